@@ -60,13 +60,15 @@ export type ServerMessage =
   | { type: "private"; from: string; to: string; text: string; time: number }
   /** Someone joined. */
   | { type: "join"; name: string; time: number }
-  /** Someone left; `reason` is a code, `text` the localised notice. */
+  /**
+   * Someone left. Broadcasts carry codes, not localised text, so one encoding
+   * serves every member; clients localise with `STRINGS[lang].left()`.
+   */
   | {
     type: "leave";
     name: string;
     reason: LeaveReason;
     detail?: string;
-    text: string;
     time: number;
   }
   /** Someone changed name. */
@@ -102,7 +104,9 @@ export type LeaveReason =
   | "timeout"
   | "flood"
   | "slow"
-  | "protocol";
+  | "protocol"
+  | "full"
+  | "limit";
 
 /** The `type` of every {@linkcode ServerMessage}. */
 export type ServerMessageType = ServerMessage["type"];

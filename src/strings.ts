@@ -32,6 +32,9 @@ export interface Strings {
   privateFrom(name: string): string;
   privateTo(name: string): string;
   historyHeader(count: number): string;
+  slowDown: string;
+  badMessage(why: string): string;
+  unsupportedVersion(version: number): string;
 }
 
 function _list(names: readonly string[]): string {
@@ -69,6 +72,8 @@ const LEAVE_EN: Record<LeaveReason, string> = {
   flood: "flooding",
   slow: "not reading fast enough",
   protocol: "protocol error",
+  full: "the server is full; try again later",
+  limit: "too many connections from your address",
 };
 
 const LEAVE_PT: Record<LeaveReason, string> = {
@@ -80,6 +85,8 @@ const LEAVE_PT: Record<LeaveReason, string> = {
   flood: "excesso de mensagens",
   slow: "não lê rápido o suficiente",
   protocol: "erro de protocolo",
+  full: "o servidor está cheio; tente mais tarde",
+  limit: "conexões demais a partir do seu endereço",
 };
 
 function _reason(
@@ -134,7 +141,11 @@ const EN: Strings = {
   help: HELP_EN,
   privateFrom: (name) => `(private) ${name}`,
   privateTo: (name) => `(private to ${name})`,
-  historyHeader: (count) => `Last ${count} messages:`,
+  historyHeader: (count) => `Recent messages (${count}):`,
+  slowDown: "Slow down: you are sending too fast, so that message was not sent",
+  badMessage: (why) => `Ignored a message the server could not read: ${why}`,
+  unsupportedVersion: (version) =>
+    `This server speaks protocol version 1, not ${version}: update chat`,
 };
 
 const PT: Strings = {
@@ -181,7 +192,12 @@ const PT: Strings = {
   help: HELP_PT,
   privateFrom: (name) => `(privado) ${name}`,
   privateTo: (name) => `(privado para ${name})`,
-  historyHeader: (count) => `Últimas ${count} mensagens:`,
+  historyHeader: (count) => `Mensagens recentes (${count}):`,
+  slowDown:
+    "Mais devagar: você está enviando rápido demais, e essa mensagem não foi enviada",
+  badMessage: (why) => `Mensagem ignorada, o servidor não a entendeu: ${why}`,
+  unsupportedVersion: (version) =>
+    `Este servidor fala a versão 1 do protocolo, não a ${version}: atualize o chat`,
 };
 
 /** Strings by language. */

@@ -1,0 +1,123 @@
+/**
+ * `chat`: real-time chat for people on one network and across networks.
+ *
+ * The only module that reads `Deno.args`, handles signals and exits.
+ *
+ * @module
+ */
+
+import { parseCli, USAGE, UsageError, VERSION } from "./src/cli.ts";
+import { joinHints, reachableAddresses } from "./src/join_hints.ts";
+import type { Lang } from "./src/protocol.ts";
+import { serve } from "./src/server.ts";
+import { langFromLocale } from "./src/strings.ts";
+
+function envLang(): Lang {
+  try {
+    return langFromLocale(
+      Deno.env.get("LC_ALL") || Deno.env.get("LC_MESSAGES") ||
+        Deno.env.get("LANG"),
+    );
+  } catch {
+    return "en"; // no permission to read the environment
+  }
+}
+
+function onSignals(handler: () => void): () => void {
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, handler);
+  return () => {
+    for (const signal of signals) Deno.removeSignalListener(signal, handler);
+  };
+}
+
+function interfaces() {
+  try {
+    return Deno.networkInterfaces();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Runs the program.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code: 0 ok, 1 runtime failure, 2 usage error.
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  const lang = envLang();
+  let command;
+  try {
+    command = parseCli(args, { lang });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`chat: ${error.message}\n\n${USAGE[error.topic]}`);
+    return 2;
+  }
+  switch (command.kind) {
+    case "help":
+      console.log(USAGE[command.topic]);
+      return 0;
+    case "version":
+      console.log(`chat ${VERSION}`);
+      return 0;
+    case "serve": {
+      let server;
+      try {
+        server = serve({
+          host: command.host,
+          port: command.port,
+          lang: command.lang,
+          historySize: command.history,
+          maxUsers: command.maxUsers,
+          maxPerIp: command.maxPerIp,
+          rateLimit: command.rateLimit,
+        });
+      } catch (error) {
+        console.error(`chat: ${(error as Error).message}`);
+        return 1;
+      }
+      const { hostname, port } = server.addr;
+      console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
+      for (
+        const line of joinHints(
+          reachableAddresses(hostname, interfaces()),
+          port,
+        )
+      ) {
+        console.log(line);
+      }
+      const stop = onSignals(() => server.shutdown());
+      await server.finished;
+      stop();
+      return 0;
+    }
+    case "join": {
+      // Loaded here so that `chat serve` never loads the terminal client.
+      const { join } = await import("./src/client.ts");
+      const controller = new AbortController();
+      const stop = onSignals(() => controller.abort());
+      try {
+        return await join({
+          hostname: command.address.hostname,
+          port: command.address.port,
+          name: command.name,
+          lang,
+          timeoutMs: command.timeoutMs,
+          interactive: Deno.stdin.isTerminal() && Deno.stdout.isTerminal(),
+          color: !Deno.noColor && Deno.stdout.isTerminal(),
+          signal: controller.signal,
+        });
+      } finally {
+        stop();
+      }
+    }
+  }
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

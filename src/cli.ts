@@ -1,0 +1,322 @@
+/**
+ * Command-line parsing for `chat`: turns arguments into a typed command, or
+ * throws {@linkcode UsageError}. `main.ts` is the only caller that reads
+ * `Deno.args`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "@std/cli/parse-args";
+import { type Address, parseAddress, parsePort } from "./address.ts";
+import { checkName } from "./name_rules.ts";
+import { DEFAULT_PORT, type Lang } from "./protocol.ts";
+import { STRINGS } from "./strings.ts";
+
+/** Version of the program, printed by `chat --version`. */
+export const VERSION = "0.1.0";
+
+/** A command-line mistake; `main.ts` prints it with the usage and exits 2. */
+export class UsageError extends Error {
+  /** Which usage text to show with the error. */
+  readonly topic: "main" | "serve" | "join";
+
+  /**
+   * @param message What is wrong, e.g. `Cannot use port 70000: ...`.
+   * @param topic Which usage text fits.
+   */
+  constructor(message: string, topic: "main" | "serve" | "join" = "main") {
+    super(message);
+    this.name = "UsageError";
+    this.topic = topic;
+  }
+}
+
+/** Limits and switches of `chat serve`, as parsed from flags. */
+export interface ServeFlags {
+  host: string;
+  port: number;
+  lang: Lang;
+  history: number;
+  maxUsers: number;
+  maxPerIp: number;
+  rateLimit: { rate: number; burst: number } | null;
+}
+
+/** What the command line asks for. */
+export type CliCommand =
+  | { kind: "help"; topic: "main" | "serve" | "join" }
+  | { kind: "version" }
+  | ({ kind: "serve" } & ServeFlags)
+  | {
+    kind: "join";
+    address: Address;
+    name: string | undefined;
+    timeoutMs: number;
+  };
+
+/** Usage texts by topic. */
+export const USAGE: Readonly<Record<"main" | "serve" | "join", string>> = {
+  main:
+    `chat ${VERSION}: real-time chat for people on one network and across networks
+
+Usage:
+  chat serve [--host 0.0.0.0] [--port ${DEFAULT_PORT}]   start a server
+  chat join HOST[:PORT] [--name NAME]          join a server
+  chat --help | chat serve --help | chat join --help
+  chat --version
+
+Anyone can also join with netcat: nc HOST ${DEFAULT_PORT}`,
+  serve: `Usage: chat serve [options]
+
+Start a chat server. It prints how others can join.
+
+Options:
+  --host HOST        address to listen on (default 0.0.0.0: every interface)
+  --port PORT        TCP port (default ${DEFAULT_PORT})
+  --lang en|pt       language of notices for plain-text (netcat) users
+                     (default: from LANG, else en)
+  --history N        public messages kept for people who join later
+                     (default 50; 0 keeps none)
+  --max-users N      most members at once (default 1000; 0 = no limit)
+  --max-per-ip N     most connections from one IP address (default 20; 0 = no limit)
+  --rate N           messages per second each user may send, sustained (default 5)
+  --burst N          messages a user may send at once, such as a paste (default 20)
+  --no-rate-limit    turn flood protection off (trusted rooms, benchmarks)
+  -h, --help         show this help`,
+  join: `Usage: chat join HOST[:PORT] [--name NAME]
+
+Join the chat server at HOST (default port ${DEFAULT_PORT}). HOST may be a name,
+an IPv4 address, or an IPv6 address in brackets: [fe80::1]:${DEFAULT_PORT}.
+
+Options:
+  -n, --name NAME    your name: 1-24 letters, digits, _ - or . (asked for if
+                     missing and the input is a terminal)
+  --timeout SECS     give up connecting after this many seconds (default 10)
+  -h, --help         show this help
+
+In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C leave.
+When the input is not a terminal, every input line is sent as a message:
+  echo "build finished" | chat join HOST --name ci`,
+};
+
+function _int(
+  value: unknown,
+  flag: string,
+  min: number,
+  topic: "serve" | "join",
+): number {
+  const text = String(value);
+  if (!/^[0-9]+$/.test(text) || Number(text) < min) {
+    throw new UsageError(
+      `Cannot use --${flag} "${text}": expected a whole number of at least ${min}`,
+      topic,
+    );
+  }
+  return Number(text);
+}
+
+function _positive(value: unknown, flag: string, topic: "serve" | "join") {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) {
+    throw new UsageError(
+      `Cannot use --${flag} "${String(value)}": expected a number above 0`,
+      topic,
+    );
+  }
+  return number;
+}
+
+function _rejectUnknown(topic: "main" | "serve" | "join") {
+  // parseArgs calls this for positional arguments too: keep those.
+  return (arg: string): true => {
+    if (arg.startsWith("-") && arg !== "-") {
+      throw new UsageError(`Cannot use option ${arg}: unknown option`, topic);
+    }
+    return true;
+  };
+}
+
+function _parseServe(args: string[], env: CliEnv): CliCommand {
+  const flags = parseArgs(args, {
+    string: [
+      "host",
+      "port",
+      "lang",
+      "history",
+      "max-users",
+      "max-per-ip",
+      "rate",
+      "burst",
+    ],
+    boolean: ["help", "rate-limit"],
+    negatable: ["rate-limit"],
+    alias: { h: "help" },
+    default: { "rate-limit": true },
+    unknown: (arg: string) => {
+      if (arg.startsWith("-")) {
+        throw new UsageError(
+          `Cannot use option ${arg}: unknown option`,
+          "serve",
+        );
+      }
+      throw new UsageError(
+        `Cannot use argument "${arg}": chat serve takes only options`,
+        "serve",
+      );
+    },
+  });
+  if (flags.help) return { kind: "help", topic: "serve" };
+  let port = DEFAULT_PORT;
+  if (flags.port !== undefined) {
+    const text = String(flags.port);
+    // Port 0 asks the system for a free port (tests use it).
+    if (text === "0") port = 0;
+    else {
+      try {
+        port = parsePort(text);
+      } catch (error) {
+        throw new UsageError((error as Error).message, "serve");
+      }
+    }
+  }
+  const host = flags.host === undefined ? "0.0.0.0" : String(flags.host);
+  if (host.trim() === "") {
+    throw new UsageError('Cannot use --host "": give an address', "serve");
+  }
+  let lang: Lang = env.lang;
+  if (flags.lang !== undefined) {
+    if (flags.lang !== "en" && flags.lang !== "pt") {
+      throw new UsageError(
+        `Cannot use --lang "${String(flags.lang)}": expected en or pt`,
+        "serve",
+      );
+    }
+    lang = flags.lang;
+  }
+  const rate = flags.rate === undefined
+    ? 5
+    : _positive(flags.rate, "rate", "serve");
+  const burst = flags.burst === undefined
+    ? 20
+    : _int(flags.burst, "burst", 1, "serve");
+  return {
+    kind: "serve",
+    host,
+    port,
+    lang,
+    history: flags.history === undefined
+      ? 50
+      : _int(flags.history, "history", 0, "serve"),
+    maxUsers: flags["max-users"] === undefined
+      ? 1000
+      : _int(flags["max-users"], "max-users", 0, "serve"),
+    maxPerIp: flags["max-per-ip"] === undefined
+      ? 20
+      : _int(flags["max-per-ip"], "max-per-ip", 0, "serve"),
+    rateLimit: flags["rate-limit"] ? { rate, burst } : null,
+  };
+}
+
+function _parseJoin(args: string[], env: CliEnv): CliCommand {
+  const flags = parseArgs(args, {
+    string: ["name", "timeout"],
+    boolean: ["help"],
+    alias: { h: "help", n: "name" },
+    unknown: _rejectUnknown("join"),
+  });
+  if (flags.help) return { kind: "help", topic: "join" };
+  const positional = flags._.map(String);
+  if (positional.length === 0) {
+    throw new UsageError(
+      "Cannot join: give the server's address, such as chat join 192.168.0.5:50001",
+      "join",
+    );
+  }
+  if (positional.length > 1) {
+    throw new UsageError(
+      `Cannot join: expected one address, got ${positional.length} (${
+        positional.join(" ")
+      })`,
+      "join",
+    );
+  }
+  let address: Address;
+  try {
+    address = parseAddress(positional[0]!);
+  } catch (error) {
+    throw new UsageError((error as Error).message, "join");
+  }
+  let name: string | undefined;
+  if (flags.name !== undefined) {
+    const checked = checkName(String(flags.name));
+    if (!checked.ok) {
+      throw new UsageError(
+        `Cannot use --name: ${
+          STRINGS[env.lang].nameError(checked.code, checked.name)
+        }`,
+        "join",
+      );
+    }
+    name = checked.name;
+  }
+  const timeoutMs = flags.timeout === undefined
+    ? 10_000
+    : _positive(flags.timeout, "timeout", "join") * 1000;
+  return { kind: "join", address, name, timeoutMs };
+}
+
+/** What parsing needs from the environment. */
+export interface CliEnv {
+  /** Language from `LANG`. */
+  lang: Lang;
+}
+
+/**
+ * Parses the command line.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { parseCli } from "./cli.ts";
+ *
+ * assertEquals(parseCli(["join", "10.0.0.2", "--name", "ana"]), {
+ *   kind: "join",
+ *   address: { hostname: "10.0.0.2", port: 50001 },
+ *   name: "ana",
+ *   timeoutMs: 10000,
+ * });
+ * ```
+ *
+ * @param args The arguments after the program name.
+ * @param env What parsing needs from the environment.
+ * @returns The command to run.
+ * @throws {UsageError} When the arguments are wrong.
+ */
+export function parseCli(
+  args: readonly string[],
+  env: CliEnv = { lang: "en" },
+): CliCommand {
+  const [first, ...rest] = args;
+  switch (first) {
+    case undefined:
+      throw new UsageError("Cannot run: no command given; use serve or join");
+    case "serve":
+      return _parseServe(rest, env);
+    case "join":
+      return _parseJoin(rest, env);
+    case "-h":
+    case "--help":
+    case "help":
+      return { kind: "help", topic: "main" };
+    case "-V":
+    case "--version":
+    case "version":
+      return { kind: "version" };
+    default:
+      throw new UsageError(
+        first.startsWith("-")
+          ? `Cannot use option ${first}: unknown option`
+          : `Cannot run "${first}": unknown command; use serve or join`,
+      );
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Byte-level line framing for untrusted peers, with the semantics of
+ * `@std/streams` `TextLineStream`: lines end in `\n`, a `\r` before the `\n`
+ * is dropped, and invalid UTF-8 becomes U+FFFD. Unlike a stream pipeline it
+ * never buffers more than one line's limit, and holds no buffer at all
+ * between lines.
+ *
+ * @module
+ */
+
+/** Default longest line, in bytes, without its line ending. */
+export const DEFAULT_MAX_LINE_BYTES = 8192;
+
+/** Default bytes a peer may send without a newline before it is cut off. */
+export const DEFAULT_HARD_LIMIT_BYTES = 65536;
+
+/** Options of {@linkcode LineSplitter}. */
+export interface LineSplitterOptions {
+  /**
+   * Longest accepted line in bytes, without its line ending; longer lines are
+   * reported to `onTooLong` and dropped.
+   * @default {8192}
+   */
+  maxLineBytes?: number;
+  /**
+   * Bytes without a newline after which {@linkcode LineSplitter.push}
+   * returns `false`: the peer is not speaking a line protocol.
+   * @default {65536}
+   */
+  hardLimitBytes?: number;
+}
+
+/** Receives what a {@linkcode LineSplitter} finds. */
+export interface LineSink {
+  /** A complete line, decoded, without its line ending. */
+  onLine(line: string): void;
+  /** A line longer than the limit was dropped; `bytes` is its length. */
+  onTooLong(bytes: number): void;
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+const decoder = new TextDecoder();
+
+/**
+ * Splits bytes into lines, bounded.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { LineSplitter } from "./line_splitter.ts";
+ *
+ * const lines: string[] = [];
+ * const splitter = new LineSplitter({
+ *   onLine: (line) => lines.push(line),
+ *   onTooLong: () => {},
+ * });
+ * const bytes = new TextEncoder().encode("hel");
+ * splitter.push(bytes);
+ * splitter.push(new TextEncoder().encode("lo\r\nwor"));
+ * assertEquals(lines, ["hello"]);
+ * assertEquals(splitter.flush(), "wor");
+ * ```
+ */
+export class LineSplitter {
+  #sink: LineSink;
+  #maxLine: number;
+  #hardLimit: number;
+  #pending: Uint8Array | null = null;
+  #discarding = 0;
+
+  /**
+   * @param sink Receives lines and too-long reports.
+   * @param options Limits.
+   */
+  constructor(sink: LineSink, options: LineSplitterOptions = {}) {
+    this.#sink = sink;
+    this.#maxLine = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#hardLimit = options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES;
+  }
+
+  /** Bytes held for an unfinished line (for memory accounting and tests). */
+  get pendingBytes(): number {
+    return this.#pending?.length ?? 0;
+  }
+
+  /**
+   * Feeds bytes. The chunk may be reused by the caller after this returns.
+   *
+   * @param chunk Bytes read from the peer.
+   * @returns `false` when the peer passed the hard limit without a newline.
+   */
+  push(chunk: Uint8Array): boolean {
+    let start = 0;
+    while (start < chunk.length) {
+      const end = chunk.indexOf(NEWLINE, start);
+      if (end < 0) return this.#keep(chunk.subarray(start));
+      if (this.#discarding > 0) {
+        const total = this.#discarding + (end - start);
+        this.#discarding = 0;
+        this.#sink.onTooLong(total);
+      } else if (this.#pending !== null) {
+        const pending = this.#pending;
+        this.#pending = null;
+        const length = pending.length + end - start;
+        if (length > this.#maxLine + 1) this.#sink.onTooLong(length);
+        else {
+          const line = new Uint8Array(length);
+          line.set(pending);
+          line.set(chunk.subarray(start, end), pending.length);
+          this.#emit(line, 0, length);
+        }
+      } else if (end - start > this.#maxLine + 1) {
+        this.#sink.onTooLong(end - start);
+      } else {
+        this.#emit(chunk, start, end);
+      }
+      start = end + 1;
+    }
+    return true;
+  }
+
+  /**
+   * Ends the input: returns an unfinished last line, as `TextLineStream`
+   * does, or `undefined`.
+   *
+   * @returns The last line without a newline, if any.
+   */
+  flush(): string | undefined {
+    const pending = this.#pending;
+    this.#pending = null;
+    this.#discarding = 0;
+    if (pending === null || pending.length === 0) return undefined;
+    return decoder.decode(pending);
+  }
+
+  #emit(bytes: Uint8Array, start: number, end: number): void {
+    if (end > start && bytes[end - 1] === CR) end--;
+    if (end - start > this.#maxLine) {
+      this.#sink.onTooLong(end - start);
+      return;
+    }
+    this.#sink.onLine(decoder.decode(bytes.subarray(start, end)));
+  }
+
+  #keep(rest: Uint8Array): boolean {
+    if (this.#discarding > 0) {
+      this.#discarding += rest.length;
+      return this.#discarding <= this.#hardLimit;
+    }
+    const held = this.#pending?.length ?? 0;
+    const length = held + rest.length;
+    if (length > this.#maxLine + 1) {
+      // Past the limit: drop what we hold and only count from now on.
+      this.#pending = null;
+      this.#discarding = length;
+      return this.#discarding <= this.#hardLimit;
+    }
+    const next = new Uint8Array(length);
+    if (this.#pending !== null) next.set(this.#pending);
+    next.set(rest, held);
+    this.#pending = next;
+    return true;
+  }
+}

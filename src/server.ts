@@ -1,0 +1,309 @@
+/**
+ * The chat server: one process, asynchronous I/O. Accepts TCP connections,
+ * applies connection limits, and hands each peer to a
+ * {@linkcode ChatConnection} bridged to one {@linkcode Room}.
+ *
+ * @module
+ */
+
+import { formatAddress } from "./address.ts";
+import { ChatConnection } from "./connection.ts";
+import {
+  DEFAULT_HARD_LIMIT_BYTES,
+  DEFAULT_MAX_LINE_BYTES,
+} from "./line_splitter.ts";
+import { DEFAULT_OUTBOX_BYTES } from "./outbox.ts";
+import { DEFAULT_PORT, type Lang } from "./protocol.ts";
+import { Room, type RoomEvent } from "./room.ts";
+import { STRINGS } from "./strings.ts";
+import type { TokenBucketOptions } from "./token_bucket.ts";
+
+/** Options of {@linkcode serve}. */
+export interface ServeOptions {
+  /**
+   * Address to listen on.
+   * @default {"0.0.0.0"}
+   */
+  host?: string;
+  /**
+   * TCP port; 0 picks a free one.
+   * @default {50001}
+   */
+  port?: number;
+  /**
+   * Language of plain-dialect users.
+   * @default {"en"}
+   */
+  lang?: Lang;
+  /**
+   * Public messages kept for people who join later.
+   * @default {50}
+   */
+  historySize?: number;
+  /**
+   * Most members at once; 0 = no limit.
+   * @default {1000}
+   */
+  maxUsers?: number;
+  /**
+   * Most connections from one IP address; 0 = no limit.
+   * @default {20}
+   */
+  maxPerIp?: number;
+  /**
+   * Flood limit per member, or `null` for none.
+   * @default {{ rate: 5, burst: 20 }}
+   */
+  rateLimit?: TokenBucketOptions | null;
+  /**
+   * Longest accepted line, in bytes.
+   * @default {8192}
+   */
+  maxLineBytes?: number;
+  /**
+   * Bytes without a line break after which a peer is disconnected.
+   * @default {65536}
+   */
+  hardLimitBytes?: number;
+  /**
+   * Outbound queue per member, in bytes; past it the member is dropped.
+   * @default {262144}
+   */
+  maxQueueBytes?: number;
+  /**
+   * Milliseconds of silence before a plain user is asked for a name.
+   * @default {1000}
+   */
+  promptAfterMs?: number;
+  /**
+   * Milliseconds a new connection has to choose a name.
+   * @default {60000}
+   */
+  nameTimeoutMs?: number;
+  /**
+   * Receives each console line, already timestamped.
+   * @default {console.log}
+   */
+  log?: (line: string) => void;
+}
+
+/** A running server. */
+export interface ChatServer {
+  /** Where it listens (with the real port when 0 was asked for). */
+  readonly addr: Deno.NetAddr;
+  /** The room, for inspection. */
+  readonly room: Room;
+  /**
+   * Stops accepting, tells every member, flushes (at most about 1.5 s) and
+   * closes everything. Idempotent.
+   */
+  shutdown(): Promise<void>;
+  /** Resolves when the server has shut down. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * Formats the current time for the console: `2026-11-21 12:04:05`.
+ *
+ * @param date The time.
+ * @returns Local date and time.
+ */
+export function logStamp(date: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${
+    p(date.getDate())
+  } ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}`;
+}
+
+function _describeEvent(event: RoomEvent): string {
+  switch (event.kind) {
+    case "join":
+      return `join ${event.name} (${event.label})`;
+    case "leave":
+      return `leave ${event.name} (${event.label}): ${event.reason}${
+        event.detail ? ` "${event.detail}"` : ""
+      }`;
+    case "rename":
+      return `rename ${event.from} -> ${event.to} (${event.label})`;
+    case "flood":
+      return `flood ${event.name} (${event.label}): disconnecting`;
+  }
+}
+
+/**
+ * Yields accepted connections until the listener closes. Errors such as
+ * running out of file descriptors are logged and survived: accepting pauses
+ * briefly and goes on.
+ */
+async function* _accepted(
+  listener: Deno.Listener,
+  log: (line: string) => void,
+): AsyncGenerator<Deno.Conn> {
+  while (true) {
+    try {
+      yield await listener.accept();
+    } catch (error) {
+      if (
+        error instanceof Deno.errors.BadResource ||
+        error instanceof Deno.errors.Interrupted
+      ) return;
+      log(`Cannot accept a connection: ${(error as Error).message}; retrying`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/**
+ * Starts a server.
+ *
+ * @example
+ * ```ts no-eval
+ * const server = serve({ host: "127.0.0.1", port: 0 });
+ * console.log(server.addr.port);
+ * await server.shutdown();
+ * ```
+ *
+ * @param options Where to listen, limits and log.
+ * @returns The running server.
+ * @throws {Error} `Cannot listen on HOST:PORT: <why>` when the port is busy
+ * or the host is not an address of this machine.
+ */
+export function serve(options: ServeOptions = {}): ChatServer {
+  const host = options.host ?? "0.0.0.0";
+  const port = options.port ?? DEFAULT_PORT;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const stamped = (line: string) => log(`${logStamp()} ${line}`);
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname: host, port, transport: "tcp" });
+  } catch (error) {
+    throw new Error(
+      `Cannot listen on ${formatAddress(host, port)}: ${_listenReason(error)}`,
+    );
+  }
+  const room = new Room({
+    historySize: options.historySize ?? 50,
+    rateLimit: options.rateLimit === undefined
+      ? { rate: 5, burst: 20 }
+      : options.rateLimit,
+    onEvent: (event) => stamped(_describeEvent(event)),
+    serverName: "chat",
+  });
+  const lang = options.lang ?? "en";
+  const maxPerIp = options.maxPerIp ?? 20;
+  const connectionOptions = {
+    lang,
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
+    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
+    promptAfterMs: options.promptAfterMs ?? 1000,
+    nameTimeoutMs: options.nameTimeoutMs ?? 60_000,
+    maxUsers: options.maxUsers ?? 1000,
+    log: stamped,
+  };
+  const connections = new Set<ChatConnection>();
+  const tasks = new Set<Promise<void>>();
+  const perIp = new Map<string, number>();
+
+  function refuse(conn: Deno.Conn, text: string): void {
+    // A best-effort line; the peer may not even read it.
+    const bytes = new TextEncoder().encode(text + "\n");
+    conn.write(bytes).catch(() => {}).finally(() => {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+    });
+  }
+
+  async function handle(conn: Deno.Conn): Promise<void> {
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    const ip = remote.hostname;
+    const label = formatAddress(ip, remote.port);
+    stamped(`connect ${label}`);
+    const count = (perIp.get(ip) ?? 0) + 1;
+    if (maxPerIp > 0 && count > maxPerIp) {
+      stamped(`refuse ${label}: more than ${maxPerIp} connections from ${ip}`);
+      refuse(conn, STRINGS[lang].bye("limit"));
+      return;
+    }
+    perIp.set(ip, count);
+    try {
+      (conn as Deno.TcpConn).setNoDelay(true);
+      (conn as Deno.TcpConn).setKeepAlive(true);
+    } catch {
+      // Not fatal: the socket may already be gone.
+    }
+    const connection = new ChatConnection(conn, room, label, connectionOptions);
+    connections.add(connection);
+    try {
+      await connection.run();
+    } catch (error) {
+      stamped(`error ${label}: ${(error as Error).stack ?? error}`);
+      connection.close("error", (error as Error).message);
+    } finally {
+      connections.delete(connection);
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left === 0) perIp.delete(ip);
+      else perIp.set(ip, left);
+      stamped(`disconnect ${label}`);
+    }
+  }
+
+  const accepting = (async () => {
+    for await (const conn of _accepted(listener, stamped)) {
+      const task = handle(conn);
+      tasks.add(task);
+      task.finally(() => tasks.delete(task));
+    }
+  })();
+
+  let shuttingDown: Promise<void> | null = null;
+  let resolveFinished: () => void = () => {};
+  const finished = new Promise<void>((resolve) => resolveFinished = resolve);
+
+  function shutdown(): Promise<void> {
+    shuttingDown ??= (async () => {
+      stamped("shutting down");
+      try {
+        listener.close();
+      } catch (error) {
+        if (!(error instanceof Deno.errors.BadResource)) throw error;
+      }
+      await accepting;
+      room.shutdown();
+      for (const connection of connections) {
+        connection.goodbye("shutdown");
+      }
+      await Promise.allSettled([...tasks]);
+      stamped("stopped");
+      resolveFinished();
+    })();
+    return shuttingDown;
+  }
+
+  return {
+    addr: listener.addr as Deno.NetAddr,
+    room,
+    shutdown,
+    finished,
+  };
+}
+
+function _listenReason(error: unknown): string {
+  if (error instanceof Deno.errors.AddrInUse) {
+    return "address already in use; is another server running? choose another --port";
+  }
+  if (error instanceof Deno.errors.AddrNotAvailable) {
+    return "that address does not belong to this computer; use --host 0.0.0.0 or one of its addresses";
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return "permission denied; ports below 1024 need special rights, choose a --port above 1023";
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/lookup address|Name or service/i.test(message)) {
+    return "unknown host; give an IP address of this computer, such as 0.0.0.0";
+  }
+  return message;
+}
