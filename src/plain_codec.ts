@@ -81,7 +81,9 @@ export function encodePlain(
       return out;
     }
     case "name_error":
-      return _notice(now(), `${message.text}. ${strings.askAnotherName}`);
+      return `${
+        formatStamp(now())
+      } !! ${message.text}. ${strings.askAnotherName}\n`;
     case "members":
       return _notice(now(), strings.online(message.names));
     case "info":

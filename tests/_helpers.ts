@@ -1,0 +1,358 @@
+/**
+ * Helpers for end-to-end tests: a server on 127.0.0.1 port 0, line clients
+ * over real sockets, and subprocesses of `main.ts`.
+ *
+ * @module
+ */
+
+import { TextLineStream } from "@std/streams/text-line-stream";
+import {
+  type ClientMessage,
+  encodeMessage,
+  type ServerMessage,
+} from "../src/protocol.ts";
+import { type ChatServer, serve, type ServeOptions } from "../src/server.ts";
+
+/** Path of the program under test. */
+export const MAIN = new URL("../main.ts", import.meta.url).pathname;
+
+/** How long a test waits for something it expects. */
+export const DEADLINE_MS = 10_000;
+
+/**
+ * Runs `fn` with a server on 127.0.0.1 and a free port, and always shuts it
+ * down. Server log lines are collected in `logs`.
+ */
+export async function withServer(
+  fn: (server: ChatServer, logs: string[]) => Promise<void>,
+  options: ServeOptions = {},
+): Promise<void> {
+  const logs: string[] = [];
+  const server = serve({
+    host: "127.0.0.1",
+    port: 0,
+    log: (line) => logs.push(line),
+    ...options,
+  });
+  try {
+    await fn(server, logs);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+/** Resolves after `ms` milliseconds; for deadlines, not synchronisation. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Polls `check` until it returns something other than `undefined`/`false`,
+ * or fails after the deadline with `what` in the message.
+ */
+export async function eventually<T>(
+  check: () => T | undefined | false,
+  what: string,
+  timeoutMs: number = DEADLINE_MS,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (true) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+/** A test client: one TCP connection that collects every line it receives. */
+export class LineClient {
+  /** Every line received so far. */
+  readonly lines: string[] = [];
+  /** Resolves when the server closed the connection (or it broke). */
+  readonly ended: Promise<void>;
+  #conn: Deno.Conn;
+  #closed = false;
+  #encoder = new TextEncoder();
+  #seen = 0;
+
+  private constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+    this.ended = this.#pump();
+  }
+
+  /** Connects to a port on 127.0.0.1. */
+  static async connect(port: number): Promise<LineClient> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    return new LineClient(conn);
+  }
+
+  /** The local port, to find this client in server logs. */
+  get localPort(): number {
+    return (this.#conn.localAddr as Deno.NetAddr).port;
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      const lines = this.#conn.readable
+        .pipeThrough(new TextDecoderStream())
+        .pipeThrough(new TextLineStream());
+      for await (const line of lines) this.lines.push(line);
+    } catch {
+      // reset by peer, or closed by us
+    }
+  }
+
+  /** Sends raw text as it is. */
+  async write(text: string): Promise<void> {
+    const bytes = this.#encoder.encode(text);
+    let offset = 0;
+    while (offset < bytes.length) {
+      offset += await this.#conn.write(bytes.subarray(offset));
+    }
+  }
+
+  /** Sends one line. */
+  send(line: string): Promise<void> {
+    return this.write(line + "\n");
+  }
+
+  /** Sends one native-dialect message. */
+  sendMessage(message: ClientMessage): Promise<void> {
+    return this.write(encodeMessage(message));
+  }
+
+  /**
+   * Waits for the next line (after the last one this method returned) that
+   * matches, and returns it.
+   */
+  async expect(
+    pattern: RegExp | string,
+    timeoutMs: number = DEADLINE_MS,
+  ): Promise<string> {
+    const test = (line: string) =>
+      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
+    const index = await eventually(
+      () => {
+        for (let i = this.#seen; i < this.lines.length; i++) {
+          if (test(this.lines[i]!)) return i + 1;
+        }
+        return undefined;
+      },
+      `a line matching ${pattern}; got:\n${this.lines.join("\n")}`,
+      timeoutMs,
+    );
+    this.#seen = index;
+    return this.lines[index - 1]!;
+  }
+
+  /** Waits for a native message of a type that satisfies `match`. */
+  async expectMessage<T extends ServerMessage["type"]>(
+    type: T,
+    match: (message: Extract<ServerMessage, { type: T }>) => boolean = () =>
+      true,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
+    const index = await eventually(() => {
+      for (let i = this.#seen; i < this.lines.length; i++) {
+        const parsed = JSON.parse(this.lines[i]!) as ServerMessage;
+        if (
+          parsed.type === type &&
+          match(parsed as Extract<ServerMessage, { type: T }>)
+        ) return i + 1;
+      }
+      return undefined;
+    }, `a ${type} message; got:\n${this.lines.join("\n")}`);
+    this.#seen = index;
+    return JSON.parse(this.lines[index - 1]!);
+  }
+
+  /** Closes the connection (a clean FIN) and waits for the reader. */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      try {
+        this.#conn.close();
+      } catch {
+        // already closed
+      }
+    }
+    await this.ended;
+  }
+}
+
+/** Joins as a plain (netcat-style) user and waits for the welcome. */
+export async function plainUser(
+  port: number,
+  name: string,
+): Promise<LineClient> {
+  const client = await LineClient.connect(port);
+  await client.send(name);
+  await client.expect(`Welcome, ${name}!`);
+  return client;
+}
+
+/** Joins as a native user and waits for the welcome. */
+export async function nativeUser(
+  port: number,
+  name: string,
+  lang: "en" | "pt" = "en",
+): Promise<LineClient> {
+  const client = await LineClient.connect(port);
+  await client.sendMessage({ type: "hello", version: 1, name, lang });
+  await client.expectMessage("welcome");
+  return client;
+}
+
+/** Output of a finished subprocess. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `main.ts` to completion with optional stdin. */
+export async function runChat(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<RunResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", LANG: "en_US.UTF-8", ...options.env },
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** A long-running subprocess of `main.ts` whose output is collected live. */
+export class ChatProcess {
+  /** Lines of stdout so far. */
+  readonly stdout: string[] = [];
+  /** Lines of stderr so far. */
+  readonly stderr: string[] = [];
+  readonly #child: Deno.ChildProcess;
+  readonly #pumps: Promise<void>[];
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | null;
+
+  /**
+   * Starts `main.ts` with arguments; `prefix` runs it under another command
+   * (such as `ip netns exec ns1`).
+   */
+  constructor(
+    args: string[],
+    options: {
+      stdin?: boolean;
+      env?: Record<string, string>;
+      prefix?: string[];
+    } = {},
+  ) {
+    const prefix = options.prefix ?? [];
+    const command = prefix.length > 0 ? prefix[0]! : Deno.execPath();
+    const fullArgs = [
+      ...prefix.slice(1),
+      ...(prefix.length > 0 ? [Deno.execPath()] : []),
+      "run",
+      "-A",
+      MAIN,
+      ...args,
+    ];
+    this.#child = new Deno.Command(command, {
+      args: fullArgs,
+      stdin: options.stdin ? "piped" : "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", LANG: "en_US.UTF-8", ...options.env },
+    }).spawn();
+    this.#stdin = options.stdin ? this.#child.stdin.getWriter() : null;
+    this.#pumps = [
+      _collect(this.#child.stdout, this.stdout),
+      _collect(this.#child.stderr, this.stderr),
+    ];
+  }
+
+  /** Starts `chat serve` on 127.0.0.1 port 0 and waits until it listens. */
+  static async server(
+    extra: string[] = [],
+    options: { prefix?: string[]; host?: string } = {},
+  ): Promise<{ process: ChatProcess; port: number }> {
+    const process = new ChatProcess(
+      ["serve", "--host", options.host ?? "127.0.0.1", "--port", "0", ...extra],
+      options.prefix ? { prefix: options.prefix } : {},
+    );
+    const line = await process.waitFor(/listening on \S+:(\d+)/);
+    return { process, port: Number(/:(\d+)$/.exec(line)![1]) };
+  }
+
+  /** Waits for a stdout line matching `pattern`. */
+  waitFor(pattern: RegExp | string, stream: "stdout" | "stderr" = "stdout") {
+    const lines = stream === "stdout" ? this.stdout : this.stderr;
+    const test = (line: string) =>
+      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
+    return eventually(
+      () => lines.find(test),
+      `${stream} line matching ${pattern}; stdout:\n${
+        this.stdout.join("\n")
+      }\nstderr:\n${this.stderr.join("\n")}`,
+    );
+  }
+
+  /** Writes a line to the process's stdin. */
+  async writeLine(line: string): Promise<void> {
+    await this.#stdin!.write(new TextEncoder().encode(line + "\n"));
+  }
+
+  /** Closes stdin (end of input). */
+  async closeStdin(): Promise<void> {
+    await this.#stdin?.close();
+  }
+
+  /** Sends a signal. */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // already exited
+    }
+  }
+
+  /** Waits for the exit code and the end of its output. */
+  async status(): Promise<number> {
+    const status = await this.#child.status;
+    await Promise.all(this.#pumps);
+    return status.code;
+  }
+
+  /** Kills the process if it still runs and releases everything. */
+  async stop(): Promise<number> {
+    this.kill("SIGKILL");
+    if (this.#stdin) {
+      try {
+        await this.#stdin.close();
+      } catch {
+        // already closed
+      }
+    }
+    return await this.status();
+  }
+}
+
+async function _collect(
+  stream: ReadableStream<Uint8Array>,
+  into: string[],
+): Promise<void> {
+  const lines = stream.pipeThrough(new TextDecoderStream()).pipeThrough(
+    new TextLineStream(),
+  );
+  for await (const line of lines) into.push(line);
+}
