@@ -1,0 +1,73 @@
+/**
+ * Helpers for tests that drive tools nobody here wrote (netcat, ip).
+ *
+ * @module
+ */
+
+import { TextLineStream } from "@std/streams/text-line-stream";
+import { eventually } from "./_helpers.ts";
+
+/** Whether a program can be run here. */
+export function have(program: string, ...args: string[]): boolean {
+  try {
+    new Deno.Command(program, { args, stdout: "null", stderr: "null" })
+      .outputSync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A real OpenBSD netcat connected to the server, fed line by line. */
+export class Netcat {
+  readonly lines: string[] = [];
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #pump: Promise<void>;
+
+  constructor(host: string, port: number, prefix: string[] = []) {
+    const command = prefix.length > 0 ? prefix[0]! : "nc";
+    const args = [...prefix.slice(1), ...(prefix.length > 0 ? ["nc"] : [])];
+    // -N: shut the socket down for writing at end of input, as a user's ^D.
+    this.#child = new Deno.Command(command, {
+      args: [...args, "-N", host, String(port)],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    const stdout = this.#child.stdout;
+    this.#pump = (async () => {
+      const lines = stdout.pipeThrough(new TextDecoderStream())
+        .pipeThrough(new TextLineStream());
+      for await (const line of lines) this.lines.push(line);
+    })();
+  }
+
+  async send(line: string): Promise<void> {
+    await this.#stdin.write(new TextEncoder().encode(line + "\n"));
+  }
+
+  waitFor(text: string): Promise<string> {
+    return eventually(
+      () => this.lines.find((line) => line.includes(text)),
+      `netcat to see "${text}"; it saw:\n${this.lines.join("\n")}`,
+    );
+  }
+
+  async end(): Promise<number> {
+    await this.#stdin.close().catch(() => {});
+    const status = await this.#child.status;
+    await this.#pump;
+    return status.code;
+  }
+
+  async stop(): Promise<void> {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+    await this.end();
+  }
+}
