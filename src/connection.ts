@@ -320,7 +320,13 @@ export class ChatConnection implements RoomMember {
       return;
     }
     const result = this.#room.join(this, requested);
-    if (result.ok) return;
+    if (result.ok) {
+      // The prompt and name deadline are done with: free them now, not at
+      // the end of a session that may last days.
+      for (const timer of this.#timers) clearTimeout(timer);
+      this.#timers = [];
+      return;
+    }
     if (++this.#nameTries > MAX_NAME_TRIES) {
       this.#bye("protocol", "too many names refused");
       return;
