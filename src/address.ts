@@ -17,7 +17,42 @@ export interface Address {
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const IPV4_LIKE = /^[0-9.]+$/;
-const IPV6 = /^[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?$/;
+const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+
+/**
+ * Tells whether text is an IPv6 address (optionally with a `%zone`), such
+ * as `::1`, `fe80::1%eth0` or `::ffff:192.0.2.1`.
+ *
+ * @param text Candidate address, without brackets.
+ * @returns `true` for a well-formed IPv6 address.
+ */
+export function isIpv6(text: string): boolean {
+  const [address, zone, ...extra] = text.split("%");
+  if (extra.length > 0 || zone === "" || address === undefined) return false;
+  if (zone !== undefined && !/^[A-Za-z0-9_.-]+$/.test(zone)) return false;
+  const halves = address.split("::");
+  if (halves.length > 2) return false;
+  const groups = (half: string) => (half === "" ? [] : half.split(":"));
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  const all = [...head, ...tail];
+  let count = all.length;
+  // An embedded IPv4 address may end it, counting as two groups.
+  const last = all.at(-1);
+  if (last !== undefined && last.includes(".")) {
+    if (!_isIpv4(last)) return false;
+    all.pop();
+    count++;
+  }
+  if (!all.every((group) => IPV6_GROUP.test(group))) return false;
+  return halves.length === 2 ? count < 8 : count === 8;
+}
+
+function _isIpv4(text: string): boolean {
+  const parts = text.split(".");
+  return parts.length === 4 &&
+    parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
+}
 
 /**
  * Parses a port number.
@@ -42,10 +77,7 @@ export function parsePort(text: string): number {
 }
 
 function _checkIpv4(host: string): void {
-  const parts = host.split(".");
-  const valid = parts.length === 4 &&
-    parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
-  if (!valid) {
+  if (!_isIpv4(host)) {
     throw new SyntaxError(
       `Cannot use address "${host}": an IPv4 address is four numbers from 0 to 255, such as 192.168.0.5`,
     );
@@ -98,7 +130,7 @@ export function parseAddress(
       );
     }
     portText = after === "" ? undefined : after.slice(1);
-    if (!IPV6.test(host) || !host.includes(":")) {
+    if (!isIpv6(host)) {
       throw new SyntaxError(
         `Cannot use address "${input}": "${host}" is not an IPv6 address`,
       );
@@ -106,9 +138,9 @@ export function parseAddress(
   } else {
     const colons = input.split(":").length - 1;
     if (colons > 1) {
-      if (!IPV6.test(input)) {
+      if (!isIpv6(input)) {
         throw new SyntaxError(
-          `Cannot use address "${input}": write an IPv6 address with a port as [::1]:50001`,
+          `Cannot use address "${input}": not an IPv6 address; write one with a port as [::1]:50001`,
         );
       }
       host = input;

@@ -136,7 +136,31 @@ function _rejectUnknown(topic: "main" | "serve" | "join") {
   };
 }
 
-function _parseServe(args: string[], env: CliEnv): CliCommand {
+// parseArgs skips an empty value after a flag (`--name ""`), taking the
+// next argument instead; the `--flag=` form keeps it, so rewrite to that.
+function _keepEmptyValues(args: string[], flags: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (flags.includes(arg) && args[i + 1] === "") {
+      out.push(`${arg}=`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+function _parseServe(input: string[], env: CliEnv): CliCommand {
+  const args = _keepEmptyValues(input, [
+    "--host",
+    "--port",
+    "--lang",
+    "--history",
+    "--max-users",
+    "--max-per-ip",
+    "--rate",
+    "--burst",
+  ]);
   const flags = parseArgs(args, {
     string: [
       "host",
@@ -217,7 +241,8 @@ function _parseServe(args: string[], env: CliEnv): CliCommand {
   };
 }
 
-function _parseJoin(args: string[], env: CliEnv): CliCommand {
+function _parseJoin(input: string[], env: CliEnv): CliCommand {
+  const args = _keepEmptyValues(input, ["--name", "-n", "--timeout"]);
   const flags = parseArgs(args, {
     string: ["name", "timeout"],
     boolean: ["help"],

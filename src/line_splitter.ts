@@ -40,7 +40,15 @@ export interface LineSink {
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
-const decoder = new TextDecoder();
+// ignoreBOM keeps a U+FEFF inside the text; only the stream's first line
+// loses a leading one, as with TextDecoderStream.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const BOM = "\uFEFF";
+
+function _decode(bytes: Uint8Array, first: boolean): string {
+  const text = decoder.decode(bytes);
+  return first && text.startsWith(BOM) ? text.slice(1) : text;
+}
 
 /**
  * Splits bytes into lines, bounded.
@@ -68,6 +76,7 @@ export class LineSplitter {
   #hardLimit: number;
   #pending: Uint8Array | null = null;
   #discarding = 0;
+  #first = true;
 
   /**
    * @param sink Receives lines and too-long reports.
@@ -131,7 +140,9 @@ export class LineSplitter {
     this.#pending = null;
     this.#discarding = 0;
     if (pending === null || pending.length === 0) return undefined;
-    return decoder.decode(pending);
+    const first = this.#first;
+    this.#first = false;
+    return _decode(pending, first);
   }
 
   #emit(bytes: Uint8Array, start: number, end: number): void {
@@ -140,7 +151,9 @@ export class LineSplitter {
       this.#sink.onTooLong(end - start);
       return;
     }
-    this.#sink.onLine(decoder.decode(bytes.subarray(start, end)));
+    const first = this.#first;
+    this.#first = false;
+    this.#sink.onLine(_decode(bytes.subarray(start, end), first));
   }
 
   #keep(rest: Uint8Array): boolean {

@@ -39,6 +39,10 @@ export type NameCheck =
 // need them after NFC, such as Devanagari).
 const NAME_SHAPE = /^(?:[\p{L}\p{Nd}_.-]\p{M}*)+$/u;
 
+// Letters that draw nothing (Hangul fillers and other default-ignorable
+// code points) would make a blank name.
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
+
 // Scripts a letter can belong to; letters of two of these may not share a
 // name. Han, Hiragana and Katakana count as one (Japanese mixes them).
 const SCRIPTS: ReadonlyArray<readonly [string, RegExp]> = [
@@ -104,7 +108,7 @@ export function checkName(requested: string): NameCheck {
   if ([...name].length > MAX_NAME_LENGTH) {
     return { ok: false, code: "too_long", name: _shorten(name) };
   }
-  if (!NAME_SHAPE.test(name)) {
+  if (!NAME_SHAPE.test(name) || INVISIBLE.test(name)) {
     return { ok: false, code: "invalid_chars", name: _printable(name) };
   }
   if (mixesScripts(name)) return { ok: false, code: "mixed_scripts", name };
@@ -121,7 +125,9 @@ export function checkName(requested: string): NameCheck {
  * @returns The comparison key.
  */
 export function nameKey(name: string): string {
-  return name.normalize("NFC").toLowerCase().toUpperCase().toLowerCase();
+  // NFKC folds look-alike compatibility forms (fullwidth `ａｎａ`) onto
+  // their plain letters, so they cannot pose as, or reserve around, `ana`.
+  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase();
 }
 
 function _shorten(name: string): string {

@@ -1,0 +1,397 @@
+// Checks src/cli.ts: parseCli turns `serve` and `join` command lines into
+// typed commands with the documented defaults, and every mistake into a
+// UsageError whose topic picks the usage text main.ts prints.
+
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import {
+  type CliCommand,
+  parseCli,
+  USAGE,
+  UsageError,
+  VERSION,
+} from "../src/cli.ts";
+import { DEFAULT_PORT } from "../src/protocol.ts";
+import { STRINGS } from "../src/strings.ts";
+
+const SERVE_DEFAULTS: CliCommand = {
+  kind: "serve",
+  host: "0.0.0.0",
+  port: DEFAULT_PORT,
+  lang: "en",
+  history: 50,
+  maxUsers: 1000,
+  maxPerIp: 20,
+  rateLimit: { rate: 5, burst: 20 },
+};
+
+/** Expects a UsageError about `topic` whose message includes `text`. */
+function assertUsageError(
+  args: readonly string[],
+  topic: "main" | "serve" | "join",
+  text = "Cannot",
+  lang: "en" | "pt" = "en",
+): UsageError {
+  const error = assertThrows(() => parseCli(args, { lang }), UsageError, text);
+  assert(error instanceof UsageError);
+  assertEquals(error.topic, topic, `topic of ${error.message}`);
+  assertEquals(error.name, "UsageError");
+  return error;
+}
+
+Deno.test("parseCli() gives serve its documented defaults", () => {
+  assertEquals(parseCli(["serve"]), SERVE_DEFAULTS);
+});
+
+Deno.test("parseCli() takes the serve language from the environment", () => {
+  assertEquals(parseCli(["serve"], { lang: "pt" }), {
+    ...SERVE_DEFAULTS,
+    lang: "pt",
+  });
+});
+
+const SERVE_FLAGS: ReadonlyArray<
+  readonly [readonly string[], Partial<CliCommand>]
+> = [
+  [["--host", "127.0.0.1"], { host: "127.0.0.1" }],
+  [["--host=::"], { host: "::" }],
+  [["--port", "7000"], { port: 7000 }],
+  [["--port=7000"], { port: 7000 }],
+  [["--port", "0"], { port: 0 }],
+  [["--port", "65535"], { port: 65535 }],
+  [["--lang", "pt"], { lang: "pt" }],
+  [["--lang", "en"], { lang: "en" }],
+  [["--history", "0"], { history: 0 }],
+  [["--history", "500"], { history: 500 }],
+  [["--max-users", "0"], { maxUsers: 0 }],
+  [["--max-users", "3"], { maxUsers: 3 }],
+  [["--max-per-ip", "0"], { maxPerIp: 0 }],
+  [["--max-per-ip", "2"], { maxPerIp: 2 }],
+  [["--rate", "2.5"], { rateLimit: { rate: 2.5, burst: 20 } }],
+  [["--burst", "40"], { rateLimit: { rate: 5, burst: 40 } }],
+  [["--rate", "1", "--burst", "1"], { rateLimit: { rate: 1, burst: 1 } }],
+  [["--no-rate-limit"], { rateLimit: null }],
+  [["--no-rate-limit", "--rate", "9"], { rateLimit: null }],
+];
+
+for (const [flags, changes] of SERVE_FLAGS) {
+  Deno.test(`parseCli() reads serve ${flags.join(" ")}`, () => {
+    assertEquals(parseCli(["serve", ...flags]), {
+      ...SERVE_DEFAULTS,
+      ...changes,
+    } as CliCommand);
+  });
+}
+
+Deno.test("parseCli() reads every serve flag at once", () => {
+  assertEquals(
+    parseCli([
+      "serve",
+      "--host",
+      "192.168.0.5",
+      "--port",
+      "6000",
+      "--lang",
+      "pt",
+      "--history",
+      "10",
+      "--max-users",
+      "100",
+      "--max-per-ip",
+      "5",
+      "--rate",
+      "3",
+      "--burst",
+      "7",
+    ]),
+    {
+      kind: "serve",
+      host: "192.168.0.5",
+      port: 6000,
+      lang: "pt",
+      history: 10,
+      maxUsers: 100,
+      maxPerIp: 5,
+      rateLimit: { rate: 3, burst: 7 },
+    },
+  );
+});
+
+const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
+  [["--port", "70000"], "Cannot use port 70000"],
+  [["--port", "65536"], "Cannot use port"],
+  [["--port", "abc"], "Cannot use port"],
+  [["--port"], "Cannot use port"],
+  [["--host="], "Cannot use --host"],
+  [["--host"], "Cannot use --host"],
+  [["--host", "  "], "Cannot use --host"],
+  [["--lang", "fr"], "Cannot use --lang"],
+  [["--lang", "PT"], "Cannot use --lang"],
+  [["--history", "x"], "Cannot use --history"],
+  [["--history", "1.5"], "Cannot use --history"],
+  [["--history=-1"], "Cannot use --history"],
+  [["--max-users", "many"], "Cannot use --max-users"],
+  [["--max-per-ip", "x1"], "Cannot use --max-per-ip"],
+  [["--rate", "0"], "Cannot use --rate"],
+  [["--rate", "-1"], "Cannot"],
+  [["--rate", "fast"], "Cannot use --rate"],
+  [["--rate=Infinity"], "Cannot use --rate"],
+  [["--burst", "0"], "Cannot use --burst"],
+  [["--burst", "2.5"], "Cannot use --burst"],
+  [["--bogus"], "Cannot use option --bogus: unknown option"],
+  [["-x"], "unknown option"],
+  [["--name", "ana"], "unknown option"],
+  [["extra"], 'Cannot use argument "extra"'],
+  [["192.168.0.5"], "chat serve takes only options"],
+];
+
+for (const [flags, text] of BAD_SERVE) {
+  Deno.test(`parseCli() refuses serve ${flags.join(" ")}`, () => {
+    assertUsageError(["serve", ...flags], "serve", text);
+  });
+}
+
+for (const flag of ["--help", "-h"]) {
+  Deno.test(`parseCli() reads serve ${flag} as the serve help`, () => {
+    assertEquals(parseCli(["serve", flag]), { kind: "help", topic: "serve" });
+    assertEquals(parseCli(["serve", "--port", "7000", flag]), {
+      kind: "help",
+      topic: "serve",
+    });
+  });
+}
+
+Deno.test("parseCli() reads join with an address only", () => {
+  assertEquals(parseCli(["join", "10.0.0.2"]), {
+    kind: "join",
+    address: { hostname: "10.0.0.2", port: DEFAULT_PORT },
+    name: undefined,
+    timeoutMs: 10_000,
+  });
+});
+
+const JOINS: ReadonlyArray<readonly [readonly string[], CliCommand]> = [
+  [["join", "10.0.0.2:7000", "--name", "ana"], {
+    kind: "join",
+    address: { hostname: "10.0.0.2", port: 7000 },
+    name: "ana",
+    timeoutMs: 10_000,
+  }],
+  [["join", "--name", "ana", "10.0.0.2"], {
+    kind: "join",
+    address: { hostname: "10.0.0.2", port: DEFAULT_PORT },
+    name: "ana",
+    timeoutMs: 10_000,
+  }],
+  [["join", "10.0.0.2", "-n", "ana"], {
+    kind: "join",
+    address: { hostname: "10.0.0.2", port: DEFAULT_PORT },
+    name: "ana",
+    timeoutMs: 10_000,
+  }],
+  [["join", "10.0.0.2", "--name=João"], {
+    kind: "join",
+    address: { hostname: "10.0.0.2", port: DEFAULT_PORT },
+    name: "João",
+    timeoutMs: 10_000,
+  }],
+  [["join", "10.0.0.2", "--name", "Joa\u0303o"], {
+    kind: "join",
+    address: { hostname: "10.0.0.2", port: DEFAULT_PORT },
+    name: "Jo\u00e3o",
+    timeoutMs: 10_000,
+  }],
+  [["join", "[::1]:7000", "--name", "ana"], {
+    kind: "join",
+    address: { hostname: "::1", port: 7000 },
+    name: "ana",
+    timeoutMs: 10_000,
+  }],
+  [["join", "chat.lan", "--timeout", "2.5"], {
+    kind: "join",
+    address: { hostname: "chat.lan", port: DEFAULT_PORT },
+    name: undefined,
+    timeoutMs: 2500,
+  }],
+];
+
+for (const [args, expected] of JOINS) {
+  Deno.test(`parseCli() reads ${args.join(" ")}`, () => {
+    assertEquals(parseCli(args), expected);
+  });
+}
+
+Deno.test("parseCli() refuses join without an address", () => {
+  assertUsageError(["join"], "join", "give the server's address");
+  assertUsageError(["join", "--name", "ana"], "join", "give the server's");
+});
+
+Deno.test("parseCli() refuses join with two addresses", () => {
+  assertUsageError(
+    ["join", "10.0.0.2", "10.0.0.3"],
+    "join",
+    "expected one address, got 2 (10.0.0.2 10.0.0.3)",
+  );
+});
+
+for (const address of ["10.0.0.2:0", "10.0.0.2:70000", "10.0.0.2:abc"]) {
+  Deno.test(`parseCli() refuses join ${address} for its port`, () => {
+    assertUsageError(["join", address], "join", "Cannot use port");
+  });
+}
+
+for (const address of ["256.1.1.1", "bad_host", "[::1", "-"]) {
+  Deno.test(`parseCli() refuses join ${address} for its host`, () => {
+    assertUsageError(["join", address], "join", "Cannot use address");
+  });
+}
+
+for (const name of ["a b", "Server", "\u0430na", "x".repeat(25), "😀", " "]) {
+  Deno.test(`parseCli() refuses join --name ${JSON.stringify(name)}`, () => {
+    assertUsageError(
+      ["join", "10.0.0.2", "--name", name],
+      "join",
+      "Cannot use --name: ",
+    );
+  });
+}
+
+Deno.test("parseCli() refuses join --name= and a trailing --name as empty", () => {
+  assertUsageError(
+    ["join", "10.0.0.2", "--name="],
+    "join",
+    "Cannot use --name: A name cannot be empty",
+  );
+  assertUsageError(
+    ["join", "10.0.0.2", "--name"],
+    "join",
+    "Cannot use --name: A name cannot be empty",
+  );
+});
+
+Deno.test({
+  name: "parseCli() refuses an empty value given as a separate argument",
+  fn() {
+    assertUsageError(
+      ["join", "10.0.0.2", "--name", ""],
+      "join",
+      "Cannot use --name: A name cannot be empty",
+    );
+    assertUsageError(
+      ["join", "10.0.0.2", "-n", ""],
+      "join",
+      "Cannot use --name: A name cannot be empty",
+    );
+    assertUsageError(["serve", "--host", ""], "serve", "Cannot use --host");
+  },
+});
+
+Deno.test("parseCli() explains a bad --name in the language of the environment", () => {
+  const en = assertUsageError(["join", "h", "--name", "Server"], "join");
+  assertStringIncludes(en.message, STRINGS.en.nameError("reserved", "Server"));
+  const pt = assertUsageError(
+    ["join", "h", "--name", "Server"],
+    "join",
+    "Cannot use --name: ",
+    "pt",
+  );
+  assertStringIncludes(pt.message, STRINGS.pt.nameError("reserved", "Server"));
+});
+
+for (const timeout of ["0", "-1", "soon"]) {
+  Deno.test(`parseCli() refuses join --timeout ${timeout}`, () => {
+    assertUsageError(
+      ["join", "10.0.0.2", `--timeout=${timeout}`],
+      "join",
+      "Cannot use --timeout",
+    );
+  });
+}
+
+for (const option of ["--bogus", "-x", "--port=1"]) {
+  Deno.test(`parseCli() refuses join ${option} as an unknown option`, () => {
+    assertUsageError(
+      ["join", "10.0.0.2", option],
+      "join",
+      `Cannot use option ${option.split("=")[0]}`,
+    );
+  });
+}
+
+for (const flag of ["--help", "-h"]) {
+  Deno.test(`parseCli() reads join ${flag} as the join help, address or not`, () => {
+    assertEquals(parseCli(["join", flag]), { kind: "help", topic: "join" });
+    assertEquals(parseCli(["join", "10.0.0.2", flag]), {
+      kind: "help",
+      topic: "join",
+    });
+  });
+}
+
+for (const arg of ["--help", "-h", "help"]) {
+  Deno.test(`parseCli() reads ${arg} as the main help`, () => {
+    assertEquals(parseCli([arg]), { kind: "help", topic: "main" });
+  });
+}
+
+for (const arg of ["--version", "-V", "version"]) {
+  Deno.test(`parseCli() reads ${arg} as the version`, () => {
+    assertEquals(parseCli([arg]), { kind: "version" });
+  });
+}
+
+Deno.test("parseCli() refuses an empty command line", () => {
+  assertUsageError([], "main", "no command given");
+});
+
+Deno.test("parseCli() refuses an unknown subcommand", () => {
+  assertUsageError(["start"], "main", 'Cannot run "start": unknown command');
+  assertUsageError(["Serve"], "main", "unknown command");
+});
+
+Deno.test("parseCli() refuses an unknown option before the subcommand", () => {
+  assertUsageError(["--bogus"], "main", "Cannot use option --bogus");
+  assertUsageError(["-v"], "main", "unknown option");
+});
+
+Deno.test("UsageError is an Error with the main topic by default", () => {
+  const error = new UsageError("Cannot run: no");
+  assert(error instanceof Error);
+  assertEquals(error.topic, "main");
+  assertEquals(error.message, "Cannot run: no");
+});
+
+Deno.test("USAGE.serve documents every serve flag", () => {
+  for (
+    const flag of [
+      "--host",
+      "--port",
+      "--lang",
+      "--history",
+      "--max-users",
+      "--max-per-ip",
+      "--rate",
+      "--burst",
+      "--no-rate-limit",
+      "--help",
+    ]
+  ) {
+    assertStringIncludes(USAGE.serve, flag);
+  }
+});
+
+Deno.test("USAGE.join documents every join flag", () => {
+  for (const flag of ["--name", "-n", "--timeout", "--help"]) {
+    assertStringIncludes(USAGE.join, flag);
+  }
+});
+
+Deno.test("USAGE.main names the version and both subcommands", () => {
+  assertStringIncludes(USAGE.main, VERSION);
+  assertStringIncludes(USAGE.main, "chat serve");
+  assertStringIncludes(USAGE.main, "chat join");
+});
