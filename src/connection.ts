@@ -39,6 +39,10 @@ export interface ChatConnectionOptions {
   promptAfterMs: number;
   /** Milliseconds a connection has to choose a name. */
   nameTimeoutMs: number;
+  /** Milliseconds of silence after which a native member is pinged. */
+  pingAfterMs: number;
+  /** Milliseconds of silence after which a member is considered gone. */
+  deadAfterMs: number;
   /** Most members in the room (0 = no limit). */
   maxUsers: number;
   /** Writes a line to the server's console. */
@@ -97,7 +101,10 @@ export class ChatConnection implements RoomMember {
   #closed = false;
   #badLines = 0;
   #nameTries = 0;
-  #timers: ReturnType<typeof setTimeout>[] = [];
+  #connectedAt = Date.now();
+  #lastHeard = this.#connectedAt;
+  #gotBytes = false;
+  #pinged = false;
 
   /**
    * @param conn The accepted connection; this object owns and closes it.
@@ -176,6 +183,44 @@ export class ChatConnection implements RoomMember {
   }
 
   /**
+   * Called by the server every few hundred milliseconds (one timer for all
+   * connections, none per connection): asks a silent newcomer for a name,
+   * enforces the name deadline, and pings native members that have gone
+   * quiet, dropping those that stay silent.
+   *
+   * @param now Current time in milliseconds.
+   */
+  tick(now: number): void {
+    if (this.#closing !== null) return;
+    const options = this.#options;
+    if (!this.#room.has(this)) {
+      const waited = now - this.#connectedAt;
+      if (waited >= options.nameTimeoutMs) this.#bye("timeout");
+      else if (
+        !this.#gotBytes && this.#dialect === null &&
+        waited >= options.promptAfterMs
+      ) {
+        this.#dialect = "plain";
+        this.#notice(STRINGS[this.#lang].askName);
+      }
+      return;
+    }
+    if (this.#dialect !== "native") return;
+    const silent = now - this.#lastHeard;
+    if (silent >= options.deadAfterMs) {
+      this.#options.log(
+        `${this.label}: no answer for ${
+          Math.round(silent / 1000)
+        } s; disconnecting`,
+      );
+      this.#bye("timeout");
+    } else if (silent >= options.pingAfterMs && !this.#pinged) {
+      this.#pinged = true;
+      this.send({ type: "ping", id: now });
+    }
+  }
+
+  /**
    * Reads until the peer goes away or the connection is closed, then
    * removes the member from the room.
    */
@@ -187,18 +232,6 @@ export class ChatConnection implements RoomMember {
       maxLineBytes: this.#options.maxLineBytes,
       hardLimitBytes: this.#options.hardLimitBytes,
     });
-    let gotBytes = false;
-    this.#timers.push(setTimeout(() => {
-      if (!gotBytes && this.#dialect === null && this.#closing === null) {
-        this.#dialect = "plain";
-        this.#notice(STRINGS[this.#lang].askName);
-      }
-    }, this.#options.promptAfterMs));
-    this.#timers.push(setTimeout(() => {
-      if (!this.#room.has(this) && this.#closing === null) {
-        this.#bye("timeout");
-      }
-    }, this.#options.nameTimeoutMs));
     let buffer = new Uint8Array(MIN_READ);
     let reason: LeaveReason = "closed";
     let detail: string | undefined;
@@ -206,7 +239,9 @@ export class ChatConnection implements RoomMember {
       while (this.#closing === null) {
         const n = await this.#conn.read(buffer);
         if (n === null) break;
-        gotBytes = true;
+        this.#gotBytes = true;
+        this.#lastHeard = Date.now();
+        this.#pinged = false;
         if (!splitter.push(buffer.subarray(0, n))) {
           this.#options.log(
             `${this.label}: sent more than ${this.#options.hardLimitBytes} bytes without a line break; disconnecting`,
@@ -235,7 +270,6 @@ export class ChatConnection implements RoomMember {
         }
       }
     } finally {
-      for (const timer of this.#timers) clearTimeout(timer);
       const closing = this.#closing as
         | { reason: LeaveReason; detail?: string }
         | null;
@@ -320,13 +354,7 @@ export class ChatConnection implements RoomMember {
       return;
     }
     const result = this.#room.join(this, requested);
-    if (result.ok) {
-      // The prompt and name deadline are done with: free them now, not at
-      // the end of a session that may last days.
-      for (const timer of this.#timers) clearTimeout(timer);
-      this.#timers = [];
-      return;
-    }
+    if (result.ok) return;
     if (++this.#nameTries > MAX_NAME_TRIES) {
       this.#bye("protocol", "too many names refused");
       return;

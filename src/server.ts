@@ -81,6 +81,16 @@ export interface ServeOptions {
    */
   nameTimeoutMs?: number;
   /**
+   * Milliseconds of silence after which a native member is pinged.
+   * @default {30000}
+   */
+  pingAfterMs?: number;
+  /**
+   * Milliseconds of silence after which a native member is dropped as gone.
+   * @default {90000}
+   */
+  deadAfterMs?: number;
+  /**
    * Receives each console line, already timestamped.
    * @default {console.log}
    */
@@ -198,6 +208,8 @@ export function serve(options: ServeOptions = {}): ChatServer {
     maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
     promptAfterMs: options.promptAfterMs ?? 1000,
     nameTimeoutMs: options.nameTimeoutMs ?? 60_000,
+    pingAfterMs: options.pingAfterMs ?? 30_000,
+    deadAfterMs: options.deadAfterMs ?? 90_000,
     maxUsers: options.maxUsers ?? 1000,
     log: stamped,
   };
@@ -251,6 +263,16 @@ export function serve(options: ServeOptions = {}): ChatServer {
     }
   }
 
+  // One timer for every connection's deadlines, prompts and pings.
+  const tickMs = Math.max(
+    10,
+    Math.min(250, connectionOptions.promptAfterMs / 2),
+  );
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    for (const connection of connections) connection.tick(now);
+  }, tickMs);
+
   const accepting = (async () => {
     for await (const conn of _accepted(listener, stamped)) {
       const task = handle(conn);
@@ -272,6 +294,7 @@ export function serve(options: ServeOptions = {}): ChatServer {
         if (!(error instanceof Deno.errors.BadResource)) throw error;
       }
       await accepting;
+      clearInterval(ticker);
       room.shutdown();
       for (const connection of connections) {
         connection.goodbye("shutdown");

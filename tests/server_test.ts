@@ -267,3 +267,33 @@ Deno.test("native ping is answered with pong, and a bad line gets an error", asy
     await bob.close();
   });
 });
+
+Deno.test("a silent native member is pinged, and dropped as gone when it never answers", async () => {
+  await withServer(async (server) => {
+    const port = server.addr.port;
+    const ana = await plainUser(port, "ana");
+    const bob = await nativeUser(port, "bob");
+    const carla = await nativeUser(port, "carla");
+    // carla answers every ping; bob never does.
+    const answering = (async () => {
+      const ping = await carla.expectMessage("ping");
+      await carla.sendMessage({ type: "pong", id: ping.id });
+    })();
+    await bob.expectMessage("ping");
+    await answering;
+    await ana.expect("-- bob left the chat! (timed out)");
+    await bob.ended;
+    assert(!ana.lines.some((l) => l.includes("carla left")));
+    await Promise.all([ana.close(), bob.close(), carla.close()]);
+  }, { pingAfterMs: 200, deadAfterMs: 600 });
+});
+
+Deno.test("a connection that never chooses a name is closed at the deadline", async () => {
+  await withServer(async (server) => {
+    const silent = await LineClient.connect(server.addr.port);
+    await silent.expect("What is your name?");
+    await silent.expect("Disconnected by the server: timed out");
+    await silent.ended;
+    await silent.close();
+  }, { promptAfterMs: 50, nameTimeoutMs: 300 });
+});
