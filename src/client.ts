@@ -16,6 +16,7 @@ import { type ClientMessage, encodeMessage, type Lang } from "./protocol.ts";
 import { renderMessage } from "./render.ts";
 import { CLIENT_STRINGS, STRINGS } from "./strings.ts";
 import { type TerminalEvent, TerminalUi } from "./terminal_ui.ts";
+import { TokenBucket } from "./token_bucket.ts";
 
 /** Options of {@linkcode join}. */
 export interface JoinOptions {
@@ -116,6 +117,9 @@ class _Session {
   #server: ReadableStreamDefaultReader<string> | undefined;
   #reading: Promise<void> | undefined;
   #writing: Promise<void> = Promise.resolve();
+  #bucket: TokenBucket | undefined;
+  #disposed = false;
+  #paceMs = 0;
   #state: ClientState | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #generation = 0;
@@ -190,6 +194,7 @@ class _Session {
 
   /** Releases the terminal, standard input, socket and timer. */
   async dispose(): Promise<void> {
+    this.#disposed = true;
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     clearTimeout(this.#timer);
     this.#ui?.close();
@@ -270,9 +275,18 @@ class _Session {
         case "prompt":
           this.#ui?.setPrompt(effect.text);
           break;
-        case "deadline":
-          this.#arm(effect.ms);
+        case "pace":
+          this.#pace(effect.rate, effect.burst);
           break;
+        case "deadline": {
+          const ms = effect.ms;
+          // While paced lines are still going out, a deadline (the wait for
+          // `bye`) starts only once they are all written.
+          if (this.#bucket && ms !== null) {
+            this.#writing = this.#writing.then(() => this.#arm(ms));
+          } else this.#arm(ms);
+          break;
+        }
         case "exit":
           return effect;
       }
@@ -291,15 +305,30 @@ class _Session {
     }, ms);
   }
 
+  #pace(rate: number, burst: number): void {
+    // A margin under the server's limit: lines can arrive closer together
+    // than they were sent.
+    const paced = {
+      rate: Math.max(0.1, rate * 0.8),
+      burst: Math.max(1, Math.floor(burst / 2)),
+    };
+    this.#bucket = new TokenBucket(paced, Date.now());
+    this.#paceMs = Math.ceil(1000 / paced.rate);
+  }
+
   #send(message: ClientMessage): void {
     const conn = this.#conn;
     if (!conn) return;
     const bytes = encoder.encode(encodeMessage(message));
+    const bucket = message.type === "input" ? this.#bucket : undefined;
     // Writes go out one after another, in order; a failed write means the
     // connection is gone, which the session hears as "closed".
-    this.#writing = this.#writing.then(() => _writeAll(conn, bytes)).catch(
-      () => this.#queue.push({ kind: "closed" }),
-    );
+    this.#writing = this.#writing.then(async () => {
+      while (bucket && !bucket.take(Date.now()) && !this.#disposed) {
+        await new Promise((resolve) => setTimeout(resolve, this.#paceMs));
+      }
+      if (!this.#disposed) await _writeAll(conn, bytes);
+    }).catch(() => this.#queue.push({ kind: "closed" }));
   }
 
   #readStdin(): void {

@@ -36,6 +36,11 @@ export type ClientEffect =
   | { kind: "print"; text: string; alert: boolean }
   /** Change the input prompt. */
   | { kind: "prompt"; text: string }
+  /**
+   * Pace `input` messages to the server's flood limit (scripted input,
+   * which can be faster than any typist).
+   */
+  | { kind: "pace"; rate: number; burst: number }
   /** Arm the one deadline (replacing any other), or clear it with `null`. */
   | { kind: "deadline"; ms: number | null }
   /**
@@ -392,6 +397,13 @@ export class ClientState {
       ...this.#print(message),
       { kind: "prompt", text: this.chatPrompt },
     ];
+    const limits = message.limits;
+    if (
+      !this.#options.interactive && limits &&
+      typeof limits.rate === "number" && typeof limits.burst === "number"
+    ) {
+      effects.push({ kind: "pace", rate: limits.rate, burst: limits.burst });
+    }
     const pending = this.#pending;
     this.#pending = [];
     for (const line of pending) {

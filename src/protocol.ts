@@ -51,6 +51,8 @@ export type ServerMessage =
     history: ChatLine[];
     server: string;
     version: number;
+    /** The server's flood limit, so scripted clients can pace themselves. */
+    limits?: { rate: number; burst: number };
   }
   /** The requested name was refused; the client may send another `hello`. */
   | { type: "name_error"; name: string; code: NameErrorCode; text: string }

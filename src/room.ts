@@ -166,14 +166,21 @@ export class Room {
       lastPrivateFrom: null,
     });
     this.#byName.set(nameKey(check.name), member);
-    member.send({
+    const welcome: ServerMessage = {
       type: "welcome",
       name: check.name,
       members: this.names(),
       history: [...this.#history],
       server: this.#serverName,
       version: PROTOCOL_VERSION,
-    });
+    };
+    if (this.#rateLimit) {
+      welcome.limits = {
+        rate: this.#rateLimit.rate,
+        burst: this.#rateLimit.burst,
+      };
+    }
+    member.send(welcome);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
     return check;
   }

@@ -172,3 +172,29 @@ Deno.test("a scripted non-interactive session sends every line and leaves cleanl
     await process.stop();
   }
 });
+
+Deno.test("piped input longer than the flood burst is paced, not lost", async () => {
+  const { process, port } = await ChatProcess.server([
+    "--rate",
+    "20",
+    "--burst",
+    "4",
+  ]);
+  try {
+    const ana = await plainUser(port, "ana");
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i}`);
+    const result = await runChat(
+      ["join", `127.0.0.1:${port}`, "--name", "ci"],
+      {
+        stdin: lines.join("\n") + "\n",
+      },
+    );
+    assertEquals(result.code, 0, result.stderr);
+    for (const line of lines) await ana.expect(`ci: ${line}`);
+    await ana.expect("ci left the chat! (quit)");
+    assert(!ana.lines.some((l) => l.includes("Slow down")));
+    await ana.close();
+  } finally {
+    await process.stop();
+  }
+});

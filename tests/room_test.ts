@@ -111,6 +111,7 @@ Deno.test("Room.join() welcomes the joiner with every member and the history", (
     history: [{ from: "ana", text: "hello?", time: clock.t }],
     server: "test-server",
     version: PROTOCOL_VERSION,
+    limits: { rate: 5, burst: 20 },
   }]);
   assertEquals(bob.name, "bob");
 });
