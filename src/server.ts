@@ -7,7 +7,7 @@
  */
 
 import { formatAddress } from "./address.ts";
-import { ChatConnection } from "./connection.ts";
+import { ChatConnection, type ChatConnectionOptions } from "./connection.ts";
 import {
   DEFAULT_HARD_LIMIT_BYTES,
   DEFAULT_MAX_LINE_BYTES,
@@ -201,7 +201,7 @@ export function serve(options: ServeOptions = {}): ChatServer {
   });
   const lang = options.lang ?? "en";
   const maxPerIp = options.maxPerIp ?? 20;
-  const connectionOptions = {
+  const connectionOptions: ChatConnectionOptions = {
     lang,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
@@ -253,7 +253,7 @@ export function serve(options: ServeOptions = {}): ChatServer {
       await connection.run();
     } catch (error) {
       stamped(`error ${label}: ${(error as Error).stack ?? error}`);
-      connection.close("error", (error as Error).message);
+      connection.peer.close("error", (error as Error).message);
     } finally {
       connections.delete(connection);
       const left = (perIp.get(ip) ?? 1) - 1;
@@ -270,7 +270,7 @@ export function serve(options: ServeOptions = {}): ChatServer {
   );
   const ticker = setInterval(() => {
     const now = Date.now();
-    for (const connection of connections) connection.tick(now);
+    for (const connection of connections) connection.peer.tick(now);
   }, tickMs);
 
   const accepting = (async () => {
@@ -297,7 +297,7 @@ export function serve(options: ServeOptions = {}): ChatServer {
       clearInterval(ticker);
       room.shutdown();
       for (const connection of connections) {
-        connection.goodbye("shutdown");
+        connection.peer.goodbye("shutdown");
       }
       await Promise.allSettled([...tasks]);
       stamped("stopped");
