@@ -104,10 +104,22 @@ export class Outbox {
   async #drain(): Promise<void> {
     this.#scheduled = false;
     this.#writing = true;
+    // While busy, one buffer is reused for every batch that needs joining;
+    // it is dropped with this call, so an idle member holds none.
+    let scratch: Uint8Array | null = null;
     try {
       while (this.#queue.length > 0 && !this.#failed) {
-        const batch = _concat(this.#queue, this.#queued);
-        this.#queue = [];
+        const queue = this.#queue;
+        const total = this.#queued;
+        let batch: Uint8Array;
+        if (queue.length === 1) batch = queue[0]!;
+        else {
+          if (scratch === null || scratch.length < total) {
+            scratch = new Uint8Array(Math.max(total, 4096));
+          }
+          batch = _join(queue, scratch, total);
+        }
+        queue.length = 0;
         this.#queued = 0;
         let offset = 0;
         while (offset < batch.length) {
@@ -128,13 +140,16 @@ export class Outbox {
   }
 }
 
-function _concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
+function _join(
+  chunks: Uint8Array[],
+  into: Uint8Array,
+  total: number,
+): Uint8Array {
   let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i]!;
+    into.set(chunk, offset);
     offset += chunk.length;
   }
-  return out;
+  return into.subarray(0, total);
 }

@@ -15,11 +15,19 @@ import { STRINGS } from "./strings.ts";
  * @returns The stamp with its brackets.
  */
 export function formatStamp(time: number): string {
+  // Every line of a minute shares its stamp: format once per minute.
+  const minute = Math.floor(time / 60_000);
+  if (minute === _stampMinute) return _stamp;
   const date = new Date(time);
   const hh = String(date.getHours()).padStart(2, "0");
   const mm = String(date.getMinutes()).padStart(2, "0");
-  return `[${hh}:${mm}]`;
+  _stampMinute = minute;
+  _stamp = `[${hh}:${mm}]`;
+  return _stamp;
 }
+
+let _stampMinute = NaN;
+let _stamp = "";
 
 function _notice(time: number, text: string): string {
   const stamp = formatStamp(time);

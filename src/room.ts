@@ -106,8 +106,12 @@ export type JoinResult = NameCheck;
  */
 export class Room {
   #members = new Map<RoomMember, _MemberState>();
+  // The same members in join order, for broadcast loops and names().
+  #list: RoomMember[] = [];
   #byName = new Map<string, RoomMember>();
+  // A ring of the last `historySize` public lines; #historyStart is the oldest.
   #history: ChatLine[] = [];
+  #historyStart = 0;
   #historySize: number;
   #rateLimit: TokenBucketOptions | null;
   #now: () => number;
@@ -132,7 +136,7 @@ export class Room {
 
   /** Names of the members, in the order they joined. */
   names(): string[] {
-    return [...this.#members.keys()].map((member) => member.name);
+    return this.#list.map((member) => member.name);
   }
 
   /**
@@ -160,6 +164,7 @@ export class Room {
     const time = this.#now();
     member.name = check.name;
     this.#broadcast({ type: "join", name: check.name, time }, null);
+    this.#list.push(member);
     this.#members.set(member, {
       bucket: this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
       refused: 0,
@@ -170,7 +175,7 @@ export class Room {
       type: "welcome",
       name: check.name,
       members: this.names(),
-      history: [...this.#history],
+      history: this.#recent(),
       server: this.#serverName,
       version: PROTOCOL_VERSION,
     };
@@ -195,6 +200,7 @@ export class Room {
    */
   leave(member: RoomMember, reason: LeaveReason, detail?: string): boolean {
     if (!this.#members.delete(member)) return false;
+    this.#list.splice(this.#list.indexOf(member), 1);
     this.#byName.delete(nameKey(member.name));
     for (const state of this.#members.values()) {
       if (state.lastPrivateFrom === member) state.lastPrivateFrom = null;
@@ -242,7 +248,9 @@ export class Room {
    * leave notices (everyone is going).
    */
   shutdown(): void {
-    for (const member of [...this.#members.keys()]) {
+    const everyone = this.#list;
+    this.#list = [];
+    for (const member of everyone) {
       this.#members.delete(member);
       this.#byName.delete(nameKey(member.name));
       member.send({
@@ -410,13 +418,26 @@ export class Room {
 
   #remember(line: ChatLine): void {
     if (this.#historySize === 0) return;
-    this.#history.push(line);
-    if (this.#history.length > this.#historySize) this.#history.shift();
+    if (this.#history.length < this.#historySize) {
+      this.#history.push(line);
+      return;
+    }
+    this.#history[this.#historyStart] = line;
+    this.#historyStart = (this.#historyStart + 1) % this.#historySize;
+  }
+
+  #recent(): ChatLine[] {
+    const start = this.#historyStart;
+    return [...this.#history.slice(start), ...this.#history.slice(0, start)];
   }
 
   // One message object for every recipient: transports cache its encoding.
   #broadcast(message: ServerMessage, except: RoomMember | null): void {
-    for (const member of this.#members.keys()) {
+    // Indexed loop over a snapshot of the length: a member dropped during
+    // the loop (slow reader) only leaves the room later, from its read loop.
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      const member = list[i]!;
       if (member !== except) member.send(message);
     }
   }
