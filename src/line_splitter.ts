@@ -100,6 +100,12 @@ export class LineSplitter {
    * @returns `false` when the peer passed the hard limit without a newline.
    */
   push(chunk: Uint8Array): boolean {
+    if (this.#pending === null && this.#discarding === 0) {
+      const done = this.#pushWhole(chunk);
+      if (done >= 0) {
+        return done === chunk.length || this.#keep(chunk.subarray(done));
+      }
+    }
     let start = 0;
     while (start < chunk.length) {
       const end = chunk.indexOf(NEWLINE, start);
@@ -143,6 +149,39 @@ export class LineSplitter {
     const first = this.#first;
     this.#first = false;
     return _decode(pending, first);
+  }
+
+  // The common case, a chunk of whole lines all within the limit: decode
+  // them with one call and split the text. A 0x0A byte is always "\n" and
+  // never part of another character, even in invalid UTF-8, so the text
+  // splits exactly where the bytes do. Returns how many bytes it consumed,
+  // or -1 when a line is too long (the caller takes the careful path).
+  #pushWhole(chunk: Uint8Array): number {
+    const max = this.#maxLine;
+    let start = 0;
+    let end = chunk.indexOf(NEWLINE);
+    if (end < 0) return 0;
+    let last = -1;
+    while (end >= 0) {
+      const length = end > start && chunk[end - 1] === CR
+        ? end - start - 1
+        : end - start;
+      if (length > max) return -1;
+      last = end;
+      start = end + 1;
+      end = chunk.indexOf(NEWLINE, start);
+    }
+    let text = decoder.decode(chunk.subarray(0, last));
+    if (this.#first) {
+      this.#first = false;
+      if (text.startsWith(BOM)) text = text.slice(1);
+    }
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      this.#sink.onLine(line.endsWith("\r") ? line.slice(0, -1) : line);
+    }
+    return last + 1;
   }
 
   #emit(bytes: Uint8Array, start: number, end: number): void {
