@@ -6,9 +6,9 @@
  */
 
 import { LineSplitter } from "./line_splitter.ts";
-import { Outbox } from "./outbox.ts";
+import { type FlushBatcher, Outbox } from "./outbox.ts";
 import { Peer, type PeerOptions } from "./peer.ts";
-import type { LeaveReason } from "./protocol.ts";
+import type { LeaveReason, ServerMessage } from "./protocol.ts";
 import type { Room } from "./room.ts";
 import { wireBytes } from "./wire_cache.ts";
 
@@ -20,6 +20,8 @@ export interface ChatConnectionOptions extends PeerOptions {
   hardLimitBytes: number;
   /** Outbound queue bound in bytes; a member past it is dropped as slow. */
   maxQueueBytes: number;
+  /** Batches notices to many members into fewer writes. */
+  batcher?: FlushBatcher;
 }
 
 // Reads start small, so an idle connection holds little, and grow for busy
@@ -56,12 +58,13 @@ export class ChatConnection {
     this.#outbox = new Outbox((bytes) => conn.write(bytes), {
       maxBytes: options.maxQueueBytes,
       onError: (error) => this.peer.close("error", _describe(error)),
+      ...(options.batcher ? { batcher: options.batcher } : {}),
     });
     const outbox = this.#outbox;
     this.peer = new Peer(room, label, {
       write: (message, dialect, lang) => {
         const bytes = wireBytes(message, dialect, lang);
-        return bytes.length === 0 || outbox.push(bytes);
+        return bytes.length === 0 || outbox.push(bytes, _isNotice(message));
       },
       drained: () => outbox.drained(),
       shut: () => this.#shut(),
@@ -131,6 +134,13 @@ export class ChatConnection {
       if (!(error instanceof Deno.errors.BadResource)) throw error;
     }
   }
+}
+
+// Joins, leaves and renames go to everyone at once; a few milliseconds of
+// batching turns a crowd arriving into a few writes per member.
+function _isNotice(message: ServerMessage): boolean {
+  const type = message.type;
+  return type === "join" || type === "leave" || type === "rename";
 }
 
 function _isReset(error: unknown): boolean {

@@ -16,6 +16,48 @@ export interface OutboxOptions {
   maxBytes?: number;
   /** Called once when a write fails; the outbox stops writing. */
   onError?: (error: unknown) => void;
+  /**
+   * Collects lazy pushes (see {@linkcode Outbox.push}) of many outboxes and
+   * flushes them together a little later.
+   * @default {undefined} lazy pushes are written at once
+   */
+  batcher?: FlushBatcher;
+}
+
+/**
+ * Flushes many outboxes together, a short delay after the first lazy push:
+ * notices such as "ana joined" that go to every member then cost one write
+ * per member per batch, not one per notice. One timer for all outboxes,
+ * armed only while something waits.
+ */
+export class FlushBatcher {
+  #delayMs: number;
+  #waiting = new Set<Outbox>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** @param delayMs How long a lazy push may wait. */
+  constructor(delayMs = 50) {
+    this.#delayMs = delayMs;
+  }
+
+  /**
+   * Flushes an outbox with the next batch.
+   *
+   * @param outbox The outbox holding lazy bytes.
+   */
+  add(outbox: Outbox): void {
+    this.#waiting.add(outbox);
+    this.#timer ??= setTimeout(() => this.flush(), this.#delayMs);
+  }
+
+  /** Flushes every waiting outbox now and disarms the timer. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const waiting = this.#waiting;
+    this.#waiting = new Set();
+    for (const outbox of waiting) outbox.flush();
+  }
 }
 
 /** Writes some bytes and resolves with how many were written. */
@@ -53,6 +95,8 @@ export class Outbox {
   #writing = false;
   #failed = false;
   #idle: (() => void)[] = [];
+  #batcher: FlushBatcher | undefined;
+  #lazy = false;
 
   /**
    * @param write Writes to the peer (e.g. `conn.write.bind(conn)`).
@@ -62,6 +106,7 @@ export class Outbox {
     this.#write = write;
     this.#maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_BYTES;
     this.#onError = options.onError ?? (() => {});
+    this.#batcher = options.batcher;
   }
 
   /** Bytes waiting to be written. */
@@ -73,20 +118,38 @@ export class Outbox {
    * Queues bytes. Never blocks.
    *
    * @param bytes Bytes to send; not copied, so do not modify them afterwards.
+   * @param lazy `true` when the bytes may wait for the batcher (at most its
+   * delay); the next eager push takes them along, in order.
    * @returns `false` when the queue would pass its bound (nothing is queued).
    */
-  push(bytes: Uint8Array): boolean {
+  push(bytes: Uint8Array, lazy = false): boolean {
     if (this.#failed) return true;
     if (this.#queued + bytes.length > this.#maxBytes) return false;
     this.#queue.push(bytes);
     this.#queued += bytes.length;
-    if (!this.#writing && !this.#scheduled) {
-      // Start on a microtask so every line produced by the current input
-      // chunk joins the first write.
-      this.#scheduled = true;
-      queueMicrotask(() => this.#drain());
-    }
+    if (this.#writing || this.#scheduled) return true;
+    if (lazy && this.#batcher !== undefined) {
+      if (!this.#lazy) {
+        this.#lazy = true;
+        this.#batcher.add(this);
+      }
+    } else this.#schedule();
     return true;
+  }
+
+  /** Starts writing what is queued, if anything (the batcher calls this). */
+  flush(): void {
+    if (this.#queue.length > 0 && !this.#writing && !this.#scheduled) {
+      this.#schedule();
+    }
+  }
+
+  #schedule(): void {
+    // Start on a microtask so every line produced by the current input
+    // chunk joins the first write.
+    this.#lazy = false;
+    this.#scheduled = true;
+    queueMicrotask(() => this.#drain());
   }
 
   /**
@@ -98,6 +161,7 @@ export class Outbox {
     if (this.#queued === 0 && !this.#writing && !this.#scheduled) {
       return Promise.resolve();
     }
+    this.flush();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -115,7 +179,7 @@ export class Outbox {
         if (queue.length === 1) batch = queue[0]!;
         else {
           if (scratch === null || scratch.length < total) {
-            scratch = new Uint8Array(Math.max(total, 4096));
+            scratch = new Uint8Array(total);
           }
           batch = _join(queue, scratch, total);
         }

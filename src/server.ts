@@ -12,7 +12,7 @@ import {
   DEFAULT_HARD_LIMIT_BYTES,
   DEFAULT_MAX_LINE_BYTES,
 } from "./line_splitter.ts";
-import { DEFAULT_OUTBOX_BYTES } from "./outbox.ts";
+import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "./outbox.ts";
 import { DEFAULT_PORT, type Lang } from "./protocol.ts";
 import { Room, type RoomEvent } from "./room.ts";
 import { STRINGS } from "./strings.ts";
@@ -201,7 +201,9 @@ export function serve(options: ServeOptions = {}): ChatServer {
   });
   const lang = options.lang ?? "en";
   const maxPerIp = options.maxPerIp ?? 20;
+  const batcher = new FlushBatcher(50);
   const connectionOptions: ChatConnectionOptions = {
+    batcher,
     lang,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
@@ -299,7 +301,9 @@ export function serve(options: ServeOptions = {}): ChatServer {
       for (const connection of connections) {
         connection.peer.goodbye("shutdown");
       }
+      batcher.flush();
       await Promise.allSettled([...tasks]);
+      batcher.flush();
       stamped("stopped");
       resolveFinished();
     })();
