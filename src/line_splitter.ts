@@ -113,12 +113,12 @@ export class LineSplitter {
       if (this.#discarding > 0) {
         const total = this.#discarding + (end - start);
         this.#discarding = 0;
-        this.#sink.onTooLong(total);
+        this.#tooLong(total);
       } else if (this.#pending !== null) {
         const pending = this.#pending;
         this.#pending = null;
         const length = pending.length + end - start;
-        if (length > this.#maxLine + 1) this.#sink.onTooLong(length);
+        if (length > this.#maxLine + 1) this.#tooLong(length);
         else {
           const line = new Uint8Array(length);
           line.set(pending);
@@ -126,7 +126,7 @@ export class LineSplitter {
           this.#emit(line, 0, length);
         }
       } else if (end - start > this.#maxLine + 1) {
-        this.#sink.onTooLong(end - start);
+        this.#tooLong(end - start);
       } else {
         this.#emit(chunk, start, end);
       }
@@ -148,7 +148,9 @@ export class LineSplitter {
     if (pending === null || pending.length === 0) return undefined;
     const first = this.#first;
     this.#first = false;
-    return _decode(pending, first);
+    const last = _decode(pending, first);
+    // A stream of only a byte-order mark has no line at all.
+    return last === "" ? undefined : last;
   }
 
   // The common case, a chunk of whole lines all within the limit: decode
@@ -184,10 +186,16 @@ export class LineSplitter {
     return last + 1;
   }
 
+  #tooLong(bytes: number): void {
+    // The stream's start is behind us: a later BOM is text.
+    this.#first = false;
+    this.#sink.onTooLong(bytes);
+  }
+
   #emit(bytes: Uint8Array, start: number, end: number): void {
     if (end > start && bytes[end - 1] === CR) end--;
     if (end - start > this.#maxLine) {
-      this.#sink.onTooLong(end - start);
+      this.#tooLong(end - start);
       return;
     }
     const first = this.#first;

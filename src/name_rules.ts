@@ -39,6 +39,10 @@ export type NameCheck =
 // need them after NFC, such as Devanagari).
 const NAME_SHAPE = /^(?:[\p{L}\p{Nd}_.-]\p{M}*)+$/u;
 
+// A name of only `-`, `_` and `.` would look like punctuation or a notice
+// marker (`--`): at least one letter or digit.
+const HAS_ALNUM = /[\p{L}\p{Nd}]/u;
+
 // Letters that draw nothing (Hangul fillers and other default-ignorable
 // code points) would make a blank name.
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
@@ -106,9 +110,11 @@ export function checkName(requested: string): NameCheck {
   const name = requested.trim().normalize("NFC");
   if (name.length === 0) return { ok: false, code: "empty", name };
   if ([...name].length > MAX_NAME_LENGTH) {
-    return { ok: false, code: "too_long", name: _shorten(name) };
+    return { ok: false, code: "too_long", name: _printable(name) };
   }
-  if (!NAME_SHAPE.test(name) || INVISIBLE.test(name)) {
+  if (
+    !NAME_SHAPE.test(name) || INVISIBLE.test(name) || !HAS_ALNUM.test(name)
+  ) {
     return { ok: false, code: "invalid_chars", name: _printable(name) };
   }
   if (mixesScripts(name)) return { ok: false, code: "mixed_scripts", name };
@@ -127,7 +133,10 @@ export function checkName(requested: string): NameCheck {
 export function nameKey(name: string): string {
   // NFKC folds look-alike compatibility forms (fullwidth `ａｎａ`) onto
   // their plain letters, so they cannot pose as, or reserve around, `ana`.
-  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase();
+  // Folding can produce new compositions (dotless ı + accent): fold, then
+  // normalise again.
+  return name.normalize("NFKC").toLowerCase().toUpperCase().toLowerCase()
+    .normalize("NFKC");
 }
 
 function _shorten(name: string): string {

@@ -262,7 +262,9 @@ export class Peer implements RoomMember {
       this.#badLine((error as Error).message);
       return;
     }
-    this.#badLines = 0;
+    // A well-formed message ends a run of bad lines; a second hello is
+    // well-formed but still bad, and must not reset the count.
+    if (message.type !== "hello" || !this.#room.has(this)) this.#badLines = 0;
     this.#onMessage(message);
   }
 

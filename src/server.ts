@@ -92,7 +92,7 @@ export interface ServeOptions {
   deadAfterMs?: number;
   /**
    * Receives each console line, already timestamped.
-   * @default {console.log}
+   * @default {writes the line to standard output}
    */
   log?: (line: string) => void;
 }
@@ -123,6 +123,22 @@ export function logStamp(date: Date = new Date()): string {
   return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${
     p(date.getDate())
   } ${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}`;
+}
+
+const _encoder = new TextEncoder();
+
+// The console log: one plain write per line. console.log would format and
+// inspect its argument, which costs more than the rest of a join.
+function _writeLine(line: string): void {
+  const bytes = _encoder.encode(line + "\n");
+  let offset = 0;
+  try {
+    while (offset < bytes.length) {
+      offset += Deno.stdout.writeSync(bytes.subarray(offset));
+    }
+  } catch {
+    // A closed or broken standard output must not take the server down.
+  }
 }
 
 function _describeEvent(event: RoomEvent): string {
@@ -181,8 +197,16 @@ async function* _accepted(
 export function serve(options: ServeOptions = {}): ChatServer {
   const host = options.host ?? "0.0.0.0";
   const port = options.port ?? DEFAULT_PORT;
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? _writeLine;
   const stamped = (line: string) => log(`${logStamp()} ${line}`);
+  // For reporting failures: a log that fails too must not make it worse.
+  const report = (line: string) => {
+    try {
+      stamped(line);
+    } catch {
+      // nothing sensible left to report it to
+    }
+  };
   let listener: Deno.Listener;
   try {
     listener = Deno.listen({ hostname: host, port, transport: "tcp" });
@@ -254,7 +278,7 @@ export function serve(options: ServeOptions = {}): ChatServer {
     try {
       await connection.run();
     } catch (error) {
-      stamped(`error ${label}: ${(error as Error).stack ?? error}`);
+      report(`error ${label}: ${(error as Error).stack ?? error}`);
       connection.peer.close("error", (error as Error).message);
     } finally {
       connections.delete(connection);
@@ -272,12 +296,29 @@ export function serve(options: ServeOptions = {}): ChatServer {
   );
   const ticker = setInterval(() => {
     const now = Date.now();
-    for (const connection of connections) connection.peer.tick(now);
+    for (const connection of connections) {
+      try {
+        connection.peer.tick(now);
+      } catch (error) {
+        // A bug in one peer's deadlines closes that peer, nobody else.
+        report(
+          `error ${connection.peer.label}: ${(error as Error).stack ?? error}`,
+        );
+        connection.peer.close("error", (error as Error).message);
+      }
+    }
   }, tickMs);
 
   const accepting = (async () => {
     for await (const conn of _accepted(listener, stamped)) {
-      const task = handle(conn);
+      const task = handle(conn).catch((error) => {
+        report(`error: ${(error as Error).stack ?? error}`);
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      });
       tasks.add(task);
       task.finally(() => tasks.delete(task));
     }
