@@ -6,11 +6,13 @@
  * @module
  */
 
+import { formatAddress } from "./src/address.ts";
 import { parseCli, USAGE, UsageError, VERSION } from "./src/cli.ts";
 import { joinHints, reachableAddresses } from "./src/join_hints.ts";
 import type { Lang } from "./src/protocol.ts";
 import { serve } from "./src/server.ts";
 import { langFromLocale } from "./src/strings.ts";
+import { serveWeb, type WebServer } from "./src/web_server.ts";
 
 function envLang(): Lang {
   try {
@@ -80,18 +82,41 @@ export async function main(args: readonly string[]): Promise<number> {
         console.error(`chat: ${(error as Error).message}`);
         return 1;
       }
+      let web: WebServer | null = null;
+      if (command.webPort !== null) {
+        try {
+          web = serveWeb(server.room, {
+            host: command.host,
+            port: command.webPort,
+            lang: command.lang,
+            maxUsers: command.maxUsers,
+            maxPerIp: command.maxPerIp,
+          });
+        } catch (error) {
+          console.error(`chat: ${(error as Error).message}`);
+          await server.shutdown();
+          return 1;
+        }
+      }
       const { hostname, port } = server.addr;
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
-      for (
-        const line of joinHints(
-          reachableAddresses(hostname, interfaces()),
-          port,
-        )
-      ) {
-        console.log(line);
+      const hosts = reachableAddresses(hostname, interfaces());
+      for (const line of joinHints(hosts, port)) console.log(line);
+      if (web !== null) {
+        console.log(`web client on ${formatAddress(hostname, web.addr.port)}`);
+        for (const host of hosts.length > 0 ? hosts : ["127.0.0.1"]) {
+          console.log(
+            `open http://${formatAddress(host, web.addr.port)} in a browser`,
+          );
+        }
       }
-      const stop = onSignals(() => server.shutdown());
-      await server.finished;
+      // The web server first: it stops taking pages at once, so no page
+      // that reconnects rejoins the room while it closes.
+      const stop = onSignals(() => {
+        web?.shutdown();
+        server.shutdown();
+      });
+      await Promise.all([server.finished, web?.finished]);
       stop();
       return 0;
     }

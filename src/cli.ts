@@ -40,6 +40,8 @@ export interface ServeFlags {
   maxUsers: number;
   maxPerIp: number;
   rateLimit: { rate: number; burst: number } | null;
+  /** Port of the browser client, or `null` for none (`--no-web`). */
+  webPort: number | null;
 }
 
 /** What the command line asks for. */
@@ -65,7 +67,8 @@ Usage:
   chat --help | chat serve --help | chat join --help
   chat --version
 
-Anyone can also join with netcat: nc HOST ${DEFAULT_PORT}`,
+Anyone can also join with netcat (nc HOST ${DEFAULT_PORT}) or a browser
+(http://HOST:${DEFAULT_PORT + 1}).`,
   serve: `Usage: chat serve [options]
 
 Start a chat server. It prints how others can join.
@@ -82,6 +85,9 @@ Options:
   --rate N           messages per second each user may send, sustained (default 5)
   --burst N          messages a user may send at once, such as a paste (default 20)
   --no-rate-limit    turn flood protection off (trusted rooms, benchmarks)
+  --web-port PORT    port of the browser client: open http://HOST:PORT in a
+                     browser (default: the chat port + 1, ${DEFAULT_PORT + 1})
+  --no-web           do not serve the browser client
   -h, --help         show this help`,
   join: `Usage: chat join HOST[:PORT] [--name NAME]
 
@@ -160,6 +166,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--max-per-ip",
     "--rate",
     "--burst",
+    "--web-port",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -171,11 +178,12 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "max-per-ip",
       "rate",
       "burst",
+      "web-port",
     ],
-    boolean: ["help", "rate-limit"],
-    negatable: ["rate-limit"],
+    boolean: ["help", "rate-limit", "web"],
+    negatable: ["rate-limit", "web"],
     alias: { h: "help" },
-    default: { "rate-limit": true },
+    default: { "rate-limit": true, "web": true },
     unknown: (arg: string) => {
       if (arg.startsWith("-")) {
         throw new UsageError(
@@ -238,7 +246,37 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       ? 20
       : _int(flags["max-per-ip"], "max-per-ip", 0, "serve"),
     rateLimit: flags["rate-limit"] ? { rate, burst } : null,
+    webPort: flags.web ? _webPort(flags["web-port"], port) : null,
   };
+}
+
+// The browser client's port: --web-port, else the chat port + 1 (a free
+// port when the chat port is 0, as in tests).
+function _webPort(value: unknown, chatPort: number): number {
+  if (value === undefined) {
+    if (chatPort === 0) return 0;
+    return chatPort < 65535 ? chatPort + 1 : chatPort - 1;
+  }
+  const text = String(value);
+  let port: number;
+  try {
+    port = text === "0" ? 0 : parsePort(text);
+  } catch (error) {
+    throw new UsageError(
+      (error as Error).message.replace(
+        /^Cannot use port/,
+        "Cannot use --web-port",
+      ),
+      "serve",
+    );
+  }
+  if (port !== 0 && port === chatPort) {
+    throw new UsageError(
+      `Cannot use --web-port ${port}: it is the chat port; choose another`,
+      "serve",
+    );
+  }
+  return port;
 }
 
 function _parseJoin(input: string[], env: CliEnv): CliCommand {

@@ -27,6 +27,7 @@ const SERVE_DEFAULTS: CliCommand = {
   maxUsers: 1000,
   maxPerIp: 20,
   rateLimit: { rate: 5, burst: 20 },
+  webPort: DEFAULT_PORT + 1,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -59,10 +60,10 @@ const SERVE_FLAGS: ReadonlyArray<
 > = [
   [["--host", "127.0.0.1"], { host: "127.0.0.1" }],
   [["--host=::"], { host: "::" }],
-  [["--port", "7000"], { port: 7000 }],
-  [["--port=7000"], { port: 7000 }],
-  [["--port", "0"], { port: 0 }],
-  [["--port", "65535"], { port: 65535 }],
+  [["--port", "7000"], { port: 7000, webPort: 7001 }],
+  [["--port=7000"], { port: 7000, webPort: 7001 }],
+  [["--port", "0"], { port: 0, webPort: 0 }],
+  [["--port", "65535"], { port: 65535, webPort: 65534 }],
   [["--lang", "pt"], { lang: "pt" }],
   [["--lang", "en"], { lang: "en" }],
   [["--history", "0"], { history: 0 }],
@@ -76,6 +77,10 @@ const SERVE_FLAGS: ReadonlyArray<
   [["--rate", "1", "--burst", "1"], { rateLimit: { rate: 1, burst: 1 } }],
   [["--no-rate-limit"], { rateLimit: null }],
   [["--no-rate-limit", "--rate", "9"], { rateLimit: null }],
+  [["--web-port", "8080"], { webPort: 8080 }],
+  [["--web-port=0"], { webPort: 0 }],
+  [["--no-web"], { webPort: null }],
+  [["--no-web", "--web-port", "8080"], { webPort: null }],
 ];
 
 for (const [flags, changes] of SERVE_FLAGS) {
@@ -107,6 +112,8 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       "3",
       "--burst",
       "7",
+      "--web-port",
+      "8000",
     ]),
     {
       kind: "serve",
@@ -117,6 +124,7 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       maxUsers: 100,
       maxPerIp: 5,
       rateLimit: { rate: 3, burst: 7 },
+      webPort: 8000,
     },
   );
 });
@@ -142,6 +150,11 @@ const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
   [["--rate=Infinity"], "Cannot use --rate"],
   [["--burst", "0"], "Cannot use --burst"],
   [["--burst", "2.5"], "Cannot use --burst"],
+  [["--web-port", "70000"], "Cannot use --web-port 70000"],
+  [["--web-port", "web"], 'Cannot use --web-port "web"'],
+  [["--web-port"], "Cannot use --web-port"],
+  [["--web-port", "50001"], "Cannot use --web-port 50001: it is the chat port"],
+  [["--port", "7000", "--web-port", "7000"], "it is the chat port"],
   [["--bogus"], "Cannot use option --bogus: unknown option"],
   [["-x"], "unknown option"],
   [["--name", "ana"], "unknown option"],

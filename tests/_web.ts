@@ -1,0 +1,400 @@
+/**
+ * Helpers for tests of the browser client: a chat server with its web
+ * server on 127.0.0.1, WebSocket test clients, and headless Chromium.
+ *
+ * @module
+ */
+
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { chromium } from "playwright-core";
+import type { ClientMessage, ServerMessage } from "../src/protocol.ts";
+import { type ChatServer, serve, type ServeOptions } from "../src/server.ts";
+import {
+  serveWeb,
+  type ServeWebOptions,
+  type WebServer,
+} from "../src/web_server.ts";
+import { DEADLINE_MS, delay, eventually } from "./_helpers.ts";
+
+/** A chat server and its web server, as `chat serve` runs them. */
+export interface WebFixture {
+  /** The TCP server (its room is the web server's). */
+  server: ChatServer;
+  /** The web server. */
+  web: WebServer;
+  /** `http://127.0.0.1:PORT/`. */
+  url: string;
+  /** Log lines of both. */
+  logs: string[];
+}
+
+/** Starts a chat server and its web server on 127.0.0.1. */
+export function startWeb(
+  options: { serve?: ServeOptions; web?: ServeWebOptions } = {},
+  logs: string[] = [],
+): WebFixture {
+  const log = (line: string) => logs.push(line);
+  const server = serve({ host: "127.0.0.1", port: 0, log, ...options.serve });
+  let web: WebServer;
+  try {
+    web = serveWeb(server.room, {
+      host: "127.0.0.1",
+      port: 0,
+      log,
+      ...options.web,
+    });
+  } catch (error) {
+    server.shutdown();
+    throw error;
+  }
+  return {
+    server,
+    web,
+    url: `http://127.0.0.1:${web.addr.port}/`,
+    logs,
+  };
+}
+
+/** Shuts both servers down, the web server first (as `main.ts` does). */
+export async function stopWeb(fixture: WebFixture): Promise<void> {
+  await Promise.all([fixture.web.shutdown(), fixture.server.shutdown()]);
+}
+
+/**
+ * Runs `fn` with a chat server and its web server on 127.0.0.1 and free
+ * ports, and always shuts them down.
+ */
+export async function withWeb(
+  fn: (fixture: WebFixture) => Promise<void>,
+  options: { serve?: ServeOptions; web?: ServeWebOptions } = {},
+): Promise<void> {
+  const fixture = startWeb(options);
+  try {
+    await fn(fixture);
+  } finally {
+    await stopWeb(fixture);
+  }
+}
+
+/** A WebSocket member driven from the test, as a page would be. */
+export class WsClient {
+  /** Every message received so far. */
+  readonly messages: ServerMessage[] = [];
+  /** Resolves with the close code when the socket has closed. */
+  readonly closed: Promise<number>;
+  #socket: WebSocket;
+  #seen = 0;
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.onmessage = (event) => {
+      for (const line of String(event.data).split("\n")) {
+        if (line !== "") this.messages.push(JSON.parse(line));
+      }
+    };
+    this.closed = new Promise((resolve) => {
+      socket.onclose = (event) => resolve(event.code);
+    });
+  }
+
+  /** Opens a WebSocket to a web server's endpoint. */
+  static async open(port: number): Promise<WsClient> {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    const client = new WsClient(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.onopen = () => resolve();
+      socket.onerror = () => reject(new Error("Cannot open the WebSocket"));
+    });
+    return client;
+  }
+
+  /** Opens a WebSocket, says hello and waits for the welcome. */
+  static async join(port: number, name: string): Promise<WsClient> {
+    const client = await WsClient.open(port);
+    client.send({ type: "hello", version: 1, name, lang: "en" });
+    await client.expectMessage("welcome");
+    return client;
+  }
+
+  /** Sends one native-dialect message as a frame. */
+  send(message: ClientMessage): void {
+    this.#socket.send(JSON.stringify(message));
+  }
+
+  /** Sends a frame as it is. */
+  sendRaw(text: string): void {
+    this.#socket.send(text);
+  }
+
+  /** Waits for the next message (after the last one returned) that matches. */
+  async expectMessage<T extends ServerMessage["type"]>(
+    type: T,
+    match: (message: Extract<ServerMessage, { type: T }>) => boolean = () =>
+      true,
+  ): Promise<Extract<ServerMessage, { type: T }>> {
+    const index = await eventually(
+      () => {
+        for (let i = this.#seen; i < this.messages.length; i++) {
+          const message = this.messages[i]!;
+          if (
+            message.type === type &&
+            match(message as Extract<ServerMessage, { type: T }>)
+          ) return i + 1;
+        }
+        return undefined;
+      },
+      `a ${type} message; got:\n${
+        this.messages.map((m) => JSON.stringify(m)).join("\n")
+      }`,
+    );
+    this.#seen = index;
+    return this.messages[index - 1] as Extract<ServerMessage, { type: T }>;
+  }
+
+  /** Closes the socket and waits until it is closed. */
+  async close(): Promise<void> {
+    if (this.#socket.readyState < WebSocket.CLOSING) this.#socket.close();
+    await this.closed;
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * A WebSocket spoken by hand over TCP: sends exactly the handshake asked
+ * for, and reads nothing after it unless told to (a page that stops
+ * reading).
+ */
+export class RawWebSocket {
+  /** The status line and headers of the server's answer. */
+  readonly response: string;
+  #conn: Deno.Conn;
+
+  private constructor(conn: Deno.Conn, response: string) {
+    this.#conn = conn;
+    this.response = response;
+  }
+
+  /** The HTTP status of the answer to the handshake. */
+  get status(): number {
+    return Number(/^HTTP\/1\.1 (\d{3})/.exec(this.response)?.[1] ?? 0);
+  }
+
+  /**
+   * Connects and sends an upgrade request with the given headers (Host and
+   * the WebSocket ones are added unless given), then reads the answer's
+   * head.
+   */
+  static async open(
+    port: number,
+    headers: Record<string, string> = {},
+    path = "/ws",
+  ): Promise<RawWebSocket> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const all: Record<string, string> = {
+      Host: `127.0.0.1:${port}`,
+      Upgrade: "websocket",
+      Connection: "Upgrade",
+      "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+      "Sec-WebSocket-Version": "13",
+      ...headers,
+    };
+    const head = Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join(
+      "",
+    );
+    await _writeAll(
+      conn,
+      encoder.encode(`GET ${path} HTTP/1.1\r\n${head}\r\n`),
+    );
+    // Read byte by byte up to the end of the head, so that nothing after
+    // it is taken off the socket.
+    let response = "";
+    const byte = new Uint8Array(1);
+    while (!response.endsWith("\r\n\r\n")) {
+      const n = await conn.read(byte);
+      if (n === null) break;
+      response += decoder.decode(byte);
+    }
+    return new RawWebSocket(conn, response);
+  }
+
+  /** Sends one masked text frame (clients must mask). */
+  async sendText(text: string): Promise<void> {
+    const payload = encoder.encode(text);
+    const mask = crypto.getRandomValues(new Uint8Array(4));
+    const length = payload.length;
+    const head = length < 126
+      ? [0x81, 0x80 | length]
+      : length < 65536
+      ? [0x81, 0x80 | 126, length >> 8, length & 0xff]
+      : [
+        0x81,
+        0x80 | 127,
+        0,
+        0,
+        0,
+        0,
+        ...[24, 16, 8, 0].map((s) => (length >>> s) & 0xff),
+      ];
+    const frame = new Uint8Array(head.length + 4 + length);
+    frame.set(head);
+    frame.set(mask, head.length);
+    for (let i = 0; i < length; i++) {
+      frame[head.length + 4 + i] = payload[i]! ^ mask[i % 4]!;
+    }
+    await _writeAll(this.#conn, frame);
+  }
+
+  /** Closes the TCP connection. */
+  close(): void {
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    offset += await conn.write(bytes.subarray(offset));
+  }
+}
+
+/** Where Chromium is: `CHROMIUM_PATH`, else Debian's `/usr/bin/chromium`. */
+export const CHROMIUM_PATH: string = (() => {
+  try {
+    return Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+  } catch {
+    return "/usr/bin/chromium";
+  }
+})();
+
+/** Whether Chromium is installed here; browser tests are ignored if not. */
+export const HAVE_CHROMIUM: boolean = (() => {
+  try {
+    return Deno.statSync(CHROMIUM_PATH).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** Starts headless Chromium with a fresh profile. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    // Playwright makes a fresh, temporary user-data dir for each launch.
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+    timeout: DEADLINE_MS * 3,
+  });
+}
+
+/** Runs `fn` with a fresh headless Chromium, and always closes it. */
+export async function withBrowser(
+  fn: (browser: Browser) => Promise<void>,
+): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    await fn(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A person using the page in a browser tab. */
+export class PageUser {
+  /** The tab. */
+  readonly page: Page;
+  /** Errors thrown by the page's scripts. */
+  readonly errors: string[] = [];
+
+  private constructor(page: Page) {
+    this.page = page;
+    page.setDefaultTimeout(DEADLINE_MS);
+    page.on("pageerror", (error) => this.errors.push(error.message));
+  }
+
+  /** Opens the page in a new tab of its own browser context. */
+  static async open(
+    browser: Browser,
+    url: string,
+    options: BrowserContextOptions = {},
+  ): Promise<PageUser> {
+    const context = await browser.newContext({
+      locale: "en-US",
+      ...options,
+    });
+    const user = new PageUser(await context.newPage());
+    await user.page.goto(url);
+    return user;
+  }
+
+  /** Opens the page and joins with a name, waiting for the conversation. */
+  static async join(
+    browser: Browser,
+    url: string,
+    name: string,
+    options: BrowserContextOptions = {},
+  ): Promise<PageUser> {
+    const user = await PageUser.open(browser, url, options);
+    await user.chooseName(name);
+    await user.page.locator("#chat-view").waitFor({ state: "visible" });
+    return user;
+  }
+
+  /** Types a name in the name form and submits it. */
+  async chooseName(name: string): Promise<void> {
+    await this.page.locator("#name-input").fill(name);
+    await this.page.locator("#name-input").press("Enter");
+  }
+
+  /** Types a line in the message box and sends it with Enter. */
+  async say(line: string): Promise<void> {
+    const input = this.page.locator("#line-input");
+    await input.fill(line);
+    await input.press("Enter");
+  }
+
+  /** Waits for an entry of the message list holding `text`, and returns it. */
+  async entry(text: string, kind?: string) {
+    const selector = kind ? `#messages li.entry-${kind}` : "#messages li";
+    const entry = this.page.locator(selector, { hasText: text }).last();
+    await entry.waitFor();
+    return entry;
+  }
+
+  /** The names in the member list, as shown. */
+  members(): Promise<string[]> {
+    return this.page.locator("#members li").allTextContents();
+  }
+
+  /** Waits until the member list shows exactly `names` (own name marked). */
+  async expectMembers(names: string[]): Promise<void> {
+    const want = JSON.stringify(names);
+    let shown = "";
+    const end = Date.now() + DEADLINE_MS;
+    while ((shown = JSON.stringify(await this.members())) !== want) {
+      if (Date.now() > end) {
+        throw new Error(
+          `Timed out waiting for members ${want}; shown: ${shown}`,
+        );
+      }
+      await delay(20);
+    }
+  }
+
+  /** Closes the tab's browser context. */
+  async close(): Promise<void> {
+    await this.page.context().close();
+  }
+}
