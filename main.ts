@@ -11,6 +11,11 @@ import { parseCli, USAGE, UsageError, VERSION } from "./src/cli.ts";
 import { joinHints, reachableAddresses } from "./src/join_hints.ts";
 import type { Lang } from "./src/protocol.ts";
 import { serve } from "./src/server.ts";
+import {
+  type FileLimit,
+  keepaliveWithin,
+  raiseFileLimit,
+} from "./src/system_tuning.ts";
 import { langFromLocale } from "./src/strings.ts";
 import { serveWeb, type WebServer } from "./src/web_server.ts";
 
@@ -43,6 +48,39 @@ function interfaces() {
   }
 }
 
+// What the server could not set up for many connections, and what to do.
+function limitNotes(
+  files: FileLimit | null,
+  keepaliveTuned: boolean,
+  options: { maxUsers: number; deadPeerSeconds: number },
+): string[] {
+  if (Deno.build.os !== "linux") return [];
+  const notes: string[] = [];
+  if (files === null) {
+    notes.push(
+      "open-file limit unknown (run with --allow-ffi to raise it); check it with ulimit -n",
+    );
+  } else {
+    const want = options.maxUsers === 0 ? 10_000 : options.maxUsers;
+    const fit = Math.max(0, files.soft - 64);
+    if (fit < want) {
+      notes.push(
+        `warning: the open-file limit is ${files.soft}, so about ${fit} connections fit, fewer than ${want}; raise it with "ulimit -n ${
+          want + 1000
+        }" (hard limit ${files.hard}) before starting`,
+      );
+    } else if (files.raised) {
+      notes.push(`open-file limit raised to ${files.soft}`);
+    }
+  }
+  if (!keepaliveTuned) {
+    notes.push(
+      `TCP keepalive timing not set (run with --allow-ffi): a netcat user who vanishes is noticed after the system's keepalive (about 2 hours), not ${options.deadPeerSeconds} s`,
+    );
+  }
+  return notes;
+}
+
 /**
  * Runs the program.
  *
@@ -67,6 +105,7 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(`chat ${VERSION}`);
       return 0;
     case "serve": {
+      const files = raiseFileLimit();
       let server;
       try {
         server = serve({
@@ -77,6 +116,9 @@ export async function main(args: readonly string[]): Promise<number> {
           maxUsers: command.maxUsers,
           maxPerIp: command.maxPerIp,
           rateLimit: command.rateLimit,
+          pingAfterMs: command.deadPeerSeconds * 250,
+          deadAfterMs: command.deadPeerSeconds * 750,
+          keepalive: keepaliveWithin(command.deadPeerSeconds),
         });
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
@@ -102,6 +144,9 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
       const hosts = reachableAddresses(hostname, interfaces());
       for (const line of joinHints(hosts, port)) console.log(line);
+      for (const line of limitNotes(files, server.keepaliveTuned, command)) {
+        console.log(line);
+      }
       if (web !== null) {
         console.log(`web client on ${formatAddress(hostname, web.addr.port)}`);
         for (const host of hosts.length > 0 ? hosts : ["127.0.0.1"]) {

@@ -42,6 +42,8 @@ export interface ServeFlags {
   rateLimit: { rate: number; burst: number } | null;
   /** Port of the browser client, or `null` for none (`--no-web`). */
   webPort: number | null;
+  /** Seconds after which a silent, vanished peer is declared gone. */
+  deadPeerSeconds: number;
 }
 
 /** What the command line asks for. */
@@ -85,6 +87,10 @@ Options:
   --rate N           messages per second each user may send, sustained (default 5)
   --burst N          messages a user may send at once, such as a paste (default 20)
   --no-rate-limit    turn flood protection off (trusted rooms, benchmarks)
+  --dead-peer-timeout SECS
+                     how soon a peer that vanished without closing (power cut,
+                     cable pulled) is noticed and announced as gone
+                     (default 120; at least 4)
   --web-port PORT    port of the browser client: open http://HOST:PORT in a
                      browser (default: the chat port + 1, ${DEFAULT_PORT + 1})
   --no-web           do not serve the browser client
@@ -167,6 +173,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--rate",
     "--burst",
     "--web-port",
+    "--dead-peer-timeout",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -179,6 +186,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "rate",
       "burst",
       "web-port",
+      "dead-peer-timeout",
     ],
     boolean: ["help", "rate-limit", "web"],
     negatable: ["rate-limit", "web"],
@@ -247,6 +255,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       : _int(flags["max-per-ip"], "max-per-ip", 0, "serve"),
     rateLimit: flags["rate-limit"] ? { rate, burst } : null,
     webPort: flags.web ? _webPort(flags["web-port"], port) : null,
+    deadPeerSeconds: flags["dead-peer-timeout"] === undefined
+      ? 120
+      : _int(flags["dead-peer-timeout"], "dead-peer-timeout", 4, "serve"),
   };
 }
 

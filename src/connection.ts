@@ -112,7 +112,12 @@ export class ChatConnection {
       }
     } catch (error) {
       if (peer.closing === null) {
-        reason = _isReset(error) ? "closed" : "error";
+        // Keepalive probes unanswered: the peer vanished.
+        reason = error instanceof Deno.errors.TimedOut
+          ? "timeout"
+          : _isReset(error)
+          ? "closed"
+          : "error";
         detail = _describe(error);
         if (reason === "error") {
           this.#options.log(`${peer.label}: read failed: ${detail}`);

@@ -16,6 +16,7 @@ import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "./outbox.ts";
 import { DEFAULT_PORT, type Lang } from "./protocol.ts";
 import { Room, type RoomEvent } from "./room.ts";
 import { STRINGS } from "./strings.ts";
+import { type KeepaliveOptions, tuneKeepalive } from "./system_tuning.ts";
 import type { TokenBucketOptions } from "./token_bucket.ts";
 
 /** Options of {@linkcode serve}. */
@@ -91,6 +92,12 @@ export interface ServeOptions {
    */
   deadAfterMs?: number;
   /**
+   * TCP keepalive timing for every connection (Linux, with `--allow-ffi`),
+   * so peers that vanished are noticed; `null` keeps the system's timing.
+   * @default {{ idleSeconds: 60, intervalSeconds: 10, probes: 6 }}
+   */
+  keepalive?: KeepaliveOptions | null;
+  /**
    * Receives each console line, already timestamped.
    * @default {writes the line to standard output}
    */
@@ -103,6 +110,8 @@ export interface ChatServer {
   readonly addr: Deno.NetAddr;
   /** The room, for inspection. */
   readonly room: Room;
+  /** Whether TCP keepalive timing was set (see {@linkcode ServeOptions.keepalive}). */
+  readonly keepaliveTuned: boolean;
   /**
    * Stops accepting, tells every member, flushes (at most about 1.5 s) and
    * closes everything. Idempotent.
@@ -351,9 +360,14 @@ export function serve(options: ServeOptions = {}): ChatServer {
     return shuttingDown;
   }
 
+  const keepalive = options.keepalive === undefined ? {} : options.keepalive;
+  const keepaliveTuned = keepalive !== null &&
+    tuneKeepalive((listener.addr as Deno.NetAddr).port, keepalive);
+
   return {
     addr: listener.addr as Deno.NetAddr,
     room,
+    keepaliveTuned,
     shutdown,
     finished,
   };

@@ -48,10 +48,11 @@ export class Netcat {
     await this.#stdin.write(new TextEncoder().encode(line + "\n"));
   }
 
-  waitFor(text: string): Promise<string> {
+  waitFor(text: string, timeoutMs?: number): Promise<string> {
     return eventually(
       () => this.lines.find((line) => line.includes(text)),
       `netcat to see "${text}"; it saw:\n${this.lines.join("\n")}`,
+      timeoutMs,
     );
   }
 

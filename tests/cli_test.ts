@@ -28,6 +28,7 @@ const SERVE_DEFAULTS: CliCommand = {
   maxPerIp: 20,
   rateLimit: { rate: 5, burst: 20 },
   webPort: DEFAULT_PORT + 1,
+  deadPeerSeconds: 120,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -125,6 +126,7 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       maxPerIp: 5,
       rateLimit: { rate: 3, burst: 7 },
       webPort: 8000,
+      deadPeerSeconds: 120,
     },
   );
 });
@@ -407,4 +409,14 @@ Deno.test("USAGE.main names the version and both subcommands", () => {
   assertStringIncludes(USAGE.main, VERSION);
   assertStringIncludes(USAGE.main, "chat serve");
   assertStringIncludes(USAGE.main, "chat join");
+});
+
+Deno.test("parseCli() reads --dead-peer-timeout and refuses one under 4 seconds", () => {
+  const command = parseCli(["serve", "--dead-peer-timeout", "30"]);
+  assertEquals(command.kind === "serve" && command.deadPeerSeconds, 30);
+  assertThrows(
+    () => parseCli(["serve", "--dead-peer-timeout", "2"]),
+    UsageError,
+    "--dead-peer-timeout",
+  );
 });
