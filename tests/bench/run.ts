@@ -1,0 +1,262 @@
+/**
+ * Runs the bench: for each workload, dialect and size, a fresh server, a
+ * crowd of clients in this process, the measurement, and both torn down.
+ * A run that fails is reported in its row and the bench goes on.
+ *
+ * @module
+ */
+
+import { Crowd } from "./crowd.ts";
+import { runFanOut } from "./fan_out.ts";
+import { runIdle } from "./idle.ts";
+import { type Dialect, DIALECTS, type Target } from "./load_client.ts";
+import {
+  burstPlan,
+  DEFAULT_IDLE_USERS,
+  DEFAULT_USERS,
+  pacedPlan,
+  QUICK_USERS,
+} from "./plan.ts";
+import { openFileLimit } from "./proc_stats.ts";
+import type { BenchReport, FailedRun, RunResult, Workload } from "./results.ts";
+import { WORKLOADS } from "./results.ts";
+import { RunError } from "./run_error.ts";
+import { ServerProcess } from "./server_process.ts";
+
+/** Options of {@linkcode runBench}. */
+export interface BenchOptions {
+  /**
+   * Workloads to run.
+   * @default {["burst", "paced", "idle"]}
+   */
+  workloads?: readonly Workload[];
+  /**
+   * Dialects to run.
+   * @default {["plain", "native", "websocket"]}
+   */
+  dialects?: readonly Dialect[];
+  /**
+   * Room sizes of the burst and paced runs.
+   * @default {[10, 100, 1000], or [5] when quick}
+   */
+  users?: readonly number[];
+  /**
+   * Connection counts of the idle runs.
+   * @default {[1000, 2000], or [5] when quick}
+   */
+  idleUsers?: readonly number[];
+  /**
+   * The small configuration, for the smoke test: 5 users, 20 messages each.
+   * @default {false}
+   */
+  quick?: boolean;
+  /**
+   * Pin the server to CPU 0 and the bench to CPU 1 with `taskset`, as
+   * chatload's `peers.sh` does; only where there are 2 CPUs or more and
+   * `taskset` runs.
+   * @default {false}
+   */
+  pin?: boolean;
+  /**
+   * Measure another plain-dialect server instead of `chat serve` (`{port}`
+   * is replaced), such as `limit_server -p {port}` to see how fast the
+   * generator itself can go.
+   * @default {undefined}
+   */
+  serverCommand?: readonly string[];
+  /**
+   * Receives progress lines.
+   * @default {writes them to standard error}
+   */
+  log?: (line: string) => void;
+}
+
+/** How the bench starts `chat serve` (with port 0, a free port). */
+export const CHAT_COMMAND =
+  "deno run -A main.ts serve --host 127.0.0.1 --port 0 --web-port 0 --no-rate-limit --max-per-ip 0 --max-users 0 --lang en";
+
+// File descriptors kept free besides the connections, on both sides.
+const SPARE_FILES = 64;
+
+/**
+ * Runs the bench.
+ *
+ * @param options What to run and how.
+ * @returns Every run's record.
+ */
+export async function runBench(
+  options: BenchOptions = {},
+): Promise<BenchReport> {
+  const started = Date.now();
+  const log = options.log ?? ((line: string) => console.error(line));
+  const quick = options.quick ?? false;
+  const workloads = options.workloads ?? WORKLOADS;
+  const dialects = options.serverCommand === undefined
+    ? options.dialects ?? DIALECTS
+    : ["plain" as const];
+  const users = options.users ?? (quick ? QUICK_USERS : DEFAULT_USERS);
+  const idleUsers = options.idleUsers ??
+    (quick ? QUICK_USERS : DEFAULT_IDLE_USERS);
+  const fileLimit = openFileLimit();
+  const notes: string[] = [];
+  const pinned = options.pin === true && await _pinSelf(notes);
+  const results: RunResult[] = [];
+
+  for (const workload of workloads) {
+    const sizes = workload === "idle" ? idleUsers : users;
+    for (const dialect of dialects) {
+      for (const size of sizes) {
+        const label = `${workload} ${dialect} ${size} users`;
+        if (fileLimit !== null && size + SPARE_FILES > fileLimit.soft) {
+          const why =
+            `skipped: ${size} connections need more than the open-file limit of ${fileLimit.soft} (ulimit -n)`;
+          notes.push(`${label}: ${why}`);
+          results.push({
+            workload,
+            dialect,
+            users: size,
+            failed: why,
+            problems: [],
+          });
+          log(`${label}: ${why}`);
+          continue;
+        }
+        log(`${label}...`);
+        const result = await _runOne(workload, dialect, size, {
+          quick,
+          pinned,
+          serverCommand: options.serverCommand,
+        });
+        results.push(result);
+        log(`${label}: ${_summary(result)}`);
+      }
+    }
+  }
+  return {
+    date: new Date(started).toISOString(),
+    quick,
+    server: options.serverCommand?.join(" ") ?? CHAT_COMMAND,
+    pinned,
+    cpus: navigator.hardwareConcurrency,
+    runtime: `deno ${Deno.version.deno}, v8 ${Deno.version.v8}`,
+    fileLimit,
+    totalS: (Date.now() - started) / 1000,
+    notes,
+    results,
+  };
+}
+
+interface _RunSettings {
+  quick: boolean;
+  pinned: boolean;
+  serverCommand: readonly string[] | undefined;
+}
+
+async function _runOne(
+  workload: Workload,
+  dialect: Dialect,
+  users: number,
+  settings: _RunSettings,
+): Promise<RunResult> {
+  let server: ServerProcess | null = null;
+  let crowd: Crowd | null = null;
+  let result: RunResult;
+  try {
+    server = await ServerProcess.start({
+      pin: settings.pinned,
+      ...(settings.serverCommand === undefined
+        ? {}
+        : { command: settings.serverCommand }),
+    });
+    const target: Target = {
+      dialect,
+      hostname: "127.0.0.1",
+      port: server.port,
+      webPort: server.webPort,
+      welcome: settings.serverCommand === undefined,
+    };
+    if (workload === "idle") {
+      const idle = await runIdle(server, target, users, {
+        quietMs: settings.quick ? 200 : 500,
+      });
+      crowd = idle.crowd;
+      result = idle.result;
+    } else if (users < 2) {
+      result = _failed(
+        workload,
+        dialect,
+        users,
+        "skipped: a room needs 2 users",
+      );
+    } else {
+      crowd = await Crowd.connect(target, users);
+      await crowd.barrier(10_000);
+      await crowd.settle(300, 10_000);
+      const plan = workload === "burst"
+        ? burstPlan(users, settings.quick)
+        : pacedPlan(users, settings.quick);
+      result = await runFanOut(crowd, server, plan);
+    }
+  } catch (error) {
+    if (!(error instanceof RunError)) throw error;
+    result = _failed(
+      workload,
+      dialect,
+      users,
+      server?.death() ?? error.message,
+    );
+  } finally {
+    // The server first: it closes every connection with one goodbye each,
+    // where closing thousands of clients would make it announce every
+    // leave to everyone left.
+    crowd?.detach();
+    await server?.stop();
+    await crowd?.close();
+  }
+  return { ...result, problems: server?.problems() ?? [] };
+}
+
+function _failed(
+  workload: Workload,
+  dialect: Dialect,
+  users: number,
+  why: string,
+): FailedRun {
+  return { workload, dialect, users, failed: why, problems: [] };
+}
+
+function _summary(result: RunResult): string {
+  if ("failed" in result) return result.failed;
+  if (result.workload === "idle") {
+    return `${result.kbPerConn?.toFixed(1) ?? "n/a"} KB/conn, settled in ${
+      result.settleS.toFixed(1)
+    } s`;
+  }
+  const { counts } = result;
+  return `${Math.round(result.deliveriesPerS)} deliveries/s, p99 ${
+    result.latencyMs.p99.toFixed(1)
+  } ms, lost ${counts.lost}, server CPU ${
+    result.serverCpuPct?.toFixed(0) ?? "n/a"
+  } %, bench CPU ${result.benchCpuPct?.toFixed(0) ?? "n/a"} % (${result.end})`;
+}
+
+// Pins this process (all its threads) to CPU 1; the server goes on CPU 0.
+async function _pinSelf(notes: string[]): Promise<boolean> {
+  if (Deno.build.os !== "linux" || navigator.hardwareConcurrency < 2) {
+    notes.push("not pinned: needs Linux and 2 CPUs or more");
+    return false;
+  }
+  try {
+    const { success } = await new Deno.Command("taskset", {
+      args: ["-a", "-p", "-c", "1", String(Deno.pid)],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (success) return true;
+    notes.push("not pinned: taskset failed");
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    notes.push("not pinned: taskset is not installed");
+  }
+  return false;
+}
