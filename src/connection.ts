@@ -8,7 +8,7 @@
 import { LineSplitter } from "./line_splitter.ts";
 import { type FlushBatcher, Outbox } from "./outbox.ts";
 import { Peer, type PeerOptions } from "./peer.ts";
-import type { LeaveReason, ServerMessage } from "./protocol.ts";
+import { isNotice, type LeaveReason } from "./protocol.ts";
 import type { Room } from "./room.ts";
 import { wireBytes } from "./wire_cache.ts";
 
@@ -64,7 +64,7 @@ export class ChatConnection {
     this.peer = new Peer(room, label, {
       write: (message, dialect, lang) => {
         const bytes = wireBytes(message, dialect, lang);
-        return bytes.length === 0 || outbox.push(bytes, _isNotice(message));
+        return bytes.length === 0 || outbox.push(bytes, isNotice(message));
       },
       drained: () => outbox.drained(),
       shut: () => this.#shut(),
@@ -139,13 +139,6 @@ export class ChatConnection {
       if (!(error instanceof Deno.errors.BadResource)) throw error;
     }
   }
-}
-
-// Joins, leaves and renames go to everyone at once; a few milliseconds of
-// batching turns a crowd arriving into a few writes per member.
-function _isNotice(message: ServerMessage): boolean {
-  const type = message.type;
-  return type === "join" || type === "leave" || type === "rename";
 }
 
 function _isReset(error: unknown): boolean {

@@ -24,6 +24,12 @@ export interface OutboxOptions {
   batcher?: FlushBatcher;
 }
 
+/** Something a {@linkcode FlushBatcher} can flush. */
+export interface Flushable {
+  /** Starts writing what waits. */
+  flush(): void;
+}
+
 /**
  * Flushes many outboxes together, a short delay after the first lazy push:
  * notices such as "ana joined" that go to every member then cost one write
@@ -32,7 +38,7 @@ export interface OutboxOptions {
  */
 export class FlushBatcher {
   #delayMs: number;
-  #waiting = new Set<Outbox>();
+  #waiting = new Set<Flushable>();
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** @param delayMs How long a lazy push may wait. */
@@ -41,11 +47,12 @@ export class FlushBatcher {
   }
 
   /**
-   * Flushes an outbox with the next batch.
+   * Flushes an outbox (or any other {@linkcode Flushable}) with the next
+   * batch.
    *
    * @param outbox The outbox holding lazy bytes.
    */
-  add(outbox: Outbox): void {
+  add(outbox: Flushable): void {
     this.#waiting.add(outbox);
     this.#timer ??= setTimeout(() => this.flush(), this.#delayMs);
   }

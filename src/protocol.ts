@@ -110,6 +110,18 @@ export type LeaveReason =
   | "full"
   | "limit";
 
+/**
+ * Tells whether a message is a join, leave or rename notice: the ones that
+ * go to everyone at once and may wait a few milliseconds to be batched.
+ *
+ * @param message A server message.
+ * @returns `true` for `join`, `leave` and `rename`.
+ */
+export function isNotice(message: ServerMessage): boolean {
+  const type = message.type;
+  return type === "join" || type === "leave" || type === "rename";
+}
+
 /** The `type` of every {@linkcode ServerMessage}. */
 export type ServerMessageType = ServerMessage["type"];
 

@@ -213,7 +213,9 @@ export class Room {
       time: this.#now(),
     };
     if (clean) message.detail = clean;
-    this.#broadcast(message, null);
+    // At shutdown everybody is told the server is going: N leave notices
+    // to N members would only cost N² lines.
+    if (reason !== "shutdown") this.#broadcast(message, null);
     const event: RoomEvent = {
       kind: "leave",
       name: member.name,

@@ -12,7 +12,7 @@ import {
   DEFAULT_HARD_LIMIT_BYTES,
   DEFAULT_MAX_LINE_BYTES,
 } from "./line_splitter.ts";
-import { DEFAULT_OUTBOX_BYTES } from "./outbox.ts";
+import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "./outbox.ts";
 import { DEFAULT_PORT, encodeMessage, type Lang } from "./protocol.ts";
 import type { Room } from "./room.ts";
 import { logStamp } from "./server.ts";
@@ -224,7 +224,11 @@ export function serveWeb(room: Room, options: ServeWebOptions = {}): WebServer {
   };
   const lang = options.lang ?? "en";
   const maxPerIp = options.maxPerIp ?? 20;
+  const batcher = new FlushBatcher(50);
+  const framer = new FlushBatcher(1);
   const connectionOptions: WebSocketConnectionOptions = {
+    batcher,
+    framer,
     lang,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
@@ -354,6 +358,8 @@ export function serveWeb(room: Room, options: ServeWebOptions = {}): WebServer {
       for (const connection of open) connection.peer.goodbye("shutdown");
       await Promise.allSettled(open.map((connection) => connection.finished));
       clearInterval(ticker);
+      batcher.flush();
+      framer.flush();
       // Closes the listener, and whatever socket is still open; a socket
       // stuck behind a page that stopped reading may hold that up, so the
       // wait is bounded (the peers' own flush took at most 1.5 s).

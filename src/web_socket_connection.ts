@@ -20,12 +20,20 @@
  */
 
 import { Peer, type PeerOptions } from "./peer.ts";
-import type { LeaveReason } from "./protocol.ts";
+import type { FlushBatcher } from "./outbox.ts";
+import { isNotice, type LeaveReason } from "./protocol.ts";
 import type { Room } from "./room.ts";
 import { wireBytes, wireText } from "./wire_cache.ts";
 
 /** Options of {@linkcode WebSocketConnection}. */
 export interface WebSocketConnectionOptions extends PeerOptions {
+  /** Batches notices to many members into fewer frames. */
+  batcher?: FlushBatcher;
+  /**
+   * Gathers the frames of many members over a millisecond or so: a frame
+   * costs far more than a line, so fewer, fuller frames.
+   */
+  framer?: FlushBatcher;
   /** Bytes in one frame past which the page is disconnected. */
   hardLimitBytes: number;
   /**
@@ -73,6 +81,13 @@ export class WebSocketConnection {
   #waiters: (() => void)[] = [];
   #overSince: number | null = null;
   #poll: ReturnType<typeof setInterval> | undefined;
+  // Lines waiting for the next frame: everything queued in one turn of the
+  // event loop goes out as one frame (the page splits frames into lines),
+  // as TCP members get one write per batch.
+  #pending: string[] = [];
+  #pendingBytes = 0;
+  #scheduled = false;
+  #lazy = false;
 
   /**
    * @param socket The socket from `Deno.upgradeWebSocket`; this object owns
@@ -96,8 +111,12 @@ export class WebSocketConnection {
         // The byte length comes from the broadcast's shared encoding.
         const bytes = wireBytes(message, "native", lang).length;
         const limit = options.maxQueueBytes * BURST_FACTOR;
-        if (socket.bufferedAmount + bytes > limit) return false;
-        socket.send(wireText(message));
+        if (socket.bufferedAmount + this.#pendingBytes + bytes > limit) {
+          return false;
+        }
+        this.#pending.push(wireText(message));
+        this.#pendingBytes += bytes;
+        this.#schedule(isNotice(message));
         return true;
       },
       drained: () => this.#drained(),
@@ -188,6 +207,7 @@ export class WebSocketConnection {
   }
 
   #drained(): Promise<void> {
+    this.flush();
     if (this.#isDrained()) return Promise.resolve();
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
@@ -200,7 +220,50 @@ export class WebSocketConnection {
   #isDrained(): boolean {
     const socket = this.#socket;
     return this.#closeSent || socket.readyState !== WebSocket.OPEN ||
-      socket.bufferedAmount === 0;
+      (socket.bufferedAmount === 0 && this.#pending.length === 0);
+  }
+
+  #schedule(lazy: boolean): void {
+    if (this.#scheduled) return;
+    const batcher = this.#options.batcher;
+    if (lazy && batcher !== undefined) {
+      if (!this.#lazy) {
+        this.#lazy = true;
+        batcher.add(this);
+      }
+      return;
+    }
+    this.#scheduled = true;
+    // An idle socket sends at once (after this turn's other lines); one
+    // still sending its last frame gathers lines for the framer's batch,
+    // as a TCP member's queue fills while a write is in flight.
+    const framer = this.#options.framer;
+    if (framer !== undefined && this.#socket.bufferedAmount > 0) {
+      framer.add({ flush: () => this.#sendPending() });
+    } else queueMicrotask(() => this.#sendPending());
+  }
+
+  /** Sends what waits now (the batcher calls this for notices). */
+  flush(): void {
+    if (this.#pending.length > 0 && !this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => this.#sendPending());
+    }
+  }
+
+  #sendPending(): void {
+    this.#scheduled = false;
+    this.#lazy = false;
+    const lines = this.#pending;
+    if (lines.length === 0) return;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    if (this.#socket.readyState !== WebSocket.OPEN) return;
+    try {
+      this.#socket.send(lines.length === 1 ? lines[0]! : lines.join(""));
+    } catch {
+      // Closed under us: the close handler ends the member.
+    }
   }
 
   /** Resolves every drained() waiting: sent, or never to be sent. */
