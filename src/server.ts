@@ -6,6 +6,7 @@
  * @module
  */
 
+import { listenErrorReason } from "./listen_error.ts";
 import { formatAddress } from "./address.ts";
 import { ChatConnection, type ChatConnectionOptions } from "./connection.ts";
 import {
@@ -221,7 +222,13 @@ export function serve(options: ServeOptions = {}): ChatServer {
     listener = Deno.listen({ hostname: host, port, transport: "tcp" });
   } catch (error) {
     throw new Error(
-      `Cannot listen on ${formatAddress(host, port)}: ${_listenReason(error)}`,
+      `Cannot listen on ${formatAddress(host, port)}: ${
+        listenErrorReason(
+          error,
+          "--port",
+          "is another server running? choose another --port",
+        )
+      }`,
     );
   }
   const room = new Room({
@@ -371,21 +378,4 @@ export function serve(options: ServeOptions = {}): ChatServer {
     shutdown,
     finished,
   };
-}
-
-function _listenReason(error: unknown): string {
-  if (error instanceof Deno.errors.AddrInUse) {
-    return "address already in use; is another server running? choose another --port";
-  }
-  if (error instanceof Deno.errors.AddrNotAvailable) {
-    return "that address does not belong to this computer; use --host 0.0.0.0 or one of its addresses";
-  }
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return "permission denied; ports below 1024 need special rights, choose a --port above 1023";
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  if (/lookup address|Name or service/i.test(message)) {
-    return "unknown host; give an IP address of this computer, such as 0.0.0.0";
-  }
-  return message;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { listenErrorReason } from "./listen_error.ts";
 import { formatAddress } from "./address.ts";
 import {
   DEFAULT_HARD_LIMIT_BYTES,
@@ -337,7 +338,13 @@ export function serveWeb(room: Room, options: ServeWebOptions = {}): WebServer {
     }, handle);
   } catch (error) {
     throw new Error(
-      `Cannot listen on ${formatAddress(host, port)}: ${_listenReason(error)}`,
+      `Cannot listen on ${formatAddress(host, port)}: ${
+        listenErrorReason(
+          error,
+          "--web-port",
+          "choose another --web-port, or --no-web",
+        )
+      }`,
     );
   }
 
@@ -382,17 +389,4 @@ export function serveWeb(room: Room, options: ServeWebOptions = {}): WebServer {
     shutdown,
     finished,
   };
-}
-
-function _listenReason(error: unknown): string {
-  if (error instanceof Deno.errors.AddrInUse) {
-    return "address already in use; choose another --web-port, or --no-web";
-  }
-  if (error instanceof Deno.errors.AddrNotAvailable) {
-    return "that address does not belong to this computer; use --host 0.0.0.0 or one of its addresses";
-  }
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return "permission denied; ports below 1024 need special rights, choose a --web-port above 1023";
-  }
-  return error instanceof Error ? error.message : String(error);
 }
