@@ -116,6 +116,10 @@ export async function main(args: readonly string[]): Promise<number> {
           maxUsers: command.maxUsers,
           maxPerIp: command.maxPerIp,
           rateLimit: command.rateLimit,
+          maxLineBytes: command.lineLimit,
+          hardLimitBytes: command.hardLineLimit,
+          maxQueueBytes: command.queueLimit,
+          nameTimeoutMs: command.nameTimeoutSeconds * 1000,
           pingAfterMs: command.deadPeerSeconds * 250,
           deadAfterMs: command.deadPeerSeconds * 750,
           keepalive: keepaliveWithin(command.deadPeerSeconds),
@@ -133,6 +137,12 @@ export async function main(args: readonly string[]): Promise<number> {
             lang: command.lang,
             maxUsers: command.maxUsers,
             maxPerIp: command.maxPerIp,
+            maxLineBytes: command.lineLimit,
+            hardLimitBytes: command.hardLineLimit,
+            maxQueueBytes: command.queueLimit,
+            nameTimeoutMs: command.nameTimeoutSeconds * 1000,
+            pingAfterMs: command.deadPeerSeconds * 250,
+            deadAfterMs: command.deadPeerSeconds * 750,
           });
         } catch (error) {
           console.error(`chat: ${(error as Error).message}`);

@@ -44,6 +44,14 @@ export interface ServeFlags {
   webPort: number | null;
   /** Seconds after which a silent, vanished peer is declared gone. */
   deadPeerSeconds: number;
+  /** Longest line in bytes; longer ones are refused. */
+  lineLimit: number;
+  /** Bytes without a line break after which a peer is disconnected. */
+  hardLineLimit: number;
+  /** Outbound queue per member in bytes; past it the member is dropped. */
+  queueLimit: number;
+  /** Seconds a new connection has to choose a name. */
+  nameTimeoutSeconds: number;
 }
 
 /** What the command line asks for. */
@@ -87,6 +95,15 @@ Options:
   --rate N           messages per second each user may send, sustained (default 5)
   --burst N          messages a user may send at once, such as a paste (default 20)
   --no-rate-limit    turn flood protection off (trusted rooms, benchmarks)
+  --line-limit BYTES longest line accepted; longer ones are refused with an
+                     error (default 8192; at least 256)
+  --hard-line-limit BYTES
+                     bytes without a line break after which a peer is
+                     disconnected (default 65536; at least --line-limit)
+  --queue-limit KIB  unsent output per member; a member that stops reading
+                     past it is dropped (default 256; at least 16)
+  --name-timeout SECS
+                     time a new connection has to choose a name (default 60)
   --dead-peer-timeout SECS
                      how soon a peer that vanished without closing (power cut,
                      cable pulled) is noticed and announced as gone
@@ -174,6 +191,10 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--burst",
     "--web-port",
     "--dead-peer-timeout",
+    "--line-limit",
+    "--hard-line-limit",
+    "--queue-limit",
+    "--name-timeout",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -187,6 +208,10 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "burst",
       "web-port",
       "dead-peer-timeout",
+      "line-limit",
+      "hard-line-limit",
+      "queue-limit",
+      "name-timeout",
     ],
     boolean: ["help", "rate-limit", "web"],
     negatable: ["rate-limit", "web"],
@@ -239,8 +264,23 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
   const burst = flags.burst === undefined
     ? 20
     : _int(flags.burst, "burst", 1, "serve");
+  const lineLimit = flags["line-limit"] === undefined
+    ? 8192
+    : _int(flags["line-limit"], "line-limit", 256, "serve");
+  const hardLineLimit = flags["hard-line-limit"] === undefined
+    ? Math.max(65_536, lineLimit)
+    : _int(flags["hard-line-limit"], "hard-line-limit", lineLimit, "serve");
   return {
     kind: "serve",
+    lineLimit,
+    hardLineLimit,
+    queueLimit: 1024 *
+      (flags["queue-limit"] === undefined
+        ? 256
+        : _int(flags["queue-limit"], "queue-limit", 16, "serve")),
+    nameTimeoutSeconds: flags["name-timeout"] === undefined
+      ? 60
+      : _int(flags["name-timeout"], "name-timeout", 1, "serve"),
     host,
     port,
     lang,

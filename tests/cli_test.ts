@@ -29,6 +29,10 @@ const SERVE_DEFAULTS: CliCommand = {
   rateLimit: { rate: 5, burst: 20 },
   webPort: DEFAULT_PORT + 1,
   deadPeerSeconds: 120,
+  lineLimit: 8192,
+  hardLineLimit: 65536,
+  queueLimit: 262144,
+  nameTimeoutSeconds: 60,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -127,6 +131,10 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       rateLimit: { rate: 3, burst: 7 },
       webPort: 8000,
       deadPeerSeconds: 120,
+      lineLimit: 8192,
+      hardLineLimit: 65536,
+      queueLimit: 262144,
+      nameTimeoutSeconds: 60,
     },
   );
 });
@@ -419,4 +427,35 @@ Deno.test("parseCli() reads --dead-peer-timeout and refuses one under 4 seconds"
     UsageError,
     "--dead-peer-timeout",
   );
+});
+
+Deno.test("parseCli() reads every limit flag of serve", () => {
+  const command = parseCli([
+    "serve",
+    "--line-limit",
+    "4096",
+    "--hard-line-limit",
+    "32768",
+    "--queue-limit",
+    "64",
+    "--name-timeout",
+    "30",
+  ]);
+  assert(command.kind === "serve");
+  assertEquals(
+    [
+      command.lineLimit,
+      command.hardLineLimit,
+      command.queueLimit,
+      command.nameTimeoutSeconds,
+    ],
+    [4096, 32768, 65536, 30],
+  );
+  assertThrows(
+    () =>
+      parseCli(["serve", "--line-limit", "9000", "--hard-line-limit", "100"]),
+    UsageError,
+    "--hard-line-limit",
+  );
+  assertThrows(() => parseCli(["serve", "--queue-limit", "1"]), UsageError);
 });

@@ -198,3 +198,18 @@ Deno.test("piped input longer than the flood burst is paced, not lost", async ()
     await process.stop();
   }
 });
+
+Deno.test("chat serve applies its limit flags: --line-limit refuses longer lines", async () => {
+  const { process, port } = await ChatProcess.server(["--line-limit", "300"]);
+  try {
+    const ana = await plainUser(port, "ana");
+    const bob = await plainUser(port, "bob");
+    await bob.send("y".repeat(400));
+    await bob.expect("!! Your line was longer than 300 bytes and was not sent");
+    await bob.send("z".repeat(300));
+    await ana.expect("bob: " + "z".repeat(300));
+    await Promise.all([ana.close(), bob.close()]);
+  } finally {
+    await process.stop();
+  }
+});
