@@ -64,6 +64,30 @@ export async function eventually<T>(
   }
 }
 
+/**
+ * Waits until `lines` holds a line at or after `from` that matches, and
+ * returns its index; fails after the deadline with what arrived.
+ */
+export function nextLine(
+  lines: readonly string[],
+  from: number,
+  pattern: RegExp | string,
+  timeoutMs: number = DEADLINE_MS,
+): Promise<number> {
+  const test = (line: string) =>
+    typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
+  return eventually(
+    () => {
+      for (let i = from; i < lines.length; i++) {
+        if (test(lines[i]!)) return i;
+      }
+      return undefined;
+    },
+    `a line matching ${pattern}; got:\n${lines.join("\n")}`,
+    timeoutMs,
+  );
+}
+
 /** A test client: one TCP connection that collects every line it receives. */
 export class LineClient {
   /** Every line received so far. */
@@ -129,20 +153,9 @@ export class LineClient {
     pattern: RegExp | string,
     timeoutMs: number = DEADLINE_MS,
   ): Promise<string> {
-    const test = (line: string) =>
-      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
-    const index = await eventually(
-      () => {
-        for (let i = this.#seen; i < this.lines.length; i++) {
-          if (test(this.lines[i]!)) return i + 1;
-        }
-        return undefined;
-      },
-      `a line matching ${pattern}; got:\n${this.lines.join("\n")}`,
-      timeoutMs,
-    );
-    this.#seen = index;
-    return this.lines[index - 1]!;
+    const index = await nextLine(this.lines, this.#seen, pattern, timeoutMs);
+    this.#seen = index + 1;
+    return this.lines[index]!;
   }
 
   /** Waits for a native message of a type that satisfies `match`. */

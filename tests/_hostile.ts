@@ -19,6 +19,7 @@ import {
   LineClient,
   MAIN,
   nativeUser,
+  nextLine,
   plainUser,
 } from "./_helpers.ts";
 
@@ -553,20 +554,9 @@ export class RawPeer {
     pattern: RegExp | string,
     timeoutMs: number = DEADLINE_MS,
   ): Promise<string> {
-    const test = (line: string) =>
-      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
-    const index = await eventually(
-      () => {
-        for (let i = this.#seen; i < this.lines.length; i++) {
-          if (test(this.lines[i]!)) return i + 1;
-        }
-        return undefined;
-      },
-      `a line matching ${pattern}; got:\n${this.lines.join("\n")}`,
-      timeoutMs,
-    );
-    this.#seen = index;
-    return this.lines[index - 1]!;
+    const index = await nextLine(this.lines, this.#seen, pattern, timeoutMs);
+    this.#seen = index + 1;
+    return this.lines[index]!;
   }
 
   /** Closes the connection and waits for the reader. */
