@@ -303,8 +303,14 @@ export class ChatProcess {
       ["serve", "--host", options.host ?? "127.0.0.1", "--port", "0", ...extra],
       options.prefix ? { prefix: options.prefix } : {},
     );
-    const line = await process.waitFor(/listening on \S+:(\d+)/);
-    return { process, port: Number(/:(\d+)$/.exec(line)![1]) };
+    try {
+      const line = await process.waitFor(/listening on \S+:(\d+)/);
+      return { process, port: Number(/:(\d+)$/.exec(line)![1]) };
+    } catch (error) {
+      // A server that never listens must not outlive the test.
+      await process.stop();
+      throw error;
+    }
   }
 
   /** Waits for a stdout line matching `pattern`. */
@@ -328,6 +334,17 @@ export class ChatProcess {
   /** Closes stdin (end of input). */
   async closeStdin(): Promise<void> {
     await this.#stdin?.close();
+  }
+
+  /** The process id. */
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** Resident memory of the process, in KiB (`VmRSS`; Linux only). */
+  rssKiB(): number {
+    const status = Deno.readTextFileSync(`/proc/${this.pid}/status`);
+    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]);
   }
 
   /** Sends a signal. */

@@ -9,15 +9,14 @@
  */
 
 import { assertEquals } from "@std/assert";
-import { TextLineStream } from "@std/streams/text-line-stream";
 import type { LeaveReason, ServerMessage } from "../src/protocol.ts";
 import { STRINGS } from "../src/strings.ts";
 import {
+  ChatProcess,
   DEADLINE_MS,
   delay,
   eventually,
   LineClient,
-  MAIN,
   nativeUser,
   nextLine,
   plainUser,
@@ -585,103 +584,14 @@ export function prng(seed: number): () => number {
   };
 }
 
-/**
- * `chat serve` as a subprocess on 127.0.0.1 port 0, with its process id so
- * tests can read its memory from `/proc`. (`ChatProcess` does not expose
- * the id.)
- */
-export class ServerProcess {
-  /** Lines the server printed. */
-  readonly stdout: string[] = [];
-  /** Lines the server printed on stderr. */
-  readonly stderr: string[] = [];
-  readonly #child: Deno.ChildProcess;
-  readonly #pumps: Promise<void>[];
-  /** The port it listens on, once {@linkcode ServerProcess.start} resolved. */
-  port = 0;
+/** `chat serve` as a subprocess on 127.0.0.1 port 0, with its port. */
+export type ServerProcess = ChatProcess & { readonly port: number };
 
-  private constructor(args: string[]) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "serve", "--host", "127.0.0.1", "--port", "0"]
-        .concat(args),
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1", LANG: "en_US.UTF-8" },
-    }).spawn();
-    this.#pumps = [
-      _collect(this.#child.stdout, this.stdout),
-      _collect(this.#child.stderr, this.stderr),
-    ];
-  }
-
-  /** Starts the server with extra flags and waits until it listens. */
-  static async start(args: string[] = []): Promise<ServerProcess> {
-    const server = new ServerProcess(args);
-    try {
-      const line = await server.waitFor(/listening on \S+:(\d+)/);
-      server.port = Number(/:(\d+)$/.exec(line)![1]);
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-    return server;
-  }
-
-  /** The process id. */
-  get pid(): number {
-    return this.#child.pid;
-  }
-
-  /** Resident memory of the server process, in KiB (`VmRSS`). */
-  rssKiB(): number {
-    const status = Deno.readTextFileSync(`/proc/${this.pid}/status`);
-    return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]);
-  }
-
-  /** Waits for a stdout line matching `pattern` and returns it. */
-  waitFor(
-    pattern: RegExp | string,
-    timeoutMs: number = DEADLINE_MS,
-  ): Promise<string> {
-    const test = (line: string) =>
-      typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
-    return eventually(
-      () => this.stdout.find(test),
-      `server output matching ${pattern}; stderr:\n${this.stderr.join("\n")}`,
-      timeoutMs,
-    );
-  }
-
-  /** Sends a signal. */
-  kill(signal: Deno.Signal = "SIGTERM"): void {
-    try {
-      this.#child.kill(signal);
-    } catch {
-      // already exited
-    }
-  }
-
-  /** Waits for the exit code and the end of its output. */
-  async status(): Promise<number> {
-    const status = await this.#child.status;
-    await Promise.all(this.#pumps);
-    return status.code;
-  }
-
-  /** Kills the process if it still runs and waits for it. */
-  stop(): Promise<number> {
-    this.kill("SIGKILL");
-    return this.status();
-  }
-}
-
-async function _collect(
-  stream: ReadableStream<Uint8Array>,
-  into: string[],
-): Promise<void> {
-  const lines = stream.pipeThrough(new TextDecoderStream()).pipeThrough(
-    new TextLineStream(),
-  );
-  for await (const line of lines) into.push(line);
-}
+/** Starts servers for the attack and chaos tests. */
+export const ServerProcess = {
+  /** Starts `chat serve` with extra flags and waits until it listens. */
+  async start(args: string[] = []): Promise<ServerProcess> {
+    const { process, port } = await ChatProcess.server(args);
+    return Object.assign(process, { port });
+  },
+};
