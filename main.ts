@@ -6,18 +6,18 @@
  * @module
  */
 
-import { formatAddress } from "./src/address.ts";
+import { formatAddress } from "./src/transport/address.ts";
 import { parseCli, USAGE, UsageError, VERSION } from "./src/cli.ts";
-import { joinHints, reachableAddresses } from "./src/join_hints.ts";
-import type { Lang } from "./src/protocol.ts";
-import { serve } from "./src/server.ts";
+import { joinHints, reachableAddresses } from "./src/discovery/join_hints.ts";
+import type { Lang } from "./src/protocol/messages.ts";
+import { serve } from "./src/server/server.ts";
 import {
   type FileLimit,
   keepaliveWithin,
   raiseFileLimit,
-} from "./src/system_tuning.ts";
-import { langFromLocale } from "./src/strings.ts";
-import { serveWeb, type WebServer } from "./src/web_server.ts";
+} from "./src/server/system_tuning.ts";
+import { langFromLocale } from "./src/i18n/strings.ts";
+import { serveWeb, type WebServer } from "./src/server/web_gateway.ts";
 
 function envLang(): Lang {
   try {
@@ -177,7 +177,7 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     case "join": {
       // Loaded here so that `chat serve` never loads the terminal client.
-      const { join } = await import("./src/client.ts");
+      const { join } = await import("./src/client/join.ts");
       const controller = new AbortController();
       const stop = onSignals(() => controller.abort());
       try {

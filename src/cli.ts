@@ -7,10 +7,11 @@
  */
 
 import { parseArgs } from "@std/cli/parse-args";
-import { type Address, parseAddress, parsePort } from "./address.ts";
-import { checkName } from "./name_rules.ts";
-import { DEFAULT_PORT, type Lang } from "./protocol.ts";
-import { STRINGS } from "./strings.ts";
+import { type Address, parseAddress, parsePort } from "./transport/address.ts";
+import { checkName } from "./protocol/name_rules.ts";
+import { DEFAULT_PORT } from "./config.ts";
+import type { Lang } from "./protocol/messages.ts";
+import { STRINGS } from "./i18n/strings.ts";
 
 /** Version of the program, printed by `chat --version`. */
 export const VERSION = "0.1.0";

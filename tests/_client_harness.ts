@@ -3,7 +3,7 @@
 // a deadline. Not a test file itself (no `_test` in the name).
 
 import { TextLineStream } from "@std/streams/text-line-stream";
-import type { ClientMessage, ServerMessage } from "../src/protocol.ts";
+import type { ClientMessage, ServerMessage } from "../src/protocol/messages.ts";
 
 /** The program, as a `file:` URL that `deno run` takes on every system. */
 export const MAIN = new URL("../main.ts", import.meta.url).href;

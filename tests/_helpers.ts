@@ -10,8 +10,12 @@ import {
   type ClientMessage,
   encodeMessage,
   type ServerMessage,
-} from "../src/protocol.ts";
-import { type ChatServer, serve, type ServeOptions } from "../src/server.ts";
+} from "../src/protocol/messages.ts";
+import {
+  type ChatServer,
+  serve,
+  type ServeOptions,
+} from "../src/server/server.ts";
 
 /** Path of the program under test. */
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;

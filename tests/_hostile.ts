@@ -9,8 +9,8 @@
  */
 
 import { assertEquals } from "@std/assert";
-import type { LeaveReason, ServerMessage } from "../src/protocol.ts";
-import { STRINGS } from "../src/strings.ts";
+import type { LeaveReason, ServerMessage } from "../src/protocol/messages.ts";
+import { STRINGS } from "../src/i18n/strings.ts";
 import {
   ChatProcess,
   DEADLINE_MS,

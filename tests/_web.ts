@@ -7,13 +7,17 @@
 
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { chromium } from "playwright-core";
-import type { ClientMessage, ServerMessage } from "../src/protocol.ts";
-import { type ChatServer, serve, type ServeOptions } from "../src/server.ts";
+import type { ClientMessage, ServerMessage } from "../src/protocol/messages.ts";
+import {
+  type ChatServer,
+  serve,
+  type ServeOptions,
+} from "../src/server/server.ts";
 import {
   serveWeb,
   type ServeWebOptions,
   type WebServer,
-} from "../src/web_server.ts";
+} from "../src/server/web_gateway.ts";
 import { DEADLINE_MS, delay, eventually } from "./_helpers.ts";
 
 /** A chat server and its web server, as `chat serve` runs them. */

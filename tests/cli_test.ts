@@ -15,8 +15,8 @@ import {
   UsageError,
   VERSION,
 } from "../src/cli.ts";
-import { DEFAULT_PORT } from "../src/protocol.ts";
-import { STRINGS } from "../src/strings.ts";
+import { DEFAULT_PORT } from "../src/config.ts";
+import { STRINGS } from "../src/i18n/strings.ts";
 
 const SERVE_DEFAULTS: CliCommand = {
   kind: "serve",

@@ -11,8 +11,8 @@
  * @module
  */
 
-/** @import { Lang } from "../protocol.ts" */
-/** @import { PageText } from "../web_assets.ts" */
+/** @import { Lang } from "../protocol/messages.ts" */
+/** @import { PageText } from "./web_assets.ts" */
 /** @import { WebEffect, WebEntry } from "./web_client_state.js" */
 import { fill, langFromNavigator, WebClientState } from "./web_client_state.js";
 

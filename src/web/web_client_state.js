@@ -14,8 +14,8 @@
  * @module
  */
 
-/** @import { ChatLine, ClientMessage, Lang, ServerMessage } from "../protocol.ts" */
-/** @import { PageText } from "../web_assets.ts" */
+/** @import { ChatLine, ClientMessage, Lang, ServerMessage } from "../protocol/messages.ts" */
+/** @import { PageText } from "./web_assets.ts" */
 
 /** Version of the native dialect this page speaks (`PROTOCOL_VERSION`). */
 export const WEB_PROTOCOL_VERSION = 1;

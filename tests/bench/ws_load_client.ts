@@ -17,7 +17,7 @@ import {
   type Target,
 } from "./load_client.ts";
 import { type MarkerVisitor, nowUs, scanText } from "./marker.ts";
-import { WEB_SOCKET_PATH } from "../../src/web_server.ts";
+import { WEB_SOCKET_PATH } from "../../src/server/web_gateway.ts";
 
 // How long close() waits for the server's closing handshake.
 const CLOSE_TIMEOUT_MS = 3000;

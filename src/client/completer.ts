@@ -1,0 +1,87 @@
+/**
+ * Tab completion for the terminal client: command names after a leading
+ * `/`, member names after `/msg` (and its aliases) and for the word being
+ * typed anywhere else. Pure, in the shape `node:readline` expects.
+ *
+ * @module
+ */
+
+import { COMMAND_NAMES } from "../protocol/commands.ts";
+import { nameKey } from "../protocol/name_rules.ts";
+
+/** Options of {@linkcode completeLine}. */
+export interface CompleteOptions {
+  /** Names of the members online. */
+  names: readonly string[];
+  /**
+   * Your own name, never offered (you cannot message yourself).
+   *
+   * @default {""}
+   */
+  me?: string;
+  /**
+   * Command names without their `/`.
+   *
+   * @default {COMMAND_NAMES}
+   */
+  commands?: readonly string[];
+}
+
+/**
+ * Completions for the text before the cursor, as `[candidates, word]`:
+ * `word` is the end of the line being completed and each candidate a
+ * replacement for it. A full match ends in a space, so typing goes on.
+ * Matching ignores case.
+ *
+ * @example Complete a name after /msg
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { completeLine } from "./completer.ts";
+ *
+ * assertEquals(completeLine("/msg b", { names: ["ana", "bob"] }), [["bob "], "b"]);
+ * assertEquals(completeLine("/wh", { names: [] }), [["/who "], "/wh"]);
+ * ```
+ *
+ * @param line The text before the cursor.
+ * @param options Who is online and which commands exist.
+ * @returns Candidates and the word they replace; no candidates when there
+ * is nothing to complete.
+ */
+export function completeLine(
+  line: string,
+  options: CompleteOptions,
+): [string[], string] {
+  const commands = options.commands ?? COMMAND_NAMES;
+  const command = /^\/(\S*)$/.exec(line);
+  if (command) {
+    const typed = command[1]!.toLowerCase();
+    const found = commands
+      .filter((name) => name.toLowerCase().startsWith(typed))
+      .map((name) => `/${name} `);
+    return [_unique(found), line];
+  }
+  const target = /^\/(?:msg|w|pm|tell|whisper)\s+(\S*)$/i.exec(line);
+  if (target) return [_names(target[1]!, options), target[1]!];
+  // Anywhere else, including the text of other commands (`/me waves at b`),
+  // the word being typed may be a name.
+  const word = /(\S*)$/.exec(line)![1]!;
+  if (word === "") return [[], word];
+  return [_names(word, options), word];
+}
+
+function _names(prefix: string, options: CompleteOptions): string[] {
+  const typed = nameKey(prefix);
+  const me = nameKey(options.me ?? "");
+  const found = options.names
+    .filter((name) => {
+      const key = nameKey(name);
+      return key !== me && key.startsWith(typed);
+    })
+    .sort((a, b) => nameKey(a).localeCompare(nameKey(b)))
+    .map((name) => `${name} `);
+  return _unique(found);
+}
+
+function _unique(items: string[]): string[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,428 @@
+/**
+ * The terminal client, `chat join`: connects, says hello, then carries
+ * lines between the user and the server until one side leaves. This is the
+ * I/O driver; what to send and show is decided by {@linkcode ClientState}.
+ *
+ * @module
+ */
+
+import { TextLineStream } from "@std/streams/text-line-stream";
+import { formatAddress } from "../transport/address.ts";
+import { type ClientEffect, ClientState } from "./client_state.ts";
+import { completeLine } from "./completer.ts";
+import { dial, DialError } from "./dial.ts";
+import { checkName } from "../protocol/name_rules.ts";
+import {
+  type ClientMessage,
+  encodeMessage,
+  type Lang,
+} from "../protocol/messages.ts";
+import { renderMessage } from "./render.ts";
+import { CLIENT_STRINGS, STRINGS } from "../i18n/strings.ts";
+import { type TerminalEvent, TerminalUi } from "./terminal_ui.ts";
+import { TokenBucket } from "../protocol/token_bucket.ts";
+
+/** Options of {@linkcode join}. */
+export interface JoinOptions {
+  /** Host name or IP address of the server. */
+  hostname: string;
+  /** TCP port of the server. */
+  port: number;
+  /**
+   * The name to join with, already checked. When missing, it is asked for
+   * on the terminal; without a terminal, joining fails.
+   *
+   * @default {undefined}
+   */
+  name?: string | undefined;
+  /** Language of the client's messages and of the server's texts to you. */
+  lang: Lang;
+  /**
+   * Milliseconds to wait for the connection, and then for the answer to
+   * `hello`. `chat join --timeout SECS` sets it.
+   */
+  timeoutMs: number;
+  /**
+   * Whether standard input and output are terminals. When `true` the
+   * client shows a prompt with line editing, history and Tab completion;
+   * otherwise every input line is sent as it is and incoming messages are
+   * printed as plain lines.
+   */
+  interactive: boolean;
+  /**
+   * Whether to use colours: `false` under `NO_COLOR` or when standard
+   * output is not a terminal, and then no escape code is printed at all.
+   */
+  color: boolean;
+  /**
+   * Aborted on SIGINT or SIGTERM: the client leaves cleanly (as for
+   * Ctrl-C) and returns 0.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+}
+
+/** Input, server and timer events, in the order they happened. */
+type _Event =
+  | TerminalEvent
+  | { kind: "server"; line: string }
+  | { kind: "closed" }
+  | { kind: "deadline"; generation: number };
+
+const encoder = new TextEncoder();
+
+/**
+ * Joins the chat at `hostname:port` and runs until the user leaves or the
+ * session ends. Never exits the process and never reads `Deno.args`.
+ *
+ * Failures print one line to standard error: a connection that cannot be
+ * opened (refused, unreachable, unknown host, timed out), a refused name
+ * without a terminal to ask another, a lost connection, or the server
+ * ending the session (a server shutdown included: the session ended
+ * before the user chose to, so scripts see a failure).
+ *
+ * @example Send one line from a script
+ * ```ts ignore
+ * import { join } from "./join.ts";
+ *
+ * const code = await join({
+ *   hostname: "192.168.0.5",
+ *   port: 50001,
+ *   name: "ci",
+ *   lang: "en",
+ *   timeoutMs: 10_000,
+ *   interactive: false,
+ *   color: false,
+ * });
+ * ```
+ *
+ * @param options Server address, name, language, time-out and terminal.
+ * @returns The exit code: 0 when the user left (`/quit`, Ctrl-D, Ctrl-C,
+ * end of piped input), 1 on any failure.
+ */
+export async function join(options: JoinOptions): Promise<number> {
+  const session = new _Session(options);
+  try {
+    return await session.run();
+  } finally {
+    await session.dispose();
+  }
+}
+
+/** One run of the client; owns the terminal, the socket and the timer. */
+class _Session {
+  #options: JoinOptions;
+  #address: string;
+  #queue = new _Queue<_Event>();
+  #ui: TerminalUi | undefined;
+  #stdin: ReadableStreamDefaultReader<string> | undefined;
+  #conn: Deno.TcpConn | undefined;
+  #server: ReadableStreamDefaultReader<string> | undefined;
+  #reading: Promise<void> | undefined;
+  #writing: Promise<void> = Promise.resolve();
+  #bucket: TokenBucket | undefined;
+  #disposed = false;
+  #paceMs = 0;
+  #state: ClientState | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #generation = 0;
+  #dialing: AbortController | undefined;
+  #onAbort = () => this.#input({ kind: "interrupt" });
+
+  constructor(options: JoinOptions) {
+    this.#options = options;
+    this.#address = formatAddress(options.hostname, options.port);
+  }
+
+  async run(): Promise<number> {
+    const options = this.#options;
+    if (options.signal?.aborted) return 0;
+    if (options.name === undefined && !options.interactive) {
+      return this.#fail(CLIENT_STRINGS[options.lang].nameRequired);
+    }
+    options.signal?.addEventListener("abort", this.#onAbort);
+    if (options.interactive) {
+      this.#ui = new TerminalUi({
+        onEvent: (event) => this.#input(event),
+        completer: (line) =>
+          completeLine(line, {
+            names: this.#state?.members ?? [],
+            me: this.#state?.me ?? "",
+          }),
+        prompt: `${STRINGS[options.lang].askName} `,
+      });
+    } else {
+      this.#readStdin();
+    }
+    let name = options.name;
+    if (name === undefined) {
+      name = await this.#askName();
+      if (name === undefined) return 0;
+    }
+    this.#dialing = new AbortController();
+    try {
+      this.#conn = await dial(options.hostname, options.port, {
+        timeoutMs: options.timeoutMs,
+        lang: options.lang,
+        signal: this.#dialing.signal,
+      });
+    } catch (error) {
+      if (this.#dialing.signal.aborted) return 0;
+      if (error instanceof DialError) return this.#fail(error.message);
+      throw error;
+    } finally {
+      this.#dialing = undefined;
+    }
+    this.#reading = this.#readServer(this.#conn);
+    const state = new ClientState({
+      name,
+      address: this.#address,
+      lang: options.lang,
+      interactive: options.interactive,
+      color: options.color,
+      timeoutMs: options.timeoutMs,
+    });
+    this.#state = state;
+    let exit = this.#apply(state.start());
+    if (!exit) {
+      for await (const event of this.#queue) {
+        exit = this.#apply(this.#handle(state, event));
+        if (exit) break;
+      }
+    }
+    if (!exit) return 0;
+    if (exit.error !== undefined) return this.#fail(exit.error, exit.code);
+    return exit.code;
+  }
+
+  /** Releases the terminal, standard input, socket and timer. */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
+    clearTimeout(this.#timer);
+    this.#ui?.close();
+    this.#queue.close();
+    await this.#stdin?.cancel().catch(() => {});
+    if (this.#server) await this.#server.cancel().catch(() => {});
+    try {
+      this.#conn?.close();
+    } catch (error) {
+      // Cancelling the readable side may have closed it already.
+      if (!(error instanceof Deno.errors.BadResource)) throw error;
+    }
+    await this.#reading;
+    await this.#writing;
+  }
+
+  #fail(text: string, code: 0 | 1 = 1): 0 | 1 {
+    this.#ui?.close();
+    console.error(text);
+    return code;
+  }
+
+  #input(event: TerminalEvent): void {
+    if (this.#dialing && event.kind !== "line") {
+      this.#dialing.abort();
+      return;
+    }
+    this.#queue.push(event);
+  }
+
+  async #askName(): Promise<string | undefined> {
+    const strings = STRINGS[this.#options.lang];
+    for await (const event of this.#queue) {
+      if (event.kind !== "line") return undefined;
+      if (event.text.trim() === "") continue;
+      const checked = checkName(event.text);
+      if (checked.ok) return checked.name;
+      const rendered = renderMessage({
+        type: "error",
+        code: `name_${checked.code}`,
+        text: strings.nameError(checked.code, checked.name),
+      }, { me: "", lang: this.#options.lang, color: this.#options.color });
+      if (rendered) this.#ui?.print(rendered.text);
+    }
+    return undefined;
+  }
+
+  #handle(state: ClientState, event: _Event): ClientEffect[] {
+    switch (event.kind) {
+      case "server":
+        return state.onServerLine(event.line);
+      case "closed":
+        return state.onClosed();
+      case "deadline":
+        return event.generation === this.#generation ? state.onDeadline() : [];
+      case "line":
+        return state.onInput(event.text);
+      case "end":
+        return state.onEnd();
+      case "interrupt":
+        return state.onInterrupt();
+    }
+  }
+
+  // Carries out effects; returns the exit effect if there is one.
+  #apply(
+    effects: ClientEffect[],
+  ): Extract<ClientEffect, { kind: "exit" }> | undefined {
+    for (const effect of effects) {
+      switch (effect.kind) {
+        case "send":
+          this.#send(effect.message);
+          break;
+        case "print":
+          if (this.#ui) this.#ui.print(effect.text, { bell: effect.alert });
+          else console.log(effect.text);
+          break;
+        case "prompt":
+          this.#ui?.setPrompt(effect.text);
+          break;
+        case "pace":
+          this.#pace(effect.rate, effect.burst);
+          break;
+        case "deadline": {
+          const ms = effect.ms;
+          // While paced lines are still going out, a deadline (the wait for
+          // `bye`) starts only once they are all written.
+          if (this.#bucket && ms !== null) {
+            this.#writing = this.#writing.then(() => this.#arm(ms));
+          } else this.#arm(ms);
+          break;
+        }
+        case "exit":
+          return effect;
+      }
+    }
+    return undefined;
+  }
+
+  #arm(ms: number | null): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const generation = ++this.#generation;
+    if (ms === null) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#queue.push({ kind: "deadline", generation });
+    }, ms);
+  }
+
+  #pace(rate: number, burst: number): void {
+    // A margin under the server's limit: lines can arrive closer together
+    // than they were sent.
+    const paced = {
+      rate: Math.max(0.1, rate * 0.8),
+      burst: Math.max(1, Math.floor(burst / 2)),
+    };
+    this.#bucket = new TokenBucket(paced, Date.now());
+    this.#paceMs = Math.ceil(1000 / paced.rate);
+  }
+
+  #send(message: ClientMessage): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    const bytes = encoder.encode(encodeMessage(message));
+    const bucket = message.type === "input" ? this.#bucket : undefined;
+    // Writes go out one after another, in order; a failed write means the
+    // connection is gone, which the session hears as "closed".
+    this.#writing = this.#writing.then(async () => {
+      while (bucket && !bucket.take(Date.now()) && !this.#disposed) {
+        await new Promise((resolve) => setTimeout(resolve, this.#paceMs));
+      }
+      if (!this.#disposed) await _writeAll(conn, bytes);
+    }).catch(() => this.#queue.push({ kind: "closed" }));
+  }
+
+  #readStdin(): void {
+    const lines = Deno.stdin.readable
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new TextLineStream({ allowCR: true }));
+    const reader = lines.getReader();
+    this.#stdin = reader;
+    (async () => {
+      try {
+        while (true) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          // Empty lines are not messages.
+          if (value.trim() !== "") {
+            this.#queue.push({ kind: "line", text: value });
+          }
+        }
+      } catch {
+        // Standard input failed or was cancelled: treat it as its end.
+      }
+      this.#queue.push({ kind: "end" });
+    })();
+  }
+
+  async #readServer(conn: Deno.TcpConn): Promise<void> {
+    const reader = conn.readable
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new TextLineStream({ allowCR: true }))
+      .getReader();
+    this.#server = reader;
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        this.#queue.push({ kind: "server", line: value });
+      }
+    } catch {
+      // A reset (ConnectionReset, BrokenPipe...), invalid UTF-8, or the
+      // socket closed under the reader as the session ends: whatever the
+      // cause, the connection is gone, and the state machine says so.
+    }
+    this.#queue.push({ kind: "closed" });
+  }
+}
+
+async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    written += await conn.write(bytes.subarray(written));
+  }
+}
+
+/** An unbounded queue read by one `for await` loop. */
+class _Queue<T> implements AsyncIterable<T> {
+  #items: T[] = [];
+  #waiting: ((result: IteratorResult<T>) => void) | undefined;
+  #closed = false;
+
+  push(item: T): void {
+    if (this.#closed) return;
+    const waiting = this.#waiting;
+    if (waiting) {
+      this.#waiting = undefined;
+      waiting({ done: false, value: item });
+    } else this.#items.push(item);
+  }
+
+  close(): void {
+    this.#closed = true;
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return {
+      next: () => {
+        const item = this.#items.shift();
+        if (item !== undefined) {
+          return Promise.resolve({ done: false, value: item });
+        }
+        if (this.#closed) {
+          return Promise.resolve({ done: true, value: undefined });
+        }
+        return new Promise((resolve) => (this.#waiting = resolve));
+      },
+      // Breaking out of a `for await` must not close the queue: the name
+      // question and the session read it one after the other.
+      return: () => Promise.resolve({ done: true, value: undefined }),
+    };
+  }
+}

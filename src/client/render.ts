@@ -1,0 +1,401 @@
+/**
+ * Turns what the server sent into the lines the terminal client shows: a
+ * `[HH:MM]` timestamp on every line, each name in its own stable colour,
+ * private messages and notices set apart, mentions of your name
+ * highlighted. Pure: text in, text out; every server string is sanitised
+ * again before it is shown.
+ *
+ * @module
+ */
+
+import {
+  blue,
+  bold,
+  brightBlue,
+  brightCyan,
+  brightGreen,
+  brightYellow,
+  cyan,
+  dim,
+  getColorEnabled,
+  green,
+  inverse,
+  magenta,
+  red,
+  setColorEnabled,
+  yellow,
+} from "@std/fmt/colors";
+import { nameKey } from "../protocol/name_rules.ts";
+import type { ChatLine, Lang, ServerMessage } from "../protocol/messages.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
+import { STRINGS } from "../i18n/strings.ts";
+
+/** Options of {@linkcode renderMessage} and {@linkcode renderOwnMessage}. */
+export interface RenderOptions {
+  /** Your name: your own lines are marked, mentions of it highlighted. */
+  me: string;
+  /**
+   * Language of texts the client words itself (join and rename notices).
+   *
+   * @default {"en"}
+   */
+  lang?: Lang;
+  /**
+   * Whether to use colours and other escape codes. When `false` the result
+   * holds no escape code at all.
+   *
+   * @default {false}
+   */
+  color?: boolean;
+  /**
+   * The time shown for messages that carry none (info, errors, `/who`),
+   * in milliseconds since the epoch.
+   *
+   * @default {Date.now()}
+   */
+  now?: number;
+  /**
+   * Formats a time (milliseconds since the epoch) for the start of a line.
+   *
+   * @default {formatClock} local `HH:MM`
+   */
+  formatTime?: (time: number) => string;
+}
+
+/** A message ready to print. */
+export interface RenderedMessage {
+  /** One or more lines, joined with `\n`, without a final line break. */
+  text: string;
+  /**
+   * `true` when the message is for your attention (it mentions your name,
+   * or it is a private message to you): the client rings the bell.
+   */
+  alert: boolean;
+}
+
+/**
+ * Formats a time as local `HH:MM`, 24-hour.
+ *
+ * @example
+ * ```ts
+ * import { assertMatch } from "@std/assert";
+ * import { formatClock } from "./render.ts";
+ *
+ * assertMatch(formatClock(Date.now()), /^\d\d:\d\d$/);
+ * ```
+ *
+ * @param time Milliseconds since the epoch.
+ * @returns The local time as `HH:MM`.
+ */
+export function formatClock(time: number): string {
+  const date = new Date(time);
+  const hours = String(date.getHours()).padStart(2, "0");
+  const minutes = String(date.getMinutes()).padStart(2, "0");
+  return `${hours}:${minutes}`;
+}
+
+// Eight distinguishable colours; red and magenta are kept for errors and
+// private messages.
+const PALETTE: ReadonlyArray<(text: string) => string> = [
+  green,
+  yellow,
+  blue,
+  cyan,
+  brightGreen,
+  brightYellow,
+  brightBlue,
+  brightCyan,
+];
+
+/**
+ * Picks the stable colour of a name: the same name (ignoring case) always
+ * gets the same colour, in every client.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { nameColorIndex } from "./render.ts";
+ *
+ * assertEquals(nameColorIndex("Ana"), nameColorIndex("ana"));
+ * ```
+ *
+ * @param name A name.
+ * @returns An index into the palette, 0–7.
+ */
+export function nameColorIndex(name: string): number {
+  // FNV-1a over the UTF-16 code units of the comparison key.
+  let hash = 0x811c9dc5;
+  for (const unit of nameKey(name)) {
+    hash ^= unit.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % PALETTE.length;
+}
+
+/**
+ * Tells whether a text mentions a name: the name as a whole word, ignoring
+ * case. `ana` is mentioned in `hi Ana!` but not in `banana`.
+ *
+ * @example
+ * ```ts
+ * import { assert, assertFalse } from "@std/assert";
+ * import { mentions } from "./render.ts";
+ *
+ * assert(mentions("hi ANA, look", "ana"));
+ * assertFalse(mentions("banana", "ana"));
+ * ```
+ *
+ * @param text A message text.
+ * @param name A name.
+ * @returns `true` when the text holds the name as a word.
+ */
+export function mentions(text: string, name: string): boolean {
+  return name !== "" && _mentionPattern(name).test(text);
+}
+
+function _mentionPattern(name: string): RegExp {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+  // A "word" character is a letter, combining mark, digit or underscore.
+  return new RegExp(
+    `(?<![\\p{L}\\p{M}\\p{Nd}_])${escaped}(?![\\p{L}\\p{M}\\p{Nd}_])`,
+    "giu",
+  );
+}
+
+/**
+ * Renders one message from the server. The result holds no control
+ * character other than the `\n` between lines, whatever the server sent.
+ *
+ * @example A public message, without colour
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { renderMessage } from "./render.ts";
+ *
+ * const rendered = renderMessage(
+ *   { type: "message", from: "bob", text: "hi ana", time: 0 },
+ *   { me: "ana", formatTime: () => "12:00" },
+ * );
+ * assertEquals(rendered, { text: "[12:00] bob: hi ana", alert: true });
+ * ```
+ *
+ * @param message What the server sent.
+ * @param options Who you are, language, colour and clock.
+ * @returns The lines to show, or `undefined` for messages that show
+ * nothing (`ping`, `pong`).
+ */
+export function renderMessage(
+  message: ServerMessage,
+  options: RenderOptions,
+): RenderedMessage | undefined {
+  return _withColor(options.color ?? false, () => _render(message, options));
+}
+
+/**
+ * Renders a line you typed, as the client shows it locally (the server
+ * does not echo public messages back to their sender).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { renderOwnMessage } from "./render.ts";
+ *
+ * assertEquals(
+ *   renderOwnMessage("waves", { me: "ana", formatTime: () => "09:30" }, { action: true }),
+ *   "[09:30] * ana waves",
+ * );
+ * ```
+ *
+ * @param text The message text.
+ * @param options Who you are, colour and clock.
+ * @param line Whether the line is a `/me` action.
+ * @returns The line to show.
+ */
+export function renderOwnMessage(
+  text: string,
+  options: RenderOptions,
+  line: { action?: boolean } = {},
+): string {
+  return _withColor(options.color ?? false, () => {
+    const chat: ChatLine = {
+      from: options.me,
+      text,
+      time: options.now ?? Date.now(),
+    };
+    if (line.action) chat.action = true;
+    return _chatLine(chat, options, false).text;
+  });
+}
+
+function _withColor<T>(color: boolean, body: () => T): T {
+  const previous = getColorEnabled();
+  setColorEnabled(color);
+  try {
+    return body();
+  } finally {
+    setColorEnabled(previous);
+  }
+}
+
+function _render(
+  message: ServerMessage,
+  options: RenderOptions,
+): RenderedMessage | undefined {
+  const strings = STRINGS[options.lang ?? "en"];
+  const now = options.now ?? Date.now();
+  const notice = (text: string, time = now) => _notice(text, time, options);
+  switch (message.type) {
+    case "welcome": {
+      const lines: string[] = [];
+      const history = _array<ChatLine>(message.history);
+      if (history.length > 0) {
+        lines.push(notice(strings.historyHeader(history.length)));
+        for (const line of history) {
+          lines.push(dim(_chatLine(line, options, true).text));
+        }
+      }
+      lines.push(
+        notice(strings.welcome(
+          _clean(message.name),
+          _array<string>(message.members).map(_clean),
+        )),
+      );
+      return { text: lines.join("\n"), alert: false };
+    }
+    case "message":
+      return _chatLine(message, options, false);
+    case "private":
+      return _private(message, options);
+    case "join":
+      return {
+        text: notice(strings.joined(_clean(message.name)), message.time),
+        alert: false,
+      };
+    case "leave":
+      return {
+        text: notice(
+          strings.left(
+            _clean(message.name),
+            message.reason,
+            message.detail === undefined ? undefined : _clean(message.detail),
+          ),
+          message.time,
+        ),
+        alert: false,
+      };
+    case "rename":
+      return {
+        text: notice(
+          strings.renamed(_clean(message.from), _clean(message.to)),
+          message.time,
+        ),
+        alert: false,
+      };
+    case "members":
+      return {
+        text: notice(strings.online(_array<string>(message.names).map(_clean))),
+        alert: false,
+      };
+    case "info":
+      return { text: _info(message.text, now, options), alert: false };
+    case "error":
+    case "name_error":
+      return { text: _error(message.text, now, options), alert: false };
+    case "bye":
+      return { text: notice(_clean(message.text)), alert: false };
+    case "ping":
+    case "pong":
+      return undefined;
+  }
+}
+
+function _stamp(time: number, options: RenderOptions): string {
+  const format = options.formatTime ?? formatClock;
+  return `[${_clean(format(time))}]`;
+}
+
+// Sanitises each line of a multi-line text separately, so its line breaks
+// survive and nothing else does.
+function _lines(text: string): string[] {
+  return String(text).split("\n").map(_clean);
+}
+
+// The client trusts the shape of server messages only this far: a missing
+// list shows as empty instead of crashing the client.
+function _array<T>(value: unknown): T[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function _clean(text: string): string {
+  return sanitizeText(String(text));
+}
+
+function _name(name: string, options: RenderOptions): string {
+  if (nameKey(name) === nameKey(options.me)) return bold(name);
+  return PALETTE[nameColorIndex(name)]!(name);
+}
+
+function _notice(text: string, time: number, options: RenderOptions): string {
+  return _lines(text)
+    .map((line) => `${_stamp(time, options)} ${yellow(`-- ${line}`)}`)
+    .join("\n");
+}
+
+function _info(text: string, time: number, options: RenderOptions): string {
+  return _lines(text)
+    .map((line) => `${_stamp(time, options)} ${cyan(line)}`)
+    .join("\n");
+}
+
+function _error(text: string, time: number, options: RenderOptions): string {
+  return _lines(text)
+    .map((line) => `${_stamp(time, options)} ${red(`! ${line}`)}`)
+    .join("\n");
+}
+
+function _highlight(text: string, options: RenderOptions): string {
+  if (options.me === "") return text;
+  return text.replace(
+    _mentionPattern(options.me),
+    (word) => inverse(bold(word)),
+  );
+}
+
+function _chatLine(
+  line: ChatLine,
+  options: RenderOptions,
+  fromHistory: boolean,
+): RenderedMessage {
+  const from = _clean(line.from);
+  const text = _clean(line.text);
+  const own = nameKey(from) === nameKey(options.me);
+  const alert = !own && !fromHistory && mentions(text, options.me);
+  const body = own ? text : _highlight(text, options);
+  const stamp = _stamp(line.time, options);
+  const name = _name(from, options);
+  const shown = line.action
+    ? `${stamp} * ${name} ${body}`
+    : `${stamp} ${name}: ${body}`;
+  return { text: shown, alert };
+}
+
+function _private(
+  message: Extract<ServerMessage, { type: "private" }>,
+  options: RenderOptions,
+): RenderedMessage {
+  const strings = STRINGS[options.lang ?? "en"];
+  const from = _clean(message.from);
+  const to = _clean(message.to);
+  const text = _clean(message.text);
+  const stamp = _stamp(message.time, options);
+  if (nameKey(from) === nameKey(options.me)) {
+    // The server echoes your own private message back to you.
+    return {
+      text: `${stamp} ${magenta(`${strings.privateTo(to)}:`)} ${text}`,
+      alert: false,
+    };
+  }
+  return {
+    text: `${stamp} ${magenta(bold(`${strings.privateFrom(from)}:`))} ${text}`,
+    alert: true,
+  };
+}

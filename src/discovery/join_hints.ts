@@ -1,0 +1,84 @@
+/**
+ * What `chat serve` prints at start so others know how to join (RF-10).
+ *
+ * @module
+ */
+
+import { formatAddress } from "../transport/address.ts";
+
+/** One address of this machine, as `Deno.networkInterfaces()` lists it. */
+export interface InterfaceAddress {
+  family: "IPv4" | "IPv6";
+  address: string;
+}
+
+function _isLoopback(address: string): boolean {
+  return address.startsWith("127.") || address === "::1";
+}
+
+function _isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
+/**
+ * Lists the addresses others can use to reach a server.
+ *
+ * For a wildcard host, every non-loopback address (IPv4 first; IPv6
+ * link-local addresses are left out, they need a zone to be usable). For a
+ * specific host, that host.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { reachableAddresses } from "./join_hints.ts";
+ *
+ * assertEquals(
+ *   reachableAddresses("0.0.0.0", [
+ *     { family: "IPv4", address: "127.0.0.1" },
+ *     { family: "IPv4", address: "192.168.1.23" },
+ *   ]),
+ *   ["192.168.1.23"],
+ * );
+ * ```
+ *
+ * @param host The host the server listens on.
+ * @param interfaces This machine's addresses.
+ * @returns Hosts to print, most useful first.
+ */
+export function reachableAddresses(
+  host: string,
+  interfaces: readonly InterfaceAddress[],
+): string[] {
+  if (!_isWildcard(host)) return [host];
+  const wantV6 = host !== "0.0.0.0";
+  const v4 = interfaces.filter((i) =>
+    i.family === "IPv4" && !_isLoopback(i.address)
+  );
+  const v6 = interfaces.filter((i) =>
+    i.family === "IPv6" && !_isLoopback(i.address) &&
+    !i.address.toLowerCase().startsWith("fe80:")
+  );
+  const all = [...v4, ...(wantV6 ? v6 : [])].map((i) => i.address);
+  return [...new Set(all)];
+}
+
+/**
+ * The lines `chat serve` prints once it listens.
+ *
+ * @param hosts Hosts from {@linkcode reachableAddresses}.
+ * @param port The port.
+ * @returns `join with:` lines, one per host, and a netcat hint.
+ */
+export function joinHints(hosts: readonly string[], port: number): string[] {
+  if (hosts.length === 0) {
+    return [
+      "no network address other than loopback was found: only this computer can join",
+      `join with: chat join ${formatAddress("127.0.0.1", port)} --name <you>`,
+    ];
+  }
+  const lines = hosts.map((host) =>
+    `join with: chat join ${formatAddress(host, port)} --name <you>`
+  );
+  lines.push(`or with netcat: nc ${hosts[0]} ${port}`);
+  return lines;
+}

@@ -1,0 +1,461 @@
+/**
+ * The chat room: members, names, broadcast, private messages, commands and
+ * history. It knows nothing about sockets or dialects: it talks to members
+ * through {@linkcode RoomMember} and hands them typed messages.
+ *
+ * @module
+ */
+
+import { type Command, parseCommand } from "../protocol/commands.ts";
+import { checkName, type NameCheck, nameKey } from "../protocol/name_rules.ts";
+import type {
+  ChatLine,
+  Lang,
+  LeaveReason,
+  ServerMessage,
+} from "../protocol/messages.ts";
+import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import { sanitizeText } from "../protocol/sanitize.ts";
+import { STRINGS } from "../i18n/strings.ts";
+import {
+  TokenBucket,
+  type TokenBucketOptions,
+} from "../protocol/token_bucket.ts";
+
+/** What the room needs from a member. Implemented by each transport. */
+export interface RoomMember {
+  /** The member's name; set by the room on join and rename. */
+  name: string;
+  /** Language for texts addressed to this member. */
+  readonly lang: Lang;
+  /** Where the member comes from, for the server's log (`127.0.0.1:50312`). */
+  readonly label: string;
+  /** Queues a message; never blocks, never throws. */
+  send(message: ServerMessage): void;
+  /** Ends the member's connection after what is queued; idempotent. */
+  close(reason: LeaveReason, detail?: string): void;
+}
+
+/** Something the server's console should show. */
+export type RoomEvent =
+  | { kind: "join"; name: string; label: string }
+  | {
+    kind: "leave";
+    name: string;
+    label: string;
+    reason: LeaveReason;
+    detail?: string;
+  }
+  | { kind: "rename"; from: string; to: string; label: string }
+  | { kind: "flood"; name: string; label: string };
+
+/** Options of {@linkcode Room}. */
+export interface RoomOptions {
+  /**
+   * Public messages kept and shown to people who join later.
+   * @default {50}
+   */
+  historySize?: number;
+  /**
+   * Flood limit per member, or `null` for none.
+   * @default {{ rate: 5, burst: 20 }}
+   */
+  rateLimit?: TokenBucketOptions | null;
+  /**
+   * Clock, in milliseconds since the epoch.
+   * @default {Date.now}
+   */
+  now?: () => number;
+  /**
+   * Receives joins, leaves and renames for the log.
+   * @default {() => {}}
+   */
+  onEvent?: (event: RoomEvent) => void;
+  /**
+   * Name and version announced in `welcome`.
+   * @default {"chat"}
+   */
+  serverName?: string;
+}
+
+/** Longest quit reason kept, in characters. */
+const MAX_REASON_LENGTH = 200;
+
+interface _MemberState {
+  bucket: TokenBucket | null;
+  refused: number;
+  lastPrivateFrom: RoomMember | null;
+}
+
+/** Result of {@linkcode Room.join}. */
+export type JoinResult = NameCheck;
+
+/**
+ * One chat room.
+ *
+ * @example A member joins and speaks
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { Room, type RoomMember } from "./hub.ts";
+ * import type { ServerMessage } from "../protocol/messages.ts";
+ *
+ * function fake(): RoomMember & { got: ServerMessage[] } {
+ *   const got: ServerMessage[] = [];
+ *   return { name: "", lang: "en", label: "test", got, send: (m) => got.push(m), close() {} };
+ * }
+ * const room = new Room({ now: () => 0 });
+ * const ana = fake();
+ * const bob = fake();
+ * room.join(ana, "ana");
+ * room.join(bob, "bob");
+ * room.input(ana, "hi bob");
+ * assertEquals(bob.got.at(-1), { type: "message", from: "ana", text: "hi bob", time: 0 });
+ * ```
+ */
+export class Room {
+  #members = new Map<RoomMember, _MemberState>();
+  // The same members in join order, for broadcast loops and names().
+  #list: RoomMember[] = [];
+  #byName = new Map<string, RoomMember>();
+  // A ring of the last `historySize` public lines; #historyStart is the oldest.
+  #history: ChatLine[] = [];
+  #historyStart = 0;
+  #historySize: number;
+  #rateLimit: TokenBucketOptions | null;
+  #now: () => number;
+  #onEvent: (event: RoomEvent) => void;
+  #serverName: string;
+
+  /** @param options Limits, clock and log. */
+  constructor(options: RoomOptions = {}) {
+    this.#historySize = options.historySize ?? 50;
+    this.#rateLimit = options.rateLimit === undefined
+      ? { rate: 5, burst: 20 }
+      : options.rateLimit;
+    this.#now = options.now ?? Date.now;
+    this.#onEvent = options.onEvent ?? (() => {});
+    this.#serverName = options.serverName ?? "chat";
+  }
+
+  /** Number of members. */
+  get size(): number {
+    return this.#members.size;
+  }
+
+  /** Names of the members, in the order they joined. */
+  names(): string[] {
+    return this.#list.map((member) => member.name);
+  }
+
+  /**
+   * Tells whether a member is in the room.
+   *
+   * @param member A member.
+   * @returns `true` between a successful join and the leave.
+   */
+  has(member: RoomMember): boolean {
+    return this.#members.has(member);
+  }
+
+  /**
+   * Adds a member under a name. On success the member gets `welcome` and
+   * everyone else a `join`; on failure nothing is sent, and the caller
+   * reports the returned reason (the member may try another name).
+   *
+   * @param member The new member.
+   * @param requested The name asked for.
+   * @returns The accepted name, or why it was refused.
+   */
+  join(member: RoomMember, requested: string): JoinResult {
+    const check = this.#checkFree(requested, null);
+    if (!check.ok) return check;
+    const time = this.#now();
+    member.name = check.name;
+    this.#broadcast({ type: "join", name: check.name, time }, null);
+    this.#list.push(member);
+    this.#members.set(member, {
+      bucket: this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
+      refused: 0,
+      lastPrivateFrom: null,
+    });
+    this.#byName.set(nameKey(check.name), member);
+    const welcome: ServerMessage = {
+      type: "welcome",
+      name: check.name,
+      members: this.names(),
+      history: this.#recent(),
+      server: this.#serverName,
+      version: PROTOCOL_VERSION,
+    };
+    if (this.#rateLimit) {
+      welcome.limits = {
+        rate: this.#rateLimit.rate,
+        burst: this.#rateLimit.burst,
+      };
+    }
+    member.send(welcome);
+    this.#onEvent({ kind: "join", name: check.name, label: member.label });
+    return check;
+  }
+
+  /**
+   * Removes a member and tells everyone else why. Safe to call more than once.
+   *
+   * @param member The member leaving.
+   * @param reason Why.
+   * @param detail Extra words, such as a quit message.
+   * @returns `true` if the member was in the room.
+   */
+  leave(member: RoomMember, reason: LeaveReason, detail?: string): boolean {
+    if (!this.#members.delete(member)) return false;
+    this.#list.splice(this.#list.indexOf(member), 1);
+    this.#byName.delete(nameKey(member.name));
+    for (const state of this.#members.values()) {
+      if (state.lastPrivateFrom === member) state.lastPrivateFrom = null;
+    }
+    const clean = detail === undefined ? "" : _clip(sanitizeText(detail));
+    const message: ServerMessage = {
+      type: "leave",
+      name: member.name,
+      reason,
+      time: this.#now(),
+    };
+    if (clean) message.detail = clean;
+    // At shutdown everybody is told the server is going: N leave notices
+    // to N members would only cost N² lines.
+    if (reason !== "shutdown") this.#broadcast(message, null);
+    const event: RoomEvent = {
+      kind: "leave",
+      name: member.name,
+      label: member.label,
+      reason,
+    };
+    if (clean) event.detail = clean;
+    this.#onEvent(event);
+    return true;
+  }
+
+  /**
+   * Handles one line a member typed: a message or a `/command`.
+   *
+   * @param member Who typed it.
+   * @param line The line, without its line ending.
+   */
+  input(member: RoomMember, line: string): void {
+    const state = this.#members.get(member);
+    if (state === undefined) return;
+    if (line.trim() === "") return;
+    if (state.bucket !== null && !state.bucket.take(this.#now())) {
+      this.#refuse(member, state);
+      return;
+    }
+    state.refused = 0;
+    this.#run(member, state, parseCommand(line));
+  }
+
+  /**
+   * Tells every member the server is shutting down and closes them, without
+   * leave notices (everyone is going).
+   */
+  shutdown(): void {
+    const everyone = this.#list;
+    this.#list = [];
+    for (const member of everyone) {
+      this.#members.delete(member);
+      this.#byName.delete(nameKey(member.name));
+      member.send({
+        type: "bye",
+        reason: "shutdown",
+        text: STRINGS[member.lang].shuttingDown,
+      });
+      member.close("shutdown");
+    }
+  }
+
+  #refuse(member: RoomMember, state: _MemberState): void {
+    state.refused++;
+    const burst = this.#rateLimit?.burst ?? 20;
+    if (state.refused === 1) {
+      member.send({
+        type: "error",
+        code: "slow_down",
+        text: STRINGS[member.lang].slowDown,
+      });
+    } else if (state.refused > burst * 2) {
+      this.#onEvent({ kind: "flood", name: member.name, label: member.label });
+      this.leave(member, "flood");
+      member.send({
+        type: "bye",
+        reason: "flood",
+        text: STRINGS[member.lang].bye("flood"),
+      });
+      member.close("flood");
+    }
+  }
+
+  #run(member: RoomMember, state: _MemberState, command: Command): void {
+    const strings = STRINGS[member.lang];
+    switch (command.kind) {
+      case "say":
+      case "me": {
+        const text = sanitizeText(command.text).trimEnd();
+        if (text === "") return;
+        const line: ChatLine = { from: member.name, text, time: this.#now() };
+        if (command.kind === "me") line.action = true;
+        this.#remember(line);
+        this.#broadcast({ type: "message", ...line }, member);
+        return;
+      }
+      case "msg":
+        this.#private(member, this.#byName.get(nameKey(command.to)), {
+          to: command.to,
+          text: command.text,
+        });
+        return;
+      case "reply": {
+        const to = state.lastPrivateFrom;
+        if (to === null) {
+          this.#error(member, "no_reply", strings.noOneToReply);
+          return;
+        }
+        this.#private(member, to, { to: to.name, text: command.text });
+        return;
+      }
+      case "who":
+        member.send({ type: "members", names: this.names() });
+        return;
+      case "nick":
+        this.#rename(member, command.name);
+        return;
+      case "help":
+        member.send({ type: "info", code: "help", text: strings.help });
+        return;
+      case "quit": {
+        this.leave(member, "quit", command.reason);
+        member.send({ type: "bye", reason: "quit", text: strings.bye("quit") });
+        member.close("quit", command.reason);
+        return;
+      }
+      case "usage":
+        this.#error(member, "usage", strings.commandUsage(command.usage));
+        return;
+      case "unknown":
+        this.#error(
+          member,
+          "unknown_command",
+          strings.unknownCommand(sanitizeText(command.command).slice(0, 32)),
+        );
+        return;
+    }
+  }
+
+  #private(
+    from: RoomMember,
+    to: RoomMember | undefined,
+    request: { to: string; text: string },
+  ): void {
+    const strings = STRINGS[from.lang];
+    if (to === undefined || !this.#members.has(to)) {
+      const asked = sanitizeText(request.to).slice(0, 32);
+      this.#error(from, "unknown_user", strings.unknownUser(asked));
+      return;
+    }
+    if (to === from) {
+      this.#error(from, "self", strings.cannotMessageYourself);
+      return;
+    }
+    const text = sanitizeText(request.text).trimEnd();
+    if (text === "") {
+      this.#error(from, "empty", strings.emptyMessage);
+      return;
+    }
+    const message: ServerMessage = {
+      type: "private",
+      from: from.name,
+      to: to.name,
+      text,
+      time: this.#now(),
+    };
+    const target = this.#members.get(to);
+    if (target) target.lastPrivateFrom = from;
+    to.send(message);
+    from.send(message);
+  }
+
+  #rename(member: RoomMember, requested: string): void {
+    const check = this.#checkFree(requested, member);
+    if (!check.ok) {
+      this.#error(
+        member,
+        `name_${check.code}`,
+        STRINGS[member.lang].nameError(check.code, check.name),
+      );
+      return;
+    }
+    if (check.name === member.name) {
+      this.#error(member, "name_unchanged", STRINGS[member.lang].nameUnchanged);
+      return;
+    }
+    const from = member.name;
+    this.#byName.delete(nameKey(from));
+    member.name = check.name;
+    this.#byName.set(nameKey(check.name), member);
+    this.#broadcast(
+      { type: "rename", from, to: check.name, time: this.#now() },
+      null,
+    );
+    this.#onEvent({
+      kind: "rename",
+      from,
+      to: check.name,
+      label: member.label,
+    });
+  }
+
+  #checkFree(requested: string, self: RoomMember | null): NameCheck {
+    const check = checkName(requested);
+    if (!check.ok) return check;
+    const holder = this.#byName.get(nameKey(check.name));
+    if (holder !== undefined && holder !== self) {
+      return { ok: false, code: "taken", name: check.name };
+    }
+    return check;
+  }
+
+  #error(member: RoomMember, code: string, text: string): void {
+    member.send({ type: "error", code, text });
+  }
+
+  #remember(line: ChatLine): void {
+    if (this.#historySize === 0) return;
+    if (this.#history.length < this.#historySize) {
+      this.#history.push(line);
+      return;
+    }
+    this.#history[this.#historyStart] = line;
+    this.#historyStart = (this.#historyStart + 1) % this.#historySize;
+  }
+
+  #recent(): ChatLine[] {
+    const start = this.#historyStart;
+    return [...this.#history.slice(start), ...this.#history.slice(0, start)];
+  }
+
+  // One message object for every recipient: transports cache its encoding.
+  #broadcast(message: ServerMessage, except: RoomMember | null): void {
+    // Indexed loop over a snapshot of the length: a member dropped during
+    // the loop (slow reader) only leaves the room later, from its read loop.
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) {
+      const member = list[i]!;
+      if (member !== except) member.send(message);
+    }
+  }
+}
+
+function _clip(text: string): string {
+  const chars = [...text.trim()];
+  return chars.length > MAX_REASON_LENGTH
+    ? chars.slice(0, MAX_REASON_LENGTH).join("") + "…"
+    : chars.join("");
+}

@@ -1,0 +1,106 @@
+/**
+ * The plain dialect, for netcat and telnet users: every server message
+ * becomes readable lines such as `[12:04] ana: hello`. Pure.
+ *
+ * @module
+ */
+
+import type { Lang, ServerMessage } from "./messages.ts";
+import { STRINGS } from "../i18n/strings.ts";
+
+/**
+ * Formats a time as `[HH:MM]`, local time.
+ *
+ * @param time Milliseconds since the epoch.
+ * @returns The stamp with its brackets.
+ */
+export function formatStamp(time: number): string {
+  // Every line of a minute shares its stamp: format once per minute.
+  const minute = Math.floor(time / 60_000);
+  if (minute === _stampMinute) return _stamp;
+  const date = new Date(time);
+  const hh = String(date.getHours()).padStart(2, "0");
+  const mm = String(date.getMinutes()).padStart(2, "0");
+  _stampMinute = minute;
+  _stamp = `[${hh}:${mm}]`;
+  return _stamp;
+}
+
+let _stampMinute = NaN;
+let _stamp = "";
+
+function _notice(time: number, text: string): string {
+  const stamp = formatStamp(time);
+  return text.split("\n").map((line) => `${stamp} -- ${line}\n`).join("");
+}
+
+/**
+ * Renders a server message for a plain-dialect user.
+ *
+ * Every line ends in `\n`; user text was sanitised by the room, so it holds
+ * no line break and the prefix cannot be forged.
+ *
+ * @example
+ * ```ts
+ * import { assertMatch } from "@std/assert";
+ * import { encodePlain } from "./plain_codec.ts";
+ *
+ * const line = encodePlain({ type: "message", from: "ana", text: "hello", time: 0 }, "en");
+ * assertMatch(line, /^\[\d\d:\d\d\] ana: hello\n$/);
+ * ```
+ *
+ * @param message What to render.
+ * @param lang The reader's language.
+ * @param now Clock for messages without a time.
+ * @returns One or more lines, or `""` for messages plain users do not see.
+ */
+export function encodePlain(
+  message: ServerMessage,
+  lang: Lang,
+  now: () => number = Date.now,
+): string {
+  const strings = STRINGS[lang];
+  switch (message.type) {
+    case "message":
+      return message.action
+        ? `${formatStamp(message.time)} * ${message.from} ${message.text}\n`
+        : `${formatStamp(message.time)} ${message.from}: ${message.text}\n`;
+    case "private":
+      return `${
+        formatStamp(message.time)
+      } [${message.from} -> ${message.to}] ${message.text}\n`;
+    case "join":
+      return _notice(message.time, strings.joined(message.name));
+    case "leave":
+      return _notice(
+        message.time,
+        strings.left(message.name, message.reason, message.detail),
+      );
+    case "rename":
+      return _notice(message.time, strings.renamed(message.from, message.to));
+    case "welcome": {
+      let out = _notice(now(), strings.welcome(message.name, message.members));
+      if (message.history.length > 0) {
+        out += _notice(now(), strings.historyHeader(message.history.length));
+        for (const line of message.history) {
+          out += encodePlain({ type: "message", ...line }, lang, now);
+        }
+      }
+      return out;
+    }
+    case "name_error":
+      return `${
+        formatStamp(now())
+      } !! ${message.text}. ${strings.askAnotherName}\n`;
+    case "members":
+      return _notice(now(), strings.online(message.names));
+    case "info":
+    case "bye":
+      return _notice(now(), message.text);
+    case "error":
+      return `${formatStamp(now())} !! ${message.text}\n`;
+    case "ping":
+    case "pong":
+      return "";
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * The browser client's files, part of the program: the page, its script
+ * and its style sheet are imported as text (`with { type: "text" }`), so
+ * they are inside the module graph and inside the binary `deno compile`
+ * builds. Nothing is read from beside the source at run time and nothing is
+ * fetched from elsewhere.
+ *
+ * The page's strings (both languages) are written into the page as a JSON
+ * data block; the script picks the language from `navigator.language`.
+ *
+ * @module
+ */
+
+import type { Lang, LeaveReason } from "../protocol/messages.ts";
+import { STRINGS, WEB_STRINGS, type WebStrings } from "../i18n/strings.ts";
+import APP_JS from "./app.js" with { type: "text" };
+import STATE_JS from "./web_client_state.js" with { type: "text" };
+import STYLE_CSS from "./style.css" with { type: "text" };
+import INDEX_HTML from "./index.html" with { type: "text" };
+
+/** Every strings the page shows, in one language, as `{placeholder}` templates. */
+export interface PageText {
+  /** The page's own strings. */
+  web: WebStrings;
+  /** Someone joined: `{name}`. */
+  joined: string;
+  /** Someone changed name: `{from}`, `{to}`. */
+  renamed: string;
+  /** Someone left, by reason: `{name}`. */
+  left: Record<LeaveReason, string>;
+  /** Someone left with a message, by reason: `{name}`, `{detail}`. */
+  leftDetail: Record<LeaveReason, string>;
+  /** Label of a private message you received: `{name}`. */
+  privateFrom: string;
+  /** Label of a private message you sent: `{name}`. */
+  privateTo: string;
+}
+
+// Every reason, so the templates cover them all (a missing one fails to
+// type-check).
+const LEAVE_REASONS: Record<LeaveReason, true> = {
+  quit: true,
+  closed: true,
+  error: true,
+  shutdown: true,
+  timeout: true,
+  flood: true,
+  slow: true,
+  protocol: true,
+  full: true,
+  limit: true,
+};
+
+/**
+ * The page's strings in one language. Notices that the terminal client
+ * also shows are made from the same functions in `strings.ts`, called with
+ * placeholders, so both clients word them alike.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { pageText } from "./web_assets.ts";
+ *
+ * assertEquals(pageText("en").joined, "{name} joined the chat!");
+ * assertEquals(pageText("pt").left.quit, "{name} saiu do chat! (saiu)");
+ * ```
+ *
+ * @param lang The language.
+ * @returns The templates.
+ */
+export function pageText(lang: Lang): PageText {
+  const strings = STRINGS[lang];
+  const reasons = Object.keys(LEAVE_REASONS) as LeaveReason[];
+  return {
+    web: WEB_STRINGS[lang],
+    joined: strings.joined("{name}"),
+    renamed: strings.renamed("{from}", "{to}"),
+    left: Object.fromEntries(
+      reasons.map((reason) => [reason, strings.left("{name}", reason)]),
+    ) as Record<LeaveReason, string>,
+    leftDetail: Object.fromEntries(
+      reasons.map((
+        reason,
+      ) => [reason, strings.left("{name}", reason, "{detail}")]),
+    ) as Record<LeaveReason, string>,
+    privateFrom: strings.privateFrom("{name}"),
+    privateTo: strings.privateTo("{name}"),
+  };
+}
+
+/** One file the web server serves. */
+export interface WebAsset {
+  /** Its `Content-Type`. */
+  type: string;
+  /** Its content. */
+  body: string;
+}
+
+/**
+ * JSON that is safe inside an HTML `<script>` data block: `<`, `>` and `&`
+ * are escaped, so no text can close the block or open a comment.
+ */
+function _jsonForHtml(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+function _page(): string {
+  const text: Record<Lang, PageText> = {
+    en: pageText("en"),
+    pt: pageText("pt"),
+  };
+  return INDEX_HTML.replace('"{{PAGE_TEXT}}"', () => _jsonForHtml(text));
+}
+
+const JS = "text/javascript; charset=utf-8";
+
+/** The files of the browser client, by URL path. */
+export const WEB_ASSETS: ReadonlyMap<string, WebAsset> = new Map([
+  ["/", { type: "text/html; charset=utf-8", body: _page() }],
+  ["/app.js", { type: JS, body: APP_JS }],
+  ["/web_client_state.js", { type: JS, body: STATE_JS }],
+  ["/style.css", { type: "text/css; charset=utf-8", body: STYLE_CSS }],
+]);

@@ -1,0 +1,75 @@
+import { assertEquals } from "@std/assert";
+import { COMMAND_NAMES } from "../../src/protocol/commands.ts";
+import { completeLine } from "../../src/client/completer.ts";
+
+const NAMES = ["ana", "bob", "Bea", "carla"];
+
+Deno.test("completeLine() completes a name after /msg", () => {
+  assertEquals(completeLine("/msg b", { names: ["ana", "bob"] }), [
+    ["bob "],
+    "b",
+  ]);
+});
+
+Deno.test("completeLine() offers every matching name, ignoring case", () => {
+  assertEquals(completeLine("/msg B", { names: NAMES }), [
+    ["Bea ", "bob "],
+    "B",
+  ]);
+  assertEquals(completeLine("/w ", { names: NAMES }), [
+    ["ana ", "Bea ", "bob ", "carla "],
+    "",
+  ]);
+});
+
+Deno.test("completeLine() completes names after the /msg aliases", () => {
+  for (const command of ["/msg", "/w", "/pm", "/MSG", "/tell", "/whisper"]) {
+    assertEquals(completeLine(`${command} ca`, { names: NAMES }), [
+      ["carla "],
+      "ca",
+    ], command);
+  }
+});
+
+Deno.test("completeLine() never offers your own name", () => {
+  assertEquals(completeLine("/msg a", { names: NAMES, me: "ana" }), [[], "a"]);
+  assertEquals(completeLine("hi A", { names: NAMES, me: "ANA" }), [[], "A"]);
+});
+
+Deno.test("completeLine() completes commands after a leading slash", () => {
+  assertEquals(completeLine("/wh", { names: NAMES }), [["/who "], "/wh"]);
+  assertEquals(completeLine("/s", { names: NAMES }), [["/SAIR "], "/s"]);
+  assertEquals(
+    completeLine("/", { names: [] })[0].length,
+    COMMAND_NAMES.length,
+  );
+  assertEquals(completeLine("/zz", { names: NAMES }), [[], "/zz"]);
+});
+
+Deno.test("completeLine() uses the given command list", () => {
+  assertEquals(completeLine("/h", { names: [], commands: ["help", "hop"] }), [
+    ["/help ", "/hop "],
+    "/h",
+  ]);
+});
+
+Deno.test("completeLine() completes a name anywhere in a message", () => {
+  assertEquals(completeLine("thanks c", { names: NAMES }), [["carla "], "c"]);
+  assertEquals(completeLine("b", { names: NAMES }), [["Bea ", "bob "], "b"]);
+  assertEquals(completeLine("/me waves at bo", { names: NAMES }), [
+    ["bob "],
+    "bo",
+  ]);
+});
+
+Deno.test("completeLine() offers nothing after a space outside /msg", () => {
+  assertEquals(completeLine("hello ", { names: NAMES }), [[], ""]);
+  assertEquals(completeLine("", { names: NAMES }), [[], ""]);
+});
+
+Deno.test("completeLine() completes only the name argument of /msg", () => {
+  assertEquals(completeLine("/msg bob hi a", { names: NAMES }), [
+    ["ana "],
+    "a",
+  ]);
+});

@@ -1,0 +1,363 @@
+// `chat join` end to end without a terminal: the real program as a
+// subprocess with piped standard input, against the real server or a fake
+// one written here for the failure cases (a server that goes silent, drops
+// the connection, or is not a chat server at all).
+
+import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
+import { TextLineStream } from "@std/streams/text-line-stream";
+import type {
+  ClientMessage,
+  ServerMessage,
+} from "../../src/protocol/messages.ts";
+import { CLIENT_STRINGS, STRINGS } from "../../src/i18n/strings.ts";
+import { ENV, MAIN, Peer, Server } from "../_client_harness.ts";
+
+const EN = CLIENT_STRINGS.en;
+const encoder = new TextEncoder();
+
+/** A running `chat join`, its input piped. */
+class Join {
+  #child: Deno.ChildProcess;
+  #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  #output: Promise<Deno.CommandOutput> | undefined;
+
+  constructor(args: string[]) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "join", ...args],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: ENV,
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+  }
+
+  async write(text: string): Promise<void> {
+    await this.#stdin.write(encoder.encode(text));
+  }
+
+  kill(signal: Deno.Signal): void {
+    this.#child.kill(signal);
+  }
+
+  /**
+   * Waits for it to exit, closing its input first unless `closeInput` is
+   * `false` (then it must exit on its own).
+   */
+  async finish(
+    { closeInput = true } = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    if (closeInput) await this.#stdin.close().catch(() => {});
+    this.#output ??= this.#child.output();
+    if (!closeInput) {
+      await this.#output;
+      await this.#stdin.close().catch(() => {});
+    }
+    const output = await this.#output;
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  }
+}
+
+/** Runs `chat join` to the end with the given input. */
+function join(args: string[], input = "") {
+  const run = new Join(args);
+  return run.write(input).then(() => run.finish());
+}
+
+/** A fake server: one connection, driven line by line by the test. */
+class FakeServer {
+  readonly port: number;
+  #listener: Deno.TcpListener;
+  #conn: Deno.TcpConn | undefined;
+  #lines: ReadableStreamDefaultReader<string> | undefined;
+
+  constructor() {
+    this.#listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    this.port = this.#listener.addr.port;
+  }
+
+  async accept(): Promise<void> {
+    this.#conn = await this.#listener.accept();
+    this.#lines = this.#conn.readable
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new TextLineStream())
+      .getReader();
+  }
+
+  /** The next message the client sent, or `null` at the end. */
+  async next(): Promise<ClientMessage | null> {
+    const { done, value } = await this.#lines!.read();
+    return done ? null : JSON.parse(value);
+  }
+
+  async write(text: string): Promise<void> {
+    await this.#conn!.write(encoder.encode(text));
+  }
+
+  send(message: ServerMessage): Promise<void> {
+    return this.write(JSON.stringify(message) + "\n");
+  }
+
+  /** Closes the connection (the client sees the server go away). */
+  async drop(): Promise<void> {
+    await this.#lines?.cancel();
+    this.#lines = undefined;
+    try {
+      this.#conn?.close();
+    } catch {
+      // closed by the cancel
+    }
+    this.#conn = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.drop();
+    this.#listener.close();
+  }
+}
+
+function welcome(name: string, members = [name]): ServerMessage {
+  return {
+    type: "welcome",
+    name,
+    members,
+    history: [],
+    server: "fake",
+    version: 1,
+  };
+}
+
+async function withServer(
+  test: (server: Server, bob: Peer) => Promise<void>,
+): Promise<void> {
+  const server = await Server.start();
+  let bob: Peer | undefined;
+  try {
+    bob = await Peer.join(server.port, "bob");
+    await test(server, bob);
+  } finally {
+    await bob?.close();
+    await server.stop();
+  }
+}
+
+Deno.test("chat join sends each piped line as a message and exits 0", async () => {
+  await withServer(async (server, bob) => {
+    const result = await join(
+      [`127.0.0.1:${server.port}`, "--name", "ci"],
+      "build finished\n\n   \nsecond line, tabs\tand all\n",
+    );
+    assertEquals(result.stderr, "");
+    assertEquals(result.code, 0);
+    await bob.expect(
+      "ci to leave",
+      (m) => m.type === "leave" && m.name === "ci",
+    );
+    const texts = bob.received.flatMap((m) =>
+      m.type === "message" && m.from === "ci" ? [m.text] : []
+    );
+    // Empty lines are skipped; the server turns the tab into a space.
+    assertEquals(texts, ["build finished", "second line, tabs and all"]);
+    const leave = bob.received.find((m) => m.type === "leave");
+    assertEquals(leave?.type === "leave" && leave.reason, "quit");
+  });
+});
+
+Deno.test("chat join prints incoming messages as plain lines", async () => {
+  await withServer(async (server, bob) => {
+    const run = new Join([`127.0.0.1:${server.port}`, "--name", "ci"]);
+    await bob.expect("ci to join", (m) => m.type === "join" && m.name === "ci");
+    await bob.say("deploy now, ci");
+    await bob.send({ type: "input", text: "/msg ci psst" });
+    await bob.send({ type: "input", text: "/me waves" });
+    // Once bob has the answer to his /who, the server has handled his lines
+    // before it (and queued them to ci); only then does ci ask.
+    await bob.send({ type: "input", text: "/who" });
+    await bob.expect("bob's /who", (m) => m.type === "members");
+    await run.write("/who\n");
+    const result = await run.finish();
+    assertEquals(result.code, 0);
+    const lines = result.stdout.trimEnd().split("\n");
+    assertMatch(
+      lines[0]!,
+      /^\[\d\d:\d\d\] -- Welcome, ci! Online \(2\): bob, ci\./,
+    );
+    assertMatch(lines[1]!, /^\[\d\d:\d\d\] bob: deploy now, ci$/);
+    assertMatch(lines[2]!, /^\[\d\d:\d\d\] \(private\) bob: psst$/);
+    assertMatch(lines[3]!, /^\[\d\d:\d\d\] \* bob waves$/);
+    assertMatch(lines[4]!, /^\[\d\d:\d\d\] -- Online \(2\): bob, ci$/);
+    assertEquals(lines.length, 5, result.stdout);
+    // Not a terminal: no colour, no bell, no escape code of any kind.
+    // deno-lint-ignore no-control-regex
+    assertFalse(/[\x00-\x09\x0b-\x1f]/.test(result.stdout), result.stdout);
+  });
+});
+
+Deno.test("chat join says what failed when nothing listens on the port", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  const result = await join([`127.0.0.1:${port}`, "--name", "ci"]);
+  assertEquals(result.code, 1);
+  assertEquals(result.stdout, "");
+  assertEquals(result.stderr, EN.connectRefused(`127.0.0.1:${port}`) + "\n");
+});
+
+Deno.test("chat join says when the host name is unknown", async () => {
+  const result = await join(["no-such-host.invalid", "--name", "ci"]);
+  assertEquals(result.code, 1);
+  assertEquals(
+    result.stderr,
+    EN.connectUnknownHost(
+      "no-such-host.invalid:50001",
+      "no-such-host.invalid",
+    ) +
+      "\n",
+  );
+});
+
+Deno.test("chat join needs --name when the input is not a terminal", async () => {
+  const result = await join(["127.0.0.1:1"]);
+  assertEquals(result.code, 1);
+  assertEquals(result.stderr, EN.nameRequired + "\n");
+});
+
+Deno.test("chat join without a terminal fails on a taken name", async () => {
+  await withServer(async (server) => {
+    const result = await join([`127.0.0.1:${server.port}`, "--name", "BOB"]);
+    assertEquals(result.code, 1);
+    assertEquals(result.stderr, STRINGS.en.nameError("taken", "BOB") + "\n");
+  });
+});
+
+// On Windows a signal kills the process outright: no graceful shutdown.
+const SIGNALS = Deno.build.os !== "windows";
+
+Deno.test({
+  name: "chat join reports a server shutdown and exits 1",
+  ignore: !SIGNALS,
+}, async () => {
+  await withServer(async (server, bob) => {
+    const run = new Join([`127.0.0.1:${server.port}`, "--name", "ci"]);
+    await bob.expect("ci to join", (m) => m.type === "join" && m.name === "ci");
+    await server.stop();
+    const result = await run.finish({ closeInput: false });
+    assertEquals(result.code, 1);
+    assertEquals(result.stderr, STRINGS.en.shuttingDown + "\n");
+  });
+});
+
+Deno.test({
+  name: "chat join leaves cleanly on SIGTERM and exits 0",
+  ignore: !SIGNALS,
+}, async () => {
+  await withServer(async (server, bob) => {
+    const run = new Join([`127.0.0.1:${server.port}`, "--name", "ci"]);
+    await bob.expect("ci to join", (m) => m.type === "join" && m.name === "ci");
+    run.kill("SIGTERM");
+    await bob.expect(
+      "ci to quit",
+      (m) => m.type === "leave" && m.name === "ci" && m.reason === "quit",
+    );
+    const result = await run.finish();
+    assertEquals(result.code, 0);
+    assertEquals(result.stderr, "");
+  });
+});
+
+Deno.test("chat join says the connection was lost when the server drops it", async () => {
+  const fake = new FakeServer();
+  try {
+    const run = new Join([`127.0.0.1:${fake.port}`, "--name", "ci"]);
+    await fake.accept();
+    assertEquals(await fake.next(), {
+      type: "hello",
+      version: 1,
+      name: "ci",
+      lang: "en",
+    });
+    await fake.send(welcome("ci"));
+    await fake.drop();
+    // Input stays open: the client must notice the loss by itself.
+    const result = await run.finish({ closeInput: false });
+    assertEquals(result.code, 1);
+    assertEquals(
+      result.stderr,
+      EN.connectionLost(`127.0.0.1:${fake.port}`) + "\n",
+    );
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("chat join gives up on a server that never answers hello", async () => {
+  const fake = new FakeServer();
+  try {
+    const run = new Join([
+      `127.0.0.1:${fake.port}`,
+      "--name",
+      "ci",
+      "--timeout",
+      "0.3",
+    ]);
+    await fake.accept();
+    const started = Date.now();
+    const result = await run.finish();
+    assert(Date.now() - started < 10_000);
+    assertEquals(result.code, 1);
+    assertEquals(
+      result.stderr,
+      EN.noAnswer(`127.0.0.1:${fake.port}`, 0.3) + "\n",
+    );
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("chat join recognises a peer that is not a chat server", async () => {
+  const fake = new FakeServer();
+  try {
+    const run = new Join([`127.0.0.1:${fake.port}`, "--name", "ci"]);
+    await fake.accept();
+    await fake.write("HTTP/1.1 400 Bad Request\r\n\r\n");
+    const result = await run.finish();
+    assertEquals(result.code, 1);
+    assertEquals(
+      result.stderr,
+      EN.notChatServer(`127.0.0.1:${fake.port}`) + "\n",
+    );
+  } finally {
+    await fake.close();
+  }
+});
+
+Deno.test("chat join answers ping, and sends piped lines before quitting", async () => {
+  const fake = new FakeServer();
+  try {
+    const run = new Join([`127.0.0.1:${fake.port}`, "--name", "ci"]);
+    // All input, and its end, arrive before the welcome.
+    await run.write("one\ntwo\n");
+    const finished = run.finish();
+    await fake.accept();
+    assertEquals((await fake.next())?.type, "hello");
+    await fake.send(welcome("ci"));
+    await fake.send({ type: "ping", id: 42 });
+    // The welcome releases the lines, then the quit; the ping comes after.
+    assertEquals(await fake.next(), { type: "input", text: "one" });
+    assertEquals(await fake.next(), { type: "input", text: "two" });
+    assertEquals(await fake.next(), { type: "quit" });
+    assertEquals(await fake.next(), { type: "pong", id: 42 });
+    await fake.send({ type: "bye", reason: "quit", text: "bye" });
+    await fake.drop();
+    const result = await finished;
+    assertEquals(result.code, 0);
+    assertEquals(result.stderr, "");
+  } finally {
+    await fake.close();
+  }
+});

@@ -1,0 +1,215 @@
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertStringIncludes,
+} from "@std/assert";
+import { ChatProcess, plainUser, runChat } from "../_helpers.ts";
+
+Deno.test("chat --version prints the version and exits 0", async () => {
+  const result = await runChat(["--version"]);
+  assertEquals(result.code, 0);
+  assertMatch(result.stdout, /^chat \d+\.\d+\.\d+\n$/);
+});
+
+Deno.test("chat --help, serve --help and join --help print usage and exit 0", async () => {
+  const main = await runChat(["--help"]);
+  assertEquals(main.code, 0);
+  assertStringIncludes(main.stdout, "chat serve");
+  assertStringIncludes(main.stdout, "chat join HOST[:PORT]");
+  const serve = await runChat(["serve", "--help"]);
+  assertEquals(serve.code, 0);
+  assertStringIncludes(serve.stdout, "--max-per-ip");
+  const join = await runChat(["join", "--help"]);
+  assertEquals(join.code, 0);
+  assertStringIncludes(join.stdout, "--name NAME");
+});
+
+Deno.test("an unknown subcommand or flag prints usage and exits 2", async () => {
+  for (
+    const args of [["frobnicate"], ["--frob"], ["serve", "--frob"], [
+      "join",
+      "127.0.0.1",
+      "--frob",
+    ], []]
+  ) {
+    const result = await runChat(args);
+    assertEquals(result.code, 2, `chat ${args.join(" ")}`);
+    assertStringIncludes(result.stderr, "Usage:");
+    assertMatch(result.stderr, /^chat: Cannot /);
+  }
+});
+
+Deno.test("chat join rejects a bad address, port or name with exit 2 (RF-6)", async () => {
+  const cases: [string[], RegExp][] = [
+    [["join", "300.1.1.1", "--name", "ana"], /IPv4 address is four numbers/],
+    [["join", "127.0.0.1:70000", "--name", "ana"], /port 70000/],
+    [["join", "127.0.0.1:abc", "--name", "ana"], /port "abc"/],
+    [["join", "bad_host!", "--name", "ana"], /not a valid host name/],
+    [["join", "127.0.0.1", "--name", "a b"], /"a b" is not allowed/],
+    [["join", "127.0.0.1", "--name", "x".repeat(30)], /too long/],
+    [["join", "127.0.0.1", "--name", "server"], /reserved/],
+    [["join", "--name", "ana"], /give the server's address/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runChat(args);
+    assertEquals(result.code, 2, `chat ${args.join(" ")}: ${result.stderr}`);
+    assertMatch(result.stderr.split("\n")[0]!, message);
+  }
+});
+
+Deno.test("chat join to a closed port says so and exits 1 (RF-8)", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const result = await runChat(["join", `127.0.0.1:${port}`, "--name", "ana"], {
+    stdin: "",
+  });
+  assertEquals(result.code, 1);
+  const lines = result.stderr.trim().split("\n");
+  assertEquals(lines.length, 1, result.stderr);
+  assertMatch(
+    lines[0]!,
+    /^Cannot connect to 127\.0\.0\.1:\d+: connection refused/,
+  );
+});
+
+Deno.test("chat serve on a busy port prints one line and exits 1", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  try {
+    const result = await runChat([
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ]);
+    assertEquals(result.code, 1);
+    assertEquals(
+      result.stderr.trim(),
+      `chat: Cannot listen on 127.0.0.1:${port}: address already in use; is another server running? choose another --port`,
+    );
+  } finally {
+    listener.close();
+  }
+});
+
+Deno.test("chat serve with a host that is not this computer's prints one line and exits 1", async () => {
+  const result = await runChat([
+    "serve",
+    "--host",
+    "192.0.2.123",
+    "--port",
+    "0",
+  ]);
+  assertEquals(result.code, 1);
+  assertMatch(
+    result.stderr.trim(),
+    /^chat: Cannot listen on 192\.0\.2\.123:0: /,
+  );
+  assertEquals(result.stderr.trim().split("\n").length, 1);
+});
+
+Deno.test("the server prints each client's IP and port, joins and leaves (RF-4)", async () => {
+  const { process, port } = await ChatProcess.server();
+  try {
+    await process.waitFor("join with: chat join 127.0.0.1:");
+    const ana = await plainUser(port, "ana");
+    const local = ana.localPort;
+    await process.waitFor(
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d connect 127\\.0\\.0\\.1:${local}$`,
+      ),
+    );
+    await process.waitFor(`join ana (127.0.0.1:${local})`);
+    await ana.send("/quit see you");
+    await ana.ended;
+    await process.waitFor(`leave ana (127.0.0.1:${local}): quit "see you"`);
+    await ana.close();
+    process.kill("SIGTERM");
+    assertEquals(await process.status(), 0);
+  } finally {
+    await process.stop();
+  }
+});
+
+Deno.test("SIGTERM tells every member the server is shutting down and exits 0", async () => {
+  const { process, port } = await ChatProcess.server();
+  try {
+    const ana = await plainUser(port, "ana");
+    const bob = await plainUser(port, "bob");
+    const started = Date.now();
+    process.kill("SIGTERM");
+    await ana.expect("The server is shutting down");
+    await bob.expect("The server is shutting down");
+    assertEquals(await process.status(), 0);
+    assert(Date.now() - started < 2000, "exited within two seconds");
+    await Promise.all([ana.close(), bob.close()]);
+  } finally {
+    await process.stop();
+  }
+});
+
+Deno.test("a scripted non-interactive session sends every line and leaves cleanly", async () => {
+  const { process, port } = await ChatProcess.server();
+  try {
+    const ana = await plainUser(port, "ana");
+    const lines = Array.from({ length: 15 }, (_, i) => `build step ${i} ok`);
+    const result = await runChat(
+      ["join", `127.0.0.1:${port}`, "--name", "ci"],
+      {
+        stdin: lines.join("\n") + "\nbuild finished\n",
+      },
+    );
+    assertEquals(result.code, 0, result.stderr);
+    await ana.expect("ci joined the chat!");
+    for (const line of lines) await ana.expect(`ci: ${line}`);
+    await ana.expect("ci: build finished");
+    await ana.expect("ci left the chat! (quit)");
+    await ana.close();
+  } finally {
+    await process.stop();
+  }
+});
+
+Deno.test("piped input longer than the flood burst is paced, not lost", async () => {
+  const { process, port } = await ChatProcess.server([
+    "--rate",
+    "20",
+    "--burst",
+    "4",
+  ]);
+  try {
+    const ana = await plainUser(port, "ana");
+    const lines = Array.from({ length: 30 }, (_, i) => `line ${i}`);
+    const result = await runChat(
+      ["join", `127.0.0.1:${port}`, "--name", "ci"],
+      {
+        stdin: lines.join("\n") + "\n",
+      },
+    );
+    assertEquals(result.code, 0, result.stderr);
+    for (const line of lines) await ana.expect(`ci: ${line}`);
+    await ana.expect("ci left the chat! (quit)");
+    assert(!ana.lines.some((l) => l.includes("Slow down")));
+    await ana.close();
+  } finally {
+    await process.stop();
+  }
+});
+
+Deno.test("chat serve applies its limit flags: --line-limit refuses longer lines", async () => {
+  const { process, port } = await ChatProcess.server(["--line-limit", "300"]);
+  try {
+    const ana = await plainUser(port, "ana");
+    const bob = await plainUser(port, "bob");
+    await bob.send("y".repeat(400));
+    await bob.expect("!! Your line was longer than 300 bytes and was not sent");
+    await bob.send("z".repeat(300));
+    await ana.expect("bob: " + "z".repeat(300));
+    await Promise.all([ana.close(), bob.close()]);
+  } finally {
+    await process.stop();
+  }
+});

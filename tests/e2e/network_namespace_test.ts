@@ -1,0 +1,150 @@
+// Two network namespaces joined by a veth pair stand in for two computers
+// on a LAN: RF-10 (others can connect), and peers that vanish without a
+// word (a cable pulled: no FIN, no RST).
+import { assertEquals } from "@std/assert";
+import { ChatProcess } from "../_helpers.ts";
+import { have, Netcat } from "../_tools.ts";
+
+function canUseNamespaces(): boolean {
+  if (Deno.build.os !== "linux" || !have("ip", "-V") || !have("nc", "-h")) {
+    return false;
+  }
+  const probe = `chatprobe${Deno.pid}`;
+  const add = new Deno.Command("ip", {
+    args: ["netns", "add", probe],
+    stdout: "null",
+    stderr: "null",
+  }).outputSync();
+  if (!add.success) return false;
+  new Deno.Command("ip", { args: ["netns", "del", probe] }).outputSync();
+  return true;
+}
+
+const NAMESPACES = canUseNamespaces();
+
+function ip(...args: string[]): void {
+  const result = new Deno.Command("ip", { args, stderr: "piped" }).outputSync();
+  if (!result.success) {
+    throw new Error(
+      `Cannot run ip ${args.join(" ")}: ${
+        new TextDecoder().decode(result.stderr)
+      }`,
+    );
+  }
+}
+
+/** Two hosts: the server's at 10.77.0.1, the client's at 10.77.0.2. */
+interface Hosts {
+  /** Prefix that runs a command on the server's host. */
+  server: string[];
+  /** Prefix that runs a command on the client's host. */
+  client: string[];
+  /** Unplugs the client's network cable. */
+  unplugClient(): void;
+}
+
+async function withTwoHosts(fn: (hosts: Hosts) => Promise<void>) {
+  const id = `${Deno.pid % 10000}${Math.floor(Math.random() * 1000)}`;
+  const server = `chatsrv${id}`;
+  const client = `chatcli${id}`;
+  ip("netns", "add", server);
+  ip("netns", "add", client);
+  try {
+    ip("link", "add", `vs${id}`, "type", "veth", "peer", "name", `vc${id}`);
+    ip("link", "set", `vs${id}`, "netns", server);
+    ip("link", "set", `vc${id}`, "netns", client);
+    ip("-n", server, "addr", "add", "10.77.0.1/24", "dev", `vs${id}`);
+    ip("-n", client, "addr", "add", "10.77.0.2/24", "dev", `vc${id}`);
+    for (const [ns, dev] of [[server, `vs${id}`], [client, `vc${id}`]]) {
+      ip("-n", ns!, "link", "set", dev!, "up");
+      ip("-n", ns!, "link", "set", "lo", "up");
+    }
+    await fn({
+      server: ["ip", "netns", "exec", server],
+      client: ["ip", "netns", "exec", client],
+      // Down on the client's side only: the server's packets leave and are
+      // never answered, as when a cable is pulled or a laptop sleeps.
+      unplugClient: () => ip("-n", client, "link", "set", `vc${id}`, "down"),
+    });
+  } finally {
+    for (const ns of [server, client]) {
+      new Deno.Command("ip", { args: ["netns", "del", ns], stderr: "null" })
+        .outputSync();
+    }
+  }
+}
+
+Deno.test({
+  name:
+    "a client in another network namespace joins over a non-loopback address (RF-10)",
+  ignore: !NAMESPACES,
+  async fn() {
+    await withTwoHosts(async (hosts) => {
+      const { process: server, port } = await ChatProcess.server([], {
+        prefix: hosts.server,
+        host: "0.0.0.0",
+      });
+      const nc = new Netcat("10.77.0.1", port, hosts.client);
+      const joiner = new ChatProcess(
+        ["join", `10.77.0.1:${port}`, "--name", "ana"],
+        { stdin: true, prefix: hosts.client },
+      );
+      try {
+        await server.waitFor(
+          `join with: chat join 10.77.0.1:${port} --name <you>`,
+        );
+        await nc.send("bia");
+        await nc.waitFor("Welcome, bia!");
+        await server.waitFor(/connect 10\.77\.0\.2:\d+/);
+        await nc.waitFor("ana joined the chat!");
+        await joiner.writeLine("hello across the network");
+        await nc.waitFor("ana: hello across the network");
+        await nc.send("heard you");
+        await joiner.waitFor("bia: heard you");
+        await joiner.closeStdin();
+        assertEquals(await joiner.status(), 0);
+        await nc.waitFor("ana left the chat!");
+      } finally {
+        await nc.stop();
+        await joiner.stop();
+        server.kill("SIGTERM");
+        await server.status();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "a netcat user whose cable is pulled is announced gone within the dead-peer timeout",
+  ignore: !NAMESPACES,
+  async fn() {
+    await withTwoHosts(async (hosts) => {
+      // 4 s: keepalive probes after 2 s of silence, 1 s apart, 2 of them.
+      const { process: server, port } = await ChatProcess.server(
+        ["--dead-peer-timeout", "4"],
+        { prefix: hosts.server, host: "0.0.0.0" },
+      );
+      const watcher = new Netcat("127.0.0.1", port, hosts.server);
+      const bia = new Netcat("10.77.0.1", port, hosts.client);
+      try {
+        await watcher.send("ana");
+        await watcher.waitFor("Welcome, ana!");
+        await bia.send("bia");
+        await bia.waitFor("Welcome, bia!");
+        await watcher.waitFor("bia joined the chat!");
+        hosts.unplugClient();
+        const started = Date.now();
+        await watcher.waitFor("bia left the chat! (timed out)", 20_000);
+        const seconds = (Date.now() - started) / 1000;
+        console.log(`announced gone after ${seconds.toFixed(1)} s`);
+        await server.waitFor(/leave bia \(10\.77\.0\.2:\d+\): timeout/);
+      } finally {
+        await bia.stop();
+        await watcher.stop();
+        server.kill("SIGTERM");
+        await server.status();
+      }
+    });
+  },
+});

@@ -1,0 +1,325 @@
+// Checks the native dialect of src/protocol.ts: every client message survives
+// encode → decode unchanged, decoding refuses anything that is not a well-formed
+// client message with a SyntaxError, an encoded line holds exactly one raw
+// line break (its last character) whatever its strings contain, and
+// isNativeHello tells a JSON hello from a plain-dialect name.
+
+import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
+import {
+  type ClientMessage,
+  decodeClientMessage,
+  decodeServerMessage,
+  encodeMessage,
+  isNativeHello,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+} from "../../src/protocol/messages.ts";
+
+/** Every control character, DEL, the C1 range, and the Unicode line breaks. */
+const NASTY = Array.from({ length: 0xa0 }, (_, i) => String.fromCharCode(i))
+  .join("") + "\u2028\u2029\u0085\ud800 olá 日本 👋🏽";
+
+/** The line an encoded message becomes, without its final `\n`. */
+function lineOf(message: ClientMessage | ServerMessage): string {
+  const encoded = encodeMessage(message);
+  assert(encoded.endsWith("\n"), "an encoded message ends in \\n");
+  return encoded.slice(0, -1);
+}
+
+const CLIENT_MESSAGES: ReadonlyArray<readonly [string, ClientMessage]> = [
+  ["a hello", { type: "hello", version: PROTOCOL_VERSION, name: "ana" }],
+  ["a Portuguese hello", {
+    type: "hello",
+    version: 1,
+    name: "João",
+    lang: "pt",
+  }],
+  ["a hello of another version", {
+    type: "hello",
+    version: 2,
+    name: "李小龙",
+    lang: "en",
+  }],
+  ["an input", { type: "input", text: "hello" }],
+  ["an empty input", { type: "input", text: "" }],
+  ["a command input with emoji", {
+    type: "input",
+    text: "/msg bob olá, tudo bem? 👋🏽",
+  }],
+  ["an input full of control characters", { type: "input", text: NASTY }],
+  ["a quit", { type: "quit" }],
+  ["a quit with a reason", { type: "quit", reason: "bye all" }],
+  ["a quit with an empty reason", { type: "quit", reason: "" }],
+  ["a ping with id 0", { type: "ping", id: 0 }],
+  ["a ping", { type: "ping", id: 42 }],
+  ["a pong with a negative id", { type: "pong", id: -7 }],
+  ["a pong with a fractional id", { type: "pong", id: 1.5 }],
+];
+
+for (const [what, message] of CLIENT_MESSAGES) {
+  Deno.test(`decodeClientMessage() reads back ${what} unchanged`, () => {
+    assertEquals(decodeClientMessage(lineOf(message)), message);
+  });
+}
+
+Deno.test("encodeMessage() writes the documented hello line", () => {
+  assertEquals(
+    encodeMessage({ type: "hello", version: 1, name: "ana" }),
+    '{"type":"hello","version":1,"name":"ana"}\n',
+  );
+});
+
+Deno.test("decodeClientMessage() accepts white space and any key order", () => {
+  assertEquals(
+    decodeClientMessage(' { "name" : "ana", "version": 1, "type": "hello" } '),
+    { type: "hello", version: 1, name: "ana" },
+  );
+});
+
+Deno.test("decodeClientMessage() drops unknown fields", () => {
+  assertEquals(
+    decodeClientMessage(
+      '{"type":"input","text":"hi","admin":true,"from":"server"}',
+    ),
+    { type: "input", text: "hi" },
+  );
+  assertEquals(
+    decodeClientMessage('{"type":"ping","id":3,"text":"x"}'),
+    { type: "ping", id: 3 },
+  );
+});
+
+Deno.test("decodeClientMessage() drops a hello lang other than en or pt", () => {
+  assertEquals(
+    decodeClientMessage(
+      '{"type":"hello","version":1,"name":"ana","lang":"fr"}',
+    ),
+    { type: "hello", version: 1, name: "ana" },
+  );
+  assertEquals(
+    decodeClientMessage('{"type":"hello","version":1,"name":"ana","lang":1}'),
+    { type: "hello", version: 1, name: "ana" },
+  );
+});
+
+Deno.test("decodeClientMessage() drops a quit reason that is not a string", () => {
+  assertEquals(decodeClientMessage('{"type":"quit","reason":5}'), {
+    type: "quit",
+  });
+  assertEquals(decodeClientMessage('{"type":"quit","reason":null}'), {
+    type: "quit",
+  });
+});
+
+Deno.test("decodeClientMessage() keeps a __proto__ key from changing the result", () => {
+  const message = decodeClientMessage(
+    '{"type":"input","text":"x","__proto__":{"type":"quit"}}',
+  );
+  assertEquals(message, { type: "input", text: "x" });
+  assertEquals(Object.getPrototypeOf(message), Object.prototype);
+});
+
+const NOT_JSON = [
+  "",
+  "hello",
+  "ana",
+  "{",
+  '{"type":"input","text":"hi"',
+  "{type:'input'}",
+  '{"type":"input","text":"hi"}{"type":"quit"}',
+  "\u0000",
+];
+
+for (const line of NOT_JSON) {
+  Deno.test(`decodeClientMessage() rejects non-JSON ${JSON.stringify(line)}`, () => {
+    assertThrows(
+      () => decodeClientMessage(line),
+      SyntaxError,
+      "Cannot decode client message: not JSON",
+    );
+  });
+}
+
+const NO_TYPE = [
+  "[]",
+  '[{"type":"input","text":"hi"}]',
+  "null",
+  "42",
+  "true",
+  '"hello"',
+  "{}",
+  '{"text":"hi"}',
+  '{"type":null}',
+  '{"type":5}',
+  '{"type":["input"]}',
+];
+
+for (const line of NO_TYPE) {
+  Deno.test(`decodeClientMessage() rejects ${line} for want of a type`, () => {
+    assertThrows(
+      () => decodeClientMessage(line),
+      SyntaxError,
+      'no "type" field',
+    );
+  });
+}
+
+const UNKNOWN_TYPE = [
+  '{"type":"shout","text":"hi"}',
+  '{"type":"HELLO","version":1,"name":"ana"}',
+  '{"type":""}',
+  // Server-only types are not client messages.
+  '{"type":"welcome","name":"ana"}',
+  '{"type":"message","from":"server","text":"hi","time":0}',
+  '{"type":"bye","reason":"quit","text":"x"}',
+  '{"type":"__proto__"}',
+  '{"type":"toString"}',
+];
+
+for (const line of UNKNOWN_TYPE) {
+  Deno.test(`decodeClientMessage() rejects the unknown type in ${line}`, () => {
+    assertThrows(() => decodeClientMessage(line), SyntaxError, "unknown type");
+  });
+}
+
+Deno.test("decodeClientMessage() quotes at most 32 characters of an unknown type", () => {
+  const error = assertThrows(
+    () => decodeClientMessage(JSON.stringify({ type: "x".repeat(10_000) })),
+    SyntaxError,
+  );
+  assert(error.message.length < 100, error.message);
+});
+
+const WRONG_FIELDS = [
+  '{"type":"hello","version":1}',
+  '{"type":"hello","name":"ana"}',
+  '{"type":"hello","version":"1","name":"ana"}',
+  '{"type":"hello","version":1,"name":5}',
+  '{"type":"hello","version":1,"name":null}',
+  '{"type":"hello","version":1,"name":["ana"]}',
+  '{"type":"input"}',
+  '{"type":"input","text":5}',
+  '{"type":"input","text":null}',
+  '{"type":"input","text":{"toString":"x"}}',
+  '{"type":"ping"}',
+  '{"type":"ping","id":"1"}',
+  '{"type":"ping","id":null}',
+  '{"type":"ping","id":1e999}',
+  '{"type":"pong","id":true}',
+  '{"type":"pong","id":-1e999}',
+];
+
+for (const line of WRONG_FIELDS) {
+  Deno.test(`decodeClientMessage() rejects the wrong fields of ${line}`, () => {
+    assertThrows(() => decodeClientMessage(line), SyntaxError, "Cannot decode");
+  });
+}
+
+Deno.test("encodeMessage() leaves no raw line break but the last, whatever the strings hold", () => {
+  const messages: (ClientMessage | ServerMessage)[] = [
+    { type: "input", text: NASTY },
+    { type: "hello", version: 1, name: NASTY },
+    { type: "quit", reason: NASTY },
+    { type: "message", from: NASTY, text: NASTY, time: 0, action: true },
+    { type: "private", from: "a", to: NASTY, text: NASTY, time: 1 },
+    { type: "info", code: NASTY, text: NASTY },
+    { type: "error", code: "x", text: "line one\nline two\r\n" },
+    { type: "leave", name: "a", reason: "quit", detail: NASTY, time: 2 },
+    {
+      type: "welcome",
+      name: "ana",
+      members: [NASTY, "bob"],
+      history: [{ from: "bob", text: NASTY, time: 3 }],
+      server: NASTY,
+      version: 1,
+    },
+  ];
+  for (const message of messages) {
+    const encoded = encodeMessage(message);
+    assertEquals(encoded.indexOf("\n"), encoded.length - 1);
+    assertFalse(encoded.includes("\r"), "no raw carriage return");
+  }
+});
+
+Deno.test("encodeMessage() keeps control characters intact through a round trip", () => {
+  assertEquals(decodeClientMessage(lineOf({ type: "input", text: NASTY })), {
+    type: "input",
+    text: NASTY,
+  });
+});
+
+const SERVER_MESSAGES: ServerMessage[] = [
+  {
+    type: "welcome",
+    name: "ana",
+    members: ["ana", "bob"],
+    history: [{ from: "bob", text: "hi", time: 1 }, {
+      from: "bob",
+      text: "waves",
+      time: 2,
+      action: true,
+    }],
+    server: "chat",
+    version: 1,
+  },
+  { type: "name_error", name: "ana", code: "taken", text: "taken" },
+  { type: "message", from: "ana", text: "hi", time: 5 },
+  { type: "private", from: "ana", to: "bob", text: "psst", time: 5 },
+  { type: "join", name: "ana", time: 5 },
+  { type: "leave", name: "ana", reason: "quit", detail: "bye", time: 5 },
+  { type: "rename", from: "ana", to: "bia", time: 5 },
+  { type: "members", names: ["ana"] },
+  { type: "info", code: "help", text: "Commands:\n  /help" },
+  { type: "error", code: "slow_down", text: "Slow down" },
+  { type: "bye", reason: "shutdown", text: "Goodbye" },
+  { type: "ping", id: 1 },
+  { type: "pong", id: 1 },
+];
+
+Deno.test("decodeServerMessage() reads back every encoded server message", () => {
+  for (const message of SERVER_MESSAGES) {
+    assertEquals(decodeServerMessage(lineOf(message)), message);
+  }
+});
+
+Deno.test("decodeServerMessage() rejects non-JSON, a missing type and an unknown type", () => {
+  assertThrows(() => decodeServerMessage("hello"), SyntaxError, "not JSON");
+  assertThrows(() => decodeServerMessage("[]"), SyntaxError, '"type"');
+  assertThrows(
+    () => decodeServerMessage('{"type":"input","text":"x"}'),
+    SyntaxError,
+    "unknown type",
+  );
+});
+
+Deno.test("isNativeHello() recognises an encoded hello", () => {
+  assert(isNativeHello(lineOf({ type: "hello", version: 1, name: "ana" })));
+  assert(
+    isNativeHello(
+      lineOf({ type: "hello", version: 1, name: "ana", lang: "pt" }),
+    ),
+  );
+  assert(isNativeHello('{ "type": "hello", "version": 1, "name": "ana" }'));
+});
+
+Deno.test("isNativeHello() takes plain-dialect names for what they are", () => {
+  for (
+    const line of [
+      "",
+      "ana",
+      "hello",
+      '"hello"',
+      "João",
+      "李小龙",
+      "{hello}",
+      'ana {"hello"}',
+    ]
+  ) {
+    assertFalse(isNativeHello(line), line);
+  }
+});
+
+Deno.test("isNativeHello() is false for JSON that is not a hello", () => {
+  assertFalse(isNativeHello(lineOf({ type: "input", text: "hi" })));
+  assertFalse(isNativeHello(lineOf({ type: "ping", id: 1 })));
+});

@@ -1,0 +1,161 @@
+// Checks src/web_socket_connection.ts with a fake socket: the slow-reader
+// rule (over the bound for a second, or far over it at once), frames split
+// into lines, and that the member leaves when the socket closes.
+
+import { assertEquals, assertFalse } from "@std/assert";
+import type { ServerMessage } from "../../src/protocol/messages.ts";
+import { Room, type RoomMember } from "../../src/hub/hub.ts";
+import {
+  BURST_FACTOR,
+  SLOW_AFTER_MS,
+  WebSocketConnection,
+  type WebSocketConnectionOptions,
+} from "../../src/server/web_socket_connection.ts";
+
+/** The parts of a WebSocket the connection uses, under the test's control. */
+class FakeSocket {
+  readyState: number = WebSocket.OPEN;
+  bufferedAmount = 0;
+  readonly sent: string[] = [];
+  closedWith: number | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: ((event: Event) => void) | null = null;
+
+  send(text: string): void {
+    this.sent.push(text);
+    this.bufferedAmount += new TextEncoder().encode(text).length;
+  }
+
+  close(code: number): void {
+    this.closedWith = code;
+    this.readyState = WebSocket.CLOSING;
+  }
+
+  /** The page sends a frame. */
+  frame(data: string): void {
+    this.onmessage?.({ data });
+  }
+
+  messages(): ServerMessage[] {
+    // A frame carries every line queued in one turn of the event loop.
+    return this.sent.flatMap((text) =>
+      text.split("\n").filter((line) => line !== "").map((line) =>
+        JSON.parse(line)
+      )
+    );
+  }
+}
+
+const OPTIONS: WebSocketConnectionOptions = {
+  lang: "en",
+  maxLineBytes: 100,
+  hardLimitBytes: 1000,
+  maxQueueBytes: 1000,
+  promptAfterMs: 1000,
+  nameTimeoutMs: 60_000,
+  pingAfterMs: 30_000,
+  deadAfterMs: 90_000,
+  maxUsers: 0,
+  log: () => {},
+};
+
+function watcher(): RoomMember & { got: ServerMessage[] } {
+  const got: ServerMessage[] = [];
+  return {
+    name: "",
+    lang: "en",
+    label: "watcher",
+    got,
+    send: (message) => got.push(message),
+    close() {},
+  };
+}
+
+function connect(room: Room, name: string) {
+  const socket = new FakeSocket();
+  const connection = new WebSocketConnection(
+    socket as unknown as WebSocket,
+    room,
+    "test",
+    OPTIONS,
+  );
+  socket.frame(JSON.stringify({ type: "hello", version: 1, name }));
+  return { socket, connection };
+}
+
+Deno.test("a page over its outbound bound for a second is dropped as slow", async () => {
+  const room = new Room({ rateLimit: null });
+  const bob = watcher();
+  room.join(bob, "bob");
+  const { socket, connection } = connect(room, "ana");
+  socket.bufferedAmount = OPTIONS.maxQueueBytes + 1;
+  connection.tick(0);
+  connection.tick(SLOW_AFTER_MS - 1);
+  assertEquals(connection.peer.closing, null, "a burst may take a moment");
+  connection.tick(SLOW_AFTER_MS);
+  assertEquals(connection.peer.closing?.reason, "slow");
+  await connection.finished;
+  assertEquals(bob.got.at(-1)?.type, "leave");
+  assertFalse(room.has(connection.peer));
+  assertEquals(socket.closedWith, 1008);
+});
+
+Deno.test("a page whose backlog drains in time is kept", () => {
+  const room = new Room({ rateLimit: null });
+  const { socket, connection } = connect(room, "ana");
+  socket.bufferedAmount = OPTIONS.maxQueueBytes * 4;
+  connection.tick(0);
+  socket.bufferedAmount = 0;
+  connection.tick(500);
+  socket.bufferedAmount = OPTIONS.maxQueueBytes * 4;
+  connection.tick(1000);
+  connection.tick(1400);
+  assertEquals(connection.peer.closing, null);
+  assertEquals(room.names(), ["ana"]);
+  socket.onclose?.();
+});
+
+Deno.test("a page far over its bound is dropped at once", async () => {
+  const room = new Room({ rateLimit: null });
+  const bob = watcher();
+  room.join(bob, "bob");
+  const { socket, connection } = connect(room, "ana");
+  socket.bufferedAmount = OPTIONS.maxQueueBytes * BURST_FACTOR - 10;
+  room.input(bob, "this line does not fit");
+  assertEquals(connection.peer.closing?.reason, "slow");
+  await connection.finished;
+  assertEquals(room.names(), ["bob"]);
+});
+
+Deno.test("a frame's lines are taken one by one, each against the line limit", async () => {
+  const room = new Room({ rateLimit: null });
+  const bob = watcher();
+  room.join(bob, "bob");
+  const { socket } = connect(room, "ana");
+  const input = (text: string) => JSON.stringify({ type: "input", text });
+  socket.frame(
+    `${input("one")}\r\n${input("x".repeat(200))}\n${input("two")}\n`,
+  );
+  assertEquals(
+    bob.got.flatMap((m) => m.type === "message" ? [m.text] : []),
+    ["one", "two"],
+  );
+  // Replies go out on the next microtask, together in one frame.
+  await Promise.resolve();
+  const error = socket.messages().find((m) => m.type === "error");
+  assertEquals(error?.type === "error" && error.code, "line_too_long");
+  socket.onclose?.();
+});
+
+Deno.test("a page whose socket closes leaves the room with reason closed", async () => {
+  const room = new Room({ rateLimit: null });
+  const bob = watcher();
+  room.join(bob, "bob");
+  const { socket, connection } = connect(room, "ana");
+  socket.readyState = WebSocket.CLOSED;
+  socket.onclose?.();
+  await connection.finished;
+  const leave = bob.got.at(-1);
+  assertEquals(leave?.type === "leave" && leave.reason, "closed");
+});
