@@ -16,7 +16,7 @@ import {
   keepaliveWithin,
   raiseFileLimit,
 } from "./src/server/system_tuning.ts";
-import { langFromLocale } from "./src/i18n/strings.ts";
+import { langFromLocale } from "./src/i18n/lang.ts";
 import { serveWeb, type WebServer } from "./src/server/web_gateway.ts";
 
 function envLang(): Lang {

@@ -11,7 +11,7 @@ import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
 import { DEFAULT_PORT } from "./config.ts";
 import type { Lang } from "./protocol/messages.ts";
-import { STRINGS } from "./i18n/strings.ts";
+import { STRINGS } from "./i18n/server_strings.ts";
 
 /** Version of the program, printed by `chat --version`. */
 export const VERSION = "0.1.0";

@@ -10,7 +10,7 @@
 
 import { assertEquals } from "@std/assert";
 import type { LeaveReason, ServerMessage } from "../src/protocol/messages.ts";
-import { STRINGS } from "../src/i18n/strings.ts";
+import { STRINGS } from "../src/i18n/server_strings.ts";
 import {
   ChatProcess,
   DEADLINE_MS,

@@ -16,7 +16,7 @@ import {
   VERSION,
 } from "../src/cli.ts";
 import { DEFAULT_PORT } from "../src/config.ts";
-import { STRINGS } from "../src/i18n/strings.ts";
+import { STRINGS } from "../src/i18n/server_strings.ts";
 
 const SERVE_DEFAULTS: CliCommand = {
   kind: "serve",

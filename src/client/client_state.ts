@@ -23,7 +23,8 @@ import {
   renderOwnMessage,
 } from "./render.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
-import { CLIENT_STRINGS, STRINGS } from "../i18n/strings.ts";
+import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
 
 /** How long to wait for the server's `bye` after asking to leave. */
 export const LEAVE_TIMEOUT_MS = 2000;

@@ -8,7 +8,7 @@
 
 import { formatAddress } from "../transport/address.ts";
 import type { Lang } from "../protocol/messages.ts";
-import { CLIENT_STRINGS, type ClientStrings } from "../i18n/strings.ts";
+import { CLIENT_STRINGS, type ClientStrings } from "../i18n/client_strings.ts";
 
 /** Why a connection could not be opened. */
 export type DialFailure =

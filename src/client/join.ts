@@ -18,7 +18,8 @@ import {
   type Lang,
 } from "../protocol/messages.ts";
 import { renderMessage } from "./render.ts";
-import { CLIENT_STRINGS, STRINGS } from "../i18n/strings.ts";
+import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
 import { type TerminalEvent, TerminalUi } from "./terminal_ui.ts";
 import { TokenBucket } from "../protocol/token_bucket.ts";
 

@@ -28,7 +28,7 @@ import {
 import { nameKey } from "../protocol/name_rules.ts";
 import type { ChatLine, Lang, ServerMessage } from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
-import { STRINGS } from "../i18n/strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
 
 /** Options of {@linkcode renderMessage} and {@linkcode renderOwnMessage}. */
 export interface RenderOptions {

@@ -16,7 +16,7 @@ import type {
 } from "../protocol/messages.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
-import { STRINGS } from "../i18n/strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
 import {
   TokenBucket,
   type TokenBucketOptions,

@@ -6,7 +6,7 @@
  */
 
 import type { Lang, ServerMessage } from "./messages.ts";
-import { STRINGS } from "../i18n/strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
 
 /**
  * Formats a time as `[HH:MM]`, local time.

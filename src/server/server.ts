@@ -20,7 +20,7 @@ import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "../transport/outbox.ts";
 import { DEFAULT_PORT } from "../config.ts";
 import type { Lang } from "../protocol/messages.ts";
 import { Room, type RoomEvent } from "../hub/hub.ts";
-import { STRINGS } from "../i18n/strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
 import { type KeepaliveOptions, tuneKeepalive } from "./system_tuning.ts";
 import type { TokenBucketOptions } from "../protocol/token_bucket.ts";
 

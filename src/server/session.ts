@@ -17,7 +17,7 @@ import {
   type ServerMessage,
 } from "../protocol/messages.ts";
 import type { Room, RoomMember } from "../hub/hub.ts";
-import { STRINGS } from "../i18n/strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
 import type { Dialect } from "../protocol/encode_cache.ts";
 
 /** What a {@linkcode Peer} needs from the connection that carries it. */

@@ -18,7 +18,7 @@ import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "../transport/outbox.ts";
 import { encodeMessage, type Lang } from "../protocol/messages.ts";
 import type { Room } from "../hub/hub.ts";
 import { logStamp } from "./server.ts";
-import { STRINGS } from "../i18n/strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
 import { WEB_ASSETS } from "../web/web_assets.ts";
 import {
   WebSocketConnection,

@@ -12,7 +12,8 @@
  */
 
 import type { Lang, LeaveReason } from "../protocol/messages.ts";
-import { STRINGS, WEB_STRINGS, type WebStrings } from "../i18n/strings.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
+import { WEB_STRINGS, type WebStrings } from "../i18n/page_strings.ts";
 import APP_JS from "./app.js" with { type: "text" };
 import STATE_JS from "./web_client_state.js" with { type: "text" };
 import STYLE_CSS from "./style.css" with { type: "text" };

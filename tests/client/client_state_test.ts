@@ -6,7 +6,8 @@ import {
   LEAVE_TIMEOUT_MS,
 } from "../../src/client/client_state.ts";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
-import { CLIENT_STRINGS, STRINGS } from "../../src/i18n/strings.ts";
+import { CLIENT_STRINGS } from "../../src/i18n/client_strings.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 
 const ADDRESS = "10.0.0.2:50001";
 

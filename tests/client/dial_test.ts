@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects, assertStrictEquals } from "@std/assert";
 import { dial, DialError } from "../../src/client/dial.ts";
-import { CLIENT_STRINGS } from "../../src/i18n/strings.ts";
+import { CLIENT_STRINGS } from "../../src/i18n/client_strings.ts";
 
 const EN = CLIENT_STRINGS.en;
 

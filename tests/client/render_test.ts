@@ -15,7 +15,7 @@ import {
   renderOwnMessage,
 } from "../../src/client/render.ts";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
-import { STRINGS } from "../../src/i18n/strings.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 
 const PLAIN: RenderOptions = {
   me: "ana",

@@ -9,7 +9,8 @@ import type {
   ClientMessage,
   ServerMessage,
 } from "../../src/protocol/messages.ts";
-import { CLIENT_STRINGS, STRINGS } from "../../src/i18n/strings.ts";
+import { CLIENT_STRINGS } from "../../src/i18n/client_strings.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 import { ENV, MAIN, Peer, Server } from "../_client_harness.ts";
 
 const EN = CLIENT_STRINGS.en;

@@ -21,7 +21,7 @@ import {
   type RoomMember,
   type RoomOptions,
 } from "../../src/hub/hub.ts";
-import { STRINGS } from "../../src/i18n/strings.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 
 /** A member that records what the room sends it and how it was closed. */
 interface FakeMember extends RoomMember {

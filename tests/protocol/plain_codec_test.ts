@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { encodePlain, formatStamp } from "../../src/protocol/plain_codec.ts";
 import type { Lang, ServerMessage } from "../../src/protocol/messages.ts";
-import { STRINGS } from "../../src/i18n/strings.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 
 // Times built from local fields, so the stamps hold in every time zone.
 const T = new Date(2024, 4, 17, 9, 5, 30).getTime(); // [09:05]

@@ -5,7 +5,8 @@
 
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import type { LeaveReason } from "../../src/protocol/messages.ts";
-import { STRINGS, WEB_STRINGS } from "../../src/i18n/strings.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
+import { WEB_STRINGS } from "../../src/i18n/page_strings.ts";
 import {
   type PageText,
   pageText,

@@ -1,0 +1,90 @@
+/**
+ * What the terminal client (`chat join`) says, in English and Brazilian
+ * Portuguese.
+ *
+ * @module
+ */
+
+import type { Lang } from "../protocol/messages.ts";
+
+/** The strings of the terminal client (`chat join`) in one language. */
+export interface ClientStrings {
+  /** Nothing listens on the port. */
+  connectRefused(address: string): string;
+  /** No route to the host, or the network is down. */
+  connectUnreachable(address: string): string;
+  /** The host name does not resolve. */
+  connectUnknownHost(address: string, hostname: string): string;
+  /** No answer to the connection attempt in time. */
+  connectTimedOut(address: string, seconds: number): string;
+  /** Any other failure to connect; `detail` is the system's message. */
+  connectFailed(address: string, detail: string): string;
+  /** Connected, but no answer to `hello` in time. */
+  noAnswer(address: string, seconds: number): string;
+  /** Connected, but the peer does not speak the chat protocol. */
+  notChatServer(address: string): string;
+  /** The server went away without a `bye`. */
+  connectionLost(address: string): string;
+  /** No `--name` and no terminal to ask on. */
+  nameRequired: string;
+}
+
+/** Seconds with at most one decimal, for messages. */
+function _seconds(seconds: number): string {
+  return String(Math.round(seconds * 10) / 10);
+}
+
+const CLIENT_EN: ClientStrings = {
+  connectRefused: (address) =>
+    `Cannot connect to ${address}: connection refused; is "chat serve" running there, and is the port right?`,
+  connectUnreachable: (address) =>
+    `Cannot connect to ${address}: host unreachable; is the address right, and is this computer on the same network?`,
+  connectUnknownHost: (address, hostname) =>
+    `Cannot connect to ${address}: unknown host "${hostname}"; check the spelling, or use the server's IP address`,
+  connectTimedOut: (address, seconds) =>
+    `Cannot connect to ${address}: no answer within ${
+      _seconds(seconds)
+    } s; is the address right, and does a firewall let the port through?`,
+  connectFailed: (address, detail) => `Cannot connect to ${address}: ${detail}`,
+  noAnswer: (address, seconds) =>
+    `Cannot join ${address}: the server did not answer within ${
+      _seconds(seconds)
+    } s; is it a chat server?`,
+  notChatServer: (address) =>
+    `Cannot join ${address}: the server does not speak the chat protocol; is the port right?`,
+  connectionLost: (address) =>
+    `Lost the connection to the server at ${address}`,
+  nameRequired:
+    "Cannot join: no name given; use --name NAME when the input is not a terminal",
+};
+
+const CLIENT_PT: ClientStrings = {
+  connectRefused: (address) =>
+    `Não foi possível conectar a ${address}: conexão recusada; o "chat serve" está rodando lá, e a porta está certa?`,
+  connectUnreachable: (address) =>
+    `Não foi possível conectar a ${address}: host inalcançável; o endereço está certo, e este computador está na mesma rede?`,
+  connectUnknownHost: (address, hostname) =>
+    `Não foi possível conectar a ${address}: host desconhecido "${hostname}"; confira o nome, ou use o endereço IP do servidor`,
+  connectTimedOut: (address, seconds) =>
+    `Não foi possível conectar a ${address}: sem resposta em ${
+      _seconds(seconds)
+    } s; o endereço está certo, e algum firewall bloqueia a porta?`,
+  connectFailed: (address, detail) =>
+    `Não foi possível conectar a ${address}: ${detail}`,
+  noAnswer: (address, seconds) =>
+    `Não foi possível entrar em ${address}: o servidor não respondeu em ${
+      _seconds(seconds)
+    } s; é mesmo um servidor de chat?`,
+  notChatServer: (address) =>
+    `Não foi possível entrar em ${address}: o servidor não fala o protocolo do chat; a porta está certa?`,
+  connectionLost: (address) =>
+    `A conexão com o servidor em ${address} foi perdida`,
+  nameRequired:
+    "Não foi possível entrar: falta o nome; use --name NOME quando a entrada não é um terminal",
+};
+
+/** Strings of the terminal client by language. */
+export const CLIENT_STRINGS: Readonly<Record<Lang, ClientStrings>> = {
+  en: CLIENT_EN,
+  pt: CLIENT_PT,
+};

@@ -1,0 +1,123 @@
+/**
+ * What the page (the browser client) says, in English and Brazilian
+ * Portuguese.
+ *
+ * @module
+ */
+
+import type { Lang } from "../protocol/messages.ts";
+
+/**
+ * The strings of the browser client (the page `chat serve` serves), in one
+ * language. Plain text with `{placeholders}`, not functions, because they
+ * are shipped to the browser as JSON; the page fills them in and inserts
+ * the result as text, never as HTML.
+ */
+export interface WebStrings {
+  /** Heading of the form that asks for a name. */
+  joinHeading: string;
+  /** Label of the name field. */
+  nameLabel: string;
+  /** The rules for names, under the name field. */
+  nameHint: string;
+  /** The button that joins. */
+  joinButton: string;
+  /** Accessible name of the message list. */
+  messagesLabel: string;
+  /** Label of the message field. */
+  messageLabel: string;
+  /** Placeholder of the message field. */
+  messagePlaceholder: string;
+  /** The button that sends a message. */
+  sendButton: string;
+  /** Heading of the member list; `{count}`. */
+  membersHeading: string;
+  /** Marks your own name in the member list. */
+  you: string;
+  /** Accessible name of a member's button; `{name}`. */
+  messageMember: string;
+  /** Shown once you joined; `{name}`. */
+  welcome: string;
+  /** Heading of recent messages shown on joining; `{count}`. */
+  historyHeader: string;
+  /** Answer to `/who`; `{count}`, `{names}`. */
+  online: string;
+  /** Status while connecting. */
+  connecting: string;
+  /** Status while chatting; `{name}`. */
+  connected: string;
+  /** Status after the connection dropped; `{seconds}`. */
+  reconnectingIn: string;
+  /** Shown in the messages when the connection dropped. */
+  connectionLost: string;
+  /** Shown in the messages once back. */
+  reconnected: string;
+  /** The button that reconnects at once. */
+  retryNow: string;
+  /** Shown after you left with `/quit`. */
+  youLeft: string;
+  /** A line typed while not connected. */
+  notConnected: string;
+  /** The tab title with unread mentions; `{count}`, `{title}`. */
+  mentionTitle: string;
+}
+
+const WEB_EN: WebStrings = {
+  joinHeading: "Join the chat",
+  nameLabel: "Your name",
+  nameHint: "1–24 letters, digits, _ - or .",
+  joinButton: "Join",
+  messagesLabel: "Messages",
+  messageLabel: "Message",
+  messagePlaceholder: "Message, or /help for commands",
+  sendButton: "Send",
+  membersHeading: "Online ({count})",
+  you: "(you)",
+  messageMember: "Send a private message to {name}",
+  welcome:
+    "Welcome, {name}! Type /help for commands; choose a name in the list to send a private message.",
+  historyHeader: "Recent messages ({count}):",
+  online: "Online ({count}): {names}",
+  connecting: "Connecting…",
+  connected: "Connected as {name}",
+  reconnectingIn: "Connection lost. Reconnecting in {seconds} s…",
+  connectionLost: "Connection lost; reconnecting by itself.",
+  reconnected: "Reconnected.",
+  retryNow: "Reconnect now",
+  youLeft: "You left the chat.",
+  notConnected: "Not connected: that message was not sent",
+  mentionTitle: "({count}) {title}",
+};
+
+const WEB_PT: WebStrings = {
+  joinHeading: "Entrar no chat",
+  nameLabel: "Seu nome",
+  nameHint: "1 a 24 letras, dígitos, _ - ou .",
+  joinButton: "Entrar",
+  messagesLabel: "Mensagens",
+  messageLabel: "Mensagem",
+  messagePlaceholder: "Mensagem, ou /help para ver os comandos",
+  sendButton: "Enviar",
+  membersHeading: "Online ({count})",
+  you: "(você)",
+  messageMember: "Enviar mensagem privada para {name}",
+  welcome:
+    "Bem-vindo(a), {name}! Digite /help para ver os comandos; escolha um nome na lista para enviar uma mensagem privada.",
+  historyHeader: "Mensagens recentes ({count}):",
+  online: "Online ({count}): {names}",
+  connecting: "Conectando…",
+  connected: "Conectado(a) como {name}",
+  reconnectingIn: "Conexão perdida. Reconectando em {seconds} s…",
+  connectionLost: "Conexão perdida; reconectando automaticamente.",
+  reconnected: "Reconectado(a).",
+  retryNow: "Reconectar agora",
+  youLeft: "Você saiu do chat.",
+  notConnected: "Sem conexão: essa mensagem não foi enviada",
+  mentionTitle: "({count}) {title}",
+};
+
+/** Strings of the browser client by language. */
+export const WEB_STRINGS: Readonly<Record<Lang, WebStrings>> = {
+  en: WEB_EN,
+  pt: WEB_PT,
+};
