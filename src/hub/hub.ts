@@ -1,7 +1,7 @@
 /**
  * The chat room: members, names, broadcast, private messages, commands and
  * history. It knows nothing about sockets or dialects: it talks to members
- * through {@linkcode RoomMember} and hands them typed messages.
+ * through {@linkcode Member} and hands them typed messages.
  *
  * @module
  */
@@ -10,34 +10,20 @@ import { type Command, parseCommand } from "../protocol/commands.ts";
 import { checkName, type NameCheck, nameKey } from "../protocol/name_rules.ts";
 import type {
   ChatLine,
-  Lang,
   LeaveReason,
   ServerMessage,
 } from "../protocol/messages.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
+import type { Member } from "./member.ts";
 import {
   TokenBucket,
   type TokenBucketOptions,
 } from "../protocol/token_bucket.ts";
 
-/** What the room needs from a member. Implemented by each transport. */
-export interface RoomMember {
-  /** The member's name; set by the room on join and rename. */
-  name: string;
-  /** Language for texts addressed to this member. */
-  readonly lang: Lang;
-  /** Where the member comes from, for the server's log (`127.0.0.1:50312`). */
-  readonly label: string;
-  /** Queues a message; never blocks, never throws. */
-  send(message: ServerMessage): void;
-  /** Ends the member's connection after what is queued; idempotent. */
-  close(reason: LeaveReason, detail?: string): void;
-}
-
 /** Something the server's console should show. */
-export type RoomEvent =
+export type HubEvent =
   | { kind: "join"; name: string; label: string }
   | {
     kind: "leave";
@@ -49,8 +35,8 @@ export type RoomEvent =
   | { kind: "rename"; from: string; to: string; label: string }
   | { kind: "flood"; name: string; label: string };
 
-/** Options of {@linkcode Room}. */
-export interface RoomOptions {
+/** Options of {@linkcode Hub}. */
+export interface HubOptions {
   /**
    * Public messages kept and shown to people who join later.
    * @default {50}
@@ -70,7 +56,7 @@ export interface RoomOptions {
    * Receives joins, leaves and renames for the log.
    * @default {() => {}}
    */
-  onEvent?: (event: RoomEvent) => void;
+  onEvent?: (event: HubEvent) => void;
   /**
    * Name and version announced in `welcome`.
    * @default {"chat"}
@@ -84,11 +70,11 @@ const MAX_REASON_LENGTH = 200;
 interface _MemberState {
   bucket: TokenBucket | null;
   refused: number;
-  lastPrivateFrom: RoomMember | null;
+  lastPrivateFrom: Member | null;
 }
 
-/** Result of {@linkcode Room.join}. */
-export type JoinResult = NameCheck;
+/** Result of {@linkcode Hub.register}. */
+export type RegisterResult = NameCheck;
 
 /**
  * One chat room.
@@ -96,38 +82,39 @@ export type JoinResult = NameCheck;
  * @example A member joins and speaks
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { Room, type RoomMember } from "./hub.ts";
+ * import { Hub } from "./hub.ts";
+ * import type { Member } from "./member.ts";
  * import type { ServerMessage } from "../protocol/messages.ts";
  *
- * function fake(): RoomMember & { got: ServerMessage[] } {
+ * function fake(): Member & { got: ServerMessage[] } {
  *   const got: ServerMessage[] = [];
- *   return { name: "", lang: "en", label: "test", got, send: (m) => got.push(m), close() {} };
+ *   return { name: "", lang: "en", label: "test", got, deliver: (m) => got.push(m), close() {} };
  * }
- * const room = new Room({ now: () => 0 });
+ * const room = new Hub({ now: () => 0 });
  * const ana = fake();
  * const bob = fake();
- * room.join(ana, "ana");
- * room.join(bob, "bob");
+ * room.register(ana, "ana");
+ * room.register(bob, "bob");
  * room.input(ana, "hi bob");
  * assertEquals(bob.got.at(-1), { type: "message", from: "ana", text: "hi bob", time: 0 });
  * ```
  */
-export class Room {
-  #members = new Map<RoomMember, _MemberState>();
+export class Hub {
+  #members = new Map<Member, _MemberState>();
   // The same members in join order, for broadcast loops and names().
-  #list: RoomMember[] = [];
-  #byName = new Map<string, RoomMember>();
+  #list: Member[] = [];
+  #byName = new Map<string, Member>();
   // A ring of the last `historySize` public lines; #historyStart is the oldest.
   #history: ChatLine[] = [];
   #historyStart = 0;
   #historySize: number;
   #rateLimit: TokenBucketOptions | null;
   #now: () => number;
-  #onEvent: (event: RoomEvent) => void;
+  #onEvent: (event: HubEvent) => void;
   #serverName: string;
 
   /** @param options Limits, clock and log. */
-  constructor(options: RoomOptions = {}) {
+  constructor(options: HubOptions = {}) {
     this.#historySize = options.historySize ?? 50;
     this.#rateLimit = options.rateLimit === undefined
       ? { rate: 5, burst: 20 }
@@ -153,7 +140,7 @@ export class Room {
    * @param member A member.
    * @returns `true` between a successful join and the leave.
    */
-  has(member: RoomMember): boolean {
+  has(member: Member): boolean {
     return this.#members.has(member);
   }
 
@@ -166,7 +153,7 @@ export class Room {
    * @param requested The name asked for.
    * @returns The accepted name, or why it was refused.
    */
-  join(member: RoomMember, requested: string): JoinResult {
+  register(member: Member, requested: string): RegisterResult {
     const check = this.#checkFree(requested, null);
     if (!check.ok) return check;
     const time = this.#now();
@@ -193,7 +180,7 @@ export class Room {
         burst: this.#rateLimit.burst,
       };
     }
-    member.send(welcome);
+    member.deliver(welcome);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
     return check;
   }
@@ -206,7 +193,7 @@ export class Room {
    * @param detail Extra words, such as a quit message.
    * @returns `true` if the member was in the room.
    */
-  leave(member: RoomMember, reason: LeaveReason, detail?: string): boolean {
+  leave(member: Member, reason: LeaveReason, detail?: string): boolean {
     if (!this.#members.delete(member)) return false;
     this.#list.splice(this.#list.indexOf(member), 1);
     this.#byName.delete(nameKey(member.name));
@@ -224,7 +211,7 @@ export class Room {
     // At shutdown everybody is told the server is going: N leave notices
     // to N members would only cost N² lines.
     if (reason !== "shutdown") this.#broadcast(message, null);
-    const event: RoomEvent = {
+    const event: HubEvent = {
       kind: "leave",
       name: member.name,
       label: member.label,
@@ -241,7 +228,7 @@ export class Room {
    * @param member Who typed it.
    * @param line The line, without its line ending.
    */
-  input(member: RoomMember, line: string): void {
+  input(member: Member, line: string): void {
     const state = this.#members.get(member);
     if (state === undefined) return;
     if (line.trim() === "") return;
@@ -263,7 +250,7 @@ export class Room {
     for (const member of everyone) {
       this.#members.delete(member);
       this.#byName.delete(nameKey(member.name));
-      member.send({
+      member.deliver({
         type: "bye",
         reason: "shutdown",
         text: STRINGS[member.lang].shuttingDown,
@@ -272,11 +259,11 @@ export class Room {
     }
   }
 
-  #refuse(member: RoomMember, state: _MemberState): void {
+  #refuse(member: Member, state: _MemberState): void {
     state.refused++;
     const burst = this.#rateLimit?.burst ?? 20;
     if (state.refused === 1) {
-      member.send({
+      member.deliver({
         type: "error",
         code: "slow_down",
         text: STRINGS[member.lang].slowDown,
@@ -284,7 +271,7 @@ export class Room {
     } else if (state.refused > burst * 2) {
       this.#onEvent({ kind: "flood", name: member.name, label: member.label });
       this.leave(member, "flood");
-      member.send({
+      member.deliver({
         type: "bye",
         reason: "flood",
         text: STRINGS[member.lang].bye("flood"),
@@ -293,7 +280,7 @@ export class Room {
     }
   }
 
-  #run(member: RoomMember, state: _MemberState, command: Command): void {
+  #run(member: Member, state: _MemberState, command: Command): void {
     const strings = STRINGS[member.lang];
     switch (command.kind) {
       case "say":
@@ -322,17 +309,21 @@ export class Room {
         return;
       }
       case "who":
-        member.send({ type: "members", names: this.names() });
+        member.deliver({ type: "members", names: this.names() });
         return;
       case "nick":
         this.#rename(member, command.name);
         return;
       case "help":
-        member.send({ type: "info", code: "help", text: strings.help });
+        member.deliver({ type: "info", code: "help", text: strings.help });
         return;
       case "quit": {
         this.leave(member, "quit", command.reason);
-        member.send({ type: "bye", reason: "quit", text: strings.bye("quit") });
+        member.deliver({
+          type: "bye",
+          reason: "quit",
+          text: strings.bye("quit"),
+        });
         member.close("quit", command.reason);
         return;
       }
@@ -350,8 +341,8 @@ export class Room {
   }
 
   #private(
-    from: RoomMember,
-    to: RoomMember | undefined,
+    from: Member,
+    to: Member | undefined,
     request: { to: string; text: string },
   ): void {
     const strings = STRINGS[from.lang];
@@ -378,11 +369,11 @@ export class Room {
     };
     const target = this.#members.get(to);
     if (target) target.lastPrivateFrom = from;
-    to.send(message);
-    from.send(message);
+    to.deliver(message);
+    from.deliver(message);
   }
 
-  #rename(member: RoomMember, requested: string): void {
+  #rename(member: Member, requested: string): void {
     const check = this.#checkFree(requested, member);
     if (!check.ok) {
       this.#error(
@@ -412,7 +403,7 @@ export class Room {
     });
   }
 
-  #checkFree(requested: string, self: RoomMember | null): NameCheck {
+  #checkFree(requested: string, self: Member | null): NameCheck {
     const check = checkName(requested);
     if (!check.ok) return check;
     const holder = this.#byName.get(nameKey(check.name));
@@ -422,8 +413,8 @@ export class Room {
     return check;
   }
 
-  #error(member: RoomMember, code: string, text: string): void {
-    member.send({ type: "error", code, text });
+  #error(member: Member, code: string, text: string): void {
+    member.deliver({ type: "error", code, text });
   }
 
   #remember(line: ChatLine): void {
@@ -442,13 +433,13 @@ export class Room {
   }
 
   // One message object for every recipient: transports cache its encoding.
-  #broadcast(message: ServerMessage, except: RoomMember | null): void {
+  #broadcast(message: ServerMessage, except: Member | null): void {
     // Indexed loop over a snapshot of the length: a member dropped during
     // the loop (slow reader) only leaves the room later, from its read loop.
     const list = this.#list;
     for (let i = 0; i < list.length; i++) {
       const member = list[i]!;
-      if (member !== except) member.send(message);
+      if (member !== except) member.deliver(message);
     }
   }
 }

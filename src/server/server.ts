@@ -1,7 +1,7 @@
 /**
  * The chat server: one process, asynchronous I/O. Accepts TCP connections,
  * applies connection limits, and hands each peer to a
- * {@linkcode ChatConnection} bridged to one {@linkcode Room}.
+ * {@linkcode ChatConnection} bridged to one {@linkcode Hub}.
  *
  * @module
  */
@@ -19,7 +19,7 @@ import {
 import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "../transport/outbox.ts";
 import { DEFAULT_PORT } from "../config.ts";
 import type { Lang } from "../protocol/messages.ts";
-import { Room, type RoomEvent } from "../hub/hub.ts";
+import { Hub, type HubEvent } from "../hub/hub.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { type KeepaliveOptions, tuneKeepalive } from "./system_tuning.ts";
 import type { TokenBucketOptions } from "../protocol/token_bucket.ts";
@@ -114,7 +114,7 @@ export interface ChatServer {
   /** Where it listens (with the real port when 0 was asked for). */
   readonly addr: Deno.NetAddr;
   /** The room, for inspection. */
-  readonly room: Room;
+  readonly room: Hub;
   /** Whether TCP keepalive timing was set (see {@linkcode ServeOptions.keepalive}). */
   readonly keepaliveTuned: boolean;
   /**
@@ -155,7 +155,7 @@ function _writeLine(line: string): void {
   }
 }
 
-function _describeEvent(event: RoomEvent): string {
+function _describeEvent(event: HubEvent): string {
   switch (event.kind) {
     case "join":
       return `join ${event.name} (${event.label})`;
@@ -235,7 +235,7 @@ export function serve(options: ServeOptions = {}): ChatServer {
       }`,
     );
   }
-  const room = new Room({
+  const room = new Hub({
     historySize: options.historySize ?? 50,
     rateLimit: options.rateLimit === undefined
       ? { rate: 5, burst: 20 }

@@ -2,7 +2,7 @@
  * One peer of the server, whatever carries its lines (TCP, WebSocket): works
  * out the dialect from the first line, handles the hello and name attempts,
  * decodes native messages, keeps the deadlines and pings, and is the
- * peer's {@linkcode RoomMember} in the room. The transport only moves lines.
+ * peer's {@linkcode Member} in the room. The transport only moves lines.
  *
  * @module
  */
@@ -16,7 +16,8 @@ import {
   PROTOCOL_VERSION,
   type ServerMessage,
 } from "../protocol/messages.ts";
-import type { Room, RoomMember } from "../hub/hub.ts";
+import type { Hub } from "../hub/hub.ts";
+import type { Member } from "../hub/member.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import type { Dialect } from "../protocol/encode_cache.ts";
 
@@ -70,14 +71,14 @@ const FLUSH_DEADLINE_MS = 1500;
 /**
  * A connected peer, before and after it joins the room.
  */
-export class Peer implements RoomMember {
+export class Peer implements Member {
   /** The member's name once joined, else `""`. */
   name = "";
   /** Where the peer is, as `ip:port`. */
   readonly label: string;
   #lang: Lang;
   #dialect: Dialect | null;
-  #room: Room;
+  #room: Hub;
   #transport: PeerTransport;
   #options: PeerOptions;
   #closing: Closing | null = null;
@@ -96,7 +97,7 @@ export class Peer implements RoomMember {
    * @param options Limits, deadlines and log.
    */
   constructor(
-    room: Room,
+    room: Hub,
     label: string,
     transport: PeerTransport,
     options: PeerOptions,
@@ -129,7 +130,7 @@ export class Peer implements RoomMember {
    *
    * @param message The message.
    */
-  send(message: ServerMessage): void {
+  deliver(message: ServerMessage): void {
     if (this.#shut || this.#dialect === null) return;
     if (!this.#transport.write(message, this.#dialect, this.#lang)) {
       this.close("slow");
@@ -235,7 +236,7 @@ export class Peer implements RoomMember {
       this.#bye("timeout");
     } else if (silent >= options.pingAfterMs && !this.#pinged) {
       this.#pinged = true;
-      this.send({ type: "ping", id: now });
+      this.deliver({ type: "ping", id: now });
     }
   }
 
@@ -275,7 +276,7 @@ export class Peer implements RoomMember {
    */
   onTooLong(bytes: number): void {
     if (this.#dialect === null) this.#dialect = "plain";
-    this.send({
+    this.deliver({
       type: "error",
       code: "line_too_long",
       text: STRINGS[this.#lang].lineTooLong(this.#options.maxLineBytes),
@@ -312,7 +313,7 @@ export class Peer implements RoomMember {
         } else this.#bye("quit");
         return;
       case "ping":
-        this.send({ type: "pong", id: message.id });
+        this.deliver({ type: "pong", id: message.id });
         return;
       case "pong":
         return;
@@ -325,13 +326,13 @@ export class Peer implements RoomMember {
       this.#bye("full");
       return;
     }
-    const result = this.#room.join(this, requested);
+    const result = this.#room.register(this, requested);
     if (result.ok) return;
     if (++this.#nameTries > MAX_NAME_TRIES) {
       this.#bye("protocol", "too many names refused");
       return;
     }
-    this.send({
+    this.deliver({
       type: "name_error",
       name: result.name,
       code: result.code,
@@ -340,7 +341,7 @@ export class Peer implements RoomMember {
   }
 
   #badLine(why: string): void {
-    this.send({
+    this.deliver({
       type: "error",
       code: "bad_message",
       text: STRINGS[this.#lang].badMessage(why),
@@ -349,13 +350,13 @@ export class Peer implements RoomMember {
   }
 
   #notice(text: string): void {
-    this.send({ type: "info", code: "notice", text });
+    this.deliver({ type: "info", code: "notice", text });
   }
 
   #bye(reason: LeaveReason, detail?: string): void {
     if (this.#dialect === null) this.#dialect = "plain";
     this.#room.leave(this, reason, detail);
-    this.send({
+    this.deliver({
       type: "bye",
       reason,
       text: STRINGS[this.#lang].bye(reason, detail),

@@ -9,7 +9,7 @@ import { LineSplitter } from "../transport/line_splitter.ts";
 import { type FlushBatcher, Outbox } from "../transport/outbox.ts";
 import { Peer, type PeerOptions } from "./session.ts";
 import { isNotice, type LeaveReason } from "../protocol/messages.ts";
-import type { Room } from "../hub/hub.ts";
+import type { Hub } from "../hub/hub.ts";
 import { wireBytes } from "../protocol/encode_cache.ts";
 
 export type { Dialect } from "../protocol/encode_cache.ts";
@@ -49,7 +49,7 @@ export class ChatConnection {
    */
   constructor(
     conn: Deno.Conn,
-    room: Room,
+    room: Hub,
     label: string,
     options: ChatConnectionOptions,
   ) {

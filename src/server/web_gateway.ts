@@ -1,7 +1,7 @@
 /**
  * The browser client's server: serves the page (from {@linkcode WEB_ASSETS},
  * inside the program) over HTTP, and takes WebSocket members into the same
- * {@linkcode Room} as the TCP server. Started by `chat serve` on the chat
+ * {@linkcode Hub} as the TCP server. Started by `chat serve` on the chat
  * port + 1 unless `--no-web`.
  *
  * @module
@@ -16,7 +16,7 @@ import {
 } from "../transport/line_splitter.ts";
 import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "../transport/outbox.ts";
 import { encodeMessage, type Lang } from "../protocol/messages.ts";
-import type { Room } from "../hub/hub.ts";
+import type { Hub } from "../hub/hub.ts";
 import { logStamp } from "./server.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { WEB_ASSETS } from "../web/web_assets.ts";
@@ -209,7 +209,7 @@ export function isSameOrigin(
  * @throws {Error} `Cannot listen on HOST:PORT: <why>` when the port is busy
  * or the host is not an address of this machine.
  */
-export function serveWeb(room: Room, options: ServeWebOptions = {}): WebServer {
+export function serveWeb(room: Hub, options: ServeWebOptions = {}): WebServer {
   const host = options.host ?? "0.0.0.0";
   const port = options.port ?? DEFAULT_WEB_PORT;
   const log = options.log ?? _writeLine;

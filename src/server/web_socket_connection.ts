@@ -22,7 +22,7 @@
 import { Peer, type PeerOptions } from "./session.ts";
 import type { FlushBatcher } from "../transport/outbox.ts";
 import { isNotice, type LeaveReason } from "../protocol/messages.ts";
-import type { Room } from "../hub/hub.ts";
+import type { Hub } from "../hub/hub.ts";
 import { wireBytes, wireText } from "../protocol/encode_cache.ts";
 
 /** Options of {@linkcode WebSocketConnection}. */
@@ -98,7 +98,7 @@ export class WebSocketConnection {
    */
   constructor(
     socket: WebSocket,
-    room: Room,
+    room: Hub,
     label: string,
     options: WebSocketConnectionOptions,
   ) {

@@ -15,16 +15,12 @@ import type {
   ServerMessage,
 } from "../../src/protocol/messages.ts";
 import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
-import {
-  Room,
-  type RoomEvent,
-  type RoomMember,
-  type RoomOptions,
-} from "../../src/hub/hub.ts";
+import { Hub, type HubEvent, type HubOptions } from "../../src/hub/hub.ts";
+import type { Member } from "../../src/hub/member.ts";
 import { STRINGS } from "../../src/i18n/server_strings.ts";
 
 /** A member that records what the room sends it and how it was closed. */
-interface FakeMember extends RoomMember {
+interface FakeMember extends Member {
   got: ServerMessage[];
   closed: { reason: LeaveReason; detail: string | undefined }[];
 }
@@ -38,7 +34,7 @@ function fake(lang: Lang = "en", label = "127.0.0.1:40000"): FakeMember {
     label,
     got,
     closed,
-    send(message) {
+    deliver(message) {
       got.push(message);
     },
     close(reason, detail) {
@@ -57,15 +53,15 @@ class Clock {
 }
 
 interface Setup {
-  room: Room;
+  room: Hub;
   clock: Clock;
-  events: RoomEvent[];
+  events: HubEvent[];
 }
 
-function setup(options: RoomOptions = {}): Setup {
+function setup(options: HubOptions = {}): Setup {
   const clock = new Clock();
-  const events: RoomEvent[] = [];
-  const room = new Room({
+  const events: HubEvent[] = [];
+  const room = new Hub({
     now: clock.now,
     onEvent: (event) => events.push(event),
     ...options,
@@ -74,10 +70,10 @@ function setup(options: RoomOptions = {}): Setup {
 }
 
 /** Joins fresh members under `names` and forgets what they received. */
-function members(room: Room, ...names: string[]): FakeMember[] {
+function members(room: Hub, ...names: string[]): FakeMember[] {
   const list = names.map((name) => {
     const member = fake();
-    assert(room.join(member, name).ok, `${name} could not join`);
+    assert(room.register(member, name).ok, `${name} could not join`);
     return member;
   });
   for (const member of list) member.got.length = 0;
@@ -101,13 +97,13 @@ function lastError(member: FakeMember, code: string): string {
 
 // --- Joining -------------------------------------------------------------
 
-Deno.test("Room.join() welcomes the joiner with every member and the history", () => {
+Deno.test("Hub.register() welcomes the joiner with every member and the history", () => {
   const { room, clock } = setup({ serverName: "test-server" });
   const ana = fake();
   const bob = fake();
-  room.join(ana, "ana");
+  room.register(ana, "ana");
   room.input(ana, "hello?");
-  assertEquals(room.join(bob, "bob"), { ok: true, name: "bob" });
+  assertEquals(room.register(bob, "bob"), { ok: true, name: "bob" });
   assertEquals(bob.got, [{
     type: "welcome",
     name: "bob",
@@ -120,21 +116,21 @@ Deno.test("Room.join() welcomes the joiner with every member and the history", (
   assertEquals(bob.name, "bob");
 });
 
-Deno.test("Room.join() tells everyone else, and not the joiner, about the join", () => {
+Deno.test("Hub.register() tells everyone else, and not the joiner, about the join", () => {
   const { room, clock } = setup();
   const [ana, bob] = members(room, "ana", "bob");
   const carol = fake();
-  room.join(carol, "carol");
+  room.register(carol, "carol");
   const join: ServerMessage = { type: "join", name: "carol", time: clock.t };
   assertEquals(ana!.got, [join]);
   assertEquals(bob!.got, [join]);
   assertEquals(carol.got.map((m) => m.type), ["welcome"]);
 });
 
-Deno.test("Room.join() names the default server in the welcome", () => {
-  const room = new Room();
+Deno.test("Hub.register() names the default server in the welcome", () => {
+  const room = new Hub();
   const ana = fake();
-  room.join(ana, "ana");
+  room.register(ana, "ana");
   const welcome = ana.got[0];
   assert(welcome?.type === "welcome");
   assertEquals(welcome.server, "chat");
@@ -150,19 +146,22 @@ Deno.test("Room keeps its members in the order they joined", () => {
   assertFalse(room.has(fake()));
 });
 
-Deno.test("Room.join() stores the NFC form of a trimmed name", () => {
+Deno.test("Hub.register() stores the NFC form of a trimmed name", () => {
   const { room } = setup();
   const joao = fake();
-  assertEquals(room.join(joao, "  Joa\u0303o "), { ok: true, name: "João" });
+  assertEquals(room.register(joao, "  Joa\u0303o "), {
+    ok: true,
+    name: "João",
+  });
   assertEquals(joao.name, "João");
   assertEquals(room.names(), ["João"]);
 });
 
-Deno.test("Room.join() refuses a name taken in another case, sending nothing", () => {
+Deno.test("Hub.register() refuses a name taken in another case, sending nothing", () => {
   const { room } = setup();
   const [ana] = members(room, "ana");
   const other = fake();
-  assertEquals(room.join(other, "ANA"), {
+  assertEquals(room.register(other, "ANA"), {
     ok: false,
     code: "taken",
     name: "ANA",
@@ -173,21 +172,21 @@ Deno.test("Room.join() refuses a name taken in another case, sending nothing", (
   assertFalse(room.has(other));
 });
 
-Deno.test("Room.join() refuses a decomposed spelling of a taken name", () => {
+Deno.test("Hub.register() refuses a decomposed spelling of a taken name", () => {
   const { room } = setup();
   members(room, "João");
-  const result = room.join(fake(), "JOA\u0303O");
+  const result = room.register(fake(), "JOA\u0303O");
   assertEquals(result.ok, false);
   assert(!result.ok);
   assertEquals(result.code, "taken");
 });
 
-Deno.test("Room.join() lets a refused member try another name", () => {
+Deno.test("Hub.register() lets a refused member try another name", () => {
   const { room } = setup();
   members(room, "ana");
   const other = fake();
-  assertFalse(room.join(other, "Ana").ok);
-  assertEquals(room.join(other, "ana2"), { ok: true, name: "ana2" });
+  assertFalse(room.register(other, "Ana").ok);
+  assertEquals(room.register(other, "ana2"), { ok: true, name: "ana2" });
   assertEquals(other.got.map((m) => m.type), ["welcome"]);
 });
 
@@ -201,11 +200,11 @@ for (
     ["ana😀", "invalid_chars"],
   ] as const
 ) {
-  Deno.test(`Room.join() refuses ${JSON.stringify(name)} with code ${code}`, () => {
+  Deno.test(`Hub.register() refuses ${JSON.stringify(name)} with code ${code}`, () => {
     const { room } = setup();
     const [ana] = members(room, "ana");
     const member = fake();
-    const result = room.join(member, name);
+    const result = room.register(member, name);
     assert(!result.ok);
     assertEquals(result.code, code);
     assertEquals(member.got, []);
@@ -218,7 +217,7 @@ Deno.test("Room frees a name when its member leaves", () => {
   const { room } = setup();
   const [ana] = members(room, "ana");
   room.leave(ana!, "closed");
-  assert(room.join(fake(), "Ana").ok);
+  assert(room.register(fake(), "Ana").ok);
 });
 
 // --- Public messages -----------------------------------------------------
@@ -329,7 +328,7 @@ Deno.test("Room keeps history clean too", () => {
   const [ana] = members(room, "ana");
   room.input(ana!, "\x1b[31mred\x1b[0m");
   const late = fake();
-  room.join(late, "late");
+  room.register(late, "late");
   const welcome = late.got[0];
   assert(welcome?.type === "welcome");
   assertEquals(welcome.history.map((line) => line.text), ["red"]);
@@ -369,7 +368,7 @@ Deno.test("Room keeps private messages out of the history", () => {
   const [ana] = members(room, "ana", "bob");
   room.input(ana!, "/msg bob secret");
   const late = fake();
-  room.join(late, "late");
+  room.register(late, "late");
   const welcome = late.got[0];
   assert(welcome?.type === "welcome");
   assertEquals(welcome.history, []);
@@ -478,7 +477,7 @@ Deno.test("Room does not send /reply to a newcomer who took the old name", () =>
   room.input(ana!, "/msg bob hi");
   room.leave(ana!, "closed");
   const impostor = fake();
-  room.join(impostor, "ana");
+  room.register(impostor, "ana");
   impostor.got.length = 0;
   room.input(bob!, "/r are you still there?");
   assertEquals(impostor.got, []);
@@ -559,8 +558,8 @@ Deno.test("Room frees the old name and takes the new one on rename", () => {
   const { room } = setup();
   const [ana, bob] = members(room, "ana", "bob");
   room.input(ana!, "/nick anabela");
-  assert(room.join(fake(), "ana").ok, "the old name is free");
-  assertFalse(room.join(fake(), "ANABELA").ok, "the new name is taken");
+  assert(room.register(fake(), "ana").ok, "the old name is free");
+  assertFalse(room.register(fake(), "ANABELA").ok, "the new name is taken");
   room.input(bob!, "/msg anabela found you");
   assertEquals(last(ana!)?.type, "private");
 });
@@ -681,7 +680,7 @@ Deno.test("Room ignores what a member types after quitting", () => {
   assertEquals(bob!.got, []);
 });
 
-Deno.test("Room.leave() is idempotent", () => {
+Deno.test("Hub.leave() is idempotent", () => {
   const { room, events } = setup();
   const [ana, bob] = members(room, "ana", "bob");
   assert(room.leave(ana!, "closed"));
@@ -692,7 +691,7 @@ Deno.test("Room.leave() is idempotent", () => {
   assertFalse(room.leave(fake(), "closed"), "a stranger was never in");
 });
 
-Deno.test("Room.leave() sanitises and clips the detail", () => {
+Deno.test("Hub.leave() sanitises and clips the detail", () => {
   const { room } = setup();
   const [ana, bob] = members(room, "ana", "bob");
   room.leave(ana!, "quit", `\x1b[2J  ${"é".repeat(300)}\r\n  `);
@@ -701,7 +700,7 @@ Deno.test("Room.leave() sanitises and clips the detail", () => {
   assertEquals(message.detail, "é".repeat(200) + "…");
 });
 
-Deno.test("Room.leave() leaves out a detail that is empty once sanitised", () => {
+Deno.test("Hub.leave() leaves out a detail that is empty once sanitised", () => {
   const { room } = setup();
   const [ana, bob] = members(room, "ana", "bob");
   room.leave(ana!, "quit", "\x1b[2J \r\n");
@@ -721,7 +720,7 @@ Deno.test("Room sends the recent public lines to a late joiner, within the histo
   }
   room.input(ana!, "/me 5");
   const late = fake();
-  room.join(late, "late");
+  room.register(late, "late");
   const welcome = late.got[0];
   assert(welcome?.type === "welcome");
   assertEquals(welcome.history, [
@@ -732,12 +731,12 @@ Deno.test("Room sends the recent public lines to a late joiner, within the histo
 });
 
 Deno.test("Room keeps 50 lines of history by default", () => {
-  const room = new Room({ rateLimit: null });
+  const room = new Hub({ rateLimit: null });
   const ana = fake();
-  room.join(ana, "ana");
+  room.register(ana, "ana");
   for (let i = 0; i < 80; i++) room.input(ana, `line ${i}`);
   const late = fake();
-  room.join(late, "late");
+  room.register(late, "late");
   const welcome = late.got[0];
   assert(welcome?.type === "welcome");
   assertEquals(welcome.history.length, 50);
@@ -750,7 +749,7 @@ Deno.test("Room keeps no history with a history size of 0", () => {
   const [ana] = members(room, "ana");
   room.input(ana!, "gone with the wind");
   const late = fake();
-  room.join(late, "late");
+  room.register(late, "late");
   const welcome = late.got[0];
   assert(welcome?.type === "welcome");
   assertEquals(welcome.history, []);
@@ -761,12 +760,12 @@ Deno.test("Room gives each joiner its own copy of the history", () => {
   const [ana] = members(room, "ana");
   room.input(ana!, "hi");
   const first = fake();
-  room.join(first, "first");
+  room.register(first, "first");
   const welcome = first.got[0];
   assert(welcome?.type === "welcome");
   welcome.history.length = 0;
   const second = fake();
-  room.join(second, "second");
+  room.register(second, "second");
   const again = second.got[0];
   assert(again?.type === "welcome");
   assertEquals(again.history.length, 1);
@@ -890,8 +889,8 @@ Deno.test("Room.shutdown() says bye to every member in their language and closes
   const { room, events } = setup();
   const ana = fake("en");
   const bia = fake("pt");
-  room.join(ana, "ana");
-  room.join(bia, "bia");
+  room.register(ana, "ana");
+  room.register(bia, "bia");
   ana.got.length = 0;
   bia.got.length = 0;
   const before = events.length;
@@ -920,7 +919,7 @@ Deno.test("Room.shutdown() sends no leave notices and frees every name", () => {
   assertFalse(ana!.got.some((m) => m.type === "leave"));
   assertFalse(bob!.got.some((m) => m.type === "leave"));
   assertFalse(room.leave(ana!, "closed"));
-  assert(room.join(fake(), "ana").ok);
+  assert(room.register(fake(), "ana").ok);
 });
 
 // --- Language --------------------------------------------------------------
@@ -928,7 +927,7 @@ Deno.test("Room.shutdown() sends no leave notices and frees every name", () => {
 Deno.test("Room answers a Portuguese member in Portuguese", () => {
   const { room } = setup();
   const bia = fake("pt");
-  room.join(bia, "bia");
+  room.register(bia, "bia");
   const [ana] = members(room, "ana");
   bia.got.length = 0;
 
@@ -968,7 +967,7 @@ Deno.test("Room answers a Portuguese member in Portuguese", () => {
 Deno.test("Room tells a Portuguese member to slow down in Portuguese", () => {
   const { room } = setup();
   const bia = fake("pt");
-  room.join(bia, "bia");
+  room.register(bia, "bia");
   for (let i = 0; i < 21; i++) room.input(bia, `oi ${i}`);
   assertEquals(lastError(bia, "slow_down"), STRINGS.pt.slowDown);
 });
@@ -976,7 +975,7 @@ Deno.test("Room tells a Portuguese member to slow down in Portuguese", () => {
 Deno.test("Room says bye to a Portuguese quitter in Portuguese", () => {
   const { room } = setup();
   const bia = fake("pt");
-  room.join(bia, "bia");
+  room.register(bia, "bia");
   room.input(bia, "/sair tchau");
   assertEquals(last(bia), {
     type: "bye",
@@ -990,7 +989,7 @@ Deno.test("Room says bye to a Portuguese quitter in Portuguese", () => {
 Deno.test("Room reports joins and leaves with the member's label", () => {
   const { room, events } = setup();
   const ana = fake("en", "10.0.0.7:5555");
-  room.join(ana, "ana");
+  room.register(ana, "ana");
   room.leave(ana, "timeout");
   assertEquals(events, [
     { kind: "join", name: "ana", label: "10.0.0.7:5555" },

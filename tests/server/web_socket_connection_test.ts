@@ -4,7 +4,8 @@
 
 import { assertEquals, assertFalse } from "@std/assert";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
-import { Room, type RoomMember } from "../../src/hub/hub.ts";
+import { Hub } from "../../src/hub/hub.ts";
+import type { Member } from "../../src/hub/member.ts";
 import {
   BURST_FACTOR,
   SLOW_AFTER_MS,
@@ -60,19 +61,19 @@ const OPTIONS: WebSocketConnectionOptions = {
   log: () => {},
 };
 
-function watcher(): RoomMember & { got: ServerMessage[] } {
+function watcher(): Member & { got: ServerMessage[] } {
   const got: ServerMessage[] = [];
   return {
     name: "",
     lang: "en",
     label: "watcher",
     got,
-    send: (message) => got.push(message),
+    deliver: (message) => got.push(message),
     close() {},
   };
 }
 
-function connect(room: Room, name: string) {
+function connect(room: Hub, name: string) {
   const socket = new FakeSocket();
   const connection = new WebSocketConnection(
     socket as unknown as WebSocket,
@@ -85,9 +86,9 @@ function connect(room: Room, name: string) {
 }
 
 Deno.test("a page over its outbound bound for a second is dropped as slow", async () => {
-  const room = new Room({ rateLimit: null });
+  const room = new Hub({ rateLimit: null });
   const bob = watcher();
-  room.join(bob, "bob");
+  room.register(bob, "bob");
   const { socket, connection } = connect(room, "ana");
   socket.bufferedAmount = OPTIONS.maxQueueBytes + 1;
   connection.tick(0);
@@ -102,7 +103,7 @@ Deno.test("a page over its outbound bound for a second is dropped as slow", asyn
 });
 
 Deno.test("a page whose backlog drains in time is kept", () => {
-  const room = new Room({ rateLimit: null });
+  const room = new Hub({ rateLimit: null });
   const { socket, connection } = connect(room, "ana");
   socket.bufferedAmount = OPTIONS.maxQueueBytes * 4;
   connection.tick(0);
@@ -117,9 +118,9 @@ Deno.test("a page whose backlog drains in time is kept", () => {
 });
 
 Deno.test("a page far over its bound is dropped at once", async () => {
-  const room = new Room({ rateLimit: null });
+  const room = new Hub({ rateLimit: null });
   const bob = watcher();
-  room.join(bob, "bob");
+  room.register(bob, "bob");
   const { socket, connection } = connect(room, "ana");
   socket.bufferedAmount = OPTIONS.maxQueueBytes * BURST_FACTOR - 10;
   room.input(bob, "this line does not fit");
@@ -129,9 +130,9 @@ Deno.test("a page far over its bound is dropped at once", async () => {
 });
 
 Deno.test("a frame's lines are taken one by one, each against the line limit", async () => {
-  const room = new Room({ rateLimit: null });
+  const room = new Hub({ rateLimit: null });
   const bob = watcher();
-  room.join(bob, "bob");
+  room.register(bob, "bob");
   const { socket } = connect(room, "ana");
   const input = (text: string) => JSON.stringify({ type: "input", text });
   socket.frame(
@@ -149,9 +150,9 @@ Deno.test("a frame's lines are taken one by one, each against the line limit", a
 });
 
 Deno.test("a page whose socket closes leaves the room with reason closed", async () => {
-  const room = new Room({ rateLimit: null });
+  const room = new Hub({ rateLimit: null });
   const bob = watcher();
-  room.join(bob, "bob");
+  room.register(bob, "bob");
   const { socket, connection } = connect(room, "ana");
   socket.readyState = WebSocket.CLOSED;
   socket.onclose?.();
