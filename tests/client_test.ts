@@ -7,7 +7,8 @@ import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
 import type { ClientMessage, ServerMessage } from "../src/protocol.ts";
 import { CLIENT_STRINGS, STRINGS } from "../src/strings.ts";
-import { ENV, MAIN, Peer, Server } from "./_client_harness.ts";
+import { chatCommand } from "./_chat_command.ts";
+import { ENV, Peer, Server } from "./_client_harness.ts";
 
 const EN = CLIENT_STRINGS.en;
 const encoder = new TextEncoder();
@@ -19,8 +20,9 @@ class Join {
   #output: Promise<Deno.CommandOutput> | undefined;
 
   constructor(args: string[]) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "join", ...args],
+    const chat = chatCommand(["join", ...args]);
+    this.#child = new Deno.Command(chat.cmd, {
+      args: chat.args,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
