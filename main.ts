@@ -7,6 +7,7 @@
  */
 
 import { formatAddress } from "./src/address.ts";
+import { COMMIT } from "./src/build_info.ts";
 import { parseCli, USAGE, UsageError, VERSION } from "./src/cli.ts";
 import { joinHints, reachableAddresses } from "./src/join_hints.ts";
 import type { Lang } from "./src/protocol.ts";
@@ -102,7 +103,7 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(USAGE[command.topic]);
       return 0;
     case "version":
-      console.log(`chat ${VERSION}`);
+      console.log(`chat ${VERSION} (${COMMIT})`);
       return 0;
     case "serve": {
       const files = raiseFileLimit();
