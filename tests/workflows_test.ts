@@ -5,6 +5,7 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { parse } from "@std/yaml/parse";
+import { PERMISSIONS } from "../src/tools/compile.ts";
 
 type YamlMapping = Record<string, unknown>;
 
@@ -252,18 +253,9 @@ Deno.test(
 );
 
 Deno.test(
-  "release.yml compiles with the permission flags of the compile task in deno.json",
+  "release.yml compiles with the permission flags of deno task compile",
   async () => {
-    const config = mapping(
-      JSON.parse(
-        await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
-      ),
-      "deno.json",
-    );
-    const task = mapping(config["tasks"], "tasks")["compile"];
-    assert(typeof task === "string", "deno.json has no compile task");
-    const wanted = permissionFlags(task);
-    assert(wanted.length > 0, `the compile task grants nothing: ${task}`);
+    const wanted = [...PERMISSIONS].sort();
 
     const release = await readWorkflow("release.yml");
     for (const step of compileSteps(job(release, "compile"))) {
