@@ -151,6 +151,13 @@ export async function main(args: readonly string[]): Promise<number> {
           return 1;
         }
       }
+      // The web server first: it stops taking pages at once, so no page
+      // that reconnects rejoins the room while it closes. Listening before
+      // the first line is printed, so that whoever reads it may stop us.
+      const stop = onSignals(() => {
+        web?.shutdown();
+        server.shutdown();
+      });
       const { hostname, port } = server.addr;
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
       const hosts = reachableAddresses(hostname, interfaces());
@@ -166,12 +173,6 @@ export async function main(args: readonly string[]): Promise<number> {
           );
         }
       }
-      // The web server first: it stops taking pages at once, so no page
-      // that reconnects rejoins the room while it closes.
-      const stop = onSignals(() => {
-        web?.shutdown();
-        server.shutdown();
-      });
       await Promise.all([server.finished, web?.finished]);
       stop();
       return 0;
