@@ -5,7 +5,8 @@
 // (the permissions of src/tools/compile.ts), runs the suites against the
 // Linux x86_64 archive, and publishes the archives with their SHA-256 sums.
 // The shell steps that archive, unpack, smoke-test and sum run here for real
-// on fake binaries (on Linux, as on the release's runners).
+// on fake binaries (on Linux, as on the release's runners). README's install
+// lines name this version's archives.
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { parse } from "@std/yaml/parse";
@@ -671,4 +672,38 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("README gives an install line for each release archive of this version, and the sums' check", async () => {
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  const base = `/releases/download/${TAG}/`;
+  for (const target of RELEASE_TARGETS) {
+    const name = archiveName(target);
+    const line = readme.split("\n").find((each) =>
+      each.includes(`${base}${name}`)
+    );
+    assert(line !== undefined, `README does not install ${name}`);
+    assert(
+      line.includes(
+        name.endsWith(".zip")
+          ? `Expand-Archive ${name}`
+          : `tar -xzf ${name} && sudo mv chat `,
+      ),
+      `README's line for ${target} does not unpack ${name}: ${line}`,
+    );
+  }
+  for (
+    const check of [
+      "sha256sum --check",
+      "shasum -a 256 --check",
+      "Get-FileHash",
+    ]
+  ) {
+    assert(
+      readme.split("\n").some((line) =>
+        line.includes(`${base}SHA256SUMS`) && line.includes(check)
+      ),
+      `README does not check the sums with ${check}`,
+    );
+  }
 });
