@@ -241,8 +241,8 @@ export async function compile(args: readonly string[]): Promise<number> {
       console.error(line);
       return 1;
     }
-    await Deno.stderr.write(output.stderr);
-    await Deno.stdout.write(output.stdout);
+    await _writeAll(Deno.stderr, output.stderr);
+    await _writeAll(Deno.stdout, output.stdout);
     return output.code === 0 ? 1 : output.code;
   }
   const exe = request.target.includes("windows") &&
@@ -253,6 +253,16 @@ export async function compile(args: readonly string[]): Promise<number> {
     `Compiled chat ${VERSION} (${commit}) for ${request.target}: ${request.output}${exe}`,
   );
   return 0;
+}
+
+async function _writeAll(
+  to: { write(bytes: Uint8Array): Promise<number> },
+  bytes: Uint8Array,
+): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    written += await to.write(bytes.subarray(written));
+  }
 }
 
 if (import.meta.main) {
