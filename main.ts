@@ -7,6 +7,7 @@
  */
 
 import { formatAddress } from "./src/transport/address.ts";
+import { COMMIT } from "./src/build_info.ts";
 import { parseCli, USAGE, UsageError, VERSION } from "./src/cli.ts";
 import { joinHints, reachableAddresses } from "./src/discovery/join_hints.ts";
 import type { Lang } from "./src/protocol/messages.ts";
@@ -102,7 +103,7 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(USAGE[command.topic]);
       return 0;
     case "version":
-      console.log(`chat ${VERSION}`);
+      console.log(`chat ${VERSION} (${COMMIT})`);
       return 0;
     case "serve": {
       const files = raiseFileLimit();
@@ -150,6 +151,13 @@ export async function main(args: readonly string[]): Promise<number> {
           return 1;
         }
       }
+      // The web server first: it stops taking pages at once, so no page
+      // that reconnects rejoins the room while it closes. Listening before
+      // the first line is printed, so that whoever reads it may stop us.
+      const stop = onSignals(() => {
+        web?.shutdown();
+        server.shutdown();
+      });
       const { hostname, port } = server.addr;
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
       const hosts = reachableAddresses(hostname, interfaces());
@@ -165,12 +173,6 @@ export async function main(args: readonly string[]): Promise<number> {
           );
         }
       }
-      // The web server first: it stops taking pages at once, so no page
-      // that reconnects rejoins the room while it closes.
-      const stop = onSignals(() => {
-        web?.shutdown();
-        server.shutdown();
-      });
       await Promise.all([server.finished, web?.finished]);
       stop();
       return 0;

@@ -4,9 +4,7 @@
 
 import { TextLineStream } from "@std/streams/text-line-stream";
 import type { ClientMessage, ServerMessage } from "../src/protocol/messages.ts";
-
-/** The program, as a `file:` URL that `deno run` takes on every system. */
-export const MAIN = new URL("../main.ts", import.meta.url).href;
+import { chatCommand } from "./_chat_command.ts";
 
 /** How long any expected thing may take before a test fails. */
 export const DEADLINE_MS = 15_000;
@@ -59,8 +57,11 @@ export class Server {
   }
 
   static async start(): Promise<Server> {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "serve", "--host", "127.0.0.1", "--port", "0"],
+    const { cmd, args } = chatCommand(
+      ["serve", "--host", "127.0.0.1", "--port", "0"],
+    );
+    const child = new Deno.Command(cmd, {
+      args,
       stdin: "null",
       stdout: "piped",
       stderr: "inherit",

@@ -1,6 +1,7 @@
 /**
  * Helpers for end-to-end tests: a server on 127.0.0.1 port 0, line clients
- * over real sockets, and subprocesses of `main.ts`.
+ * over real sockets, and subprocesses of `chat` (`main.ts`, or the compiled
+ * program `CHAT_BIN` names: see `_chat_command.ts`).
  *
  * @module
  */
@@ -16,9 +17,7 @@ import {
   serve,
   type ServeOptions,
 } from "../src/server/server.ts";
-
-/** Path of the program under test. */
-export const MAIN = new URL("../main.ts", import.meta.url).pathname;
+import { chatCommand } from "./_chat_command.ts";
 
 /** How long a test waits for something it expects. */
 export const DEADLINE_MS = 10_000;
@@ -226,13 +225,14 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `main.ts` to completion with optional stdin. */
+/** Runs `chat` to completion with optional stdin. */
 export async function runChat(
   args: string[],
   options: { stdin?: string; env?: Record<string, string> } = {},
 ): Promise<RunResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+  const { cmd, args: fullArgs } = chatCommand(args);
+  const child = new Deno.Command(cmd, {
+    args: fullArgs,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -252,7 +252,7 @@ export async function runChat(
   };
 }
 
-/** A long-running subprocess of `main.ts` whose output is collected live. */
+/** A long-running subprocess of `chat` whose output is collected live. */
 export class ChatProcess {
   /** Lines of stdout so far. */
   readonly stdout: string[] = [];
@@ -263,7 +263,7 @@ export class ChatProcess {
   readonly #stdin: WritableStreamDefaultWriter<Uint8Array> | null;
 
   /**
-   * Starts `main.ts` with arguments; `prefix` runs it under another command
+   * Starts `chat` with arguments; `prefix` runs it under another command
    * (such as `ip netns exec ns1`).
    */
   constructor(
@@ -274,17 +274,13 @@ export class ChatProcess {
       prefix?: string[];
     } = {},
   ) {
-    const prefix = options.prefix ?? [];
-    const command = prefix.length > 0 ? prefix[0]! : Deno.execPath();
-    const fullArgs = [
-      ...prefix.slice(1),
-      ...(prefix.length > 0 ? [Deno.execPath()] : []),
-      "run",
-      "-A",
-      MAIN,
-      ...args,
+    const chat = chatCommand(args);
+    const [command, ...fullArgs] = [
+      ...options.prefix ?? [],
+      chat.cmd,
+      ...chat.args,
     ];
-    this.#child = new Deno.Command(command, {
+    this.#child = new Deno.Command(command!, {
       args: fullArgs,
       stdin: options.stdin ? "piped" : "null",
       stdout: "piped",

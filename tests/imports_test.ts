@@ -14,6 +14,7 @@ const SRC = new URL("../src/", import.meta.url);
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   // The pure core: message types, codecs, rules, texts, defaults.
   "config.ts": [],
+  "build_info.ts": [],
   "i18n": ["protocol", "config.ts"],
   "protocol": ["i18n", "config.ts"],
   // Chat semantics and what they keep, with no sockets.
@@ -38,10 +39,12 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   ],
   "client": ["protocol", "i18n", "config.ts", "transport", "discovery"],
   "cli.ts": ["protocol", "i18n", "config.ts", "transport"],
+  // `deno task compile`, never imported by the program.
+  "tools": ["cli.ts", "config.ts", "build_info.ts"],
 };
 
 /** Layers whose code must not use `Deno.*`: they run anywhere, even in tests without permissions. */
-const PURE = new Set(["config.ts", "i18n", "protocol", "hub"]);
+const PURE = new Set(["config.ts", "build_info.ts", "i18n", "protocol", "hub"]);
 
 /** The layer of a path relative to `src/`: its first folder, or the file. */
 function layerOf(path: string): string {

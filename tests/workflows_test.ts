@@ -1,10 +1,18 @@
 // Checks the GitHub Actions workflows against what the project promises: CI
 // runs the checks of `deno task check` and the tests on Linux, macOS and
-// Windows, and a `v*` tag builds the release binaries with the permissions of
-// the `compile` task in deno.json, with their SHA-256 sums.
+// Windows, and again against the program `deno task compile` builds (through
+// CHAT_BIN); a `v*` tag builds the release archives with `deno task compile`
+// (the permissions of src/tools/compile.ts), runs the suites against the
+// Linux x86_64 archive, and publishes the archives with their SHA-256 sums.
+// The shell steps that archive, unpack, smoke-test and sum run here for real
+// on fake binaries (on Linux, as on the release's runners). README's install
+// lines name this version's archives.
 
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { parse } from "@std/yaml/parse";
+import { VERSION } from "../src/cli.ts";
+import { PERMISSIONS } from "../src/tools/compile.ts";
+import { have } from "./_tools.ts";
 
 type YamlMapping = Record<string, unknown>;
 
@@ -121,8 +129,104 @@ function permissionFlags(command: string): string[] {
     .sort();
 }
 
-function compileSteps(compile: YamlMapping): YamlMapping[] {
-  return steps(compile).filter((step) => runOf(step).includes("deno compile"));
+/** The steps that build chat: `deno task compile`. */
+function compileSteps(job: YamlMapping): YamlMapping[] {
+  return steps(job).filter((step) =>
+    commandsOf(step).some((command) => command.startsWith("deno task compile"))
+  );
+}
+
+/** The one step whose name starts with `prefix`. */
+function namedStep(job: YamlMapping, prefix: string): YamlMapping {
+  const found = steps(job).filter((step) =>
+    String(step["name"] ?? "").startsWith(prefix)
+  );
+  assertEquals(found.length, 1, `steps named "${prefix}..."`);
+  return found[0]!;
+}
+
+/** The job's `env:`, with the matrix expanded. */
+function jobEnv(
+  job: YamlMapping,
+  values: YamlMapping = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (
+    const [name, value] of Object.entries(mapping(job["env"] ?? {}, "env"))
+  ) {
+    env[name] = expandMatrix(String(value), values);
+  }
+  return env;
+}
+
+/**
+ * Runs a step's script with bash as a GitHub runner does (`-eo pipefail`),
+ * in `cwd` or its `working-directory:` under `cwd`.
+ */
+async function runStep(
+  step: YamlMapping,
+  options: { cwd: string; env?: Record<string, string>; matrix?: YamlMapping },
+): Promise<{ code: number; output: string }> {
+  const values = options.matrix ?? {};
+  const folder = step["working-directory"];
+  const cwd = typeof folder === "string"
+    ? `${options.cwd}/${expandMatrix(folder, values)}`
+    : options.cwd;
+  const result = await new Deno.Command("bash", {
+    args: [
+      "--noprofile",
+      "--norc",
+      "-eo",
+      "pipefail",
+      "-c",
+      expandMatrix(runOf(step), values),
+    ],
+    cwd,
+    env: options.env ?? {},
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: result.code,
+    output: decoder.decode(result.stdout) + decoder.decode(result.stderr),
+  };
+}
+
+/** Whether a `files:` glob of one path segment's `*`s matches `name`. */
+function globMatches(glob: string, name: string): boolean {
+  const pattern = glob.split("*").map((part) =>
+    part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")
+  ).join("[^/]*");
+  return new RegExp(`^${pattern}$`).test(name);
+}
+
+/** A stand-in for a built chat: a script that prints `version`. */
+async function fakeChat(path: string, version: string): Promise<void> {
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  await Deno.writeTextFile(path, `#!/bin/sh\necho '${version}'\n`);
+  await Deno.chmod(path, 0o755);
+}
+
+const ROOT = new URL("../", import.meta.url);
+const TAG = `v${VERSION}`;
+// The release's steps are bash on ubuntu-latest; run them where that holds.
+const CAN_RUN_STEPS = Deno.build.os === "linux" && have("bash", "--version") &&
+  have("tar", "--version") && have("git", "--version");
+
+function headCommit(): string {
+  const output = new Deno.Command("git", {
+    args: ["rev-parse", "--short=7", "HEAD"],
+    cwd: ROOT,
+    stdout: "piped",
+  }).outputSync();
+  return new TextDecoder().decode(output.stdout).trim();
+}
+
+function archiveName(target: string): string {
+  return `chat-${VERSION}-${target}${
+    target.includes("windows") ? ".zip" : ".tar.gz"
+  }`;
 }
 
 Deno.test("ci.yml runs on every push and pull request", async () => {
@@ -225,93 +329,381 @@ Deno.test("release.yml builds the five release targets", async () => {
 });
 
 Deno.test(
-  "release.yml compiles each target with deno compile --target into chat-<target>",
-  async () => {
-    const release = await readWorkflow("release.yml");
-    const compile = job(release, "compile");
-    const found = compileSteps(compile);
-    assert(found.length > 0, "release.yml has no deno compile step");
-    for (const step of found) {
-      const command = commandsOf(step).join(" ");
-      assert(
-        command.includes("deno compile --target ${{ matrix.target }}"),
-        `not compiled with --target: ${command}`,
-      );
-      const outputs = targetValues(compile).map((values) => {
-        const output = /--output (\S+)/.exec(expandMatrix(command, values));
-        return output?.[1]?.split("/").pop();
-      });
-      assertEquals(
-        outputs,
-        targetValues(compile).map(({ target }) =>
-          `chat-${target}${String(target).includes("windows") ? ".exe" : ""}`
-        ),
-      );
-    }
-  },
-);
-
-Deno.test(
-  "release.yml compiles with the permission flags of the compile task in deno.json",
+  "deno task compile runs src/tools/compile.ts, and no workflow compiles chat any other way",
   async () => {
     const config = mapping(
-      JSON.parse(
-        await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
-      ),
+      JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))),
       "deno.json",
     );
     const task = mapping(config["tasks"], "tasks")["compile"];
     assert(typeof task === "string", "deno.json has no compile task");
-    const wanted = permissionFlags(task);
-    assert(wanted.length > 0, `the compile task grants nothing: ${task}`);
-
-    const release = await readWorkflow("release.yml");
-    for (const step of compileSteps(job(release, "compile"))) {
-      assertEquals(permissionFlags(runOf(step)), wanted);
+    assertMatch(task, /^deno run .*src\/tools\/compile\.ts$/);
+    for (const name of ["ci.yml", "release.yml"]) {
+      for (const [jobName, each] of jobs(await readWorkflow(name))) {
+        for (const step of steps(each)) {
+          assert(
+            !/\bdeno compile\b/.test(runOf(step)),
+            `${name} job ${jobName} runs deno compile itself: ${runOf(step)}`,
+          );
+          assertEquals(
+            permissionFlags(runOf(step)),
+            [],
+            `${name} job ${jobName} grants permissions of its own`,
+          );
+        }
+      }
     }
+    // What the binaries get: exactly the tool's list.
+    assertEquals(
+      PERMISSIONS,
+      [
+        "--allow-net",
+        "--allow-sys=networkInterfaces",
+        "--allow-env",
+        "--allow-ffi",
+      ],
+    );
   },
 );
 
 Deno.test(
-  "release.yml uploads each binary and publishes them with SHA256SUMS",
+  "ci.yml compiles chat on Linux, macOS and Windows and runs the suites against it through CHAT_BIN",
+  async () => {
+    const ci = await readWorkflow("ci.yml");
+    const found = [...jobs(ci)].filter(([, each]) =>
+      compileSteps(each).length > 0
+    );
+    assertEquals(found.length, 1, "jobs that compile chat");
+    const [, binary] = found[0]!;
+    const declared = matrix(binary);
+    const oses = stringArray(declared["os"], "matrix os");
+    assertEquals([...oses].sort(), [
+      "macos-latest",
+      "ubuntu-latest",
+      "windows-latest",
+    ]);
+    assertEquals(binary["runs-on"], "${{ matrix.os }}");
+    const include = (declared["include"] ?? []) as YamlMapping[];
+    for (const os of oses) {
+      const values: YamlMapping = { os };
+      for (const extra of include) {
+        if (extra["os"] === os) Object.assign(values, extra);
+      }
+      assertEquals(
+        jobEnv(binary, values)["CHAT_BIN"],
+        os.startsWith("windows") ? "dist/chat.exe" : "dist/chat",
+        `CHAT_BIN on ${os}`,
+      );
+    }
+    const all = steps(binary);
+    const compile = all.findIndex((step) =>
+      commandsOf(step).includes("deno task compile")
+    );
+    const smoke = all.indexOf(namedStep(binary, "Smoke test"));
+    const install = all.findIndex((step) =>
+      /apt-get install .*netcat-openbsd/.test(runOf(step))
+    );
+    const test = all.findIndex((step) =>
+      commandsOf(step).includes("deno task test")
+    );
+    assert(compile >= 0, "the binary job runs no plain deno task compile");
+    assert(compile < smoke && smoke < test, "compile, smoke test, test");
+    assert(install >= 0 && install < test, "no tools before the tests");
+    assert(String(all[install]!["if"]).includes("Linux"));
+    assertEquals(all[smoke]!["shell"], "bash");
+  },
+);
+
+Deno.test({
+  name:
+    "ci.yml's smoke test passes a binary that names this commit and fails one that does not",
+  ignore: !CAN_RUN_STEPS,
+  async fn() {
+    const ci = await readWorkflow("ci.yml");
+    const binary = [...jobs(ci).values()].find((each) =>
+      compileSteps(each).length > 0
+    )!;
+    const smoke = namedStep(binary, "Smoke test");
+    const dir = await Deno.makeTempDir({ prefix: "chat_ci_" });
+    try {
+      await fakeChat(`${dir}/good`, `chat ${VERSION} (${headCommit()})`);
+      await fakeChat(`${dir}/stale`, `chat ${VERSION} (0000000)`);
+      await fakeChat(`${dir}/source`, `chat ${VERSION} (source)`);
+      const run = (bin: string) =>
+        runStep(smoke, {
+          cwd: new URL(ROOT).pathname,
+          env: { CHAT_BIN: `${dir}/${bin}` },
+        });
+      const good = await run("good");
+      assertEquals(good.code, 0, good.output);
+      for (const bad of ["stale", "source"]) {
+        assert((await run(bad)).code !== 0, `the smoke test passes ${bad}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test(
+  "release.yml compiles each target with deno task compile --target into dist/<target>/chat",
   async () => {
     const release = await readWorkflow("release.yml");
     const compile = job(release, "compile");
+    const found = compileSteps(compile);
+    assertEquals(found.length, 1, "compile steps");
+    const command = commandsOf(found[0]!).join(" ");
     assert(
-      steps(compile).some((step) =>
-        usesOf(step).startsWith("actions/upload-artifact@")
+      command.startsWith("deno task compile --target ${{ matrix.target }} "),
+      `not compiled with deno task compile --target: ${command}`,
+    );
+    const outputs = targetValues(compile).map((values) =>
+      /--output (\S+)/.exec(expandMatrix(command, values))?.[1]
+    );
+    assertEquals(
+      outputs,
+      targetValues(compile).map(({ target }) =>
+        `dist/${target}/chat${String(target).includes("windows") ? ".exe" : ""}`
       ),
-      "the compile job uploads nothing",
     );
+  },
+);
 
-    const publish = [...jobs(release).values()].find((each) =>
-      steps(each).some((step) =>
-        usesOf(step).startsWith("softprops/action-gh-release@")
-      )
+Deno.test({
+  name:
+    "release.yml archives each target as chat-<version>-<target>.tar.gz (.zip on Windows) holding just chat (chat.exe), and uploads it",
+  ignore: !CAN_RUN_STEPS || !have("zip", "-v") || !have("unzip", "-v"),
+  async fn() {
+    const release = await readWorkflow("release.yml");
+    const compile = job(release, "compile");
+    const archive = namedStep(compile, "Archive");
+    const upload = steps(compile).find((step) =>
+      usesOf(step).startsWith("actions/upload-artifact@")
     );
-    assert(publish !== undefined, "release.yml creates no GitHub release");
-    assertEquals(publish["needs"], "compile");
+    assert(upload !== undefined, "the compile job uploads nothing");
+    const uploaded = mapping(upload["with"], "upload-artifact with");
+    const dir = await Deno.makeTempDir({ prefix: "chat_release_" });
+    try {
+      for (const values of targetValues(compile)) {
+        const target = String(values["target"]);
+        const exe = target.includes("windows") ? ".exe" : "";
+        await fakeChat(`${dir}/dist/${target}/chat${exe}`, `chat ${VERSION}`);
+        const result = await runStep(archive, {
+          cwd: dir,
+          matrix: values,
+          env: { GITHUB_REF_NAME: TAG },
+        });
+        assertEquals(result.code, 0, result.output);
+        const name = archiveName(target);
+        const listing = await new Deno.Command(exe ? "unzip" : "tar", {
+          args: exe ? ["-Z1", name] : ["-tzf", name],
+          cwd: `${dir}/dist`,
+          stdout: "piped",
+        }).output();
+        assertEquals(
+          new TextDecoder().decode(listing.stdout).trim(),
+          `chat${exe}`,
+          `${name} holds`,
+        );
+        assert(
+          globMatches(
+            expandMatrix(String(uploaded["path"]), values),
+            `dist/${name}`,
+          ),
+          `the upload of ${target} misses dist/${name}`,
+        );
+        assertEquals(
+          expandMatrix(String(uploaded["name"]), values),
+          `chat-${target}`,
+        );
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test(
+  "release.yml tests the Linux x86_64 archive with the suites through CHAT_BIN before it publishes",
+  async () => {
+    const release = await readWorkflow("release.yml");
+    const test = job(release, "test");
+    assertEquals(test["needs"], "compile");
+    assertEquals(test["runs-on"], "ubuntu-latest");
+    const download = steps(test).find((step) =>
+      usesOf(step).startsWith("actions/download-artifact@")
+    );
+    assert(download !== undefined, "the test job downloads nothing");
+    assertEquals(
+      mapping(download["with"], "download-artifact with")["name"],
+      "chat-x86_64-unknown-linux-gnu",
+    );
+    assertEquals(jobEnv(test)["CHAT_BIN"], "unpacked/chat");
+    const all = steps(test);
+    const at = (prefix: string) => all.indexOf(namedStep(test, prefix));
+    const install = all.findIndex((step) =>
+      /apt-get install .*netcat-openbsd.*tmux.*chromium/.test(runOf(step))
+    );
+    const suites = all.findIndex((step) =>
+      commandsOf(step).includes("deno task test")
+    );
+    assert(
+      all.indexOf(download) < at("Unpack") && at("Unpack") < at("Smoke test") &&
+        at("Smoke test") < suites,
+      "download, unpack, smoke test, then the suites",
+    );
+    assert(install >= 0 && install < suites, "no tools before the suites");
+    const publish = job(release, "release");
+    assertEquals(publish["needs"], ["compile", "test"]);
+  },
+);
+
+Deno.test({
+  name:
+    "release.yml unpacks the archive to CHAT_BIN and its smoke test wants the tag's version and this commit",
+  ignore: !CAN_RUN_STEPS,
+  async fn() {
+    const release = await readWorkflow("release.yml");
+    const compile = job(release, "compile");
+    const test = job(release, "test");
+    const target = "x86_64-unknown-linux-gnu";
+    const values = targetValues(compile).find((v) => v["target"] === target)!;
+    const dir = await Deno.makeTempDir({ prefix: "chat_release_" });
+    try {
+      // What the compile job leaves, as the test job downloads it.
+      await fakeChat(
+        `${dir}/dist/${target}/chat`,
+        `chat ${VERSION} (${headCommit()})`,
+      );
+      const archived = await runStep(namedStep(compile, "Archive"), {
+        cwd: dir,
+        matrix: values,
+        env: { GITHUB_REF_NAME: TAG },
+      });
+      assertEquals(archived.code, 0, archived.output);
+      const env: Record<string, string> = {
+        ...jobEnv(test),
+        GITHUB_REF_NAME: TAG,
+      };
+      const unpacked = await runStep(namedStep(test, "Unpack"), {
+        cwd: dir,
+        env,
+      });
+      assertEquals(unpacked.code, 0, unpacked.output);
+      const bin = `${dir}/${env["CHAT_BIN"]}`;
+      assert(
+        ((await Deno.stat(bin)).mode ?? 0) & 0o100,
+        "chat is not executable",
+      );
+      const smoke = (tag: string) =>
+        runStep(namedStep(test, "Smoke test"), {
+          cwd: new URL(ROOT).pathname,
+          env: { CHAT_BIN: bin, GITHUB_REF_NAME: tag },
+        });
+      const good = await smoke(TAG);
+      assertEquals(good.code, 0, good.output);
+      assert(
+        (await smoke("v9.9.9")).code !== 0,
+        "a tag that is not VERSION passes",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "release.yml publishes every archive and SHA256SUMS, whose sums check",
+  ignore: !CAN_RUN_STEPS || !have("sha256sum", "--version"),
+  async fn() {
+    const release = await readWorkflow("release.yml");
+    const publish = job(release, "release");
     assertEquals(mapping(publish["permissions"], "permissions"), {
       contents: "write",
     });
-
     const all = steps(publish);
     const download = all.findIndex((step) =>
       usesOf(step).startsWith("actions/download-artifact@")
     );
-    const sums = all.findIndex((step) =>
-      /sha256sum .*> *SHA256SUMS/.test(runOf(step))
-    );
+    const sums = all.indexOf(namedStep(publish, "Write SHA256SUMS"));
     const create = all.findIndex((step) =>
       usesOf(step).startsWith("softprops/action-gh-release@")
     );
     assert(download >= 0, "the release job downloads no artifacts");
-    assert(sums > download, "SHA256SUMS is not written after the download");
-    assert(create > sums, "the release is created before SHA256SUMS");
+    assert(download < sums && sums < create, "download, sums, release");
+    const downloaded = mapping(all[download]!["with"], "download with");
+    assertEquals(downloaded["path"], "dist");
+    assertEquals(downloaded["merge-multiple"], true);
 
-    const files = mapping(all[create]?.["with"], "gh-release with")["files"];
-    assert(typeof files === "string", "the release attaches no files");
-    assert(files.includes("SHA256SUMS"), `SHA256SUMS not attached: ${files}`);
-    assert(files.includes("chat-"), `binaries not attached: ${files}`);
+    const dir = await Deno.makeTempDir({ prefix: "chat_release_" });
+    try {
+      await Deno.mkdir(`${dir}/dist`);
+      const names = RELEASE_TARGETS.map(archiveName);
+      for (const name of names) {
+        await Deno.writeTextFile(`${dir}/dist/${name}`, `archive ${name}`);
+      }
+      const result = await runStep(all[sums]!, { cwd: dir });
+      assertEquals(result.code, 0, result.output);
+      const listed = (await Deno.readTextFile(`${dir}/dist/SHA256SUMS`))
+        .trim().split("\n").map((line) => line.split(/\s+\*?/)[1]);
+      assertEquals([...listed].sort(), [...names].sort());
+      const check = await new Deno.Command("sha256sum", {
+        args: ["--check", "SHA256SUMS"],
+        cwd: `${dir}/dist`,
+        stdout: "null",
+      }).output();
+      assert(check.success, "sha256sum --check fails");
+
+      const files = mapping(all[create]!["with"], "gh-release with")["files"];
+      assert(typeof files === "string", "the release attaches no files");
+      const globs = files.split("\n").map((line) => line.trim())
+        .filter((line) => line !== "");
+      const attached = [...names, "SHA256SUMS"].filter((name) =>
+        globs.some((glob) => globMatches(glob, `dist/${name}`))
+      );
+      assertEquals(attached.sort(), [...names, "SHA256SUMS"].sort());
+      assert(
+        !globs.some((glob) =>
+          globMatches(glob, "dist/x86_64-unknown-linux-gnu")
+        ),
+        "the release attaches folders",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   },
-);
+});
+
+Deno.test("README gives an install line for each release archive of this version, and the sums' check", async () => {
+  const readme = await Deno.readTextFile(new URL("README.md", ROOT));
+  const base = `/releases/download/${TAG}/`;
+  for (const target of RELEASE_TARGETS) {
+    const name = archiveName(target);
+    const line = readme.split("\n").find((each) =>
+      each.includes(`${base}${name}`)
+    );
+    assert(line !== undefined, `README does not install ${name}`);
+    assert(
+      line.includes(
+        name.endsWith(".zip")
+          ? `Expand-Archive ${name}`
+          : `tar -xzf ${name} && sudo mv chat `,
+      ),
+      `README's line for ${target} does not unpack ${name}: ${line}`,
+    );
+  }
+  for (
+    const check of [
+      "sha256sum --check",
+      "shasum -a 256 --check",
+      "Get-FileHash",
+    ]
+  ) {
+    assert(
+      readme.split("\n").some((line) =>
+        line.includes(`${base}SHA256SUMS`) && line.includes(check)
+      ),
+      `README does not check the sums with ${check}`,
+    );
+  }
+});

@@ -71,9 +71,13 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-/** How the bench starts `chat serve` (with port 0, a free port). */
-export const CHAT_COMMAND =
-  "deno run -A main.ts serve --host 127.0.0.1 --port 0 --web-port 0 --no-rate-limit --max-per-ip 0 --max-users 0 --lang en";
+/**
+ * How the bench starts `chat serve` (with port 0, a free port): from source,
+ * or the compiled program that `CHAT_BIN` names.
+ */
+export const CHAT_COMMAND = `${
+  Deno.env.get("CHAT_BIN") || "deno run -A main.ts"
+} serve --host 127.0.0.1 --port 0 --web-port 0 --no-rate-limit --max-per-ip 0 --max-users 0 --lang en`;
 
 // File descriptors kept free besides the connections, on both sides.
 const SPARE_FILES = 64;

@@ -9,11 +9,9 @@
  */
 
 import { TextLineStream } from "@std/streams/text-line-stream";
+import { chatCommand } from "../_chat_command.ts";
 import { cpuSeconds, peakRssKb, rssKb } from "./proc_stats.ts";
 import { RunError } from "./run_error.ts";
-
-/** Path of the program under test. */
-export const MAIN: string = new URL("../../main.ts", import.meta.url).pathname;
 
 /** Options of {@linkcode ServerProcess.start}. */
 export interface ServerProcessOptions {
@@ -44,7 +42,10 @@ const ORDINARY_LEAVE = /^leave \S+ \(.*\): (quit|closed|shutdown)\b/;
 
 /** A running server subprocess; `await using` stops it. */
 export class ServerProcess implements AsyncDisposable {
-  /** Process id (the server itself: `deno run` and `taskset` exec). */
+  /**
+   * Process id (the server itself: `deno run`, a compiled `chat` and
+   * `taskset` exec).
+   */
   readonly pid: number;
   #port: number;
   #webPort: number | null = null;
@@ -85,26 +86,7 @@ export class ServerProcess implements AsyncDisposable {
     const chat = command === undefined;
     const fixedPort = chat ? 0 : _freePort();
     const argv = command === undefined
-      ? [
-        Deno.execPath(),
-        "run",
-        "-A",
-        MAIN,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--web-port",
-        "0",
-        "--no-rate-limit",
-        "--max-per-ip",
-        "0",
-        "--max-users",
-        "0",
-        "--lang",
-        "en",
-      ]
+      ? _chatServe()
       : command.map((arg) => arg.replaceAll("{port}", `${fixedPort}`));
     if (options.pin) argv.unshift("taskset", "-c", "0");
     const child = new Deno.Command(argv[0]!, {
@@ -301,6 +283,28 @@ async function _readLines(
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new TextLineStream());
   for await (const line of lines) onLine(line);
+}
+
+// `chat serve` as the bench runs it: `main.ts`, or the program `CHAT_BIN`
+// names.
+function _chatServe(): string[] {
+  const { cmd, args } = chatCommand([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--web-port",
+    "0",
+    "--no-rate-limit",
+    "--max-per-ip",
+    "0",
+    "--max-users",
+    "0",
+    "--lang",
+    "en",
+  ]);
+  return [cmd, ...args];
 }
 
 function _freePort(): number {

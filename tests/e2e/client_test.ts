@@ -11,7 +11,8 @@ import type {
 } from "../../src/protocol/messages.ts";
 import { CLIENT_STRINGS } from "../../src/i18n/client_strings.ts";
 import { STRINGS } from "../../src/i18n/server_strings.ts";
-import { ENV, MAIN, Peer, Server } from "../_client_harness.ts";
+import { chatCommand } from "../_chat_command.ts";
+import { ENV, Peer, Server } from "../_client_harness.ts";
 
 const EN = CLIENT_STRINGS.en;
 const encoder = new TextEncoder();
@@ -23,8 +24,9 @@ class Join {
   #output: Promise<Deno.CommandOutput> | undefined;
 
   constructor(args: string[]) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "join", ...args],
+    const chat = chatCommand(["join", ...args]);
+    this.#child = new Deno.Command(chat.cmd, {
+      args: chat.args,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

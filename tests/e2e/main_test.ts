@@ -4,12 +4,25 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
+import { VERSION } from "../../src/cli.ts";
 import { ChatProcess, plainUser, runChat } from "../_helpers.ts";
 
-Deno.test("chat --version prints the version and exits 0", async () => {
+Deno.test("chat --version prints the version and the commit it was built from, and exits 0", async () => {
   const result = await runChat(["--version"]);
   assertEquals(result.code, 0);
-  assertMatch(result.stdout, /^chat \d+\.\d+\.\d+\n$/);
+  if (Deno.env.get("CHAT_BIN")) {
+    // A compiled chat names its commit (CI checks it is the checkout's).
+    assertMatch(
+      result.stdout,
+      new RegExp(
+        `^chat ${
+          VERSION.replaceAll(".", "\\.")
+        } \\(([0-9a-f]{7,40}(-dirty)?|unknown|source)\\)\n$`,
+      ),
+    );
+  } else {
+    assertEquals(result.stdout, `chat ${VERSION} (source)\n`);
+  }
 });
 
 Deno.test("chat --help, serve --help and join --help print usage and exit 0", async () => {

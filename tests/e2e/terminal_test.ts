@@ -5,7 +5,8 @@
 // polling with a deadline. Without tmux they are ignored, never passed.
 
 import { assert, assertEquals, assertFalse } from "@std/assert";
-import { MAIN, Peer, Server, waitFor } from "../_client_harness.ts";
+import { chatCommand } from "../_chat_command.ts";
+import { Peer, Server, waitFor } from "../_client_harness.ts";
 
 function _hasTmux(): boolean {
   try {
@@ -101,10 +102,9 @@ function _quote(text: string): string {
 
 /** The shell command that runs `chat join` and reports its exit code. */
 function joinCommand(port: number, args: string[]): string {
-  return `NO_COLOR=1 LC_ALL=C.UTF-8 ${_quote(Deno.execPath())} run -A ${
-    _quote(MAIN)
-  } join 127.0.0.1:${port} ${
-    args.map(_quote).join(" ")
+  const chat = chatCommand(["join", `127.0.0.1:${port}`, ...args]);
+  return `NO_COLOR=1 LC_ALL=C.UTF-8 ${
+    [chat.cmd, ...chat.args].map(_quote).join(" ")
   }; echo "chat exited with $?"; sleep 600`;
 }
 
