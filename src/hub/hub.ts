@@ -135,7 +135,7 @@ export type RegisterResult = NameCheck;
  * hub.register(ana, "ana");
  * hub.register(bob, "bob");
  * hub.apply(ana, { kind: "msg", to: "bob", text: "psst" });
- * const message = { type: "private", from: "ana", to: "bob", text: "psst", time: 0 };
+ * const message: ServerMessage = { type: "private", from: "ana", to: "bob", text: "psst", time: 0 };
  * assertEquals(bob.got.at(-1), message);
  * assertEquals(ana.got.at(-1), message);
  * ```
