@@ -1,12 +1,13 @@
 /**
- * Tab completion for the terminal client: command names after a leading
- * `/`, member names after `/msg` (and its aliases) and for the word being
+ * Tab completion for the terminal client: every word a command is accepted
+ * under after a leading `/`, member names after a command that takes one
+ * (`/msg` and its aliases, from the command table) and for the word being
  * typed anywhere else. Pure, in the shape `node:readline` expects.
  *
  * @module
  */
 
-import { COMMAND_NAMES } from "../protocol/commands.ts";
+import { COMMAND_NAMES, findCommand } from "../protocol/commands.ts";
 import { nameKey } from "../protocol/name_rules.ts";
 
 /** Options of {@linkcode completeLine}. */
@@ -20,7 +21,7 @@ export interface CompleteOptions {
    */
   me?: string;
   /**
-   * Command names without their `/`.
+   * Command words without their `/`.
    *
    * @default {COMMAND_NAMES}
    */
@@ -39,7 +40,8 @@ export interface CompleteOptions {
  * import { completeLine } from "./completer.ts";
  *
  * assertEquals(completeLine("/msg b", { names: ["ana", "bob"] }), [["bob "], "b"]);
- * assertEquals(completeLine("/wh", { names: [] }), [["/who "], "/wh"]);
+ * assertEquals(completeLine("/rep", { names: [] }), [["/reply "], "/rep"]);
+ * assertEquals(completeLine("/wh", { names: [] }), [["/whisper ", "/who "], "/wh"]);
  * ```
  *
  * @param line The text before the cursor.
@@ -60,8 +62,10 @@ export function completeLine(
       .map((name) => `/${name} `);
     return [_unique(found), line];
   }
-  const target = /^\/(?:msg|w|pm|tell|whisper)\s+(\S*)$/i.exec(line);
-  if (target) return [_names(target[1]!, options), target[1]!];
+  const argument = /^\/(\S+)\s+(\S*)$/.exec(line);
+  if (argument && findCommand(argument[1]!)?.completes === "names") {
+    return [_names(argument[2]!, options), argument[2]!];
+  }
   // Anywhere else, including the text of other commands (`/me waves at b`),
   // the word being typed may be a name.
   const word = /(\S*)$/.exec(line)![1]!;

@@ -1,7 +1,9 @@
 /**
- * The chat room: members, names, broadcast, private messages, commands and
- * history. It knows nothing about sockets or dialects: it talks to members
- * through {@linkcode Member} and hands them typed messages.
+ * The hub: the chat itself, with no sockets. It keeps server-wide names,
+ * private messages and `/reply`, flood control, commands, renames and
+ * quits, and shutdown; it holds the {@linkcode Room}s, which keep their
+ * members, broadcast and history. It talks to members through
+ * {@linkcode Member} and hands them typed messages.
  *
  * @module
  */
@@ -16,7 +18,10 @@ import type {
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
+import type { HistoryStore } from "../store/history_store.ts";
+import { MemoryStore } from "../store/memory_store.ts";
 import type { Member } from "./member.ts";
+import { broadcastOnce, Room } from "./room.ts";
 import {
   TokenBucket,
   type TokenBucketOptions,
@@ -62,22 +67,36 @@ export interface HubOptions {
    * @default {"chat"}
    */
   serverName?: string;
+  /**
+   * Where public lines are kept; the welcome shows the last `historySize`.
+   * @default {a MemoryStore keeping `historySize` lines per room}
+   */
+  store?: HistoryStore;
 }
 
 /** Longest quit reason kept, in characters. */
 const MAX_REASON_LENGTH = 200;
 
+/**
+ * The room every member is in. Only the hub knows its key: nothing on the
+ * wire or in the log names a room yet.
+ */
+const LOBBY = "#general";
+
 interface _MemberState {
+  // One bucket per member, whatever rooms it is in.
   bucket: TokenBucket | null;
   refused: number;
   lastPrivateFrom: Member | null;
+  // The rooms the member is in; today always the lobby alone.
+  rooms: Set<Room>;
 }
 
 /** Result of {@linkcode Hub.register}. */
 export type RegisterResult = NameCheck;
 
 /**
- * One chat room.
+ * The chat: members under server-wide names, in rooms.
  *
  * @example A member joins and speaks
  * ```ts
@@ -90,32 +109,54 @@ export type RegisterResult = NameCheck;
  *   const got: ServerMessage[] = [];
  *   return { name: "", lang: "en", label: "test", got, deliver: (m) => got.push(m), close() {} };
  * }
- * const room = new Hub({ now: () => 0 });
+ * const hub = new Hub({ now: () => 0 });
  * const ana = fake();
  * const bob = fake();
- * room.register(ana, "ana");
- * room.register(bob, "bob");
- * room.input(ana, "hi bob");
+ * hub.register(ana, "ana");
+ * hub.register(bob, "bob");
+ * hub.input(ana, "hi bob");
  * assertEquals(bob.got.at(-1), { type: "message", from: "ana", text: "hi bob", time: 0 });
+ * ```
+ *
+ * @example A decoded command goes in through apply()
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { Hub } from "./hub.ts";
+ * import type { Member } from "./member.ts";
+ * import type { ServerMessage } from "../protocol/messages.ts";
+ *
+ * function fake(): Member & { got: ServerMessage[] } {
+ *   const got: ServerMessage[] = [];
+ *   return { name: "", lang: "en", label: "test", got, deliver: (m) => got.push(m), close() {} };
+ * }
+ * const hub = new Hub({ now: () => 0 });
+ * const ana = fake();
+ * const bob = fake();
+ * hub.register(ana, "ana");
+ * hub.register(bob, "bob");
+ * hub.apply(ana, { kind: "msg", to: "bob", text: "psst" });
+ * const message: ServerMessage = { type: "private", from: "ana", to: "bob", text: "psst", time: 0 };
+ * assertEquals(bob.got.at(-1), message);
+ * assertEquals(ana.got.at(-1), message);
  * ```
  */
 export class Hub {
+  // Every member, in the order they registered.
   #members = new Map<Member, _MemberState>();
-  // The same members in join order, for broadcast loops and names().
-  #list: Member[] = [];
   #byName = new Map<string, Member>();
-  // A ring of the last `historySize` public lines; #historyStart is the oldest.
-  #history: ChatLine[] = [];
-  #historyStart = 0;
-  #historySize: number;
+  #rooms = new Map<string, Room>();
+  #lobby: Room;
   #rateLimit: TokenBucketOptions | null;
   #now: () => number;
   #onEvent: (event: HubEvent) => void;
   #serverName: string;
 
-  /** @param options Limits, clock and log. */
+  /** @param options Limits, clock, log and history store. */
   constructor(options: HubOptions = {}) {
-    this.#historySize = options.historySize ?? 50;
+    const historySize = options.historySize ?? 50;
+    const store = options.store ?? new MemoryStore({ capacity: historySize });
+    this.#lobby = new Room(LOBBY, { store, historySize });
+    this.#rooms.set(LOBBY, this.#lobby);
     this.#rateLimit = options.rateLimit === undefined
       ? { rate: 5, burst: 20 }
       : options.rateLimit;
@@ -131,14 +172,15 @@ export class Hub {
 
   /** Names of the members, in the order they joined. */
   names(): string[] {
-    return this.#list.map((member) => member.name);
+    return [...this.#members.keys()].map((member) => member.name);
   }
 
   /**
-   * Tells whether a member is in the room.
+   * Tells whether a member is in the chat.
    *
    * @param member A member.
-   * @returns `true` between a successful join and the leave.
+   * @returns `true` between a successful {@linkcode Hub.register} and the
+   * leave.
    */
   has(member: Member): boolean {
     return this.#members.has(member);
@@ -158,19 +200,21 @@ export class Hub {
     if (!check.ok) return check;
     const time = this.#now();
     member.name = check.name;
-    this.#broadcast({ type: "join", name: check.name, time }, null);
-    this.#list.push(member);
+    const room = this.#lobby;
+    room.broadcast({ type: "join", name: check.name, time }, null);
+    room.add(member);
     this.#members.set(member, {
       bucket: this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
       refused: 0,
       lastPrivateFrom: null,
+      rooms: new Set([room]),
     });
     this.#byName.set(nameKey(check.name), member);
     const welcome: ServerMessage = {
       type: "welcome",
       name: check.name,
-      members: this.names(),
-      history: this.#recent(),
+      members: room.names(),
+      history: room.recent(),
       server: this.#serverName,
       version: PROTOCOL_VERSION,
     };
@@ -186,19 +230,22 @@ export class Hub {
   }
 
   /**
-   * Removes a member and tells everyone else why. Safe to call more than once.
+   * Removes a member and tells everyone who shared a room with it why, once
+   * each. Safe to call more than once.
    *
    * @param member The member leaving.
    * @param reason Why.
    * @param detail Extra words, such as a quit message.
-   * @returns `true` if the member was in the room.
+   * @returns `true` if the member was in the chat.
    */
   leave(member: Member, reason: LeaveReason, detail?: string): boolean {
-    if (!this.#members.delete(member)) return false;
-    this.#list.splice(this.#list.indexOf(member), 1);
+    const state = this.#members.get(member);
+    if (state === undefined) return false;
+    this.#members.delete(member);
     this.#byName.delete(nameKey(member.name));
-    for (const state of this.#members.values()) {
-      if (state.lastPrivateFrom === member) state.lastPrivateFrom = null;
+    for (const room of state.rooms) room.remove(member);
+    for (const other of this.#members.values()) {
+      if (other.lastPrivateFrom === member) other.lastPrivateFrom = null;
     }
     const clean = detail === undefined ? "" : _clip(sanitizeText(detail));
     const message: ServerMessage = {
@@ -210,7 +257,7 @@ export class Hub {
     if (clean) message.detail = clean;
     // At shutdown everybody is told the server is going: N leave notices
     // to N members would only cost N² lines.
-    if (reason !== "shutdown") this.#broadcast(message, null);
+    if (reason !== "shutdown") broadcastOnce(state.rooms, message);
     const event: HubEvent = {
       kind: "leave",
       name: member.name,
@@ -223,21 +270,36 @@ export class Hub {
   }
 
   /**
-   * Handles one line a member typed: a message or a `/command`.
+   * Handles one line a member typed: a message or a `/command`. Blank lines
+   * are ignored; the rest is {@linkcode parseCommand parsed} and
+   * {@linkcode Hub.apply applied}.
    *
    * @param member Who typed it.
    * @param line The line, without its line ending.
    */
   input(member: Member, line: string): void {
+    if (line.trim() === "") return;
+    this.apply(member, parseCommand(line));
+  }
+
+  /**
+   * Carries out what a member asks for, however its dialect wrote it: every
+   * command costs one token of the member's flood bucket, and a member over
+   * its limit is told to slow down, then dropped. Commands from someone who
+   * is not a member are ignored.
+   *
+   * @param member Who asks.
+   * @param command What for.
+   */
+  apply(member: Member, command: Command): void {
     const state = this.#members.get(member);
     if (state === undefined) return;
-    if (line.trim() === "") return;
     if (state.bucket !== null && !state.bucket.take(this.#now())) {
       this.#refuse(member, state);
       return;
     }
     state.refused = 0;
-    this.#run(member, state, parseCommand(line));
+    this.#run(member, state, command);
   }
 
   /**
@@ -245,8 +307,8 @@ export class Hub {
    * leave notices (everyone is going).
    */
   shutdown(): void {
-    const everyone = this.#list;
-    this.#list = [];
+    for (const room of this.#rooms.values()) room.clear();
+    const everyone = [...this.#members.keys()];
     for (const member of everyone) {
       this.#members.delete(member);
       this.#byName.delete(nameKey(member.name));
@@ -289,8 +351,7 @@ export class Hub {
         if (text === "") return;
         const line: ChatLine = { from: member.name, text, time: this.#now() };
         if (command.kind === "me") line.action = true;
-        this.#remember(line);
-        this.#broadcast({ type: "message", ...line }, member);
+        this.#lobby.say(member, line);
         return;
       }
       case "msg":
@@ -312,7 +373,7 @@ export class Hub {
         member.deliver({ type: "members", names: this.names() });
         return;
       case "nick":
-        this.#rename(member, command.name);
+        this.#rename(member, state, command.name);
         return;
       case "help":
         member.deliver({ type: "info", code: "help", text: strings.help });
@@ -346,7 +407,8 @@ export class Hub {
     request: { to: string; text: string },
   ): void {
     const strings = STRINGS[from.lang];
-    if (to === undefined || !this.#members.has(to)) {
+    const target = to === undefined ? undefined : this.#members.get(to);
+    if (to === undefined || target === undefined) {
       const asked = sanitizeText(request.to).slice(0, 32);
       this.#error(from, "unknown_user", strings.unknownUser(asked));
       return;
@@ -367,13 +429,12 @@ export class Hub {
       text,
       time: this.#now(),
     };
-    const target = this.#members.get(to);
-    if (target) target.lastPrivateFrom = from;
+    target.lastPrivateFrom = from;
     to.deliver(message);
     from.deliver(message);
   }
 
-  #rename(member: Member, requested: string): void {
+  #rename(member: Member, state: _MemberState, requested: string): void {
     const check = this.#checkFree(requested, member);
     if (!check.ok) {
       this.#error(
@@ -391,10 +452,13 @@ export class Hub {
     this.#byName.delete(nameKey(from));
     member.name = check.name;
     this.#byName.set(nameKey(check.name), member);
-    this.#broadcast(
-      { type: "rename", from, to: check.name, time: this.#now() },
-      null,
-    );
+    // The member is in its own rooms, so it hears of its rename too.
+    broadcastOnce(state.rooms, {
+      type: "rename",
+      from,
+      to: check.name,
+      time: this.#now(),
+    });
     this.#onEvent({
       kind: "rename",
       from,
@@ -415,32 +479,6 @@ export class Hub {
 
   #error(member: Member, code: string, text: string): void {
     member.deliver({ type: "error", code, text });
-  }
-
-  #remember(line: ChatLine): void {
-    if (this.#historySize === 0) return;
-    if (this.#history.length < this.#historySize) {
-      this.#history.push(line);
-      return;
-    }
-    this.#history[this.#historyStart] = line;
-    this.#historyStart = (this.#historyStart + 1) % this.#historySize;
-  }
-
-  #recent(): ChatLine[] {
-    const start = this.#historyStart;
-    return [...this.#history.slice(start), ...this.#history.slice(0, start)];
-  }
-
-  // One message object for every recipient: transports cache its encoding.
-  #broadcast(message: ServerMessage, except: Member | null): void {
-    // Indexed loop over a snapshot of the length: a member dropped during
-    // the loop (slow reader) only leaves the room later, from its read loop.
-    const list = this.#list;
-    for (let i = 0; i < list.length; i++) {
-      const member = list[i]!;
-      if (member !== except) member.deliver(message);
-    }
   }
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { helpText } from "../protocol/commands.ts";
 import type { Lang, LeaveReason, NameErrorCode } from "../protocol/messages.ts";
 
 /** The strings of one language. */
@@ -53,27 +54,10 @@ function _someOf(
   return `${shown} ${more(names.length - WELCOME_NAMES)}`;
 }
 
-const HELP_EN = [
-  "Commands:",
-  "  /msg <name> <text>   private message (also /w, /pm)",
-  "  /reply <text>        answer the last private message (also /r)",
-  "  /who                 who is online (also /users, /names)",
-  "  /nick <new name>     change your name",
-  "  /me <action>         say what you are doing",
-  "  /help                this list",
-  "  /quit [reason]       leave (also /exit, /SAIR)",
-].join("\n");
+// Generated from the command table, so /help lists what parseCommand reads.
+const HELP_EN = helpText("en", { title: "Commands:", also: "also" });
 
-const HELP_PT = [
-  "Comandos:",
-  "  /msg <nome> <texto>  mensagem privada (também /w, /pm)",
-  "  /reply <texto>       responde à última mensagem privada (também /r)",
-  "  /who                 quem está online (também /users, /names)",
-  "  /nick <novo nome>    muda o seu nome",
-  "  /me <ação>           diz o que você está fazendo",
-  "  /help                esta lista",
-  "  /quit [motivo]       sai do chat (também /exit, /SAIR)",
-].join("\n");
+const HELP_PT = helpText("pt", { title: "Comandos:", also: "também" });
 
 const LEAVE_EN: Record<LeaveReason, string> = {
   quit: "quit",

@@ -1,5 +1,5 @@
-import { assertEquals } from "@std/assert";
-import { COMMAND_NAMES } from "../../src/protocol/commands.ts";
+import { assert, assertEquals } from "@std/assert";
+import { COMMAND_NAMES, COMMANDS } from "../../src/protocol/commands.ts";
 import { completeLine } from "../../src/client/completer.ts";
 
 const NAMES = ["ana", "bob", "Bea", "carla"];
@@ -37,7 +37,10 @@ Deno.test("completeLine() never offers your own name", () => {
 });
 
 Deno.test("completeLine() completes commands after a leading slash", () => {
-  assertEquals(completeLine("/wh", { names: NAMES }), [["/who "], "/wh"]);
+  assertEquals(completeLine("/wh", { names: NAMES }), [
+    ["/whisper ", "/who "],
+    "/wh",
+  ]);
   assertEquals(completeLine("/s", { names: NAMES }), [["/SAIR "], "/s"]);
   assertEquals(
     completeLine("/", { names: [] })[0].length,
@@ -72,4 +75,22 @@ Deno.test("completeLine() completes only the name argument of /msg", () => {
     ["ana "],
     "a",
   ]);
+});
+
+Deno.test("completeLine() completes every word a command is accepted under", () => {
+  for (const word of COMMAND_NAMES) {
+    const [found] = completeLine(`/${word.toLowerCase()}`, { names: [] });
+    assert(found.includes(`/${word} `), word);
+  }
+  for (const word of ["tell", "whisper", "list", "name", "?", "leave"]) {
+    const [found] = completeLine(`/${word}`, { names: [] });
+    assert(found.includes(`/${word} `), word);
+  }
+});
+
+Deno.test("completeLine() offers names after the commands that take one, from the table", () => {
+  for (const spec of COMMANDS) {
+    const [found] = completeLine(`/${spec.name} `, { names: NAMES });
+    assertEquals(found.length > 0, spec.completes === "names", spec.name);
+  }
 });

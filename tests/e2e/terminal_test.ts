@@ -256,8 +256,8 @@ Deno.test({
           undefined,
       );
 
-      // Commands complete too.
-      await terminal.type("/wh");
+      // Commands complete too (`/wh` would offer /whisper as well).
+      await terminal.type("/who");
       await terminal.press("Tab");
       await terminal.waitForScreen(
         "the completed command",

@@ -1,13 +1,25 @@
-// Checks src/command.ts: parseCommand reads every command and alias the
-// help lists, ignoring case, keeps plain text and `//text` as messages, and
-// answers missing arguments with the usage and anything else with "unknown".
+// Checks src/protocol/commands.ts: parseCommand reads every command and alias
+// the help lists, ignoring case, keeps plain text and `//text` as messages,
+// and answers missing arguments with the usage and anything else with
+// "unknown"; the command table gives each word one command, and /help is
+// made from it.
 
-import { assert, assertEquals } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertFalse,
+  assertStrictEquals,
+} from "@std/assert";
 import {
   type Command,
   COMMAND_NAMES,
+  COMMANDS,
+  findCommand,
+  helpText,
   parseCommand,
+  usageOf,
 } from "../../src/protocol/commands.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 
 const CASES: ReadonlyArray<readonly [string, Command]> = [
   // Messages.
@@ -131,4 +143,112 @@ Deno.test("COMMAND_NAMES lists the commands and aliases of the help text", () =>
   ) {
     assert(COMMAND_NAMES.includes(name), name);
   }
+});
+
+// --- The command table -----------------------------------------------------
+
+Deno.test("parseCommand() reads every word of the command table as its command", () => {
+  for (const spec of COMMANDS) {
+    for (const word of [spec.name, ...spec.aliases, ...spec.alsoAccepted]) {
+      for (const typed of [word, word.toLowerCase(), word.toUpperCase()]) {
+        const command = parseCommand(`/${typed} bob some words`);
+        assertEquals(command.kind, spec.name, typed);
+        assertEquals(
+          command,
+          parseCommand(`/${spec.name} bob some words`),
+          typed,
+        );
+        assertStrictEquals(findCommand(typed), spec, typed);
+      }
+    }
+  }
+});
+
+Deno.test("the command table gives every word to one command only", () => {
+  const words = COMMAND_NAMES.map((word) => word.toLowerCase());
+  assertEquals(new Set(words).size, words.length);
+  assertEquals(words.length, 20);
+});
+
+Deno.test("COMMAND_NAMES holds every accepted word, the unlisted ones included", () => {
+  for (const word of ["tell", "whisper", "list", "name", "?", "leave"]) {
+    assert(COMMAND_NAMES.includes(word), word);
+  }
+});
+
+Deno.test("usageOf() answers a missing argument in the words of the English /help", () => {
+  const usage = (name: string) => usageOf(findCommand(name)!);
+  assertEquals(usage("msg"), "/msg <name> <text>");
+  assertEquals(usage("r"), "/reply <text>");
+  assertEquals(usage("name"), "/nick <new name>");
+  assertEquals(usage("me"), "/me <action>");
+  assertEquals(usage("who"), "/who");
+});
+
+// The /help texts as they were written by hand before the table existed: the
+// table must keep producing them byte for byte.
+const HELP_EN = [
+  "Commands:",
+  "  /msg <name> <text>   private message (also /w, /pm)",
+  "  /reply <text>        answer the last private message (also /r)",
+  "  /who                 who is online (also /users, /names)",
+  "  /nick <new name>     change your name",
+  "  /me <action>         say what you are doing",
+  "  /help                this list",
+  "  /quit [reason]       leave (also /exit, /SAIR)",
+].join("\n");
+
+const HELP_PT = [
+  "Comandos:",
+  "  /msg <nome> <texto>  mensagem privada (também /w, /pm)",
+  "  /reply <texto>       responde à última mensagem privada (também /r)",
+  "  /who                 quem está online (também /users, /names)",
+  "  /nick <novo nome>    muda o seu nome",
+  "  /me <ação>           diz o que você está fazendo",
+  "  /help                esta lista",
+  "  /quit [motivo]       sai do chat (também /exit, /SAIR)",
+].join("\n");
+
+Deno.test("helpText() makes the English /help from the table, byte for byte", () => {
+  assertEquals(helpText("en", { title: "Commands:", also: "also" }), HELP_EN);
+  assertEquals(STRINGS.en.help, HELP_EN);
+});
+
+Deno.test("helpText() makes the Portuguese /help from the table, byte for byte", () => {
+  assertEquals(helpText("pt", { title: "Comandos:", also: "também" }), HELP_PT);
+  assertEquals(STRINGS.pt.help, HELP_PT);
+});
+
+Deno.test("helpText() lists every command and its shown aliases, not the unlisted words", () => {
+  const shown = new Set(
+    helpText("en", { title: "", also: "also" }).split(/[\s,()]+/),
+  );
+  for (const spec of COMMANDS) {
+    assert(shown.has(`/${spec.name}`), spec.name);
+    for (const alias of spec.aliases) assert(shown.has(`/${alias}`), alias);
+    for (const word of spec.alsoAccepted) {
+      assertFalse(shown.has(`/${word}`), word);
+    }
+  }
+});
+
+Deno.test("docs/protocol.md lists every command of the table with all its words", async () => {
+  const doc = await Deno.readTextFile(
+    new URL("../../docs/protocol.md", import.meta.url),
+  );
+  const section = doc.slice(doc.indexOf("\n## Commands\n"));
+  const rows = new Map<string, string[]>();
+  for (const line of section.split("\n")) {
+    const cells = line.split("|").slice(1, -1).map((cell) => cell.trim());
+    const name = /^`\/(\S+)[ `]/.exec(cells[0] ?? "")?.[1];
+    if (name === undefined) continue;
+    const words = [...(cells[1] ?? "").matchAll(/`\/([^`]+)`/g)];
+    rows.set(name, words.map((match) => match[1]!));
+  }
+  assertEquals(
+    [...rows.entries()],
+    COMMANDS.map((
+      spec,
+    ) => [spec.name, [...spec.aliases, ...spec.alsoAccepted]]),
+  );
 });
