@@ -34,49 +34,64 @@ export function defaultWebPort(chatPort: number): number {
 /** Default port of the web client: the chat port + 1. */
 export const DEFAULT_WEB_PORT: number = defaultWebPort(DEFAULT_PORT);
 
-/** The defaults of `chat serve`, in the units of its flags. */
-export const SERVE_DEFAULTS = Object.freeze({
-  /** `--host`: every interface. */
-  host: "0.0.0.0",
+/** Values of `chat serve`'s flags, in the units of the flags. */
+export interface ServeFlagValues {
+  /** `--host`: the address to listen on. */
+  host: string;
   /** `--port`. */
-  port: DEFAULT_PORT,
+  port: number;
   /** `--history`: public messages kept for people who join later. */
-  history: 50,
+  history: number;
   /** `--max-users`: most members at once. */
-  maxUsers: 1000,
+  maxUsers: number;
   /** `--max-per-ip`: most connections from one IP address, per listener. */
-  maxPerIp: 20,
+  maxPerIp: number;
   /** `--rate`: messages per second each member may send, sustained. */
-  rate: 5,
+  rate: number;
   /** `--burst`: messages a member may send at once. */
-  burst: 20,
+  burst: number;
   /** `--line-limit`: longest line accepted, in bytes. */
-  lineLimit: 8192,
+  lineLimit: number;
   /** `--hard-line-limit`: bytes without a line break that disconnect. */
-  hardLineLimit: 65_536,
+  hardLineLimit: number;
   /** `--queue-limit`: unsent output per member, in KiB. */
-  queueLimitKiB: 256,
+  queueLimitKiB: number;
   /** `--name-timeout`: seconds a new connection has to choose a name. */
-  nameTimeoutSeconds: 60,
+  nameTimeoutSeconds: number;
   /** `--dead-peer-timeout`: seconds until a vanished peer is noticed. */
+  deadPeerSeconds: number;
+}
+
+/** The defaults of `chat serve`, in the units of its flags. */
+export const SERVE_DEFAULTS: Readonly<ServeFlagValues> = Object.freeze({
+  host: "0.0.0.0",
+  port: DEFAULT_PORT,
+  history: 50,
+  maxUsers: 1000,
+  maxPerIp: 20,
+  rate: 5,
+  burst: 20,
+  lineLimit: 8192,
+  hardLineLimit: 65_536,
+  queueLimitKiB: 256,
+  nameTimeoutSeconds: 60,
   deadPeerSeconds: 120,
 });
 
-/** The smallest values `chat serve`'s flags accept. */
-export const SERVE_MINIMUMS = Object.freeze({
-  /** `--line-limit`, in bytes. */
-  lineLimit: 256,
-  /** `--queue-limit`, in KiB. */
-  queueLimitKiB: 16,
-  /** `--dead-peer-timeout`, in seconds: a ping needs a second to answer. */
-  deadPeerSeconds: 4,
-});
+/**
+ * The smallest values `chat serve`'s flags accept, where the usage text
+ * names one (a ping needs a second or two to be answered, so the dead-peer
+ * timeout is at least 4 s).
+ */
+export const SERVE_MINIMUMS: Readonly<
+  Pick<ServeFlagValues, "lineLimit" | "queueLimitKiB" | "deadPeerSeconds">
+> = Object.freeze({ lineLimit: 256, queueLimitKiB: 16, deadPeerSeconds: 4 });
 
 /** The defaults of `chat join`, in the units of its flags. */
-export const JOIN_DEFAULTS = Object.freeze({
+export const JOIN_DEFAULTS: Readonly<{
   /** `--timeout`: seconds to give up connecting after. */
-  timeoutSeconds: 10,
-});
+  timeoutSeconds: number;
+}> = Object.freeze({ timeoutSeconds: 10 });
 
 /** Milliseconds of silence before a plain (netcat) user is asked for a name. */
 export const PROMPT_AFTER_MS = 1000;

@@ -108,8 +108,9 @@ export class ConsoleLog {
   #sink: (line: string) => void;
 
   /**
+   * Makes a log that writes to `sink` (standard output by default).
+   *
    * @param sink Receives each line, already stamped; may throw.
-   * @default {writeLine}
    */
   constructor(sink: (line: string) => void = writeLine) {
     this.#sink = sink;

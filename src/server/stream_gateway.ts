@@ -105,6 +105,8 @@ export class StreamGateway implements Gateway {
   #stopping: Promise<void> | null = null;
 
   /**
+   * Listens, and starts accepting.
+   *
    * @param hub The hub members join.
    * @param config Where to listen (`host`, `port`), limits and deadlines.
    * @param options The console.

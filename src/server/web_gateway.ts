@@ -147,6 +147,8 @@ export class WebGateway implements Gateway {
   #closing = false;
 
   /**
+   * Listens, and starts serving the page and taking WebSocket members.
+   *
    * @param hub The hub members join.
    * @param config Where to listen (`host`, `webPort`), limits and deadlines.
    * @param options The console.

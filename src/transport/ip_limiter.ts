@@ -27,6 +27,8 @@ export class IpLimiter {
   #open = new Map<string, number>();
 
   /**
+   * Makes a limiter with no connection counted yet.
+   *
    * @param max Most connections from one address; 0 = no limit.
    * @throws {RangeError} When `max` is not a whole number of at least 0.
    */
