@@ -6,19 +6,23 @@
  * @module
  */
 
-import { formatAddress } from "./src/transport/address.ts";
 import { COMMIT } from "./src/build_info.ts";
-import { parseCli, USAGE, UsageError, VERSION } from "./src/cli.ts";
-import { joinHints, reachableAddresses } from "./src/discovery/join_hints.ts";
-import type { Lang } from "./src/protocol/messages.ts";
-import { serve } from "./src/server/server.ts";
 import {
-  type FileLimit,
-  keepaliveWithin,
-  raiseFileLimit,
-} from "./src/server/system_tuning.ts";
+  parseCli,
+  serverConfig,
+  USAGE,
+  UsageError,
+  VERSION,
+} from "./src/cli.ts";
+import {
+  joinHints,
+  reachableAddresses,
+  webHints,
+} from "./src/discovery/join_hints.ts";
+import type { Lang } from "./src/protocol/messages.ts";
+import { type ChatServer, startServer } from "./src/server/server.ts";
+import { limitNotes, raiseFileLimit } from "./src/server/system_tuning.ts";
 import { langFromLocale } from "./src/i18n/lang.ts";
-import { serveWeb, type WebServer } from "./src/server/web_gateway.ts";
 
 function envLang(): Lang {
   try {
@@ -49,39 +53,6 @@ function interfaces() {
   }
 }
 
-// What the server could not set up for many connections, and what to do.
-function limitNotes(
-  files: FileLimit | null,
-  keepaliveTuned: boolean,
-  options: { maxUsers: number; deadPeerSeconds: number },
-): string[] {
-  if (Deno.build.os !== "linux") return [];
-  const notes: string[] = [];
-  if (files === null) {
-    notes.push(
-      "open-file limit unknown (run with --allow-ffi to raise it); check it with ulimit -n",
-    );
-  } else {
-    const want = options.maxUsers === 0 ? 10_000 : options.maxUsers;
-    const fit = Math.max(0, files.soft - 64);
-    if (fit < want) {
-      notes.push(
-        `warning: the open-file limit is ${files.soft}, so about ${fit} connections fit, fewer than ${want}; raise it with "ulimit -n ${
-          want + 1000
-        }" (hard limit ${files.hard}) before starting`,
-      );
-    } else if (files.raised) {
-      notes.push(`open-file limit raised to ${files.soft}`);
-    }
-  }
-  if (!keepaliveTuned) {
-    notes.push(
-      `TCP keepalive timing not set (run with --allow-ffi): a netcat user who vanishes is noticed after the system's keepalive (about 2 hours), not ${options.deadPeerSeconds} s`,
-    );
-  }
-  return notes;
-}
-
 /**
  * Runs the program.
  *
@@ -107,73 +78,29 @@ export async function main(args: readonly string[]): Promise<number> {
       return 0;
     case "serve": {
       const files = raiseFileLimit();
-      let server;
+      let server: ChatServer;
       try {
-        server = serve({
-          host: command.host,
-          port: command.port,
-          lang: command.lang,
-          historySize: command.history,
-          maxUsers: command.maxUsers,
-          maxPerIp: command.maxPerIp,
-          rateLimit: command.rateLimit,
-          maxLineBytes: command.lineLimit,
-          hardLimitBytes: command.hardLineLimit,
-          maxQueueBytes: command.queueLimit,
-          nameTimeoutMs: command.nameTimeoutSeconds * 1000,
-          pingAfterMs: command.deadPeerSeconds * 250,
-          deadAfterMs: command.deadPeerSeconds * 750,
-          keepalive: keepaliveWithin(command.deadPeerSeconds),
-        });
+        server = await startServer(serverConfig(command));
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
         return 1;
       }
-      let web: WebServer | null = null;
-      if (command.webPort !== null) {
-        try {
-          web = serveWeb(server.room, {
-            host: command.host,
-            port: command.webPort,
-            lang: command.lang,
-            maxUsers: command.maxUsers,
-            maxPerIp: command.maxPerIp,
-            maxLineBytes: command.lineLimit,
-            hardLimitBytes: command.hardLineLimit,
-            maxQueueBytes: command.queueLimit,
-            nameTimeoutMs: command.nameTimeoutSeconds * 1000,
-            pingAfterMs: command.deadPeerSeconds * 250,
-            deadAfterMs: command.deadPeerSeconds * 750,
-          });
-        } catch (error) {
-          console.error(`chat: ${(error as Error).message}`);
-          await server.shutdown();
-          return 1;
-        }
-      }
-      // The web server first: it stops taking pages at once, so no page
-      // that reconnects rejoins the room while it closes. Listening before
-      // the first line is printed, so that whoever reads it may stop us.
-      const stop = onSignals(() => {
-        web?.shutdown();
-        server.shutdown();
-      });
-      const { hostname, port } = server.addr;
+      // Listening before the first line is printed, so that whoever reads
+      // it may stop us.
+      const stop = onSignals(() => void server.shutdown());
+      const { hostname, port } = server.chat.addr;
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
       const hosts = reachableAddresses(hostname, interfaces());
-      for (const line of joinHints(hosts, port)) console.log(line);
-      for (const line of limitNotes(files, server.keepaliveTuned, command)) {
-        console.log(line);
-      }
-      if (web !== null) {
-        console.log(`web client on ${formatAddress(hostname, web.addr.port)}`);
-        for (const host of hosts.length > 0 ? hosts : ["127.0.0.1"]) {
-          console.log(
-            `open http://${formatAddress(host, web.addr.port)} in a browser`,
-          );
-        }
-      }
-      await Promise.all([server.finished, web?.finished]);
+      const lines = [
+        ...joinHints(hosts, port),
+        ...limitNotes(files, server.keepaliveTuned, command),
+        ...(server.web === null ? [] : webHints(hosts, {
+          hostname,
+          port: server.web.addr.port,
+        })),
+      ];
+      for (const line of lines) console.log(line);
+      await server.finished;
       stop();
       return 0;
     }

@@ -9,7 +9,17 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
-import { DEFAULT_PORT } from "./config.ts";
+import {
+  deadPeerTiming,
+  DEFAULT_PORT,
+  DEFAULT_WEB_PORT,
+  defaultWebPort,
+  JOIN_DEFAULTS,
+  PROMPT_AFTER_MS,
+  SERVE_DEFAULTS,
+  SERVE_MINIMUMS,
+  type ServerConfig,
+} from "./config.ts";
 import type { Lang } from "./protocol/messages.ts";
 import { STRINGS } from "./i18n/server_strings.ts";
 
@@ -67,50 +77,53 @@ export type CliCommand =
     timeoutMs: number;
   };
 
+const D = SERVE_DEFAULTS;
+const MIN = SERVE_MINIMUMS;
+
 /** Usage texts by topic. */
 export const USAGE: Readonly<Record<"main" | "serve" | "join", string>> = {
   main:
     `chat ${VERSION}: real-time chat for people on one network and across networks
 
 Usage:
-  chat serve [--host 0.0.0.0] [--port ${DEFAULT_PORT}]   start a server
+  chat serve [--host ${D.host}] [--port ${DEFAULT_PORT}]   start a server
   chat join HOST[:PORT] [--name NAME]          join a server
   chat --help | chat serve --help | chat join --help
   chat --version
 
 Anyone can also join with netcat (nc HOST ${DEFAULT_PORT}) or a browser
-(http://HOST:${DEFAULT_PORT + 1}).`,
+(http://HOST:${DEFAULT_WEB_PORT}).`,
   serve: `Usage: chat serve [options]
 
 Start a chat server. It prints how others can join.
 
 Options:
-  --host HOST        address to listen on (default 0.0.0.0: every interface)
+  --host HOST        address to listen on (default ${D.host}: every interface)
   --port PORT        TCP port (default ${DEFAULT_PORT})
   --lang en|pt       language of notices for plain-text (netcat) users
                      (default: from LANG, else en)
   --history N        public messages kept for people who join later
-                     (default 50; 0 keeps none)
-  --max-users N      most members at once (default 1000; 0 = no limit)
-  --max-per-ip N     most connections from one IP address (default 20; 0 = no limit)
-  --rate N           messages per second each user may send, sustained (default 5)
-  --burst N          messages a user may send at once, such as a paste (default 20)
+                     (default ${D.history}; 0 keeps none)
+  --max-users N      most members at once (default ${D.maxUsers}; 0 = no limit)
+  --max-per-ip N     most connections from one IP address (default ${D.maxPerIp}; 0 = no limit)
+  --rate N           messages per second each user may send, sustained (default ${D.rate})
+  --burst N          messages a user may send at once, such as a paste (default ${D.burst})
   --no-rate-limit    turn flood protection off (trusted rooms, benchmarks)
   --line-limit BYTES longest line accepted; longer ones are refused with an
-                     error (default 8192; at least 256)
+                     error (default ${D.lineLimit}; at least ${MIN.lineLimit})
   --hard-line-limit BYTES
                      bytes without a line break after which a peer is
-                     disconnected (default 65536; at least --line-limit)
+                     disconnected (default ${D.hardLineLimit}; at least --line-limit)
   --queue-limit KIB  unsent output per member; a member that stops reading
-                     past it is dropped (default 256; at least 16)
+                     past it is dropped (default ${D.queueLimitKiB}; at least ${MIN.queueLimitKiB})
   --name-timeout SECS
-                     time a new connection has to choose a name (default 60)
+                     time a new connection has to choose a name (default ${D.nameTimeoutSeconds})
   --dead-peer-timeout SECS
                      how soon a peer that vanished without closing (power cut,
                      cable pulled) is noticed and announced as gone
-                     (default 120; at least 4)
+                     (default ${D.deadPeerSeconds}; at least ${MIN.deadPeerSeconds})
   --web-port PORT    port of the browser client: open http://HOST:PORT in a
-                     browser (default: the chat port + 1, ${DEFAULT_PORT + 1})
+                     browser (default: the chat port + 1, ${DEFAULT_WEB_PORT})
   --no-web           do not serve the browser client
   -h, --help         show this help`,
   join: `Usage: chat join HOST[:PORT] [--name NAME]
@@ -121,7 +134,7 @@ an IPv4 address, or an IPv6 address in brackets: [fe80::1]:${DEFAULT_PORT}.
 Options:
   -n, --name NAME    your name: 1-24 letters, digits, _ - or . (asked for if
                      missing and the input is a terminal)
-  --timeout SECS     give up connecting after this many seconds (default 10)
+  --timeout SECS     give up connecting after this many seconds (default ${JOIN_DEFAULTS.timeoutSeconds})
   -h, --help         show this help
 
 In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C leave.
@@ -232,7 +245,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     },
   });
   if (flags.help) return { kind: "help", topic: "serve" };
-  let port = DEFAULT_PORT;
+  let port: number = D.port;
   if (flags.port !== undefined) {
     const text = String(flags.port);
     // Port 0 asks the system for a free port (tests use it).
@@ -245,7 +258,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       }
     }
   }
-  const host = flags.host === undefined ? "0.0.0.0" : String(flags.host);
+  const host = flags.host === undefined ? D.host : String(flags.host);
   if (host.trim() === "") {
     throw new UsageError('Cannot use --host "": give an address', "serve");
   }
@@ -259,56 +272,86 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     }
     lang = flags.lang;
   }
+  // A whole-number flag, or its default when not given. The flags are read
+  // in this order, so the first mistake reported stays the same.
+  const int = (flag: keyof typeof flags, byDefault: number, min: number) =>
+    flags[flag] === undefined
+      ? byDefault
+      : _int(flags[flag], String(flag), min, "serve");
   const rate = flags.rate === undefined
-    ? 5
+    ? D.rate
     : _positive(flags.rate, "rate", "serve");
-  const burst = flags.burst === undefined
-    ? 20
-    : _int(flags.burst, "burst", 1, "serve");
-  const lineLimit = flags["line-limit"] === undefined
-    ? 8192
-    : _int(flags["line-limit"], "line-limit", 256, "serve");
-  const hardLineLimit = flags["hard-line-limit"] === undefined
-    ? Math.max(65_536, lineLimit)
-    : _int(flags["hard-line-limit"], "hard-line-limit", lineLimit, "serve");
+  const burst = int("burst", D.burst, 1);
+  const lineLimit = int("line-limit", D.lineLimit, MIN.lineLimit);
+  const hardLineLimit = int(
+    "hard-line-limit",
+    Math.max(D.hardLineLimit, lineLimit),
+    lineLimit,
+  );
   return {
     kind: "serve",
     lineLimit,
     hardLineLimit,
-    queueLimit: 1024 *
-      (flags["queue-limit"] === undefined
-        ? 256
-        : _int(flags["queue-limit"], "queue-limit", 16, "serve")),
-    nameTimeoutSeconds: flags["name-timeout"] === undefined
-      ? 60
-      : _int(flags["name-timeout"], "name-timeout", 1, "serve"),
+    queueLimit: 1024 * int("queue-limit", D.queueLimitKiB, MIN.queueLimitKiB),
+    nameTimeoutSeconds: int("name-timeout", D.nameTimeoutSeconds, 1),
     host,
     port,
     lang,
-    history: flags.history === undefined
-      ? 50
-      : _int(flags.history, "history", 0, "serve"),
-    maxUsers: flags["max-users"] === undefined
-      ? 1000
-      : _int(flags["max-users"], "max-users", 0, "serve"),
-    maxPerIp: flags["max-per-ip"] === undefined
-      ? 20
-      : _int(flags["max-per-ip"], "max-per-ip", 0, "serve"),
+    history: int("history", D.history, 0),
+    maxUsers: int("max-users", D.maxUsers, 0),
+    maxPerIp: int("max-per-ip", D.maxPerIp, 0),
     rateLimit: flags["rate-limit"] ? { rate, burst } : null,
     webPort: flags.web ? _webPort(flags["web-port"], port) : null,
-    deadPeerSeconds: flags["dead-peer-timeout"] === undefined
-      ? 120
-      : _int(flags["dead-peer-timeout"], "dead-peer-timeout", 4, "serve"),
+    deadPeerSeconds: int(
+      "dead-peer-timeout",
+      D.deadPeerSeconds,
+      MIN.deadPeerSeconds,
+    ),
+  };
+}
+
+/**
+ * The server's config from `chat serve`'s flags: seconds and KiB become
+ * milliseconds and bytes, and the dead-peer timeout sets the pings and TCP
+ * keepalive ({@linkcode deadPeerTiming}).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { parseCli, serverConfig } from "./cli.ts";
+ * import { DEFAULT_SERVER_CONFIG } from "./config.ts";
+ *
+ * const command = parseCli(["serve"]);
+ * if (command.kind !== "serve") throw new Error("not serve");
+ * assertEquals(serverConfig(command), DEFAULT_SERVER_CONFIG);
+ * ```
+ *
+ * @param flags The parsed flags.
+ * @returns What the server runs with.
+ */
+export function serverConfig(flags: ServeFlags): ServerConfig {
+  return {
+    host: flags.host,
+    port: flags.port,
+    webPort: flags.webPort,
+    lang: flags.lang,
+    historySize: flags.history,
+    maxUsers: flags.maxUsers,
+    maxPerIp: flags.maxPerIp,
+    rateLimit: flags.rateLimit,
+    maxLineBytes: flags.lineLimit,
+    hardLimitBytes: flags.hardLineLimit,
+    maxQueueBytes: flags.queueLimit,
+    promptAfterMs: PROMPT_AFTER_MS,
+    nameTimeoutMs: flags.nameTimeoutSeconds * 1000,
+    ...deadPeerTiming(flags.deadPeerSeconds),
   };
 }
 
 // The browser client's port: --web-port, else the chat port + 1 (a free
 // port when the chat port is 0, as in tests).
 function _webPort(value: unknown, chatPort: number): number {
-  if (value === undefined) {
-    if (chatPort === 0) return 0;
-    return chatPort < 65535 ? chatPort + 1 : chatPort - 1;
-  }
+  if (value === undefined) return defaultWebPort(chatPort);
   const text = String(value);
   let port: number;
   try {
@@ -375,7 +418,7 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     name = checked.name;
   }
   const timeoutMs = flags.timeout === undefined
-    ? 10_000
+    ? JOIN_DEFAULTS.timeoutSeconds * 1000
     : _positive(flags.timeout, "timeout", "join") * 1000;
   return { kind: "join", address, name, timeoutMs };
 }

@@ -12,15 +12,30 @@ import {
   encodeMessage,
   type ServerMessage,
 } from "../src/protocol/messages.ts";
-import {
-  type ChatServer,
-  serve,
-  type ServeOptions,
-} from "../src/server/server.ts";
+import { DEFAULT_SERVER_CONFIG, type ServerConfig } from "../src/config.ts";
+import { type ChatServer, startServer } from "../src/server/server.ts";
 import { chatCommand } from "./_chat_command.ts";
 
 /** How long a test waits for something it expects. */
 export const DEADLINE_MS = 10_000;
+
+/**
+ * Starts a server in this process on 127.0.0.1 with a free chat port and,
+ * unless `config` asks for one, no web client; the rest of the config is
+ * `chat serve`'s defaults. Log lines go to `log`.
+ */
+export function startTestServer(
+  config: Partial<ServerConfig> = {},
+  log: (line: string) => void = () => {},
+): Promise<ChatServer> {
+  return startServer({
+    ...DEFAULT_SERVER_CONFIG,
+    host: "127.0.0.1",
+    port: 0,
+    webPort: null,
+    ...config,
+  }, { log });
+}
 
 /**
  * Runs `fn` with a server on 127.0.0.1 and a free port, and always shuts it
@@ -28,15 +43,10 @@ export const DEADLINE_MS = 10_000;
  */
 export async function withServer(
   fn: (server: ChatServer, logs: string[]) => Promise<void>,
-  options: ServeOptions = {},
+  config: Partial<ServerConfig> = {},
 ): Promise<void> {
   const logs: string[] = [];
-  const server = serve({
-    host: "127.0.0.1",
-    port: 0,
-    log: (line) => logs.push(line),
-    ...options,
-  });
+  const server = await startTestServer(config, (line) => logs.push(line));
   try {
     await fn(server, logs);
   } finally {

@@ -8,49 +8,35 @@
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import type { ClientMessage, ServerMessage } from "../src/protocol/messages.ts";
-import {
-  type ChatServer,
-  serve,
-  type ServeOptions,
-} from "../src/server/server.ts";
-import {
-  serveWeb,
-  type ServeWebOptions,
-  type WebServer,
-} from "../src/server/web_gateway.ts";
-import { DEADLINE_MS, delay, eventually } from "./_helpers.ts";
+import type { ServerConfig } from "../src/config.ts";
+import type { ChatServer, Listener } from "../src/server/server.ts";
+import { DEADLINE_MS, delay, eventually, startTestServer } from "./_helpers.ts";
 
-/** A chat server and its web server, as `chat serve` runs them. */
+/** A chat server with its web client, as `chat serve` runs them. */
 export interface WebFixture {
-  /** The TCP server (its room is the web server's). */
+  /** The server. */
   server: ChatServer;
-  /** The web server. */
-  web: WebServer;
+  /** Its web client's listener. */
+  web: Listener;
   /** `http://127.0.0.1:PORT/`. */
   url: string;
   /** Log lines of both. */
   logs: string[];
 }
 
-/** Starts a chat server and its web server on 127.0.0.1. */
-export function startWeb(
-  options: { serve?: ServeOptions; web?: ServeWebOptions } = {},
+/**
+ * Starts a chat server with its web client on 127.0.0.1, on free ports
+ * unless `config` names them.
+ */
+export async function startWeb(
+  config: Partial<ServerConfig> = {},
   logs: string[] = [],
-): WebFixture {
-  const log = (line: string) => logs.push(line);
-  const server = serve({ host: "127.0.0.1", port: 0, log, ...options.serve });
-  let web: WebServer;
-  try {
-    web = serveWeb(server.room, {
-      host: "127.0.0.1",
-      port: 0,
-      log,
-      ...options.web,
-    });
-  } catch (error) {
-    server.shutdown();
-    throw error;
-  }
+): Promise<WebFixture> {
+  const server = await startTestServer(
+    { webPort: 0, ...config },
+    (line) => logs.push(line),
+  );
+  const web = server.web!;
   return {
     server,
     web,
@@ -59,20 +45,20 @@ export function startWeb(
   };
 }
 
-/** Shuts both servers down, the web server first (as `main.ts` does). */
+/** Shuts the server down: the web client first, as `chat serve` does. */
 export async function stopWeb(fixture: WebFixture): Promise<void> {
-  await Promise.all([fixture.web.shutdown(), fixture.server.shutdown()]);
+  await fixture.server.shutdown();
 }
 
 /**
- * Runs `fn` with a chat server and its web server on 127.0.0.1 and free
+ * Runs `fn` with a chat server and its web client on 127.0.0.1 and free
  * ports, and always shuts them down.
  */
 export async function withWeb(
   fn: (fixture: WebFixture) => Promise<void>,
-  options: { serve?: ServeOptions; web?: ServeWebOptions } = {},
+  config: Partial<ServerConfig> = {},
 ): Promise<void> {
-  const fixture = startWeb(options);
+  const fixture = await startWeb(config);
   try {
     await fn(fixture);
   } finally {

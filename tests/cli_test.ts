@@ -11,11 +11,19 @@ import {
 import {
   type CliCommand,
   parseCli,
+  type ServeFlags,
+  serverConfig,
   USAGE,
   UsageError,
   VERSION,
 } from "../src/cli.ts";
-import { DEFAULT_PORT } from "../src/config.ts";
+import {
+  DEFAULT_PORT,
+  DEFAULT_SERVER_CONFIG,
+  DEFAULT_WEB_PORT,
+  SERVE_DEFAULTS as FLAG_DEFAULTS,
+  SERVE_MINIMUMS,
+} from "../src/config.ts";
 import { STRINGS } from "../src/i18n/server_strings.ts";
 
 const SERVE_DEFAULTS: CliCommand = {
@@ -458,4 +466,72 @@ Deno.test("parseCli() reads every limit flag of serve", () => {
     "--hard-line-limit",
   );
   assertThrows(() => parseCli(["serve", "--queue-limit", "1"]), UsageError);
+});
+
+/** The serve command for `args`, or a failed test. */
+function serveCommand(args: readonly string[]): ServeFlags {
+  const command = parseCli(["serve", ...args]);
+  assert(command.kind === "serve");
+  return command;
+}
+
+Deno.test("serverConfig() of a bare serve is the default config", () => {
+  assertEquals(serverConfig(serveCommand([])), DEFAULT_SERVER_CONFIG);
+});
+
+Deno.test("serverConfig() turns seconds and KiB into milliseconds and bytes", () => {
+  const config = serverConfig(serveCommand([
+    "--port",
+    "7000",
+    "--no-web",
+    "--lang",
+    "pt",
+    "--history",
+    "3",
+    "--no-rate-limit",
+    "--line-limit",
+    "300",
+    "--hard-line-limit",
+    "600",
+    "--queue-limit",
+    "16",
+    "--name-timeout",
+    "5",
+    "--dead-peer-timeout",
+    "8",
+  ]));
+  assertEquals(config, {
+    ...DEFAULT_SERVER_CONFIG,
+    port: 7000,
+    webPort: null,
+    lang: "pt",
+    historySize: 3,
+    rateLimit: null,
+    maxLineBytes: 300,
+    hardLimitBytes: 600,
+    maxQueueBytes: 16 * 1024,
+    nameTimeoutMs: 5000,
+    pingAfterMs: 2000,
+    deadAfterMs: 6000,
+    keepalive: { idleSeconds: 4, intervalSeconds: 1, probes: 4 },
+  });
+});
+
+Deno.test("the usage text shows the defaults of config.ts", () => {
+  assertStringIncludes(USAGE.main, `--port ${DEFAULT_SERVER_CONFIG.port}]`);
+  assertStringIncludes(USAGE.main, `(http://HOST:${DEFAULT_WEB_PORT})`);
+  for (
+    const text of [
+      `(default ${FLAG_DEFAULTS.history}; 0 keeps none)`,
+      `(default ${FLAG_DEFAULTS.maxUsers}; 0 = no limit)`,
+      `(default ${FLAG_DEFAULTS.maxPerIp}; 0 = no limit)`,
+      `(default ${FLAG_DEFAULTS.rate})`,
+      `(default ${FLAG_DEFAULTS.burst})`,
+      `(default ${FLAG_DEFAULTS.lineLimit}; at least ${SERVE_MINIMUMS.lineLimit})`,
+      `(default ${FLAG_DEFAULTS.hardLineLimit}; at least --line-limit)`,
+      `(default ${FLAG_DEFAULTS.queueLimitKiB}; at least ${SERVE_MINIMUMS.queueLimitKiB})`,
+      `(default ${FLAG_DEFAULTS.nameTimeoutSeconds})`,
+      `(default ${FLAG_DEFAULTS.deadPeerSeconds}; at least ${SERVE_MINIMUMS.deadPeerSeconds})`,
+    ]
+  ) assertStringIncludes(USAGE.serve, text);
 });

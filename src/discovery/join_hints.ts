@@ -82,3 +82,43 @@ export function joinHints(hosts: readonly string[], port: number): string[] {
   lines.push(`or with netcat: nc ${hosts[0]} ${port}`);
   return lines;
 }
+
+/** Where a listener listens, as `Deno.NetAddr` has it. */
+export interface ListenAddress {
+  /** The host it listens on (`0.0.0.0` for every interface). */
+  hostname: string;
+  /** Its port. */
+  port: number;
+}
+
+/**
+ * The lines `chat serve` prints about the browser client.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { webHints } from "./join_hints.ts";
+ *
+ * assertEquals(webHints(["192.168.1.23"], { hostname: "0.0.0.0", port: 50002 }), [
+ *   "web client on 0.0.0.0:50002",
+ *   "open http://192.168.1.23:50002 in a browser",
+ * ]);
+ * ```
+ *
+ * @param hosts Hosts from {@linkcode reachableAddresses}.
+ * @param web Where the web client listens.
+ * @returns Where it listens, and an `open http://…` line per host (this
+ * computer's when no other was found).
+ */
+export function webHints(
+  hosts: readonly string[],
+  web: ListenAddress,
+): string[] {
+  const open = hosts.length > 0 ? hosts : ["127.0.0.1"];
+  return [
+    `web client on ${formatAddress(web.hostname, web.port)}`,
+    ...open.map((host) =>
+      `open http://${formatAddress(host, web.port)} in a browser`
+    ),
+  ];
+}

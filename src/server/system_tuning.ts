@@ -9,6 +9,8 @@
  * @module
  */
 
+import { type KeepaliveTiming, SERVE_DEFAULTS } from "../config.ts";
+
 /** The process's open-file limit after {@linkcode raiseFileLimit}. */
 export interface FileLimit {
   /** Current (soft) limit: at most this many files and sockets at once. */
@@ -17,49 +19,6 @@ export interface FileLimit {
   hard: number;
   /** Whether this call raised the soft limit. */
   raised: boolean;
-}
-
-/** Keepalive timing of {@linkcode tuneKeepalive}. */
-export interface KeepaliveOptions {
-  /**
-   * Seconds of silence before the first probe.
-   * @default {60}
-   */
-  idleSeconds?: number;
-  /**
-   * Seconds between probes.
-   * @default {10}
-   */
-  intervalSeconds?: number;
-  /**
-   * Unanswered probes before the connection is declared dead.
-   * @default {6}
-   */
-  probes?: number;
-}
-
-/**
- * Keepalive timing that declares a silent peer gone after about `seconds`:
- * half of it idle, the rest in up to six probes at least a second apart.
- *
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { keepaliveWithin } from "./system_tuning.ts";
- *
- * assertEquals(keepaliveWithin(120), { idleSeconds: 60, intervalSeconds: 10, probes: 6 });
- * assertEquals(keepaliveWithin(4), { idleSeconds: 2, intervalSeconds: 1, probes: 2 });
- * ```
- *
- * @param seconds How soon a vanished peer should be noticed.
- * @returns The timing for {@linkcode tuneKeepalive}.
- */
-export function keepaliveWithin(seconds: number): Required<KeepaliveOptions> {
-  const idleSeconds = Math.max(1, Math.ceil(seconds / 2));
-  const rest = Math.max(1, seconds - idleSeconds);
-  const intervalSeconds = Math.max(1, Math.floor(rest / 6));
-  const probes = Math.min(6, Math.max(1, Math.floor(rest / intervalSeconds)));
-  return { idleSeconds, intervalSeconds, probes };
 }
 
 const RLIMIT_NOFILE = 7;
@@ -137,17 +96,14 @@ function _number(value: bigint): number {
  * Sets TCP keepalive timing on the listening socket of `port`; Linux
  * copies it to every connection accepted from it, so a peer that vanished
  * without closing (power cut, cable pulled, no FIN, no RST) is noticed
- * after `idle + interval × probes` seconds of silence (2 minutes by
- * default) instead of the system's 2 hours 11 minutes.
+ * after `idle + interval × probes` seconds of silence (2 minutes with the
+ * default dead-peer timeout) instead of the system's 2 hours 11 minutes.
  *
  * @param port The port the server listens on.
- * @param options Timing.
+ * @param timing Timing, such as `keepaliveWithin` (config.ts)'s.
  * @returns `true` when the listener was found and tuned.
  */
-export function tuneKeepalive(
-  port: number,
-  options: KeepaliveOptions = {},
-): boolean {
+export function tuneKeepalive(port: number, timing: KeepaliveTiming): boolean {
   const libc = _libc();
   if (libc === null) return false;
   try {
@@ -162,9 +118,9 @@ export function tuneKeepalive(
     let ok = true;
     for (const fd of fds) {
       ok = set(fd, SOL_SOCKET, SO_KEEPALIVE, 1) &&
-        set(fd, IPPROTO_TCP, TCP_KEEPIDLE, options.idleSeconds ?? 60) &&
-        set(fd, IPPROTO_TCP, TCP_KEEPINTVL, options.intervalSeconds ?? 10) &&
-        set(fd, IPPROTO_TCP, TCP_KEEPCNT, options.probes ?? 6) && ok;
+        set(fd, IPPROTO_TCP, TCP_KEEPIDLE, timing.idleSeconds) &&
+        set(fd, IPPROTO_TCP, TCP_KEEPINTVL, timing.intervalSeconds) &&
+        set(fd, IPPROTO_TCP, TCP_KEEPCNT, timing.probes) && ok;
     }
     return ok;
   } finally {
@@ -212,4 +168,63 @@ function _listenerFds(
     }
   }
   return fds;
+}
+
+/** What {@linkcode limitNotes} says the limits should allow. */
+export interface LimitNotesOptions {
+  /**
+   * Most members at once; 0 (no limit) counts as 10 000.
+   * @default {1000}
+   */
+  maxUsers?: number;
+  /**
+   * The dead-peer timeout keepalive was meant to keep, in seconds.
+   * @default {120}
+   */
+  deadPeerSeconds?: number;
+}
+
+/**
+ * What the server could not set up for many connections, and what to do:
+ * lines for `chat serve` to print at start (Linux only; none elsewhere).
+ *
+ * @param files The open-file limit from {@linkcode raiseFileLimit}, or
+ * `null` when it is unknown.
+ * @param keepaliveTuned Whether {@linkcode tuneKeepalive} succeeded.
+ * @param options The limits the server runs with.
+ * @returns The notes, often none.
+ */
+export function limitNotes(
+  files: FileLimit | null,
+  keepaliveTuned: boolean,
+  options: LimitNotesOptions = {},
+): string[] {
+  if (Deno.build.os !== "linux") return [];
+  const maxUsers = options.maxUsers ?? SERVE_DEFAULTS.maxUsers;
+  const deadPeerSeconds = options.deadPeerSeconds ??
+    SERVE_DEFAULTS.deadPeerSeconds;
+  const notes: string[] = [];
+  if (files === null) {
+    notes.push(
+      "open-file limit unknown (run with --allow-ffi to raise it); check it with ulimit -n",
+    );
+  } else {
+    const want = maxUsers === 0 ? 10_000 : maxUsers;
+    const fit = Math.max(0, files.soft - 64);
+    if (fit < want) {
+      notes.push(
+        `warning: the open-file limit is ${files.soft}, so about ${fit} connections fit, fewer than ${want}; raise it with "ulimit -n ${
+          want + 1000
+        }" (hard limit ${files.hard}) before starting`,
+      );
+    } else if (files.raised) {
+      notes.push(`open-file limit raised to ${files.soft}`);
+    }
+  }
+  if (!keepaliveTuned) {
+    notes.push(
+      `TCP keepalive timing not set (run with --allow-ffi): a netcat user who vanishes is noticed after the system's keepalive (about 2 hours), not ${deadPeerSeconds} s`,
+    );
+  }
+  return notes;
 }

@@ -1,25 +1,24 @@
 /**
- * The browser client's server: serves the page (from {@linkcode WEB_ASSETS},
- * inside the program) over HTTP, and takes WebSocket members into the same
- * {@linkcode Hub} as the TCP server. Started by `chat serve` on the chat
- * port + 1 unless `--no-web`.
+ * The browser client's gateway: serves the page (from
+ * {@linkcode WEB_ASSETS}, inside the program) over HTTP with strict
+ * security headers, and takes WebSocket members, from pages this server
+ * served only, into the same {@linkcode Hub} as the chat port. Started by
+ * `chat serve` on the chat port + 1 unless `--no-web`.
  *
  * @module
  */
 
-import { DEFAULT_WEB_PORT } from "../config.ts";
-import { listenErrorReason } from "./listen_error.ts";
-import { formatAddress } from "../transport/address.ts";
-import {
-  DEFAULT_HARD_LIMIT_BYTES,
-  DEFAULT_MAX_LINE_BYTES,
-} from "../transport/line_splitter.ts";
-import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "../transport/outbox.ts";
-import { encodeMessage, type Lang } from "../protocol/messages.ts";
+import type { ServerConfig } from "../config.ts";
 import type { Hub } from "../hub/hub.ts";
-import { logStamp } from "./server.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
+import { encodeMessage } from "../protocol/messages.ts";
+import { formatAddress } from "../transport/address.ts";
+import { IpLimiter } from "../transport/ip_limiter.ts";
+import { FlushBatcher } from "../transport/outbox.ts";
 import { WEB_ASSETS } from "../web/web_assets.ts";
+import { ConsoleLog } from "./console_log.ts";
+import type { Gateway, GatewayConnection } from "./gateway.ts";
+import { listenError } from "./listen_error.ts";
 import {
   WebSocketConnection,
   type WebSocketConnectionOptions,
@@ -50,101 +49,16 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "referrer-policy": "no-referrer",
 };
 
-/** Options of {@linkcode serveWeb}. */
-export interface ServeWebOptions {
+/** Options of {@linkcode WebGateway}. */
+export interface WebGatewayOptions {
   /**
-   * Address to listen on.
-   * @default {"0.0.0.0"}
+   * The console.
+   * @default {new ConsoleLog()}
    */
-  host?: string;
-  /**
-   * HTTP port; 0 picks a free one.
-   * @default {50002}
-   */
-  port?: number;
-  /**
-   * Language of texts sent before a page says its own (in `hello`).
-   * @default {"en"}
-   */
-  lang?: Lang;
-  /**
-   * Most members in the room; 0 = no limit.
-   * @default {1000}
-   */
-  maxUsers?: number;
-  /**
-   * Most WebSocket connections from one IP address; 0 = no limit.
-   * @default {20}
-   */
-  maxPerIp?: number;
-  /**
-   * Longest accepted line, in bytes.
-   * @default {8192}
-   */
-  maxLineBytes?: number;
-  /**
-   * Bytes in one frame after which a page is disconnected.
-   * @default {65536}
-   */
-  hardLimitBytes?: number;
-  /**
-   * Unsent bytes per member; a member past it for a second is dropped as
-   * slow (at once past 16 times it).
-   * @default {262144}
-   */
-  maxQueueBytes?: number;
-  /**
-   * Milliseconds a new connection has to choose a name.
-   * @default {60000}
-   */
-  nameTimeoutMs?: number;
-  /**
-   * Milliseconds of silence after which a member is pinged.
-   * @default {30000}
-   */
-  pingAfterMs?: number;
-  /**
-   * Milliseconds of silence after which a member is dropped as gone.
-   * @default {90000}
-   */
-  deadAfterMs?: number;
-  /**
-   * Receives each console line, already timestamped.
-   * @default {writes the line to standard output}
-   */
-  log?: (line: string) => void;
-}
-
-/** A running web server. */
-export interface WebServer {
-  /** Where it listens (with the real port when 0 was asked for). */
-  readonly addr: Deno.NetAddr;
-  /** Number of open WebSocket connections. */
-  readonly connections: number;
-  /**
-   * Stops taking connections, says goodbye to every WebSocket member (and
-   * to pages still choosing a name), flushes (at most about 1.5 s) and
-   * closes everything. Idempotent.
-   */
-  shutdown(): Promise<void>;
-  /** Resolves when the server has shut down. */
-  readonly finished: Promise<void>;
+  log?: ConsoleLog;
 }
 
 const encoder = new TextEncoder();
-
-// The console log, as the TCP server writes it: one plain write per line.
-function _writeLine(line: string): void {
-  const bytes = encoder.encode(line + "\n");
-  let offset = 0;
-  try {
-    while (offset < bytes.length) {
-      offset += Deno.stdout.writeSync(bytes.subarray(offset));
-    }
-  } catch {
-    // A closed or broken standard output must not take the server down.
-  }
-}
 
 function _respond(
   status: number,
@@ -188,130 +102,158 @@ export function isSameOrigin(
     url.host.toLowerCase() === host.toLowerCase();
 }
 
+/** A WebSocket member's connection, and when it is over. */
+interface _WebSession {
+  session: GatewayConnection;
+  /** Resolves once the member has left and the socket is closed. */
+  finished: Promise<void>;
+}
+
 /**
- * Starts the web server for a room.
+ * The browser client's HTTP server and WebSocket endpoint. Listens as soon
+ * as it is made; {@linkcode startServer} owns it, ticks its connections and
+ * shuts it down.
+ *
+ * A failing console log never takes it down: its lines are written with
+ * {@linkcode ConsoleLog.report}, since a WebSocket's events have nobody to
+ * catch what they throw.
  *
  * @example
  * ```ts no-eval
- * import { serve } from "./server.ts";
- * import { serveWeb } from "./web_gateway.ts";
+ * import { DEFAULT_SERVER_CONFIG } from "../config.ts";
+ * import { Hub } from "../hub/hub.ts";
+ * import { WebGateway } from "./web_gateway.ts";
  *
- * const server = serve({ host: "127.0.0.1", port: 0 });
- * const web = serveWeb(server.room, { host: "127.0.0.1", port: 0 });
+ * const hub = new Hub();
+ * const web = new WebGateway(hub, { ...DEFAULT_SERVER_CONFIG, webPort: 0 });
  * console.log(`open http://127.0.0.1:${web.addr.port}`);
- * await web.shutdown();
- * await server.shutdown();
+ * await web.stopAccepting();
+ * await web.closeAll();
  * ```
- *
- * @param room The room WebSocket members join (the TCP server's).
- * @param options Where to listen, limits and log.
- * @returns The running server.
- * @throws {Error} `Cannot listen on HOST:PORT: <why>` when the port is busy
- * or the host is not an address of this machine.
  */
-export function serveWeb(room: Hub, options: ServeWebOptions = {}): WebServer {
-  const host = options.host ?? "0.0.0.0";
-  const port = options.port ?? DEFAULT_WEB_PORT;
-  const log = options.log ?? _writeLine;
-  // A failing log must never take the server down: the line is lost.
-  const stamped = (line: string) => {
-    try {
-      log(`${logStamp()} ${line}`);
-    } catch {
-      // nothing sensible left to report it to
+export class WebGateway implements Gateway {
+  /** Where it listens (with the real port when 0 was asked for). */
+  readonly addr: Deno.NetAddr;
+  #http: Deno.HttpServer<Deno.NetAddr>;
+  #hub: Hub;
+  #lang: ServerConfig["lang"];
+  #log: ConsoleLog;
+  #limiter: IpLimiter;
+  #batcher = new FlushBatcher(50);
+  #framer = new FlushBatcher(1);
+  #options: WebSocketConnectionOptions;
+  #assets: Map<string, { type: string; body: Uint8Array<ArrayBuffer> }>;
+  #live = new Map<GatewayConnection, Promise<void>>();
+  #closing = false;
+
+  /**
+   * Listens, and starts serving the page and taking WebSocket members.
+   *
+   * @param hub The hub members join.
+   * @param config Where to listen (`host`, `webPort`), limits and deadlines.
+   * @param options The console.
+   * @throws {TypeError} When `config.webPort` is `null` (no web client).
+   * @throws {Error} `Cannot listen on HOST:PORT: <why>` when the port is
+   * busy or the host is not an address of this machine.
+   */
+  constructor(
+    hub: Hub,
+    config: ServerConfig,
+    options: WebGatewayOptions = {},
+  ) {
+    const port = config.webPort;
+    if (port === null) {
+      throw new TypeError("Cannot serve the web client: it has no port");
     }
-  };
-  const lang = options.lang ?? "en";
-  const maxPerIp = options.maxPerIp ?? 20;
-  const batcher = new FlushBatcher(50);
-  const framer = new FlushBatcher(1);
-  const connectionOptions: WebSocketConnectionOptions = {
-    batcher,
-    framer,
-    lang,
-    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-    hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
-    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
-    promptAfterMs: 1000, // never used: a page speaks the native dialect
-    nameTimeoutMs: options.nameTimeoutMs ?? 60_000,
-    pingAfterMs: options.pingAfterMs ?? 30_000,
-    deadAfterMs: options.deadAfterMs ?? 90_000,
-    maxUsers: options.maxUsers ?? 1000,
-    log: stamped,
-  };
-  const assets = new Map(
-    [...WEB_ASSETS].map(([path, asset]) => [path, {
-      type: asset.type,
-      body: encoder.encode(asset.body),
-    }]),
-  );
-  const connections = new Set<WebSocketConnection>();
-  const perIp = new Map<string, number>();
-  let closing = false;
-
-  function refuse(socket: WebSocket, label: string, ip: string): void {
-    stamped(`refuse ${label}: more than ${maxPerIp} connections from ${ip}`);
-    socket.onopen = () => {
-      socket.send(encodeMessage({
-        type: "bye",
-        reason: "limit",
-        text: STRINGS[lang].bye("limit"),
-      }));
-      socket.close(1008);
+    const log = options.log ?? new ConsoleLog();
+    this.#hub = hub;
+    this.#lang = config.lang;
+    this.#log = log;
+    this.#limiter = new IpLimiter(config.maxPerIp);
+    // The config names its limits and deadlines as the connections do.
+    this.#options = {
+      ...config,
+      batcher: this.#batcher,
+      framer: this.#framer,
+      log: (line) => log.report(line),
     };
-  }
-
-  function upgrade(request: Request, remote: Deno.NetAddr): Response {
-    if (closing) return _respond(503, "Shutting down");
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return _respond(426, "This is a WebSocket endpoint", {
-        upgrade: "websocket",
+    this.#assets = new Map(
+      [...WEB_ASSETS].map(([path, asset]) => [path, {
+        type: asset.type,
+        body: encoder.encode(asset.body),
+      }]),
+    );
+    try {
+      this.#http = Deno.serve({
+        hostname: config.host,
+        port,
+        onListen: () => {},
+        onError: (error) => {
+          log.report(`web error: ${(error as Error).stack ?? error}`);
+          return _respond(500, "Internal error");
+        },
+      }, (request, info) => this.#handle(request, info));
+    } catch (error) {
+      throw listenError(error, {
+        host: config.host,
+        port,
+        portFlag: "--web-port",
+        inUseHint: "choose another --web-port, or --no-web",
       });
     }
-    const ip = remote.hostname;
-    const label = `web ${formatAddress(ip, remote.port)}`;
-    const origin = request.headers.get("origin");
-    if (!isSameOrigin(origin, request.headers.get("host"))) {
-      stamped(`refuse ${label}: WebSocket from another site (${origin})`);
-      return _respond(403, "Forbidden: a page from another site");
-    }
-    const { socket, response } = Deno.upgradeWebSocket(request, {
-      // Liveness is the peer's ping and deadline, as over TCP.
-      idleTimeout: 0,
-    });
-    const count = (perIp.get(ip) ?? 0) + 1;
-    if (maxPerIp > 0 && count > maxPerIp) {
-      refuse(socket, label, ip);
-      return response;
-    }
-    perIp.set(ip, count);
-    stamped(`connect ${label}`);
-    const connection = new WebSocketConnection(
-      socket,
-      room,
-      label,
-      connectionOptions,
-    );
-    connections.add(connection);
-    connection.finished.then(() => {
-      connections.delete(connection);
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left === 0) perIp.delete(ip);
-      else perIp.set(ip, left);
-      stamped(`disconnect ${label}`);
-    });
-    return response;
+    this.addr = this.#http.addr;
   }
 
-  function handle(request: Request, info: Deno.ServeHandlerInfo): Response {
+  /** Number of open WebSocket connections. */
+  get connections(): number {
+    return this.#live.size;
+  }
+
+  /** Every open WebSocket connection, for the server's ticker. */
+  get live(): Iterable<GatewayConnection> {
+    return this.#live.keys();
+  }
+
+  /**
+   * From now on answers every WebSocket request with 503, so no page that
+   * reconnects rejoins while the server closes.
+   */
+  stopAccepting(): Promise<void> {
+    this.#closing = true;
+    return Promise.resolve();
+  }
+
+  /**
+   * Says goodbye to every WebSocket member (and to pages still choosing a
+   * name), waits for them (at most about 1.5 s), flushes, and closes the
+   * HTTP server.
+   */
+  async closeAll(): Promise<void> {
+    const open = [...this.#live];
+    for (const [session] of open) session.goodbye("shutdown");
+    await Promise.allSettled(open.map(([, finished]) => finished));
+    this.#batcher.flush();
+    this.#framer.flush();
+    // Closes the listener, and whatever socket is still open; a socket
+    // stuck behind a page that stopped reading may hold that up, so the
+    // wait is bounded (the peers' own flush took at most 1.5 s).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#http.shutdown(),
+      new Promise((resolve) => timer = setTimeout(resolve, 500)),
+    ]);
+    clearTimeout(timer);
+  }
+
+  #handle(request: Request, info: Deno.ServeHandlerInfo): Response {
     const url = new URL(request.url);
     if (url.pathname === WEB_SOCKET_PATH) {
-      return upgrade(request, info.remoteAddr as Deno.NetAddr);
+      return this.#upgrade(request, info.remoteAddr as Deno.NetAddr);
     }
     if (request.method !== "GET" && request.method !== "HEAD") {
       return _respond(405, "Method not allowed", { allow: "GET, HEAD" });
     }
-    const asset = assets.get(url.pathname);
+    const asset = this.#assets.get(url.pathname);
     if (asset === undefined) return _respond(404, "Not found");
     return new Response(request.method === "HEAD" ? null : asset.body, {
       headers: {
@@ -323,68 +265,74 @@ export function serveWeb(room: Hub, options: ServeWebOptions = {}): WebServer {
     });
   }
 
-  let http: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    http = Deno.serve({
-      hostname: host,
-      port,
-      onListen: () => {},
-      onError: (error) => {
-        stamped(`web error: ${(error as Error).stack ?? error}`);
-        return _respond(500, "Internal error");
-      },
-    }, handle);
-  } catch (error) {
-    throw new Error(
-      `Cannot listen on ${formatAddress(host, port)}: ${
-        listenErrorReason(
-          error,
-          "--web-port",
-          "choose another --web-port, or --no-web",
-        )
-      }`,
+  #upgrade(request: Request, remote: Deno.NetAddr): Response {
+    if (this.#closing) return _respond(503, "Shutting down");
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return _respond(426, "This is a WebSocket endpoint", {
+        upgrade: "websocket",
+      });
+    }
+    const ip = remote.hostname;
+    const label = `web ${formatAddress(ip, remote.port)}`;
+    const origin = request.headers.get("origin");
+    if (!isSameOrigin(origin, request.headers.get("host"))) {
+      this.#log.report(
+        `refuse ${label}: WebSocket from another site (${origin})`,
+      );
+      return _respond(403, "Forbidden: a page from another site");
+    }
+    const { socket, response } = Deno.upgradeWebSocket(request, {
+      // Liveness is the peer's ping and deadline, as over TCP.
+      idleTimeout: 0,
+    });
+    if (!this.#limiter.acquire(ip)) {
+      this.#log.report(
+        `refuse ${label}: more than ${this.#limiter.max} connections from ${ip}`,
+      );
+      this.#refuse(socket);
+      return response;
+    }
+    this.#log.report(`connect ${label}`);
+    const { session, finished } = this.#session(socket, label);
+    this.#live.set(session, finished);
+    finished.then(() => {
+      this.#live.delete(session);
+      this.#limiter.release(ip);
+      this.#log.report(`disconnect ${label}`);
+    });
+    return response;
+  }
+
+  /**
+   * The one place a WebSocket becomes a member's session: what the gateway
+   * and the ticker drive, and when it is over.
+   */
+  #session(socket: WebSocket, label: string): _WebSession {
+    const connection = new WebSocketConnection(
+      socket,
+      this.#hub,
+      label,
+      this.#options,
     );
+    const peer = connection.peer;
+    return {
+      session: {
+        label,
+        // The peer's deadlines, and the slow-reader check.
+        tick: (now) => connection.tick(now),
+        goodbye: (reason) => peer.goodbye(reason),
+        close: (reason, detail) => peer.close(reason, detail),
+      },
+      finished: connection.finished,
+    };
   }
 
-  // One timer for every page's name deadline and pings.
-  const ticker = setInterval(() => {
-    const now = Date.now();
-    for (const connection of connections) connection.tick(now);
-  }, 250);
-
-  let shuttingDown: Promise<void> | null = null;
-  let resolveFinished: () => void = () => {};
-  const finished = new Promise<void>((resolve) => resolveFinished = resolve);
-
-  function shutdown(): Promise<void> {
-    shuttingDown ??= (async () => {
-      closing = true;
-      const open = [...connections];
-      for (const connection of open) connection.peer.goodbye("shutdown");
-      await Promise.allSettled(open.map((connection) => connection.finished));
-      clearInterval(ticker);
-      batcher.flush();
-      framer.flush();
-      // Closes the listener, and whatever socket is still open; a socket
-      // stuck behind a page that stopped reading may hold that up, so the
-      // wait is bounded (the peers' own flush took at most 1.5 s).
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        http.shutdown(),
-        new Promise((resolve) => timer = setTimeout(resolve, 500)),
-      ]);
-      clearTimeout(timer);
-      resolveFinished();
-    })();
-    return shuttingDown;
+  // Says why once the socket is open, then closes it.
+  #refuse(socket: WebSocket): void {
+    const text = STRINGS[this.#lang].bye("limit");
+    socket.onopen = () => {
+      socket.send(encodeMessage({ type: "bye", reason: "limit", text }));
+      socket.close(1008);
+    };
   }
-
-  return {
-    addr: http.addr,
-    get connections() {
-      return connections.size;
-    },
-    shutdown,
-    finished,
-  };
 }

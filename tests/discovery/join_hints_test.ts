@@ -1,12 +1,14 @@
 // Checks src/join_hints.ts: reachableAddresses lists the addresses others can
-// use (never loopback, no link-local IPv6, IPv4 first), and joinHints turns
-// them into the `join with:` and netcat lines `chat serve` prints.
+// use (never loopback, no link-local IPv6, IPv4 first), and joinHints and
+// webHints turn them into the `join with:`, netcat and browser lines
+// `chat serve` prints.
 
 import { assertEquals } from "@std/assert";
 import {
   type InterfaceAddress,
   joinHints,
   reachableAddresses,
+  webHints,
 } from "../../src/discovery/join_hints.ts";
 
 const INTERFACES: InterfaceAddress[] = [
@@ -117,5 +119,23 @@ Deno.test("joinHints() and reachableAddresses() together print a usable hint", (
     "join with: chat join 10.8.0.5:50001 --name <you>",
     "join with: chat join [2001:db8::23]:50001 --name <you>",
     "or with netcat: nc 192.168.1.23 50001",
+  ]);
+});
+
+Deno.test("webHints() says where the web client listens and which link to open", () => {
+  assertEquals(
+    webHints(reachableAddresses("0.0.0.0", INTERFACES), {
+      hostname: "0.0.0.0",
+      port: 50002,
+    }),
+    [
+      "web client on 0.0.0.0:50002",
+      "open http://192.168.1.23:50002 in a browser",
+      "open http://10.8.0.5:50002 in a browser",
+    ],
+  );
+  assertEquals(webHints([], { hostname: "::", port: 7001 }), [
+    "web client on [::]:7001",
+    "open http://127.0.0.1:7001 in a browser",
   ]);
 });

@@ -6,11 +6,12 @@
 // character. See docs/security.md for what each attack gets.
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { serve, type ServeOptions } from "../../src/server/server.ts";
+import type { ServerConfig } from "../../src/config.ts";
 import {
   ChatProcess,
   eventually,
   LineClient,
+  startTestServer,
   withServer,
 } from "../_helpers.ts";
 import { have } from "../_tools.ts";
@@ -61,11 +62,11 @@ interface Room {
  * and that nothing unsafe reached them, then closes them.
  */
 async function withRoom(
-  options: ServeOptions,
+  options: Partial<ServerConfig>,
   fn: (room: Room) => Promise<void>,
 ): Promise<void> {
   await withServer(async (server, logs) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const members = await joinMembers(port, ["ana", "bob", "carla"]);
     const left = new Set<Member>();
     try {
@@ -1127,12 +1128,11 @@ function faultyLog(
 
 Deno.test("an exception while handling one connection is logged with its address and closes that connection only", async () => {
   const logs: string[] = [];
-  const server = serve({
-    host: "127.0.0.1",
-    port: 0,
-    log: faultyLog(logs, () => /join mallory /),
-  });
-  const port = server.addr.port;
+  const server = await startTestServer(
+    {},
+    faultyLog(logs, () => /join mallory /),
+  );
+  const port = server.chat.addr.port;
   const members = await joinMembers(port, ["ana", "bob", "carla"]);
   const mallory = await RawPeer.connect(port);
   try {
@@ -1164,20 +1164,17 @@ Deno.test({
     // Only the zombie's time-out line fails: the members answer pings, but
     // a busy machine can make one of them late too.
     let zombieLabel: string | null = null;
-    const server = serve({
-      host: "127.0.0.1",
-      port: 0,
-      pingAfterMs: 100,
-      deadAfterMs: 300,
-      log: faultyLog(
+    const server = await startTestServer(
+      { pingAfterMs: 100, deadAfterMs: 300 },
+      faultyLog(
         logs,
         () =>
           zombieLabel === null ? null : new RegExp(
             `${zombieLabel.replaceAll(".", "\\.")}: no answer for`,
           ),
       ),
-    });
-    const port = server.addr.port;
+    );
+    const port = server.chat.addr.port;
     const members = await joinMembers(port, ["ana", "carla"]);
     // carla is native: she answers pings, as chat join does.
     const stopAnswering = answerPings(members[1]!);
@@ -1213,12 +1210,11 @@ Deno.test({
   async fn() {
     const logs: string[] = [];
     let armed = false;
-    const server = serve({
-      host: "127.0.0.1",
-      port: 0,
-      log: faultyLog(logs, () => armed ? /connect 127\.0\.0\.1:/ : null),
-    });
-    const port = server.addr.port;
+    const server = await startTestServer(
+      {},
+      faultyLog(logs, () => armed ? /connect 127\.0\.0\.1:/ : null),
+    );
+    const port = server.chat.addr.port;
     const members = await joinMembers(port, ["ana", "bob"]);
     armed = true;
     const mallory = await RawPeer.connect(port);

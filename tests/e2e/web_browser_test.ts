@@ -9,8 +9,6 @@
 
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import type { Locator, Page } from "playwright-core";
-import { serve } from "../../src/server/server.ts";
-import { serveWeb } from "../../src/server/web_gateway.ts";
 import { ChatProcess, DEADLINE_MS, delay, nativeUser } from "../_helpers.ts";
 import {
   HAVE_CHROMIUM,
@@ -115,7 +113,7 @@ Deno.test({
             await bob.expectMembers(["ana", "bob (you)"]);
 
             const carla = new ChatProcess(
-              ["join", `127.0.0.1:${server.addr.port}`, "--name", "carla"],
+              ["join", `127.0.0.1:${server.chat.addr.port}`, "--name", "carla"],
               { stdin: true },
             );
             try {
@@ -260,7 +258,7 @@ Deno.test({
           dialogs.push(dialog.message());
           dialog.dismiss();
         });
-        const mallory = await nativeUser(server.addr.port, "mallory");
+        const mallory = await nativeUser(server.chat.addr.port, "mallory");
         const hostile = [
           "<script>window.pwned = 'script'</script>",
           "<img src=x onerror=\"window.pwned='img'\">",
@@ -313,8 +311,8 @@ Deno.test({
   ignore,
   fn: () =>
     withBrowser(async (browser) => {
-      let fixture = startWeb();
-      const chatPort = fixture.server.addr.port;
+      let fixture = await startWeb();
+      const chatPort = fixture.server.chat.addr.port;
       const webPort = fixture.web.addr.port;
       try {
         const ana = await PageUser.join(browser, fixture.url, "ana");
@@ -330,15 +328,7 @@ Deno.test({
         assertEquals(await ana.page.locator("#chat-view").isVisible(), true);
 
         // Same ports, a new process's worth of server.
-        const logs: string[] = [];
-        const log = (line: string) => logs.push(line);
-        const server = serve({ host: "127.0.0.1", port: chatPort, log });
-        const web = serveWeb(server.room, {
-          host: "127.0.0.1",
-          port: webPort,
-          log,
-        });
-        fixture = { server, web, url: fixture.url, logs };
+        fixture = await startWeb({ port: chatPort, webPort });
         await ana.entry("Reconnected.", "notice");
         await ana.page.locator("#status", { hasText: "Connected as ana" })
           .waitFor();

@@ -1,16 +1,18 @@
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import {
   delay,
   eventually,
   LineClient,
   nativeUser,
   plainUser,
+  startTestServer,
   withServer,
 } from "../_helpers.ts";
+import { startWeb, stopWeb, withWeb, WsClient } from "../_web.ts";
 
 Deno.test("three users see joins, broadcasts that skip the sender, and leaves", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     const bob = await nativeUser(port, "bob");
     await ana.expect("-- bob joined the chat!");
@@ -48,7 +50,7 @@ Deno.test("three users see joins, broadcasts that skip the sender, and leaves", 
 
 Deno.test("the joiner is welcomed with who is online and recent messages", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     await ana.send("first");
     const bob = await plainUser(port, "bob");
@@ -66,7 +68,7 @@ Deno.test("the joiner is welcomed with who is online and recent messages", async
 
 Deno.test("a private message reaches only its target, and /reply answers it", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     const bob = await nativeUser(port, "bob");
     const carla = await plainUser(port, "carla");
@@ -92,7 +94,7 @@ Deno.test("a private message reaches only its target, and /reply answers it", as
 
 Deno.test("/nick renames and everyone sees it; /who lists members", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     const bob = await nativeUser(port, "bob");
     await ana.expect("bob joined");
@@ -115,7 +117,7 @@ Deno.test("/nick renames and everyone sees it; /who lists members", async () => 
 
 Deno.test("an abrupt disconnect is announced as a leave", async () => {
   await withServer(async (server, logs) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     const bob = await plainUser(port, "bob");
     await ana.expect("bob joined");
@@ -135,7 +137,7 @@ Deno.test("an abrupt disconnect is announced as a leave", async () => {
 
 Deno.test("rejected and duplicate names get a reason and another try on the same connection", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     const plain = await LineClient.connect(port);
     await plain.send("ANA");
@@ -170,7 +172,7 @@ Deno.test("rejected and duplicate names get a reason and another try on the same
 
 Deno.test("a plain user who says nothing is asked for a name", async () => {
   await withServer(async (server) => {
-    const client = await LineClient.connect(server.addr.port);
+    const client = await LineClient.connect(server.chat.addr.port);
     await client.expect("Welcome to chat! What is your name?");
     await client.send("ana");
     await client.expect("Welcome, ana!");
@@ -180,7 +182,7 @@ Deno.test("a plain user who says nothing is asked for a name", async () => {
 
 Deno.test("Portuguese notices for plain users with --lang pt and native users with lang pt", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const plain = await LineClient.connect(port);
     await plain.send("ana");
     await plain.expect("Bem-vindo(a), ana!");
@@ -198,7 +200,7 @@ Deno.test("Portuguese notices for plain users with --lang pt and native users wi
 
 Deno.test("a line over the limit is refused and the connection goes on", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     const bob = await plainUser(port, "bob");
     await bob.send("x".repeat(9000));
@@ -214,7 +216,7 @@ Deno.test("a line over the limit is refused and the connection goes on", async (
 
 Deno.test("escape sequences and controls never reach other users", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     const bob = await nativeUser(port, "bob");
     await ana.expect("bob joined");
@@ -233,15 +235,10 @@ Deno.test("escape sequences and controls never reach other users", async () => {
 
 Deno.test("shutdown tells every member and closes their connections", async () => {
   const logs: string[] = [];
-  const { serve } = await import("../../src/server/server.ts");
-  const server = serve({
-    host: "127.0.0.1",
-    port: 0,
-    log: (l) => logs.push(l),
-  });
-  const ana = await plainUser(server.addr.port, "ana");
-  const bob = await nativeUser(server.addr.port, "bob");
-  const pending = await LineClient.connect(server.addr.port);
+  const server = await startTestServer({}, (l) => logs.push(l));
+  const ana = await plainUser(server.chat.addr.port, "ana");
+  const bob = await nativeUser(server.chat.addr.port, "bob");
+  const pending = await LineClient.connect(server.chat.addr.port);
   await delay(50);
   const started = Date.now();
   await server.shutdown();
@@ -256,7 +253,7 @@ Deno.test("shutdown tells every member and closes their connections", async () =
 
 Deno.test("native ping is answered with pong, and a bad line gets an error", async () => {
   await withServer(async (server) => {
-    const bob = await nativeUser(server.addr.port, "bob");
+    const bob = await nativeUser(server.chat.addr.port, "bob");
     await bob.sendMessage({ type: "ping", id: 7 });
     assertEquals((await bob.expectMessage("pong")).id, 7);
     await bob.send("{not json");
@@ -270,7 +267,7 @@ Deno.test("native ping is answered with pong, and a bad line gets an error", asy
 
 Deno.test("a silent native member is pinged, and dropped as gone when it never answers", async () => {
   await withServer(async (server) => {
-    const port = server.addr.port;
+    const port = server.chat.addr.port;
     const ana = await plainUser(port, "ana");
     const bob = await nativeUser(port, "bob");
     const carla = await nativeUser(port, "carla");
@@ -290,10 +287,63 @@ Deno.test("a silent native member is pinged, and dropped as gone when it never a
 
 Deno.test("a connection that never chooses a name is closed at the deadline", async () => {
   await withServer(async (server) => {
-    const silent = await LineClient.connect(server.addr.port);
+    const silent = await LineClient.connect(server.chat.addr.port);
     await silent.expect("What is your name?");
     await silent.expect("Disconnected by the server: timed out");
     await silent.ended;
     await silent.close();
   }, { promptAfterMs: 50, nameTimeoutMs: 300 });
+});
+
+Deno.test("one timer keeps the name deadline of the chat port's and the web client's connections", async () => {
+  await withWeb(async ({ server, web }) => {
+    const tcp = await LineClient.connect(server.chat.addr.port);
+    const page = await WsClient.open(web.addr.port);
+    await tcp.expect("Disconnected by the server: timed out");
+    assertEquals((await page.expectMessage("bye")).reason, "timeout");
+    await Promise.all([tcp.ended, page.closed]);
+    await tcp.close();
+  }, { promptAfterMs: 50, nameTimeoutMs: 300 });
+});
+
+Deno.test("shutdown closes both listeners, between shutting down and stopped", async () => {
+  const fixture = await startWeb();
+  const ana = await WsClient.join(fixture.web.addr.port, "ana");
+  const bob = await nativeUser(fixture.server.chat.addr.port, "bob");
+  await stopWeb(fixture);
+  await Promise.all([ana.closed, bob.ended]);
+  await bob.close();
+  const lines = fixture.logs.map((line) => line.replace(/^\S+ \S+ /, ""));
+  const start = lines.indexOf("shutting down");
+  assert(start >= 0 && lines.indexOf("stopped") > start, lines.join("\n"));
+  assertEquals(lines.filter((line) => line.startsWith("disconnect")).length, 2);
+  for (const port of [fixture.server.chat.addr.port, fixture.web.addr.port]) {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+  }
+});
+
+Deno.test("startServer() with a busy web port shuts the chat port it opened", async () => {
+  const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (free.addr as Deno.NetAddr).port;
+  free.close();
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const logs: string[] = [];
+  try {
+    await assertRejects(
+      () =>
+        startTestServer(
+          { port, webPort: (busy.addr as Deno.NetAddr).port },
+          (line) => logs.push(line),
+        ),
+      Error,
+      "address already in use",
+    );
+  } finally {
+    busy.close();
+  }
+  assertEquals(logs.map((line) => line.replace(/^\S+ \S+ /, "")), [
+    "shutting down",
+    "stopped",
+  ]);
+  Deno.listen({ hostname: "127.0.0.1", port }).close();
 });

@@ -1,5 +1,5 @@
-// Checks src/web_server.ts and src/web_socket_connection.ts without a
-// browser: what the HTTP side serves and with which headers, the Origin
+// Checks src/server/web_gateway.ts and src/server/web_socket_connection.ts
+// without a browser: what the HTTP side serves and with which headers, the Origin
 // check on the WebSocket upgrade, and that a WebSocket member is a member
 // like any other (names, limits, slow readers, flooding, shutdown).
 
@@ -14,7 +14,13 @@ import {
   CONTENT_SECURITY_POLICY,
   isSameOrigin,
 } from "../../src/server/web_gateway.ts";
-import { ChatProcess, delay, eventually, nativeUser } from "../_helpers.ts";
+import {
+  ChatProcess,
+  delay,
+  eventually,
+  nativeUser,
+  startTestServer,
+} from "../_helpers.ts";
 import { RawWebSocket, startWeb, stopWeb, withWeb, WsClient } from "../_web.ts";
 
 Deno.test("the page and its assets are served with CSP, nosniff and their types", async () => {
@@ -124,7 +130,7 @@ Deno.test("a plain GET of the WebSocket endpoint is told to upgrade", async () =
 Deno.test("WebSocket and TCP members share one room, names and private messages", async () => {
   await withWeb(async ({ server, web }) => {
     const ana = await WsClient.join(web.addr.port, "ana");
-    const bob = await nativeUser(server.addr.port, "bob");
+    const bob = await nativeUser(server.chat.addr.port, "bob");
     await ana.expectMessage("join", (m) => m.name === "bob");
     ana.send({ type: "input", text: "hi bob" });
     await bob.expectMessage(
@@ -202,7 +208,7 @@ Deno.test("a WebSocket member that stops reading is dropped as slow; others go o
       JSON.stringify({ type: "hello", version: 1, name: "slow" }),
     );
     const ana = await WsClient.join(port, "ana");
-    const bob = await nativeUser(server.addr.port, "bob");
+    const bob = await nativeUser(server.chat.addr.port, "bob");
     // bob talks; slow never reads, so its unsent frames pile up once the
     // kernel's buffers are full.
     const line = "x".repeat(8000);
@@ -218,16 +224,13 @@ Deno.test("a WebSocket member that stops reading is dropped as slow; others go o
     await ana.expectMessage("message", (m) => m.text === "after");
     slow.close();
     await Promise.all([ana.close(), bob.close()]);
-  }, {
-    serve: { rateLimit: null },
-    web: { maxQueueBytes: 64 * 1024 },
-  });
+  }, { rateLimit: null, maxQueueBytes: 64 * 1024 });
 });
 
 Deno.test("a WebSocket member that reads is not dropped by a burst larger than its bound", async () => {
   await withWeb(async ({ server, web }) => {
     const ana = await WsClient.join(web.addr.port, "ana");
-    const bob = await nativeUser(server.addr.port, "bob");
+    const bob = await nativeUser(server.chat.addr.port, "bob");
     // 300 lines of 8000 bytes written at once: the server reads them back
     // to back, in one turn of the event loop, 2.4 MB for ana.
     const line = "x".repeat(8000);
@@ -241,7 +244,7 @@ Deno.test("a WebSocket member that reads is not dropped by a burst larger than i
     assertEquals(ana.messages.filter((m) => m.type === "message").length, 300);
     assert(!ana.messages.some((m) => m.type === "bye"));
     await Promise.all([ana.close(), bob.close()]);
-  }, { serve: { rateLimit: null } });
+  }, { rateLimit: null });
 });
 
 Deno.test("a WebSocket member that floods is warned, then disconnected", async () => {
@@ -255,7 +258,7 @@ Deno.test("a WebSocket member that floods is warned, then disconnected", async (
     const leave = await bob.expectMessage("leave", (m) => m.name === "ana");
     assertEquals(leave.reason, "flood");
     await bob.close();
-  }, { serve: { rateLimit: { rate: 1, burst: 5 } } });
+  }, { rateLimit: { rate: 1, burst: 5 } });
 });
 
 Deno.test("a WebSocket member is pinged when quiet and dropped when it stays silent", async () => {
@@ -273,7 +276,7 @@ Deno.test("a WebSocket member is pinged when quiet and dropped when it stays sil
     assert(logs.some((l) => /no answer for/.test(l)));
     quiet.close();
     await ana.close();
-  }, { web: { pingAfterMs: 200, deadAfterMs: 600 } });
+  }, { pingAfterMs: 200, deadAfterMs: 600 });
 });
 
 Deno.test("more WebSocket connections from one address than allowed are refused", async () => {
@@ -286,15 +289,15 @@ Deno.test("more WebSocket connections from one address than allowed are refused"
     assertEquals(bye.reason, "limit");
     await third.closed;
     await Promise.all([first.close(), second.close()]);
-  }, { web: { maxPerIp: 2 } });
+  }, { maxPerIp: 2 });
 });
 
 Deno.test("shutdown says goodbye to WebSocket members and to pages choosing a name", async () => {
-  const fixture = startWeb();
+  const fixture = await startWeb();
   const port = fixture.web.addr.port;
   const ana = await WsClient.join(port, "ana");
   const naming = await WsClient.open(port);
-  const tcp = await nativeUser(fixture.server.addr.port, "bob");
+  const tcp = await nativeUser(fixture.server.chat.addr.port, "bob");
   await stopWeb(fixture);
   assertEquals((await ana.expectMessage("bye")).reason, "shutdown");
   assertEquals((await naming.expectMessage("bye")).reason, "shutdown");
@@ -305,14 +308,14 @@ Deno.test("shutdown says goodbye to WebSocket members and to pages choosing a na
 });
 
 Deno.test("shutdown finishes within two seconds even when a page stopped reading", async () => {
-  const fixture = startWeb({ serve: { rateLimit: null } });
+  const fixture = await startWeb({ rateLimit: null });
   const port = fixture.web.addr.port;
   const stuck = await RawWebSocket.open(port);
   await stuck.sendText(
     JSON.stringify({ type: "hello", version: 1, name: "stuck" }),
   );
   const ana = await WsClient.join(port, "ana");
-  const bob = await nativeUser(fixture.server.addr.port, "bob");
+  const bob = await nativeUser(fixture.server.chat.addr.port, "bob");
   // Enough to fill the kernel's buffers towards stuck, not enough to drop it.
   const line = "y".repeat(8000);
   for (let i = 0; i < 600; i++) {
@@ -333,12 +336,11 @@ Deno.test("shutdown finishes within two seconds even when a page stopped reading
   await bob.close();
 });
 
-Deno.test("serveWeb() on a busy port says so", async () => {
-  await withWeb(async ({ server, web }) => {
-    const { serveWeb } = await import("../../src/server/web_gateway.ts");
+Deno.test("startServer() with a busy web port says so", async () => {
+  await withWeb(async ({ web }) => {
     let message = "";
     try {
-      serveWeb(server.room, { host: "127.0.0.1", port: web.addr.port });
+      await startTestServer({ webPort: web.addr.port });
     } catch (error) {
       message = (error as Error).message;
     }

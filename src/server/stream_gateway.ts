@@ -1,0 +1,251 @@
+/**
+ * The chat port: a TCP listener whose connections speak the native or the
+ * plain (netcat) dialect. Accepts, counts connections per IP address and
+ * refuses those past the limit, logs each connect and disconnect, and hands
+ * every connection to its session in the hub.
+ *
+ * @module
+ */
+
+import type { ServerConfig } from "../config.ts";
+import type { Hub } from "../hub/hub.ts";
+import { STRINGS } from "../i18n/server_strings.ts";
+import { formatAddress } from "../transport/address.ts";
+import { IpLimiter } from "../transport/ip_limiter.ts";
+import { FlushBatcher } from "../transport/outbox.ts";
+import { ConsoleLog } from "./console_log.ts";
+import type { Gateway, GatewayConnection } from "./gateway.ts";
+import { listenError } from "./listen_error.ts";
+import {
+  ChatConnection,
+  type ChatConnectionOptions,
+} from "./stream_connection.ts";
+import { tuneKeepalive } from "./system_tuning.ts";
+
+/** Options of {@linkcode StreamGateway}. */
+export interface StreamGatewayOptions {
+  /**
+   * The console.
+   * @default {new ConsoleLog()}
+   */
+  log?: ConsoleLog;
+}
+
+/**
+ * Yields accepted connections until the listener closes. Errors such as
+ * running out of file descriptors are logged and survived: accepting pauses
+ * briefly and goes on.
+ */
+async function* _accepted(
+  listener: Deno.Listener,
+  log: ConsoleLog,
+): AsyncGenerator<Deno.Conn> {
+  while (true) {
+    try {
+      yield await listener.accept();
+    } catch (error) {
+      if (
+        error instanceof Deno.errors.BadResource ||
+        error instanceof Deno.errors.Interrupted
+      ) return;
+      log.write(
+        `Cannot accept a connection: ${(error as Error).message}; retrying`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+// Says why in one best-effort line (the peer may not even read it), then
+// closes.
+function _refuse(conn: Deno.Conn, text: string): void {
+  const bytes = new TextEncoder().encode(text + "\n");
+  conn.write(bytes).catch(() => {}).finally(() => {
+    try {
+      conn.close();
+    } catch {
+      // already closed
+    }
+  });
+}
+
+/**
+ * The chat port. Listens as soon as it is made; {@linkcode startServer}
+ * owns it, ticks its connections and shuts it down.
+ *
+ * @example
+ * ```ts no-eval
+ * import { DEFAULT_SERVER_CONFIG } from "../config.ts";
+ * import { Hub } from "../hub/hub.ts";
+ * import { StreamGateway } from "./stream_gateway.ts";
+ *
+ * const hub = new Hub();
+ * const chat = new StreamGateway(hub, { ...DEFAULT_SERVER_CONFIG, port: 0 });
+ * console.log(chat.addr.port);
+ * await chat.stopAccepting();
+ * hub.shutdown();
+ * await chat.closeAll();
+ * ```
+ */
+export class StreamGateway implements Gateway {
+  /** Where it listens (with the real port when 0 was asked for). */
+  readonly addr: Deno.NetAddr;
+  /** Whether TCP keepalive timing was set ({@linkcode ServerConfig.keepalive}). */
+  readonly keepaliveTuned: boolean;
+  #listener: Deno.Listener;
+  #hub: Hub;
+  #lang: ServerConfig["lang"];
+  #log: ConsoleLog;
+  #limiter: IpLimiter;
+  #batcher = new FlushBatcher(50);
+  #options: ChatConnectionOptions;
+  #live = new Set<GatewayConnection>();
+  #tasks = new Set<Promise<void>>();
+  #accepting: Promise<void>;
+  #stopping: Promise<void> | null = null;
+
+  /**
+   * Listens, and starts accepting.
+   *
+   * @param hub The hub members join.
+   * @param config Where to listen (`host`, `port`), limits and deadlines.
+   * @param options The console.
+   * @throws {Error} `Cannot listen on HOST:PORT: <why>` when the port is
+   * busy or the host is not an address of this machine.
+   */
+  constructor(
+    hub: Hub,
+    config: ServerConfig,
+    options: StreamGatewayOptions = {},
+  ) {
+    this.#limiter = new IpLimiter(config.maxPerIp);
+    try {
+      this.#listener = Deno.listen({
+        hostname: config.host,
+        port: config.port,
+        transport: "tcp",
+      });
+    } catch (error) {
+      throw listenError(error, {
+        host: config.host,
+        port: config.port,
+        portFlag: "--port",
+        inUseHint: "is another server running? choose another --port",
+      });
+    }
+    this.addr = this.#listener.addr as Deno.NetAddr;
+    this.#hub = hub;
+    this.#lang = config.lang;
+    const log = options.log ?? new ConsoleLog();
+    this.#log = log;
+    // The config names its limits and deadlines as the connections do.
+    this.#options = {
+      ...config,
+      batcher: this.#batcher,
+      log: (line) => log.write(line),
+    };
+    this.#accepting = this.#acceptAll();
+    this.keepaliveTuned = config.keepalive !== null &&
+      tuneKeepalive(this.addr.port, config.keepalive);
+  }
+
+  /** How many connections are open. */
+  get connections(): number {
+    return this.#live.size;
+  }
+
+  /** Every open connection, for the server's ticker. */
+  get live(): Iterable<GatewayConnection> {
+    return this.#live;
+  }
+
+  /** Closes the listener; resolves when the accept loop has ended. */
+  stopAccepting(): Promise<void> {
+    this.#stopping ??= (async () => {
+      try {
+        this.#listener.close();
+      } catch (error) {
+        if (!(error instanceof Deno.errors.BadResource)) throw error;
+      }
+      await this.#accepting;
+    })();
+    return this.#stopping;
+  }
+
+  /**
+   * Says goodbye to every connection (joined or still choosing a name) and
+   * resolves once every one has ended: their flush takes at most about
+   * 1.5 s.
+   */
+  async closeAll(): Promise<void> {
+    for (const connection of this.#live) connection.goodbye("shutdown");
+    this.#batcher.flush();
+    await Promise.allSettled([...this.#tasks]);
+    this.#batcher.flush();
+  }
+
+  async #acceptAll(): Promise<void> {
+    for await (const conn of _accepted(this.#listener, this.#log)) {
+      const task = this.#handle(conn).catch((error) => {
+        this.#log.reportError(error);
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      });
+      this.#tasks.add(task);
+      task.finally(() => this.#tasks.delete(task));
+    }
+  }
+
+  /**
+   * The one place a TCP connection becomes a member's session: the peer is
+   * what the gateway and the ticker drive, and `run()` reads until the end
+   * (resolving once the hub has been told).
+   */
+  #session(
+    conn: Deno.Conn,
+    label: string,
+  ): { session: GatewayConnection; run(): Promise<void> } {
+    const connection = new ChatConnection(
+      conn,
+      this.#hub,
+      label,
+      this.#options,
+    );
+    return { session: connection.peer, run: () => connection.run() };
+  }
+
+  async #handle(conn: Deno.Conn): Promise<void> {
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    const ip = remote.hostname;
+    const label = formatAddress(ip, remote.port);
+    this.#log.write(`connect ${label}`);
+    if (!this.#limiter.acquire(ip)) {
+      this.#log.write(
+        `refuse ${label}: more than ${this.#limiter.max} connections from ${ip}`,
+      );
+      _refuse(conn, STRINGS[this.#lang].bye("limit"));
+      return;
+    }
+    try {
+      (conn as Deno.TcpConn).setNoDelay(true);
+      (conn as Deno.TcpConn).setKeepAlive(true);
+    } catch {
+      // Not fatal: the socket may already be gone.
+    }
+    const { session, run } = this.#session(conn, label);
+    this.#live.add(session);
+    try {
+      await run();
+    } catch (error) {
+      this.#log.reportError(error, label);
+      session.close("error", (error as Error).message);
+    } finally {
+      this.#live.delete(session);
+      this.#limiter.release(ip);
+      this.#log.write(`disconnect ${label}`);
+    }
+  }
+}
