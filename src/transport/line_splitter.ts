@@ -8,11 +8,13 @@
  * @module
  */
 
-/** Default longest line, in bytes, without its line ending. */
-export const DEFAULT_MAX_LINE_BYTES = 8192;
+import { SERVE_DEFAULTS } from "../config.ts";
 
-/** Default bytes a peer may send without a newline before it is cut off. */
-export const DEFAULT_HARD_LIMIT_BYTES = 65536;
+/** Default longest line, in bytes, without its line ending (`--line-limit`). */
+export const DEFAULT_MAX_LINE_BYTES: number = SERVE_DEFAULTS.lineLimit;
+
+/** Default bytes a peer may send without a newline before it is cut off (`--hard-line-limit`). */
+export const DEFAULT_HARD_LIMIT_BYTES: number = SERVE_DEFAULTS.hardLineLimit;
 
 /** Options of {@linkcode LineSplitter}. */
 export interface LineSplitterOptions {

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { SERVE_DEFAULTS } from "../config.ts";
+
 /** Options of {@linkcode Outbox}. */
 export interface OutboxOptions {
   /**
@@ -70,8 +72,8 @@ export class FlushBatcher {
 /** Writes some bytes and resolves with how many were written. */
 export type WriteFn = (bytes: Uint8Array) => Promise<number>;
 
-/** Default bound of an outbox: 256 KiB. */
-export const DEFAULT_OUTBOX_BYTES = 262_144;
+/** Default bound of an outbox: 256 KiB (`--queue-limit`). */
+export const DEFAULT_OUTBOX_BYTES: number = SERVE_DEFAULTS.queueLimitKiB * 1024;
 
 /**
  * Per-member outbound queue.
