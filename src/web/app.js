@@ -96,6 +96,8 @@ let paceTimer;
 let atBottom = true;
 /** @type {TabCompletion | null} */
 let completion = null;
+/** The name kept for the next visit. */
+let savedName = "";
 let unread = 0;
 let shownMembers = -1;
 let shownView = "";
@@ -471,20 +473,18 @@ function render() {
   const offline = state.phase !== "chat";
   if (ui.memberPanel.classList.contains("offline") !== offline) {
     ui.memberPanel.classList.toggle("offline", offline);
-    ui.memberPanel.setAttribute("aria-disabled", String(offline));
     for (const button of ui.members.querySelectorAll("button")) {
       button.disabled = offline;
     }
   }
-  if (state.me !== "") rememberName(state.me);
+  if (state.me !== "" && state.me !== savedName) rememberName(state.me);
 }
 
 /** @param {string} name */
 function rememberName(name) {
+  savedName = name;
   try {
-    if (localStorage.getItem(NAME_KEY) !== name) {
-      localStorage.setItem(NAME_KEY, name);
-    }
+    localStorage.setItem(NAME_KEY, name);
   } catch {
     // No storage (a private window, a policy): the name is not kept.
   }
@@ -544,7 +544,8 @@ function updateTitle() {
 }
 
 setUpText();
-ui.nameInput.value = rememberedName();
+savedName = rememberedName();
+ui.nameInput.value = savedName;
 
 ui.nameForm.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -598,6 +599,8 @@ ui.lineInput.addEventListener("keydown", (event) => {
     Math.min(sentLines.length, recall + (event.key === "ArrowUp" ? -1 : 1)),
   );
   ui.lineInput.value = sentLines[recall] ?? "";
+  ui.lineInput.removeAttribute("aria-invalid");
+  completion = null;
 });
 
 ui.members.addEventListener("click", (event) => {
