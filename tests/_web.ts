@@ -12,6 +12,35 @@ import type { ServerConfig } from "../src/config.ts";
 import type { ChatServer, Listener } from "../src/server/server.ts";
 import { DEADLINE_MS, delay, eventually, startTestServer } from "./_helpers.ts";
 
+/**
+ * Polls an asynchronous `check` (a question to a page) until it returns
+ * something other than `undefined`/`false`, or fails after the deadline
+ * with `what` and the last answer in the message.
+ */
+export async function until<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs: number = DEADLINE_MS,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  while (true) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+/** Where the message list is scrolled to, in CSS pixels. */
+export interface ScrollPlace {
+  /** `scrollTop`. */
+  top: number;
+  /** Pixels below the visible part: 0 at the bottom. */
+  below: number;
+  /** Whether the list holds more than it shows. */
+  overflows: boolean;
+}
+
 /** A chat server with its web client, as `chat serve` runs them. */
 export interface WebFixture {
   /** The server. */
@@ -361,6 +390,23 @@ export class PageUser {
     const entry = this.page.locator(selector, { hasText: text }).last();
     await entry.waitFor();
     return entry;
+  }
+
+  /** Where the message list is scrolled to. */
+  scrollPlace(): Promise<ScrollPlace> {
+    return this.page.locator("#messages").evaluate((list) => ({
+      top: list.scrollTop,
+      below: list.scrollHeight - list.scrollTop - list.clientHeight,
+      overflows: list.scrollHeight > list.clientHeight,
+    }));
+  }
+
+  /** Turns the mouse wheel over the message list (negative: up). */
+  async wheel(deltaY: number): Promise<void> {
+    const box = await this.page.locator("#messages").boundingBox();
+    if (box === null) throw new Error("Cannot scroll: the list is not shown");
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await this.page.mouse.wheel(0, deltaY);
   }
 
   /** The names in the member list, as shown. */

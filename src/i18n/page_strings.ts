@@ -58,6 +58,17 @@ export interface WebStrings {
   youLeft: string;
   /** A line typed while not connected. */
   notConnected: string;
+  /**
+   * A line longer than the server takes, refused before sending and kept
+   * in the box; `{bytes}`, `{limit}`.
+   */
+  lineTooLong: string;
+  /** Hint on your line that waits for the flood limit. */
+  pending: string;
+  /** Hint on your line that never went out. */
+  unsent: string;
+  /** Your waiting lines were dropped with the connection; `{count}`. */
+  unsentLines: string;
   /** The tab title with unread mentions; `{count}`, `{title}`. */
   mentionTitle: string;
 }
@@ -86,6 +97,12 @@ const WEB_EN: WebStrings = {
   retryNow: "Reconnect now",
   youLeft: "You left the chat.",
   notConnected: "Not connected: that message was not sent",
+  lineTooLong:
+    "That line is too long to send: {bytes} bytes, and the server takes at most {limit}. It is still in the box, to shorten.",
+  pending: "Waiting: sent as soon as the flood limit allows",
+  unsent: "Not sent",
+  unsentLines:
+    "The connection was lost before {count} waiting line(s) went out: they were not sent",
   mentionTitle: "({count}) {title}",
 };
 
@@ -113,6 +130,12 @@ const WEB_PT: WebStrings = {
   retryNow: "Reconectar agora",
   youLeft: "Você saiu do chat.",
   notConnected: "Sem conexão: essa mensagem não foi enviada",
+  lineTooLong:
+    "Essa linha é longa demais para enviar: {bytes} bytes, e o servidor aceita no máximo {limit}. Ela continua na caixa, para você encurtar.",
+  pending: "Aguardando: vai assim que o limite de mensagens permitir",
+  unsent: "Não enviada",
+  unsentLines:
+    "A conexão caiu antes de {count} linha(s) em espera sair(em): elas não foram enviadas",
   mentionTitle: "({count}) {title}",
 };
 

@@ -1,6 +1,6 @@
 /**
  * The browser client's gateway: serves the page (from
- * {@linkcode WEB_ASSETS}, inside the program) over HTTP with strict
+ * {@linkcode webAssets}, inside the program) over HTTP with strict
  * security headers, and takes WebSocket members, from pages this server
  * served only, into the same {@linkcode Hub} as the chat port. Started by
  * `chat serve` on the chat port + 1 unless `--no-web`.
@@ -15,7 +15,7 @@ import { encodeMessage } from "../protocol/messages.ts";
 import { formatAddress } from "../transport/address.ts";
 import { IpLimiter } from "../transport/ip_limiter.ts";
 import { FlushBatcher } from "../transport/outbox.ts";
-import { WEB_ASSETS } from "../web/web_assets.ts";
+import { webAssets } from "../web/web_assets.ts";
 import { ConsoleLog } from "./console_log.ts";
 import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
@@ -178,7 +178,9 @@ export class WebGateway implements Gateway {
       log: (line) => log.report(line),
     };
     this.#assets = new Map(
-      [...WEB_ASSETS].map(([path, asset]) => [path, {
+      [...webAssets({ maxLineBytes: config.maxLineBytes })].map((
+        [path, asset],
+      ) => [path, {
         type: asset.type,
         body: encoder.encode(asset.body),
       }]),

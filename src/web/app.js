@@ -11,16 +11,29 @@
  * @module
  */
 
-/** @import { Lang } from "../protocol/messages.ts" */
-/** @import { PageText } from "./web_assets.ts" */
-/** @import { WebEffect, WebEntry } from "./web_client_state.js" */
-import { fill, langFromNavigator, WebClientState } from "./web_client_state.js";
+/** @import { PageData } from "./web_assets.ts" */
+/** @import { TabCompletion, TextPart, WebEffect, WebEntry } from "./web_client_state.js" */
+import {
+  dayKey,
+  fill,
+  langFromNavigator,
+  linkify,
+  nameHue,
+  tabComplete,
+  WebClientState,
+} from "./web_client_state.js";
 
 /** Most entries kept in the message list; older ones are removed. */
 const MAX_ENTRIES = 2000;
 
 /** The tab's title, without the count of mentions. */
 const TITLE = "chat";
+
+/** Where the page keeps the name you joined with, across reloads. */
+const NAME_KEY = "chat.name";
+
+/** Pixels from the bottom within which the list counts as at the bottom. */
+const BOTTOM_SLACK = 48;
 
 /**
  * @template {HTMLElement} T
@@ -53,22 +66,38 @@ const ui = {
   lineLabel: byId("line-label", HTMLLabelElement),
   lineInput: byId("line-input", HTMLInputElement),
   sendButton: byId("send-button", HTMLButtonElement),
+  memberPanel: byId("member-panel", HTMLElement),
   membersHeading: byId("members-heading", HTMLElement),
   members: byId("members", HTMLUListElement),
 };
 
 const lang = langFromNavigator(navigator.language);
-const allText = /** @type {Record<Lang, PageText>} */ (
-  JSON.parse(byId("page-text", HTMLScriptElement).text)
+const data = /** @type {PageData} */ (
+  JSON.parse(byId("page-data", HTMLScriptElement).text)
 );
-const text = allText[lang];
+const text = data.text[lang];
 const web = text.web;
-const state = new WebClientState({ text, lang });
+const state = new WebClientState({
+  text,
+  lang,
+  maxLineBytes: data.maxLineBytes,
+});
+const dateFormat = new Intl.DateTimeFormat(lang === "pt" ? "pt-BR" : "en", {
+  dateStyle: "full",
+});
 
 /** @type {WebSocket | null} */
 let socket = null;
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let timer;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let paceTimer;
+/** Whether the list follows new lines: the reader is at the bottom. */
+let atBottom = true;
+/** @type {TabCompletion | null} */
+let completion = null;
+/** The name kept for the next visit. */
+let savedName = "";
 let unread = 0;
 let shownMembers = -1;
 let shownView = "";
@@ -114,6 +143,18 @@ function run(effects) {
           ? undefined
           : setTimeout(() => run(state.timer()), effect.ms);
         break;
+      case "pace":
+        clearTimeout(paceTimer);
+        paceTimer = effect.ms === null
+          ? undefined
+          : setTimeout(() => run(state.drain(Date.now())), effect.ms);
+        break;
+      case "sent":
+        settle(effect.id, effect.time);
+        break;
+      case "unsent":
+        settle(effect.id, null);
+        break;
       case "alert":
         if (document.hidden) {
           unread++;
@@ -122,10 +163,16 @@ function run(effects) {
         break;
       case "clear_input":
         ui.lineInput.value = "";
+        ui.lineInput.removeAttribute("aria-invalid");
+        completion = null;
+        break;
+      case "reject_input":
+        ui.lineInput.setAttribute("aria-invalid", "true");
         break;
     }
   }
   render();
+  if (atBottom) scrollToBottom();
 }
 
 function connect() {
@@ -170,59 +217,220 @@ function clock(time) {
 }
 
 /**
- * A name, in its colour; clicking it starts a private message.
+ * A name, in its colour, isolated in its own direction (a right-to-left
+ * name cannot reorder the line); clicking it starts a private message.
  *
  * @param {string} name
  * @param {number} color
- * @param {string} [shown]
- * @returns {HTMLSpanElement}
+ * @param {readonly TextPart[]} [shown] What to show, if not the name.
+ * @returns {HTMLElement}
  */
-function nameSpan(name, color, shown = name) {
-  const span = document.createElement("span");
-  span.className = `name c${color}`;
-  span.dataset.name = name;
-  span.textContent = shown;
-  return span;
+function nameElement(name, color, shown) {
+  const element = document.createElement("bdi");
+  element.className = "name";
+  // The style sheet gives every name the same lightness and chroma; the
+  // hue is the name's. (Set through the CSSOM, which the CSP allows.)
+  element.style.setProperty("--name-hue", String(nameHue(color)));
+  element.dataset.name = name;
+  if (shown === undefined) element.textContent = name;
+  else element.append(...partNodes(shown));
+  return element;
+}
+
+/**
+ * Text made from a template: each filled-in value in a `<bdi>` of its own.
+ *
+ * @param {readonly TextPart[]} parts
+ * @returns {(Node | string)[]}
+ */
+function partNodes(parts) {
+  return parts.map((part) => {
+    if (!part.isolate) return part.text;
+    const element = document.createElement("bdi");
+    element.textContent = part.text;
+    return element;
+  });
+}
+
+/**
+ * Someone's words, in their own direction, with web addresses as links
+ * that open in a new tab and tell the site nothing (no previews: nothing
+ * is fetched).
+ *
+ * @param {string} words
+ * @returns {HTMLElement}
+ */
+function wordsElement(words) {
+  const body = document.createElement("span");
+  body.className = "text";
+  body.dir = "auto";
+  for (const part of linkify(words)) {
+    if (!("href" in part)) {
+      body.append(part.text);
+      continue;
+    }
+    const link = document.createElement("a");
+    link.href = part.href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.textContent = part.text;
+    body.append(link);
+  }
+  return body;
+}
+
+/**
+ * The `/help` list: one item per command, usage above what it does.
+ *
+ * @param {Extract<WebEntry, { kind: "help" }>} entry
+ * @returns {HTMLElement}
+ */
+function helpList(entry) {
+  const list = document.createElement("ul");
+  list.className = "help-list";
+  for (const command of entry.items) {
+    const item = document.createElement("li");
+    const usage = document.createElement("code");
+    usage.textContent = command.usage;
+    const what = document.createElement("span");
+    what.textContent = command.text;
+    item.append(usage, " ", what);
+    list.append(item);
+  }
+  return list;
 }
 
 /** @param {WebEntry} entry */
 function show(entry) {
-  const list = ui.messages;
-  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
   const item = document.createElement("li");
   const classes = ["entry", `entry-${entry.kind}`];
   const time = document.createElement("time");
   time.dateTime = new Date(entry.time).toISOString();
   time.textContent = clock(entry.time);
   item.append(time, " ");
-  const body = document.createElement("span");
-  body.className = "text";
+  item.dataset.day = dayKey(entry.time);
   switch (entry.kind) {
     case "chat":
       if (entry.own) classes.push("own");
       if (entry.mention) classes.push("mention");
       if (entry.history) classes.push("history");
+      if (entry.pending) {
+        classes.push("pending");
+        item.title = web.pending;
+      }
+      if (entry.id !== 0) item.dataset.id = String(entry.id);
       if (entry.action) {
         classes.push("action");
-        item.append("* ", nameSpan(entry.from, entry.color), " ");
-      } else item.append(nameSpan(entry.from, entry.color), ": ");
-      body.textContent = entry.text;
+        item.append("* ", nameElement(entry.from, entry.color), " ");
+      } else item.append(nameElement(entry.from, entry.color), ": ");
+      item.append(wordsElement(entry.text));
       break;
     case "private":
       if (entry.own) classes.push("own");
-      item.append(nameSpan(entry.who, entry.color, entry.label), ": ");
-      body.textContent = entry.text;
+      item.append(
+        nameElement(entry.who, entry.color, entry.labelParts),
+        ": ",
+        wordsElement(entry.text),
+      );
       break;
-    default:
-      body.textContent = entry.text;
+    case "help": {
+      // Shown as the info it is, laid out as a list.
+      classes.push("entry-info");
+      const heading = document.createElement("span");
+      heading.className = "text";
+      heading.textContent = entry.text;
+      item.append(heading, helpList(entry));
+      break;
+    }
+    default: {
+      const body = document.createElement("span");
+      body.className = "text";
+      if (entry.parts === undefined) body.textContent = entry.text;
+      else body.append(...partNodes(entry.parts));
+      item.append(body);
+    }
   }
   item.className = classes.join(" ");
-  item.append(body);
-  list.append(item);
-  while (list.childElementCount > MAX_ENTRIES) list.firstElementChild?.remove();
-  if (atBottom || (entry.kind === "chat" && entry.own)) {
-    list.scrollTop = list.scrollHeight;
+  insert(item);
+  if (entry.kind === "chat" && entry.own) atBottom = true;
+}
+
+/**
+ * Puts an entry in the list: at the end, but above your lines that still
+ * wait to be sent (they go out after it). A date goes before it when its
+ * day is not the day of the line above.
+ *
+ * @param {HTMLLIElement} item
+ */
+function insert(item) {
+  const list = ui.messages;
+  const waiting = item.classList.contains("pending")
+    ? null
+    : list.querySelector(":scope > li.pending");
+  /** @type {Element | null} */
+  let above = waiting === null
+    ? list.lastElementChild
+    : waiting.previousElementSibling;
+  while (above !== null && above.classList.contains("day")) {
+    above = above.previousElementSibling;
   }
+  const day = item.dataset.day ?? "";
+  /** @type {HTMLElement[]} */
+  const items = [item];
+  if (above instanceof HTMLElement && above.dataset.day !== day) {
+    items.unshift(daySeparator(day));
+  }
+  if (waiting === null) list.append(...items);
+  else waiting.before(...items);
+  while (list.childElementCount > MAX_ENTRIES) list.firstElementChild?.remove();
+}
+
+/**
+ * The date between two lines of different days.
+ *
+ * @param {string} day `YYYY-MM-DD`.
+ * @returns {HTMLLIElement}
+ */
+function daySeparator(day) {
+  const item = document.createElement("li");
+  item.className = "day";
+  item.setAttribute("role", "separator");
+  const time = document.createElement("time");
+  time.dateTime = day;
+  const [year, month, date] = day.split("-").map(Number);
+  time.textContent = dateFormat.format(
+    new Date(year ?? 1970, (month ?? 1) - 1, date ?? 1),
+  );
+  item.append(time);
+  return item;
+}
+
+/**
+ * Your waiting line went out (at `time`) or never will (`null`).
+ *
+ * @param {number} id
+ * @param {number | null} time
+ */
+function settle(id, time) {
+  const item = ui.messages.querySelector(`li[data-id="${id}"]`);
+  if (!(item instanceof HTMLLIElement)) return;
+  item.classList.remove("pending");
+  if (time === null) {
+    item.classList.add("unsent");
+    item.title = web.unsent;
+    return;
+  }
+  item.removeAttribute("title");
+  const stamp = item.querySelector("time");
+  if (stamp !== null) {
+    stamp.dateTime = new Date(time).toISOString();
+    stamp.textContent = clock(time);
+  }
+}
+
+function scrollToBottom() {
+  const list = ui.messages;
+  list.scrollTop = list.scrollHeight - list.clientHeight;
 }
 
 function render() {
@@ -242,8 +450,10 @@ function render() {
   else ui.nameInput.removeAttribute("aria-invalid");
   if (view !== shownView) {
     shownView = view;
-    if (view === "chat") ui.lineInput.focus();
-    else {
+    if (view === "chat") {
+      ui.lineInput.focus();
+      atBottom = true;
+    } else {
       if (ui.nameInput.value === "") ui.nameInput.value = state.pendingName;
       ui.nameInput.focus();
     }
@@ -259,6 +469,34 @@ function render() {
     shownMembers = state.membersVersion;
     renderMembers();
   }
+  // While disconnected the list shows who was there, greyed out.
+  const offline = state.phase !== "chat";
+  if (ui.memberPanel.classList.contains("offline") !== offline) {
+    ui.memberPanel.classList.toggle("offline", offline);
+    for (const button of ui.members.querySelectorAll("button")) {
+      button.disabled = offline;
+    }
+  }
+  if (state.me !== "" && state.me !== savedName) rememberName(state.me);
+}
+
+/** @param {string} name */
+function rememberName(name) {
+  savedName = name;
+  try {
+    localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // No storage (a private window, a policy): the name is not kept.
+  }
+}
+
+/** @returns {string} The name last joined with, or `""`. */
+function rememberedName() {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? "";
+  } catch {
+    return "";
+  }
 }
 
 function renderMembers() {
@@ -268,17 +506,20 @@ function renderMembers() {
   });
   const items = names.map((name) => {
     const item = document.createElement("li");
+    const shown = document.createElement("bdi");
+    shown.textContent = name;
     if (name === state.me) {
       const me = document.createElement("span");
       me.className = "member me";
-      me.textContent = `${name} ${web.you}`;
+      me.append(shown, ` ${web.you}`);
       item.append(me);
     } else {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "member";
       button.dataset.name = name;
-      button.textContent = name;
+      button.disabled = state.phase !== "chat";
+      button.append(shown);
       button.setAttribute("aria-label", fill(web.messageMember, { name }));
       item.append(button);
     }
@@ -303,6 +544,8 @@ function updateTitle() {
 }
 
 setUpText();
+savedName = rememberedName();
+ui.nameInput.value = savedName;
 
 ui.nameForm.addEventListener("submit", (event) => {
   event.preventDefault();
@@ -320,6 +563,32 @@ ui.lineForm.addEventListener("submit", (event) => {
   run(state.submitLine(line, Date.now()));
 });
 
+// Tab completes names and commands (and moves the focus on, as usual,
+// when there is nothing to complete).
+ui.lineInput.addEventListener("keydown", (event) => {
+  if (
+    event.key !== "Tab" || event.shiftKey || event.altKey || event.ctrlKey ||
+    event.metaKey
+  ) return;
+  const input = ui.lineInput;
+  const next = tabComplete(
+    input.value,
+    input.selectionStart ?? input.value.length,
+    { names: state.members, me: state.me, commands: data.commands },
+    completion,
+  );
+  completion = next;
+  if (next === null) return;
+  event.preventDefault();
+  input.value = next.value;
+  input.setSelectionRange(next.cursor, next.cursor);
+});
+
+ui.lineInput.addEventListener("input", () => {
+  completion = null;
+  ui.lineInput.removeAttribute("aria-invalid");
+});
+
 // Up and Down recall the lines you sent, as in the terminal.
 ui.lineInput.addEventListener("keydown", (event) => {
   if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
@@ -330,6 +599,8 @@ ui.lineInput.addEventListener("keydown", (event) => {
     Math.min(sentLines.length, recall + (event.key === "ArrowUp" ? -1 : 1)),
   );
   ui.lineInput.value = sentLines[recall] ?? "";
+  ui.lineInput.removeAttribute("aria-invalid");
+  completion = null;
 });
 
 ui.members.addEventListener("click", (event) => {
@@ -339,11 +610,25 @@ ui.members.addEventListener("click", (event) => {
   }
 });
 
+// The list follows new lines while the reader is at the bottom, and stays
+// put while they read above.
+ui.messages.addEventListener("scroll", () => {
+  const list = ui.messages;
+  if (list.clientHeight === 0) return; // hidden: no layout to judge by
+  atBottom =
+    list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
+});
+
+// A phone's keyboard opening, a rotation, the member list growing: the
+// list changes size, and the newest line stays in view.
+new ResizeObserver(() => {
+  if (atBottom) scrollToBottom();
+}).observe(ui.messages);
+
 ui.messages.addEventListener("click", (event) => {
   const target = event.target;
-  if (target instanceof HTMLElement && target.classList.contains("name")) {
-    startPrivate(target.dataset.name ?? "");
-  }
+  const name = target instanceof Element ? target.closest(".name") : null;
+  if (name instanceof HTMLElement) startPrivate(name.dataset.name ?? "");
 });
 
 ui.retry.addEventListener("click", () => run(state.retryNow()));

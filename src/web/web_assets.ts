@@ -5,13 +5,17 @@
  * builds. Nothing is read from beside the source at run time and nothing is
  * fetched from elsewhere.
  *
- * The page's strings (both languages) are written into the page as a JSON
- * data block; the script picks the language from `navigator.language`.
+ * What the page needs to know is written into it as one JSON data block
+ * ({@linkcode PageData}): its strings in both languages (the script picks
+ * one from `navigator.language`), the server's longest line, and the
+ * command names for Tab completion.
  *
  * @module
  */
 
+import { SERVE_DEFAULTS } from "../config.ts";
 import type { Lang, LeaveReason } from "../protocol/messages.ts";
+import { COMMAND_NAMES } from "../protocol/commands.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { WEB_STRINGS, type WebStrings } from "../i18n/page_strings.ts";
 import APP_JS from "./app.js" with { type: "text" };
@@ -19,7 +23,7 @@ import STATE_JS from "./web_client_state.js" with { type: "text" };
 import STYLE_CSS from "./style.css" with { type: "text" };
 import INDEX_HTML from "./index.html" with { type: "text" };
 
-/** Every strings the page shows, in one language, as `{placeholder}` templates. */
+/** Every string the page shows, in one language, as `{placeholder}` templates. */
 export interface PageText {
   /** The page's own strings. */
   web: WebStrings;
@@ -89,6 +93,55 @@ export function pageText(lang: Lang): PageText {
   };
 }
 
+/**
+ * Everything the page is told when it is served: written into it as a JSON
+ * data block, read by `app.js`.
+ */
+export interface PageData {
+  /** The strings, by language. */
+  text: Record<Lang, PageText>;
+  /**
+   * Longest line the server takes, in UTF-8 bytes of the frame it receives
+   * (the JSON of the `input` message): the page checks a line before it
+   * sends it.
+   */
+  maxLineBytes: number;
+  /** Command names without their `/`, for Tab completion. */
+  commands: readonly string[];
+}
+
+/** Options of {@linkcode webAssets}: what the server tells the page. */
+export interface WebAssetsOptions {
+  /**
+   * Longest accepted line, in bytes: the web server's `maxLineBytes`.
+   * @default {8192}
+   */
+  maxLineBytes?: number;
+}
+
+/**
+ * What the page is told, as {@linkcode webAssets} writes it into the page.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { pageData } from "./web_assets.ts";
+ *
+ * assertEquals(pageData({ maxLineBytes: 512 }).maxLineBytes, 512);
+ * assertEquals(pageData().text.pt.joined, "{name} entrou no chat!");
+ * ```
+ *
+ * @param options The server's limits.
+ * @returns The page's data.
+ */
+export function pageData(options: WebAssetsOptions = {}): PageData {
+  return {
+    text: { en: pageText("en"), pt: pageText("pt") },
+    maxLineBytes: options.maxLineBytes ?? SERVE_DEFAULTS.lineLimit,
+    commands: COMMAND_NAMES,
+  };
+}
+
 /** One file the web server serves. */
 export interface WebAsset {
   /** Its `Content-Type`. */
@@ -108,20 +161,39 @@ function _jsonForHtml(value: unknown): string {
   );
 }
 
-function _page(): string {
-  const text: Record<Lang, PageText> = {
-    en: pageText("en"),
-    pt: pageText("pt"),
-  };
-  return INDEX_HTML.replace('"{{PAGE_TEXT}}"', () => _jsonForHtml(text));
-}
-
 const JS = "text/javascript; charset=utf-8";
 
-/** The files of the browser client, by URL path. */
-export const WEB_ASSETS: ReadonlyMap<string, WebAsset> = new Map([
-  ["/", { type: "text/html; charset=utf-8", body: _page() }],
-  ["/app.js", { type: JS, body: APP_JS }],
-  ["/web_client_state.js", { type: JS, body: STATE_JS }],
-  ["/style.css", { type: "text/css; charset=utf-8", body: STYLE_CSS }],
-]);
+/**
+ * The files of the browser client, by URL path, telling the page the
+ * server's limits. A web server started with another line limit than the
+ * default serves these, made with its own `maxLineBytes`.
+ *
+ * @example
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
+ * import { webAssets } from "./web_assets.ts";
+ *
+ * const page = webAssets({ maxLineBytes: 1024 }).get("/")!.body;
+ * assertStringIncludes(page, '"maxLineBytes":1024');
+ * ```
+ *
+ * @param options What the server tells the page.
+ * @returns The files by path.
+ */
+export function webAssets(
+  options: WebAssetsOptions = {},
+): ReadonlyMap<string, WebAsset> {
+  const page = INDEX_HTML.replace(
+    '"{{PAGE_DATA}}"',
+    () => _jsonForHtml(pageData(options)),
+  );
+  return new Map([
+    ["/", { type: "text/html; charset=utf-8", body: page }],
+    ["/app.js", { type: JS, body: APP_JS }],
+    ["/web_client_state.js", { type: JS, body: STATE_JS }],
+    ["/style.css", { type: "text/css; charset=utf-8", body: STYLE_CSS }],
+  ]);
+}
+
+/** The files of the browser client with the default limits, by URL path. */
+export const WEB_ASSETS: ReadonlyMap<string, WebAsset> = webAssets();

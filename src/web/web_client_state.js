@@ -1,11 +1,13 @@
 // @ts-check
 /**
- * The browser client as a pure state machine, like `src/client_state.ts`
- * for the terminal: events in (a name or line typed, the socket opening,
- * a frame from the server, the socket closing, the reconnect timer, a
- * clock tick), effects out (connect, send, show an entry, arm the timer,
- * alert). `app.js` drives it with the real page and WebSocket; tests drive
- * it directly in Deno.
+ * The browser client as a pure state machine, like `client_state.ts` for
+ * the terminal: events in (a name or line typed, the socket opening, a
+ * frame from the server, the socket closing, the reconnect and pacing
+ * timers, a clock tick), effects out (connect, send, show an entry, arm a
+ * timer, alert). `app.js` drives it with the real page and WebSocket; tests
+ * drive it directly in Deno. The pure helpers the page's drawing needs
+ * (links, Tab completion, name colours, days, the help list) are here too,
+ * so that they are tested without a browser.
  *
  * It is JavaScript, not TypeScript, because the browser runs it exactly as
  * written (there is no build step); `// @ts-check` and the JSDoc types make
@@ -30,6 +32,21 @@ export const DEAD_AFTER_MS = 60_000;
 export const MAX_RECONNECT_MS = 30_000;
 
 /**
+ * Share of the server's flood limit the page uses: your lines go out at
+ * most at this share of its rate, in bursts of at most this share of its
+ * burst, so that lines that arrive closer together than they were sent
+ * (network jitter) are still within the limit. The same margin as
+ * `chat join` uses when it paces piped lines.
+ */
+export const PACE_SHARE = Object.freeze({ rate: 0.8, burst: 0.5 });
+
+/** Number of name colours: hues evenly spaced around the OKLCH circle. */
+export const NAME_COLORS = 16;
+
+/** Hue, in degrees, of name colour 0; the others follow every 360/16°. */
+export const FIRST_NAME_HUE = 25;
+
+/**
  * Where the page is: asking for a name, opening the connection, waiting
  * for the answer to `hello`, chatting, or waiting to reconnect.
  *
@@ -37,14 +54,33 @@ export const MAX_RECONNECT_MS = 30_000;
  */
 
 /**
- * One line of the message list.
+ * A piece of a text made from a template: `isolate` marks a value filled
+ * in (a name, someone's words), shown apart from the text around it in
+ * its own direction (`<bdi>`), so a right-to-left name cannot reorder the
+ * sentence.
  *
- * @typedef {{ kind: "chat"; from: string; text: string; time: number;
- *     action: boolean; own: boolean; mention: boolean; history: boolean;
- *     color: number }
- *   | { kind: "private"; label: string; who: string; text: string;
- *     time: number; own: boolean; color: number }
- *   | { kind: "notice" | "error" | "info"; text: string; time: number }
+ * @typedef {{ text: string; isolate: boolean }} TextPart
+ */
+
+/**
+ * One command of the `/help` list: how to type it, and what it does.
+ *
+ * @typedef {{ usage: string; text: string }} HelpItem
+ */
+
+/**
+ * One line of the message list. Your own lines have an `id` (else 0), so
+ * that a line that waited for the flood limit can be marked once sent
+ * (`pending` until then).
+ *
+ * @typedef {{ kind: "chat"; id: number; from: string; text: string;
+ *     time: number; action: boolean; own: boolean; mention: boolean;
+ *     history: boolean; pending: boolean; color: number }
+ *   | { kind: "private"; label: string; labelParts: TextPart[];
+ *     who: string; text: string; time: number; own: boolean; color: number }
+ *   | { kind: "notice" | "error" | "info"; text: string; time: number;
+ *     parts?: TextPart[] }
+ *   | { kind: "help"; text: string; time: number; items: HelpItem[] }
  * } WebEntry
  */
 
@@ -56,17 +92,26 @@ export const MAX_RECONNECT_MS = 30_000;
  * - `disconnect`: close the WebSocket without reporting it back;
  * - `show`: append an entry to the message list;
  * - `timer`: arm the one timer (replacing any other), or clear it (`null`);
+ * - `pace`: arm the pacing timer (replacing any other), or clear it
+ *   (`null`); when it fires, call {@linkcode WebClientState.drain};
+ * - `sent`: your waiting line `id` went out at `time`;
+ * - `unsent`: your waiting line `id` never went out;
  * - `alert`: something is for the user's attention (a mention, a private
  *   message): count it in the tab title while the tab is hidden;
- * - `clear_input`: the typed line was taken; empty the field.
+ * - `clear_input`: the typed line was taken; empty the field;
+ * - `reject_input`: the typed line was refused; keep it, marked invalid.
  *
  * @typedef {{ kind: "connect" }
  *   | { kind: "send"; message: ClientMessage }
  *   | { kind: "disconnect" }
  *   | { kind: "show"; entry: WebEntry }
  *   | { kind: "timer"; ms: number | null }
+ *   | { kind: "pace"; ms: number | null }
+ *   | { kind: "sent"; id: number; time: number }
+ *   | { kind: "unsent"; id: number }
  *   | { kind: "alert" }
  *   | { kind: "clear_input" }
+ *   | { kind: "reject_input" }
  * } WebEffect
  */
 
@@ -78,6 +123,24 @@ export const MAX_RECONNECT_MS = 30_000;
  * @property {Lang} lang The page's language, sent in `hello`.
  * @property {() => number} [random] Random numbers in [0, 1) for the
  *   reconnection jitter. Default `Math.random`.
+ * @property {number} [maxLineBytes] Longest line the server takes, in
+ *   UTF-8 bytes of the `input` frame; longer lines are refused before they
+ *   are sent. Default `Infinity` (the server decides).
+ */
+
+/**
+ * A line that waits for the flood limit: what to send, the id of its entry
+ * (0 for a command, which shows nothing), and whether it is `/quit`.
+ *
+ * @typedef {{ message: ClientMessage; id: number; quit: boolean }} Waiting
+ */
+
+/**
+ * The server's flood limit as the page paces itself by it (the generic
+ * cell rate algorithm, equivalent to a token bucket): a line may go at
+ * `due - slack` or later, and each line moves `due` on by `every` ms.
+ *
+ * @typedef {{ every: number; slack: number; due: number }} Pacer
  */
 
 /**
@@ -108,12 +171,21 @@ export class WebClientState {
   #lastHeard = 0;
   #pinged = false;
   #lastServerTime = 0;
+  #maxLineBytes = Infinity;
+  /** @type {Pacer | null} */
+  #pacer = null;
+  /** @type {Waiting[]} */
+  #queue = [];
+  #lastId = 0;
+  /** @type {Map<string, number>} */
+  #colors = new Map();
 
   /** @param {WebClientStateOptions} options */
   constructor(options) {
     this.#text = options.text;
     this.#lang = options.lang;
     this.#random = options.random ?? Math.random;
+    this.#maxLineBytes = options.maxLineBytes ?? Infinity;
   }
 
   /** @returns {WebPhase} Where the page is. */
@@ -139,6 +211,11 @@ export class WebClientState {
   /** @returns {number} Changes whenever {@linkcode members} changes. */
   get membersVersion() {
     return this.#membersVersion;
+  }
+
+  /** @returns {number} How many of your lines wait for the flood limit. */
+  get waiting() {
+    return this.#queue.length;
   }
 
   /** @returns {string} Why the last name was refused, or `""`. */
@@ -214,20 +291,89 @@ export class WebClientState {
    * `input` for the server to interpret. The server does not echo public
    * messages, so your own are shown here, as others will see them.
    *
+   * A line longer than the server takes is refused here, and stays in the
+   * box. A line the flood limit would refuse waits (shown as pending)
+   * until the limit allows it: what you see as sent is what others got.
+   *
    * @param {string} line The line.
    * @param {number} now Current time in milliseconds.
    * @returns {WebEffect[]}
    */
   submitLine(line, now) {
     if (line.trim() === "") return [];
+    const web = this.#text.web;
     if (this.#phase !== "chat") {
-      return [this.#show("error", this.#text.web.notConnected, now)];
+      return [this.#show("error", web.notConnected, now)];
     }
+    /** @type {ClientMessage} */
+    const message = { type: "input", text: line };
+    const bytes = frameBytes(message);
+    if (bytes > this.#maxLineBytes) {
+      const limit = String(this.#maxLineBytes);
+      return [
+        this.#show("error", fill(web.lineTooLong, { bytes, limit }), now),
+        { kind: "reject_input" },
+      ];
+    }
+    const own = this.#ownLine(line, now);
+    const quit = _isQuit(line);
+    if (this.#queue.length === 0 && this.#paceWait(now) === 0) {
+      this.#paceTake(now);
+      if (quit) this.#leaving = true;
+      /** @type {WebEffect[]} */
+      const effects = [{ kind: "send", message }, { kind: "clear_input" }];
+      if (own !== null) effects.push({ kind: "show", entry: own });
+      return effects;
+    }
+    this.#queue.push({ message, id: own?.id ?? 0, quit });
     /** @type {WebEffect[]} */
-    const effects = [
-      { kind: "send", message: { type: "input", text: line } },
-      { kind: "clear_input" },
-    ];
+    const effects = [{ kind: "clear_input" }];
+    if (own !== null) {
+      effects.push({ kind: "show", entry: { ...own, pending: true } });
+    }
+    if (this.#queue.length === 1) {
+      effects.push({ kind: "pace", ms: this.#paceWait(now) });
+    }
+    return effects;
+  }
+
+  /**
+   * The pacing timer armed by a `pace` effect fired: sends the waiting
+   * lines the flood limit now allows, and arms it again for the rest.
+   *
+   * @param {number} now Current time in milliseconds.
+   * @returns {WebEffect[]}
+   */
+  drain(now) {
+    /** @type {WebEffect[]} */
+    const effects = [];
+    if (this.#phase !== "chat" || !this.#open) return effects;
+    let waiting = this.#queue[0];
+    while (waiting !== undefined && this.#paceWait(now) === 0) {
+      this.#queue.shift();
+      this.#paceTake(now);
+      if (waiting.quit) this.#leaving = true;
+      effects.push({ kind: "send", message: waiting.message });
+      if (waiting.id !== 0) {
+        effects.push({ kind: "sent", id: waiting.id, time: now });
+      }
+      waiting = this.#queue[0];
+    }
+    effects.push({
+      kind: "pace",
+      ms: waiting === undefined ? null : this.#paceWait(now),
+    });
+    return effects;
+  }
+
+  /**
+   * Your own line as others will see it, or `null` for a command.
+   *
+   * @param {string} line
+   * @param {number} now
+   * @returns {Extract<WebEntry, { kind: "chat" }> | null}
+   */
+  #ownLine(line, now) {
     let own = null;
     let action = false;
     if (line.startsWith("//")) own = line.slice(1);
@@ -239,30 +385,46 @@ export class WebClientState {
       if (word === "me" && rest.trim() !== "") {
         own = rest;
         action = true;
-      } else if (["quit", "exit", "sair", "leave"].includes(word)) {
-        this.#leaving = true;
       }
     }
-    if (own !== null) {
-      const text = cleanText(own).trimEnd();
-      if (text !== "") {
-        effects.push({
-          kind: "show",
-          entry: {
-            kind: "chat",
-            from: this.#me,
-            text,
-            time: now,
-            action,
-            own: true,
-            mention: false,
-            history: false,
-            color: nameColorIndex(this.#me),
-          },
-        });
-      }
-    }
-    return effects;
+    if (own === null) return null;
+    const text = cleanText(own).trimEnd();
+    if (text === "") return null;
+    return {
+      kind: "chat",
+      id: ++this.#lastId,
+      from: this.#me,
+      text,
+      time: now,
+      action,
+      own: true,
+      mention: false,
+      history: false,
+      pending: false,
+      color: this.#colorOf(this.#me),
+    };
+  }
+
+  /**
+   * Milliseconds until the flood limit allows your next line; 0 = now.
+   *
+   * @param {number} now
+   * @returns {number}
+   */
+  #paceWait(now) {
+    const pacer = this.#pacer;
+    if (pacer === null) return 0;
+    return Math.max(0, Math.ceil(pacer.due - pacer.slack - now));
+  }
+
+  /**
+   * Counts a line sent now against the flood limit.
+   *
+   * @param {number} now
+   */
+  #paceTake(now) {
+    const pacer = this.#pacer;
+    if (pacer !== null) pacer.due = Math.max(pacer.due, now) + pacer.every;
   }
 
   /**
@@ -304,16 +466,17 @@ export class WebClientState {
    */
   closed(now) {
     this.#open = false;
+    /** @type {WebEffect[]} */
+    const effects = this.#dropWaiting(now);
     if (this.#leaving) {
       this.#leaving = false;
       this.#left = true;
       this.#phase = "naming";
       this.#setMembers([]);
-      return [this.#show("notice", this.#text.web.youLeft, now)];
+      effects.push(this.#show("notice", this.#text.web.youLeft, now));
+      return effects;
     }
-    if (this.#phase === "naming" || this.#phase === "waiting") return [];
-    /** @type {WebEffect[]} */
-    const effects = [];
+    if (this.#phase === "naming" || this.#phase === "waiting") return effects;
     if (this.#phase === "chat") {
       effects.push(this.#show("notice", this.#text.web.connectionLost, now));
     }
@@ -366,6 +529,26 @@ export class WebClientState {
     return [];
   }
 
+  /**
+   * Your waiting lines will not go out on this connection: marks them.
+   *
+   * @param {number} now
+   * @returns {WebEffect[]}
+   */
+  #dropWaiting(now) {
+    const dropped = this.#queue.splice(0);
+    if (dropped.length === 0) return [];
+    /** @type {WebEffect[]} */
+    const effects = [{ kind: "pace", ms: null }];
+    for (const { id } of dropped) {
+      if (id !== 0) effects.push({ kind: "unsent", id });
+    }
+    const count = String(dropped.length);
+    const text = fill(this.#text.web.unsentLines, { count });
+    effects.push(this.#show("error", text, now));
+    return effects;
+  }
+
   /** @returns {WebEffect} */
   #hello() {
     return {
@@ -389,10 +572,49 @@ export class WebClientState {
     return { kind: "show", entry: { kind, text, time } };
   }
 
+  /**
+   * A notice whose filled-in values are isolated (see {@linkcode TextPart}).
+   *
+   * @param {string} template
+   * @param {Readonly<Record<string, string | readonly string[]>>} values
+   * @param {number} time
+   * @returns {WebEffect}
+   */
+  #notice(template, values, time) {
+    const parts = fillParts(template, values);
+    const text = parts.map((part) => part.text).join("");
+    return { kind: "show", entry: { kind: "notice", text, time, parts } };
+  }
+
   /** @param {readonly string[]} names */
   #setMembers(names) {
     this.#members = [...new Set(names)].sort(compareNames);
     this.#membersVersion++;
+    // Who is online holds a colour, so that those who come later pick
+    // another one where they can.
+    for (const name of this.#members) this.#colorOf(name);
+  }
+
+  /**
+   * The colour of a name: the one it had, else its own slot if no one
+   * online holds it, else the free slot {@linkcode pickColor} finds.
+   *
+   * @param {string} name
+   * @returns {number}
+   */
+  #colorOf(name) {
+    const key = nameKey(name);
+    const known = this.#colors.get(key);
+    if (known !== undefined) return known;
+    /** @type {Set<number>} */
+    const taken = new Set();
+    for (const member of this.#members) {
+      const slot = this.#colors.get(nameKey(member));
+      if (slot !== undefined && nameKey(member) !== key) taken.add(slot);
+    }
+    const slot = pickColor(nameColorIndex(name), taken);
+    this.#colors.set(key, slot);
+    return slot;
   }
 
   /**
@@ -417,9 +639,7 @@ export class WebClientState {
         this.#noteTime(message.time);
         const name = cleanText(message.name);
         this.#setMembers([...this.#members, name]);
-        return [
-          this.#show("notice", fill(text.joined, { name }), message.time),
-        ];
+        return [this.#notice(text.joined, { name }, message.time)];
       }
       case "leave": {
         this.#noteTime(message.time);
@@ -430,9 +650,9 @@ export class WebClientState {
           ? text.leftDetail[message.reason]
           : text.left[message.reason];
         return [
-          this.#show(
-            "notice",
-            fill(template ?? text.left.closed, { name, detail }),
+          this.#notice(
+            template ?? text.left.closed,
+            { name, detail },
             message.time,
           ),
         ];
@@ -445,21 +665,31 @@ export class WebClientState {
         this.#setMembers(
           this.#members.map((member) => member === from ? to : member),
         );
-        return [
-          this.#show("notice", fill(text.renamed, { from, to }), message.time),
-        ];
+        return [this.#notice(text.renamed, { from, to }, message.time)];
       }
       case "members": {
         this.#setMembers(_names(message.names));
-        const names = this.#members.join(", ");
+        const names = this.#members;
         const count = String(this.#members.length);
-        return [
-          this.#show("notice", fill(text.web.online, { count, names }), now),
-        ];
+        return [this.#notice(text.web.online, { count, names }, now)];
       }
-      case "info":
-        return [this.#show("info", cleanText(String(message.text), true), now)];
+      case "info": {
+        const info = cleanText(String(message.text), true);
+        const items = message.code === "help" ? parseHelp(info) : [];
+        if (items.length === 0) return [this.#show("info", info, now)];
+        const heading = info.split("\n")[0] ?? "";
+        return [{
+          kind: "show",
+          entry: { kind: "help", text: heading, time: now, items },
+        }];
+      }
       case "error":
+        if (message.code === "slow_down" && this.#pacer !== null) {
+          // Refused all the same (a server with a stricter clock): wait a
+          // whole line's time before the next one.
+          const pacer = this.#pacer;
+          pacer.due = Math.max(pacer.due, now + pacer.every + pacer.slack);
+        }
         return [this.#show("error", cleanText(String(message.text)), now)];
       case "bye":
         if (message.reason === "quit") this.#leaving = true;
@@ -484,16 +714,15 @@ export class WebClientState {
     this.#nameError = "";
     this.#attempt = 0;
     this.#joinedOnce = true;
+    this.#pacer = _pacer(message.limits, now);
     this.#setMembers(_names(message.members));
     const web = this.#text.web;
     /** @type {WebEffect[]} */
     const effects = [
       { kind: "timer", ms: null },
-      this.#show(
-        "notice",
-        rejoin ? web.reconnected : fill(web.welcome, { name: this.#me }),
-        now,
-      ),
+      rejoin
+        ? this.#show("notice", web.reconnected, now)
+        : this.#notice(web.welcome, { name: this.#me }, now),
     ];
     // On a rejoin, show only what was said while the page was away: lines
     // newer than the last one seen, and not your own (shown as you sent them).
@@ -530,6 +759,7 @@ export class WebClientState {
       kind: "show",
       entry: {
         kind: "chat",
+        id: 0,
         from,
         text,
         time: line.time,
@@ -537,7 +767,8 @@ export class WebClientState {
         own,
         mention,
         history,
-        color: nameColorIndex(from),
+        pending: false,
+        color: this.#colorOf(from),
       },
     }];
     if (mention) effects.push({ kind: "alert" });
@@ -555,17 +786,19 @@ export class WebClientState {
     const own = from === this.#me;
     const who = own ? to : from;
     const template = own ? this.#text.privateTo : this.#text.privateFrom;
+    const labelParts = fillParts(template, { name: who });
     /** @type {WebEffect[]} */
     const effects = [{
       kind: "show",
       entry: {
         kind: "private",
-        label: fill(template, { name: who }),
+        label: labelParts.map((part) => part.text).join(""),
+        labelParts,
         who,
         text: cleanText(message.text),
         time: message.time,
         own,
-        color: nameColorIndex(who),
+        color: this.#colorOf(who),
       },
     }];
     if (!own) effects.push({ kind: "alert" });
@@ -646,12 +879,110 @@ export function reconnectDelay(attempt, random) {
 }
 
 /**
- * Picks the stable colour of a name, 0–7: the same function as
- * `nameColorIndex` in `render.ts` (FNV-1a over the case-folded name), so a
- * name has the same colour slot in the terminal and in the browser.
+ * Fills `{placeholders}` like {@linkcode fill}, as parts: each value filled
+ * in is a part of its own, marked to be isolated; a list of values (names)
+ * becomes one isolated part per item, joined by `, `.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { fillParts } from "./web_client_state.js";
+ *
+ * assertEquals(fillParts("{name} joined", { name: "محمد" }), [
+ *   { text: "محمد", isolate: true },
+ *   { text: " joined", isolate: false },
+ * ]);
+ * ```
+ *
+ * @param {string} template Text with `{name}`-style placeholders.
+ * @param {Readonly<Record<string, string | readonly string[]>>} values
+ *   The values by name.
+ * @returns {TextPart[]} The parts, in order; unknown placeholders stay in
+ *   the text around them.
+ */
+export function fillParts(template, values) {
+  /** @type {TextPart[]} */
+  const parts = [];
+  const plain = (/** @type {string} */ text) => {
+    const last = parts.at(-1);
+    if (last !== undefined && !last.isolate) last.text += text;
+    else if (text !== "") parts.push({ text, isolate: false });
+  };
+  let at = 0;
+  for (const match of template.matchAll(/\{(\w+)\}/g)) {
+    const key = /** @type {string} */ (match[1]);
+    const value = Object.hasOwn(values, key) ? values[key] : undefined;
+    if (value === undefined) continue;
+    plain(template.slice(at, match.index));
+    at = match.index + match[0].length;
+    const items = typeof value === "string" ? [value] : value;
+    items.forEach((item, i) => {
+      if (i > 0) plain(", ");
+      if (item !== "") parts.push({ text: item, isolate: true });
+    });
+  }
+  plain(template.slice(at));
+  return parts;
+}
+
+/**
+ * The size of a message as the server counts it against its line limit:
+ * the UTF-8 bytes of its JSON frame.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { frameBytes } from "./web_client_state.js";
+ *
+ * assertEquals(frameBytes({ type: "input", text: "é" }), 28);
+ * ```
+ *
+ * @param {ClientMessage} message A message to the server.
+ * @returns {number} Bytes.
+ */
+export function frameBytes(message) {
+  return _encoder.encode(JSON.stringify(message)).length;
+}
+
+const _encoder = new TextEncoder();
+
+/**
+ * Reads the server's `/help` text (a heading, then one line per command:
+ * `  /usage   what it does`, columns aligned with spaces) as a list, so the
+ * page can show it without relying on the spaces lining up.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { parseHelp } from "./web_client_state.js";
+ *
+ * assertEquals(parseHelp("Commands:\n  /who       who is online"), [
+ *   { usage: "/who", text: "who is online" },
+ * ]);
+ * ```
+ *
+ * @param {string} text The help text.
+ * @returns {HelpItem[]} One item per command line (an item without two
+ *   spaces in it is all usage); none when no line starts with spaces and
+ *   `/`.
+ */
+export function parseHelp(text) {
+  /** @type {HelpItem[]} */
+  const items = [];
+  for (const line of text.split("\n")) {
+    const match = /^\s+(\/\S.*?)(?:\s{2,}(\S.*))?\s*$/.exec(line);
+    if (match) items.push({ usage: match[1] ?? "", text: match[2] ?? "" });
+  }
+  return items;
+}
+
+/**
+ * The preferred colour of a name, 0–15: FNV-1a over the case-folded name,
+ * the same hash as `nameColorIndex` in `render.ts` (whose 8 terminal
+ * colours are this slot modulo 8).
  *
  * @param {string} name A name.
- * @returns {number} An index into the page's palette.
+ * @returns {number} A slot of the page's palette.
  */
 export function nameColorIndex(name) {
   let hash = 0x811c9dc5;
@@ -659,7 +990,67 @@ export function nameColorIndex(name) {
     hash ^= /** @type {number} */ (unit.codePointAt(0));
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash % 8;
+  return hash % NAME_COLORS;
+}
+
+/**
+ * Order in which {@linkcode pickColor} tries slots after the preferred
+ * one: first the opposite hue, then halfway between, and so on.
+ */
+const _PROBE = [0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15];
+
+/**
+ * Picks a colour slot for a newcomer: its preferred slot, unless someone
+ * online holds that one or a neighbouring hue; then the slot farthest from
+ * every hue held (the first such in an order that tries the opposite hue
+ * first). With every slot taken, the preferred one.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { pickColor } from "./web_client_state.js";
+ *
+ * assertEquals(pickColor(3, new Set()), 3);
+ * assertEquals(pickColor(3, new Set([5])), 3);
+ * assertEquals(pickColor(3, new Set([3])), 11);
+ * assertEquals(pickColor(3, new Set([4])), 12);
+ * ```
+ *
+ * @param {number} preferred The name's own slot ({@linkcode nameColorIndex}).
+ * @param {ReadonlySet<number>} taken Slots held by others online.
+ * @returns {number} A slot, 0–15.
+ */
+export function pickColor(preferred, taken) {
+  const apart = (/** @type {number} */ slot) => {
+    let nearest = Infinity;
+    for (const held of taken) {
+      const steps = Math.abs(slot - held) % NAME_COLORS;
+      nearest = Math.min(nearest, steps, NAME_COLORS - steps);
+    }
+    return nearest;
+  };
+  let best = preferred;
+  let farthest = apart(preferred);
+  if (farthest >= 2) return preferred;
+  for (const step of _PROBE) {
+    const slot = (preferred + step) % NAME_COLORS;
+    const distance = apart(slot);
+    if (distance > farthest) [best, farthest] = [slot, distance];
+  }
+  return best;
+}
+
+/**
+ * The hue of a colour slot, in degrees: the slots are evenly spaced around
+ * the OKLCH hue circle, and the style sheet gives every name the same
+ * lightness and chroma (one pair per theme), so they differ by hue alone
+ * and keep the same contrast.
+ *
+ * @param {number} slot A slot, 0–15.
+ * @returns {number} Degrees, 0–360.
+ */
+export function nameHue(slot) {
+  return (FIRST_NAME_HUE + (slot * 360) / NAME_COLORS) % 360;
 }
 
 /**
@@ -709,6 +1100,215 @@ export function cleanText(text, multiline = false) {
 }
 
 /**
+ * Finds the web addresses in a text, as parts to show: plain text, and
+ * links (`http:` and `https:` only, as written; punctuation that ends a
+ * sentence, or a bracket the address did not open, stays outside).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { linkify } from "./web_client_state.js";
+ *
+ * assertEquals(linkify("see https://deno.com."), [
+ *   { text: "see " },
+ *   { text: "https://deno.com", href: "https://deno.com/" },
+ *   { text: "." },
+ * ]);
+ * ```
+ *
+ * @param {string} text A message.
+ * @returns {({ text: string } | { text: string; href: string })[]} The
+ *   parts, in order; together they are the text.
+ */
+export function linkify(text) {
+  /** @type {({ text: string } | { text: string; href: string })[]} */
+  const parts = [];
+  let at = 0;
+  for (const match of text.matchAll(/\bhttps?:\/\/[^\s<>"]+/giu)) {
+    const url = _trimUrl(match[0]);
+    const href = _safeHref(url);
+    if (href === null) continue;
+    if (match.index > at) parts.push({ text: text.slice(at, match.index) });
+    parts.push({ text: url, href });
+    at = match.index + url.length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at) });
+  return parts;
+}
+
+/**
+ * @param {string} url
+ * @returns {string}
+ */
+function _trimUrl(url) {
+  const pairs = /** @type {Record<string, string>} */ ({
+    ")": "(",
+    "]": "[",
+    "}": "{",
+  });
+  while (url.length > 0) {
+    const last = url.at(-1) ?? "";
+    const open = pairs[last];
+    const unopened = open !== undefined &&
+      url.split(open).length <= url.split(last).length - 1;
+    if (!unopened && !".,;:!?'*".includes(last)) break;
+    url = url.slice(0, -1);
+  }
+  return url;
+}
+
+/**
+ * @param {string} url
+ * @returns {string | null}
+ */
+function _safeHref(url) {
+  try {
+    const parsed = new URL(url);
+    const web = parsed.protocol === "http:" || parsed.protocol === "https:";
+    return web && parsed.hostname !== "" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The local calendar day of a time, as `YYYY-MM-DD`: where two neighbouring
+ * lines differ, the page shows the date between them.
+ *
+ * @param {number} time Milliseconds since the epoch.
+ * @returns {string} The day in the browser's time zone.
+ */
+export function dayKey(time) {
+  const date = new Date(time);
+  const p = (/** @type {number} */ n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}`;
+}
+
+/**
+ * What Tab completes from: who is online, your name, the command names.
+ *
+ * @typedef {object} CompletionOptions
+ * @property {readonly string[]} names Names online.
+ * @property {string} me Your name, never offered.
+ * @property {readonly string[]} commands Command names without `/`.
+ */
+
+/**
+ * Completions for the text before the cursor: command names after a
+ * leading `/`, else names for the word being typed (after `/msg` and its
+ * aliases, or anywhere). Names match ignoring case and accents (`joao`
+ * finds `João`); a name completed at the start of the line gets `: `, any
+ * other completion a space.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { completions } from "./web_client_state.js";
+ *
+ * const options = { names: ["ana", "João"], me: "ana", commands: ["who"] };
+ * assertEquals(completions("jo", options), { start: 0, candidates: ["João: "] });
+ * assertEquals(completions("/w", options), { start: 0, candidates: ["/who "] });
+ * ```
+ *
+ * @param {string} before The text before the cursor.
+ * @param {CompletionOptions} options What can be completed.
+ * @returns {{ start: number; candidates: string[] }} Where the completed
+ *   word starts in `before`, and its replacements (none: nothing to do).
+ */
+export function completions(before, options) {
+  const command = /^\/(\S*)$/.exec(before);
+  if (command) {
+    const typed = (command[1] ?? "").toLowerCase();
+    const found = options.commands
+      .filter((name) => name.toLowerCase().startsWith(typed))
+      .map((name) => `/${name} `);
+    return { start: 0, candidates: [...new Set(found)] };
+  }
+  const word = /\S*$/.exec(before)?.[0] ?? "";
+  const start = before.length - word.length;
+  if (word === "") return { start, candidates: [] };
+  const typed = foldName(word);
+  const me = foldName(options.me);
+  const end = start === 0 ? ": " : " ";
+  const found = options.names
+    .filter((name) => foldName(name) !== me)
+    .filter((name) => foldName(name).startsWith(typed))
+    .sort(compareNames)
+    .map((name) => name + end);
+  return { start, candidates: [...new Set(found)] };
+}
+
+/**
+ * A Tab completion in progress: the field's value and cursor after it, and
+ * what to cycle through on the next Tab.
+ *
+ * @typedef {{ value: string; cursor: number; head: string; tail: string;
+ *   candidates: string[]; index: number }} TabCompletion
+ */
+
+/**
+ * What Tab does in the message field: completes the word before the
+ * cursor, or, pressed again right after, moves on to the next candidate.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { tabComplete } from "./web_client_state.js";
+ *
+ * const options = { names: ["bob", "bobby"], me: "", commands: [] };
+ * const first = tabComplete("hi bo", 5, options, null);
+ * assertEquals(first?.value, "hi bob ");
+ * assertEquals(tabComplete(first!.value, first!.cursor, options, first)?.value, "hi bobby ");
+ * ```
+ *
+ * @param {string} value The field's text.
+ * @param {number} cursor The cursor's place in it.
+ * @param {CompletionOptions} options What can be completed.
+ * @param {TabCompletion | null} previous The last completion, if Tab was
+ *   the last key.
+ * @returns {TabCompletion | null} The new value and cursor, or `null` when
+ *   there is nothing to complete (Tab then moves the focus, as usual).
+ */
+export function tabComplete(value, cursor, options, previous) {
+  let next;
+  if (
+    previous !== null && previous.value === value &&
+    previous.cursor === cursor && previous.candidates.length > 1
+  ) {
+    next = {
+      ...previous,
+      index: (previous.index + 1) % previous.candidates.length,
+    };
+  } else {
+    const before = value.slice(0, cursor);
+    const { start, candidates } = completions(before, options);
+    if (candidates.length === 0) return null;
+    next = {
+      value,
+      cursor,
+      head: before.slice(0, start),
+      tail: value.slice(cursor),
+      candidates,
+      index: 0,
+    };
+  }
+  const chosen = next.candidates[next.index] ?? "";
+  next.value = next.head + chosen + next.tail;
+  next.cursor = next.head.length + chosen.length;
+  return next;
+}
+
+/**
+ * A name as Tab completion compares it: case-folded, without accents.
+ *
+ * @param {string} name A name.
+ * @returns {string} Its key.
+ */
+export function foldName(name) {
+  return nameKey(name).normalize("NFD").replace(/\p{M}+/gu, "");
+}
+
+/**
  * Orders names for the member list: ignoring case, then as written.
  *
  * @param {string} a
@@ -719,6 +1319,37 @@ export function compareNames(a, b) {
   const ka = nameKey(a);
   const kb = nameKey(b);
   return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Whether a line is `/quit` or one of its aliases.
+ *
+ * @param {string} line
+ * @returns {boolean}
+ */
+function _isQuit(line) {
+  const word = /^\/(\S+)/.exec(line)?.[1]?.toLowerCase() ?? "";
+  return ["quit", "exit", "sair", "leave"].includes(word);
+}
+
+/**
+ * The page's pacing for the server's flood limit (see
+ * {@linkcode PACE_SHARE}), or `null` when the server has none.
+ *
+ * @param {unknown} limits `welcome.limits`.
+ * @param {number} now
+ * @returns {Pacer | null}
+ */
+function _pacer(limits, now) {
+  if (typeof limits !== "object" || limits === null) return null;
+  const { rate, burst } = /** @type {{ rate?: unknown; burst?: unknown }} */ (
+    limits
+  );
+  if (typeof rate !== "number" || typeof burst !== "number") return null;
+  if (!(rate > 0) || !(burst >= 1)) return null;
+  const every = 1000 / (rate * PACE_SHARE.rate);
+  const lines = Math.max(1, Math.floor(burst * PACE_SHARE.burst));
+  return { every, slack: (lines - 1) * every, due: now };
 }
 
 /**

@@ -8,13 +8,15 @@
 // closed within each test (withBrowser closes the browser).
 
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import type { Locator, Page } from "playwright-core";
+import type { BrowserContextOptions, Locator, Page } from "playwright-core";
+import { frameBytes } from "../../src/web/web_client_state.js";
 import { ChatProcess, DEADLINE_MS, delay, nativeUser } from "../_helpers.ts";
 import {
   HAVE_CHROMIUM,
   PageUser,
   startWeb,
   stopWeb,
+  until,
   withBrowser,
   withWeb,
   WsClient,
@@ -26,6 +28,12 @@ const ignore = !HAVE_CHROMIUM;
 const SCREENSHOTS = [
   new URL("../../docs/screenshot.png", import.meta.url),
   new URL("../artifacts/screenshot.png", import.meta.url),
+];
+
+/** The same conversation on a phone: shown in the README, and a copy. */
+const PHONE_SCREENSHOTS = [
+  new URL("../../docs/screenshot-phone.png", import.meta.url),
+  new URL("../artifacts/screenshot-phone.png", import.meta.url),
 ];
 
 /**
@@ -193,6 +201,20 @@ Deno.test({
                 recursive: true,
               });
               for (const path of SCREENSHOTS) await Deno.writeFile(path, shot);
+              // The same tab on a phone-sized screen (and /help, which reads
+              // as a list there).
+              await ana.page.setViewportSize({ width: 390, height: 760 });
+              await ana.say("/help");
+              await ana.entry("Commands:", "info");
+              await ana.page.locator("#line-input").fill("sushi!");
+              const phone = await ana.page.screenshot({
+                animations: "disabled",
+                caret: "hide",
+              });
+              for (const path of PHONE_SCREENSHOTS) {
+                await Deno.writeFile(path, phone);
+              }
+              await ana.page.setViewportSize(look.viewport);
 
               await carla.closeStdin();
               assertEquals(await carla.status(), 0);
@@ -316,10 +338,30 @@ Deno.test({
       const webPort = fixture.web.addr.port;
       try {
         const ana = await PageUser.join(browser, fixture.url, "ana");
+        const carl = await WsClient.join(webPort, "carl");
+        await ana.expectMembers(["ana (you)", "carl"]);
+        const panel = ana.page.locator("#member-panel");
+        assertEquals(await hasClass(panel, "offline"), false);
         await ana.say("before the restart");
         await stopWeb(fixture);
+        await carl.closed;
         await ana.entry("server shutting down", "notice");
         await ana.entry("Connection lost; reconnecting by itself.", "notice");
+        // Who was there stays listed, greyed out and not clickable.
+        assert(await hasClass(panel, "offline"), "greyed out while away");
+        assert(
+          Number(
+            await panel.evaluate((e) =>
+              e.ownerDocument.defaultView!.getComputedStyle(e).opacity
+            ),
+          ) <
+            1,
+        );
+        await ana.expectMembers(["ana (you)", "carl"]);
+        assert(
+          await ana.page.locator("#members button", { hasText: "carl" })
+            .isDisabled(),
+        );
         await ana.page.locator("#status[data-kind=lost]", {
           hasText: /Reconnecting in \d+ s/,
         }).waitFor();
@@ -332,6 +374,7 @@ Deno.test({
         await ana.entry("Reconnected.", "notice");
         await ana.page.locator("#status", { hasText: "Connected as ana" })
           .waitFor();
+        assertEquals(await hasClass(panel, "offline"), false);
         assertEquals(await ana.page.locator("#retry").isVisible(), false);
         const bob = await nativeUser(chatPort, "bob");
         const welcome = JSON.parse(bob.lines[0]!);
@@ -547,6 +590,30 @@ Deno.test({
           "Messages",
         );
         assertEquals(await page.getAttribute("#status", "role"), "status");
+        // /help is a list that fits the width, not columns of spaces.
+        await page.locator("#line-input").fill("/help");
+        await page.keyboard.press("Enter");
+        const help = await ana.entry("Commands:", "info");
+        const items = help.locator(".help-list li");
+        assertEquals(await items.count(), 7);
+        assertEquals(
+          await items.first().locator("code").textContent(),
+          "/msg <name> <text>",
+        );
+        assertEquals(
+          await items.first().locator("span").textContent(),
+          "private message (also /w, /pm)",
+        );
+        for (const item of await items.all()) {
+          const box = await item.boundingBox();
+          assert(box !== null && box.x >= 0 && box.x + box.width <= 360);
+        }
+        assert(
+          await page.locator("#messages").evaluate((list) =>
+            list.scrollWidth <= list.clientWidth
+          ),
+          "nothing sticks out sideways",
+        );
         await page.screenshot({
           path: new URL("../artifacts/phone.png", import.meta.url).pathname,
         });
@@ -554,3 +621,477 @@ Deno.test({
       })
     ),
 });
+
+Deno.test({
+  name:
+    "26 lines sent at once from the page go out paced under the flood limit: each waits marked as pending, none is refused, and the sender sees what the others got",
+  ignore,
+  fn: () =>
+    withWeb(({ web, url }) =>
+      withBrowser(async (browser) => {
+        const bob = await WsClient.join(web.addr.port, "bob");
+        const ana = await PageUser.join(browser, url, "ana");
+        await ana.expectMembers(["ana (you)", "bob"]);
+        const lines = Array.from(
+          { length: 26 },
+          (_, i) => `pasted line ${i + 1}`,
+        );
+        // As fast as a paste: all 26 in one go, without waiting in between.
+        await ana.page.evaluate(`(() => {
+          const form = document.getElementById("line-form");
+          const input = document.getElementById("line-input");
+          for (const line of ${JSON.stringify(lines)}) {
+            input.value = line;
+            form.requestSubmit();
+          }
+        })()`);
+        const pending = await ana.page.locator("#messages li.pending").count();
+        assert(pending > 0, "lines over the limit wait, marked");
+        assertEquals(await ana.page.inputValue("#line-input"), "");
+        for (const line of lines) {
+          await bob.expectMessage("message", (m) => m.text === line);
+        }
+        await until(
+          async () =>
+            await ana.page.locator("#messages li.pending").count() === 0,
+          "no line pending",
+        );
+        const own = await ana.page.locator("#messages li.own .text")
+          .allTextContents();
+        assertEquals(own, lines, "the sender's view is what bob got");
+        assertEquals(
+          await ana.page.locator("#messages li.entry-error").count(),
+          0,
+          "nothing was refused",
+        );
+        assertEquals(
+          bob.messages.filter((m) => m.type === "message").length,
+          26,
+        );
+        assertEquals(ana.errors, []);
+        await bob.close();
+      })
+    ),
+});
+
+/** Viewports the scrolling is checked in. */
+const LOOKS: [string, BrowserContextOptions][] = [
+  ["desktop", { viewport: { width: 960, height: 600 } }],
+  ["phone", {
+    viewport: { width: 360, height: 640 },
+    isMobile: true,
+    hasTouch: true,
+  }],
+];
+
+for (const [device, look] of LOOKS) {
+  Deno.test({
+    name:
+      `a late joiner with 45 lines of history opens at the newest line and follows new ones while at the bottom, not while reading above (${device})`,
+    ignore,
+    fn: () =>
+      withWeb(
+        ({ web, url }) =>
+          withBrowser(async (browser) => {
+            const bob = await WsClient.join(web.addr.port, "bob");
+            for (let i = 1; i <= 45; i++) {
+              bob.send({ type: "input", text: `history line ${i}` });
+            }
+            // Once a later joiner sees the last line, the server has them all.
+            const watcher = await WsClient.join(web.addr.port, "watcher");
+            await watcher.close();
+            const ana = await PageUser.join(browser, url, "ana", look);
+            await ana.entry("history line 45", "chat");
+            const opened = await ana.scrollPlace();
+            assert(opened.overflows, "45 lines do not fit");
+            assert(
+              opened.below <= 1,
+              `opens at the newest line: ${JSON.stringify(opened)}`,
+            );
+            bob.send({ type: "input", text: "new line 1" });
+            const first = await ana.entry("new line 1", "chat");
+            assert((await ana.scrollPlace()).below <= 1, "follows");
+            assert(await first.isVisible());
+            assert(await inView(ana.page, first), "the new line is on screen");
+
+            // Reading above: new lines do not pull the view down.
+            await ana.wheel(-100_000);
+            await until(
+              async () => (await ana.scrollPlace()).top === 0,
+              "the list scrolled to the top",
+            );
+            bob.send({ type: "input", text: "new line 2" });
+            await ana.entry("new line 2", "chat");
+            const reading = await ana.scrollPlace();
+            assertEquals(reading.top, 0, "stays where the reader is");
+
+            // Back at the bottom, it follows again.
+            await ana.wheel(100_000);
+            await until(
+              async () => (await ana.scrollPlace()).below <= 1,
+              "the list scrolled to the bottom",
+            );
+            bob.send({ type: "input", text: "new line 3" });
+            const third = await ana.entry("new line 3", "chat");
+            assert((await ana.scrollPlace()).below <= 1, "follows again");
+            assert(await inView(ana.page, third));
+            assertEquals(ana.errors, []);
+            await bob.close();
+          }),
+        { rateLimit: null },
+      ),
+  });
+}
+
+/** Whether an entry is inside the visible part of the message list. */
+async function inView(page: Page, entry: Locator): Promise<boolean> {
+  const list = await page.locator("#messages").boundingBox();
+  const box = await entry.boundingBox();
+  return list !== null && box !== null && box.y >= list.y - 1 &&
+    box.y + box.height <= list.y + list.height + 1;
+}
+
+Deno.test({
+  name:
+    "an over-long line is refused before it is sent, stays in the box, and the page says why (in UTF-8 bytes, as the server counts, in the page's language)",
+  ignore,
+  fn: () =>
+    withWeb(({ web, url }) =>
+      withBrowser(async (browser) => {
+        const bob = await WsClient.join(web.addr.port, "bob");
+        const ana = await PageUser.join(browser, url, "ana");
+        const input = ana.page.locator("#line-input");
+        const long = "x".repeat(9000);
+        await ana.say(long);
+        const error = await ana.entry("too long to send", "error");
+        assertStringIncludes(await error.textContent() ?? "", "9026 bytes");
+        assertStringIncludes(await error.textContent() ?? "", "8192");
+        assertEquals(await input.inputValue(), long, "the text is kept");
+        assertEquals(await input.getAttribute("aria-invalid"), "true");
+        assertEquals(
+          await ana.page.locator("#messages li.entry-chat").count(),
+          0,
+          "not shown as sent",
+        );
+        // Bytes, not characters: 2100 emoji are 8400 bytes.
+        const emoji = "😀".repeat(2100);
+        await ana.say(emoji);
+        await ana.entry("8426 bytes", "error");
+        assertEquals(await input.inputValue(), emoji);
+        // 4000 two-byte letters fit, and go out.
+        const letters = "é".repeat(4000);
+        await ana.say(letters);
+        await bob.expectMessage("message", (m) => m.text === letters);
+        assertEquals(await input.inputValue(), "");
+        assertEquals(await input.getAttribute("aria-invalid"), null);
+        // The server never saw an over-long line.
+        assertEquals(
+          await ana.page.locator("#messages li.entry-error", {
+            hasText: "was longer than",
+          }).count(),
+          0,
+        );
+        const pt = await PageUser.join(browser, url, "carla", {
+          locale: "pt-BR",
+        });
+        await pt.say(long);
+        await pt.entry("longa demais para enviar", "error");
+        assertEquals(await pt.page.inputValue("#line-input"), long);
+        assertEquals(
+          bob.messages.filter((m) => m.type === "message").length,
+          1,
+        );
+        assertEquals([...ana.errors, ...pt.errors], []);
+        await bob.close();
+      })
+    ),
+});
+
+/** Where the parts of a chat line are, left to right, in CSS pixels. */
+interface Places {
+  time: number;
+  name: { left: number; right: number };
+  colon: { left: number; right: number };
+  text: { left: number; right: number };
+  hello: { left: number; right: number };
+  shalom: { left: number; right: number };
+}
+
+Deno.test({
+  name:
+    "right-to-left names and text keep their order in the line: each name and each message isolates its direction (DOM and screenshot)",
+  ignore,
+  fn: () =>
+    withWeb(({ url }) =>
+      withBrowser(async (browser) => {
+        const look = { viewport: { width: 960, height: 600 } };
+        const ana = await PageUser.join(browser, url, "ana", look);
+        const mohammed = await PageUser.join(browser, url, "محمد", look);
+        await ana.expectMembers(["ana (you)", "محمد"]);
+        const text = "שלום עולם 123 hello";
+        await mohammed.say(text);
+        for (const user of [ana, mohammed]) {
+          const entry = await user.entry(text, "chat");
+          const name = entry.locator(".name");
+          const body = entry.locator(".text");
+          assertEquals(await name.textContent(), "محمد");
+          assertEquals(await body.textContent(), text);
+          assertEquals(await name.evaluate((e) => e.tagName), "BDI");
+          assertEquals(await body.evaluate((e) => e.dir), "auto");
+          // In the left-to-right line: time, name, colon, then the text;
+          // inside the text (right-to-left), "hello" is at its left end.
+          const places: Places = await entry.evaluate((li) => {
+            const document = li.ownerDocument;
+            const rect = (
+              node: typeof li.firstChild,
+              from: number,
+              to: number,
+            ) => {
+              const range = document.createRange();
+              range.setStart(node!, from);
+              range.setEnd(node!, to);
+              const r = range.getBoundingClientRect();
+              return { left: r.left, right: r.right };
+            };
+            const box = (element: ReturnType<typeof li.querySelector>) => {
+              const r = element!.getBoundingClientRect();
+              return { left: r.left, right: r.right };
+            };
+            const colon = [...li.childNodes].find((node) =>
+              node.nodeType === 3 && node.textContent === ": "
+            ) ?? null;
+            const body = li.querySelector(".text");
+            const words = body!.firstChild;
+            const at = (word: string) => {
+              const start = words!.textContent!.indexOf(word);
+              return rect(words, start, start + word.length);
+            };
+            return {
+              time: box(li.querySelector("time")).right,
+              name: box(li.querySelector(".name")),
+              colon: rect(colon, 0, 1),
+              text: box(body),
+              hello: at("hello"),
+              shalom: at("שלום"),
+            };
+          });
+          assert(places.time <= places.name.left + 1, JSON.stringify(places));
+          assert(places.name.right <= places.colon.left + 1, "name, colon");
+          assert(places.colon.right <= places.text.left + 1, "colon, text");
+          assert(places.hello.right <= places.shalom.left, "read from right");
+        }
+        await ana.page.screenshot({
+          path: new URL("../artifacts/rtl.png", import.meta.url).pathname,
+        });
+        assertEquals([...ana.errors, ...mohammed.errors], []);
+      })
+    ),
+});
+
+Deno.test({
+  name:
+    "the page remembers its name across reloads, and a new name once renamed",
+  ignore,
+  fn: () =>
+    withWeb(({ url }) =>
+      withBrowser(async (browser) => {
+        const zoe = await PageUser.join(browser, url, "zoë");
+        await zoe.page.reload();
+        assertEquals(await zoe.page.inputValue("#name-input"), "zoë");
+        assertEquals(await focused(zoe.page), "name-input");
+        await zoe.page.locator("#name-input").press("Enter");
+        await zoe.page.locator("#chat-view").waitFor({ state: "visible" });
+        await zoe.say("/nick zoe_b");
+        await zoe.page.locator("#status", { hasText: "Connected as zoe_b" })
+          .waitFor();
+        await zoe.page.reload();
+        assertEquals(await zoe.page.inputValue("#name-input"), "zoe_b");
+        // Another browser (another profile) knows nothing of it.
+        const other = await PageUser.open(browser, url);
+        assertEquals(await other.page.inputValue("#name-input"), "");
+        assertEquals([...zoe.errors, ...other.errors], []);
+      })
+    ),
+});
+
+Deno.test({
+  name:
+    "Tab in the message box completes commands and names (ignoring case and accents), cycles, and moves the focus when there is nothing to complete",
+  ignore,
+  fn: () =>
+    withWeb(({ web, url }) =>
+      withBrowser(async (browser) => {
+        const others = await Promise.all(
+          ["bob", "bobby", "João"].map((name) =>
+            WsClient.join(web.addr.port, name)
+          ),
+        );
+        const ana = await PageUser.join(browser, url, "ana");
+        await ana.expectMembers(["ana (you)", "bob", "bobby", "João"]);
+        const page = ana.page;
+        const input = page.locator("#line-input");
+        await page.keyboard.type("/ms");
+        await page.keyboard.press("Tab");
+        assertEquals(await input.inputValue(), "/msg ");
+        await page.keyboard.type("b");
+        await page.keyboard.press("Tab");
+        assertEquals(await input.inputValue(), "/msg bob ");
+        await page.keyboard.press("Tab");
+        assertEquals(await input.inputValue(), "/msg bobby ");
+        await page.keyboard.type("hi");
+        assertEquals(await input.inputValue(), "/msg bobby hi");
+        await input.fill("");
+        await page.keyboard.type("joao");
+        await page.keyboard.press("Tab");
+        assertEquals(await input.inputValue(), "João: ", "at the start");
+        await page.keyboard.type("see JO");
+        await page.keyboard.press("Tab");
+        assertEquals(await input.inputValue(), "João: see João ");
+        assertEquals(await focused(page), "line-input");
+        await input.fill("");
+        await page.keyboard.press("Tab");
+        assertEquals(await focused(page), "send-button", "Tab moves on");
+        assertEquals(ana.errors, []);
+        for (const other of others) await other.close();
+      })
+    ),
+});
+
+Deno.test({
+  name:
+    "web addresses in messages are links that open a new tab and tell the site nothing; nothing else is a link and nothing is fetched",
+  ignore,
+  fn: () =>
+    withWeb(({ web, url }) =>
+      withBrowser(async (browser) => {
+        const bob = await WsClient.join(web.addr.port, "bob");
+        const ana = await PageUser.join(browser, url, "ana");
+        const requests: string[] = [];
+        ana.page.on("request", (request) => requests.push(request.url()));
+        const text =
+          "docs (https://example.com/a?b=1&c=2). not javascript:alert(1) " +
+          "ftp://files.example or www.example.org; http://127.0.0.1:9/x";
+        bob.send({ type: "input", text });
+        const entry = await ana.entry("docs (", "chat");
+        assertEquals(await entry.locator(".text").textContent(), text);
+        const links = entry.locator("a");
+        assertEquals(await links.count(), 2);
+        assertEquals(await links.allTextContents(), [
+          "https://example.com/a?b=1&c=2",
+          "http://127.0.0.1:9/x",
+        ]);
+        for (const link of await links.all()) {
+          assertEquals(await link.getAttribute("target"), "_blank");
+          assertEquals(await link.getAttribute("rel"), "noopener noreferrer");
+        }
+        assertEquals(
+          await links.first().getAttribute("href"),
+          "https://example.com/a?b=1&c=2",
+        );
+        // Your own lines too.
+        await ana.say("mine: https://deno.com/");
+        await ana.page.locator("#messages li.own a", {
+          hasText: "https://deno.com/",
+        }).waitFor();
+        assertEquals(
+          requests.filter((r) => !r.startsWith(url)),
+          [],
+          "no previews",
+        );
+        assertEquals(ana.errors, []);
+        await bob.close();
+      })
+    ),
+});
+
+/**
+ * Runs `fn` with `Date.now` moved to `base`, and a function that moves it
+ * on by some milliseconds (call it only between waits: deadlines read the
+ * same clock).
+ */
+async function atMovableClock<T>(
+  base: number,
+  fn: (moveOn: (ms: number) => void) => Promise<T>,
+): Promise<T> {
+  const realNow = Date.now;
+  let offset = base - realNow();
+  Date.now = () => realNow() + offset;
+  try {
+    return await fn((ms) => offset += ms);
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+Deno.test({
+  name: "the page shows the date where the day changes between two lines",
+  ignore,
+  fn: () =>
+    atMovableClock(
+      Date.UTC(2026, 10, 21, 23, 58),
+      (moveOn) =>
+        withWeb(({ web, url }) =>
+          withBrowser(async (browser) => {
+            const bob = await WsClient.join(web.addr.port, "bob");
+            const ana = await PageUser.open(browser, url, {
+              timezoneId: "UTC",
+            });
+            // The page's clock reads as the server's (its own notices too).
+            await ana.page.clock.setSystemTime(Date.now());
+            await ana.chooseName("ana");
+            await ana.expectMembers(["ana (you)", "bob"]);
+            bob.send({ type: "input", text: "late on Saturday" });
+            bob.send({ type: "input", text: "still Saturday" });
+            await ana.entry("still Saturday", "chat");
+            moveOn(3 * 60_000);
+            await ana.page.clock.setSystemTime(Date.now());
+            bob.send({ type: "input", text: "Sunday already" });
+            await ana.entry("Sunday already", "chat");
+            const days = ana.page.locator("#messages li.day");
+            assertEquals(await days.count(), 1);
+            assertEquals(await days.getAttribute("role"), "separator");
+            assertEquals(
+              await days.locator("time").getAttribute("datetime"),
+              "2026-11-22",
+            );
+            assertEquals(
+              await days.textContent(),
+              "Sunday, November 22, 2026",
+            );
+            // It stands between the two days' lines.
+            const items = await ana.page.locator("#messages li")
+              .allTextContents();
+            const at = items.indexOf("Sunday, November 22, 2026");
+            assertStringIncludes(items[at - 1]!, "still Saturday");
+            assertStringIncludes(items[at + 1]!, "Sunday already");
+            assertEquals(ana.errors, []);
+            await bob.close();
+          })
+        ),
+    ),
+});
+
+Deno.test(
+  "a frame of exactly the line limit goes through and one byte more is refused: the page's frameBytes() counts as the server does",
+  () =>
+    withWeb(async ({ web }) => {
+      const limit = 8192;
+      const ana = await WsClient.join(web.addr.port, "ana");
+      const bob = await WsClient.join(web.addr.port, "bob");
+      // Quotes are escaped and emoji take four bytes: the JSON's UTF-8.
+      const fits = '"😀'.repeat(1361);
+      const fill = "x".repeat(
+        limit - frameBytes({ type: "input", text: fits }),
+      );
+      const exact = { type: "input" as const, text: fits + fill };
+      assertEquals(frameBytes(exact), limit);
+      ana.send(exact);
+      await bob.expectMessage("message", (m) => m.text === exact.text);
+      const over = { type: "input" as const, text: exact.text + "x" };
+      assertEquals(frameBytes(over), limit + 1);
+      ana.send(over);
+      await ana.expectMessage("error", (m) => m.code === "line_too_long");
+      await ana.close();
+      await bob.close();
+    }),
+);

@@ -1,25 +1,29 @@
-// Checks src/web_assets.ts: the browser client's files are inside the
-// program, the page carries every string it needs in both languages
-// (safely escaped), and the browser script type-checks against the DOM
-// and the protocol types.
+// Checks src/web/web_assets.ts: the browser client's files are inside the
+// program, the page carries every string it needs in both languages, the
+// server's line limit and the command names (safely escaped), and the
+// browser script type-checks against the DOM and the protocol types.
 
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import type { LeaveReason } from "../../src/protocol/messages.ts";
 import { STRINGS } from "../../src/i18n/server_strings.ts";
 import { WEB_STRINGS } from "../../src/i18n/page_strings.ts";
+import { COMMAND_NAMES } from "../../src/protocol/commands.ts";
+import { DEFAULT_MAX_LINE_BYTES } from "../../src/transport/line_splitter.ts";
 import {
-  type PageText,
+  type PageData,
+  pageData,
   pageText,
   WEB_ASSETS,
+  webAssets,
 } from "../../src/web/web_assets.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
-function pageTextOf(html: string): Record<"en" | "pt", PageText> {
+function pageDataOf(html: string): PageData {
   const match =
-    /<script type="application\/json" id="page-text">([\s\S]*?)<\/script>/
+    /<script type="application\/json" id="page-data">([\s\S]*?)<\/script>/
       .exec(html);
-  assert(match, "the page holds its strings");
+  assert(match, "the page holds its data");
   return JSON.parse(match[1]!);
 }
 
@@ -47,8 +51,8 @@ Deno.test("WEB_ASSETS holds the page, its script modules and its style sheet, as
 
 Deno.test("the page carries its strings in English and Portuguese, and nothing can close its data block", () => {
   const html = WEB_ASSETS.get("/")!.body;
-  assert(!html.includes("{{PAGE_TEXT}}"));
-  const text = pageTextOf(html);
+  assert(!html.includes("{{PAGE_DATA}}"));
+  const text = pageDataOf(html).text;
   assertEquals(text.en, pageText("en"));
   assertEquals(text.pt, pageText("pt"));
   assertEquals(text.pt.web, WEB_STRINGS.pt);
@@ -56,9 +60,22 @@ Deno.test("the page carries its strings in English and Portuguese, and nothing c
   assertEquals(html.match(/<\/script>/g)?.length, 2);
   assert(
     !/[<>&]/.test(html.slice(
-      html.indexOf('id="page-text">') + 15,
-      html.indexOf("</script>", html.indexOf('id="page-text">')),
+      html.indexOf('id="page-data">') + 15,
+      html.indexOf("</script>", html.indexOf('id="page-data">')),
     )),
+  );
+});
+
+Deno.test("the page is told the server's line limit and the command names", () => {
+  const data = pageDataOf(WEB_ASSETS.get("/")!.body);
+  assertEquals(data.maxLineBytes, DEFAULT_MAX_LINE_BYTES);
+  assertEquals(data.commands, [...COMMAND_NAMES]);
+  assertEquals(data, JSON.parse(JSON.stringify(pageData())));
+  const strict = pageDataOf(webAssets({ maxLineBytes: 300 }).get("/")!.body);
+  assertEquals(strict.maxLineBytes, 300);
+  assertEquals(
+    webAssets({ maxLineBytes: 300 }).get("/app.js"),
+    WEB_ASSETS.get("/app.js"),
   );
 });
 

@@ -1,30 +1,45 @@
 // Checks src/web/web_client_state.js, the browser client's pure state
 // machine, without a browser: joining, refused names, own lines, commands,
-// reconnecting with backoff, liveness, mentions; and that its helpers agree
-// with the terminal client's (colours, mentions, protocol version).
+// pacing under the flood limit, the line limit, reconnecting with backoff,
+// liveness, mentions, the help list; its helpers (links, Tab completion,
+// colours, days); and that they agree with the terminal client's and the
+// server's (colours, mentions, protocol version, the token bucket).
 
 import { assert, assertEquals, assertFalse } from "@std/assert";
+import fc from "fast-check";
 import {
   PROTOCOL_VERSION,
   type ServerMessage,
 } from "../../src/protocol/messages.ts";
+import { TokenBucket } from "../../src/protocol/token_bucket.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 import {
   mentions as terminalMentions,
   nameColorIndex as terminalColor,
 } from "../../src/client/render.ts";
 import {
   cleanText,
+  completions,
+  dayKey,
   DEAD_AFTER_MS,
   fill,
+  fillParts,
+  frameBytes,
   langFromNavigator,
+  linkify,
   MAX_RECONNECT_MS,
   mentions,
+  NAME_COLORS,
   nameColorIndex,
+  parseHelp,
   parseServerMessage,
+  pickColor,
   PING_AFTER_MS,
   reconnectDelay,
+  tabComplete,
   WEB_PROTOCOL_VERSION,
   WebClientState,
+  type WebEffect,
 } from "../../src/web/web_client_state.js";
 import { pageText } from "../../src/web/web_assets.ts";
 
@@ -37,6 +52,7 @@ function welcome(
   name: string,
   members: string[],
   history: { from: string; text: string; time: number }[] = [],
+  limits?: { rate: number; burst: number },
 ): string {
   return frame({
     type: "welcome",
@@ -45,7 +61,41 @@ function welcome(
     history,
     server: "chat",
     version: 1,
+    ...limits ? { limits } : {},
   });
+}
+
+/** A page that has joined a server with the default flood limit. */
+function limited(
+  options: { maxLineBytes?: number; now?: number } = {},
+): WebClientState {
+  const state = new WebClientState({
+    text: pageText("en"),
+    lang: "en",
+    ...options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {},
+  });
+  state.submitName("ana");
+  state.opened(options.now ?? 0);
+  state.received(
+    welcome("ana", ["ana", "bob"], [], { rate: 5, burst: 20 }),
+    options.now ?? 0,
+  );
+  return state;
+}
+
+/** The texts a list of effects sends. */
+function sent(effects: WebEffect[]): string[] {
+  return effects.flatMap((e) =>
+    e.kind === "send" && e.message.type === "input" ? [e.message.text] : []
+  );
+}
+
+/** The pacing timer a list of effects arms last, if any. */
+function paceOf(effects: WebEffect[]): number | null | undefined {
+  return effects.findLast((e) => e.kind === "pace")?.ms as
+    | number
+    | null
+    | undefined;
 }
 
 /** A page that has joined as `name`, with `members` online. */
@@ -426,7 +476,7 @@ Deno.test("reconnectDelay() starts near a second, doubles, and stays within 30 s
   assert(reconnectDelay(50, 0.999) <= MAX_RECONNECT_MS * 1.2);
 });
 
-Deno.test("the page gives names the same colour slots and mentions as the terminal client", () => {
+Deno.test("the page hashes names as the terminal client does (its 8 colours are the page's 16 slots modulo 8), and finds mentions alike", () => {
   const names = [
     "ana",
     "Ana",
@@ -438,7 +488,8 @@ Deno.test("the page gives names the same colour slots and mentions as the termin
     "d.e-f_g",
   ];
   for (const name of names) {
-    assertEquals(nameColorIndex(name), terminalColor(name), name);
+    assertEquals(nameColorIndex(name) % 8, terminalColor(name), name);
+    assert(nameColorIndex(name) < NAME_COLORS);
   }
   const cases: [string, string][] = [
     ["hi ana", "ana"],
@@ -464,4 +515,393 @@ Deno.test("cleanText() removes controls and, unless asked, line breaks", () => {
   assertEquals(cleanText("one\ntwo"), "one two");
   assertEquals(cleanText("one\ntwo", true), "one\ntwo");
   assertEquals(cleanText("olá 👋🏽 мир"), "olá 👋🏽 мир");
+});
+
+Deno.test("WebClientState sends lines at once within the flood limit, holds the rest as pending, and sends each when the limit allows", () => {
+  const state = limited();
+  const effects = Array.from(
+    { length: 26 },
+    (_, i) => state.submitLine(`line ${i + 1}`, 0),
+  );
+  // Half the burst goes at once; the rest waits, shown as pending.
+  const now = effects.flatMap(sent);
+  assertEquals(now, Array.from({ length: 10 }, (_, i) => `line ${i + 1}`));
+  assertEquals(state.waiting, 16);
+  const waiting = effects.slice(10).map((e) => shown(e)[0]!);
+  assert(waiting.every((e) => e.kind === "chat" && e.pending && e.id > 0));
+  assert(
+    effects.slice(10).every((e) => e.some((x) => x.kind === "clear_input")),
+  );
+  // One pacing timer, armed by the first line that waits: 4 lines a second.
+  assertEquals(effects.slice(10).map(paceOf), [
+    250,
+    ...Array(15).fill(undefined),
+  ]);
+  // Each time it fires, one more line goes, and it is marked sent.
+  const first = state.drain(250);
+  assertEquals(sent(first), ["line 11"]);
+  const entry = waiting[0]!;
+  assert(entry.kind === "chat");
+  assertEquals(first.find((e) => e.kind === "sent"), {
+    kind: "sent",
+    id: entry.id,
+    time: 250,
+  });
+  assertEquals(paceOf(first), 250);
+  assertEquals(sent(state.drain(400)), [], "not before its time");
+  let at = 500;
+  const rest: string[] = [];
+  while (state.waiting > 0) {
+    const step = state.drain(at);
+    rest.push(...sent(step));
+    at += paceOf(step) ?? 0;
+  }
+  assertEquals(rest, Array.from({ length: 15 }, (_, i) => `line ${i + 12}`));
+  assertEquals(paceOf(state.drain(at)), null);
+  // A line typed after the queue drained goes out at once again.
+  assertEquals(sent(state.submitLine("later", at + 10_000)), ["later"]);
+});
+
+Deno.test("WebClientState keeps commands in order behind waiting lines, and /quit counts once it is sent", () => {
+  const state = limited();
+  for (let i = 0; i < 10; i++) state.submitLine(`line ${i}`, 0);
+  const who = state.submitLine("/who", 0);
+  assertEquals(sent(who), []);
+  assertEquals(shown(who), [], "a command shows nothing");
+  state.submitLine("/quit bye", 0);
+  assertEquals(state.waiting, 2);
+  assertEquals(sent(state.drain(250)), ["/who"]);
+  // Not leaving yet: a drop now would reconnect.
+  assertEquals(sent(state.drain(500)), ["/quit bye"]);
+  assertEquals(shown(state.closed(600)).map((e) => e.text), [
+    "You left the chat.",
+  ]);
+});
+
+Deno.test("WebClientState's pacing never exceeds the server's flood limit, even when lines arrive bunched up", () => {
+  fc.assert(
+    fc.property(
+      // Typing and pastes: runs of lines with no time between them, each
+      // after a pause.
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.nat(3000)), {
+        minLength: 1,
+        maxLength: 6,
+      }).map((runs) =>
+        runs.flatMap(([lines, pause]) => [pause, ...Array(lines - 1).fill(0)])
+          .slice(0, 80)
+      ),
+      fc.oneof(
+        fc.array(fc.nat(300), { minLength: 80, maxLength: 80 }),
+        // The worst case: the first lines slowed down, the rest not.
+        fc.tuple(fc.nat(80), fc.nat(300)).map(([slow, ms]) =>
+          Array.from({ length: 80 }, (_, i) => i < slow ? ms : 0)
+        ),
+      ),
+      (gaps, delays) => {
+        const state = limited({ now: 1000 });
+        const server = new TokenBucket({ rate: 5, burst: 20 }, 1000);
+        let now = 1000;
+        let arrival = 0;
+        let timer: number | null = null;
+        let sends = 0;
+        const carry = (effects: WebEffect[], at: number) => {
+          for (const effect of effects) {
+            if (effect.kind === "pace") {
+              timer = effect.ms === null ? null : at + effect.ms;
+            }
+            if (effect.kind !== "send") continue;
+            // In order, each after a network delay of up to 300 ms.
+            arrival = Math.max(arrival, at + delays[sends++ % 80]!);
+            if (!server.take(arrival)) return false;
+          }
+          return true;
+        };
+        for (const gap of gaps) {
+          const next = now + gap;
+          while (timer !== null && timer <= next) {
+            const at: number = timer;
+            timer = null;
+            if (!carry(state.drain(at), at)) return false;
+          }
+          now = next;
+          if (!carry(state.submitLine("x", now), now)) return false;
+        }
+        while (timer !== null) {
+          const at: number = timer;
+          timer = null;
+          if (!carry(state.drain(at), at)) return false;
+        }
+        return state.waiting === 0 && sends === gaps.length;
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("WebClientState sends at once when the server has no flood limit", () => {
+  const state = joined();
+  const effects = Array.from({ length: 50 }, () => state.submitLine("x", 0));
+  assertEquals(effects.flatMap(sent).length, 50);
+  assertEquals(state.waiting, 0);
+});
+
+Deno.test("WebClientState marks waiting lines unsent when the connection drops, and says how many", () => {
+  const state = limited();
+  for (let i = 0; i < 12; i++) state.submitLine(`line ${i}`, 0);
+  state.submitLine("/who", 0);
+  const effects = state.closed(100);
+  assertEquals(effects[0], { kind: "pace", ms: null });
+  assertEquals(effects.filter((e) => e.kind === "unsent").length, 2);
+  assertEquals(
+    shown(effects).map((e) => e.text),
+    [
+      "The connection was lost before 3 waiting line(s) went out: they were not sent",
+      "Connection lost; reconnecting by itself.",
+    ],
+  );
+  assertEquals(state.waiting, 0);
+  assertEquals(state.drain(10_000), [], "nothing left to send");
+});
+
+Deno.test("WebClientState slows down further when the server refuses a line all the same", () => {
+  const state = limited();
+  const slow = STRINGS.en.slowDown;
+  const effects = state.received(
+    frame({ type: "error", code: "slow_down", text: slow }),
+    0,
+  );
+  assertEquals(shown(effects)[0]?.text, slow);
+  assertEquals(sent(state.submitLine("next", 0)), []);
+  assertEquals(state.waiting, 1);
+});
+
+Deno.test("WebClientState refuses a line longer than the server takes, counting UTF-8 bytes of the frame, and keeps it", () => {
+  const state = limited({ maxLineBytes: 8192 });
+  const long = state.submitLine("x".repeat(9000), 0);
+  assertEquals(long.map((e) => e.kind), ["show", "reject_input"]);
+  assertEquals(
+    shown(long)[0]?.text,
+    "That line is too long to send: 9026 bytes, and the server takes at most 8192. It is still in the box, to shorten.",
+  );
+  assertEquals(shown(long)[0]?.kind, "error");
+  // The frame's JSON is what counts: 26 bytes of envelope, escapes, UTF-8.
+  assertEquals(sent(state.submitLine("x".repeat(8166), 0)).length, 1);
+  assertEquals(sent(state.submitLine("x".repeat(8167), 0)).length, 0);
+  assertEquals(sent(state.submitLine('"'.repeat(4083), 0)).length, 1);
+  assertEquals(sent(state.submitLine('"'.repeat(4084), 0)).length, 0);
+  assertEquals(sent(state.submitLine("😀".repeat(2041), 0)).length, 1);
+  assertEquals(sent(state.submitLine("😀".repeat(2042), 0)).length, 0);
+  assertEquals(frameBytes({ type: "input", text: "\u0001" }), 32);
+  const pt = new WebClientState({
+    text: pageText("pt"),
+    lang: "pt",
+    maxLineBytes: 100,
+  });
+  pt.submitName("ana");
+  pt.opened(0);
+  pt.received(welcome("ana", ["ana"]), 0);
+  assertEquals(
+    shown(pt.submitLine("x".repeat(100), 0))[0]?.text,
+    "Essa linha é longa demais para enviar: 126 bytes, e o servidor aceita no máximo 100. Ela continua na caixa, para você encurtar.",
+  );
+});
+
+Deno.test("WebClientState shows the server's /help as a list of commands", () => {
+  for (const lang of ["en", "pt"] as const) {
+    const state = joined();
+    const effects = state.received(
+      frame({ type: "info", code: "help", text: STRINGS[lang].help }),
+      0,
+    );
+    const entry = shown(effects)[0]!;
+    assert(entry.kind === "help", lang);
+    assertEquals(entry.text, STRINGS[lang].help.split("\n")[0]);
+    assertEquals(entry.items.length, STRINGS[lang].help.split("\n").length - 1);
+    assert(entry.items.every((item) => item.usage.startsWith("/")));
+    assert(entry.items.every((item) => item.text !== ""));
+  }
+  const other = joined().received(
+    frame({ type: "info", code: "other", text: "  /x   y" }),
+    0,
+  );
+  assertEquals(shown(other)[0]?.kind, "info", "only help is a list");
+});
+
+Deno.test("parseHelp() reads usage and description, whatever the spacing", () => {
+  assertEquals(
+    parseHelp(
+      "Commands:\n  /msg <name> <text>   private message (also /w, /pm)\n" +
+        "\t/quit [reason]\n  not a command\n  /me <action>  say it",
+    ),
+    [
+      { usage: "/msg <name> <text>", text: "private message (also /w, /pm)" },
+      { usage: "/quit [reason]", text: "" },
+      { usage: "/me <action>", text: "say it" },
+    ],
+  );
+  assertEquals(parseHelp("no commands here"), []);
+});
+
+Deno.test("WebClientState isolates the names and words it fills into notices", () => {
+  const state = joined();
+  const join = shown(state.received(
+    frame({ type: "join", name: "محمد", time: 1 }),
+    1,
+  ))[0]!;
+  assert(join.kind === "notice");
+  assertEquals(join.text, "محمد joined the chat!");
+  assertEquals(join.parts, [
+    { text: "محمد", isolate: true },
+    { text: " joined the chat!", isolate: false },
+  ]);
+  const who = shown(state.received(
+    frame({ type: "members", names: ["ana", "bob", "محمد"] }),
+    2,
+  ))[0]!;
+  assert(who.kind === "notice");
+  assertEquals(
+    who.parts?.filter((part) => part.isolate).map((part) => part.text),
+    ["3", "ana", "bob", "محمد"],
+  );
+  const secret = shown(state.received(
+    frame({ type: "private", from: "محمد", to: "ana", text: "x", time: 3 }),
+    3,
+  ))[0]!;
+  assert(secret.kind === "private");
+  assertEquals(secret.labelParts, [
+    { text: "(private) ", isolate: false },
+    { text: "محمد", isolate: true },
+  ]);
+});
+
+Deno.test("fillParts() fills like fill(), with each value apart", () => {
+  const cases: [string, Record<string, string>][] = [
+    ["{name} left the chat! ({detail})", { name: "a", detail: "b {c}" }],
+    ["{a}{b}", { a: "1", b: "2" }],
+    ["{unknown} stays", {}],
+    ["empty {x}.", { x: "" }],
+  ];
+  for (const [template, values] of cases) {
+    assertEquals(
+      fillParts(template, values).map((p) => p.text).join(""),
+      fill(template, values),
+    );
+  }
+  assertEquals(fillParts("{a}{b}", { a: "1", b: "2" }), [
+    { text: "1", isolate: true },
+    { text: "2", isolate: true },
+  ]);
+});
+
+Deno.test("pickColor() keeps a name's own slot unless a neighbour holds it, and spreads the rest", () => {
+  assertEquals(pickColor(3, new Set()), 3);
+  assertEquals(pickColor(3, new Set([5, 1])), 3);
+  assertEquals(pickColor(3, new Set([3])), 11);
+  assertEquals(pickColor(3, new Set([2])), 10, "opposite the neighbour");
+  assertEquals(pickColor(15, new Set([0])), 8, "the hue circle wraps");
+  const all = new Set(Array.from({ length: NAME_COLORS }, (_, i) => i));
+  assertEquals(pickColor(7, all), 7, "nothing free: its own");
+  all.delete(12);
+  assertEquals(pickColor(7, all), 12, "the one free slot");
+});
+
+Deno.test("up to 16 people online get 16 different colours, as each page sees them", () => {
+  const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/);
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(name, { minLength: 2, maxLength: 16 }),
+      (names) => {
+        const state = joined(names[0]!, [names[0]!]);
+        for (const other of names.slice(1)) {
+          state.received(frame({ type: "join", name: other, time: 1 }), 1);
+        }
+        const colors = names.map((from) => {
+          const entry = shown(state.received(
+            frame({ type: "message", from, text: "hi", time: 2 }),
+            2,
+          ))[0]!;
+          return entry.kind === "chat" ? entry.color : -1;
+        });
+        return new Set(colors).size === names.length;
+      },
+    ),
+  );
+});
+
+Deno.test("linkify() links http and https addresses only, leaving punctuation and brackets outside", () => {
+  const links = (text: string) =>
+    linkify(text).flatMap((part) => "href" in part ? [part.text] : []);
+  assertEquals(links("see https://deno.com/x?a=1&b=2#c, ok"), [
+    "https://deno.com/x?a=1&b=2#c",
+  ]);
+  assertEquals(links("(http://a.example/b)."), ["http://a.example/b"]);
+  assertEquals(links("https://en.wikipedia.org/wiki/Tab_(key)!"), [
+    "https://en.wikipedia.org/wiki/Tab_(key)",
+  ]);
+  assertEquals(links("HTTPS://EXAMPLE.COM"), ["HTTPS://EXAMPLE.COM"]);
+  for (
+    const text of [
+      "javascript:alert(1)",
+      "ftp://files.example",
+      "data:text/html,<b>x</b>",
+      "xhttps://a.example",
+      "https://",
+      "file:///etc/passwd",
+      "www.example.com",
+    ]
+  ) {
+    assertEquals(links(text), [], text);
+  }
+  const text = "a https://b.example c https://d.example/";
+  assertEquals(linkify(text).map((p) => p.text).join(""), text);
+  assertEquals(linkify(""), []);
+  const [link] = linkify("https://exämple.com/ü").filter((p) => "href" in p);
+  assert(link && "href" in link);
+  assertEquals(link.href, "https://xn--exmple-cua.com/%C3%BC");
+});
+
+Deno.test("completions() completes commands after /, names anywhere, ignoring case and accents", () => {
+  const options = {
+    names: ["ana", "João", "joana", "bob", "Bobby"],
+    me: "ana",
+    commands: ["msg", "me", "who", "SAIR"],
+  };
+  assertEquals(completions("/m", options), {
+    start: 0,
+    candidates: ["/msg ", "/me "],
+  });
+  assertEquals(completions("/sa", options).candidates, ["/SAIR "]);
+  assertEquals(completions("jo", options).candidates, ["joana: ", "João: "]);
+  assertEquals(completions("hi JOAO", options), {
+    start: 3,
+    candidates: ["João "],
+  });
+  assertEquals(completions("/msg b", options), {
+    start: 5,
+    candidates: ["bob ", "Bobby "],
+  });
+  assertEquals(completions("an", options).candidates, [], "never yourself");
+  assertEquals(completions("hi ", options).candidates, []);
+  assertEquals(completions("", options).candidates, []);
+});
+
+Deno.test("tabComplete() completes at the cursor and cycles on the next Tab", () => {
+  const options = { names: ["bob", "Bobby"], me: "", commands: [] };
+  const first = tabComplete("hi bo and more", 5, options, null)!;
+  assertEquals([first.value, first.cursor], ["hi bob  and more", 7]);
+  const second = tabComplete(first.value, first.cursor, options, first)!;
+  assertEquals([second.value, second.cursor], ["hi Bobby  and more", 9]);
+  const third = tabComplete(second.value, second.cursor, options, second)!;
+  assertEquals(third.value, "hi bob  and more", "round again");
+  // Typing in between starts afresh; nothing to complete lets Tab go on.
+  assertEquals(tabComplete("hi x", 4, options, third), null);
+  assertEquals(tabComplete("", 0, options, null), null);
+});
+
+Deno.test("dayKey() names the local calendar day", () => {
+  const noon = new Date(2026, 10, 21, 12, 1).getTime();
+  assertEquals(dayKey(noon), "2026-11-21");
+  assertEquals(dayKey(new Date(2026, 10, 21, 23, 59).getTime()), "2026-11-21");
+  assertEquals(dayKey(new Date(2026, 10, 22, 0, 0).getTime()), "2026-11-22");
+  assertEquals(dayKey(new Date(2027, 0, 1, 0, 0).getTime()), "2027-01-01");
 });
