@@ -6,11 +6,8 @@
  */
 
 import { TextLineStream } from "@std/streams/text-line-stream";
-import {
-  type ClientMessage,
-  encodeMessage,
-  type ServerMessage,
-} from "../src/protocol/messages.ts";
+import type { ClientMessage, ServerMessage } from "../src/protocol/messages.ts";
+import { encodeMessage } from "../src/protocol/native_codec.ts";
 import {
   type ChatServer,
   serve,

@@ -8,9 +8,7 @@
  */
 
 import {
-  type ClientMessage,
-  decodeClientMessage,
-  isNativeHello,
+  isNotice,
   type Lang,
   type LeaveReason,
   PROTOCOL_VERSION,
@@ -19,17 +17,22 @@ import {
 import type { Hub } from "../hub/hub.ts";
 import type { Member } from "../hub/member.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
-import type { Dialect } from "../protocol/encode_cache.ts";
+import type { Codec, CodecId, Intent } from "../protocol/codec.ts";
+import {
+  type Encoded,
+  encodedText,
+  encodeOnce,
+} from "../protocol/encode_cache.ts";
+import { FALLBACK_CODEC, sniff } from "../protocol/sniff.ts";
 
 /** What a {@linkcode Peer} needs from the connection that carries it. */
 export interface PeerTransport {
   /**
-   * Queues a message for the peer, encoded for its dialect and language.
-   * Never blocks.
+   * Queues encoded line(s) for the peer. Never blocks.
    *
    * @returns `false` when the peer's outbound queue is over its bound.
    */
-  write(message: ServerMessage, dialect: Dialect, lang: Lang): boolean;
+  write(encoded: Encoded, lazy: boolean): boolean;
   /** Resolves when everything queued has been written (or writing failed). */
   drained(): Promise<void>;
   /** Closes the connection now; idempotent. */
@@ -40,8 +43,8 @@ export interface PeerTransport {
 export interface PeerOptions {
   /** Language of plain-dialect users, and of native users until their hello. */
   lang: Lang;
-  /** The dialect, when the transport decides it (WebSocket is native). */
-  dialect?: Dialect;
+  /** The codec, when the transport decides it (WebSocket is native). */
+  codec?: Codec<unknown, CodecId>;
   /** Longest accepted line in bytes, for the error text. */
   maxLineBytes: number;
   /** Milliseconds of silence before a plain user is asked for a name. */
@@ -77,7 +80,8 @@ export class Peer implements Member {
   /** Where the peer is, as `ip:port`. */
   readonly label: string;
   #lang: Lang;
-  #dialect: Dialect | null;
+  #codec: Codec<unknown, CodecId> | null = null;
+  #state: unknown = null;
   #room: Hub;
   #transport: PeerTransport;
   #options: PeerOptions;
@@ -107,7 +111,7 @@ export class Peer implements Member {
     this.#transport = transport;
     this.#options = options;
     this.#lang = options.lang;
-    this.#dialect = options.dialect ?? null;
+    if (options.codec !== undefined) this.#choose(options.codec);
   }
 
   /** Language for texts addressed to this member. */
@@ -115,9 +119,14 @@ export class Peer implements Member {
     return this.#lang;
   }
 
-  /** The dialect, once the first line has shown it. */
-  get dialect(): Dialect | null {
-    return this.#dialect;
+  /** Whether the hub has accepted the member's name. */
+  get joined(): boolean {
+    return this.#room.has(this);
+  }
+
+  /** The codec, once the first line has shown it. */
+  get codec(): CodecId | null {
+    return this.#codec?.id ?? null;
   }
 
   /** Why the peer is closing, or `null` while it is open. */
@@ -131,10 +140,9 @@ export class Peer implements Member {
    * @param message The message.
    */
   deliver(message: ServerMessage): void {
-    if (this.#shut || this.#dialect === null) return;
-    if (!this.#transport.write(message, this.#dialect, this.#lang)) {
-      this.close("slow");
-    }
+    const codec = this.#codec;
+    if (this.#shut || codec === null) return;
+    this.#write(encodeOnce(message, codec, this.#state), isNotice(message));
   }
 
   /**
@@ -217,15 +225,15 @@ export class Peer implements Member {
       const waited = now - this.#connectedAt;
       if (waited >= options.nameTimeoutMs) this.#bye("timeout");
       else if (
-        !this.#heard && this.#dialect === null &&
+        !this.#heard && this.#codec === null &&
         waited >= options.promptAfterMs
       ) {
-        this.#dialect = "plain";
+        this.#choose(FALLBACK_CODEC);
         this.#notice(STRINGS[this.#lang].askName);
       }
       return;
     }
-    if (this.#dialect !== "native") return;
+    if (!this.#codec?.pings) return;
     const silent = now - this.#lastHeard;
     if (silent >= options.deadAfterMs) {
       options.log(
@@ -247,26 +255,32 @@ export class Peer implements Member {
    */
   onLine(line: string): void {
     if (this.#closing !== null) return;
-    if (this.#dialect === null) {
+    let codec = this.#codec;
+    if (codec === null) {
       if (line.trim() === "") return;
-      this.#dialect = isNativeHello(line) ? "native" : "plain";
+      codec = this.#choose(sniff(line));
     }
-    if (this.#dialect === "plain") {
-      if (this.#room.has(this)) this.#room.input(this, line);
-      else if (line.trim() !== "") this.#tryName(line);
+    const decoded = codec.decode(line, this.#state);
+    if (decoded === null) {
+      this.#badLines = 0;
       return;
     }
-    let message: ClientMessage;
-    try {
-      message = decodeClientMessage(line);
-    } catch (error) {
-      this.#badLine((error as Error).message);
-      return;
+    switch (decoded.type) {
+      case "bad":
+        this.#badLine(decoded.why);
+        return;
+      case "reply":
+        this.#badLines = 0;
+        this.#write(encodedText(decoded.text), false);
+        return;
+      default:
+        // A well-formed line ends a run of bad lines; a second hello is
+        // well-formed but still bad, and must not reset the count.
+        if (decoded.type !== "hello" || !this.#room.has(this)) {
+          this.#badLines = 0;
+        }
+        this.#onIntent(decoded);
     }
-    // A well-formed message ends a run of bad lines; a second hello is
-    // well-formed but still bad, and must not reset the count.
-    if (message.type !== "hello" || !this.#room.has(this)) this.#badLines = 0;
-    this.#onMessage(message);
   }
 
   /**
@@ -275,7 +289,7 @@ export class Peer implements Member {
    * @param bytes Its length.
    */
   onTooLong(bytes: number): void {
-    if (this.#dialect === null) this.#dialect = "plain";
+    if (this.#codec === null) this.#choose(FALLBACK_CODEC);
     this.deliver({
       type: "error",
       code: "line_too_long",
@@ -284,7 +298,7 @@ export class Peer implements Member {
     this.#options.log(`${this.label}: refused a line of ${bytes} bytes`);
   }
 
-  #onMessage(message: ClientMessage): void {
+  #onIntent(message: Intent): void {
     switch (message.type) {
       case "hello":
         if (this.#room.has(this)) {
@@ -292,7 +306,10 @@ export class Peer implements Member {
           return;
         }
         if (message.lang) this.#lang = message.lang;
-        if (Math.trunc(message.version) !== PROTOCOL_VERSION) {
+        if (
+          message.version !== undefined &&
+          Math.trunc(message.version) !== PROTOCOL_VERSION
+        ) {
           this.#bye(
             "protocol",
             STRINGS[this.#lang].unsupportedVersion(message.version),
@@ -311,11 +328,6 @@ export class Peer implements Member {
             message.reason ? `/quit ${message.reason}` : "/quit",
           );
         } else this.#bye("quit");
-        return;
-      case "ping":
-        this.deliver({ type: "pong", id: message.id });
-        return;
-      case "pong":
         return;
     }
   }
@@ -354,7 +366,7 @@ export class Peer implements Member {
   }
 
   #bye(reason: LeaveReason, detail?: string): void {
-    if (this.#dialect === null) this.#dialect = "plain";
+    if (this.#codec === null) this.#choose(FALLBACK_CODEC);
     this.#room.leave(this, reason, detail);
     this.deliver({
       type: "bye",
@@ -362,6 +374,17 @@ export class Peer implements Member {
       text: STRINGS[this.#lang].bye(reason, detail),
     });
     this.close(reason, detail);
+  }
+
+  #choose(codec: Codec<unknown, CodecId>): Codec<unknown, CodecId> {
+    this.#codec = codec;
+    this.#state = codec.open(this);
+    return codec;
+  }
+
+  #write(encoded: Encoded, lazy: boolean): void {
+    if (this.#shut || encoded.bytes.length === 0) return;
+    if (!this.#transport.write(encoded, lazy)) this.close("slow");
   }
 
   #shutNow(): void {

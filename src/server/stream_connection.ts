@@ -8,11 +8,8 @@
 import { LineSplitter } from "../transport/line_splitter.ts";
 import { type FlushBatcher, Outbox } from "../transport/outbox.ts";
 import { Peer, type PeerOptions } from "./session.ts";
-import { isNotice, type LeaveReason } from "../protocol/messages.ts";
+import type { LeaveReason } from "../protocol/messages.ts";
 import type { Hub } from "../hub/hub.ts";
-import { wireBytes } from "../protocol/encode_cache.ts";
-
-export type { Dialect } from "../protocol/encode_cache.ts";
 
 /** Options of {@linkcode ChatConnection}. */
 export interface ChatConnectionOptions extends PeerOptions {
@@ -62,10 +59,7 @@ export class ChatConnection {
     });
     const outbox = this.#outbox;
     this.peer = new Peer(room, label, {
-      write: (message, dialect, lang) => {
-        const bytes = wireBytes(message, dialect, lang);
-        return bytes.length === 0 || outbox.push(bytes, isNotice(message));
-      },
+      write: (encoded, lazy) => outbox.push(encoded.bytes, lazy),
       drained: () => outbox.drained(),
       shut: () => this.#shut(),
     }, options);

@@ -15,7 +15,8 @@ import {
   DEFAULT_MAX_LINE_BYTES,
 } from "../transport/line_splitter.ts";
 import { DEFAULT_OUTBOX_BYTES, FlushBatcher } from "../transport/outbox.ts";
-import { encodeMessage, type Lang } from "../protocol/messages.ts";
+import type { Lang } from "../protocol/messages.ts";
+import { encodeMessage } from "../protocol/native_codec.ts";
 import type { Hub } from "../hub/hub.ts";
 import { logStamp } from "./server.ts";
 import { STRINGS } from "../i18n/server_strings.ts";

@@ -21,9 +21,9 @@
 
 import { Peer, type PeerOptions } from "./session.ts";
 import type { FlushBatcher } from "../transport/outbox.ts";
-import { isNotice, type LeaveReason } from "../protocol/messages.ts";
+import type { LeaveReason } from "../protocol/messages.ts";
 import type { Hub } from "../hub/hub.ts";
-import { wireBytes, wireText } from "../protocol/encode_cache.ts";
+import { NATIVE_CODEC } from "../protocol/native_codec.ts";
 
 /** Options of {@linkcode WebSocketConnection}. */
 export interface WebSocketConnectionOptions extends PeerOptions {
@@ -106,22 +106,22 @@ export class WebSocketConnection {
     this.#options = options;
     this.finished = new Promise((resolve) => this.#resolve = resolve);
     this.peer = new Peer(room, label, {
-      write: (message, _dialect, lang) => {
+      write: (encoded, lazy) => {
         if (socket.readyState !== WebSocket.OPEN) return true;
         // The byte length comes from the broadcast's shared encoding.
-        const bytes = wireBytes(message, "native", lang).length;
+        const bytes = encoded.bytes.length;
         const limit = options.maxQueueBytes * BURST_FACTOR;
         if (socket.bufferedAmount + this.#pendingBytes + bytes > limit) {
           return false;
         }
-        this.#pending.push(wireText(message));
+        this.#pending.push(encoded.text);
         this.#pendingBytes += bytes;
-        this.#schedule(isNotice(message));
+        this.#schedule(lazy);
         return true;
       },
       drained: () => this.#drained(),
       shut: () => this.#shut(),
-    }, { ...options, dialect: "native" });
+    }, { ...options, codec: NATIVE_CODEC });
     socket.onmessage = (event) => this.#onFrame(event.data);
     socket.onerror = (event) => {
       this.#detail ??= event instanceof ErrorEvent ? event.message : undefined;
