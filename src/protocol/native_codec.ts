@@ -53,7 +53,12 @@ function _isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function _parseRecord(line: string, what: string): Record<string, unknown> {
+// A JSON object whose `type` is one of `types`.
+function _parseRecord(
+  line: string,
+  what: string,
+  types: ReadonlySet<string>,
+): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -62,6 +67,11 @@ function _parseRecord(line: string, what: string): Record<string, unknown> {
   }
   if (!_isRecord(value) || typeof value.type !== "string") {
     throw new SyntaxError(`Cannot decode ${what}: no "type" field`);
+  }
+  if (!types.has(value.type)) {
+    throw new SyntaxError(
+      `Cannot decode ${what}: unknown type "${value.type.slice(0, 32)}"`,
+    );
   }
   return value;
 }
@@ -93,14 +103,7 @@ function _optionalString(
  * @throws {SyntaxError} When the line is not a valid client message.
  */
 export function decodeClientMessage(line: string): ClientMessage {
-  const r = _parseRecord(line, "client message");
-  if (!CLIENT_TYPES.has(r.type as string)) {
-    throw new SyntaxError(
-      `Cannot decode client message: unknown type "${
-        String(r.type).slice(0, 32)
-      }"`,
-    );
-  }
+  const r = _parseRecord(line, "client message", CLIENT_TYPES);
   switch (r.type) {
     case "hello": {
       if (typeof r.name !== "string" || typeof r.version !== "number") {
@@ -144,14 +147,7 @@ export function decodeClientMessage(line: string): ClientMessage {
  * @throws {SyntaxError} When the line is not JSON or has an unknown type.
  */
 export function decodeServerMessage(line: string): ServerMessage {
-  const r = _parseRecord(line, "server message");
-  if (!SERVER_TYPES.has(r.type as string)) {
-    throw new SyntaxError(
-      `Cannot decode server message: unknown type "${
-        String(r.type).slice(0, 32)
-      }"`,
-    );
-  }
+  const r = _parseRecord(line, "server message", SERVER_TYPES);
   return r as unknown as ServerMessage;
 }
 

@@ -1,17 +1,18 @@
 /**
  * The chat server: one process, asynchronous I/O. Accepts TCP connections,
- * applies connection limits, and hands each peer to a
- * {@linkcode ChatConnection} bridged to one {@linkcode Hub}.
+ * applies connection limits, and hands each peer to a {@linkcode Session}
+ * over a {@linkcode StreamTransport}, bridged to one {@linkcode Hub}.
  *
  * @module
  */
 
 import { listenErrorReason } from "./listen_error.ts";
 import { formatAddress } from "../transport/address.ts";
+import { Session, type SessionOptions } from "./session.ts";
 import {
-  ChatConnection,
-  type ChatConnectionOptions,
-} from "./stream_connection.ts";
+  StreamTransport,
+  type StreamTransportOptions,
+} from "../transport/stream_transport.ts";
 import {
   DEFAULT_HARD_LIMIT_BYTES,
   DEFAULT_MAX_LINE_BYTES,
@@ -246,12 +247,10 @@ export function serve(options: ServeOptions = {}): ChatServer {
   const lang = options.lang ?? "en";
   const maxPerIp = options.maxPerIp ?? 20;
   const batcher = new FlushBatcher(50);
-  const connectionOptions: ChatConnectionOptions = {
-    batcher,
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const connectionOptions: SessionOptions = {
     lang,
-    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-    hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
-    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
+    maxLineBytes,
     promptAfterMs: options.promptAfterMs ?? 1000,
     nameTimeoutMs: options.nameTimeoutMs ?? 60_000,
     pingAfterMs: options.pingAfterMs ?? 30_000,
@@ -259,7 +258,14 @@ export function serve(options: ServeOptions = {}): ChatServer {
     maxUsers: options.maxUsers ?? 1000,
     log: stamped,
   };
-  const connections = new Set<ChatConnection>();
+  const streamOptions: Omit<StreamTransportOptions, "label" | "ip"> = {
+    batcher,
+    maxLineBytes,
+    hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
+    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
+    log: stamped,
+  };
+  const connections = new Set<Session>();
   const tasks = new Set<Promise<void>>();
   const perIp = new Map<string, number>();
 
@@ -293,13 +299,17 @@ export function serve(options: ServeOptions = {}): ChatServer {
     } catch {
       // Not fatal: the socket may already be gone.
     }
-    const connection = new ChatConnection(conn, room, label, connectionOptions);
+    const connection = new Session(
+      room,
+      new StreamTransport(conn, { ...streamOptions, label, ip }),
+      connectionOptions,
+    );
     connections.add(connection);
     try {
       await connection.run();
     } catch (error) {
       report(`error ${label}: ${(error as Error).stack ?? error}`);
-      connection.peer.close("error", (error as Error).message);
+      connection.close("error", (error as Error).message);
     } finally {
       connections.delete(connection);
       const left = (perIp.get(ip) ?? 1) - 1;
@@ -318,13 +328,13 @@ export function serve(options: ServeOptions = {}): ChatServer {
     const now = Date.now();
     for (const connection of connections) {
       try {
-        connection.peer.tick(now);
+        connection.tick(now);
       } catch (error) {
         // A bug in one peer's deadlines closes that peer, nobody else.
         report(
-          `error ${connection.peer.label}: ${(error as Error).stack ?? error}`,
+          `error ${connection.label}: ${(error as Error).stack ?? error}`,
         );
-        connection.peer.close("error", (error as Error).message);
+        connection.close("error", (error as Error).message);
       }
     }
   }, tickMs);
@@ -360,7 +370,7 @@ export function serve(options: ServeOptions = {}): ChatServer {
       clearInterval(ticker);
       room.shutdown();
       for (const connection of connections) {
-        connection.peer.goodbye("shutdown");
+        connection.goodbye("shutdown");
       }
       batcher.flush();
       await Promise.allSettled([...tasks]);

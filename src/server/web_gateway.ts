@@ -21,10 +21,12 @@ import type { Hub } from "../hub/hub.ts";
 import { logStamp } from "./server.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { WEB_ASSETS } from "../web/web_assets.ts";
+import { Session, type SessionOptions } from "./session.ts";
+import { NATIVE_CODEC } from "../protocol/native_codec.ts";
 import {
-  WebSocketConnection,
-  type WebSocketConnectionOptions,
-} from "./web_socket_connection.ts";
+  WebSocketTransport,
+  type WebSocketTransportOptions,
+} from "../transport/websocket_transport.ts";
 
 /** Path of the WebSocket endpoint. */
 export const WEB_SOCKET_PATH = "/ws";
@@ -226,18 +228,24 @@ export function serveWeb(room: Hub, options: ServeWebOptions = {}): WebServer {
   const maxPerIp = options.maxPerIp ?? 20;
   const batcher = new FlushBatcher(50);
   const framer = new FlushBatcher(1);
-  const connectionOptions: WebSocketConnectionOptions = {
-    batcher,
-    framer,
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const connectionOptions: SessionOptions = {
     lang,
-    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
-    hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
-    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
+    codec: NATIVE_CODEC,
+    maxLineBytes,
     promptAfterMs: 1000, // never used: a page speaks the native dialect
     nameTimeoutMs: options.nameTimeoutMs ?? 60_000,
     pingAfterMs: options.pingAfterMs ?? 30_000,
     deadAfterMs: options.deadAfterMs ?? 90_000,
     maxUsers: options.maxUsers ?? 1000,
+    log: stamped,
+  };
+  const socketOptions: Omit<WebSocketTransportOptions, "label" | "ip"> = {
+    batcher,
+    framer,
+    maxLineBytes,
+    hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
+    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
     log: stamped,
   };
   const assets = new Map(
@@ -246,7 +254,7 @@ export function serveWeb(room: Hub, options: ServeWebOptions = {}): WebServer {
       body: encoder.encode(asset.body),
     }]),
   );
-  const connections = new Set<WebSocketConnection>();
+  const connections = new Set<Session>();
   const perIp = new Map<string, number>();
   let closing = false;
 
@@ -287,14 +295,13 @@ export function serveWeb(room: Hub, options: ServeWebOptions = {}): WebServer {
     }
     perIp.set(ip, count);
     stamped(`connect ${label}`);
-    const connection = new WebSocketConnection(
-      socket,
+    const connection = new Session(
       room,
-      label,
+      new WebSocketTransport(socket, { ...socketOptions, label, ip }),
       connectionOptions,
     );
     connections.add(connection);
-    connection.finished.then(() => {
+    connection.run().then(() => {
       connections.delete(connection);
       const left = (perIp.get(ip) ?? 1) - 1;
       if (left === 0) perIp.delete(ip);
@@ -361,8 +368,8 @@ export function serveWeb(room: Hub, options: ServeWebOptions = {}): WebServer {
     shuttingDown ??= (async () => {
       closing = true;
       const open = [...connections];
-      for (const connection of open) connection.peer.goodbye("shutdown");
-      await Promise.allSettled(open.map((connection) => connection.finished));
+      for (const connection of open) connection.goodbye("shutdown");
+      await Promise.allSettled(open.map((connection) => connection.run()));
       clearInterval(ticker);
       batcher.flush();
       framer.flush();
