@@ -105,6 +105,9 @@ export class Session implements Member, Reader, TransportSink {
   #pinged = false;
 
   /**
+   * Starts a connection's life; nothing is read until
+   * {@linkcode Session.run}.
+   *
    * @param hub The hub to join.
    * @param transport The connection carrying the peer's lines; the session
    * closes it.
@@ -274,6 +277,8 @@ export class Session implements Member, Reader, TransportSink {
   async #run(): Promise<void> {
     this.#ended(await this.#transport.run(this));
     await this.#gone;
+    // Closed: a write still in flight fails now; let it settle.
+    await this.#transport.drained();
   }
 
   /** The transport's input is over: out, unless already on the way. */

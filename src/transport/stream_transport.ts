@@ -67,6 +67,9 @@ export class StreamTransport implements LineTransport {
   #writeError: string | undefined;
 
   /**
+   * Wraps an accepted connection; nothing is read until
+   * {@linkcode StreamTransport.run}.
+   *
    * @param conn The accepted connection; this object owns and closes it.
    * @param options Where the peer is, limits and log.
    */

@@ -98,6 +98,9 @@ export class WebSocketTransport implements LineTransport {
   #lazy = false;
 
   /**
+   * Wraps an upgraded socket; frames are watched from
+   * {@linkcode WebSocketTransport.run} on.
+   *
    * @param socket The socket from `Deno.upgradeWebSocket`; this object owns
    * and closes it.
    * @param options Where the page is, limits and log.

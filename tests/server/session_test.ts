@@ -77,6 +77,8 @@ class FakeTransport implements LineTransport {
 
   close(code: CloseCode): void {
     this.closes.push(code);
+    // Closed: what is queued will never be sent.
+    this.release();
   }
 
   /** The peer sends a line (if the session still listens, as transports do). */
