@@ -7,11 +7,8 @@
  */
 
 import { TextLineStream } from "@std/streams/text-line-stream";
-import {
-  type ClientMessage,
-  encodeMessage,
-  type ServerMessage,
-} from "../src/protocol/messages.ts";
+import type { ClientMessage, ServerMessage } from "../src/protocol/messages.ts";
+import { encodeMessage } from "../src/protocol/native_codec.ts";
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from "../src/config.ts";
 import { type ChatServer, startServer } from "../src/server/server.ts";
 import { chatCommand } from "./_chat_command.ts";

@@ -12,11 +12,11 @@ import { parseCommand } from "../protocol/commands.ts";
 import { checkName } from "../protocol/name_rules.ts";
 import {
   type ClientMessage,
-  decodeServerMessage,
   type Lang,
   PROTOCOL_VERSION,
   type ServerMessage,
 } from "../protocol/messages.ts";
+import { decodeServerMessage } from "../protocol/native_codec.ts";
 import {
   renderMessage,
   type RenderOptions,

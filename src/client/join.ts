@@ -12,11 +12,8 @@ import { type ClientEffect, ClientState } from "./client_state.ts";
 import { completeLine } from "./completer.ts";
 import { dial, DialError } from "./dial.ts";
 import { checkName } from "../protocol/name_rules.ts";
-import {
-  type ClientMessage,
-  encodeMessage,
-  type Lang,
-} from "../protocol/messages.ts";
+import type { ClientMessage, Lang } from "../protocol/messages.ts";
+import { encodeMessage } from "../protocol/native_codec.ts";
 import { renderMessage } from "./render.ts";
 import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
 import { STRINGS } from "../i18n/server_strings.ts";

@@ -1,79 +1,97 @@
 /**
- * Encode once per broadcast. The room hands the same message object to
- * every member; the first member of a dialect and language encodes it, the
- * rest reuse the result while the loop lasts.
+ * Encode once per broadcast. The hub hands the same message object to every
+ * member; the first reader of each (codec, variant) encodes it, the rest
+ * reuse the same {@linkcode Encoded} object while the loop lasts. A new
+ * message object starts afresh.
  *
  * @module
  */
 
-import { encodePlain } from "./plain_codec.ts";
-import { encodeMessage, type Lang, type ServerMessage } from "./messages.ts";
+import type { Codec } from "./codec.ts";
+import type { ServerMessage } from "./messages.ts";
 
-/** The two wire dialects. */
-export type Dialect = "native" | "plain";
+/** A message as one reader's dialect writes it. */
+export interface Encoded {
+  /** The line(s), each ending in `\n`; `""` when the dialect shows nothing. */
+  readonly text: string;
+  /** The same, as UTF-8. */
+  readonly bytes: Uint8Array;
+}
 
 const encoder = new TextEncoder();
-const EMPTY = new Uint8Array(0);
+const EMPTY: Encoded = { text: "", bytes: new Uint8Array(0) };
 
-// One entry per form; a new message object resets them all.
+// The encodings of the current message, one per (codec, variant): a few at
+// most (native, plain in each language). Past MAX_VARIANTS, readers are
+// encoded for without caching.
+const MAX_VARIANTS = 8;
 let _message: ServerMessage | null = null;
-let _json: string | null = null;
-let _native: Uint8Array | null = null;
-let _plainEn: Uint8Array | null = null;
-let _plainPt: Uint8Array | null = null;
+let _count = 0;
+// Compared by identity only.
+const _codecs: unknown[] = new Array(MAX_VARIANTS).fill(null);
+const _variants: string[] = new Array(MAX_VARIANTS).fill("");
+const _encoded: Encoded[] = new Array(MAX_VARIANTS).fill(EMPTY);
 
 function _reset(message: ServerMessage): void {
   _message = message;
-  _json = null;
-  _native = null;
-  _plainEn = null;
-  _plainPt = null;
+  for (let i = 0; i < _count; i++) {
+    _codecs[i] = null;
+    _encoded[i] = EMPTY;
+  }
+  _count = 0;
 }
 
 /**
- * The native-dialect JSON line of a message, with its `\n` (for text
- * transports such as WebSocket).
+ * Wraps text already in a reader's dialect (a direct reply, a per-reader
+ * encoding) with its bytes.
  *
- * @param message The message.
- * @returns The JSON line.
+ * @param text The line(s).
+ * @returns The text and its UTF-8 bytes.
  */
-export function wireText(message: ServerMessage): string {
-  if (message !== _message) _reset(message);
-  return _json ??= encodeMessage(message);
+export function encodedText(text: string): Encoded {
+  return text === "" ? EMPTY : { text, bytes: encoder.encode(text) };
 }
 
 /**
- * The bytes of a message in a dialect and language (plain text depends on
- * the reader's language; native JSON does not).
+ * A message in one reader's dialect, encoded once for every reader of the
+ * same codec and variant.
  *
  * @example
  * ```ts
  * import { assertStrictEquals } from "@std/assert";
- * import { wireBytes } from "./encode_cache.ts";
+ * import { encodeOnce } from "./encode_cache.ts";
+ * import { NATIVE_CODEC } from "./native_codec.ts";
  *
  * const message = { type: "join", name: "ana", time: 0 } as const;
- * assertStrictEquals(wireBytes(message, "native", "en"), wireBytes(message, "native", "pt"));
+ * assertStrictEquals(
+ *   encodeOnce(message, NATIVE_CODEC, null),
+ *   encodeOnce(message, NATIVE_CODEC, null),
+ * );
  * ```
  *
  * @param message The message.
- * @param dialect The reader's dialect.
- * @param lang The reader's language.
- * @returns The encoded line(s); empty for messages the dialect does not show.
+ * @param codec The reader's codec.
+ * @param state The reader's codec state.
+ * @returns The encoding; its text is `""` for messages the dialect does
+ * not show.
  */
-export function wireBytes(
+export function encodeOnce<State>(
   message: ServerMessage,
-  dialect: Dialect,
-  lang: Lang,
-): Uint8Array {
+  codec: Codec<State>,
+  state: State,
+): Encoded {
+  const variant = codec.variant(message, state);
+  if (variant === null) return encodedText(codec.encode(message, state));
   if (message !== _message) _reset(message);
-  if (dialect === "native") {
-    return _native ??= encoder.encode(_json ??= encodeMessage(message));
+  for (let i = 0; i < _count; i++) {
+    if (_codecs[i] === codec && _variants[i] === variant) return _encoded[i]!;
   }
-  if (lang === "en") return _plainEn ??= _plain(message, lang);
-  return _plainPt ??= _plain(message, lang);
-}
-
-function _plain(message: ServerMessage, lang: Lang): Uint8Array {
-  const text = encodePlain(message, lang);
-  return text === "" ? EMPTY : encoder.encode(text);
+  const encoded = encodedText(codec.encode(message, state));
+  if (_count < MAX_VARIANTS) {
+    _codecs[_count] = codec;
+    _variants[_count] = variant;
+    _encoded[_count] = encoded;
+    _count++;
+  }
+  return encoded;
 }

@@ -1,10 +1,12 @@
 /**
- * The plain dialect, for netcat and telnet users: every server message
- * becomes readable lines such as `[12:04] ana: hello`. Pure.
+ * The plain dialect, for netcat and telnet users: every line they type is a
+ * name until they have one, then a message or a `/command`; every server
+ * message becomes readable lines such as `[12:04] ana: hello`. Pure.
  *
  * @module
  */
 
+import type { Codec, Decoded, Reader } from "./codec.ts";
 import type { Lang, ServerMessage } from "./messages.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 
@@ -104,3 +106,36 @@ export function encodePlain(
       return "";
   }
 }
+
+function _decode(line: string, reader: Reader): Decoded {
+  if (reader.joined) return { type: "input", text: line };
+  return line.trim() === "" ? null : { type: "hello", name: line };
+}
+
+/**
+ * The plain dialect's codec. Its state is the reader itself: a line is a
+ * name until the reader has joined, and the text depends on its language.
+ * It takes any first line, so it comes last when sniffing.
+ *
+ * @example A name, then a message
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { PLAIN_CODEC } from "./plain_codec.ts";
+ *
+ * const reader = { name: "", lang: "en", joined: false } as const;
+ * assertEquals(PLAIN_CODEC.decode("ana", reader), { type: "hello", name: "ana" });
+ * assertEquals(PLAIN_CODEC.decode("hi", { ...reader, joined: true }), {
+ *   type: "input",
+ *   text: "hi",
+ * });
+ * ```
+ */
+export const PLAIN_CODEC: Codec<Reader, "plain"> = {
+  id: "plain",
+  pings: false,
+  claims: () => true,
+  open: (reader) => reader,
+  decode: _decode,
+  encode: (message, reader) => encodePlain(message, reader.lang),
+  variant: (_message, reader) => reader.lang,
+};

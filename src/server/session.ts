@@ -1,16 +1,17 @@
 /**
- * One peer of the server, whatever carries its lines (TCP, WebSocket): works
- * out the dialect from the first line, handles the hello and name attempts,
- * decodes native messages, keeps the deadlines and pings, and is the
- * peer's {@linkcode Member} in the room. The transport only moves lines.
+ * One connection's life, whatever carries its lines (TCP, WebSocket): picks
+ * the codec from the first line (or takes the gateway's), handles the hello
+ * and name attempts, keeps the deadlines and pings, and is the connection's
+ * {@linkcode Member} in the hub. However the connection ends (quit, flood,
+ * slow, timeout, protocol, shutdown, end of input, reset, error), it goes
+ * out one way: one place builds the `bye`, one leaves the hub, one closes
+ * the transport.
  *
  * @module
  */
 
 import {
-  type ClientMessage,
-  decodeClientMessage,
-  isNativeHello,
+  isNotice,
   type Lang,
   type LeaveReason,
   PROTOCOL_VERSION,
@@ -19,48 +20,55 @@ import {
 import type { Hub } from "../hub/hub.ts";
 import type { Member } from "../hub/member.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
-import type { Dialect } from "../protocol/encode_cache.ts";
+import type { Codec, CodecId, Intent, Reader } from "../protocol/codec.ts";
+import {
+  type Encoded,
+  encodedText,
+  encodeOnce,
+} from "../protocol/encode_cache.ts";
+import { FALLBACK_CODEC, sniff } from "../protocol/sniff.ts";
+import type {
+  CloseCode,
+  LineTransport,
+  TransportEnd,
+  TransportSink,
+} from "../transport/line_transport.ts";
 
-/** What a {@linkcode Peer} needs from the connection that carries it. */
-export interface PeerTransport {
-  /**
-   * Queues a message for the peer, encoded for its dialect and language.
-   * Never blocks.
-   *
-   * @returns `false` when the peer's outbound queue is over its bound.
-   */
-  write(message: ServerMessage, dialect: Dialect, lang: Lang): boolean;
-  /** Resolves when everything queued has been written (or writing failed). */
-  drained(): Promise<void>;
-  /** Closes the connection now; idempotent. */
-  shut(): void;
-}
-
-/** Options of {@linkcode Peer}. */
-export interface PeerOptions {
+/** Options of {@linkcode Session}. */
+export interface SessionOptions {
   /** Language of plain-dialect users, and of native users until their hello. */
   lang: Lang;
-  /** The dialect, when the transport decides it (WebSocket is native). */
-  dialect?: Dialect;
+  /**
+   * The codec, when the gateway decides it (WebSocket is native).
+   * @default {undefined} sniffed from the first line
+   */
+  codec?: Codec<unknown, CodecId>;
   /** Longest accepted line in bytes, for the error text. */
   maxLineBytes: number;
   /** Milliseconds of silence before a plain user is asked for a name. */
   promptAfterMs: number;
   /** Milliseconds a connection has to choose a name. */
   nameTimeoutMs: number;
-  /** Milliseconds of silence after which a native member is pinged. */
+  /** Milliseconds of silence after which a pinging member is pinged. */
   pingAfterMs: number;
-  /** Milliseconds of silence after which a member is considered gone. */
+  /** Milliseconds of silence after which a pinging member is gone. */
   deadAfterMs: number;
-  /** Most members in the room (0 = no limit). */
+  /** Most members in the hub (0 = no limit). */
   maxUsers: number;
   /** Writes a line to the server's console. */
   log: (line: string) => void;
+  /**
+   * Clock, in milliseconds since the epoch, for when the connection began.
+   * @default {Date.now}
+   */
+  now?: () => number;
 }
 
-/** Why a peer is closing. */
+/** Why a session is closing. */
 export interface Closing {
+  /** Why, for the hub and the log. */
   reason: LeaveReason;
+  /** Extra words (a quit message, a protocol error). */
   detail?: string;
 }
 
@@ -69,45 +77,52 @@ const MAX_NAME_TRIES = 20;
 const FLUSH_DEADLINE_MS = 1500;
 
 /**
- * A connected peer, before and after it joins the room.
+ * One connection, before and after it joins the hub. Call
+ * {@linkcode Session.run} once it is made; the server's ticker calls
+ * {@linkcode Session.tick}.
  */
-export class Peer implements Member {
+export class Session implements Member, Reader, TransportSink {
   /** The member's name once joined, else `""`. */
   name = "";
-  /** Where the peer is, as `ip:port`. */
+  /** Where the peer is, as the transport says (`127.0.0.1:50312`). */
   readonly label: string;
+  #hub: Hub;
+  #transport: LineTransport;
+  #options: SessionOptions;
   #lang: Lang;
-  #dialect: Dialect | null;
-  #room: Hub;
-  #transport: PeerTransport;
-  #options: PeerOptions;
+  #codec: Codec<unknown, CodecId> | null = null;
+  #state: unknown = null;
   #closing: Closing | null = null;
   #shut = false;
+  #running: Promise<void> | null = null;
+  #gone: Promise<void>;
+  #resolveGone: () => void = () => {};
   #badLines = 0;
   #nameTries = 0;
-  #connectedAt = Date.now();
-  #lastHeard = this.#connectedAt;
+  #connectedAt: number;
+  #lastHeard: number;
   #heard = false;
   #pinged = false;
 
   /**
-   * @param room The room to join.
-   * @param label The peer's address for logs.
-   * @param transport The connection carrying the peer's lines.
+   * Starts a connection's life; nothing is read until
+   * {@linkcode Session.run}.
+   *
+   * @param hub The hub to join.
+   * @param transport The connection carrying the peer's lines; the session
+   * closes it.
    * @param options Limits, deadlines and log.
    */
-  constructor(
-    room: Hub,
-    label: string,
-    transport: PeerTransport,
-    options: PeerOptions,
-  ) {
-    this.#room = room;
-    this.label = label;
+  constructor(hub: Hub, transport: LineTransport, options: SessionOptions) {
+    this.#hub = hub;
     this.#transport = transport;
     this.#options = options;
+    this.label = transport.label;
     this.#lang = options.lang;
-    this.#dialect = options.dialect ?? null;
+    this.#connectedAt = (options.now ?? Date.now)();
+    this.#lastHeard = this.#connectedAt;
+    this.#gone = new Promise((resolve) => this.#resolveGone = resolve);
+    if (options.codec !== undefined) this.#choose(options.codec);
   }
 
   /** Language for texts addressed to this member. */
@@ -115,48 +130,60 @@ export class Peer implements Member {
     return this.#lang;
   }
 
-  /** The dialect, once the first line has shown it. */
-  get dialect(): Dialect | null {
-    return this.#dialect;
+  /** Whether the hub has accepted the member's name. */
+  get joined(): boolean {
+    return this.#hub.has(this);
   }
 
-  /** Why the peer is closing, or `null` while it is open. */
+  /** The codec, once the first line (or the gateway) has chosen it. */
+  get codec(): CodecId | null {
+    return this.#codec?.id ?? null;
+  }
+
+  /** Why the session is closing, or `null` while it is open. */
   get closing(): Closing | null {
     return this.#closing;
   }
 
+  /** Whether the session still takes lines: until it starts closing. */
+  get listening(): boolean {
+    return this.#closing === null;
+  }
+
   /**
-   * Queues a message for the peer. A peer whose queue is full is dropped.
+   * Reads the connection until it ends. Calling it again returns the same
+   * promise.
+   *
+   * @returns A promise that resolves once the member has left the hub and
+   * the transport is closed.
+   */
+  run(): Promise<void> {
+    return this.#running ??= this.#run();
+  }
+
+  /**
+   * Queues a message for the peer, in its dialect. A peer whose queue is
+   * full is dropped as slow. Never blocks.
    *
    * @param message The message.
    */
   deliver(message: ServerMessage): void {
-    if (this.#shut || this.#dialect === null) return;
-    if (!this.#transport.write(message, this.#dialect, this.#lang)) {
-      this.close("slow");
-    }
+    const codec = this.#codec;
+    if (this.#shut || codec === null) return;
+    const encoded = encodeOnce(message, codec, this.#state);
+    if (!this.#write(encoded, isNotice(message))) this.close("slow");
   }
 
   /**
-   * Ends the connection: stops taking input, flushes what is queued (up to
-   * a deadline; not at all for a slow reader or a broken connection), then
-   * closes. Idempotent.
+   * Ends the connection without a word (the hub has said why, or there is
+   * no one left to tell): flushes what is queued, up to a deadline (not at
+   * all for a slow reader or a broken connection), then closes. Idempotent.
    *
-   * @param reason Why, for the room and the log.
+   * @param reason Why, for the hub and the log.
    * @param detail Extra words.
    */
   close(reason: LeaveReason, detail?: string): void {
-    if (this.#closing !== null) return;
-    this.#closing = detail === undefined ? { reason } : { reason, detail };
-    if (reason === "slow" || reason === "error" || reason === "closed") {
-      this.#shutNow();
-      return;
-    }
-    const deadline = setTimeout(() => this.#shutNow(), FLUSH_DEADLINE_MS);
-    this.#transport.drained().then(() => {
-      clearTimeout(deadline);
-      this.#shutNow();
-    });
+    this.#exit(reason, detail, false);
   }
 
   /**
@@ -166,33 +193,27 @@ export class Peer implements Member {
    * @param reason Why.
    */
   goodbye(reason: LeaveReason): void {
-    if (this.#closing === null) this.#bye(reason);
+    this.#exit(reason, undefined, true);
   }
 
   /**
-   * The transport ended (the peer went away, or its connection broke or
-   * was closed): removes the member from the room with the first reason
-   * given, and finishes closing.
+   * Called by the server every few hundred milliseconds (one timer for all
+   * sessions, none per session): asks a silent newcomer for a name,
+   * enforces the name deadline, pings members that have gone quiet and
+   * drops those that stay silent, and drops a peer that stopped reading.
    *
-   * @param reason Why, unless the peer was already closing.
-   * @param detail Extra words for the room (only for protocol errors).
+   * @param now Current time in milliseconds.
    */
-  ended(reason: LeaveReason, detail?: string): void {
-    const closing = this.#closing;
-    if (closing !== null) {
-      this.#room.leave(this, closing.reason, closing.detail);
-    } else {
-      this.#room.leave(
-        this,
-        reason,
-        reason === "protocol" ? detail : undefined,
-      );
-      this.close(reason, detail);
+  tick(now: number): void {
+    if (this.#closing !== null) return;
+    this.#keepTime(now);
+    if (this.#closing === null && !this.#transport.keepsUp(now)) {
+      this.close("slow");
     }
   }
 
   /**
-   * Notes that bytes arrived: the peer is alive.
+   * Notes that bytes arrived: the peer is alive. Called by the transport.
    *
    * @param now Current time in milliseconds.
    */
@@ -203,79 +224,48 @@ export class Peer implements Member {
   }
 
   /**
-   * Called by the server every few hundred milliseconds (one timer for all
-   * peers, none per peer): asks a silent newcomer for a name, enforces the
-   * name deadline, and pings native members that have gone quiet, dropping
-   * those that stay silent.
-   *
-   * @param now Current time in milliseconds.
-   */
-  tick(now: number): void {
-    if (this.#closing !== null) return;
-    const options = this.#options;
-    if (!this.#room.has(this)) {
-      const waited = now - this.#connectedAt;
-      if (waited >= options.nameTimeoutMs) this.#bye("timeout");
-      else if (
-        !this.#heard && this.#dialect === null &&
-        waited >= options.promptAfterMs
-      ) {
-        this.#dialect = "plain";
-        this.#notice(STRINGS[this.#lang].askName);
-      }
-      return;
-    }
-    if (this.#dialect !== "native") return;
-    const silent = now - this.#lastHeard;
-    if (silent >= options.deadAfterMs) {
-      options.log(
-        `${this.label}: no answer for ${
-          Math.round(silent / 1000)
-        } s; disconnecting`,
-      );
-      this.#bye("timeout");
-    } else if (silent >= options.pingAfterMs && !this.#pinged) {
-      this.#pinged = true;
-      this.deliver({ type: "ping", id: now });
-    }
-  }
-
-  /**
-   * Handles one complete line from the peer.
+   * Handles one complete line from the peer. Called by the transport.
    *
    * @param line The line, decoded, without its line ending.
    */
   onLine(line: string): void {
     if (this.#closing !== null) return;
-    if (this.#dialect === null) {
+    let codec = this.#codec;
+    if (codec === null) {
       if (line.trim() === "") return;
-      this.#dialect = isNativeHello(line) ? "native" : "plain";
+      codec = this.#choose(sniff(line));
     }
-    if (this.#dialect === "plain") {
-      if (this.#room.has(this)) this.#room.input(this, line);
-      else if (line.trim() !== "") this.#tryName(line);
+    const decoded = codec.decode(line, this.#state);
+    if (decoded === null) {
+      this.#badLines = 0;
       return;
     }
-    let message: ClientMessage;
-    try {
-      message = decodeClientMessage(line);
-    } catch (error) {
-      this.#badLine((error as Error).message);
-      return;
+    switch (decoded.type) {
+      case "bad":
+        this.#badLine(decoded.why);
+        return;
+      case "reply":
+        this.#badLines = 0;
+        if (!this.#write(encodedText(decoded.text), false)) this.close("slow");
+        return;
+      default:
+        // A well-formed line ends a run of bad lines; a second hello is
+        // well-formed but still bad, and must not reset the count.
+        if (decoded.type !== "hello" || !this.#hub.has(this)) {
+          this.#badLines = 0;
+        }
+        this.#onIntent(decoded);
     }
-    // A well-formed message ends a run of bad lines; a second hello is
-    // well-formed but still bad, and must not reset the count.
-    if (message.type !== "hello" || !this.#room.has(this)) this.#badLines = 0;
-    this.#onMessage(message);
   }
 
   /**
-   * Reports a line that was over the limit and dropped.
+   * Reports a line that was over the limit and dropped. Called by the
+   * transport.
    *
    * @param bytes Its length.
    */
   onTooLong(bytes: number): void {
-    if (this.#dialect === null) this.#dialect = "plain";
+    if (this.#codec === null) this.#choose(FALLBACK_CODEC);
     this.deliver({
       type: "error",
       code: "line_too_long",
@@ -284,52 +274,165 @@ export class Peer implements Member {
     this.#options.log(`${this.label}: refused a line of ${bytes} bytes`);
   }
 
-  #onMessage(message: ClientMessage): void {
-    switch (message.type) {
+  async #run(): Promise<void> {
+    this.#ended(await this.#transport.run(this));
+    await this.#gone;
+    // Closed: a write still in flight fails now; let it settle.
+    await this.#transport.drained();
+  }
+
+  /** The transport's input is over: out, unless already on the way. */
+  #ended(end: TransportEnd): void {
+    switch (end.reason) {
+      case "too_long":
+        this.#exit("protocol", "line too long", false);
+        break;
+      case "write_failed":
+        this.#exit("error", end.detail, false);
+        break;
+      case "read_failed":
+        this.#exit("error", undefined, false);
+        break;
+      case "timeout":
+        this.#exit("timeout", undefined, false);
+        break;
+      case "eof":
+      case "reset":
+      case "closed":
+        this.#exit("closed", undefined, false);
+        break;
+    }
+    // Whoever closed first, the member leaves now at the latest: a member
+    // dropped during a broadcast (slow) leaves only once the loop is over.
+    this.#leave();
+  }
+
+  /**
+   * The one way out. The first reason wins. With `bye`, the member leaves
+   * the hub at once and is told why; else it leaves when the transport's
+   * input ends (see #ended). Then the transport is closed, now or after a
+   * flush.
+   */
+  #exit(reason: LeaveReason, detail: string | undefined, bye: boolean): void {
+    if (this.#closing !== null) return;
+    this.#closing = detail === undefined ? { reason } : { reason, detail };
+    if (bye) {
+      // Told in its dialect: plain when it never showed one.
+      if (this.#codec === null) this.#choose(FALLBACK_CODEC);
+      this.#leave();
+      const message: ServerMessage = {
+        type: "bye",
+        reason,
+        text: STRINGS[this.#lang].bye(reason, detail),
+      };
+      if (!this.#write(encodeOnce(message, this.#codec!, this.#state), false)) {
+        // Not even the goodbye fits: a reader that stopped reading.
+        this.#closing = { reason: "slow" };
+      }
+    }
+    const why = this.#closing.reason;
+    if (why === "slow" || why === "error" || why === "closed") {
+      this.#shutNow();
+      return;
+    }
+    const deadline = setTimeout(() => this.#shutNow(), FLUSH_DEADLINE_MS);
+    this.#transport.drained().then(() => {
+      clearTimeout(deadline);
+      this.#shutNow();
+    });
+  }
+
+  #leave(): void {
+    const closing = this.#closing;
+    if (closing !== null) this.#hub.leave(this, closing.reason, closing.detail);
+  }
+
+  #shutNow(): void {
+    if (this.#shut) return;
+    this.#shut = true;
+    this.#transport.close(_closeCode(this.#closing?.reason));
+    this.#resolveGone();
+  }
+
+  #keepTime(now: number): void {
+    const options = this.#options;
+    if (!this.#hub.has(this)) {
+      const waited = now - this.#connectedAt;
+      if (waited >= options.nameTimeoutMs) {
+        this.#exit("timeout", undefined, true);
+      } else if (
+        !this.#heard && this.#codec === null &&
+        waited >= options.promptAfterMs
+      ) {
+        this.#choose(FALLBACK_CODEC);
+        this.deliver({
+          type: "info",
+          code: "notice",
+          text: STRINGS[this.#lang].askName,
+        });
+      }
+      return;
+    }
+    if (!this.#codec?.pings) return;
+    const silent = now - this.#lastHeard;
+    if (silent >= options.deadAfterMs) {
+      options.log(
+        `${this.label}: no answer for ${
+          Math.round(silent / 1000)
+        } s; disconnecting`,
+      );
+      this.#exit("timeout", undefined, true);
+    } else if (silent >= options.pingAfterMs && !this.#pinged) {
+      this.#pinged = true;
+      this.deliver({ type: "ping", id: now });
+    }
+  }
+
+  #onIntent(intent: Intent): void {
+    switch (intent.type) {
       case "hello":
-        if (this.#room.has(this)) {
+        if (this.#hub.has(this)) {
           this.#badLine("already joined");
           return;
         }
-        if (message.lang) this.#lang = message.lang;
-        if (Math.trunc(message.version) !== PROTOCOL_VERSION) {
-          this.#bye(
+        if (intent.lang) this.#lang = intent.lang;
+        if (
+          intent.version !== undefined &&
+          Math.trunc(intent.version) !== PROTOCOL_VERSION
+        ) {
+          this.#exit(
             "protocol",
-            STRINGS[this.#lang].unsupportedVersion(message.version),
+            STRINGS[this.#lang].unsupportedVersion(intent.version),
+            true,
           );
           return;
         }
-        this.#tryName(message.name);
+        this.#tryName(intent.name);
         return;
       case "input":
-        if (this.#room.has(this)) this.#room.input(this, message.text);
+        if (this.#hub.has(this)) this.#hub.input(this, intent.text);
         return;
       case "quit":
-        if (this.#room.has(this)) {
-          this.#room.input(
+        if (this.#hub.has(this)) {
+          this.#hub.input(
             this,
-            message.reason ? `/quit ${message.reason}` : "/quit",
+            intent.reason ? `/quit ${intent.reason}` : "/quit",
           );
-        } else this.#bye("quit");
-        return;
-      case "ping":
-        this.deliver({ type: "pong", id: message.id });
-        return;
-      case "pong":
+        } else this.#exit("quit", undefined, true);
         return;
     }
   }
 
   #tryName(requested: string): void {
     const max = this.#options.maxUsers;
-    if (max > 0 && this.#room.size >= max) {
-      this.#bye("full");
+    if (max > 0 && this.#hub.size >= max) {
+      this.#exit("full", undefined, true);
       return;
     }
-    const result = this.#room.register(this, requested);
+    const result = this.#hub.register(this, requested);
     if (result.ok) return;
     if (++this.#nameTries > MAX_NAME_TRIES) {
-      this.#bye("protocol", "too many names refused");
+      this.#exit("protocol", "too many names refused", true);
       return;
     }
     this.deliver({
@@ -346,27 +449,34 @@ export class Peer implements Member {
       code: "bad_message",
       text: STRINGS[this.#lang].badMessage(why),
     });
-    if (++this.#badLines >= MAX_BAD_LINES) this.#bye("protocol", why);
+    if (++this.#badLines >= MAX_BAD_LINES) this.#exit("protocol", why, true);
   }
 
-  #notice(text: string): void {
-    this.deliver({ type: "info", code: "notice", text });
+  #choose(codec: Codec<unknown, CodecId>): Codec<unknown, CodecId> {
+    this.#codec = codec;
+    this.#state = codec.open(this);
+    return codec;
   }
 
-  #bye(reason: LeaveReason, detail?: string): void {
-    if (this.#dialect === null) this.#dialect = "plain";
-    this.#room.leave(this, reason, detail);
-    this.deliver({
-      type: "bye",
-      reason,
-      text: STRINGS[this.#lang].bye(reason, detail),
-    });
-    this.close(reason, detail);
+  /** Queues encoded line(s); `false` when the transport is over its bound. */
+  #write(encoded: Encoded, lazy: boolean): boolean {
+    return encoded.bytes.length === 0 || this.#transport.write(encoded, lazy);
   }
+}
 
-  #shutNow(): void {
-    if (this.#shut) return;
-    this.#shut = true;
-    this.#transport.shut();
+/** How the transport is closed for each reason (a page sees the code). */
+function _closeCode(reason: LeaveReason | undefined): CloseCode {
+  switch (reason) {
+    case "shutdown":
+      return "going_away";
+    case "protocol":
+    case "flood":
+    case "slow":
+    case "limit":
+    case "full":
+    case "timeout":
+      return "policy";
+    default:
+      return "normal";
   }
 }

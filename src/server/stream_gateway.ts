@@ -12,14 +12,15 @@ import type { Hub } from "../hub/hub.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { formatAddress } from "../transport/address.ts";
 import { IpLimiter } from "../transport/ip_limiter.ts";
+import {
+  StreamTransport,
+  type StreamTransportOptions,
+} from "../transport/stream_transport.ts";
 import { FlushBatcher } from "../transport/outbox.ts";
 import { ConsoleLog } from "./console_log.ts";
 import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
-import {
-  ChatConnection,
-  type ChatConnectionOptions,
-} from "./stream_connection.ts";
+import { Session, type SessionOptions } from "./session.ts";
 import { tuneKeepalive } from "./system_tuning.ts";
 
 /** Options of {@linkcode StreamGateway}. */
@@ -98,7 +99,7 @@ export class StreamGateway implements Gateway {
   #log: ConsoleLog;
   #limiter: IpLimiter;
   #batcher = new FlushBatcher(50);
-  #options: ChatConnectionOptions;
+  #options: SessionOptions & Omit<StreamTransportOptions, "label" | "ip">;
   #live = new Set<GatewayConnection>();
   #tasks = new Set<Promise<void>>();
   #accepting: Promise<void>;
@@ -207,14 +208,15 @@ export class StreamGateway implements Gateway {
   #session(
     conn: Deno.Conn,
     label: string,
+    ip: string,
   ): { session: GatewayConnection; run(): Promise<void> } {
-    const connection = new ChatConnection(
-      conn,
-      this.#hub,
+    const transport = new StreamTransport(conn, {
+      ...this.#options,
       label,
-      this.#options,
-    );
-    return { session: connection.peer, run: () => connection.run() };
+      ip,
+    });
+    const session = new Session(this.#hub, transport, this.#options);
+    return { session, run: () => session.run() };
   }
 
   async #handle(conn: Deno.Conn): Promise<void> {
@@ -235,7 +237,7 @@ export class StreamGateway implements Gateway {
     } catch {
       // Not fatal: the socket may already be gone.
     }
-    const { session, run } = this.#session(conn, label);
+    const { session, run } = this.#session(conn, label, ip);
     this.#live.add(session);
     try {
       await run();

@@ -11,18 +11,19 @@
 import type { ServerConfig } from "../config.ts";
 import type { Hub } from "../hub/hub.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
-import { encodeMessage } from "../protocol/messages.ts";
+import { encodeMessage, NATIVE_CODEC } from "../protocol/native_codec.ts";
 import { formatAddress } from "../transport/address.ts";
 import { IpLimiter } from "../transport/ip_limiter.ts";
+import {
+  WebSocketTransport,
+  type WebSocketTransportOptions,
+} from "../transport/websocket_transport.ts";
 import { FlushBatcher } from "../transport/outbox.ts";
 import { webAssets } from "../web/web_assets.ts";
 import { ConsoleLog } from "./console_log.ts";
 import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
-import {
-  WebSocketConnection,
-  type WebSocketConnectionOptions,
-} from "./web_socket_connection.ts";
+import { Session, type SessionOptions } from "./session.ts";
 
 /** Path of the WebSocket endpoint. */
 export const WEB_SOCKET_PATH = "/ws";
@@ -141,7 +142,7 @@ export class WebGateway implements Gateway {
   #limiter: IpLimiter;
   #batcher = new FlushBatcher(50);
   #framer = new FlushBatcher(1);
-  #options: WebSocketConnectionOptions;
+  #options: SessionOptions & Omit<WebSocketTransportOptions, "label" | "ip">;
   #assets: Map<string, { type: string; body: Uint8Array<ArrayBuffer> }>;
   #live = new Map<GatewayConnection, Promise<void>>();
   #closing = false;
@@ -173,6 +174,8 @@ export class WebGateway implements Gateway {
     // The config names its limits and deadlines as the connections do.
     this.#options = {
       ...config,
+      // A page speaks the native dialect from its first line.
+      codec: NATIVE_CODEC,
       batcher: this.#batcher,
       framer: this.#framer,
       log: (line) => log.report(line),
@@ -295,7 +298,7 @@ export class WebGateway implements Gateway {
       return response;
     }
     this.#log.report(`connect ${label}`);
-    const { session, finished } = this.#session(socket, label);
+    const { session, finished } = this.#session(socket, label, ip);
     this.#live.set(session, finished);
     finished.then(() => {
       this.#live.delete(session);
@@ -309,24 +312,14 @@ export class WebGateway implements Gateway {
    * The one place a WebSocket becomes a member's session: what the gateway
    * and the ticker drive, and when it is over.
    */
-  #session(socket: WebSocket, label: string): _WebSession {
-    const connection = new WebSocketConnection(
-      socket,
-      this.#hub,
+  #session(socket: WebSocket, label: string, ip: string): _WebSession {
+    const transport = new WebSocketTransport(socket, {
+      ...this.#options,
       label,
-      this.#options,
-    );
-    const peer = connection.peer;
-    return {
-      session: {
-        label,
-        // The peer's deadlines, and the slow-reader check.
-        tick: (now) => connection.tick(now),
-        goodbye: (reason) => peer.goodbye(reason),
-        close: (reason, detail) => peer.close(reason, detail),
-      },
-      finished: connection.finished,
-    };
+      ip,
+    });
+    const session = new Session(this.#hub, transport, this.#options);
+    return { session, finished: session.run() };
   }
 
   // Says why once the socket is open, then closes it.

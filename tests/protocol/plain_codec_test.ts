@@ -1,9 +1,15 @@
 // Checks src/plain_codec.ts: encodePlain renders every server message as
 // `[HH:MM]`-stamped lines in English and Portuguese, puts the prefix on each
-// line of a multi-line notice, and renders ping and pong as nothing.
+// line of a multi-line notice, and renders ping and pong as nothing; and
+// PLAIN_CODEC, which reads a line as a name until the reader has joined.
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { encodePlain, formatStamp } from "../../src/protocol/plain_codec.ts";
+import {
+  encodePlain,
+  formatStamp,
+  PLAIN_CODEC,
+} from "../../src/protocol/plain_codec.ts";
+import type { Reader } from "../../src/protocol/codec.ts";
 import type { Lang, ServerMessage } from "../../src/protocol/messages.ts";
 import { STRINGS } from "../../src/i18n/server_strings.ts";
 
@@ -277,4 +283,43 @@ Deno.test("encodePlain() starts every line with [HH:MM] and ends it with \\n", (
       }
     }
   }
+});
+
+function reader(joined: boolean, lang: Lang = "en"): Reader {
+  return { name: joined ? "ana" : "", lang, joined };
+}
+
+Deno.test("PLAIN_CODEC reads a line as a name until the reader has joined", () => {
+  assertEquals(PLAIN_CODEC.decode("ana", reader(false)), {
+    type: "hello",
+    name: "ana",
+  });
+  assertEquals(PLAIN_CODEC.decode("/quit", reader(false)), {
+    type: "hello",
+    name: "/quit",
+  });
+  assertEquals(PLAIN_CODEC.decode("   ", reader(false)), null);
+});
+
+Deno.test("PLAIN_CODEC reads every line of a member as input, blank ones too", () => {
+  for (const line of ["hi", "/who", "", "  "]) {
+    assertEquals(PLAIN_CODEC.decode(line, reader(true)), {
+      type: "input",
+      text: line,
+    });
+  }
+});
+
+Deno.test("PLAIN_CODEC encodes in the reader's language, one variant per language", () => {
+  const message: ServerMessage = { type: "join", name: "bob", time: T };
+  for (const lang of ["en", "pt"] as const) {
+    const state = PLAIN_CODEC.open(reader(true, lang));
+    assertEquals(
+      PLAIN_CODEC.encode(message, state),
+      encodePlain(message, lang),
+    );
+    assertEquals(PLAIN_CODEC.variant(message, state), lang);
+  }
+  assertEquals(PLAIN_CODEC.pings, false);
+  assert(PLAIN_CODEC.claims("anything at all"));
 });

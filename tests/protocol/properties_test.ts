@@ -17,12 +17,12 @@ import {
   nameKey,
   RESERVED_NAMES,
 } from "../../src/protocol/name_rules.ts";
+import type { ClientMessage } from "../../src/protocol/messages.ts";
 import {
-  type ClientMessage,
   decodeClientMessage,
   encodeMessage,
   isNativeHello,
-} from "../../src/protocol/messages.ts";
+} from "../../src/protocol/native_codec.ts";
 import {
   hasUnsafeCharacters,
   sanitizeText,

@@ -9,7 +9,7 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { encodeMessage } from "../../src/protocol/messages.ts";
+import { encodeMessage } from "../../src/protocol/native_codec.ts";
 import {
   CONTENT_SECURITY_POLICY,
   isSameOrigin,

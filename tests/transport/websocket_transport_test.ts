@@ -1,6 +1,7 @@
-// Checks src/web_socket_connection.ts with a fake socket: the slow-reader
-// rule (over the bound for a second, or far over it at once), frames split
-// into lines, and that the member leaves when the socket closes.
+// Checks src/transport/websocket_transport.ts with a fake socket, under a
+// session in a hub: the slow-reader rule (over the bound for a second, or
+// far over it at once), frames split into lines, and that the member leaves
+// when the socket closes.
 
 import { assertEquals, assertFalse } from "@std/assert";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
@@ -9,9 +10,11 @@ import type { Member } from "../../src/hub/member.ts";
 import {
   BURST_FACTOR,
   SLOW_AFTER_MS,
-  WebSocketConnection,
-  type WebSocketConnectionOptions,
-} from "../../src/server/web_socket_connection.ts";
+  WebSocketTransport,
+  type WebSocketTransportOptions,
+} from "../../src/transport/websocket_transport.ts";
+import { Session, type SessionOptions } from "../../src/server/session.ts";
+import { NATIVE_CODEC } from "../../src/protocol/native_codec.ts";
 
 /** The parts of a WebSocket the connection uses, under the test's control. */
 class FakeSocket {
@@ -48,11 +51,18 @@ class FakeSocket {
   }
 }
 
-const OPTIONS: WebSocketConnectionOptions = {
-  lang: "en",
+const OPTIONS: Omit<WebSocketTransportOptions, "label" | "ip"> & {
+  maxQueueBytes: number;
+} = {
   maxLineBytes: 100,
   hardLimitBytes: 1000,
   maxQueueBytes: 1000,
+};
+
+const SESSION_OPTIONS: SessionOptions = {
+  lang: "en",
+  codec: NATIVE_CODEC,
+  maxLineBytes: 100,
   promptAfterMs: 1000,
   nameTimeoutMs: 60_000,
   pingAfterMs: 30_000,
@@ -75,30 +85,31 @@ function watcher(): Member & { got: ServerMessage[] } {
 
 function connect(room: Hub, name: string) {
   const socket = new FakeSocket();
-  const connection = new WebSocketConnection(
-    socket as unknown as WebSocket,
-    room,
-    "test",
-    OPTIONS,
-  );
+  const transport = new WebSocketTransport(socket as unknown as WebSocket, {
+    ...OPTIONS,
+    label: "test",
+    ip: "127.0.0.1",
+  });
+  const connection = new Session(room, transport, SESSION_OPTIONS);
+  const finished = connection.run();
   socket.frame(JSON.stringify({ type: "hello", version: 1, name }));
-  return { socket, connection };
+  return { socket, connection, finished };
 }
 
 Deno.test("a page over its outbound bound for a second is dropped as slow", async () => {
   const room = new Hub({ rateLimit: null });
   const bob = watcher();
   room.register(bob, "bob");
-  const { socket, connection } = connect(room, "ana");
+  const { socket, connection, finished } = connect(room, "ana");
   socket.bufferedAmount = OPTIONS.maxQueueBytes + 1;
   connection.tick(0);
   connection.tick(SLOW_AFTER_MS - 1);
-  assertEquals(connection.peer.closing, null, "a burst may take a moment");
+  assertEquals(connection.closing, null, "a burst may take a moment");
   connection.tick(SLOW_AFTER_MS);
-  assertEquals(connection.peer.closing?.reason, "slow");
-  await connection.finished;
+  assertEquals(connection.closing?.reason, "slow");
+  await finished;
   assertEquals(bob.got.at(-1)?.type, "leave");
-  assertFalse(room.has(connection.peer));
+  assertFalse(room.has(connection));
   assertEquals(socket.closedWith, 1008);
 });
 
@@ -112,7 +123,7 @@ Deno.test("a page whose backlog drains in time is kept", () => {
   socket.bufferedAmount = OPTIONS.maxQueueBytes * 4;
   connection.tick(1000);
   connection.tick(1400);
-  assertEquals(connection.peer.closing, null);
+  assertEquals(connection.closing, null);
   assertEquals(room.names(), ["ana"]);
   socket.onclose?.();
 });
@@ -121,11 +132,11 @@ Deno.test("a page far over its bound is dropped at once", async () => {
   const room = new Hub({ rateLimit: null });
   const bob = watcher();
   room.register(bob, "bob");
-  const { socket, connection } = connect(room, "ana");
+  const { socket, connection, finished } = connect(room, "ana");
   socket.bufferedAmount = OPTIONS.maxQueueBytes * BURST_FACTOR - 10;
   room.input(bob, "this line does not fit");
-  assertEquals(connection.peer.closing?.reason, "slow");
-  await connection.finished;
+  assertEquals(connection.closing?.reason, "slow");
+  await finished;
   assertEquals(room.names(), ["bob"]);
 });
 
@@ -153,10 +164,10 @@ Deno.test("a page whose socket closes leaves the room with reason closed", async
   const room = new Hub({ rateLimit: null });
   const bob = watcher();
   room.register(bob, "bob");
-  const { socket, connection } = connect(room, "ana");
+  const { socket, finished } = connect(room, "ana");
   socket.readyState = WebSocket.CLOSED;
   socket.onclose?.();
-  await connection.finished;
+  await finished;
   const leave = bob.got.at(-1);
   assertEquals(leave?.type === "leave" && leave.reason, "closed");
 });

@@ -1,19 +1,22 @@
-// Checks the native dialect of src/protocol.ts: every client message survives
-// encode → decode unchanged, decoding refuses anything that is not a well-formed
-// client message with a SyntaxError, an encoded line holds exactly one raw
-// line break (its last character) whatever its strings contain, and
-// isNativeHello tells a JSON hello from a plain-dialect name.
+// Checks the native dialect, src/protocol/native_codec.ts: every client
+// message survives encode → decode unchanged, decoding refuses anything that
+// is not a well-formed client message with a SyntaxError, an encoded line
+// holds exactly one raw line break (its last character) whatever its strings
+// contain, and isNativeHello tells a JSON hello from a plain-dialect name.
 
 import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
 import {
   type ClientMessage,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+} from "../../src/protocol/messages.ts";
+import {
   decodeClientMessage,
   decodeServerMessage,
   encodeMessage,
   isNativeHello,
-  PROTOCOL_VERSION,
-  type ServerMessage,
-} from "../../src/protocol/messages.ts";
+  NATIVE_CODEC,
+} from "../../src/protocol/native_codec.ts";
 
 /** Every control character, DEL, the C1 range, and the Unicode line breaks. */
 const NASTY = Array.from({ length: 0xa0 }, (_, i) => String.fromCharCode(i))
@@ -322,4 +325,49 @@ Deno.test("isNativeHello() takes plain-dialect names for what they are", () => {
 Deno.test("isNativeHello() is false for JSON that is not a hello", () => {
   assertFalse(isNativeHello(lineOf({ type: "input", text: "hi" })));
   assertFalse(isNativeHello(lineOf({ type: "ping", id: 1 })));
+});
+
+Deno.test("NATIVE_CODEC decodes hello, input and quit as the intents they are", () => {
+  for (
+    const message of [
+      { type: "hello", version: 1, name: "ana", lang: "pt" },
+      { type: "input", text: "/msg bob hi" },
+      { type: "quit", reason: "bye" },
+      { type: "quit" },
+    ] as const
+  ) {
+    assertEquals(NATIVE_CODEC.decode(lineOf(message), null), message);
+  }
+});
+
+Deno.test("NATIVE_CODEC answers a ping with a pong straight away and takes a pong as nothing", () => {
+  assertEquals(NATIVE_CODEC.decode(lineOf({ type: "ping", id: 42 }), null), {
+    type: "reply",
+    text: encodeMessage({ type: "pong", id: 42 }),
+  });
+  assertEquals(
+    NATIVE_CODEC.decode(lineOf({ type: "pong", id: 42 }), null),
+    null,
+  );
+});
+
+Deno.test("NATIVE_CODEC reports a line it cannot decode with the decoder's reason", () => {
+  for (const line of ["hello", "", '{"type":"nope"}', '{"type":"input"}']) {
+    let why = "";
+    try {
+      decodeClientMessage(line);
+    } catch (error) {
+      why = (error as Error).message;
+    }
+    assertEquals(NATIVE_CODEC.decode(line, null), { type: "bad", why });
+  }
+});
+
+Deno.test("NATIVE_CODEC encodes every reader alike, as encodeMessage() does", () => {
+  const message: ServerMessage = { type: "join", name: "ana", time: 1 };
+  assertEquals(NATIVE_CODEC.encode(message, null), encodeMessage(message));
+  assertEquals(NATIVE_CODEC.variant(message, null), "");
+  assert(NATIVE_CODEC.pings);
+  assert(NATIVE_CODEC.claims(lineOf({ type: "hello", version: 1, name: "a" })));
+  assertFalse(NATIVE_CODEC.claims("ana"));
 });
