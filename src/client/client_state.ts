@@ -100,6 +100,12 @@ export interface ClientStateOptions {
    * @default {formatClock} local `HH:MM`
    */
   formatTime?: (time: number) => string;
+  /**
+   * Columns of the terminal now, to wrap long lines under their text.
+   *
+   * @default {undefined} no wrapping
+   */
+  width?: () => number;
 }
 
 /**
@@ -302,6 +308,7 @@ export class ClientState {
       now: (this.#options.now ?? Date.now)(),
     };
     if (this.#options.formatTime) options.formatTime = this.#options.formatTime;
+    if (this.#options.width) options.width = this.#options.width();
     return options;
   }
 

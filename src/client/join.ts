@@ -183,6 +183,7 @@ class _Session {
       interactive: options.interactive,
       color: options.color,
       timeoutMs: options.timeoutMs,
+      ...(this.#ui ? { width: () => this.#ui!.columns } : {}),
     });
     this.#state = state;
     let exit = this.#apply(state.start());
@@ -241,7 +242,12 @@ class _Session {
         type: "error",
         code: `name_${checked.code}`,
         text: strings.nameError(checked.code, checked.name),
-      }, { me: "", lang: this.#options.lang, color: this.#options.color });
+      }, {
+        me: "",
+        lang: this.#options.lang,
+        color: this.#options.color,
+        width: this.#ui?.columns,
+      });
       if (rendered) this.#ui?.print(rendered.text);
     }
     return undefined;

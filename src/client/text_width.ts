@@ -19,7 +19,8 @@ const WIDE =
 
 // Emoji shown as pictures: with default emoji presentation, or any
 // pictograph asked to be one with VS16, and flags (regional indicators).
-const EMOJI = /^\p{Emoji_Presentation}|^\p{Extended_Pictographic}.*\ufe0f|^\p{Regional_Indicator}/u;
+const EMOJI =
+  /^\p{Emoji_Presentation}|^\p{Extended_Pictographic}.*\ufe0f|^\p{Regional_Indicator}/u;
 
 // Clusters that take no column: marks, format characters (ZWJ, bidi
 // isolates, soft hyphen...) and controls on their own.

@@ -25,17 +25,23 @@ const HAS_TMUX = _hasTmux();
 /** `chat join` inside a detached tmux session on its own tmux server. */
 class Terminal {
   readonly #socket = `chat-test-${crypto.randomUUID().slice(0, 8)}`;
+  /** Columns of the window. */
+  width = 80;
 
-  async start(command: string): Promise<void> {
+  async start(
+    command: string,
+    size = { width: 80, height: 24 },
+  ): Promise<void> {
+    this.width = size.width;
     await this.tmux(
       "new-session",
       "-d",
       "-s",
       "chat",
       "-x",
-      "80",
+      String(size.width),
       "-y",
-      "24",
+      String(size.height),
       command,
     );
   }
@@ -115,13 +121,14 @@ function joinCommand(port: number, args: string[]): string {
 async function withChat(
   test: (chat: { terminal: Terminal; bob: Peer }) => Promise<void>,
   args: string[] = ["--name", "ana"],
+  size = { width: 80, height: 24 },
 ): Promise<void> {
   const server = await Server.start();
   const terminal = new Terminal();
   let bob: Peer | undefined;
   try {
     bob = await Peer.join(server.port, "bob");
-    await terminal.start(joinCommand(server.port, args));
+    await terminal.start(joinCommand(server.port, args), size);
     const peer = bob;
     if (args.includes("ana")) {
       await terminal.waitForScreen(
@@ -142,13 +149,13 @@ async function withChat(
 }
 
 /** The row holding the prompt, and the rows after it while input wraps. */
-function promptInput(rows: string[]): string | undefined {
+function promptInput(rows: string[], width = 80): string | undefined {
   const at = rows.findLastIndex((row) => row.startsWith("ana> "));
   if (at < 0) return undefined;
-  // A wrapped input fills each row to 80 columns; capture-pane joins
-  // nothing, so glue the rows back together.
+  // A wrapped input fills each row to the window's width; capture-pane
+  // joins nothing, so glue the rows back together.
   let text = rows[at]!;
-  for (let i = at + 1; i < rows.length && rows[i - 1]!.length === 80; i++) {
+  for (let i = at + 1; i < rows.length && rows[i - 1]!.length === width; i++) {
     text += rows[i]!;
   }
   return text.slice("ana> ".length);
@@ -403,24 +410,157 @@ Deno.test({
 });
 
 Deno.test({
-  name: "Ctrl-C leaves cleanly too, and an unsent line stays unsent",
+  name:
+    "Ctrl-C clears a typed line without sending it, and on an empty line leaves cleanly",
   ignore: !HAS_TMUX,
   async fn() {
     await withChat(async ({ terminal, bob }) => {
       await terminal.type("typed but not sent");
+      await terminal.waitForScreen(
+        "the typed text",
+        (rows) => promptInput(rows) === "typed but not sent" || undefined,
+      );
+      await terminal.press("C-c");
+      await terminal.waitForScreen(
+        "the cleared line",
+        (rows) => promptInput(rows) === "" || undefined,
+      );
+      // Still in the chat: the line was only cleared.
+      await terminal.type("sent");
+      await terminal.press("Enter");
+      await bob.expect(
+        "ana's line",
+        (m) => m.type === "message" && m.from === "ana" && m.text === "sent",
+      );
       await terminal.press("C-c");
       await bob.expect(
         "ana to leave",
-        (m) => m.type === "leave" && m.name === "ana",
+        (m) => m.type === "leave" && m.name === "ana" && m.reason === "quit",
       );
       await terminal.waitForScreen(
         "the client to exit",
         (rows) => rows.includes("chat exited with 0") || undefined,
       );
       assertFalse(
-        bob.received.some((m) => m.type === "message" && m.from === "ana"),
+        bob.received.some((m) =>
+          m.type === "message" && m.from === "ana" && m.text !== "sent"
+        ),
         "an unsent line stays unsent",
       );
+    });
+  },
+});
+
+Deno.test({
+  name: "A pasted line of 8000 characters is on screen and sendable at once",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(
+      async ({ terminal, bob }) => {
+        for (const length of [500, 2500, 3500, 8000]) {
+          // Ends in a marker, so the end of the paste is recognisable on a
+          // screen too small to hold all of it.
+          const marker = `<end of ${length}>`;
+          const text = "0123456789".repeat(length / 10).slice(marker.length) +
+            marker;
+          assertEquals(text.length, length);
+          const started = performance.now();
+          await terminal.type(text);
+          await terminal.waitForScreen(
+            `the end of the ${length}-character paste`,
+            (rows) => rows.join("").includes(marker) || undefined,
+          );
+          const shown = performance.now() - started;
+          await terminal.press("Enter");
+          const message = await bob.expect(
+            `the ${length}-character message`,
+            (m) => m.type === "message" && m.text.endsWith(marker),
+          );
+          const sent = performance.now() - started;
+          assertEquals(message.type === "message" && message.text, text);
+          console.log(
+            `paste of ${length} characters into a 100x30 terminal: on ` +
+              `screen after ${shown.toFixed(0)} ms, received after ` +
+              `${sent.toFixed(0)} ms`,
+          );
+        }
+      },
+      ["--name", "ana"],
+      { width: 100, height: 30 },
+    );
+  },
+});
+
+Deno.test({
+  name: "The cursor moves over 👍🏽 and é in one step each",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      // e + combining acute, and a thumb with its skin tone (two code
+      // points, four UTF-16 units): one character each for the reader.
+      await terminal.type("ae\u0301👍🏽b");
+      await terminal.waitForScreen(
+        "the typed text",
+        (rows) => promptInput(rows)?.endsWith("b") || undefined,
+      );
+      await terminal.press("Left", "Left");
+      await terminal.type("X");
+      await terminal.press("Left", "Left");
+      await terminal.type("Y");
+      await terminal.press("End", "BSpace", "BSpace");
+      await terminal.press("Enter");
+      const message = await bob.expect(
+        "ana's message",
+        (m) => m.type === "message" && m.from === "ana",
+      );
+      // Left twice from the end lands before 👍🏽, not inside it; Backspace
+      // removes b, then the whole 👍🏽.
+      assertEquals(
+        message.type === "message" && message.text,
+        "aYe\u0301X",
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "A resize leaves no stale input rows",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      const long = "resize me please: " + "abcdefghij".repeat(15);
+      await terminal.type(long);
+      await terminal.waitForScreen(
+        "the long input",
+        (rows) => promptInput(rows) === long || undefined,
+      );
+      for (const width of [50, 70, 40, 80]) {
+        await terminal.tmux("resize-window", "-t", "chat", "-x", String(width));
+        terminal.width = width;
+        const rows = await terminal.waitForScreen(
+          `the input redrawn at ${width} columns`,
+          (rows) =>
+            promptInput(rows, width) === long &&
+              rows.filter((row) => row.includes("resize me")).length === 1
+              ? rows
+              : undefined,
+        );
+        // Nothing of the input is left anywhere else on the screen.
+        const at = rows.findLastIndex((row) => row.startsWith("ana> "));
+        const inputRows = Math.ceil(("ana> " + long).length / width);
+        const stale = rows.filter((row, i) =>
+          (i < at || i >= at + inputRows) && /[a-j]{5}|resize/.test(row)
+        );
+        assertEquals(stale, [], rows.join("\n"));
+      }
+      await bob.say("still here?");
+      await terminal.type("!");
+      await terminal.press("Enter");
+      const message = await bob.expect(
+        "the long message",
+        (m) => m.type === "message" && m.from === "ana",
+      );
+      assertEquals(message.type === "message" && message.text, long + "!");
     });
   },
 });
