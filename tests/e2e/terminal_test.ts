@@ -4,7 +4,7 @@
 // type with `tmux send-keys` and read the screen with `tmux capture-pane`,
 // polling with a deadline. Without tmux they are ignored, never passed.
 
-import { assert, assertEquals, assertFalse } from "@std/assert";
+import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { MAIN, Peer, Server, waitFor } from "../_client_harness.ts";
 
 function _hasTmux(): boolean {
@@ -119,7 +119,9 @@ function joinCommand(port: number, args: string[]): string {
  * terminal, by default as ana (then the test starts once ana is in).
  */
 async function withChat(
-  test: (chat: { terminal: Terminal; bob: Peer }) => Promise<void>,
+  test: (
+    chat: { terminal: Terminal; bob: Peer; server: Server },
+  ) => Promise<void>,
   args: string[] = ["--name", "ana"],
   size = { width: 80, height: 24 },
 ): Promise<void> {
@@ -140,7 +142,7 @@ async function withChat(
         (m) => m.type === "join" && m.name === "ana",
       );
     }
-    await test({ terminal, bob: peer });
+    await test({ terminal, bob: peer, server });
   } finally {
     await terminal.kill();
     await bob?.close();
@@ -561,6 +563,105 @@ Deno.test({
         (m) => m.type === "message" && m.from === "ana",
       );
       assertEquals(message.type === "message" && message.text, long + "!");
+    });
+  },
+});
+
+Deno.test({
+  name: "Tab completes joao to João: at the start of a line, ignoring accents",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob, server }) => {
+      const joao = await Peer.join(server.port, "João");
+      try {
+        await bob.expect(
+          "João to join",
+          (m) => m.type === "join" && m.name === "João",
+        );
+        await terminal.waitForScreen(
+          "João's join",
+          (rows) =>
+            rows.some((row) => row.includes("João joined")) || undefined,
+        );
+        await terminal.type("joao");
+        await terminal.press("Tab");
+        await terminal.waitForScreen(
+          "the completed name",
+          (rows) => promptInput(rows) === "João: " || undefined,
+        );
+        await terminal.type("olá");
+        await terminal.press("Enter");
+        const message = await joao.expect(
+          "ana's message",
+          (m) => m.type === "message" && m.from === "ana",
+        );
+        assertEquals(message.type === "message" && message.text, "João: olá");
+      } finally {
+        await joao.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "A long message wraps with its rows indented under the text",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      const words = Array.from({ length: 30 }, (_, i) => `word${i}`);
+      await bob.say(words.join(" "));
+      const rows = await terminal.waitForScreen(
+        "the wrapped message",
+        (rows) => rows.some((row) => row.includes("word29")) ? rows : undefined,
+      );
+      const first = rows.findIndex((row) => row.includes("bob: word0 "));
+      const last = rows.findIndex((row) => row.includes("word29"));
+      assert(first >= 0 && last > first, rows.join("\n"));
+      for (const row of rows.slice(first + 1, last + 1)) {
+        // "[HH:MM] bob: " is 13 columns.
+        assert(/^ {13}word\d/.test(row), JSON.stringify(row));
+        assert(row.length <= 80);
+      }
+      assertEquals(
+        rows.slice(first, last + 1).join(" ").replace(/^.*?bob: /, "")
+          .split(/ +/),
+        words,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "A right-to-left name and text keep the name before the colon",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, server }) => {
+      const peer = await Peer.join(server.port, "محمد");
+      try {
+        await peer.say("שלום עולם 123 hello");
+        const rows = await terminal.waitForScreen(
+          "the message",
+          (rows) =>
+            rows.some((row) => row.includes("hello")) ? rows : undefined,
+        );
+        const row = rows.find((row) => row.includes("hello"))!;
+        // tmux keeps text in logical order and keeps the isolates: the
+        // name, the colon, the text, each in its own direction.
+        assertMatch(
+          row,
+          /^\[\d\d:\d\d\] \u2068محمد\u2069: \u2068שלום עולם 123 hello\u2069$/,
+        );
+        // An override sent to scramble the line is gone; the isolates stay
+        // balanced.
+        await peer.say("\u202eevil\u2069 \u2066x");
+        const evil = await terminal.waitForScreen(
+          "the second message",
+          (rows) => rows.find((row) => row.includes("evil")),
+        );
+        assertMatch(evil, /^\[\d\d:\d\d\] \u2068محمد\u2069: evil x$/);
+      } finally {
+        await peer.close();
+      }
     });
   },
 });
