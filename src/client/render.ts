@@ -243,6 +243,32 @@ export function renderOwnMessage(
   });
 }
 
+/**
+ * Renders a notice the client words itself (a lost connection, lines not
+ * sent), the way join and leave notices look.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { renderNotice } from "./render.ts";
+ *
+ * assertEquals(
+ *   renderNotice("Reconnected", { me: "ana", formatTime: () => "09:30" }),
+ *   "[09:30] -- Reconnected",
+ * );
+ * ```
+ *
+ * @param text The notice, already safe to show.
+ * @param options Colour, clock and width.
+ * @returns The line (or lines) to show.
+ */
+export function renderNotice(text: string, options: RenderOptions): string {
+  return _withColor(
+    options.color ?? false,
+    () => _notice(text, options.now ?? Date.now(), options),
+  );
+}
+
 function _withColor<T>(color: boolean, body: () => T): T {
   const previous = getColorEnabled();
   setColorEnabled(color);

@@ -27,6 +27,20 @@ export interface ClientStrings {
   connectionLost(address: string): string;
   /** No `--name` and no terminal to ask on. */
   nameRequired: string;
+  /** The server went away mid-session; the client tries again. */
+  reconnecting(address: string, seconds: number): string;
+  /** Another attempt to reconnect failed. */
+  stillOffline(seconds: number): string;
+  /** Back, but the lost connection still holds the name on the server. */
+  nameStillHeld(name: string, seconds: number): string;
+  /** Back in the chat; `missed` lines were said meanwhile (shown next). */
+  reconnected(address: string, missed: number): string;
+  /** Ctrl-C dropped lines that were waiting for the flood limit. */
+  notSent(count: number): string;
+  /** In the prompt: lines waiting for the flood limit. */
+  promptWaiting(count: number): string;
+  /** In the prompt: not connected. */
+  promptOffline: string;
 }
 
 /** Seconds with at most one decimal, for messages. */
@@ -56,6 +70,28 @@ const CLIENT_EN: ClientStrings = {
     `Lost the connection to the server at ${address}`,
   nameRequired:
     "Cannot join: no name given; use --name NAME when the input is not a terminal",
+  reconnecting: (address, seconds) =>
+    `Lost the connection to the server at ${address}; reconnecting in ${
+      _seconds(seconds)
+    } s (what you type is kept)`,
+  stillOffline: (seconds) =>
+    `Still cannot reach the server; trying again in ${_seconds(seconds)} s`,
+  nameStillHeld: (name, seconds) =>
+    `The name ${name} is still held by the lost connection; trying again in ${
+      _seconds(seconds)
+    } s`,
+  reconnected: (address, missed) =>
+    missed === 0
+      ? `Reconnected to ${address}`
+      : `Reconnected to ${address}; ${missed} ${
+        missed === 1 ? "message" : "messages"
+      } while you were away:`,
+  notSent: (count) =>
+    count === 1
+      ? "1 waiting line was not sent"
+      : `${count} waiting lines were not sent`,
+  promptWaiting: (count) => `${count} waiting`,
+  promptOffline: "offline",
 };
 
 const CLIENT_PT: ClientStrings = {
@@ -81,6 +117,30 @@ const CLIENT_PT: ClientStrings = {
     `A conexão com o servidor em ${address} foi perdida`,
   nameRequired:
     "Não foi possível entrar: falta o nome; use --name NOME quando a entrada não é um terminal",
+  reconnecting: (address, seconds) =>
+    `A conexão com o servidor em ${address} caiu; reconectando em ${
+      _seconds(seconds)
+    } s (o que você digita fica guardado)`,
+  stillOffline: (seconds) =>
+    `Ainda sem conexão com o servidor; nova tentativa em ${
+      _seconds(seconds)
+    } s`,
+  nameStillHeld: (name, seconds) =>
+    `O nome ${name} ainda está com a conexão perdida; nova tentativa em ${
+      _seconds(seconds)
+    } s`,
+  reconnected: (address, missed) =>
+    missed === 0
+      ? `Reconectado a ${address}`
+      : `Reconectado a ${address}; ${missed} ${
+        missed === 1 ? "mensagem" : "mensagens"
+      } enquanto você estava fora:`,
+  notSent: (count) =>
+    count === 1
+      ? "1 linha na fila não foi enviada"
+      : `${count} linhas na fila não foram enviadas`,
+  promptWaiting: (count) => `${count} na fila`,
+  promptOffline: "sem conexão",
 };
 
 /** Strings of the terminal client by language. */

@@ -665,3 +665,58 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "Pasting 25 lines sends them at the flood limit's pace, and shows exactly what was sent",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(
+      async ({ terminal, bob }) => {
+        const lines = Array.from({ length: 25 }, (_, i) => `pasted ${i + 1}`);
+        const started = performance.now();
+        // A real paste: tmux writes the buffer to the terminal at once,
+        // each line break as Enter.
+        await terminal.tmux("set-buffer", lines.join("\n") + "\n");
+        await terminal.tmux("paste-buffer", "-t", "chat");
+        // The lines over the limit wait, and the prompt counts them.
+        await terminal.waitForScreen(
+          "the waiting lines in the prompt",
+          (rows) => rows.some((row) => / waiting\)> $/.test(row)) || undefined,
+        );
+        const received = await waitFor(
+          "all 25 lines at bob",
+          () => {
+            const texts = bob.received.flatMap((m) =>
+              m.type === "message" && m.from === "ana" ? [m.text] : []
+            );
+            return texts.length >= 25 ? texts : undefined;
+          },
+        );
+        const elapsed = performance.now() - started;
+        assertEquals(received, lines);
+        const rows = await terminal.waitForScreen(
+          "the prompt without waiting lines",
+          (rows) => rows.some((row) => row === "ana> ") ? rows : undefined,
+        );
+        // The sender's screen shows exactly what bob received, and no
+        // refusal.
+        const shown = rows.flatMap((row) => {
+          const match = /^\[\d\d:\d\d\] ana: (.*)$/.exec(row);
+          return match ? [match[1]] : [];
+        });
+        assertEquals(shown, lines);
+        assertFalse(rows.some((row) => row.includes("] ! ")), rows.join("\n"));
+        assertFalse(
+          bob.received.some((m) => m.type === "leave"),
+          "ana was not dropped",
+        );
+        console.log(
+          `25 pasted lines all sent after ${elapsed.toFixed(0)} ms`,
+        );
+      },
+      ["--name", "ana"],
+      { width: 80, height: 40 },
+    );
+  },
+});
