@@ -65,6 +65,8 @@ export type CliCommand =
     address: Address;
     name: string | undefined;
     timeoutMs: number;
+    /** `--verbose`: the welcome and history without a terminal too. */
+    verbose?: true;
   };
 
 /** Usage texts by topic. */
@@ -122,6 +124,8 @@ Options:
   -n, --name NAME    your name: 1-24 letters, digits, _ - or . (asked for if
                      missing and the input is a terminal)
   --timeout SECS     give up connecting after this many seconds (default 10)
+  --verbose          print the welcome and recent messages when the input
+                     is not a terminal too
   -h, --help         show this help
 
 In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C leave.
@@ -335,7 +339,7 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   const args = _keepEmptyValues(input, ["--name", "-n", "--timeout"]);
   const flags = parseArgs(args, {
     string: ["name", "timeout"],
-    boolean: ["help"],
+    boolean: ["help", "verbose"],
     alias: { h: "help", n: "name" },
     unknown: _rejectUnknown("join"),
   });
@@ -377,7 +381,13 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   const timeoutMs = flags.timeout === undefined
     ? 10_000
     : _positive(flags.timeout, "timeout", "join") * 1000;
-  return { kind: "join", address, name, timeoutMs };
+  return {
+    kind: "join",
+    address,
+    name,
+    timeoutMs,
+    ...(flags.verbose ? { verbose: true as const } : {}),
+  };
 }
 
 /** What parsing needs from the environment. */

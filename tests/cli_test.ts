@@ -459,3 +459,14 @@ Deno.test("parseCli() reads every limit flag of serve", () => {
   );
   assertThrows(() => parseCli(["serve", "--queue-limit", "1"]), UsageError);
 });
+
+Deno.test("parseCli() reads join --verbose", () => {
+  assertEquals(parseCli(["join", "10.0.0.2", "--verbose"]), {
+    kind: "join",
+    address: { hostname: "10.0.0.2", port: 50001 },
+    name: undefined,
+    timeoutMs: 10_000,
+    verbose: true,
+  });
+  assertStringIncludes(USAGE.join, "--verbose");
+});
