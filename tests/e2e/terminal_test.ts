@@ -5,7 +5,7 @@
 // polling with a deadline. Without tmux they are ignored, never passed.
 
 import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
-import { MAIN, Peer, Server, waitFor } from "../_client_harness.ts";
+import { MAIN, Peer, Relay, Server, waitFor } from "../_client_harness.ts";
 
 function _hasTmux(): boolean {
   try {
@@ -718,5 +718,128 @@ Deno.test({
       ["--name", "ana"],
       { width: 80, height: 40 },
     );
+  },
+});
+
+/** Waits until ana's screen shows a row matching `pattern`. */
+function rowMatching(terminal: Terminal, what: string, pattern: RegExp) {
+  return terminal.waitForScreen(
+    what,
+    (rows) => rows.find((row) => pattern.test(row)),
+  );
+}
+
+Deno.test({
+  name:
+    "After a server restart the client rejoins with the same name, keeping what was typed",
+  ignore: !HAS_TMUX,
+  async fn() {
+    let server = await Server.start();
+    const port = server.port;
+    const terminal = new Terminal();
+    let bob: Peer | undefined;
+    try {
+      bob = await Peer.join(port, "bob");
+      await terminal.start(joinCommand(port, ["--name", "ana"]));
+      await bob.expect("ana", (m) => m.type === "join" && m.name === "ana");
+      await terminal.type("half typed");
+      await terminal.waitForScreen(
+        "the typed text",
+        (rows) => promptInput(rows) === "half typed" || undefined,
+      );
+      // The server dies without a word, and comes back on the same port.
+      const killed = performance.now();
+      await server.stop("SIGKILL");
+      await bob.close();
+      await rowMatching(terminal, "the lost connection", /Lost the connection/);
+      server = await Server.start(port);
+      const restarted = performance.now();
+      bob = await Peer.join(port, "bob");
+      await bob.expect(
+        "ana back",
+        (m) => m.type === "join" && m.name === "ana",
+      );
+      const back = performance.now();
+      console.log(
+        `reconnected ${(back - restarted).toFixed(0)} ms after the server ` +
+          `listened again (${
+            (back - killed).toFixed(0)
+          } ms after it was killed)`,
+      );
+      await rowMatching(terminal, "the reconnection", /-- Reconnected to /);
+      // What ana was typing is still there, and goes out on Enter.
+      await terminal.waitForScreen(
+        "the typed text, kept",
+        (rows) => promptInput(rows) === "half typed" || undefined,
+      );
+      await terminal.type(", now sent");
+      await terminal.press("Enter");
+      const message = await bob.expect(
+        "ana's line",
+        (m) => m.type === "message" && m.from === "ana",
+      );
+      assertEquals(
+        message.type === "message" && message.text,
+        "half typed, now sent",
+      );
+      await bob.say("welcome back");
+      await rowMatching(terminal, "bob's line", /bob: welcome back$/);
+    } finally {
+      await terminal.kill();
+      await bob?.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "After a network drop the client shows what was said meanwhile, once, from the history",
+  ignore: !HAS_TMUX,
+  async fn() {
+    const server = await Server.start();
+    const relay = Relay.start(server.port);
+    const terminal = new Terminal();
+    let bob: Peer | undefined;
+    try {
+      bob = await Peer.join(server.port, "bob");
+      await terminal.start(joinCommand(relay.port, ["--name", "ana"]));
+      await bob.expect("ana", (m) => m.type === "join" && m.name === "ana");
+      await bob.say("before the drop");
+      await rowMatching(terminal, "bob's first line", /bob: before the drop$/);
+      await terminal.type("/me typed this before the drop");
+      await terminal.press("Enter");
+      await bob.expect("ana's action", (m) => m.type === "message");
+      // The network goes: the server sees ana leave; bob talks on.
+      await relay.cut();
+      await bob.expect("ana gone", (m) => m.type === "leave");
+      await rowMatching(terminal, "the lost connection", /Lost the connection/);
+      await bob.say("said while away");
+      await bob.say("said while away, too");
+      relay.resume();
+      await rowMatching(
+        terminal,
+        "the reconnection",
+        /-- Reconnected to .*; 2 messages while you were away:$/,
+      );
+      const rows = await terminal.waitForScreen(
+        "the missed lines",
+        (rows) =>
+          rows.some((row) => row.endsWith("bob: said while away, too"))
+            ? rows
+            : undefined,
+      );
+      const count = (text: string) =>
+        rows.filter((row) => row.endsWith(text)).length;
+      assertEquals(count("bob: before the drop"), 1, rows.join("\n"));
+      assertEquals(count("* ana typed this before the drop"), 1);
+      assertEquals(count("bob: said while away"), 1);
+      assertEquals(count("bob: said while away, too"), 1);
+    } finally {
+      await terminal.kill();
+      await bob?.close();
+      await relay.cut();
+      await server.stop();
+    }
   },
 });
