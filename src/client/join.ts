@@ -165,7 +165,7 @@ class _Session {
     const options = this.#options;
     if (options.signal?.aborted) return 0;
     if (options.name === undefined && !options.interactive) {
-      return this.#fail(CLIENT_STRINGS[options.lang].nameRequired);
+      return await this.#fail(CLIENT_STRINGS[options.lang].nameRequired);
     }
     options.signal?.addEventListener("abort", this.#onAbort);
     if (options.interactive) {
@@ -196,7 +196,7 @@ class _Session {
       });
     } catch (error) {
       if (this.#dialing.signal.aborted) return 0;
-      if (error instanceof DialError) return this.#fail(error.message);
+      if (error instanceof DialError) return await this.#fail(error.message);
       throw error;
     } finally {
       this.#dialing = undefined;
@@ -225,7 +225,9 @@ class _Session {
       }
     }
     if (!exit) return 0;
-    if (exit.error !== undefined) return this.#fail(exit.error, exit.code);
+    if (exit.error !== undefined) {
+      return await this.#fail(exit.error, exit.code);
+    }
     return exit.code;
   }
 
@@ -237,7 +239,7 @@ class _Session {
     clearTimeout(this.#wake);
     clearInterval(this.#ticker);
     this.#redialing.abort();
-    this.#ui?.close();
+    await this.#ui?.close();
     this.#queue.close();
     await this.#stdin?.cancel().catch(() => {});
     await this.#close();
@@ -245,8 +247,8 @@ class _Session {
     await Promise.all(this.#writing);
   }
 
-  #fail(text: string, code: 0 | 1 = 1): 0 | 1 {
-    this.#ui?.close();
+  async #fail(text: string, code: 0 | 1 = 1): Promise<0 | 1> {
+    await this.#ui?.close();
     console.error(text);
     return code;
   }

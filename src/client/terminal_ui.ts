@@ -78,7 +78,7 @@ const ERASE_DOWN = "\r\x1b[J";
  *
  * const ui = new TerminalUi({ onEvent: (event) => console.log(event) });
  * ui.print("[12:00] bob: hi");
- * ui.close();
+ * await ui.close();
  * ```
  */
 export class TerminalUi {
@@ -91,6 +91,10 @@ export class TerminalUi {
   #rows = 24;
   #drawn: _Drawn | undefined;
   #reader: ReadableStreamDefaultReader<Uint8Array>;
+  // Output goes through one writer, in order; the last write tells when
+  // everything before it is out.
+  #writer = Deno.stdout.writable.getWriter();
+  #written: Promise<void> = Promise.resolve();
   #onResize = () => this.#resize();
 
   /** @param options Where events go, completion, prompt and history. */
@@ -126,7 +130,7 @@ export class TerminalUi {
    */
   print(text: string, options: { bell?: boolean } = {}): void {
     if (this.#closed) {
-      this.#write(`${text}\n`);
+      console.log(text);
       return;
     }
     this.#checkSize();
@@ -151,15 +155,19 @@ export class TerminalUi {
 
   /**
    * Removes the prompt and gives the terminal back (cooked mode, input
-   * released). Idempotent.
+   * released) once everything drawn is out. Idempotent.
+   *
+   * @returns When the terminal is back.
    */
-  close(): void {
-    if (this.#closed) return;
+  async close(): Promise<void> {
+    if (this.#closed) return await this.#written;
     this.#closed = true;
     if (Deno.build.os !== "windows") {
       Deno.removeSignalListener("SIGWINCH", this.#onResize);
     }
     this.#write(this.#erase());
+    await this.#written;
+    this.#writer.releaseLock();
     try {
       Deno.stdin.setRaw(false);
     } catch {
@@ -347,15 +355,9 @@ export class TerminalUi {
   }
 
   #write(text: string): void {
-    const bytes = encoder.encode(text);
-    let written = 0;
-    try {
-      while (written < bytes.length) {
-        written += Deno.stdout.writeSync(bytes.subarray(written));
-      }
-    } catch {
-      // The terminal is gone; the input side notices and ends.
-    }
+    // A terminal that went away fails the write; the input side notices
+    // and ends.
+    this.#written = this.#writer.write(encoder.encode(text)).catch(() => {});
   }
 }
 

@@ -43,6 +43,11 @@ export interface ClientStrings {
   promptOffline: string;
 }
 
+/** A count and the noun that goes with it: `1 line`, `3 lines`. */
+function _count(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** Seconds with at most one decimal, for messages. */
 function _seconds(seconds: number): string {
   return String(Math.round(seconds * 10) / 10);
@@ -81,15 +86,12 @@ const CLIENT_EN: ClientStrings = {
       _seconds(seconds)
     } s`,
   reconnected: (address, missed) =>
-    missed === 0
-      ? `Reconnected to ${address}`
-      : `Reconnected to ${address}; ${missed} ${
-        missed === 1 ? "message" : "messages"
-      } while you were away:`,
+    `Reconnected to ${address}` +
+    (missed === 0
+      ? ""
+      : `; ${_count(missed, "message", "messages")} while you were away:`),
   notSent: (count) =>
-    count === 1
-      ? "1 waiting line was not sent"
-      : `${count} waiting lines were not sent`,
+    `${_count(count, "waiting line was", "waiting lines were")} not sent`,
   promptWaiting: (count) => `${count} waiting`,
   promptOffline: "offline",
 };
@@ -130,15 +132,16 @@ const CLIENT_PT: ClientStrings = {
       _seconds(seconds)
     } s`,
   reconnected: (address, missed) =>
-    missed === 0
-      ? `Reconectado a ${address}`
-      : `Reconectado a ${address}; ${missed} ${
-        missed === 1 ? "mensagem" : "mensagens"
-      } enquanto você estava fora:`,
+    `Reconectado a ${address}` +
+    (missed === 0
+      ? ""
+      : `; ${
+        _count(missed, "mensagem", "mensagens")
+      } enquanto você estava fora:`),
   notSent: (count) =>
-    count === 1
-      ? "1 linha na fila não foi enviada"
-      : `${count} linhas na fila não foram enviadas`,
+    `${
+      _count(count, "linha na fila não foi", "linhas na fila não foram")
+    } enviada${count === 1 ? "" : "s"}`,
   promptWaiting: (count) => `${count} na fila`,
   promptOffline: "sem conexão",
 };
