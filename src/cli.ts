@@ -128,7 +128,8 @@ Options:
                      is not a terminal too
   -h, --help         show this help
 
-In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C leave.
+In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C (on an
+empty line) leave.
 When the input is not a terminal, every input line is sent as a message:
   echo "build finished" | chat join HOST --name ci`,
 };
