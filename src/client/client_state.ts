@@ -523,12 +523,16 @@ export class ClientState {
 
   #stillOffline = (seconds: number) => this.#client.stillOffline(seconds);
 
-  // The connection is gone: say so, and try again in a moment.
+  // The connection is gone: say so, and try again in a moment. Gone again
+  // before the welcome, it was one more failed attempt.
   #lost(before: ClientEffect[]): ClientEffect[] {
+    const effects: ClientEffect[] = [...before, { kind: "disconnect" }];
+    if (this.#phase === "hello") {
+      return [...effects, ...this.#retry(this.#stillOffline)];
+    }
     this.#attempt = 0;
     return [
-      ...before,
-      { kind: "disconnect" },
+      ...effects,
       ...this.#retry((seconds) =>
         this.#client.reconnecting(this.#options.address, seconds)
       ),
@@ -678,9 +682,7 @@ export class ClientState {
         if (message.type === "message") this.#see(message);
         return [
           ...this.#print(message),
-          ...(message.type === "rename" && message.to === this.#me
-            ? [{ kind: "prompt", text: this.chatPrompt } as const]
-            : []),
+          ...(message.type === "rename" ? this.#promptIfChanged() : []),
         ];
     }
   }
@@ -814,6 +816,7 @@ export class ClientState {
     // Input ended while waiting: there is nobody to ask.
     if (this.#endAfterWelcome) return this.#leave();
     this.#phase = "naming";
+    this.#shownPrompt = this.namePrompt;
     return [
       { kind: "deadline", ms: null },
       ...this.#print(message),

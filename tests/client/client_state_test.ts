@@ -658,3 +658,21 @@ Deno.test("ClientState without a terminal still ends when the server goes away",
     error: CLIENT_STRINGS.en.connectionLost(ADDRESS),
   });
 });
+
+Deno.test("ClientState keeps backing off while a rejoin keeps failing after connecting", () => {
+  const { client } = joinedWithHistory();
+  client.onClosed();
+  const delays: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    client.onDeadline();
+    client.onConnected();
+    // A server that is full for now: bye, then the connection closes.
+    const full = client.onServerLine(
+      line({ type: "bye", reason: "full", text: STRINGS.en.bye("full") }),
+    );
+    assertEquals(client.phase, "away");
+    delays.push((full.find((e) => e.kind === "deadline") as { ms: number }).ms);
+    assertEquals(client.onClosed(), [], "the close that follows is old news");
+  }
+  assertEquals(delays, [2000, 4000, 8000, 16000]);
+});
