@@ -1,8 +1,10 @@
 // The interactive client under a real pseudo-terminal: `chat join` runs in a
-// detached tmux session (80x24, NO_COLOR=1) against a real `chat serve`;
-// another user is a raw TCP socket speaking the native dialect. The tests
-// type with `tmux send-keys` and read the screen with `tmux capture-pane`,
-// polling with a deadline. Without tmux they are ignored, never passed.
+// detached tmux session (80x24 unless a test says otherwise, NO_COLOR=1)
+// against a real `chat serve`; another user is a raw TCP socket speaking the
+// native dialect. The tests type with `tmux send-keys` (or paste with
+// `paste-buffer`) and read the screen with `tmux capture-pane`, polling with a
+// deadline. Timings (pastes, reconnecting) are printed, never asserted.
+// Without tmux the tests are ignored, never passed.
 
 import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { MAIN, Peer, Relay, Server, waitFor } from "../_client_harness.ts";
