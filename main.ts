@@ -118,6 +118,7 @@ export async function main(args: readonly string[]): Promise<number> {
           timeoutMs: command.timeoutMs,
           interactive: Deno.stdin.isTerminal() && Deno.stdout.isTerminal(),
           color: !Deno.noColor && Deno.stdout.isTerminal(),
+          verbose: command.verbose === true || Deno.stdout.isTerminal(),
           signal: controller.signal,
         });
       } finally {

@@ -75,6 +75,8 @@ export type CliCommand =
     address: Address;
     name: string | undefined;
     timeoutMs: number;
+    /** `--verbose`: the welcome and history without a terminal too. */
+    verbose?: true;
   };
 
 const D = SERVE_DEFAULTS;
@@ -135,9 +137,12 @@ Options:
   -n, --name NAME    your name: 1-24 letters, digits, _ - or . (asked for if
                      missing and the input is a terminal)
   --timeout SECS     give up connecting after this many seconds (default ${JOIN_DEFAULTS.timeoutSeconds})
+  --verbose          print the welcome and recent messages when the input
+                     is not a terminal too
   -h, --help         show this help
 
-In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C leave.
+In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C (on an
+empty line) leave.
 When the input is not a terminal, every input line is sent as a message:
   echo "build finished" | chat join HOST --name ci`,
 };
@@ -378,7 +383,7 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   const args = _keepEmptyValues(input, ["--name", "-n", "--timeout"]);
   const flags = parseArgs(args, {
     string: ["name", "timeout"],
-    boolean: ["help"],
+    boolean: ["help", "verbose"],
     alias: { h: "help", n: "name" },
     unknown: _rejectUnknown("join"),
   });
@@ -420,7 +425,13 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   const timeoutMs = flags.timeout === undefined
     ? JOIN_DEFAULTS.timeoutSeconds * 1000
     : _positive(flags.timeout, "timeout", "join") * 1000;
-  return { kind: "join", address, name, timeoutMs };
+  return {
+    kind: "join",
+    address,
+    name,
+    timeoutMs,
+    ...(flags.verbose ? { verbose: true as const } : {}),
+  };
 }
 
 /** What parsing needs from the environment. */

@@ -56,10 +56,19 @@ export class Server {
     })();
   }
 
-  static async start(): Promise<Server> {
-    const { cmd, args } = chatCommand(
-      ["serve", "--host", "127.0.0.1", "--port", "0"],
-    );
+  /**
+   * Starts `chat serve` on a free port, or on `port` (then without the
+   * browser client, whose port would be the next one).
+   */
+  static async start(port = 0): Promise<Server> {
+    const { cmd, args } = chatCommand([
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      ...(port === 0 ? [] : ["--no-web"]),
+    ]);
     const child = new Deno.Command(cmd, {
       args,
       stdin: "null",
@@ -97,14 +106,105 @@ export class Server {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Stops the server: SIGTERM (a clean shutdown) unless told otherwise. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<void> {
     try {
-      this.#child.kill("SIGTERM");
+      this.#child.kill(signal);
     } catch {
       // already gone
     }
     await this.#drained;
     await this.#child.status;
+  }
+}
+
+/**
+ * A TCP relay on 127.0.0.1 in front of a server, to cut connections as a
+ * network that drops would, while the server runs on.
+ */
+export class Relay {
+  readonly port: number;
+  #target: number;
+  #listener: Deno.TcpListener | undefined;
+  #conns = new Set<Deno.TcpConn>();
+  #tasks = new Set<Promise<void>>();
+
+  private constructor(target: number) {
+    this.#target = target;
+    this.port = this.#listen(0);
+  }
+
+  /** Relays a free port to `target`. */
+  static start(target: number): Relay {
+    return new Relay(target);
+  }
+
+  /** Closes every relayed connection and stops taking new ones. */
+  async cut(): Promise<void> {
+    this.#listener?.close();
+    this.#listener = undefined;
+    for (const conn of this.#conns) _closeQuietly(conn);
+    this.#conns.clear();
+    await Promise.all(this.#tasks);
+  }
+
+  /** Takes connections again, on the same port. */
+  resume(): void {
+    this.#listen(this.port);
+  }
+
+  #listen(port: number): number {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port });
+    this.#listener = listener;
+    this.#track((async () => {
+      try {
+        for await (const client of listener) {
+          this.#conns.add(client);
+          const server = await Deno.connect({
+            hostname: "127.0.0.1",
+            port: this.#target,
+          });
+          this.#conns.add(server);
+          this.#track(this.#pump(client, server));
+          this.#track(this.#pump(server, client));
+        }
+      } catch {
+        // closed by cut()
+      }
+    })());
+    return listener.addr.port;
+  }
+
+  async #pump(from: Deno.TcpConn, to: Deno.TcpConn): Promise<void> {
+    const buffer = new Uint8Array(16 * 1024);
+    try {
+      while (true) {
+        const n = await from.read(buffer);
+        if (n === null) break;
+        let written = 0;
+        while (written < n) {
+          written += await to.write(buffer.subarray(written, n));
+        }
+      }
+    } catch {
+      // one side closed
+    }
+    for (const conn of [from, to]) {
+      if (this.#conns.delete(conn)) _closeQuietly(conn);
+    }
+  }
+
+  #track(task: Promise<void>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
+  }
+}
+
+function _closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
   }
 }
 

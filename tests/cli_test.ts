@@ -535,3 +535,14 @@ Deno.test("the usage text shows the defaults of config.ts", () => {
     ]
   ) assertStringIncludes(USAGE.serve, text);
 });
+
+Deno.test("parseCli() reads join --verbose", () => {
+  assertEquals(parseCli(["join", "10.0.0.2", "--verbose"]), {
+    kind: "join",
+    address: { hostname: "10.0.0.2", port: 50001 },
+    name: undefined,
+    timeoutMs: 10_000,
+    verbose: true,
+  });
+  assertStringIncludes(USAGE.join, "--verbose");
+});

@@ -1,9 +1,17 @@
 /**
  * The terminal client as a pure state machine: events in (a line from the
  * server, a line the user typed, end of input, Ctrl-C, the connection
- * closing, a deadline passing), effects out (send this, print that, set
- * the prompt, arm a deadline, exit). `client.ts` drives it with real I/O;
- * tests drive it directly.
+ * closing or opening again, a timer firing), effects out (send this, print
+ * that, set the prompt, arm a timer, connect, exit). `join.ts` drives it
+ * with real I/O; tests drive it directly.
+ *
+ * Typed and piped lines go out at the pace of the server's flood limit
+ * (`welcome.limits`), so the server never refuses one: a line is shown as
+ * sent when it is sent, and the prompt counts the lines still waiting. At a
+ * terminal, a lost connection is not the end: the client says so, tries
+ * again after about 1, 2, 4... seconds (at most 30, as the page does),
+ * rejoins with the same name and shows what was said meanwhile, from the
+ * welcome's history, without repeating what it had shown already.
  *
  * @module
  */
@@ -19,15 +27,48 @@ import {
 import { decodeServerMessage } from "../protocol/native_codec.ts";
 import {
   renderMessage,
+  renderNotice,
   type RenderOptions,
   renderOwnMessage,
 } from "./render.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
+import { TokenBucket } from "../protocol/token_bucket.ts";
+import { nameKey } from "../protocol/name_rules.ts";
+import type { ChatLine } from "../protocol/messages.ts";
 import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 
 /** How long to wait for the server's `bye` after asking to leave. */
 export const LEAVE_TIMEOUT_MS = 2000;
+
+/** Longest wait between two attempts to reconnect. */
+export const MAX_RECONNECT_MS = 30_000;
+
+/**
+ * How long to wait before reconnection attempt `attempt` (1, 2...): about
+ * 1, 2, 4... seconds, at most {@linkcode MAX_RECONNECT_MS}, give or take a
+ * fifth so that clients dropped together do not come back together.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { reconnectDelay } from "./client_state.ts";
+ *
+ * assertEquals([1, 2, 3, 6, 9].map((n) => reconnectDelay(n, 0.5)), [1000, 2000, 4000, 30000, 30000]);
+ * ```
+ *
+ * @param attempt The attempt, from 1.
+ * @param random A number in [0, 1), for the jitter.
+ * @returns Milliseconds.
+ */
+export function reconnectDelay(attempt: number, random: number): number {
+  const base = Math.min(MAX_RECONNECT_MS, 1000 * 2 ** (attempt - 1));
+  return Math.round(base * (0.8 + 0.4 * random));
+}
+
+// Byes after which a terminal client comes back: the server restarted,
+// lost track of it (a laptop that slept), or was full for a moment.
+const _COME_BACK = new Set(["shutdown", "timeout", "slow", "full", "limit"]);
 
 /** Something the driver must do. */
 export type ClientEffect =
@@ -37,13 +78,21 @@ export type ClientEffect =
   | { kind: "print"; text: string; alert: boolean }
   /** Change the input prompt. */
   | { kind: "prompt"; text: string }
-  /**
-   * Pace `input` messages to the server's flood limit (scripted input,
-   * which can be faster than any typist).
-   */
-  | { kind: "pace"; rate: number; burst: number }
   /** Arm the one deadline (replacing any other), or clear it with `null`. */
   | { kind: "deadline"; ms: number | null }
+  /**
+   * Call {@linkcode ClientState.onWake} after `ms` (replacing any earlier
+   * wake): lines are waiting for the flood limit.
+   */
+  | { kind: "wake"; ms: number }
+  /**
+   * Open a new connection to the server and report it with
+   * {@linkcode ClientState.onConnected} or
+   * {@linkcode ClientState.onConnectFailed}.
+   */
+  | { kind: "connect" }
+  /** Close the connection; what it still delivers is ignored. */
+  | { kind: "disconnect" }
   /**
    * End the session with an exit code; `error`, if any, is the one line to
    * write to standard error after the terminal is restored.
@@ -52,9 +101,16 @@ export type ClientEffect =
 
 /**
  * Where the session is: waiting for the answer to `hello`, asking the user
- * for another name, chatting, leaving (waiting for `bye`), or done.
+ * for another name, chatting, leaving (waiting for `bye`), away (the
+ * connection was lost: waiting to reconnect, or connecting), or done.
  */
-export type ClientPhase = "hello" | "naming" | "chat" | "leaving" | "done";
+export type ClientPhase =
+  | "hello"
+  | "naming"
+  | "chat"
+  | "leaving"
+  | "away"
+  | "done";
 
 /** Options of {@linkcode ClientState}. */
 export interface ClientStateOptions {
@@ -69,13 +125,20 @@ export interface ClientStateOptions {
    */
   lang?: Lang;
   /**
-   * Whether a person is at a terminal: a refused name is asked again and
-   * your own messages are shown; otherwise a refused name ends the session
-   * and only what others send is shown.
+   * Whether a person is at a terminal: a refused name is asked again, your
+   * own messages are shown, the welcome and history are shown, and a lost
+   * connection is reconnected; otherwise a refused name or a lost
+   * connection ends the session and only what others send is shown.
    *
    * @default {false}
    */
   interactive?: boolean;
+  /**
+   * Whether to show the welcome and the history without a terminal too.
+   *
+   * @default {false}
+   */
+  verbose?: boolean;
   /**
    * Whether printed text may hold colours.
    *
@@ -100,7 +163,39 @@ export interface ClientStateOptions {
    * @default {formatClock} local `HH:MM`
    */
   formatTime?: (time: number) => string;
+  /**
+   * Columns of the terminal now, to wrap long lines under their text.
+   *
+   * @default {undefined} no wrapping
+   */
+  width?: () => number;
+  /**
+   * A number in [0, 1) for the jitter of reconnection delays.
+   *
+   * @default {Math.random}
+   */
+  random?: () => number;
+  /**
+   * Milliseconds of silence from the server after which the client pings
+   * it ({@linkcode ClientState.onTick}).
+   *
+   * @default {25000}
+   */
+  pingAfterMs?: number;
+  /**
+   * Milliseconds of silence after which the connection is given up as
+   * lost (a network that dropped without a word).
+   *
+   * @default {60000}
+   */
+  deadAfterMs?: number;
 }
+
+/** A line waiting to go out: typed or piped input, or the final quit. */
+type _Outgoing = { type: "input"; text: string } | { type: "quit" };
+
+// Keys of public lines already shown, kept to skip them in a later history.
+const SEEN_LIMIT = 1000;
 
 /**
  * The client's state: phase, your name, who is online. Every method takes
@@ -138,13 +233,29 @@ export class ClientState {
   #phase: ClientPhase = "hello";
   #me: string;
   #members: string[] = [];
-  #pending: string[] = [];
+  // Lines not sent yet: before the welcome, while away, or paced.
+  #outbox: _Outgoing[] = [];
+  #bucket: TokenBucket | null = null;
+  #paceMs = 0;
   #endAfterWelcome = false;
+  // Whether a welcome came once: from then on a lost connection is retried.
+  #joined = false;
+  #attempt = 0;
+  #connected = true;
+  #lastHeard: number;
+  #pinged = false;
+  #shownPrompt: string | undefined;
+  // Public lines shown, by key; the newest one's server time; your own
+  // lines sent since the last welcome (the server does not echo them).
+  #seen = new Set<string>();
+  #newest = -Infinity;
+  #ownSent: string[] = [];
 
   /** @param options Name, server address, language and display choices. */
   constructor(options: ClientStateOptions) {
     this.#options = options;
     this.#me = options.name;
+    this.#lastHeard = this.#now();
   }
 
   /** Where the session is. */
@@ -162,9 +273,19 @@ export class ClientState {
     return this.#members;
   }
 
-  /** The prompt for chat input. */
+  /**
+   * The prompt for chat input: your name, and whether lines are waiting or
+   * the connection is lost.
+   */
   get chatPrompt(): string {
-    return `${this.#me}> `;
+    const waiting = this.#waiting();
+    const notes = [
+      ...(this.#phase === "away" ? [this.#client.promptOffline] : []),
+      ...(waiting > 0 ? [this.#client.promptWaiting(waiting)] : []),
+    ];
+    return notes.length === 0
+      ? `${this.#me}> `
+      : `${this.#me} (${notes.join(", ")})> `;
   }
 
   /**
@@ -183,7 +304,9 @@ export class ClientState {
    * @returns The effects.
    */
   onServerLine(line: string): ClientEffect[] {
-    if (this.#phase === "done") return [];
+    if (this.#phase === "done" || this.#phase === "away") return [];
+    this.#lastHeard = this.#now();
+    this.#pinged = false;
     let message: ServerMessage;
     try {
       message = decodeServerMessage(line);
@@ -207,10 +330,17 @@ export class ClientState {
    */
   onInput(line: string): ClientEffect[] {
     switch (this.#phase) {
+      case "away":
       case "hello":
-        // Typed before the welcome arrived: send it once joined.
-        if (line.trim() !== "") this.#pending.push(line);
-        return [];
+        // Nobody to tell while away: leave now.
+        if (this.#phase === "away" && parseCommand(line).kind === "quit") {
+          return this.#exit(0);
+        }
+        // Typed before the welcome arrived, or while away: sent once
+        // joined.
+        if (line.trim() === "") return [];
+        this.#outbox.push({ type: "input", text: line });
+        return this.#promptIfChanged();
       case "naming":
         return this.#onNameAnswer(line);
       case "chat":
@@ -228,7 +358,8 @@ export class ClientState {
    * @returns The effects.
    */
   onEnd(): ClientEffect[] {
-    if (this.#phase === "hello") {
+    if (this.#phase === "away") return this.#exit(0);
+    if (this.#phase === "hello" && !this.#joined) {
       // Piped input can end before the welcome arrives: send what was read
       // first, then leave.
       this.#endAfterWelcome = true;
@@ -238,13 +369,25 @@ export class ClientState {
   }
 
   /**
-   * Handles Ctrl-C or a termination signal: leaves; a second one while
-   * leaving exits at once.
+   * Handles Ctrl-C on an empty line, or a termination signal: leaves; a
+   * second one while leaving exits at once. At a terminal, while typed
+   * lines wait for the flood limit, it drops them instead (a paste sent by
+   * mistake), and the next one leaves.
    *
    * @returns The effects.
    */
   onInterrupt(): ClientEffect[] {
-    if (this.#phase === "leaving") return this.#exit(0);
+    if (this.#phase === "leaving" || this.#phase === "away") {
+      return this.#exit(0);
+    }
+    const waiting = this.#waiting();
+    if (this.#options.interactive && this.#phase === "chat" && waiting > 0) {
+      this.#outbox = this.#outbox.filter((line) => line.type !== "input");
+      return [
+        ...this.#printNotice(this.#client.notSent(waiting)),
+        ...this.#promptIfChanged(),
+      ];
+    }
     return this.#leave();
   }
 
@@ -256,10 +399,12 @@ export class ClientState {
   onClosed(): ClientEffect[] {
     switch (this.#phase) {
       case "done":
+      case "away":
         return [];
       case "leaving":
         return this.#exit(0);
       default:
+        if (this.#comesBack) return this.#lost([]);
         return this.#exit(
           1,
           this.#client.connectionLost(this.#options.address),
@@ -275,15 +420,138 @@ export class ClientState {
   onDeadline(): ClientEffect[] {
     switch (this.#phase) {
       case "hello":
+        // A server that takes the connection but never answers: try again.
+        if (this.#comesBack) {
+          return [{ kind: "disconnect" }, ...this.#retry(this.#stillOffline)];
+        }
         return this.#exit(
           1,
           this.#client.noAnswer(this.#options.address, this.#timeoutMs / 1000),
         );
       case "leaving":
         return this.#exit(0);
+      case "away":
+        return [{ kind: "connect" }];
       default:
         return [];
     }
+  }
+
+  /**
+   * Handles the wake timer: sends the lines the flood limit allows now.
+   *
+   * @returns The effects.
+   */
+  onWake(): ClientEffect[] {
+    return this.#flush();
+  }
+
+  /**
+   * Handles the clock, about once a second: pings a server that has been
+   * quiet, and gives up a connection that stays silent after that (a
+   * network that dropped without closing it).
+   *
+   * @returns The effects.
+   */
+  onTick(): ClientEffect[] {
+    if (!this.#connected || this.#phase !== "chat") return [];
+    const silent = this.#now() - this.#lastHeard;
+    if (silent >= (this.#options.deadAfterMs ?? 60_000)) {
+      return [{ kind: "disconnect" }, ...this.onClosed()];
+    }
+    if (silent >= (this.#options.pingAfterMs ?? 25_000) && !this.#pinged) {
+      this.#pinged = true;
+      return [{ kind: "send", message: { type: "ping", id: this.#now() } }];
+    }
+    return [];
+  }
+
+  /**
+   * Handles a new connection, opened for a `connect` effect: says hello
+   * again with the same name.
+   *
+   * @returns The effects.
+   */
+  onConnected(): ClientEffect[] {
+    if (this.#phase === "done") return [{ kind: "disconnect" }];
+    if (this.#phase !== "away") return [];
+    this.#connected = true;
+    this.#lastHeard = this.#now();
+    this.#pinged = false;
+    return this.#hello(this.#me);
+  }
+
+  /**
+   * Handles a failed `connect`: tries again later.
+   *
+   * @returns The effects.
+   */
+  onConnectFailed(): ClientEffect[] {
+    if (this.#phase !== "away") return [];
+    return this.#retry(this.#stillOffline);
+  }
+
+  /** Whether a lost connection is retried: at a terminal, once joined. */
+  get #comesBack(): boolean {
+    return (this.#options.interactive ?? false) && this.#joined;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  #waiting(): number {
+    return this.#outbox.filter((line) => line.type === "input").length;
+  }
+
+  #promptIfChanged(): ClientEffect[] {
+    if (this.#phase === "naming" || this.#phase === "done") return [];
+    if (this.#phase === "hello" && !this.#joined) return [];
+    const text = this.chatPrompt;
+    if (text === this.#shownPrompt) return [];
+    this.#shownPrompt = text;
+    return [{ kind: "prompt", text }];
+  }
+
+  #printNotice(text: string): ClientEffect[] {
+    return [{
+      kind: "print",
+      text: renderNotice(text, this.#render),
+      alert: false,
+    }];
+  }
+
+  #stillOffline = (seconds: number) => this.#client.stillOffline(seconds);
+
+  // The connection is gone: say so, and try again in a moment. Gone again
+  // before the welcome, it was one more failed attempt.
+  #lost(before: ClientEffect[]): ClientEffect[] {
+    const effects: ClientEffect[] = [...before, { kind: "disconnect" }];
+    if (this.#phase === "hello") {
+      return [...effects, ...this.#retry(this.#stillOffline)];
+    }
+    this.#attempt = 0;
+    return [
+      ...effects,
+      ...this.#retry((seconds) =>
+        this.#client.reconnecting(this.#options.address, seconds)
+      ),
+    ];
+  }
+
+  #retry(say: (seconds: number) => string): ClientEffect[] {
+    this.#phase = "away";
+    this.#connected = false;
+    this.#bucket = null;
+    const ms = reconnectDelay(
+      ++this.#attempt,
+      (this.#options.random ?? Math.random)(),
+    );
+    return [
+      ...this.#printNotice(say(Math.max(1, Math.round(ms / 1000)))),
+      { kind: "deadline", ms },
+      ...this.#promptIfChanged(),
+    ];
   }
 
   get #client() {
@@ -302,6 +570,7 @@ export class ClientState {
       now: (this.#options.now ?? Date.now)(),
     };
     if (this.#options.formatTime) options.formatTime = this.#options.formatTime;
+    if (this.#options.width) options.width = this.#options.width();
     return options;
   }
 
@@ -337,10 +606,55 @@ export class ClientState {
   #leave(): ClientEffect[] {
     if (this.#phase === "done" || this.#phase === "leaving") return [];
     this.#phase = "leaving";
-    return [
-      { kind: "send", message: { type: "quit" } },
-      { kind: "deadline", ms: LEAVE_TIMEOUT_MS },
-    ];
+    // After the lines still waiting, so they are sent first.
+    this.#outbox.push({ type: "quit" });
+    return this.#flush();
+  }
+
+  // Sends what the flood limit allows, in order; your own messages are
+  // shown as they go (the server does not echo them).
+  #flush(): ClientEffect[] {
+    const effects: ClientEffect[] = [];
+    while (this.#phase === "chat" || this.#phase === "leaving") {
+      const next = this.#outbox[0];
+      if (next === undefined) break;
+      if (next.type === "input" && this.#bucket?.take(this.#now()) === false) {
+        effects.push({ kind: "wake", ms: this.#paceMs });
+        break;
+      }
+      this.#outbox.shift();
+      effects.push({ kind: "send", message: next });
+      if (next.type === "quit") {
+        effects.push({ kind: "deadline", ms: LEAVE_TIMEOUT_MS });
+      } else effects.push(...this.#sent(next.text));
+    }
+    effects.push(...this.#promptIfChanged());
+    return effects;
+  }
+
+  // One input line was sent.
+  #sent(line: string): ClientEffect[] {
+    const command = parseCommand(line);
+    if (command.kind === "quit") {
+      // The server answers with `bye`; wait for it as when leaving.
+      this.#phase = "leaving";
+      return [{ kind: "deadline", ms: LEAVE_TIMEOUT_MS }];
+    }
+    if (command.kind !== "say" && command.kind !== "me") return [];
+    // Shown here as the others will see it (sanitised, trailing space
+    // trimmed).
+    const text = sanitizeText(command.text).trimEnd();
+    if (text === "") return [];
+    this.#ownSent.push(text);
+    if (this.#ownSent.length > SEEN_LIMIT) this.#ownSent.shift();
+    if (!this.#options.interactive) return [];
+    return [{
+      kind: "print",
+      text: renderOwnMessage(text, this.#render, {
+        action: command.kind === "me",
+      }),
+      alert: false,
+    }];
   }
 
   #print(message: ServerMessage): ClientEffect[] {
@@ -365,11 +679,10 @@ export class ClientState {
         // Everything else belongs to the chat (a server may send notices
         // before the welcome; show them too).
         this.#track(message);
+        if (message.type === "message") this.#see(message);
         return [
           ...this.#print(message),
-          ...(message.type === "rename" && message.to === this.#me
-            ? [{ kind: "prompt", text: this.chatPrompt } as const]
-            : []),
+          ...(message.type === "rename" ? this.#promptIfChanged() : []),
         ];
     }
   }
@@ -383,35 +696,103 @@ export class ClientState {
     ) {
       return this.#exit(0);
     }
-    return this.#exit(1, sanitizeText(String(message.text)));
+    const text = sanitizeText(String(message.text));
+    // A restart, or a moment's trouble: at a terminal, come back.
+    if (
+      this.#comesBack && this.#phase !== "leaving" &&
+      _COME_BACK.has(message.reason)
+    ) {
+      return this.#lost(this.#printNotice(text));
+    }
+    return this.#exit(1, text);
   }
 
   #onWelcome(
     message: Extract<ServerMessage, { type: "welcome" }>,
   ): ClientEffect[] {
     if (this.#phase !== "hello") return [];
+    const again = this.#joined;
     this.#phase = "chat";
+    this.#joined = true;
+    this.#attempt = 0;
     this.#me = sanitizeText(String(message.name));
     this.#members = _names(message.members);
-    const effects: ClientEffect[] = [
-      { kind: "deadline", ms: null },
-      ...this.#print(message),
-      { kind: "prompt", text: this.chatPrompt },
-    ];
     const limits = message.limits;
+    this.#bucket = null;
     if (
-      !this.#options.interactive && limits &&
-      typeof limits.rate === "number" && typeof limits.burst === "number"
+      limits && typeof limits.rate === "number" &&
+      typeof limits.burst === "number"
     ) {
-      effects.push({ kind: "pace", rate: limits.rate, burst: limits.burst });
+      this.#pace(limits.rate, limits.burst);
     }
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const line of pending) {
-      if (this.#phase === "chat") effects.push(...this.#say(line));
+    const effects: ClientEffect[] = [{ kind: "deadline", ms: null }];
+    if (again) effects.push(...this.#onRejoined(message));
+    else {
+      for (const line of _history(message.history)) this.#see(line);
+      if (this.#options.interactive || this.#options.verbose) {
+        effects.push(...this.#print(message));
+      }
     }
+    effects.push(...this.#flush());
     if (this.#endAfterWelcome) effects.push(...this.#leave());
     return effects;
+  }
+
+  // Back after a lost connection: what was said meanwhile (the history
+  // less what was shown already and your own lines), then who is here.
+  #onRejoined(
+    message: Extract<ServerMessage, { type: "welcome" }>,
+  ): ClientEffect[] {
+    const me = nameKey(this.#me);
+    const missed: ChatLine[] = [];
+    for (const line of _history(message.history)) {
+      const clean = {
+        ...line,
+        from: _clean(line.from),
+        text: _clean(line.text),
+      };
+      if (this.#seen.has(_key(clean)) || clean.time < this.#newest) continue;
+      const own = nameKey(clean.from) === me
+        ? this.#ownSent.indexOf(clean.text)
+        : -1;
+      if (own >= 0) this.#ownSent.splice(own, 1);
+      else missed.push(clean);
+      this.#see(clean);
+    }
+    this.#ownSent = [];
+    const effects = this.#printNotice(
+      this.#client.reconnected(this.#options.address, missed.length),
+    );
+    for (const line of missed) {
+      effects.push(...this.#print({ type: "message", ...line }));
+    }
+    effects.push(
+      ...this.#print({ type: "members", names: [...this.#members] }),
+    );
+    return effects;
+  }
+
+  // Paces input to the server's flood limit, with a margin: lines can
+  // arrive closer together than they were sent.
+  #pace(rate: number, burst: number): void {
+    const paced = {
+      rate: Math.max(0.1, rate * 0.8),
+      burst: Math.max(1, Math.floor(burst / 2)),
+    };
+    this.#bucket = new TokenBucket(paced, this.#now());
+    this.#paceMs = Math.ceil(1000 / paced.rate);
+  }
+
+  // Notes a public line as shown.
+  #see(line: ChatLine): void {
+    const key = _key(line);
+    this.#seen.add(key);
+    if (this.#seen.size > SEEN_LIMIT) {
+      this.#seen.delete(this.#seen.values().next().value!);
+    }
+    if (typeof line.time === "number" && line.time > this.#newest) {
+      this.#newest = line.time;
+    }
   }
 
   #onNameError(
@@ -421,10 +802,21 @@ export class ClientState {
     if (!this.#options.interactive) {
       return this.#exit(1, sanitizeText(String(message.text)));
     }
-    this.#pending = [];
+    // Back, but the server has not yet noticed the lost connection that
+    // holds the name: it will, soon.
+    if (this.#joined && message.code === "taken") {
+      return [
+        { kind: "disconnect" },
+        ...this.#retry((seconds) =>
+          this.#client.nameStillHeld(this.#me, seconds)
+        ),
+      ];
+    }
+    if (!this.#joined) this.#outbox = [];
     // Input ended while waiting: there is nobody to ask.
     if (this.#endAfterWelcome) return this.#leave();
     this.#phase = "naming";
+    this.#shownPrompt = this.namePrompt;
     return [
       { kind: "deadline", ms: null },
       ...this.#print(message),
@@ -453,34 +845,8 @@ export class ClientState {
 
   #say(line: string): ClientEffect[] {
     if (line.trim() === "") return [];
-    const effects: ClientEffect[] = [
-      { kind: "send", message: { type: "input", text: line } },
-    ];
-    const command = parseCommand(line);
-    if (command.kind === "quit") {
-      // The server answers with `bye`; wait for it as when leaving.
-      this.#phase = "leaving";
-      effects.push({ kind: "deadline", ms: LEAVE_TIMEOUT_MS });
-      return effects;
-    }
-    // The server does not echo public lines to their sender: show them here
-    // as the others will see them (sanitised, trailing space trimmed).
-    if (
-      this.#options.interactive &&
-      (command.kind === "say" || command.kind === "me")
-    ) {
-      const text = sanitizeText(command.text).trimEnd();
-      if (text !== "") {
-        effects.push({
-          kind: "print",
-          text: renderOwnMessage(text, this.#render, {
-            action: command.kind === "me",
-          }),
-          alert: false,
-        });
-      }
-    }
-    return effects;
+    this.#outbox.push({ type: "input", text: line });
+    return this.#flush();
   }
 
   #track(message: ServerMessage): void {
@@ -506,6 +872,27 @@ export class ClientState {
         return;
     }
   }
+}
+
+function _history(value: unknown): ChatLine[] {
+  return Array.isArray(value)
+    ? value.filter((line): line is ChatLine =>
+      typeof line === "object" && line !== null
+    )
+    : [];
+}
+
+function _clean(text: unknown): string {
+  return sanitizeText(String(text));
+}
+
+function _key(line: ChatLine): string {
+  return JSON.stringify([
+    line.time,
+    line.from,
+    line.text,
+    line.action ?? false,
+  ]);
 }
 
 function _names(value: unknown): string[] {

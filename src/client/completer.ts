@@ -31,8 +31,9 @@ export interface CompleteOptions {
 /**
  * Completions for the text before the cursor, as `[candidates, word]`:
  * `word` is the end of the line being completed and each candidate a
- * replacement for it. A full match ends in a space, so typing goes on.
- * Matching ignores case.
+ * replacement for it. A full match ends in a space, so typing goes on; a
+ * name at the start of a line ends in `: `, to address its owner.
+ * Matching ignores case and accents (`joao` completes to `João`).
  *
  * @example Complete a name after /msg
  * ```ts
@@ -42,6 +43,7 @@ export interface CompleteOptions {
  * assertEquals(completeLine("/msg b", { names: ["ana", "bob"] }), [["bob "], "b"]);
  * assertEquals(completeLine("/rep", { names: [] }), [["/reply "], "/rep"]);
  * assertEquals(completeLine("/wh", { names: [] }), [["/whisper ", "/who "], "/wh"]);
+ * assertEquals(completeLine("Joao", { names: ["João"] }), [["João: "], "Joao"]);
  * ```
  *
  * @param line The text before the cursor.
@@ -64,26 +66,33 @@ export function completeLine(
   }
   const argument = /^\/(\S+)\s+(\S*)$/.exec(line);
   if (argument && findCommand(argument[1]!)?.completes === "names") {
-    return [_names(argument[2]!, options), argument[2]!];
+    return [_names(argument[2]!, options, " "), argument[2]!];
   }
   // Anywhere else, including the text of other commands (`/me waves at b`),
-  // the word being typed may be a name.
+  // the word being typed may be a name; the first word of a message
+  // addresses someone.
   const word = /(\S*)$/.exec(line)![1]!;
   if (word === "") return [[], word];
-  return [_names(word, options), word];
+  return [_names(word, options, word === line ? ": " : " "), word];
 }
 
-function _names(prefix: string, options: CompleteOptions): string[] {
-  const typed = nameKey(prefix);
+function _names(
+  prefix: string,
+  options: CompleteOptions,
+  suffix: string,
+): string[] {
+  const typed = _loose(prefix);
   const me = nameKey(options.me ?? "");
   const found = options.names
-    .filter((name) => {
-      const key = nameKey(name);
-      return key !== me && key.startsWith(typed);
-    })
+    .filter((name) => nameKey(name) !== me && _loose(name).startsWith(typed))
     .sort((a, b) => nameKey(a).localeCompare(nameKey(b)))
-    .map((name) => `${name} `);
+    .map((name) => name + suffix);
   return _unique(found);
+}
+
+// The name key without accents: what a typist without them would type.
+function _loose(name: string): string {
+  return nameKey(name).normalize("NFD").replace(/\p{M}/gu, "");
 }
 
 function _unique(items: string[]): string[] {

@@ -18,7 +18,6 @@ import { renderMessage } from "./render.ts";
 import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { type TerminalEvent, TerminalUi } from "./terminal_ui.ts";
-import { TokenBucket } from "../protocol/token_bucket.ts";
 
 /** Options of {@linkcode join}. */
 export interface JoinOptions {
@@ -53,6 +52,14 @@ export interface JoinOptions {
    */
   color: boolean;
   /**
+   * Whether to print the welcome and the history without a terminal too
+   * (`chat join --verbose`); piped mode is otherwise quiet: only what
+   * others say is printed.
+   *
+   * @default {false}
+   */
+  verbose?: boolean;
+  /**
    * Aborted on SIGINT or SIGTERM: the client leaves cleanly (as for
    * Ctrl-C) and returns 0.
    *
@@ -64,9 +71,24 @@ export interface JoinOptions {
 /** Input, server and timer events, in the order they happened. */
 type _Event =
   | TerminalEvent
-  | { kind: "server"; line: string }
-  | { kind: "closed" }
-  | { kind: "deadline"; generation: number };
+  | { kind: "server"; line: string; connection: number }
+  | { kind: "closed"; connection: number }
+  | { kind: "connected"; conn: Deno.TcpConn }
+  | { kind: "connect_failed" }
+  | { kind: "deadline"; generation: number }
+  | { kind: "wake"; generation: number }
+  | { kind: "tick" };
+
+/** How often the state machine hears the clock (pings, dead connections). */
+const TICK_MS = 1000;
+
+/** One connection to the server and its reader. */
+interface _Connection {
+  id: number;
+  conn: Deno.TcpConn;
+  reader: ReadableStreamDefaultReader<string> | undefined;
+  writing: Promise<void>;
+}
 
 const encoder = new TextEncoder();
 
@@ -78,7 +100,8 @@ const encoder = new TextEncoder();
  * opened (refused, unreachable, unknown host, timed out), a refused name
  * without a terminal to ask another, a lost connection, or the server
  * ending the session (a server shutdown included: the session ended
- * before the user chose to, so scripts see a failure).
+ * before the user chose to, so scripts see a failure). At a terminal, a
+ * connection lost once joined is not a failure: the client reconnects.
  *
  * @example Send one line from a script
  * ```ts ignore
@@ -108,24 +131,26 @@ export async function join(options: JoinOptions): Promise<number> {
   }
 }
 
-/** One run of the client; owns the terminal, the socket and the timer. */
+/** One run of the client; owns the terminal, the socket and the timers. */
 class _Session {
   #options: JoinOptions;
   #address: string;
   #queue = new _Queue<_Event>();
   #ui: TerminalUi | undefined;
   #stdin: ReadableStreamDefaultReader<string> | undefined;
-  #conn: Deno.TcpConn | undefined;
-  #server: ReadableStreamDefaultReader<string> | undefined;
-  #reading: Promise<void> | undefined;
-  #writing: Promise<void> = Promise.resolve();
-  #bucket: TokenBucket | undefined;
+  #connection: _Connection | undefined;
+  #connections = 0;
+  #reading = new Set<Promise<void>>();
+  #writing = new Set<Promise<void>>();
   #disposed = false;
-  #paceMs = 0;
   #state: ClientState | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #generation = 0;
+  #wake: ReturnType<typeof setTimeout> | undefined;
+  #wakeGeneration = 0;
+  #ticker: ReturnType<typeof setInterval> | undefined;
   #dialing: AbortController | undefined;
+  #redialing = new AbortController();
   #onAbort = () => this.#input({ kind: "interrupt" });
 
   constructor(options: JoinOptions) {
@@ -137,7 +162,7 @@ class _Session {
     const options = this.#options;
     if (options.signal?.aborted) return 0;
     if (options.name === undefined && !options.interactive) {
-      return this.#fail(CLIENT_STRINGS[options.lang].nameRequired);
+      return await this.#fail(CLIENT_STRINGS[options.lang].nameRequired);
     }
     options.signal?.addEventListener("abort", this.#onAbort);
     if (options.interactive) {
@@ -159,29 +184,36 @@ class _Session {
       if (name === undefined) return 0;
     }
     this.#dialing = new AbortController();
+    let conn: Deno.TcpConn;
     try {
-      this.#conn = await dial(options.hostname, options.port, {
+      conn = await dial(options.hostname, options.port, {
         timeoutMs: options.timeoutMs,
         lang: options.lang,
         signal: this.#dialing.signal,
       });
     } catch (error) {
       if (this.#dialing.signal.aborted) return 0;
-      if (error instanceof DialError) return this.#fail(error.message);
+      if (error instanceof DialError) return await this.#fail(error.message);
       throw error;
     } finally {
       this.#dialing = undefined;
     }
-    this.#reading = this.#readServer(this.#conn);
+    this.#open(conn);
     const state = new ClientState({
       name,
       address: this.#address,
       lang: options.lang,
       interactive: options.interactive,
+      verbose: options.verbose ?? false,
       color: options.color,
       timeoutMs: options.timeoutMs,
+      ...(this.#ui ? { width: () => this.#ui!.columns } : {}),
     });
     this.#state = state;
+    this.#ticker = setInterval(
+      () => this.#queue.push({ kind: "tick" }),
+      TICK_MS,
+    );
     let exit = this.#apply(state.start());
     if (!exit) {
       for await (const event of this.#queue) {
@@ -190,31 +222,30 @@ class _Session {
       }
     }
     if (!exit) return 0;
-    if (exit.error !== undefined) return this.#fail(exit.error, exit.code);
+    if (exit.error !== undefined) {
+      return await this.#fail(exit.error, exit.code);
+    }
     return exit.code;
   }
 
-  /** Releases the terminal, standard input, socket and timer. */
+  /** Releases the terminal, standard input, sockets and timers. */
   async dispose(): Promise<void> {
     this.#disposed = true;
     this.#options.signal?.removeEventListener("abort", this.#onAbort);
     clearTimeout(this.#timer);
-    this.#ui?.close();
+    clearTimeout(this.#wake);
+    clearInterval(this.#ticker);
+    this.#redialing.abort();
+    await this.#ui?.close();
     this.#queue.close();
     await this.#stdin?.cancel().catch(() => {});
-    if (this.#server) await this.#server.cancel().catch(() => {});
-    try {
-      this.#conn?.close();
-    } catch (error) {
-      // Cancelling the readable side may have closed it already.
-      if (!(error instanceof Deno.errors.BadResource)) throw error;
-    }
-    await this.#reading;
-    await this.#writing;
+    await this.#close();
+    await Promise.all(this.#reading);
+    await Promise.all(this.#writing);
   }
 
-  #fail(text: string, code: 0 | 1 = 1): 0 | 1 {
-    this.#ui?.close();
+  async #fail(text: string, code: 0 | 1 = 1): Promise<0 | 1> {
+    await this.#ui?.close();
     console.error(text);
     return code;
   }
@@ -238,7 +269,12 @@ class _Session {
         type: "error",
         code: `name_${checked.code}`,
         text: strings.nameError(checked.code, checked.name),
-      }, { me: "", lang: this.#options.lang, color: this.#options.color });
+      }, {
+        me: "",
+        lang: this.#options.lang,
+        color: this.#options.color,
+        width: this.#ui?.columns,
+      });
       if (rendered) this.#ui?.print(rendered.text);
     }
     return undefined;
@@ -247,11 +283,23 @@ class _Session {
   #handle(state: ClientState, event: _Event): ClientEffect[] {
     switch (event.kind) {
       case "server":
+        // Lines still buffered from a connection given up are not heard.
+        if (event.connection !== this.#connection?.id) return [];
         return state.onServerLine(event.line);
       case "closed":
+        if (event.connection !== this.#connection?.id) return [];
         return state.onClosed();
+      case "connected":
+        this.#open(event.conn);
+        return state.onConnected();
+      case "connect_failed":
+        return state.onConnectFailed();
       case "deadline":
         return event.generation === this.#generation ? state.onDeadline() : [];
+      case "wake":
+        return event.generation === this.#wakeGeneration ? state.onWake() : [];
+      case "tick":
+        return state.onTick();
       case "line":
         return state.onInput(event.text);
       case "end":
@@ -277,18 +325,24 @@ class _Session {
         case "prompt":
           this.#ui?.setPrompt(effect.text);
           break;
-        case "pace":
-          this.#pace(effect.rate, effect.burst);
+        case "deadline":
+          this.#arm(effect.ms);
           break;
-        case "deadline": {
-          const ms = effect.ms;
-          // While paced lines are still going out, a deadline (the wait for
-          // `bye`) starts only once they are all written.
-          if (this.#bucket && ms !== null) {
-            this.#writing = this.#writing.then(() => this.#arm(ms));
-          } else this.#arm(ms);
+        case "wake": {
+          clearTimeout(this.#wake);
+          const generation = ++this.#wakeGeneration;
+          this.#wake = setTimeout(
+            () => this.#queue.push({ kind: "wake", generation }),
+            effect.ms,
+          );
           break;
         }
+        case "connect":
+          this.#redial();
+          break;
+        case "disconnect":
+          this.#close();
+          break;
         case "exit":
           return effect;
       }
@@ -307,30 +361,66 @@ class _Session {
     }, ms);
   }
 
-  #pace(rate: number, burst: number): void {
-    // A margin under the server's limit: lines can arrive closer together
-    // than they were sent.
-    const paced = {
-      rate: Math.max(0.1, rate * 0.8),
-      burst: Math.max(1, Math.floor(burst / 2)),
-    };
-    this.#bucket = new TokenBucket(paced, Date.now());
-    this.#paceMs = Math.ceil(1000 / paced.rate);
-  }
-
   #send(message: ClientMessage): void {
-    const conn = this.#conn;
-    if (!conn) return;
+    const connection = this.#connection;
+    if (!connection) return;
     const bytes = encoder.encode(encodeMessage(message));
-    const bucket = message.type === "input" ? this.#bucket : undefined;
+    const id = connection.id;
     // Writes go out one after another, in order; a failed write means the
     // connection is gone, which the session hears as "closed".
-    this.#writing = this.#writing.then(async () => {
-      while (bucket && !bucket.take(Date.now()) && !this.#disposed) {
-        await new Promise((resolve) => setTimeout(resolve, this.#paceMs));
-      }
-      if (!this.#disposed) await _writeAll(conn, bytes);
-    }).catch(() => this.#queue.push({ kind: "closed" }));
+    const writing = connection.writing.then(async () => {
+      if (!this.#disposed) await _writeAll(connection.conn, bytes);
+    }).catch(() => this.#queue.push({ kind: "closed", connection: id }));
+    connection.writing = writing;
+    this.#writing.add(writing);
+    writing.finally(() => this.#writing.delete(writing));
+  }
+
+  #open(conn: Deno.TcpConn): void {
+    if (this.#disposed) {
+      conn.close();
+      return;
+    }
+    const connection: _Connection = {
+      id: ++this.#connections,
+      conn,
+      reader: undefined,
+      writing: Promise.resolve(),
+    };
+    this.#connection = connection;
+    const reading = this.#readServer(connection);
+    this.#reading.add(reading);
+    reading.finally(() => this.#reading.delete(reading));
+  }
+
+  // Gives up the current connection; what it still delivers is ignored.
+  async #close(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (!connection) return;
+    await connection.reader?.cancel().catch(() => {});
+    try {
+      connection.conn.close();
+    } catch (error) {
+      // Cancelling the readable side may have closed it already.
+      if (!(error instanceof Deno.errors.BadResource)) throw error;
+    }
+  }
+
+  // Opens a new connection for the state machine, which hears how it went.
+  #redial(): void {
+    const options = this.#options;
+    dial(options.hostname, options.port, {
+      timeoutMs: options.timeoutMs,
+      lang: options.lang,
+      signal: this.#redialing.signal,
+    }).then(
+      (conn) => {
+        if (this.#disposed) conn.close();
+        else this.#queue.push({ kind: "connected", conn });
+      },
+      () => this.#queue.push({ kind: "connect_failed" }),
+    );
   }
 
   #readStdin(): void {
@@ -356,24 +446,25 @@ class _Session {
     })();
   }
 
-  async #readServer(conn: Deno.TcpConn): Promise<void> {
-    const reader = conn.readable
+  async #readServer(connection: _Connection): Promise<void> {
+    const reader = connection.conn.readable
       .pipeThrough(new TextDecoderStream())
       .pipeThrough(new TextLineStream({ allowCR: true }))
       .getReader();
-    this.#server = reader;
+    connection.reader = reader;
+    const id = connection.id;
     try {
       while (true) {
         const { done, value } = await reader.read();
         if (done) break;
-        this.#queue.push({ kind: "server", line: value });
+        this.#queue.push({ kind: "server", line: value, connection: id });
       }
     } catch {
       // A reset (ConnectionReset, BrokenPipe...), invalid UTF-8, or the
       // socket closed under the reader as the session ends: whatever the
       // cause, the connection is gone, and the state machine says so.
     }
-    this.#queue.push({ kind: "closed" });
+    this.#queue.push({ kind: "closed", connection: id });
   }
 }
 

@@ -5,6 +5,14 @@
  * highlighted. Pure: text in, text out; every server string is sanitised
  * again before it is shown.
  *
+ * Names and message texts that hold right-to-left letters are isolated
+ * (FSI … PDI, U+2068 … U+2069), so a Hebrew or Arabic name or text keeps
+ * its own direction without reordering the timestamp, the colon or the
+ * rest of the line; sanitising removes every bidi control from what the
+ * server sent, so these isolates are the only ones, always balanced. Given
+ * the terminal's width, long lines wrap with the rows after the first
+ * indented under the text.
+ *
  * @module
  */
 
@@ -29,6 +37,8 @@ import { nameKey } from "../protocol/name_rules.ts";
 import type { ChatLine, Lang, ServerMessage } from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
+import { textWidth } from "./text_width.ts";
+import { wrapLine } from "./wrap_line.ts";
 
 /** Options of {@linkcode renderMessage} and {@linkcode renderOwnMessage}. */
 export interface RenderOptions {
@@ -60,6 +70,13 @@ export interface RenderOptions {
    * @default {formatClock} local `HH:MM`
    */
   formatTime?: (time: number) => string;
+  /**
+   * Columns of the terminal: a longer line is wrapped, the rows after its
+   * first indented under its text.
+   *
+   * @default {undefined} no wrapping
+   */
+  width?: number | undefined;
 }
 
 /** A message ready to print. */
@@ -226,6 +243,32 @@ export function renderOwnMessage(
   });
 }
 
+/**
+ * Renders a notice the client words itself (a lost connection, lines not
+ * sent), the way join and leave notices look.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { renderNotice } from "./render.ts";
+ *
+ * assertEquals(
+ *   renderNotice("Reconnected", { me: "ana", formatTime: () => "09:30" }),
+ *   "[09:30] -- Reconnected",
+ * );
+ * ```
+ *
+ * @param text The notice, already safe to show.
+ * @param options Colour, clock and width.
+ * @returns The line (or lines) to show.
+ */
+export function renderNotice(text: string, options: RenderOptions): string {
+  return _withColor(
+    options.color ?? false,
+    () => _notice(text, options.now ?? Date.now(), options),
+  );
+}
+
 function _withColor<T>(color: boolean, body: () => T): T {
   const previous = getColorEnabled();
   setColorEnabled(color);
@@ -250,13 +293,13 @@ function _render(
       if (history.length > 0) {
         lines.push(notice(strings.historyHeader(history.length)));
         for (const line of history) {
-          lines.push(dim(_chatLine(line, options, true).text));
+          lines.push(_chatLine(line, options, true).text);
         }
       }
       lines.push(
         notice(strings.welcome(
-          _clean(message.name),
-          _array<string>(message.members).map(_clean),
+          _person(message.name),
+          _array<string>(message.members).map(_person),
         )),
       );
       return { text: lines.join("\n"), alert: false };
@@ -267,16 +310,16 @@ function _render(
       return _private(message, options);
     case "join":
       return {
-        text: notice(strings.joined(_clean(message.name)), message.time),
+        text: notice(strings.joined(_person(message.name)), message.time),
         alert: false,
       };
     case "leave":
       return {
         text: notice(
           strings.left(
-            _clean(message.name),
+            _person(message.name),
             message.reason,
-            message.detail === undefined ? undefined : _clean(message.detail),
+            message.detail === undefined ? undefined : _person(message.detail),
           ),
           message.time,
         ),
@@ -285,14 +328,16 @@ function _render(
     case "rename":
       return {
         text: notice(
-          strings.renamed(_clean(message.from), _clean(message.to)),
+          strings.renamed(_person(message.from), _person(message.to)),
           message.time,
         ),
         alert: false,
       };
     case "members":
       return {
-        text: notice(strings.online(_array<string>(message.names).map(_clean))),
+        text: notice(
+          strings.online(_array<string>(message.names).map(_person)),
+        ),
         alert: false,
       };
     case "info":
@@ -329,27 +374,69 @@ function _clean(text: string): string {
   return sanitizeText(String(text));
 }
 
-function _name(name: string, options: RenderOptions): string {
-  if (nameKey(name) === nameKey(options.me)) return bold(name);
-  return PALETTE[nameColorIndex(name)]!(name);
+// Letters of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana,
+// N'Ko, Samaritan, Mandaic and their presentation forms, the historic RTL
+// scripts of the SMP, Adlam) and the Arabic digits that act like them.
+const RIGHT_TO_LEFT =
+  /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\u{10800}-\u{10fff}\u{1e800}-\u{1efff}]/u;
+
+/**
+ * Wraps text that holds right-to-left letters in a first-strong isolate, so
+ * it takes its own direction and leaves the rest of the line alone. Text
+ * without any is returned as it is: in a left-to-right line an isolate
+ * would change nothing about how it shows.
+ */
+function _isolate(text: string): string {
+  return RIGHT_TO_LEFT.test(text) ? `\u2068${text}\u2069` : text;
 }
 
-function _notice(text: string, time: number, options: RenderOptions): string {
-  return _lines(text)
-    .map((line) => `${_stamp(time, options)} ${yellow(`-- ${line}`)}`)
+// A name (or other server string) set into a sentence: sanitised, isolated.
+function _person(text: string): string {
+  return _isolate(_clean(text));
+}
+
+// Wraps a line to the terminal's width, rows after the first indented by
+// `indent` columns (where its text starts).
+function _fit(line: string, indent: number, options: RenderOptions): string {
+  return options.width === undefined
+    ? line
+    : wrapLine(line, options.width, indent);
+}
+
+function _name(name: string, options: RenderOptions): string {
+  const shown = _isolate(name);
+  if (nameKey(name) === nameKey(options.me)) return bold(shown);
+  return PALETTE[nameColorIndex(name)]!(shown);
+}
+
+// Lines of a notice, info or error, each with the time, a mark, and its
+// rows indented under the text after the mark.
+function _marked(
+  lines: string[],
+  time: number,
+  options: RenderOptions,
+  mark: string,
+  style: (text: string) => string,
+): string {
+  const stamp = _stamp(time, options);
+  const indent = textWidth(stamp) + 1 + mark.length;
+  return lines
+    .map((line) => _fit(`${stamp} ${style(mark + line)}`, indent, options))
     .join("\n");
+}
+
+// A notice is worded here from sanitised (and isolated) parts: not cleaned
+// again, which would remove the isolates.
+function _notice(text: string, time: number, options: RenderOptions): string {
+  return _marked(text.split("\n"), time, options, "-- ", yellow);
 }
 
 function _info(text: string, time: number, options: RenderOptions): string {
-  return _lines(text)
-    .map((line) => `${_stamp(time, options)} ${cyan(line)}`)
-    .join("\n");
+  return _marked(_lines(text), time, options, "", cyan);
 }
 
 function _error(text: string, time: number, options: RenderOptions): string {
-  return _lines(text)
-    .map((line) => `${_stamp(time, options)} ${red(`! ${line}`)}`)
-    .join("\n");
+  return _marked(_lines(text), time, options, "! ", red);
 }
 
 function _highlight(text: string, options: RenderOptions): string {
@@ -369,13 +456,18 @@ function _chatLine(
   const text = _clean(line.text);
   const own = nameKey(from) === nameKey(options.me);
   const alert = !own && !fromHistory && mentions(text, options.me);
-  const body = own ? text : _highlight(text, options);
+  const body = _isolate(own ? text : _highlight(text, options));
   const stamp = _stamp(line.time, options);
   const name = _name(from, options);
   const shown = line.action
     ? `${stamp} * ${name} ${body}`
     : `${stamp} ${name}: ${body}`;
-  return { text: shown, alert };
+  const indent = textWidth(stamp) + textWidth(from) +
+    (line.action ? 4 : 3);
+  return {
+    text: _fit(fromHistory ? dim(shown) : shown, indent, options),
+    alert,
+  };
 }
 
 function _private(
@@ -385,17 +477,14 @@ function _private(
   const strings = STRINGS[options.lang ?? "en"];
   const from = _clean(message.from);
   const to = _clean(message.to);
-  const text = _clean(message.text);
+  const text = _isolate(_clean(message.text));
   const stamp = _stamp(message.time, options);
-  if (nameKey(from) === nameKey(options.me)) {
-    // The server echoes your own private message back to you.
-    return {
-      text: `${stamp} ${magenta(`${strings.privateTo(to)}:`)} ${text}`,
-      alert: false,
-    };
-  }
-  return {
-    text: `${stamp} ${magenta(bold(`${strings.privateFrom(from)}:`))} ${text}`,
-    alert: true,
-  };
+  // The server echoes your own private message back to you.
+  const own = nameKey(from) === nameKey(options.me);
+  const label = own
+    ? `${strings.privateTo(_isolate(to))}:`
+    : `${strings.privateFrom(_isolate(from))}:`;
+  const shown = `${stamp} ${magenta(own ? label : bold(label))} ${text}`;
+  const indent = textWidth(stamp) + textWidth(label) + 2;
+  return { text: _fit(shown, indent, options), alert: !own };
 }

@@ -27,6 +27,25 @@ export interface ClientStrings {
   connectionLost(address: string): string;
   /** No `--name` and no terminal to ask on. */
   nameRequired: string;
+  /** The server went away mid-session; the client tries again. */
+  reconnecting(address: string, seconds: number): string;
+  /** Another attempt to reconnect failed. */
+  stillOffline(seconds: number): string;
+  /** Back, but the lost connection still holds the name on the server. */
+  nameStillHeld(name: string, seconds: number): string;
+  /** Back in the chat; `missed` lines were said meanwhile (shown next). */
+  reconnected(address: string, missed: number): string;
+  /** Ctrl-C dropped lines that were waiting for the flood limit. */
+  notSent(count: number): string;
+  /** In the prompt: lines waiting for the flood limit. */
+  promptWaiting(count: number): string;
+  /** In the prompt: not connected. */
+  promptOffline: string;
+}
+
+/** A count and the noun that goes with it: `1 line`, `3 lines`. */
+function _count(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 /** Seconds with at most one decimal, for messages. */
@@ -56,6 +75,25 @@ const CLIENT_EN: ClientStrings = {
     `Lost the connection to the server at ${address}`,
   nameRequired:
     "Cannot join: no name given; use --name NAME when the input is not a terminal",
+  reconnecting: (address, seconds) =>
+    `Lost the connection to the server at ${address}; reconnecting in ${
+      _seconds(seconds)
+    } s (what you type is kept)`,
+  stillOffline: (seconds) =>
+    `Still cannot reach the server; trying again in ${_seconds(seconds)} s`,
+  nameStillHeld: (name, seconds) =>
+    `The name ${name} is still held by the lost connection; trying again in ${
+      _seconds(seconds)
+    } s`,
+  reconnected: (address, missed) =>
+    `Reconnected to ${address}` +
+    (missed === 0
+      ? ""
+      : `; ${_count(missed, "message", "messages")} while you were away:`),
+  notSent: (count) =>
+    `${_count(count, "waiting line was", "waiting lines were")} not sent`,
+  promptWaiting: (count) => `${count} waiting`,
+  promptOffline: "offline",
 };
 
 const CLIENT_PT: ClientStrings = {
@@ -81,6 +119,31 @@ const CLIENT_PT: ClientStrings = {
     `A conexão com o servidor em ${address} foi perdida`,
   nameRequired:
     "Não foi possível entrar: falta o nome; use --name NOME quando a entrada não é um terminal",
+  reconnecting: (address, seconds) =>
+    `A conexão com o servidor em ${address} caiu; reconectando em ${
+      _seconds(seconds)
+    } s (o que você digita fica guardado)`,
+  stillOffline: (seconds) =>
+    `Ainda sem conexão com o servidor; nova tentativa em ${
+      _seconds(seconds)
+    } s`,
+  nameStillHeld: (name, seconds) =>
+    `O nome ${name} ainda está com a conexão perdida; nova tentativa em ${
+      _seconds(seconds)
+    } s`,
+  reconnected: (address, missed) =>
+    `Reconectado a ${address}` +
+    (missed === 0
+      ? ""
+      : `; ${
+        _count(missed, "mensagem", "mensagens")
+      } enquanto você estava fora:`),
+  notSent: (count) =>
+    `${
+      _count(count, "linha na fila não foi", "linhas na fila não foram")
+    } enviada${count === 1 ? "" : "s"}`,
+  promptWaiting: (count) => `${count} na fila`,
+  promptOffline: "sem conexão",
 };
 
 /** Strings of the terminal client by language. */

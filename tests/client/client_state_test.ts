@@ -68,7 +68,7 @@ Deno.test("ClientState sends hello with the name and language, then waits", () =
 });
 
 Deno.test("ClientState shows the welcome, learns the members, sets the prompt", () => {
-  const client = state();
+  const client = state({ verbose: true });
   client.start();
   const effects = client.onServerLine(line(WELCOME));
   assertEquals(effects, [
@@ -359,4 +359,320 @@ Deno.test("ClientState prints nothing more once done", () => {
   );
   assertEquals(client.onInput("late"), []);
   assertEquals(client.onEnd(), []);
+});
+
+// The welcome's fields, to make variants of it.
+const WELCOME_FIELDS = WELCOME as Extract<ServerMessage, { type: "welcome" }>;
+
+Deno.test("ClientState without a terminal keeps the welcome and history quiet", () => {
+  const client = state();
+  client.start();
+  const effects = client.onServerLine(line({
+    ...WELCOME_FIELDS,
+    history: [{ from: "bob", text: "earlier", time: 0 }],
+  }));
+  assertEquals(printed(effects), []);
+  assertEquals(client.phase, "chat");
+  // What others say next is still printed.
+  assertEquals(
+    printed(client.onServerLine(
+      line({ type: "message", from: "bob", text: "now", time: 0 }),
+    )),
+    ["[12:00] bob: now"],
+  );
+});
+
+/** A clock the test moves. */
+function clock(start = 1_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+const LIMITED: ServerMessage = {
+  ...WELCOME_FIELDS,
+  limits: { rate: 5, burst: 20 },
+};
+
+function joinedLimited(options: Partial<ClientStateOptions> = {}) {
+  const time = clock();
+  const client = state({ interactive: true, now: time.now, ...options });
+  client.start();
+  client.onServerLine(line(LIMITED));
+  return { client, time };
+}
+
+function wakes(effects: ClientEffect[]): number[] {
+  return effects.flatMap((e) => e.kind === "wake" ? [e.ms] : []);
+}
+
+function prompts(effects: ClientEffect[]): string[] {
+  return effects.flatMap((e) => e.kind === "prompt" ? [e.text] : []);
+}
+
+Deno.test("ClientState paces a paste to the flood limit, showing each line as it is sent", () => {
+  const { client, time } = joinedLimited();
+  const effects: ClientEffect[] = [];
+  for (let i = 1; i <= 25; i++) effects.push(...client.onInput(`line ${i}`));
+  // Half the burst at once, with a margin; the rest wait.
+  const first = sent(effects);
+  assertEquals(first.length, 10);
+  assertEquals(
+    printed(effects),
+    first.map((_, i) => `[12:00] ana: line ${i + 1}`),
+  );
+  assertEquals(prompts(effects).at(-1), "ana (15 waiting)> ");
+  assertEquals(wakes(effects).at(-1), 250, "4 lines a second");
+  assertEquals(client.chatPrompt, "ana (15 waiting)> ");
+
+  // Each wake sends what the limit allows, and shows exactly that.
+  let total = first.length;
+  while (total < 25) {
+    time.advance(250);
+    const more = client.onWake();
+    assertEquals(printed(more).length, sent(more).length);
+    total += sent(more).length;
+  }
+  assertEquals(client.chatPrompt, "ana> ");
+});
+
+Deno.test("ClientState paces piped lines too, and quits after the last", () => {
+  const time = clock();
+  const client = state({ now: time.now });
+  client.start();
+  client.onServerLine(line(LIMITED));
+  for (let i = 1; i <= 12; i++) client.onInput(`line ${i}`);
+  const end = client.onEnd();
+  assertEquals(sent(end), [], "the quit waits for the lines");
+  time.advance(250);
+  assertEquals(sent(client.onWake()), [{ type: "input", text: "line 11" }]);
+  time.advance(250);
+  const last = client.onWake();
+  assertEquals(sent(last), [{ type: "input", text: "line 12" }, {
+    type: "quit",
+  }]);
+  assert(last.some((e) => e.kind === "deadline" && e.ms === LEAVE_TIMEOUT_MS));
+});
+
+Deno.test("ClientState at a terminal: Ctrl-C drops lines waiting for the flood limit", () => {
+  const { client } = joinedLimited();
+  for (let i = 1; i <= 14; i++) client.onInput(`line ${i}`);
+  const effects = client.onInterrupt();
+  assertEquals(sent(effects), []);
+  assertEquals(printed(effects), ["[12:00] -- 4 waiting lines were not sent"]);
+  assertEquals(prompts(effects), ["ana> "]);
+  assertEquals(client.phase, "chat");
+  assertEquals(client.onWake(), []);
+  // Then Ctrl-C leaves as usual.
+  assertEquals(sent(client.onInterrupt()), [{ type: "quit" }]);
+});
+
+/** A client at a terminal, joined, that has seen two lines. */
+function joinedWithHistory() {
+  const time = clock();
+  const client = state({
+    interactive: true,
+    now: time.now,
+    random: () => 0.5,
+  });
+  client.start();
+  client.onServerLine(line({
+    ...WELCOME_FIELDS,
+    history: [{ from: "bob", text: "old news", time: 100 }],
+  }));
+  client.onServerLine(
+    line({ type: "message", from: "bob", text: "seen live", time: 200 }),
+  );
+  client.onInput("mine");
+  return { client, time };
+}
+
+Deno.test("ClientState at a terminal reconnects with backoff when the connection is lost", () => {
+  const { client } = joinedWithHistory();
+  const lost = client.onClosed();
+  assertEquals(exit(lost), undefined);
+  assert(lost.some((e) => e.kind === "disconnect"));
+  assertEquals(printed(lost), [
+    `[12:00] -- ${CLIENT_STRINGS.en.reconnecting(ADDRESS, 1)}`,
+  ]);
+  assertEquals(lost.find((e) => e.kind === "deadline"), {
+    kind: "deadline",
+    ms: 1000,
+  });
+  assertEquals(prompts(lost), ["ana (offline)> "]);
+  assertEquals(client.phase, "away");
+
+  // Typed while away: kept for later.
+  assertEquals(sent(client.onInput("while away")), []);
+
+  // 1, 2, 4... seconds between attempts, at most 30.
+  const delays = [];
+  for (let i = 0; i < 7; i++) {
+    assertEquals(client.onDeadline(), [{ kind: "connect" }]);
+    const failed = client.onConnectFailed();
+    delays.push(
+      (failed.find((e) => e.kind === "deadline") as { ms: number }).ms,
+    );
+  }
+  assertEquals(delays, [2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+
+  // Connected again: the same name.
+  client.onDeadline();
+  assertEquals(sent(client.onConnected()), [
+    { type: "hello", version: 1, name: "ana", lang: "en" },
+  ]);
+});
+
+Deno.test("ClientState back after a lost connection shows only what it missed, then sends what was typed", () => {
+  const { client } = joinedWithHistory();
+  client.onClosed();
+  client.onInput("while away");
+  client.onDeadline();
+  client.onConnected();
+  const back = client.onServerLine(line({
+    ...WELCOME_FIELDS,
+    members: ["ana", "bob", "cid"],
+    history: [
+      { from: "bob", text: "old news", time: 100 },
+      { from: "bob", text: "seen live", time: 200 },
+      { from: "ana", text: "mine", time: 250 },
+      { from: "cid", text: "said while away", time: 300 },
+      { from: "bob", text: "and this", time: 400, action: true },
+    ],
+  }));
+  assertEquals(client.phase, "chat");
+  assertEquals(printed(back), [
+    `[12:00] -- ${CLIENT_STRINGS.en.reconnected(ADDRESS, 2)}`,
+    "[12:00] cid: said while away",
+    "[12:00] * bob and this",
+    "[12:00] -- Online (3): ana, bob, cid",
+    "[12:00] ana: while away",
+  ]);
+  assertEquals(sent(back), [{ type: "input", text: "while away" }]);
+  assertEquals(prompts(back), ["ana> "]);
+  assertEquals(client.members, ["ana", "bob", "cid"]);
+
+  // Lost again: what it saw the first time back is not shown again.
+  client.onClosed();
+  client.onDeadline();
+  client.onConnected();
+  const again = client.onServerLine(line({
+    ...WELCOME_FIELDS,
+    history: [
+      { from: "cid", text: "said while away", time: 300 },
+      { from: "bob", text: "and this", time: 400, action: true },
+      { from: "ana", text: "while away", time: 500 },
+    ],
+  }));
+  assertEquals(printed(again), [
+    `[12:00] -- ${CLIENT_STRINGS.en.reconnected(ADDRESS, 0)}`,
+    "[12:00] -- Online (2): bob, ana",
+  ]);
+});
+
+Deno.test("ClientState back while the old connection still holds the name tries again", () => {
+  const { client } = joinedWithHistory();
+  client.onClosed();
+  client.onDeadline();
+  client.onConnected();
+  const text = STRINGS.en.nameError("taken", "ana");
+  const taken = client.onServerLine(
+    line({ type: "name_error", name: "ana", code: "taken", text }),
+  );
+  assert(taken.some((e) => e.kind === "disconnect"));
+  assertEquals(printed(taken), [
+    `[12:00] -- ${CLIENT_STRINGS.en.nameStillHeld("ana", 2)}`,
+  ]);
+  assertEquals(client.phase, "away");
+});
+
+Deno.test("ClientState at a terminal comes back after a server restart", () => {
+  const { client } = joinedWithHistory();
+  const text = STRINGS.en.shuttingDown;
+  const bye = client.onServerLine(
+    line({ type: "bye", reason: "shutdown", text }),
+  );
+  assertEquals(exit(bye), undefined);
+  assertEquals(printed(bye)[0], `[12:00] -- ${text}`);
+  assertEquals(client.phase, "away");
+  // Dropped for flooding: no coming back.
+  const other = joinedWithHistory().client;
+  assertEquals(
+    exit(other.onServerLine(
+      line({ type: "bye", reason: "flood", text: STRINGS.en.bye("flood") }),
+    ))?.kind,
+    "exit",
+  );
+});
+
+Deno.test("ClientState while away leaves at once on /quit, Ctrl-C or end of input", () => {
+  for (const leave of ["/quit", "interrupt", "end"]) {
+    const { client } = joinedWithHistory();
+    client.onClosed();
+    const effects = leave === "interrupt"
+      ? client.onInterrupt()
+      : leave === "end"
+      ? client.onEnd()
+      : client.onInput(leave);
+    assertEquals(exit(effects), { kind: "exit", code: 0 }, leave);
+    assertEquals(sent(effects), [], leave);
+  }
+});
+
+Deno.test("ClientState gives up on a rejoin the server does not answer and tries again", () => {
+  const { client } = joinedWithHistory();
+  client.onClosed();
+  client.onDeadline();
+  client.onConnected();
+  const silent = client.onDeadline();
+  assert(silent.some((e) => e.kind === "disconnect"));
+  assertEquals(client.phase, "away");
+});
+
+Deno.test("ClientState pings a quiet server and gives up a silent connection", () => {
+  const time = clock();
+  const client = state({
+    interactive: true,
+    now: time.now,
+    pingAfterMs: 1000,
+    deadAfterMs: 3000,
+    random: () => 0.5,
+  });
+  client.start();
+  client.onServerLine(line(WELCOME));
+  assertEquals(client.onTick(), []);
+  time.advance(1000);
+  const ping = client.onTick();
+  assertEquals(sent(ping), [{ type: "ping", id: time.now() }]);
+  assertEquals(client.onTick(), [], "one ping");
+  time.advance(2000);
+  const dead = client.onTick();
+  assert(dead.some((e) => e.kind === "disconnect"));
+  assertEquals(client.phase, "away");
+});
+
+Deno.test("ClientState without a terminal still ends when the server goes away", () => {
+  const client = joined();
+  assertEquals(exit(client.onClosed()), {
+    kind: "exit",
+    code: 1,
+    error: CLIENT_STRINGS.en.connectionLost(ADDRESS),
+  });
+});
+
+Deno.test("ClientState keeps backing off while a rejoin keeps failing after connecting", () => {
+  const { client } = joinedWithHistory();
+  client.onClosed();
+  const delays: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    client.onDeadline();
+    client.onConnected();
+    // A server that is full for now: bye, then the connection closes.
+    const full = client.onServerLine(
+      line({ type: "bye", reason: "full", text: STRINGS.en.bye("full") }),
+    );
+    assertEquals(client.phase, "away");
+    delays.push((full.find((e) => e.kind === "deadline") as { ms: number }).ms);
+    assertEquals(client.onClosed(), [], "the close that follows is old news");
+  }
+  assertEquals(delays, [2000, 4000, 8000, 16000]);
 });

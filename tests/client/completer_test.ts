@@ -58,7 +58,8 @@ Deno.test("completeLine() uses the given command list", () => {
 
 Deno.test("completeLine() completes a name anywhere in a message", () => {
   assertEquals(completeLine("thanks c", { names: NAMES }), [["carla "], "c"]);
-  assertEquals(completeLine("b", { names: NAMES }), [["Bea ", "bob "], "b"]);
+  // At the start of a line a name addresses someone: it ends in ": ".
+  assertEquals(completeLine("b", { names: NAMES }), [["Bea: ", "bob: "], "b"]);
   assertEquals(completeLine("/me waves at bo", { names: NAMES }), [
     ["bob "],
     "bo",
@@ -93,4 +94,23 @@ Deno.test("completeLine() offers names after the commands that take one, from th
     const [found] = completeLine(`/${spec.name} `, { names: NAMES });
     assertEquals(found.length > 0, spec.completes === "names", spec.name);
   }
+});
+
+Deno.test("completeLine() ends a name at the start of a line in a colon", () => {
+  assertEquals(completeLine("car", { names: NAMES }), [["carla: "], "car"]);
+  assertEquals(completeLine("ok car", { names: NAMES }), [["carla "], "car"]);
+  assertEquals(completeLine("/msg car", { names: NAMES }), [["carla "], "car"]);
+});
+
+Deno.test("completeLine() ignores accents", () => {
+  const names = ["João", "Zoë", "Joana"];
+  assertEquals(completeLine("hi Joao", { names }), [["João "], "Joao"]);
+  assertEquals(completeLine("joão", { names }), [["João: "], "joão"]);
+  assertEquals(completeLine("/msg zoe", { names }), [["Zoë "], "zoe"]);
+  // Accents typed are ignored as well, decomposed ones too.
+  assertEquals(completeLine("/msg Joa\u0303", { names }), [
+    ["Joana ", "João "],
+    "Joa\u0303",
+  ]);
+  assertEquals(completeLine("hey jo", { names }), [["Joana ", "João "], "jo"]);
 });

@@ -411,3 +411,156 @@ Deno.test({
     "[12:34] \x1b[1mana\x1b[22m: I am ana",
   );
 });
+
+const FSI = "\u2068";
+const PDI = "\u2069";
+
+Deno.test("renderMessage() isolates a right-to-left name and text, so the line keeps its order", () => {
+  // محمد sends "שלום עולם 123 hello": the name stays before the colon and
+  // the text after it, each in its own direction.
+  assertEquals(
+    text({
+      type: "message",
+      from: "محمد",
+      text: "שלום עולם 123 hello",
+      time: 0,
+    }),
+    `[12:34] ${FSI}محمد${PDI}: ${FSI}שלום עולם 123 hello${PDI}`,
+  );
+  assertEquals(
+    text({ type: "message", from: "محمد", text: "/me", time: 0, action: true }),
+    `[12:34] * ${FSI}محمد${PDI} /me`,
+  );
+  assertEquals(
+    text({ type: "private", from: "דוד", to: "ana", text: "היי", time: 0 }),
+    `[12:34] (private) ${FSI}דוד${PDI}: ${FSI}היי${PDI}`,
+  );
+  assertEquals(
+    text({ type: "join", name: "محمد", time: 0 }),
+    `[12:34] -- ${FSI}محمد${PDI} joined the chat!`,
+  );
+  assertEquals(
+    text({ type: "members", names: ["ana", "محمد"] }),
+    `[12:34] -- Online (2): ana, ${FSI}محمد${PDI}`,
+  );
+});
+
+Deno.test("renderMessage() keeps left-to-right lines free of isolates", () => {
+  assertEquals(
+    text({ type: "message", from: "bob", text: "olá 123", time: 0 }),
+    "[12:34] bob: olá 123",
+  );
+});
+
+Deno.test("renderMessage() strips bidi overrides and embeddings the server sends, keeping its own isolates", () => {
+  // RLO, LRO, RLE, LRE, PDF, and stray isolates trying to unbalance ours.
+  const shown = text({
+    type: "message",
+    from: "\u202eمحمد",
+    text: "\u202dשלום\u202b\u202a\u202c\u2069 \u2066x\u2067",
+    time: 0,
+  });
+  assertEquals(shown, `[12:34] ${FSI}محمد${PDI}: ${FSI}שלום x${PDI}`);
+  assertFalse(/[\u202a-\u202e\u2066\u2067]/.test(shown));
+});
+
+Deno.test("renderMessage() wraps a long message under its text", () => {
+  const rendered = text(
+    {
+      type: "message",
+      from: "bob",
+      text: "the quick brown fox jumps over the lazy dog again and again",
+      time: 0,
+    },
+    { ...PLAIN, width: 30 },
+  );
+  assertEquals(rendered.split("\n"), [
+    "[12:34] bob: the quick brown",
+    "             fox jumps over",
+    "             the lazy dog",
+    "             again and again",
+  ]);
+});
+
+Deno.test("renderMessage() wraps notices, private messages and history lines under their text", () => {
+  const options = { ...PLAIN, width: 28 };
+  assertEquals(
+    text({
+      type: "private",
+      from: "bob",
+      to: "ana",
+      text: "one two three four five six seven",
+      time: 0,
+    }, { ...options, width: 48 }).split("\n"),
+    [
+      "[12:34] (private) bob: one two three four five",
+      "                       six seven",
+    ],
+  );
+  // On a narrow terminal the indent takes at most half the row.
+  assertEquals(
+    text({
+      type: "private",
+      from: "bob",
+      to: "ana",
+      text: "one two three",
+      time: 0,
+    }, options).split("\n"),
+    ["[12:34] (private) bob: one", "              two three"],
+  );
+  assertEquals(
+    text(
+      { type: "error", code: "x", text: "this did not work at all" },
+      options,
+    )
+      .split("\n"),
+    ["[12:34] ! this did not work", "          at all"],
+  );
+  const welcome = text({
+    type: "welcome",
+    name: "ana",
+    members: ["ana"],
+    history: [{ from: "carla", text: "said this a while ago", time: 0 }],
+    server: "chat",
+    version: 1,
+  }, options).split("\n");
+  const at = welcome.findIndex((row) => row.includes("carla"));
+  assertEquals(welcome.slice(at, at + 2), [
+    "[12:34] carla: said this a",
+    "              while ago",
+  ]);
+});
+
+Deno.test("renderMessage() breaks a word wider than a row by grapheme, never inside an emoji", () => {
+  const rendered = text(
+    { type: "message", from: "bob", text: "👍🏽".repeat(12), time: 0 },
+    { ...PLAIN, width: 24 },
+  );
+  const rows = rendered.split("\n");
+  assertEquals(rows[0], "[12:34] bob: " + "👍🏽".repeat(5));
+  assertEquals(rows[1], " ".repeat(12) + "👍🏽".repeat(6));
+  assertEquals(rows[2], " ".repeat(12) + "👍🏽");
+});
+
+Deno.test({
+  name: "renderMessage() closes colours at the end of each wrapped row",
+  ignore: COLOR_OFF,
+  fn() {
+    const rendered = text(
+      {
+        type: "message",
+        from: "bob",
+        text: "hey ana, look at this now",
+        time: 0,
+      },
+      { ...PLAIN, color: true, width: 30 },
+    );
+    const rows = rendered.split("\n");
+    assertEquals(rows.length, 2);
+    assertEquals(stripAnsiCode(rows[0]!), "[12:34] bob: hey ana, look at");
+    assertEquals(stripAnsiCode(rows[1]!), "             this now");
+    // The indent is plain spaces: no colour or inverse before the text.
+    assert(rows[1]!.startsWith("             "), JSON.stringify(rows[1]));
+    assert(rows[0]!.endsWith("\x1b[0m"), JSON.stringify(rows[0]));
+  },
+});

@@ -171,9 +171,14 @@ Deno.test("chat join sends each piped line as a message and exits 0", async () =
   });
 });
 
-Deno.test("chat join prints incoming messages as plain lines", async () => {
+Deno.test("chat join --verbose prints the welcome and incoming messages as plain lines", async () => {
   await withServer(async (server, bob) => {
-    const run = new Join([`127.0.0.1:${server.port}`, "--name", "ci"]);
+    const run = new Join([
+      `127.0.0.1:${server.port}`,
+      "--name",
+      "ci",
+      "--verbose",
+    ]);
     await bob.expect("ci to join", (m) => m.type === "join" && m.name === "ci");
     await bob.say("deploy now, ci");
     await bob.send({ type: "input", text: "/msg ci psst" });
@@ -198,6 +203,31 @@ Deno.test("chat join prints incoming messages as plain lines", async () => {
     // Not a terminal: no colour, no bell, no escape code of any kind.
     // deno-lint-ignore no-control-regex
     assertFalse(/[\x00-\x09\x0b-\x1f]/.test(result.stdout), result.stdout);
+  });
+});
+
+Deno.test("chat join without a terminal prints no welcome and no history, only what others say", async () => {
+  await withServer(async (server, bob) => {
+    await bob.say("said before ci came");
+    const quiet = await join(
+      [`127.0.0.1:${server.port}`, "--name", "ci"],
+      "build finished\n",
+    );
+    assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "", ""]);
+    await bob.expect(
+      "the message",
+      (m) => m.type === "message" && m.text === "build finished",
+    );
+    // --verbose shows them, as a terminal does.
+    const verbose = await join(
+      [`127.0.0.1:${server.port}`, "--name", "ci", "--verbose"],
+      "",
+    );
+    const lines = verbose.stdout.trimEnd().split("\n");
+    assertMatch(lines[0]!, /^\[\d\d:\d\d\] -- Recent messages \(2\):$/);
+    assertMatch(lines[1]!, /^\[\d\d:\d\d\] bob: said before ci came$/);
+    assertMatch(lines[2]!, /^\[\d\d:\d\d\] ci: build finished$/);
+    assertMatch(lines[3]!, /^\[\d\d:\d\d\] -- Welcome, ci!/);
   });
 });
 

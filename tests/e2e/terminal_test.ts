@@ -1,12 +1,14 @@
 // The interactive client under a real pseudo-terminal: `chat join` runs in a
-// detached tmux session (80x24, NO_COLOR=1) against a real `chat serve`;
-// another user is a raw TCP socket speaking the native dialect. The tests
-// type with `tmux send-keys` and read the screen with `tmux capture-pane`,
-// polling with a deadline. Without tmux they are ignored, never passed.
+// detached tmux session (80x24 unless a test says otherwise, NO_COLOR=1)
+// against a real `chat serve`; another user is a raw TCP socket speaking the
+// native dialect. The tests type with `tmux send-keys` (or paste with
+// `paste-buffer`) and read the screen with `tmux capture-pane`, polling with a
+// deadline. Timings (pastes, reconnecting) are printed, never asserted.
+// Without tmux the tests are ignored, never passed.
 
-import { assert, assertEquals, assertFalse } from "@std/assert";
+import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { chatCommand } from "../_chat_command.ts";
-import { Peer, Server, waitFor } from "../_client_harness.ts";
+import { Peer, Relay, Server, waitFor } from "../_client_harness.ts";
 
 function _hasTmux(): boolean {
   try {
@@ -26,17 +28,23 @@ const HAS_TMUX = _hasTmux();
 /** `chat join` inside a detached tmux session on its own tmux server. */
 class Terminal {
   readonly #socket = `chat-test-${crypto.randomUUID().slice(0, 8)}`;
+  /** Columns of the window. */
+  width = 80;
 
-  async start(command: string): Promise<void> {
+  async start(
+    command: string,
+    size = { width: 80, height: 24 },
+  ): Promise<void> {
+    this.width = size.width;
     await this.tmux(
       "new-session",
       "-d",
       "-s",
       "chat",
       "-x",
-      "80",
+      String(size.width),
       "-y",
-      "24",
+      String(size.height),
       command,
     );
   }
@@ -113,15 +121,18 @@ function joinCommand(port: number, args: string[]): string {
  * terminal, by default as ana (then the test starts once ana is in).
  */
 async function withChat(
-  test: (chat: { terminal: Terminal; bob: Peer }) => Promise<void>,
+  test: (
+    chat: { terminal: Terminal; bob: Peer; server: Server },
+  ) => Promise<void>,
   args: string[] = ["--name", "ana"],
+  size = { width: 80, height: 24 },
 ): Promise<void> {
   const server = await Server.start();
   const terminal = new Terminal();
   let bob: Peer | undefined;
   try {
     bob = await Peer.join(server.port, "bob");
-    await terminal.start(joinCommand(server.port, args));
+    await terminal.start(joinCommand(server.port, args), size);
     const peer = bob;
     if (args.includes("ana")) {
       await terminal.waitForScreen(
@@ -133,7 +144,7 @@ async function withChat(
         (m) => m.type === "join" && m.name === "ana",
       );
     }
-    await test({ terminal, bob: peer });
+    await test({ terminal, bob: peer, server });
   } finally {
     await terminal.kill();
     await bob?.close();
@@ -142,13 +153,13 @@ async function withChat(
 }
 
 /** The row holding the prompt, and the rows after it while input wraps. */
-function promptInput(rows: string[]): string | undefined {
+function promptInput(rows: string[], width = 80): string | undefined {
   const at = rows.findLastIndex((row) => row.startsWith("ana> "));
   if (at < 0) return undefined;
-  // A wrapped input fills each row to 80 columns; capture-pane joins
-  // nothing, so glue the rows back together.
+  // A wrapped input fills each row to the window's width; capture-pane
+  // joins nothing, so glue the rows back together.
   let text = rows[at]!;
-  for (let i = at + 1; i < rows.length && rows[i - 1]!.length === 80; i++) {
+  for (let i = at + 1; i < rows.length && rows[i - 1]!.length === width; i++) {
     text += rows[i]!;
   }
   return text.slice("ana> ".length);
@@ -403,24 +414,434 @@ Deno.test({
 });
 
 Deno.test({
-  name: "Ctrl-C leaves cleanly too, and an unsent line stays unsent",
+  name:
+    "Ctrl-C clears a typed line without sending it, and on an empty line leaves cleanly",
   ignore: !HAS_TMUX,
   async fn() {
     await withChat(async ({ terminal, bob }) => {
       await terminal.type("typed but not sent");
+      await terminal.waitForScreen(
+        "the typed text",
+        (rows) => promptInput(rows) === "typed but not sent" || undefined,
+      );
+      await terminal.press("C-c");
+      await terminal.waitForScreen(
+        "the cleared line",
+        (rows) => promptInput(rows) === "" || undefined,
+      );
+      // Still in the chat: the line was only cleared.
+      await terminal.type("sent");
+      await terminal.press("Enter");
+      await bob.expect(
+        "ana's line",
+        (m) => m.type === "message" && m.from === "ana" && m.text === "sent",
+      );
       await terminal.press("C-c");
       await bob.expect(
         "ana to leave",
-        (m) => m.type === "leave" && m.name === "ana",
+        (m) => m.type === "leave" && m.name === "ana" && m.reason === "quit",
       );
       await terminal.waitForScreen(
         "the client to exit",
         (rows) => rows.includes("chat exited with 0") || undefined,
       );
       assertFalse(
-        bob.received.some((m) => m.type === "message" && m.from === "ana"),
+        bob.received.some((m) =>
+          m.type === "message" && m.from === "ana" && m.text !== "sent"
+        ),
         "an unsent line stays unsent",
       );
     });
+  },
+});
+
+Deno.test({
+  name: "A pasted line of 8000 characters is on screen and sendable at once",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(
+      async ({ terminal, bob }) => {
+        for (const length of [500, 2500, 3500, 8000]) {
+          // Ends in a marker, so the end of the paste is recognisable on a
+          // screen too small to hold all of it.
+          const marker = `<end of ${length}>`;
+          const text = "0123456789".repeat(length / 10).slice(marker.length) +
+            marker;
+          assertEquals(text.length, length);
+          const started = performance.now();
+          await terminal.type(text);
+          await terminal.waitForScreen(
+            `the end of the ${length}-character paste`,
+            (rows) => rows.join("").includes(marker) || undefined,
+          );
+          const shown = performance.now() - started;
+          await terminal.press("Enter");
+          const message = await bob.expect(
+            `the ${length}-character message`,
+            (m) => m.type === "message" && m.text.endsWith(marker),
+          );
+          const sent = performance.now() - started;
+          assertEquals(message.type === "message" && message.text, text);
+          console.log(
+            `paste of ${length} characters into a 100x30 terminal: on ` +
+              `screen after ${shown.toFixed(0)} ms, received after ` +
+              `${sent.toFixed(0)} ms`,
+          );
+        }
+      },
+      ["--name", "ana"],
+      { width: 100, height: 30 },
+    );
+  },
+});
+
+Deno.test({
+  name: "The cursor moves over 👍🏽 and é in one step each",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      // e + combining acute, and a thumb with its skin tone (two code
+      // points, four UTF-16 units): one character each for the reader.
+      await terminal.type("ae\u0301👍🏽b");
+      await terminal.waitForScreen(
+        "the typed text",
+        (rows) => promptInput(rows)?.endsWith("b") || undefined,
+      );
+      await terminal.press("Left", "Left");
+      await terminal.type("X");
+      await terminal.press("Left", "Left");
+      await terminal.type("Y");
+      await terminal.press("End", "BSpace", "BSpace");
+      await terminal.press("Enter");
+      const message = await bob.expect(
+        "ana's message",
+        (m) => m.type === "message" && m.from === "ana",
+      );
+      // Left twice from the end lands before 👍🏽, not inside it; Backspace
+      // removes b, then the whole 👍🏽.
+      assertEquals(
+        message.type === "message" && message.text,
+        "aYe\u0301X",
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "A resize leaves no stale input rows",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      const long = "resize me please: " + "abcdefghij".repeat(15);
+      await terminal.type(long);
+      await terminal.waitForScreen(
+        "the long input",
+        (rows) => promptInput(rows) === long || undefined,
+      );
+      for (const width of [50, 70, 40, 80]) {
+        await terminal.tmux("resize-window", "-t", "chat", "-x", String(width));
+        terminal.width = width;
+        const rows = await terminal.waitForScreen(
+          `the input redrawn at ${width} columns`,
+          (rows) =>
+            promptInput(rows, width) === long &&
+              rows.filter((row) => row.includes("resize me")).length === 1
+              ? rows
+              : undefined,
+        );
+        // Nothing of the input is left anywhere else on the screen.
+        const at = rows.findLastIndex((row) => row.startsWith("ana> "));
+        const inputRows = Math.ceil(("ana> " + long).length / width);
+        const stale = rows.filter((row, i) =>
+          (i < at || i >= at + inputRows) && /[a-j]{5}|resize/.test(row)
+        );
+        assertEquals(stale, [], rows.join("\n"));
+      }
+      await bob.say("still here?");
+      await terminal.type("!");
+      await terminal.press("Enter");
+      const message = await bob.expect(
+        "the long message",
+        (m) => m.type === "message" && m.from === "ana",
+      );
+      assertEquals(message.type === "message" && message.text, long + "!");
+    });
+  },
+});
+
+Deno.test({
+  name: "Tab completes joao to João: at the start of a line, ignoring accents",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob, server }) => {
+      const joao = await Peer.join(server.port, "João");
+      try {
+        await bob.expect(
+          "João to join",
+          (m) => m.type === "join" && m.name === "João",
+        );
+        await terminal.waitForScreen(
+          "João's join",
+          (rows) =>
+            rows.some((row) => row.includes("João joined")) || undefined,
+        );
+        await terminal.type("joao");
+        await terminal.press("Tab");
+        await terminal.waitForScreen(
+          "the completed name",
+          (rows) => promptInput(rows) === "João: " || undefined,
+        );
+        await terminal.type("olá");
+        await terminal.press("Enter");
+        const message = await joao.expect(
+          "ana's message",
+          (m) => m.type === "message" && m.from === "ana",
+        );
+        assertEquals(message.type === "message" && message.text, "João: olá");
+      } finally {
+        await joao.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name: "A long message wraps with its rows indented under the text",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      const words = Array.from({ length: 30 }, (_, i) => `word${i}`);
+      await bob.say(words.join(" "));
+      const rows = await terminal.waitForScreen(
+        "the wrapped message",
+        (rows) => rows.some((row) => row.includes("word29")) ? rows : undefined,
+      );
+      const first = rows.findIndex((row) => row.includes("bob: word0 "));
+      const last = rows.findIndex((row) => row.includes("word29"));
+      assert(first >= 0 && last > first, rows.join("\n"));
+      for (const row of rows.slice(first + 1, last + 1)) {
+        // "[HH:MM] bob: " is 13 columns.
+        assert(/^ {13}word\d/.test(row), JSON.stringify(row));
+        assert(row.length <= 80);
+      }
+      assertEquals(
+        rows.slice(first, last + 1).join(" ").replace(/^.*?bob: /, "")
+          .split(/ +/),
+        words,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "A right-to-left name and text keep the name before the colon",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, server }) => {
+      const peer = await Peer.join(server.port, "محمد");
+      try {
+        await peer.say("שלום עולם 123 hello");
+        const rows = await terminal.waitForScreen(
+          "the message",
+          (rows) =>
+            rows.some((row) => row.includes("hello")) ? rows : undefined,
+        );
+        const row = rows.find((row) => row.includes("hello"))!;
+        // tmux keeps text in logical order and keeps the isolates: the
+        // name, the colon, the text, each in its own direction.
+        assertMatch(
+          row,
+          /^\[\d\d:\d\d\] \u2068محمد\u2069: \u2068שלום עולם 123 hello\u2069$/,
+        );
+        // An override sent to scramble the line is gone; the isolates stay
+        // balanced.
+        await peer.say("\u202eevil\u2069 \u2066x");
+        const evil = await terminal.waitForScreen(
+          "the second message",
+          (rows) => rows.find((row) => row.includes("evil")),
+        );
+        assertMatch(evil, /^\[\d\d:\d\d\] \u2068محمد\u2069: evil x$/);
+      } finally {
+        await peer.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "Pasting 25 lines sends them at the flood limit's pace, and shows exactly what was sent",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(
+      async ({ terminal, bob }) => {
+        const lines = Array.from({ length: 25 }, (_, i) => `pasted ${i + 1}`);
+        const started = performance.now();
+        // A real paste: tmux writes the buffer to the terminal at once,
+        // each line break as Enter.
+        await terminal.tmux("set-buffer", lines.join("\n") + "\n");
+        await terminal.tmux("paste-buffer", "-t", "chat");
+        // The lines over the limit wait, and the prompt counts them.
+        await terminal.waitForScreen(
+          "the waiting lines in the prompt",
+          (rows) => rows.some((row) => / waiting\)> $/.test(row)) || undefined,
+        );
+        const received = await waitFor(
+          "all 25 lines at bob",
+          () => {
+            const texts = bob.received.flatMap((m) =>
+              m.type === "message" && m.from === "ana" ? [m.text] : []
+            );
+            return texts.length >= 25 ? texts : undefined;
+          },
+        );
+        const elapsed = performance.now() - started;
+        assertEquals(received, lines);
+        const rows = await terminal.waitForScreen(
+          "the prompt without waiting lines",
+          (rows) => rows.some((row) => row === "ana> ") ? rows : undefined,
+        );
+        // The sender's screen shows exactly what bob received, and no
+        // refusal.
+        const shown = rows.flatMap((row) => {
+          const match = /^\[\d\d:\d\d\] ana: (.*)$/.exec(row);
+          return match ? [match[1]] : [];
+        });
+        assertEquals(shown, lines);
+        assertFalse(rows.some((row) => row.includes("] ! ")), rows.join("\n"));
+        assertFalse(
+          bob.received.some((m) => m.type === "leave"),
+          "ana was not dropped",
+        );
+        console.log(
+          `25 pasted lines all sent after ${elapsed.toFixed(0)} ms`,
+        );
+      },
+      ["--name", "ana"],
+      { width: 80, height: 40 },
+    );
+  },
+});
+
+/** Waits until ana's screen shows a row matching `pattern`. */
+function rowMatching(terminal: Terminal, what: string, pattern: RegExp) {
+  return terminal.waitForScreen(
+    what,
+    (rows) => rows.find((row) => pattern.test(row)),
+  );
+}
+
+Deno.test({
+  name:
+    "After a server restart the client rejoins with the same name, keeping what was typed",
+  ignore: !HAS_TMUX,
+  async fn() {
+    let server = await Server.start();
+    const port = server.port;
+    const terminal = new Terminal();
+    let bob: Peer | undefined;
+    try {
+      bob = await Peer.join(port, "bob");
+      await terminal.start(joinCommand(port, ["--name", "ana"]));
+      await bob.expect("ana", (m) => m.type === "join" && m.name === "ana");
+      await terminal.type("half typed");
+      await terminal.waitForScreen(
+        "the typed text",
+        (rows) => promptInput(rows) === "half typed" || undefined,
+      );
+      // The server dies without a word, and comes back on the same port.
+      const killed = performance.now();
+      await server.stop("SIGKILL");
+      await bob.close();
+      await rowMatching(terminal, "the lost connection", /Lost the connection/);
+      server = await Server.start(port);
+      const restarted = performance.now();
+      bob = await Peer.join(port, "bob");
+      await bob.expect(
+        "ana back",
+        (m) => m.type === "join" && m.name === "ana",
+      );
+      const back = performance.now();
+      console.log(
+        `reconnected ${(back - restarted).toFixed(0)} ms after the server ` +
+          `listened again (${
+            (back - killed).toFixed(0)
+          } ms after it was killed)`,
+      );
+      await rowMatching(terminal, "the reconnection", /-- Reconnected to /);
+      // What ana was typing is still there, and goes out on Enter.
+      await terminal.waitForScreen(
+        "the typed text, kept",
+        (rows) => promptInput(rows) === "half typed" || undefined,
+      );
+      await terminal.type(", now sent");
+      await terminal.press("Enter");
+      const message = await bob.expect(
+        "ana's line",
+        (m) => m.type === "message" && m.from === "ana",
+      );
+      assertEquals(
+        message.type === "message" && message.text,
+        "half typed, now sent",
+      );
+      await bob.say("welcome back");
+      await rowMatching(terminal, "bob's line", /bob: welcome back$/);
+    } finally {
+      await terminal.kill();
+      await bob?.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "After a network drop the client shows what was said meanwhile, once, from the history",
+  ignore: !HAS_TMUX,
+  async fn() {
+    const server = await Server.start();
+    const relay = Relay.start(server.port);
+    const terminal = new Terminal();
+    let bob: Peer | undefined;
+    try {
+      bob = await Peer.join(server.port, "bob");
+      await terminal.start(joinCommand(relay.port, ["--name", "ana"]));
+      await bob.expect("ana", (m) => m.type === "join" && m.name === "ana");
+      await bob.say("before the drop");
+      await rowMatching(terminal, "bob's first line", /bob: before the drop$/);
+      await terminal.type("/me typed this before the drop");
+      await terminal.press("Enter");
+      await bob.expect("ana's action", (m) => m.type === "message");
+      // The network goes: the server sees ana leave; bob talks on.
+      await relay.cut();
+      await bob.expect("ana gone", (m) => m.type === "leave");
+      await rowMatching(terminal, "the lost connection", /Lost the connection/);
+      await bob.say("said while away");
+      await bob.say("said while away, too");
+      relay.resume();
+      await rowMatching(
+        terminal,
+        "the reconnection",
+        /-- Reconnected to .*; 2 messages while you were away:$/,
+      );
+      const rows = await terminal.waitForScreen(
+        "the missed lines",
+        (rows) =>
+          rows.some((row) => row.endsWith("bob: said while away, too"))
+            ? rows
+            : undefined,
+      );
+      const count = (text: string) =>
+        rows.filter((row) => row.endsWith(text)).length;
+      assertEquals(count("bob: before the drop"), 1, rows.join("\n"));
+      assertEquals(count("* ana typed this before the drop"), 1);
+      assertEquals(count("bob: said while away"), 1);
+      assertEquals(count("bob: said while away, too"), 1);
+    } finally {
+      await terminal.kill();
+      await bob?.close();
+      await relay.cut();
+      await server.stop();
+    }
   },
 });
