@@ -9,7 +9,7 @@
  */
 
 import { type Command, parseCommand } from "../protocol/commands.ts";
-import { checkName, type NameCheck, nameKey } from "../protocol/name_rules.ts";
+import { checkName, type NameCheck } from "../protocol/name_rules.ts";
 import type {
   ChatLine,
   LeaveReason,
@@ -21,6 +21,7 @@ import { STRINGS } from "../i18n/server_strings.ts";
 import type { HistoryStore } from "../store/history_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
 import type { Member } from "./member.ts";
+import { NameIndex } from "./name_index.ts";
 import { broadcastOnce, Room } from "./room.ts";
 import {
   TokenBucket,
@@ -143,7 +144,7 @@ export type RegisterResult = NameCheck;
 export class Hub {
   // Every member, in the order they registered.
   #members = new Map<Member, _MemberState>();
-  #byName = new Map<string, Member>();
+  #names = new NameIndex<Member>();
   #rooms = new Map<string, Room>();
   #lobby: Room;
   #rateLimit: TokenBucketOptions | null;
@@ -189,7 +190,9 @@ export class Hub {
   /**
    * Adds a member under a name. On success the member gets `welcome` and
    * everyone else a `join`; on failure nothing is sent, and the caller
-   * reports the returned reason (the member may try another name).
+   * reports the returned reason (the member may try another name). A name
+   * that looks like a member's, in any case (Cyrillic `рое` for `poe`), is
+   * `taken`.
    *
    * @param member The new member.
    * @param requested The name asked for.
@@ -209,7 +212,7 @@ export class Hub {
       lastPrivateFrom: null,
       rooms: new Set([room]),
     });
-    this.#byName.set(nameKey(check.name), member);
+    this.#names.claim(check.name, member);
     const welcome: ServerMessage = {
       type: "welcome",
       name: check.name,
@@ -242,7 +245,7 @@ export class Hub {
     const state = this.#members.get(member);
     if (state === undefined) return false;
     this.#members.delete(member);
-    this.#byName.delete(nameKey(member.name));
+    this.#names.release(member.name, member);
     for (const room of state.rooms) room.remove(member);
     for (const other of this.#members.values()) {
       if (other.lastPrivateFrom === member) other.lastPrivateFrom = null;
@@ -311,7 +314,7 @@ export class Hub {
     const everyone = [...this.#members.keys()];
     for (const member of everyone) {
       this.#members.delete(member);
-      this.#byName.delete(nameKey(member.name));
+      this.#names.release(member.name, member);
       member.deliver({
         type: "bye",
         reason: "shutdown",
@@ -355,7 +358,7 @@ export class Hub {
         return;
       }
       case "msg":
-        this.#private(member, this.#byName.get(nameKey(command.to)), {
+        this.#private(member, this.#names.holder(command.to), {
           to: command.to,
           text: command.text,
         });
@@ -449,9 +452,9 @@ export class Hub {
       return;
     }
     const from = member.name;
-    this.#byName.delete(nameKey(from));
+    this.#names.release(from, member);
     member.name = check.name;
-    this.#byName.set(nameKey(check.name), member);
+    this.#names.claim(check.name, member);
     // The member is in its own rooms, so it hears of its rename too.
     broadcastOnce(state.rooms, {
       type: "rename",
@@ -470,8 +473,7 @@ export class Hub {
   #checkFree(requested: string, self: Member | null): NameCheck {
     const check = checkName(requested);
     if (!check.ok) return check;
-    const holder = this.#byName.get(nameKey(check.name));
-    if (holder !== undefined && holder !== self) {
+    if (this.#names.taken(check.name, self)) {
       return { ok: false, code: "taken", name: check.name };
     }
     return check;

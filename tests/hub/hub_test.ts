@@ -1,7 +1,8 @@
 // Checks src/hub/hub.ts with fake members that record what they receive:
-// joins and names, broadcast order, /me, private messages and /reply, /who,
-// /nick, /help, /quit, history, flood protection on an injected clock,
-// sanitising, shutdown, apply(), and texts in the member's own language.
+// joins and names (look-alike names included), broadcast order, /me, private
+// messages and /reply, /who, /nick, /help, /quit, history, flood protection
+// on an injected clock, sanitising, shutdown, apply(), and texts in the
+// member's own language.
 
 import {
   assert,
@@ -214,6 +215,49 @@ for (
     assertEquals(hub.size, 1);
   });
 }
+
+// Cyrillic р, о, е, drawn as Latin p, o, e.
+const CYRILLIC_POE = "\u0440\u043e\u0435";
+
+for (
+  const [holder, impostor, what] of [
+    ["poe", CYRILLIC_POE, "Cyrillic рое for poe"],
+    ["bob", "\u0299\u1d0f\u0299", "small capitals ʙᴏʙ for bob"],
+    ["paypal", "paypaI", "paypaI with a capital I for paypal"],
+    ["Bob0", "BOBO", "BOBO for Bob0"],
+  ] as const
+) {
+  Deno.test(`Hub.register() refuses ${what} as taken`, () => {
+    const { hub } = setup();
+    const [first] = members(hub, holder);
+    const member = fake();
+    assertEquals(hub.register(member, impostor), {
+      ok: false,
+      code: "taken",
+      name: impostor,
+    });
+    assertEquals(member.got, []);
+    assertEquals(first!.got, []);
+    assertEquals(hub.names(), [holder]);
+  });
+}
+
+Deno.test("Hub.register() lets a look-alike in once the member it imitates has left", () => {
+  const { hub } = setup();
+  const [poe] = members(hub, "poe");
+  hub.leave(poe!, "quit");
+  assertEquals(hub.register(fake(), CYRILLIC_POE), {
+    ok: true,
+    name: CYRILLIC_POE,
+  });
+  assertFalse(hub.register(fake(), "POE").ok);
+});
+
+Deno.test("Hub.register() keeps names that only resemble each other apart", () => {
+  const { hub } = setup();
+  members(hub, "ana", "anna", "ama", "李小龙", "李小明", "bob", "rob");
+  assertEquals(hub.size, 7);
+});
 
 Deno.test("Hub frees a name when its member leaves", () => {
   const { hub } = setup();
@@ -572,6 +616,40 @@ Deno.test("Hub lets a member change the case of their own name", () => {
   hub.input(ana!, "/nick Ana");
   assertEquals(last(ana!)?.type, "rename");
   assertEquals(hub.names(), ["Ana"]);
+});
+
+Deno.test("Hub refuses a rename to a look-alike of another member's name", () => {
+  const { hub } = setup();
+  const [ana, poe] = members(hub, "ana", "poe");
+  hub.input(ana!, `/nick ${CYRILLIC_POE}`);
+  assertEquals(
+    lastError(ana!, "name_taken"),
+    STRINGS.en.nameError("taken", CYRILLIC_POE),
+  );
+  assertEquals(poe!.got, []);
+  assertEquals(hub.names(), ["ana", "poe"]);
+});
+
+Deno.test("Hub lets a member rename to a look-alike of its own name, and frees the old look", () => {
+  const { hub } = setup();
+  const [poe, bob] = members(hub, "poe", "bob");
+  hub.input(poe!, `/nick ${CYRILLIC_POE}`);
+  assertEquals(last(bob!)?.type, "rename");
+  hub.input(poe!, "/nick ana");
+  assert(hub.register(fake(), "poe").ok);
+});
+
+Deno.test("Hub finds a private message's target by its look", () => {
+  const { hub, clock } = setup();
+  const [ana, poe] = members(hub, "ana", "poe");
+  hub.input(ana!, `/msg ${CYRILLIC_POE} psst`);
+  assertEquals(last(poe!), {
+    type: "private",
+    from: "ana",
+    to: "poe",
+    text: "psst",
+    time: clock.t,
+  });
 });
 
 Deno.test("Hub refuses a rename to a taken name", () => {
