@@ -110,7 +110,9 @@ const EN: Strings = {
       case "too_long":
         return `The name "${name}" is too long: at most 24 characters`;
       case "invalid_chars":
-        return `The name "${name}" is not allowed: use letters, digits, _ - and . only`;
+        return name.endsWith(".")
+          ? `The name "${name}" is not allowed: it may not end with .`
+          : `The name "${name}" is not allowed: use letters, digits, _ - and . only`;
       case "mixed_scripts":
         return `The name "${name}" mixes alphabets (such as Latin and Cyrillic): use one`;
       case "reserved":
@@ -161,7 +163,9 @@ const PT: Strings = {
       case "too_long":
         return `O nome "${name}" é longo demais: no máximo 24 caracteres`;
       case "invalid_chars":
-        return `O nome "${name}" não é permitido: use só letras, dígitos, _ - e .`;
+        return name.endsWith(".")
+          ? `O nome "${name}" não é permitido: não pode terminar em .`
+          : `O nome "${name}" não é permitido: use só letras, dígitos, _ - e .`;
       case "mixed_scripts":
         return `O nome "${name}" mistura alfabetos (como latino e cirílico): use um só`;
       case "reserved":

@@ -1,6 +1,7 @@
 /**
  * What a user name may be: 1–24 characters of letters (any script), digits,
- * `_`, `-` and `.`, NFC-normalised, in one script, not reserved. Names are unique by their look: two names that look alike
+ * `_`, `-` and `.`, not ending in `.`, NFC-normalised, in one script, not
+ * reserved. Names are unique by their look: two names that look alike
  * (Latin `poe` and Cyrillic `рое`, `bob` and `ʙᴏʙ`), written in any case,
  * may not be online together ({@linkcode lookalikeKeys}).
  *
@@ -121,6 +122,8 @@ export function mixesScripts(name: string): boolean {
  * Checks a requested name and returns its normalised form.
  *
  * Surrounding white space is ignored; the result is NFC-normalised. A name
+ * may not end in `.` (it would read as the end of a sentence: `Welcome,
+ * bob.!`); that is refused as `invalid_chars`, whose text says so. A name
  * that looks like a reserved one (`ʀᴏᴏᴛ` in small capitals) is reserved too.
  *
  * @example
@@ -131,6 +134,7 @@ export function mixesScripts(name: string): boolean {
  * assertEquals(checkName(" João "), { ok: true, name: "João" });
  * assertEquals(checkName("a b").ok, false);
  * assertEquals(checkName("\u0430na"), { ok: false, code: "mixed_scripts", name: "\u0430na" });
+ * assertEquals(checkName("bob."), { ok: false, code: "invalid_chars", name: "bob." });
  * ```
  *
  * @param requested What the user asked for.
@@ -143,7 +147,8 @@ export function checkName(requested: string): NameCheck {
     return { ok: false, code: "too_long", name: _printable(name) };
   }
   if (
-    !NAME_SHAPE.test(name) || INVISIBLE.test(name) || !HAS_ALNUM.test(name)
+    !NAME_SHAPE.test(name) || INVISIBLE.test(name) || !HAS_ALNUM.test(name) ||
+    name.endsWith(".")
   ) {
     return { ok: false, code: "invalid_chars", name: _printable(name) };
   }

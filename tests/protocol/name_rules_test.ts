@@ -9,6 +9,7 @@ import {
   assertEquals,
   assertFalse,
   assertNotEquals,
+  assertStringIncludes,
 } from "@std/assert";
 import {
   checkName,
@@ -21,6 +22,7 @@ import {
   RESERVED_NAMES,
 } from "../../src/protocol/name_rules.ts";
 import { CONFUSABLES_VERSION } from "../../src/protocol/confusables.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 
 const VALID = [
   "ana",
@@ -202,6 +204,35 @@ Deno.test("nameKey() equals for composed and decomposed forms", () => {
 Deno.test("nameKey() tells look-alikes from different scripts apart", () => {
   assertNotEquals(nameKey("ana"), nameKey("\u0430na"));
   assertNotEquals(nameKey("ana"), nameKey("anab"));
+});
+
+// --- Names that end in "." ------------------------------------------------
+
+for (const name of ["bob.", "ana..", "a.b.", "李."]) {
+  Deno.test(`checkName() refuses ${name} for ending in .`, () => {
+    assertEquals(checkName(name), { ok: false, code: "invalid_chars", name });
+  });
+}
+
+Deno.test("checkName() still accepts a . inside or in front of a name", () => {
+  for (const name of ["a.b", ".bob", "ana_b-c.d"]) {
+    assertEquals(checkName(name), { ok: true, name });
+  }
+});
+
+Deno.test("the text for a name ending in . says that is why, in each language", () => {
+  assertEquals(
+    STRINGS.en.nameError("invalid_chars", "bob."),
+    'The name "bob." is not allowed: it may not end with .',
+  );
+  assertEquals(
+    STRINGS.pt.nameError("invalid_chars", "bob."),
+    'O nome "bob." não é permitido: não pode terminar em .',
+  );
+  assertStringIncludes(
+    STRINGS.en.nameError("invalid_chars", "a b"),
+    "use letters, digits",
+  );
 });
 
 // --- Look-alike names (UTS #39 skeletons) ----------------------------------
