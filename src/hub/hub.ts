@@ -88,7 +88,9 @@ interface _MemberState {
   // One bucket per member, whatever rooms it is in.
   bucket: TokenBucket | null;
   refused: number;
-  lastPrivateFrom: Member | null;
+  // Who `/reply` answers: a member, the name of one who has left since, or
+  // nobody yet.
+  lastPrivateFrom: Member | string | null;
   // The rooms the member is in; today always the lobby alone.
   rooms: Set<Room>;
 }
@@ -247,8 +249,9 @@ export class Hub {
     this.#members.delete(member);
     this.#names.release(member.name, member);
     for (const room of state.rooms) room.remove(member);
+    // Keep only the name: `/reply` then says they left.
     for (const other of this.#members.values()) {
-      if (other.lastPrivateFrom === member) other.lastPrivateFrom = null;
+      if (other.lastPrivateFrom === member) other.lastPrivateFrom = member.name;
     }
     const clean = detail === undefined ? "" : _clip(sanitizeText(detail));
     const message: ServerMessage = {
@@ -367,6 +370,10 @@ export class Hub {
         const to = state.lastPrivateFrom;
         if (to === null) {
           this.#error(member, "no_reply", strings.noOneToReply);
+          return;
+        }
+        if (typeof to === "string") {
+          this.#error(member, "no_reply", strings.replyTargetLeft(to));
           return;
         }
         this.#private(member, to, { to: to.name, text: command.text });

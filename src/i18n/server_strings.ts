@@ -23,6 +23,7 @@ export interface Strings {
   unknownCommand(command: string): string;
   commandUsage(usage: string): string;
   noOneToReply: string;
+  replyTargetLeft(name: string): string;
   cannotMessageYourself: string;
   nameUnchanged: string;
   lineTooLong(limit: number): string;
@@ -73,7 +74,8 @@ const LEAVE_EN: Record<LeaveReason, string> = {
 };
 
 const LEAVE_PT: Record<LeaveReason, string> = {
-  quit: "saiu",
+  // Not "saiu": the line already says "ana saiu do chat!".
+  quit: "pediu para sair",
   closed: "conexão fechada",
   error: "erro de conexão",
   shutdown: "servidor encerrando",
@@ -128,6 +130,8 @@ const EN: Strings = {
     `Unknown command /${command}; type /help for the list`,
   commandUsage: (usage) => `Usage: ${usage}`,
   noOneToReply: "Nobody has sent you a private message yet",
+  replyTargetLeft: (name) =>
+    `${name} has left the chat, so there is no one to reply to`,
   cannotMessageYourself: "You cannot send a private message to yourself",
   nameUnchanged: "That is already your name",
   lineTooLong: (limit) =>
@@ -181,6 +185,8 @@ const PT: Strings = {
     `Comando desconhecido /${command}; digite /help para ver a lista`,
   commandUsage: (usage) => `Uso: ${usage}`,
   noOneToReply: "Ninguém lhe enviou uma mensagem privada ainda",
+  replyTargetLeft: (name) =>
+    `${name} saiu do chat, então não há a quem responder`,
   cannotMessageYourself: "Você não pode enviar mensagem privada a si mesmo",
   nameUnchanged: "Esse já é o seu nome",
   lineTooLong: (limit) =>

@@ -517,6 +517,44 @@ Deno.test("Hub answers /reply with an error once the last writer left", () => {
   assertEquals(ana!.got.length, 1, "only ana's own echo");
 });
 
+Deno.test("Hub answers /reply after the last writer left by saying that they left", () => {
+  const { hub } = setup();
+  const [ana, bob] = members(hub, "ana", "bob");
+  hub.input(ana!, "/msg bob hi");
+  hub.leave(ana!, "closed");
+  hub.input(bob!, "/r bye");
+  assertEquals(lastError(bob!, "no_reply"), STRINGS.en.replyTargetLeft("ana"));
+  assertEquals(
+    STRINGS.en.replyTargetLeft("ana"),
+    "ana has left the chat, so there is no one to reply to",
+  );
+});
+
+Deno.test("Hub answers /reply to the one who left even after a newcomer took the name", () => {
+  const { hub } = setup();
+  const bia = fake("pt");
+  hub.register(bia, "bia");
+  const [ana] = members(hub, "ana");
+  hub.input(ana!, "/msg bia oi");
+  hub.leave(ana!, "closed");
+  const impostor = fake();
+  hub.register(impostor, "ana");
+  impostor.got.length = 0;
+  hub.input(bia, "/r ainda aí?");
+  assertEquals(lastError(bia, "no_reply"), STRINGS.pt.replyTargetLeft("ana"));
+  assertEquals(impostor.got, []);
+});
+
+Deno.test("Hub answers /reply to a new writer again after the last one left", () => {
+  const { hub } = setup();
+  const [ana, bob, carol] = members(hub, "ana", "bob", "carol");
+  hub.input(ana!, "/msg bob hi");
+  hub.leave(ana!, "closed");
+  hub.input(carol!, "/msg bob hello");
+  hub.input(bob!, "/r hi carol");
+  assertEquals(last(carol!)?.type, "private");
+});
+
 Deno.test("Hub does not send /reply to a newcomer who took the old name", () => {
   const { hub } = setup();
   const [ana, bob] = members(hub, "ana", "bob");
