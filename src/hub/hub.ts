@@ -87,6 +87,7 @@ const LOBBY = "#general";
 interface _MemberState {
   // One bucket per member, whatever rooms it is in.
   bucket: TokenBucket | null;
+  // Lines refused in a row, told when the member is let through again.
   refused: number;
   // Who `/reply` answers: a member, the name of one who has left since, or
   // nobody yet.
@@ -290,9 +291,11 @@ export class Hub {
 
   /**
    * Carries out what a member asks for, however its dialect wrote it: every
-   * command costs one token of the member's flood bucket, and a member over
-   * its limit is told to slow down, then dropped. Commands from someone who
-   * is not a member are ignored.
+   * command costs one token of the member's flood bucket. A member over its
+   * limit is told once that its lines are being refused, and when it is let
+   * through again, first, how many were (both `error` `slow_down`); one that
+   * goes on flooding is dropped. Commands from someone who is not a member
+   * are ignored.
    *
    * @param member Who asks.
    * @param command What for.
@@ -304,7 +307,14 @@ export class Hub {
       this.#refuse(member, state);
       return;
     }
-    state.refused = 0;
+    if (state.refused > 0) {
+      this.#error(
+        member,
+        "slow_down",
+        STRINGS[member.lang].dropped(state.refused),
+      );
+      state.refused = 0;
+    }
     this.#run(member, state, command);
   }
 
@@ -331,11 +341,7 @@ export class Hub {
     state.refused++;
     const burst = this.#rateLimit?.burst ?? 20;
     if (state.refused === 1) {
-      member.deliver({
-        type: "error",
-        code: "slow_down",
-        text: STRINGS[member.lang].slowDown,
-      });
+      this.#error(member, "slow_down", STRINGS[member.lang].slowDown);
     } else if (state.refused > burst * 2) {
       this.#onEvent({ kind: "flood", name: member.name, label: member.label });
       this.leave(member, "flood");

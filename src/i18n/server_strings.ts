@@ -35,6 +35,7 @@ export interface Strings {
   privateTo(name: string): string;
   historyHeader(count: number): string;
   slowDown: string;
+  dropped(count: number): string;
   badMessage(why: string): string;
   unsupportedVersion(version: number): string;
 }
@@ -144,7 +145,12 @@ const EN: Strings = {
   privateFrom: (name) => `(private) ${name}`,
   privateTo: (name) => `(private to ${name})`,
   historyHeader: (count) => `Recent messages (${count}):`,
-  slowDown: "Slow down: you are sending too fast, so that message was not sent",
+  slowDown:
+    "Slow down: you are sending too fast, so your lines are being dropped",
+  dropped: (count) =>
+    count === 1
+      ? "1 message was not sent: you were sending too fast"
+      : `${count} messages were not sent: you were sending too fast`,
   badMessage: (why) => `Ignored a message the server could not read: ${why}`,
   unsupportedVersion: (version) =>
     `This server speaks protocol version 1, not ${version}: update chat`,
@@ -200,7 +206,11 @@ const PT: Strings = {
   privateTo: (name) => `(privado para ${name})`,
   historyHeader: (count) => `Mensagens recentes (${count}):`,
   slowDown:
-    "Mais devagar: você está enviando rápido demais, e essa mensagem não foi enviada",
+    "Mais devagar: você está enviando rápido demais, e suas linhas estão sendo descartadas",
+  dropped: (count) =>
+    count === 1
+      ? "1 mensagem não foi enviada: você estava enviando rápido demais"
+      : `${count} mensagens não foram enviadas: você estava enviando rápido demais`,
   badMessage: (why) => `Mensagem ignorada, o servidor não a entendeu: ${why}`,
   unsupportedVersion: (version) =>
     `Este servidor fala a versão 1 do protocolo, não a ${version}: atualize o chat`,

@@ -909,9 +909,52 @@ Deno.test("Hub says slow_down once per run of refused lines", () => {
   clock.advance(1000); // five tokens
   for (let i = 0; i < 5; i++) hub.input(ana!, `y${i}`);
   assertEquals(bob!.got.length, 25);
+  assertEquals(ana!.got.length, 2, "then how many were refused");
   hub.input(ana!, "z");
-  assertEquals(ana!.got.length, 2, "a new run, a new slow_down");
-  lastError(ana!, "slow_down");
+  assertEquals(ana!.got.length, 3, "a new run, a new slow_down");
+  assertEquals(lastError(ana!, "slow_down"), STRINGS.en.slowDown);
+});
+
+Deno.test("Hub tells a member let through again how many of its lines were refused, before its line", () => {
+  const { hub, clock } = setup();
+  const [ana, bob] = members(hub, "ana", "bob");
+  for (let i = 1; i <= 30; i++) hub.input(ana!, `paste line ${i}`);
+  assertEquals(bob!.got.length, 20);
+  assertEquals(ana!.got, [
+    { type: "error", code: "slow_down", text: STRINGS.en.slowDown },
+  ]);
+  clock.advance(200); // one token
+  hub.input(ana!, "sorry");
+  assertEquals(ana!.got.slice(1), [
+    { type: "error", code: "slow_down", text: STRINGS.en.dropped(10) },
+  ]);
+  assertEquals(
+    STRINGS.en.dropped(10),
+    "10 messages were not sent: you were sending too fast",
+  );
+  assertEquals(last(bob!), {
+    type: "message",
+    from: "ana",
+    text: "sorry",
+    time: clock.t,
+  });
+  clock.advance(200);
+  hub.input(ana!, "again");
+  assertEquals(ana!.got.length, 2, "the count is told once");
+});
+
+Deno.test("Hub counts one refused line in the singular", () => {
+  const { hub, clock } = setup({ rateLimit: { rate: 1, burst: 1 } });
+  const [ana] = members(hub, "ana");
+  hub.input(ana!, "one");
+  hub.input(ana!, "two");
+  clock.advance(1000);
+  hub.input(ana!, "three");
+  assertEquals(lastError(ana!, "slow_down"), STRINGS.en.dropped(1));
+  assertEquals(
+    STRINGS.en.dropped(1),
+    "1 message was not sent: you were sending too fast",
+  );
 });
 
 Deno.test("Hub counts commands against the rate limit too", () => {
@@ -1088,6 +1131,20 @@ Deno.test("Hub tells a Portuguese member to slow down in Portuguese", () => {
   hub.register(bia, "bia");
   for (let i = 0; i < 21; i++) hub.input(bia, `oi ${i}`);
   assertEquals(lastError(bia, "slow_down"), STRINGS.pt.slowDown);
+});
+
+Deno.test("Hub tells a Portuguese member how many lines were refused in Portuguese", () => {
+  const { hub, clock } = setup();
+  const bia = fake("pt");
+  hub.register(bia, "bia");
+  for (let i = 0; i < 23; i++) hub.input(bia, `oi ${i}`);
+  clock.advance(200);
+  hub.input(bia, "desculpe");
+  assertEquals(lastError(bia, "slow_down"), STRINGS.pt.dropped(3));
+  assertEquals(
+    STRINGS.pt.dropped(3),
+    "3 mensagens não foram enviadas: você estava enviando rápido demais",
+  );
 });
 
 Deno.test("Hub says bye to a Portuguese quitter in Portuguese", () => {
