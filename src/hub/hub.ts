@@ -9,7 +9,7 @@
  */
 
 import { type Command, parseCommand } from "../protocol/commands.ts";
-import { checkName, type NameCheck, nameKey } from "../protocol/name_rules.ts";
+import { checkName, type NameCheck } from "../protocol/name_rules.ts";
 import type {
   ChatLine,
   LeaveReason,
@@ -21,6 +21,7 @@ import { STRINGS } from "../i18n/server_strings.ts";
 import type { HistoryStore } from "../store/history_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
 import type { Member } from "./member.ts";
+import { NameIndex } from "./name_index.ts";
 import { broadcastOnce, Room } from "./room.ts";
 import {
   TokenBucket,
@@ -86,8 +87,11 @@ const LOBBY = "#general";
 interface _MemberState {
   // One bucket per member, whatever rooms it is in.
   bucket: TokenBucket | null;
+  // Lines refused in a row, told when the member is let through again.
   refused: number;
-  lastPrivateFrom: Member | null;
+  // Who `/reply` answers: a member, the name of one who has left since, or
+  // nobody yet.
+  lastPrivateFrom: Member | string | null;
   // The rooms the member is in; today always the lobby alone.
   rooms: Set<Room>;
 }
@@ -143,7 +147,7 @@ export type RegisterResult = NameCheck;
 export class Hub {
   // Every member, in the order they registered.
   #members = new Map<Member, _MemberState>();
-  #byName = new Map<string, Member>();
+  #names = new NameIndex<Member>();
   #rooms = new Map<string, Room>();
   #lobby: Room;
   #rateLimit: TokenBucketOptions | null;
@@ -189,7 +193,9 @@ export class Hub {
   /**
    * Adds a member under a name. On success the member gets `welcome` and
    * everyone else a `join`; on failure nothing is sent, and the caller
-   * reports the returned reason (the member may try another name).
+   * reports the returned reason (the member may try another name). A name
+   * that looks like a member's, in any case (Cyrillic `рое` for `poe`), is
+   * `taken`.
    *
    * @param member The new member.
    * @param requested The name asked for.
@@ -209,7 +215,7 @@ export class Hub {
       lastPrivateFrom: null,
       rooms: new Set([room]),
     });
-    this.#byName.set(nameKey(check.name), member);
+    this.#names.claim(check.name, member);
     const welcome: ServerMessage = {
       type: "welcome",
       name: check.name,
@@ -242,10 +248,11 @@ export class Hub {
     const state = this.#members.get(member);
     if (state === undefined) return false;
     this.#members.delete(member);
-    this.#byName.delete(nameKey(member.name));
+    this.#names.release(member.name, member);
     for (const room of state.rooms) room.remove(member);
+    // Keep only the name: `/reply` then says they left.
     for (const other of this.#members.values()) {
-      if (other.lastPrivateFrom === member) other.lastPrivateFrom = null;
+      if (other.lastPrivateFrom === member) other.lastPrivateFrom = member.name;
     }
     const clean = detail === undefined ? "" : _clip(sanitizeText(detail));
     const message: ServerMessage = {
@@ -284,9 +291,11 @@ export class Hub {
 
   /**
    * Carries out what a member asks for, however its dialect wrote it: every
-   * command costs one token of the member's flood bucket, and a member over
-   * its limit is told to slow down, then dropped. Commands from someone who
-   * is not a member are ignored.
+   * command costs one token of the member's flood bucket. A member over its
+   * limit is told once that its lines are being refused, and when it is let
+   * through again, first, how many were (both `error` `slow_down`); one that
+   * goes on flooding is dropped. Commands from someone who is not a member
+   * are ignored.
    *
    * @param member Who asks.
    * @param command What for.
@@ -298,7 +307,14 @@ export class Hub {
       this.#refuse(member, state);
       return;
     }
-    state.refused = 0;
+    if (state.refused > 0) {
+      this.#error(
+        member,
+        "slow_down",
+        STRINGS[member.lang].dropped(state.refused),
+      );
+      state.refused = 0;
+    }
     this.#run(member, state, command);
   }
 
@@ -311,7 +327,7 @@ export class Hub {
     const everyone = [...this.#members.keys()];
     for (const member of everyone) {
       this.#members.delete(member);
-      this.#byName.delete(nameKey(member.name));
+      this.#names.release(member.name, member);
       member.deliver({
         type: "bye",
         reason: "shutdown",
@@ -325,11 +341,7 @@ export class Hub {
     state.refused++;
     const burst = this.#rateLimit?.burst ?? 20;
     if (state.refused === 1) {
-      member.deliver({
-        type: "error",
-        code: "slow_down",
-        text: STRINGS[member.lang].slowDown,
-      });
+      this.#error(member, "slow_down", STRINGS[member.lang].slowDown);
     } else if (state.refused > burst * 2) {
       this.#onEvent({ kind: "flood", name: member.name, label: member.label });
       this.leave(member, "flood");
@@ -355,7 +367,7 @@ export class Hub {
         return;
       }
       case "msg":
-        this.#private(member, this.#byName.get(nameKey(command.to)), {
+        this.#private(member, this.#names.holder(command.to), {
           to: command.to,
           text: command.text,
         });
@@ -364,6 +376,10 @@ export class Hub {
         const to = state.lastPrivateFrom;
         if (to === null) {
           this.#error(member, "no_reply", strings.noOneToReply);
+          return;
+        }
+        if (typeof to === "string") {
+          this.#error(member, "no_reply", strings.replyTargetLeft(to));
           return;
         }
         this.#private(member, to, { to: to.name, text: command.text });
@@ -449,9 +465,9 @@ export class Hub {
       return;
     }
     const from = member.name;
-    this.#byName.delete(nameKey(from));
+    this.#names.release(from, member);
     member.name = check.name;
-    this.#byName.set(nameKey(check.name), member);
+    this.#names.claim(check.name, member);
     // The member is in its own rooms, so it hears of its rename too.
     broadcastOnce(state.rooms, {
       type: "rename",
@@ -470,8 +486,7 @@ export class Hub {
   #checkFree(requested: string, self: Member | null): NameCheck {
     const check = checkName(requested);
     if (!check.ok) return check;
-    const holder = this.#byName.get(nameKey(check.name));
-    if (holder !== undefined && holder !== self) {
+    if (this.#names.taken(check.name, self)) {
       return { ok: false, code: "taken", name: check.name };
     }
     return check;

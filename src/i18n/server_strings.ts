@@ -23,6 +23,7 @@ export interface Strings {
   unknownCommand(command: string): string;
   commandUsage(usage: string): string;
   noOneToReply: string;
+  replyTargetLeft(name: string): string;
   cannotMessageYourself: string;
   nameUnchanged: string;
   lineTooLong(limit: number): string;
@@ -34,6 +35,7 @@ export interface Strings {
   privateTo(name: string): string;
   historyHeader(count: number): string;
   slowDown: string;
+  dropped(count: number): string;
   badMessage(why: string): string;
   unsupportedVersion(version: number): string;
 }
@@ -73,7 +75,8 @@ const LEAVE_EN: Record<LeaveReason, string> = {
 };
 
 const LEAVE_PT: Record<LeaveReason, string> = {
-  quit: "saiu",
+  // Not "saiu": the line already says "ana saiu do chat!".
+  quit: "pediu para sair",
   closed: "conexão fechada",
   error: "erro de conexão",
   shutdown: "servidor encerrando",
@@ -110,7 +113,9 @@ const EN: Strings = {
       case "too_long":
         return `The name "${name}" is too long: at most 24 characters`;
       case "invalid_chars":
-        return `The name "${name}" is not allowed: use letters, digits, _ - and . only`;
+        return name.endsWith(".")
+          ? `The name "${name}" is not allowed: it may not end with .`
+          : `The name "${name}" is not allowed: use letters, digits, _ - and . only`;
       case "mixed_scripts":
         return `The name "${name}" mixes alphabets (such as Latin and Cyrillic): use one`;
       case "reserved":
@@ -126,6 +131,8 @@ const EN: Strings = {
     `Unknown command /${command}; type /help for the list`,
   commandUsage: (usage) => `Usage: ${usage}`,
   noOneToReply: "Nobody has sent you a private message yet",
+  replyTargetLeft: (name) =>
+    `${name} has left the chat, so there is no one to reply to`,
   cannotMessageYourself: "You cannot send a private message to yourself",
   nameUnchanged: "That is already your name",
   lineTooLong: (limit) =>
@@ -138,7 +145,12 @@ const EN: Strings = {
   privateFrom: (name) => `(private) ${name}`,
   privateTo: (name) => `(private to ${name})`,
   historyHeader: (count) => `Recent messages (${count}):`,
-  slowDown: "Slow down: you are sending too fast, so that message was not sent",
+  slowDown:
+    "Slow down: you are sending too fast, so your lines are being dropped",
+  dropped: (count) =>
+    count === 1
+      ? "1 message was not sent: you were sending too fast"
+      : `${count} messages were not sent: you were sending too fast`,
   badMessage: (why) => `Ignored a message the server could not read: ${why}`,
   unsupportedVersion: (version) =>
     `This server speaks protocol version 1, not ${version}: update chat`,
@@ -161,7 +173,9 @@ const PT: Strings = {
       case "too_long":
         return `O nome "${name}" é longo demais: no máximo 24 caracteres`;
       case "invalid_chars":
-        return `O nome "${name}" não é permitido: use só letras, dígitos, _ - e .`;
+        return name.endsWith(".")
+          ? `O nome "${name}" não é permitido: não pode terminar em .`
+          : `O nome "${name}" não é permitido: use só letras, dígitos, _ - e .`;
       case "mixed_scripts":
         return `O nome "${name}" mistura alfabetos (como latino e cirílico): use um só`;
       case "reserved":
@@ -177,6 +191,8 @@ const PT: Strings = {
     `Comando desconhecido /${command}; digite /help para ver a lista`,
   commandUsage: (usage) => `Uso: ${usage}`,
   noOneToReply: "Ninguém lhe enviou uma mensagem privada ainda",
+  replyTargetLeft: (name) =>
+    `${name} saiu do chat, então não há a quem responder`,
   cannotMessageYourself: "Você não pode enviar mensagem privada a si mesmo",
   nameUnchanged: "Esse já é o seu nome",
   lineTooLong: (limit) =>
@@ -190,7 +206,11 @@ const PT: Strings = {
   privateTo: (name) => `(privado para ${name})`,
   historyHeader: (count) => `Mensagens recentes (${count}):`,
   slowDown:
-    "Mais devagar: você está enviando rápido demais, e essa mensagem não foi enviada",
+    "Mais devagar: você está enviando rápido demais, e suas linhas estão sendo descartadas",
+  dropped: (count) =>
+    count === 1
+      ? "1 mensagem não foi enviada: você estava enviando rápido demais"
+      : `${count} mensagens não foram enviadas: você estava enviando rápido demais`,
   badMessage: (why) => `Mensagem ignorada, o servidor não a entendeu: ${why}`,
   unsupportedVersion: (version) =>
     `Este servidor fala a versão 1 do protocolo, não a ${version}: atualize o chat`,

@@ -67,7 +67,7 @@ const LEAVE_REASONS: Record<LeaveReason, true> = {
  * import { pageText } from "./web_assets.ts";
  *
  * assertEquals(pageText("en").joined, "{name} joined the chat!");
- * assertEquals(pageText("pt").left.quit, "{name} saiu do chat! (saiu)");
+ * assertEquals(pageText("pt").left.quit, "{name} saiu do chat! (pediu para sair)");
  * ```
  *
  * @param lang The language.

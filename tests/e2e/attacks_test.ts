@@ -293,7 +293,7 @@ Deno.test("a paste of 20 lines goes through, a flood is refused with slow_down a
       );
       await mallory.client.write(paste.map((l) => l + "\n").join(""));
       await mallory.client.expect(
-        "!! Slow down: you are sending too fast, so that message was not sent",
+        "!! Slow down: you are sending too fast, so your lines are being dropped",
       );
       await allReceive(members, "mallory", paste.slice(0, 20));
       // Sustained flooding: refused, then disconnected with reason flood.
@@ -313,6 +313,10 @@ Deno.test("a paste of 20 lines goes through, a flood is refused with slow_down a
       // nothing refused earlier comes out of a queue.
       await new Promise((resolve) => setTimeout(resolve, 1200)); // pacing
       await mallory.say("after the pause");
+      // ...and is told how many of its lines were dropped.
+      await mallory.client.expect(
+        "!! 5 messages were not sent: you were sending too fast",
+      );
       await allReceive(members, "mallory", [
         ...paste.slice(0, 20),
         "after the pause",

@@ -1,7 +1,8 @@
 // Checks src/hub/hub.ts with fake members that record what they receive:
-// joins and names, broadcast order, /me, private messages and /reply, /who,
-// /nick, /help, /quit, history, flood protection on an injected clock,
-// sanitising, shutdown, apply(), and texts in the member's own language.
+// joins and names (look-alike names included), broadcast order, /me, private
+// messages and /reply, /who, /nick, /help, /quit, history, flood protection
+// on an injected clock, sanitising, shutdown, apply(), and texts in the
+// member's own language.
 
 import {
   assert,
@@ -214,6 +215,49 @@ for (
     assertEquals(hub.size, 1);
   });
 }
+
+// Cyrillic р, о, е, drawn as Latin p, o, e.
+const CYRILLIC_POE = "\u0440\u043e\u0435";
+
+for (
+  const [holder, impostor, what] of [
+    ["poe", CYRILLIC_POE, "Cyrillic рое for poe"],
+    ["bob", "\u0299\u1d0f\u0299", "small capitals ʙᴏʙ for bob"],
+    ["paypal", "paypaI", "paypaI with a capital I for paypal"],
+    ["Bob0", "BOBO", "BOBO for Bob0"],
+  ] as const
+) {
+  Deno.test(`Hub.register() refuses ${what} as taken`, () => {
+    const { hub } = setup();
+    const [first] = members(hub, holder);
+    const member = fake();
+    assertEquals(hub.register(member, impostor), {
+      ok: false,
+      code: "taken",
+      name: impostor,
+    });
+    assertEquals(member.got, []);
+    assertEquals(first!.got, []);
+    assertEquals(hub.names(), [holder]);
+  });
+}
+
+Deno.test("Hub.register() lets a look-alike in once the member it imitates has left", () => {
+  const { hub } = setup();
+  const [poe] = members(hub, "poe");
+  hub.leave(poe!, "quit");
+  assertEquals(hub.register(fake(), CYRILLIC_POE), {
+    ok: true,
+    name: CYRILLIC_POE,
+  });
+  assertFalse(hub.register(fake(), "POE").ok);
+});
+
+Deno.test("Hub.register() keeps names that only resemble each other apart", () => {
+  const { hub } = setup();
+  members(hub, "ana", "anna", "ama", "李小龙", "李小明", "bob", "rob");
+  assertEquals(hub.size, 7);
+});
 
 Deno.test("Hub frees a name when its member leaves", () => {
   const { hub } = setup();
@@ -473,6 +517,44 @@ Deno.test("Hub answers /reply with an error once the last writer left", () => {
   assertEquals(ana!.got.length, 1, "only ana's own echo");
 });
 
+Deno.test("Hub answers /reply after the last writer left by saying that they left", () => {
+  const { hub } = setup();
+  const [ana, bob] = members(hub, "ana", "bob");
+  hub.input(ana!, "/msg bob hi");
+  hub.leave(ana!, "closed");
+  hub.input(bob!, "/r bye");
+  assertEquals(lastError(bob!, "no_reply"), STRINGS.en.replyTargetLeft("ana"));
+  assertEquals(
+    STRINGS.en.replyTargetLeft("ana"),
+    "ana has left the chat, so there is no one to reply to",
+  );
+});
+
+Deno.test("Hub answers /reply to the one who left even after a newcomer took the name", () => {
+  const { hub } = setup();
+  const bia = fake("pt");
+  hub.register(bia, "bia");
+  const [ana] = members(hub, "ana");
+  hub.input(ana!, "/msg bia oi");
+  hub.leave(ana!, "closed");
+  const impostor = fake();
+  hub.register(impostor, "ana");
+  impostor.got.length = 0;
+  hub.input(bia, "/r ainda aí?");
+  assertEquals(lastError(bia, "no_reply"), STRINGS.pt.replyTargetLeft("ana"));
+  assertEquals(impostor.got, []);
+});
+
+Deno.test("Hub answers /reply to a new writer again after the last one left", () => {
+  const { hub } = setup();
+  const [ana, bob, carol] = members(hub, "ana", "bob", "carol");
+  hub.input(ana!, "/msg bob hi");
+  hub.leave(ana!, "closed");
+  hub.input(carol!, "/msg bob hello");
+  hub.input(bob!, "/r hi carol");
+  assertEquals(last(carol!)?.type, "private");
+});
+
 Deno.test("Hub does not send /reply to a newcomer who took the old name", () => {
   const { hub } = setup();
   const [ana, bob] = members(hub, "ana", "bob");
@@ -572,6 +654,40 @@ Deno.test("Hub lets a member change the case of their own name", () => {
   hub.input(ana!, "/nick Ana");
   assertEquals(last(ana!)?.type, "rename");
   assertEquals(hub.names(), ["Ana"]);
+});
+
+Deno.test("Hub refuses a rename to a look-alike of another member's name", () => {
+  const { hub } = setup();
+  const [ana, poe] = members(hub, "ana", "poe");
+  hub.input(ana!, `/nick ${CYRILLIC_POE}`);
+  assertEquals(
+    lastError(ana!, "name_taken"),
+    STRINGS.en.nameError("taken", CYRILLIC_POE),
+  );
+  assertEquals(poe!.got, []);
+  assertEquals(hub.names(), ["ana", "poe"]);
+});
+
+Deno.test("Hub lets a member rename to a look-alike of its own name, and frees the old look", () => {
+  const { hub } = setup();
+  const [poe, bob] = members(hub, "poe", "bob");
+  hub.input(poe!, `/nick ${CYRILLIC_POE}`);
+  assertEquals(last(bob!)?.type, "rename");
+  hub.input(poe!, "/nick ana");
+  assert(hub.register(fake(), "poe").ok);
+});
+
+Deno.test("Hub finds a private message's target by its look", () => {
+  const { hub, clock } = setup();
+  const [ana, poe] = members(hub, "ana", "poe");
+  hub.input(ana!, `/msg ${CYRILLIC_POE} psst`);
+  assertEquals(last(poe!), {
+    type: "private",
+    from: "ana",
+    to: "poe",
+    text: "psst",
+    time: clock.t,
+  });
 });
 
 Deno.test("Hub refuses a rename to a taken name", () => {
@@ -793,9 +909,52 @@ Deno.test("Hub says slow_down once per run of refused lines", () => {
   clock.advance(1000); // five tokens
   for (let i = 0; i < 5; i++) hub.input(ana!, `y${i}`);
   assertEquals(bob!.got.length, 25);
+  assertEquals(ana!.got.length, 2, "then how many were refused");
   hub.input(ana!, "z");
-  assertEquals(ana!.got.length, 2, "a new run, a new slow_down");
-  lastError(ana!, "slow_down");
+  assertEquals(ana!.got.length, 3, "a new run, a new slow_down");
+  assertEquals(lastError(ana!, "slow_down"), STRINGS.en.slowDown);
+});
+
+Deno.test("Hub tells a member let through again how many of its lines were refused, before its line", () => {
+  const { hub, clock } = setup();
+  const [ana, bob] = members(hub, "ana", "bob");
+  for (let i = 1; i <= 30; i++) hub.input(ana!, `paste line ${i}`);
+  assertEquals(bob!.got.length, 20);
+  assertEquals(ana!.got, [
+    { type: "error", code: "slow_down", text: STRINGS.en.slowDown },
+  ]);
+  clock.advance(200); // one token
+  hub.input(ana!, "sorry");
+  assertEquals(ana!.got.slice(1), [
+    { type: "error", code: "slow_down", text: STRINGS.en.dropped(10) },
+  ]);
+  assertEquals(
+    STRINGS.en.dropped(10),
+    "10 messages were not sent: you were sending too fast",
+  );
+  assertEquals(last(bob!), {
+    type: "message",
+    from: "ana",
+    text: "sorry",
+    time: clock.t,
+  });
+  clock.advance(200);
+  hub.input(ana!, "again");
+  assertEquals(ana!.got.length, 2, "the count is told once");
+});
+
+Deno.test("Hub counts one refused line in the singular", () => {
+  const { hub, clock } = setup({ rateLimit: { rate: 1, burst: 1 } });
+  const [ana] = members(hub, "ana");
+  hub.input(ana!, "one");
+  hub.input(ana!, "two");
+  clock.advance(1000);
+  hub.input(ana!, "three");
+  assertEquals(lastError(ana!, "slow_down"), STRINGS.en.dropped(1));
+  assertEquals(
+    STRINGS.en.dropped(1),
+    "1 message was not sent: you were sending too fast",
+  );
 });
 
 Deno.test("Hub counts commands against the rate limit too", () => {
@@ -972,6 +1131,20 @@ Deno.test("Hub tells a Portuguese member to slow down in Portuguese", () => {
   hub.register(bia, "bia");
   for (let i = 0; i < 21; i++) hub.input(bia, `oi ${i}`);
   assertEquals(lastError(bia, "slow_down"), STRINGS.pt.slowDown);
+});
+
+Deno.test("Hub tells a Portuguese member how many lines were refused in Portuguese", () => {
+  const { hub, clock } = setup();
+  const bia = fake("pt");
+  hub.register(bia, "bia");
+  for (let i = 0; i < 23; i++) hub.input(bia, `oi ${i}`);
+  clock.advance(200);
+  hub.input(bia, "desculpe");
+  assertEquals(lastError(bia, "slow_down"), STRINGS.pt.dropped(3));
+  assertEquals(
+    STRINGS.pt.dropped(3),
+    "3 mensagens não foram enviadas: você estava enviando rápido demais",
+  );
 });
 
 Deno.test("Hub says bye to a Portuguese quitter in Portuguese", () => {

@@ -1,20 +1,28 @@
 // Checks src/name_rules.ts: which names checkName accepts and why it refuses
-// the others, that accepted names come back trimmed and NFC-normalised, and
-// that nameKey compares names ignoring case.
+// the others, that accepted names come back trimmed and NFC-normalised, that
+// nameKey compares names ignoring case, and that lookalikeKeys and
+// confusableSkeleton tell names that look alike (UTS #39) from names that
+// do not.
 
 import {
   assert,
   assertEquals,
   assertFalse,
   assertNotEquals,
+  assertStringIncludes,
 } from "@std/assert";
 import {
   checkName,
+  CONFUSABLE_PROTOTYPES,
+  confusableSkeleton,
+  lookalikeKeys,
   MAX_NAME_LENGTH,
   mixesScripts,
   nameKey,
   RESERVED_NAMES,
 } from "../../src/protocol/name_rules.ts";
+import { CONFUSABLES_VERSION } from "../../src/protocol/confusables.ts";
+import { STRINGS } from "../../src/i18n/server_strings.ts";
 
 const VALID = [
   "ana",
@@ -196,4 +204,133 @@ Deno.test("nameKey() equals for composed and decomposed forms", () => {
 Deno.test("nameKey() tells look-alikes from different scripts apart", () => {
   assertNotEquals(nameKey("ana"), nameKey("\u0430na"));
   assertNotEquals(nameKey("ana"), nameKey("anab"));
+});
+
+// --- Names that end in "." ------------------------------------------------
+
+for (const name of ["bob.", "ana..", "a.b.", "李."]) {
+  Deno.test(`checkName() refuses ${name} for ending in .`, () => {
+    assertEquals(checkName(name), { ok: false, code: "invalid_chars", name });
+  });
+}
+
+Deno.test("checkName() still accepts a . inside or in front of a name", () => {
+  for (const name of ["a.b", ".bob", "ana_b-c.d"]) {
+    assertEquals(checkName(name), { ok: true, name });
+  }
+});
+
+Deno.test("the text for a name ending in . says that is why, in each language", () => {
+  assertEquals(
+    STRINGS.en.nameError("invalid_chars", "bob."),
+    'The name "bob." is not allowed: it may not end with .',
+  );
+  assertEquals(
+    STRINGS.pt.nameError("invalid_chars", "bob."),
+    'O nome "bob." não é permitido: não pode terminar em .',
+  );
+  assertStringIncludes(
+    STRINGS.en.nameError("invalid_chars", "a b"),
+    "use letters, digits",
+  );
+});
+
+// --- Look-alike names (UTS #39 skeletons) ----------------------------------
+
+/** Whether two names may not be online together. */
+function lookAlike(a: string, b: string): boolean {
+  const keys = lookalikeKeys(b);
+  return lookalikeKeys(a).some((key) => keys.includes(key));
+}
+
+const LOOK_ALIKE: ReadonlyArray<readonly [string, string, string]> = [
+  ["poe", "\u0440\u043e\u0435", "Latin poe, Cyrillic рое"],
+  ["POE", "\u0420\u041e\u0415", "Latin POE, Cyrillic РОЕ"],
+  ["bob", "\u0299\u1d0f\u0299", "bob, small capitals ʙᴏʙ"],
+  ["Bob", "\u0299\u1d0f\u0299", "Bob, small capitals ʙᴏʙ"],
+  ["paypal", "p\u0430ypal", "paypal, with a Cyrillic а"],
+  ["paypal", "paypaI", "paypal, with a capital I for the l"],
+  ["bill", "BILL", "the same name in capitals"],
+  ["mary", "rnary", "m, and r n"],
+  ["bob0", "bobO", "the digit 0, and the capital O"],
+  ["bob1", "bobl", "the digit 1, and l"],
+  ["ana", "\u0391\u039d\u0391", "ana, Greek capitals ΑΝΑ"],
+  ["ana", "ａｎａ", "ana, fullwidth ａｎａ"],
+  ["カナ", "力ナ", "Katakana カ, Han 力"],
+];
+
+for (const [a, b, what] of LOOK_ALIKE) {
+  Deno.test(`lookalikeKeys() shares a key between ${what}`, () => {
+    assert(lookAlike(a, b), `${a} / ${b}`);
+    assert(lookAlike(b, a), `${b} / ${a}`);
+  });
+}
+
+const DISTINCT: ReadonlyArray<readonly [string, string]> = [
+  ["ana", "anna"],
+  ["ana", "ama"],
+  ["ali", "all"],
+  ["lily", "lili"],
+  ["João", "Joao"],
+  ["bob", "rob"],
+  ["李小龙", "李小明"],
+  ["やまだ", "やまた"],
+  ["Дмитрий", "Дмитри"],
+  ["user1", "user2"],
+];
+
+for (const [a, b] of DISTINCT) {
+  Deno.test(`lookalikeKeys() keeps ${a} and ${b} apart`, () => {
+    assertFalse(lookAlike(a, b));
+  });
+}
+
+Deno.test("lookalikeKeys() gives one key to a name that looks the same in any case", () => {
+  assertEquals(lookalikeKeys("ana"), ["ana"]);
+  assertEquals(lookalikeKeys("Ana"), ["ana"]);
+  assertEquals(lookalikeKeys("BILL"), ["bill", "blll"]);
+});
+
+Deno.test("confusableSkeleton() maps look-alikes onto their prototypes, ignoring case", () => {
+  assertEquals(confusableSkeleton("\u0440\u043e\u0435"), "poe");
+  assertEquals(confusableSkeleton("\u0299\u1d0f\u0299"), "bob");
+  assertEquals(confusableSkeleton("paypaI"), "paypal");
+  assertEquals(confusableSkeleton("m"), "rn");
+  assertEquals(confusableSkeleton("0"), "o");
+  assertEquals(confusableSkeleton("ana"), "ana");
+  assertEquals(confusableSkeleton("李小龙"), "李小龙");
+});
+
+Deno.test("confusableSkeleton() settles every entry of the table, in either case", () => {
+  for (const [source, target] of CONFUSABLE_PROTOTYPES) {
+    for (const text of [source, source.toUpperCase(), target]) {
+      const once = confusableSkeleton(text);
+      assertEquals(confusableSkeleton(once), once, JSON.stringify(text));
+    }
+  }
+});
+
+Deno.test("the confusables table is UTS #39 data of a known version, cut to name characters", () => {
+  assertEquals(CONFUSABLES_VERSION, "10.0.0");
+  assertEquals(CONFUSABLE_PROTOTYPES.get("\u0430"), "a");
+  assertEquals(CONFUSABLE_PROTOTYPES.get("0"), "O");
+  assertEquals(CONFUSABLE_PROTOTYPES.get("m"), "rn");
+  assertEquals(CONFUSABLE_PROTOTYPES.get("\u0299"), "b"); // small capital
+  assertEquals(CONFUSABLE_PROTOTYPES.get("!"), undefined); // not in names
+  assertEquals(CONFUSABLE_PROTOTYPES.get("\u{1d41a}"), undefined); // NFKC: a
+  for (const source of CONFUSABLE_PROTOTYPES.keys()) {
+    assert(/^[\p{L}\p{M}\p{Nd}]$/u.test(source), source);
+  }
+});
+
+Deno.test("checkName() refuses names that look like reserved ones", () => {
+  for (
+    const name of [
+      "\u0280\u1d0f\u1d0f\u1d1b", // ʀᴏᴏᴛ, small capitals
+      "\u041c\u0415", // МЕ, Cyrillic
+      "\u039c\u0395", // ΜΕ, Greek
+    ]
+  ) {
+    assertEquals(checkName(name), { ok: false, code: "reserved", name });
+  }
 });

@@ -81,7 +81,10 @@ Deno.test("encodePlain() announces a leave with its reason in each language", ()
     time: T,
   };
   assertEquals(plain(quit), "[09:05] -- ana left the chat! (quit)\n");
-  assertEquals(plain(quit, "pt"), "[09:05] -- ana saiu do chat! (saiu)\n");
+  assertEquals(
+    plain(quit, "pt"),
+    "[09:05] -- ana saiu do chat! (pediu para sair)\n",
+  );
   const flood: ServerMessage = {
     type: "leave",
     name: "ana",
@@ -109,7 +112,7 @@ Deno.test("encodePlain() adds the quit message to a leave", () => {
   );
   assertEquals(
     plain(message, "pt"),
-    "[09:05] -- ana saiu do chat! (saiu: see you)\n",
+    "[09:05] -- ana saiu do chat! (pediu para sair: see you)\n",
   );
 });
 

@@ -12,6 +12,9 @@ import { parseCommand } from "../../src/protocol/commands.ts";
 import { LineSplitter } from "../../src/transport/line_splitter.ts";
 import {
   checkName,
+  CONFUSABLE_PROTOTYPES,
+  confusableSkeleton,
+  lookalikeKeys,
   MAX_NAME_LENGTH,
   mixesScripts,
   nameKey,
@@ -377,6 +380,53 @@ Deno.test({
     );
     assertEquals(nameKey("\u0131\u0301na"), nameKey("\u00edna"));
   },
+});
+
+/**
+ * Text made of look-alikes: sources and prototypes of the confusables table,
+ * their capitals, and plain letters and digits.
+ */
+const lookalikeText = fc.array(
+  fc.constantFrom(
+    ...[...CONFUSABLE_PROTOTYPES].flatMap(([source, target]) => [
+      source,
+      source.toUpperCase(),
+      target,
+    ]),
+    ..."abcilmnorsABCILMNORS01 ._-",
+  ),
+  { maxLength: 24 },
+).map((chars) => chars.join(""));
+
+Deno.test("confusableSkeleton() is idempotent: the skeleton of a skeleton is itself", () => {
+  fc.assert(
+    fc.property(fc.oneof(anyString, nameText, lookalikeText), (text) => {
+      const once = confusableSkeleton(text);
+      assertEquals(confusableSkeleton(once), once);
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+Deno.test("lookalikeKeys() gives accepted names equal ignoring case a common key, and is the same for every spelling of a key", () => {
+  let accepted = 0;
+  fc.assert(
+    fc.property(fc.oneof(nameText, lookalikeText), (requested) => {
+      const check = checkName(requested);
+      if (!check.ok) return;
+      accepted++;
+      const name = check.name;
+      const keys = lookalikeKeys(name);
+      assert(keys.length === 1 || keys.length === 2);
+      for (const other of [name.toUpperCase(), name.toLowerCase()]) {
+        assertEquals(lookalikeKeys(other)[0], keys[0], other);
+      }
+      // A key is a skeleton, so it is its own key.
+      for (const key of keys) assertEquals(lookalikeKeys(key), [key]);
+    }),
+    { numRuns: 3000 },
+  );
+  assert(accepted > 300, `only ${accepted} names were accepted`);
 });
 
 // --- Commands --------------------------------------------------------------

@@ -193,7 +193,7 @@ Deno.test("Portuguese notices for plain users with --lang pt and native users wi
     assertMatch(error.text, /Comando desconhecido/);
     await bob.sendMessage({ type: "quit" });
     await bob.expectMessage("bye");
-    await plain.expect("-- bob saiu do chat! (saiu)");
+    await plain.expect("-- bob saiu do chat! (pediu para sair)");
     await Promise.all([plain.close(), bob.close()]);
   }, { lang: "pt" });
 });
