@@ -84,11 +84,20 @@ const MAX_REASON_LENGTH = 200;
  */
 const LOBBY = "#general";
 
+/**
+ * Milliseconds without a refused line after which a member is told how many
+ * of its lines the flood limit dropped.
+ */
+export const DROPPED_QUIET_MS = 1000;
+
 interface _MemberState {
   // One bucket per member, whatever rooms it is in.
   bucket: TokenBucket | null;
-  // Lines refused in a row, told when the member is let through again.
+  // Lines refused in a row, told when the member is let through again or
+  // has been quiet for a while (see Hub.tick).
   refused: number;
+  // When the last line was refused.
+  refusedAt: number;
   // Who `/reply` answers: a member, the name of one who has left since, or
   // nobody yet.
   lastPrivateFrom: Member | string | null;
@@ -147,6 +156,8 @@ export type RegisterResult = NameCheck;
 export class Hub {
   // Every member, in the order they registered.
   #members = new Map<Member, _MemberState>();
+  // Members with refused lines not yet counted to them.
+  #flooding = new Set<Member>();
   #names = new NameIndex<Member>();
   #rooms = new Map<string, Room>();
   #lobby: Room;
@@ -212,6 +223,7 @@ export class Hub {
     this.#members.set(member, {
       bucket: this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
       refused: 0,
+      refusedAt: 0,
       lastPrivateFrom: null,
       rooms: new Set([room]),
     });
@@ -248,6 +260,7 @@ export class Hub {
     const state = this.#members.get(member);
     if (state === undefined) return false;
     this.#members.delete(member);
+    this.#flooding.delete(member);
     this.#names.release(member.name, member);
     for (const room of state.rooms) room.remove(member);
     // Keep only the name: `/reply` then says they left.
@@ -307,15 +320,36 @@ export class Hub {
       this.#refuse(member, state);
       return;
     }
-    if (state.refused > 0) {
-      this.#error(
-        member,
-        "slow_down",
-        STRINGS[member.lang].dropped(state.refused),
-      );
-      state.refused = 0;
-    }
+    if (state.refused > 0) this.#countDropped(member, state);
     this.#run(member, state, command);
+  }
+
+  /**
+   * Tells each member whose lines were refused, once it has been quiet for
+   * {@linkcode DROPPED_QUIET_MS}, how many were dropped: a netcat user who
+   * pasted too much and stopped learns it without typing again. The
+   * server's one ticker calls it.
+   *
+   * @param now Current time in milliseconds.
+   */
+  tick(now: number): void {
+    for (const member of this.#flooding) {
+      const state = this.#members.get(member);
+      if (state === undefined) this.#flooding.delete(member);
+      else if (now - state.refusedAt >= DROPPED_QUIET_MS) {
+        this.#countDropped(member, state);
+      }
+    }
+  }
+
+  #countDropped(member: Member, state: _MemberState): void {
+    this.#error(
+      member,
+      "slow_down",
+      STRINGS[member.lang].dropped(state.refused),
+    );
+    state.refused = 0;
+    this.#flooding.delete(member);
   }
 
   /**
@@ -323,6 +357,7 @@ export class Hub {
    * leave notices (everyone is going).
    */
   shutdown(): void {
+    this.#flooding.clear();
     for (const room of this.#rooms.values()) room.clear();
     const everyone = [...this.#members.keys()];
     for (const member of everyone) {
@@ -339,6 +374,8 @@ export class Hub {
 
   #refuse(member: Member, state: _MemberState): void {
     state.refused++;
+    state.refusedAt = this.#now();
+    this.#flooding.add(member);
     const burst = this.#rateLimit?.burst ?? 20;
     if (state.refused === 1) {
       this.#error(member, "slow_down", STRINGS[member.lang].slowDown);

@@ -97,6 +97,11 @@ export async function startServer(
   // One timer for every connection's deadlines, prompts and pings.
   const ticker = setInterval(() => {
     const now = Date.now();
+    try {
+      hub.tick(now);
+    } catch (error) {
+      log.reportError(error, "hub");
+    }
     for (const gateway of gateways) {
       for (const connection of gateway.live) {
         try {

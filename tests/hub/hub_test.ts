@@ -17,7 +17,12 @@ import type {
   ServerMessage,
 } from "../../src/protocol/messages.ts";
 import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
-import { Hub, type HubEvent, type HubOptions } from "../../src/hub/hub.ts";
+import {
+  DROPPED_QUIET_MS,
+  Hub,
+  type HubEvent,
+  type HubOptions,
+} from "../../src/hub/hub.ts";
 import type { Member } from "../../src/hub/member.ts";
 import { STRINGS } from "../../src/i18n/server_strings.ts";
 import { MemoryStore } from "../../src/store/memory_store.ts";
@@ -941,6 +946,29 @@ Deno.test("Hub tells a member let through again how many of its lines were refus
   clock.advance(200);
   hub.input(ana!, "again");
   assertEquals(ana!.got.length, 2, "the count is told once");
+});
+
+Deno.test("Hub tells a member who stopped after a flood how many lines were dropped, on its tick, once", () => {
+  const { hub, clock } = setup();
+  const [ana, bob] = members(hub, "ana", "bob");
+  for (let i = 1; i <= 30; i++) hub.input(ana!, `paste line ${i}`);
+  assertEquals(bob!.got.length, 20);
+  hub.tick(clock.t + DROPPED_QUIET_MS - 1);
+  assertEquals(ana!.got.length, 1, "not while the flood may go on");
+  clock.advance(DROPPED_QUIET_MS);
+  hub.tick(clock.t);
+  assertEquals(ana!.got.slice(1), [
+    { type: "error", code: "slow_down", text: STRINGS.en.dropped(10) },
+  ]);
+  hub.tick(clock.t + 5000);
+  hub.input(ana!, "back");
+  assertEquals(ana!.got.length, 2, "the count is told once");
+  assertEquals(last(bob!), {
+    type: "message",
+    from: "ana",
+    text: "back",
+    time: clock.t,
+  });
 });
 
 Deno.test("Hub counts one refused line in the singular", () => {
