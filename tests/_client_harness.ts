@@ -96,12 +96,17 @@ export class Server {
     }
   }
 
-  async stop(): Promise<void> {
+  /** Sends a signal (SIGKILL: the server vanishes without a goodbye). */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
     try {
-      this.#child.kill("SIGTERM");
+      this.#child.kill(signal);
     } catch {
       // already gone
     }
+  }
+
+  async stop(): Promise<void> {
+    this.kill("SIGTERM");
     await this.#drained;
     await this.#child.status;
   }
