@@ -365,7 +365,11 @@ export class ChatProcess {
     return this.#child.pid;
   }
 
-  /** Resident memory of the process, in KiB (`VmRSS`; Linux only). */
+  /**
+   * Resident memory of the process, in KiB (`VmRSS` from `/proc`): Linux
+   * only, so a test that needs it is ignored elsewhere
+   * (`ignore: Deno.build.os !== "linux"`).
+   */
   rssKiB(): number {
     const status = Deno.readTextFileSync(`/proc/${this.pid}/status`);
     return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]);
