@@ -19,8 +19,21 @@ Deno.test("dial() connects to a listening server", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const conn = await dial("127.0.0.1", listener.addr.port);
   const accepted = await listener.accept();
-  conn.close();
-  accepted.close();
+  try {
+    // The same connection, seen from both ends, and bytes go both ways.
+    assertEquals(conn.remoteAddr.port, listener.addr.port);
+    assertEquals(accepted.remoteAddr.port, conn.localAddr.port);
+    await conn.write(new TextEncoder().encode("hi"));
+    await accepted.write(new TextEncoder().encode("ho"));
+    const got = new Uint8Array(2);
+    assertEquals(await accepted.read(got), 2);
+    assertEquals(new TextDecoder().decode(got), "hi");
+    assertEquals(await conn.read(got), 2);
+    assertEquals(new TextDecoder().decode(got), "ho");
+  } finally {
+    conn.close();
+    accepted.close();
+  }
 });
 
 Deno.test("dial() says what to check when nothing listens on the port", async () => {
