@@ -380,13 +380,18 @@ Deno.test({
       );
       await terminal.type("BOB");
       await terminal.press("Enter");
+      // The refusal, then the new question below it.
       await terminal.waitForScreen(
         "the server's refusal and a new question",
-        (rows) =>
-          rows.some((row) => row.includes('! The name "BOB" is taken')) &&
-            rows.at(-1) !== undefined &&
-            rows.some((row) => row.startsWith("Please choose another name:")) ||
-          undefined,
+        (rows) => {
+          const refused = rows.findIndex((row) =>
+            row.includes('! The name "BOB" is taken')
+          );
+          const asked = rows.findLastIndex((row) =>
+            row.startsWith("Please choose another name:")
+          );
+          return (refused >= 0 && asked > refused) || undefined;
+        },
       );
       await terminal.type("ana");
       await terminal.press("Enter");
@@ -409,9 +414,14 @@ Deno.test({
     await withChat(async ({ terminal, bob }) => {
       await terminal.type("typed but not sent");
       await terminal.press("C-c");
-      await bob.expect(
+      const leave = await bob.expect(
         "ana to leave",
         (m) => m.type === "leave" && m.name === "ana",
+      );
+      // A clean leave, as with /quit or Ctrl-D, with no quit message.
+      assertEquals(
+        leave.type === "leave" && [leave.reason, leave.detail],
+        ["quit", undefined],
       );
       await terminal.waitForScreen(
         "the client to exit",
