@@ -171,6 +171,30 @@ Deno.test("a WebSocket line over the limit is refused and the member stays", asy
     assertEquals(error.code, "line_too_long");
     ana.send({ type: "input", text: "still here" });
     await bob.expectMessage("message", (m) => m.text === "still here");
+    // Exactly at the limit of 8192 bytes, and one byte over, with 2-byte
+    // (é), 3-byte (CJK) and 4-byte (emoji, a surrogate pair) characters.
+    const overhead = encodeMessage({ type: "input", text: "" }).length - 1;
+    for (const char of ["é", "日", "語", "👋", "𝄞"]) {
+      const size = new TextEncoder().encode(char).length;
+      const count = Math.floor((8192 - overhead) / size);
+      const text = char.repeat(count) +
+        "x".repeat(8192 - overhead - count * size);
+      assertEquals(
+        new TextEncoder().encode(JSON.stringify({ type: "input", text }))
+          .length,
+        8192,
+      );
+      ana.send({ type: "input", text });
+      await bob.expectMessage("message", (m) => m.text === text);
+      ana.send({ type: "input", text: text + "x" });
+      assertEquals(
+        (await ana.expectMessage("error")).code,
+        "line_too_long",
+        `${char}: 8193 bytes`,
+      );
+      ana.send({ type: "input", text: `after ${char}` });
+      await bob.expectMessage("message", (m) => m.text === `after ${char}`);
+    }
     // Several lines in one frame are taken one by one, as over TCP.
     ana.sendRaw(
       encodeMessage({ type: "input", text: "one" }) +
@@ -288,7 +312,14 @@ Deno.test("more WebSocket connections from one address than allowed are refused"
     const bye = await third.expectMessage("bye");
     assertEquals(bye.reason, "limit");
     await third.closed;
-    await Promise.all([first.close(), second.close()]);
+    // When one of the two goes, its slot is free for the next one.
+    await first.close();
+    await eventually(() => web.connections === 1, "the server to count it out");
+    const fourth = await WsClient.open(port);
+    fourth.send({ type: "hello", version: 1, name: "dora" });
+    assertEquals((await fourth.expectMessage("welcome")).name, "dora");
+    assertEquals(web.connections, 2);
+    await Promise.all([second.close(), fourth.close()]);
   }, { web: { maxPerIp: 2 } });
 });
 
@@ -385,21 +416,46 @@ Deno.test("serveWeb() on a busy port says so", async () => {
 });
 
 Deno.test("chat serve prints the browser link and serves the page; --no-web turns it off", async () => {
-  const { process } = await ChatProcess.server();
+  // Two ports that were free a moment ago, for the chat and the web client,
+  // so both runs below ask for the same web port.
+  const chatHeld = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const webHeld = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const chatPort = chatHeld.addr.port;
+  const webPort = webHeld.addr.port;
+  const held = [chatHeld, webHeld];
+  for (const listener of held) listener.close();
+  const ports = ["--port", String(chatPort), "--web-port", String(webPort)];
+  const args = ["serve", "--host", "127.0.0.1", ...ports];
+
+  const withWebClient = new ChatProcess(args);
   try {
-    const line = await process.waitFor(/^open http:\/\/\S+ in a browser$/);
+    const line = await withWebClient.waitFor(
+      /^open http:\/\/\S+ in a browser$/,
+    );
     const url = /open (\S+) in a browser/.exec(line)![1]!;
+    assertEquals(url, `http://127.0.0.1:${webPort}`);
     const response = await fetch(url);
     assertStringIncludes(await response.text(), '<ol id="messages"');
     assertEquals(response.status, 200);
-    process.kill("SIGTERM");
-    assertEquals(await process.status(), 0);
+    withWebClient.kill("SIGTERM");
+    assertEquals(await withWebClient.status(), 0);
   } finally {
-    await process.stop();
+    await withWebClient.stop();
   }
-  const { process: noWeb } = await ChatProcess.server(["--no-web"]);
+
+  const noWeb = new ChatProcess([...args, "--no-web"]);
   try {
-    await noWeb.waitFor(/join with: /);
+    await noWeb.waitFor(`join with: chat join 127.0.0.1:${chatPort}`);
+    // Nothing listens on the web port.
+    let refused = false;
+    try {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: webPort });
+      conn.close();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.ConnectionRefused)) throw error;
+      refused = true;
+    }
+    assert(refused, `something answered on the web port ${webPort}`);
     noWeb.kill("SIGTERM");
     assertEquals(await noWeb.status(), 0);
     assert(!noWeb.stdout.some((l) => l.includes("in a browser")));
