@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
+import { TextLineStream } from "@std/streams/text-line-stream";
 import {
   delay,
   eventually,
@@ -9,6 +10,7 @@ import {
   within,
   withServer,
 } from "./_helpers.ts";
+import { have } from "./_tools.ts";
 
 Deno.test("three users see joins, broadcasts that skip the sender, and leaves", async () => {
   await withServer(async (server) => {
@@ -133,6 +135,71 @@ Deno.test("an abrupt disconnect is announced as a leave", async () => {
     );
     await Promise.all([ana.close(), carla.close()]);
   });
+});
+
+/**
+ * A plain user in python3 whose socket has SO_LINGER 0: closing it sends a
+ * RST, not a FIN (Deno cannot set SO_LINGER). It joins as `name`, prints
+ * "joined" once welcomed, and resets the connection when its input ends.
+ */
+const RESETTER = `
+import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.sendall((sys.argv[2] + "\\n").encode())
+seen = b""
+while b"Welcome" not in seen:
+    seen += s.recv(4096)
+print("joined", flush=True)
+sys.stdin.read()
+s.close()
+`;
+
+Deno.test({
+  name:
+    "a connection reset by the peer is announced as a leave, not logged as an error",
+  ignore: !have("python3", "--version"),
+  async fn() {
+    await withServer(async (server, logs) => {
+      const port = server.addr.port;
+      const ana = await plainUser(port, "ana");
+      const child = new Deno.Command("python3", {
+        args: ["-c", RESETTER, String(port), "bob"],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "inherit",
+      }).spawn();
+      const stdout = child.stdout.pipeThrough(new TextDecoderStream())
+        .pipeThrough(new TextLineStream()).getReader();
+      try {
+        const said = await within(stdout.read(), "bob to join");
+        assertEquals(said.value, "joined");
+
+        await ana.expect("-- bob joined the chat!");
+        await child.stdin.close(); // bob resets the connection
+        await ana.expect("-- bob left the chat! (connection closed)");
+        await eventually(
+          () => logs.some((l) => /disconnect 127\.0\.0\.1:\d+$/.test(l)),
+          "the disconnect in the server log",
+        );
+        const leave = logs.find((l) => l.includes("leave bob"));
+        assertMatch(leave ?? "", /leave bob \(127\.0\.0\.1:\d+\): closed$/);
+        assert(
+          !logs.some((l) => /read failed| error /.test(l)),
+          logs.join("\n"),
+        );
+        await ana.send("still here");
+        const carla = await plainUser(port, "carla");
+        await ana.send("after the reset");
+        await carla.expect("ana: after the reset");
+        await Promise.all([ana.close(), carla.close()]);
+      } finally {
+        await child.stdin.close().catch(() => {});
+        await stdout.cancel();
+        assertEquals((await child.status).code, 0);
+      }
+    });
+  },
 });
 
 Deno.test("rejected and duplicate names get a reason and another try on the same connection", async () => {
