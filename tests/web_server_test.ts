@@ -16,6 +16,7 @@ import {
   delay,
   eventually,
   nativeUser,
+  nextLine,
   within,
 } from "./_helpers.ts";
 import { RawWebSocket, startWeb, stopWeb, withWeb, WsClient } from "./_web.ts";
@@ -220,6 +221,78 @@ Deno.test("a WebSocket frame over the hard limit disconnects its sender", async 
   });
 });
 
+Deno.test("binary WebSocket frames are read as UTF-8 lines, like text frames", async () => {
+  await withWeb(async ({ web }) => {
+    const port = web.addr.port;
+    const ana = await WsClient.join(port, "ana");
+    const raw = await RawWebSocket.open(port);
+    try {
+      const encoder = new TextEncoder();
+      await raw.sendBinary(
+        encoder.encode(
+          JSON.stringify({ type: "hello", version: 1, name: "bina" }),
+        ),
+      );
+      await ana.expectMessage("join", (m) => m.name === "bina");
+      await raw.sendBinary(
+        encoder.encode(
+          encodeMessage({ type: "input", text: "olá 日本 👋" }) +
+            encodeMessage({ type: "input", text: "second" }),
+        ),
+      );
+      await ana.expectMessage(
+        "message",
+        (m) => m.from === "bina" && m.text === "olá 日本 👋",
+      );
+      await ana.expectMessage("message", (m) => m.text === "second");
+      // Invalid UTF-8 becomes U+FFFD, as over TCP.
+      await raw.sendBinary(
+        new Uint8Array([
+          ...encoder.encode('{"type":"input","text":"a'),
+          0xff,
+          ...encoder.encode('b"}'),
+        ]),
+      );
+      await ana.expectMessage("message", (m) => m.text === "a\ufffdb");
+    } finally {
+      raw.close();
+    }
+    await ana.expectMessage("leave", (m) => m.name === "bina");
+    await ana.close();
+  });
+});
+
+Deno.test("a page that goes away in the middle of a frame leaves with reason closed, and nothing of the frame is said", async () => {
+  await withWeb(async ({ web, logs }) => {
+    const port = web.addr.port;
+    const ana = await WsClient.join(port, "ana");
+    const frame = new TextEncoder().encode(
+      encodeMessage({ type: "input", text: "never said ".repeat(20) }),
+    );
+    // Cut inside the 16-bit length, and inside the payload.
+    for (const [name, cut] of [["cutA", 3], ["cutB", 100]] as const) {
+      const raw = await RawWebSocket.open(port);
+      try {
+        await raw.sendText(
+          JSON.stringify({ type: "hello", version: 1, name }),
+        );
+        await ana.expectMessage("join", (m) => m.name === name);
+        await raw.sendFrame(0x1, frame, cut);
+      } finally {
+        raw.close();
+      }
+      const leave = await ana.expectMessage("leave", (m) => m.name === name);
+      assertEquals(leave.reason, "closed", name);
+    }
+    await eventually(() => web.connections === 1, "the cut pages to be gone");
+    assert(!ana.messages.some((m) => m.type === "message"));
+    assert(!logs.some((l) => / error/.test(l)), logs.join("\n"));
+    ana.send({ type: "input", text: "/who" });
+    assertEquals((await ana.expectMessage("members")).names, ["ana"]);
+    await ana.close();
+  });
+});
+
 Deno.test("a WebSocket member that stops reading is dropped as slow; others go on", async () => {
   await withWeb(async ({ server, web }) => {
     const port = web.addr.port;
@@ -303,6 +376,84 @@ Deno.test("a WebSocket member is pinged when quiet and dropped when it stays sil
   }, { web: { pingAfterMs: 200, deadAfterMs: 600 } });
 });
 
+Deno.test({
+  name:
+    "an exception while timing out one WebSocket member is logged and closes that member only",
+  // A known defect: src/web_server.ts calls every connection's tick() from
+  // its one timer without the try/catch that src/server.ts has around the
+  // same loop, so the exception escapes the timer (in chat serve it would
+  // end the process). Drop this ignore once the web server's timer catches
+  // it as the TCP server's does.
+  ignore: true,
+}, async () => {
+  const logs: string[] = [];
+  let quietLabel: string | null = null;
+  // The room's log (the TCP server's) throws once, on quiet's time-out: the
+  // only way in from outside src/.
+  let fired = false;
+  const fixture = startWeb({
+    serve: {
+      log: (line) => {
+        logs.push(line);
+        if (
+          !fired && quietLabel !== null &&
+          line.includes(`leave quiet (${quietLabel}): timeout`)
+        ) {
+          fired = true;
+          throw new Error("injected fault");
+        }
+      },
+    },
+    web: { pingAfterMs: 200, deadAfterMs: 600 },
+  });
+  const port = fixture.web.addr.port;
+  const quiet = await RawWebSocket.open(port);
+  try {
+    await quiet.sendText(
+      JSON.stringify({ type: "hello", version: 1, name: "quiet" }),
+    );
+    // The web server's own lines go to the fixture's log.
+    const connect = await nextLine(
+      fixture.logs,
+      0,
+      / connect web 127\.0\.0\.1:\d+$/,
+    );
+    quietLabel = / connect (web \S+)$/.exec(fixture.logs[connect]!)![1]!;
+    const ana = await WsClient.join(port, "ana");
+    // ana answers her pings; quiet never does.
+    let answering = true;
+    const answerer = (async () => {
+      while (answering) {
+        const ping = ana.messages.findLast((m) => m.type === "ping");
+        if (ping?.type === "ping") ana.send({ type: "pong", id: ping.id });
+        await delay(50); // polling interval
+      }
+    })();
+    try {
+      const { close, ended } = await quiet.readFrames();
+      assert(close !== null || ended, "quiet's connection was closed");
+      await eventually(
+        () =>
+          [...logs, ...fixture.logs].some((l) =>
+            l.includes(quietLabel!) && l.includes("injected fault")
+          ),
+        `the error logged with ${quietLabel}`,
+      );
+      await ana.expectMessage("leave", (m) => m.name === "quiet");
+      ana.send({ type: "input", text: "/who" });
+      assertEquals((await ana.expectMessage("members")).names, ["ana"]);
+      assert(!ana.messages.some((m) => m.type === "bye"));
+    } finally {
+      answering = false;
+      await answerer;
+      await ana.close();
+    }
+  } finally {
+    quiet.close();
+    await stopWeb(fixture);
+  }
+});
+
 Deno.test("more WebSocket connections from one address than allowed are refused", async () => {
   await withWeb(async ({ web }) => {
     const port = web.addr.port;
@@ -338,7 +489,7 @@ Deno.test("shutdown says goodbye to WebSocket members and to pages choosing a na
   await tcp.close();
 });
 
-Deno.test("shutdown finishes even when a page stopped reading, and that page is told too", async () => {
+Deno.test("shutdown finishes even when a page stopped reading, that page is told too, and a late page gets 503", async () => {
   // The page's bound is far above what is sent to it, so it is never
   // dropped as slow, however long the sending takes: it is still a member,
   // stuck behind full buffers, when the server shuts down.
@@ -370,7 +521,15 @@ Deno.test("shutdown finishes even when a page stopped reading, and that page is 
       "stuck is still a member",
     );
     const started = Date.now();
-    await within(stopWeb(fixture), "the shutdown to finish");
+    let stopped = false;
+    const stopping = stopWeb(fixture).then(() => stopped = true);
+    // While members are told goodbye (stuck's flush takes a while), the
+    // web server still answers, but takes no new WebSocket.
+    const late = await RawWebSocket.open(port);
+    late.close();
+    assert(!stopped, "the shutdown was over before the late page asked");
+    assertEquals(late.status, 503, late.response);
+    await within(stopping, "the shutdown to finish");
     console.log(
       `shutdown took ${
         Date.now() - started
