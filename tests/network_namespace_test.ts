@@ -118,7 +118,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "a netcat user whose cable is pulled is announced gone within the dead-peer timeout",
+    "a netcat user whose cable is pulled is announced gone as timed out (the dead-peer timeout)",
   ignore: !NAMESPACES,
   async fn() {
     await withTwoHosts(async (hosts) => {
@@ -137,6 +137,7 @@ Deno.test({
         await watcher.waitFor("bia joined the chat!");
         hosts.unplugClient();
         const started = Date.now();
+        // A hang guard, five times the 4 s timeout; the time is printed.
         await watcher.waitFor("bia left the chat! (timed out)", 20_000);
         const seconds = (Date.now() - started) / 1000;
         console.log(`announced gone after ${seconds.toFixed(1)} s`);
