@@ -593,6 +593,8 @@ Deno.test("chat serve prints the browser link and serves the page; --no-web turn
     );
     const url = /open (\S+) in a browser/.exec(line)![1]!;
     assertEquals(url, `http://127.0.0.1:${webPort}`);
+    // (An answer also shows main.ts is past its startup and listens for
+    // signals.)
     const response = await fetch(url);
     assertStringIncludes(await response.text(), '<ol id="messages"');
     assertEquals(response.status, 200);
@@ -615,6 +617,10 @@ Deno.test("chat serve prints the browser link and serves the page; --no-web turn
       refused = true;
     }
     assert(refused, `something answered on the web port ${webPort}`);
+    // main.ts listens for signals only after its startup lines: a member's
+    // welcome shows that it got that far (SIGTERM earlier kills it, 143).
+    const probe = await nativeUser(chatPort, "probe");
+    await probe.close();
     noWeb.kill("SIGTERM");
     assertEquals(await noWeb.status(), 0);
     assert(!noWeb.stdout.some((l) => l.includes("in a browser")));
