@@ -1,7 +1,8 @@
 // `chat join` end to end without a terminal: the real program as a
-// subprocess with piped standard input, against the real server or a fake
-// one written here for the failure cases (a server that goes silent, drops
-// the connection, or is not a chat server at all).
+// subprocess with piped standard input, against the real server (killed,
+// for a lost connection) or a fake one written here for the failure cases
+// a real server never shows (a server that goes silent, or is not a chat
+// server at all).
 
 import { assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { TextLineStream } from "@std/streams/text-line-stream";
