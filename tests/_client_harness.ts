@@ -106,13 +106,18 @@ export class Server {
     }
   }
 
-  /** Stops the server: SIGTERM (a clean shutdown) unless told otherwise. */
-  async stop(signal: Deno.Signal = "SIGTERM"): Promise<void> {
+  /** Sends a signal (SIGKILL: the server vanishes without a goodbye). */
+  kill(signal: Deno.Signal = "SIGTERM"): void {
     try {
       this.#child.kill(signal);
     } catch {
       // already gone
     }
+  }
+
+  /** Stops the server: SIGTERM (a clean shutdown) unless told otherwise. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<void> {
+    this.kill(signal);
     await this.#drained;
     await this.#child.status;
   }

@@ -57,6 +57,30 @@ export function delay(ms: number): Promise<void> {
 }
 
 /**
+ * Awaits `promise`, or fails after `timeoutMs` with `what` in the message.
+ * A guard against a hang, not a speed check: give it a generous deadline,
+ * and log how long things took where that is of interest.
+ */
+export async function within<T>(
+  promise: Promise<T>,
+  what: string | (() => string),
+  timeoutMs: number = DEADLINE_MS,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const text = typeof what === "string" ? what : what();
+      reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${text}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Polls `check` until it returns something other than `undefined`/`false`,
  * or fails after the deadline with `what` in the message.
  */
@@ -348,7 +372,11 @@ export class ChatProcess {
     return this.#child.pid;
   }
 
-  /** Resident memory of the process, in KiB (`VmRSS`; Linux only). */
+  /**
+   * Resident memory of the process, in KiB (`VmRSS` from `/proc`): Linux
+   * only, so a test that needs it is ignored elsewhere
+   * (`ignore: Deno.build.os !== "linux"`).
+   */
   rssKiB(): number {
     const status = Deno.readTextFileSync(`/proc/${this.pid}/status`);
     return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]);
@@ -363,9 +391,20 @@ export class ChatProcess {
     }
   }
 
-  /** Waits for the exit code and the end of its output. */
-  async status(): Promise<number> {
-    const status = await this.#child.status;
+  /**
+   * Waits for the exit code and the end of its output; fails, with what the
+   * process printed, if it has not exited after `timeoutMs` (a hang guard:
+   * the process is left running for {@linkcode ChatProcess.stop}).
+   */
+  async status(timeoutMs: number = DEADLINE_MS): Promise<number> {
+    const status = await within(
+      this.#child.status,
+      () =>
+        `the process to exit; stdout:\n${this.stdout.join("\n")}\nstderr:\n${
+          this.stderr.join("\n")
+        }`,
+      timeoutMs,
+    );
     await Promise.all(this.#pumps);
     return status.code;
   }

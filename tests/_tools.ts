@@ -72,3 +72,32 @@ export class Netcat {
     await this.end();
   }
 }
+
+/**
+ * Whether network namespaces can be made here: Linux, `ip`, and the right
+ * to use it (root). Tests that need them are ignored otherwise.
+ */
+export function canUseNamespaces(): boolean {
+  if (Deno.build.os !== "linux" || !have("ip", "-V")) return false;
+  const probe = `chatprobe${Deno.pid}${Math.floor(Math.random() * 1000)}`;
+  const add = new Deno.Command("ip", {
+    args: ["netns", "add", probe],
+    stdout: "null",
+    stderr: "null",
+  }).outputSync();
+  if (!add.success) return false;
+  new Deno.Command("ip", { args: ["netns", "del", probe] }).outputSync();
+  return true;
+}
+
+/** Runs `ip` with arguments; throws with what it said if it fails. */
+export function ip(...args: string[]): void {
+  const result = new Deno.Command("ip", { args, stderr: "piped" }).outputSync();
+  if (!result.success) {
+    throw new Error(
+      `Cannot run ip ${args.join(" ")}: ${
+        new TextDecoder().decode(result.stderr)
+      }`,
+    );
+  }
+}

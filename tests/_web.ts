@@ -239,30 +239,82 @@ export class RawWebSocket {
   }
 
   /** Sends one masked text frame (clients must mask). */
-  async sendText(text: string): Promise<void> {
-    const payload = encoder.encode(text);
-    const mask = crypto.getRandomValues(new Uint8Array(4));
-    const length = payload.length;
-    const head = length < 126
-      ? [0x81, 0x80 | length]
-      : length < 65536
-      ? [0x81, 0x80 | 126, length >> 8, length & 0xff]
-      : [
-        0x81,
-        0x80 | 127,
-        0,
-        0,
-        0,
-        0,
-        ...[24, 16, 8, 0].map((s) => (length >>> s) & 0xff),
-      ];
-    const frame = new Uint8Array(head.length + 4 + length);
-    frame.set(head);
-    frame.set(mask, head.length);
-    for (let i = 0; i < length; i++) {
-      frame[head.length + 4 + i] = payload[i]! ^ mask[i % 4]!;
+  sendText(text: string): Promise<void> {
+    return this.sendFrame(0x1, encoder.encode(text));
+  }
+
+  /** Sends one masked binary frame. */
+  sendBinary(payload: Uint8Array): Promise<void> {
+    return this.sendFrame(0x2, payload);
+  }
+
+  /**
+   * Sends one masked frame with the given opcode (1 text, 2 binary, 8
+   * close...); `cut` sends only that many bytes of it, as a peer that goes
+   * away in the middle of a frame.
+   */
+  async sendFrame(
+    opcode: number,
+    payload: Uint8Array,
+    cut?: number,
+  ): Promise<void> {
+    const frame = maskedFrame(opcode, payload);
+    await _writeAll(
+      this.#conn,
+      cut === undefined ? frame : frame.subarray(0, cut),
+    );
+  }
+
+  /**
+   * Reads the server's frames until a close frame, the end of the
+   * connection, or the deadline: the text of every text frame, and the
+   * close code if a close frame came.
+   */
+  async readFrames(
+    timeoutMs: number = DEADLINE_MS,
+  ): Promise<{ texts: string[]; close: number | null; ended: boolean }> {
+    const texts: string[] = [];
+    let buffered = new Uint8Array(0);
+    const chunk = new Uint8Array(65_536);
+    const end = Date.now() + timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    try {
+      while (Date.now() <= end) {
+        // Every whole frame in what has arrived; the rest waits.
+        let start = 0;
+        while (true) {
+          const frame = _parseFrame(buffered.subarray(start));
+          if (frame === undefined) break;
+          start += frame.size;
+          if (frame.opcode === 0x1) texts.push(decoder.decode(frame.payload));
+          if (frame.opcode === 0x8) {
+            const code = frame.payload.length >= 2
+              ? (frame.payload[0]! << 8) | frame.payload[1]!
+              : 1005;
+            return { texts, close: code, ended: false };
+          }
+        }
+        buffered = buffered.slice(start);
+        let n: number | null | "timeout";
+        try {
+          n = await Promise.race([this.#conn.read(chunk), timeout]);
+        } catch {
+          n = null; // reset
+        }
+        if (n === "timeout") break;
+        if (n === null) return { texts, close: null, ended: true };
+        const grown = new Uint8Array(buffered.length + n);
+        grown.set(buffered);
+        grown.set(chunk.subarray(0, n), buffered.length);
+        buffered = grown;
+      }
+      return { texts, close: null, ended: false };
+    } finally {
+      clearTimeout(timer);
     }
-    await _writeAll(this.#conn, frame);
   }
 
   /** Closes the TCP connection. */
@@ -273,6 +325,59 @@ export class RawWebSocket {
       // already closed
     }
   }
+}
+
+/** A masked client frame, FIN set. */
+export function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  const length = payload.length;
+  const first = 0x80 | opcode;
+  const head = length < 126
+    ? [first, 0x80 | length]
+    : length < 65536
+    ? [first, 0x80 | 126, length >> 8, length & 0xff]
+    : [
+      first,
+      0x80 | 127,
+      0,
+      0,
+      0,
+      0,
+      ...[24, 16, 8, 0].map((s) => (length >>> s) & 0xff),
+    ];
+  const frame = new Uint8Array(head.length + 4 + length);
+  frame.set(head);
+  frame.set(mask, head.length);
+  for (let i = 0; i < length; i++) {
+    frame[head.length + 4 + i] = payload[i]! ^ mask[i % 4]!;
+  }
+  return frame;
+}
+
+/** One unmasked server frame at the start of `bytes`, if it is all there. */
+function _parseFrame(
+  bytes: Uint8Array,
+): { opcode: number; payload: Uint8Array; size: number } | undefined {
+  if (bytes.length < 2) return undefined;
+  const opcode = bytes[0]! & 0x0f;
+  let length = bytes[1]! & 0x7f;
+  let offset = 2;
+  if (length === 126) {
+    if (bytes.length < 4) return undefined;
+    length = (bytes[2]! << 8) | bytes[3]!;
+    offset = 4;
+  } else if (length === 127) {
+    if (bytes.length < 10) return undefined;
+    length = 0;
+    for (let i = 2; i < 10; i++) length = length * 256 + bytes[i]!;
+    offset = 10;
+  }
+  if (bytes.length < offset + length) return undefined;
+  return {
+    opcode,
+    payload: bytes.subarray(offset, offset + length),
+    size: offset + length,
+  };
 }
 
 async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {

@@ -310,6 +310,29 @@ Deno.test(
   },
 );
 
+Deno.test("ci.yml and release.yml leave NO_COLOR unset, so that the colour tests run", async () => {
+  // render_test.ts ignores its colour tests under NO_COLOR (@std/fmt/colors
+  // cannot be turned on then); the subprocess tests set NO_COLOR themselves.
+  const envs: [string, unknown][] = [];
+  for (const file of ["ci.yml", "release.yml"]) {
+    const workflow = await readWorkflow(file);
+    envs.push([`${file}`, workflow["env"]]);
+    for (const [name, each] of jobs(workflow)) {
+      envs.push([`${file} job ${name}`, each["env"]]);
+      for (const [i, step] of steps(each).entries()) {
+        envs.push([`${file} job ${name} step ${i + 1}`, step["env"]]);
+      }
+    }
+  }
+  for (const [where, env] of envs) {
+    if (env === undefined) continue;
+    assert(
+      !Object.keys(mapping(env, `${where} env`)).includes("NO_COLOR"),
+      `${where} sets NO_COLOR`,
+    );
+  }
+});
+
 Deno.test("release.yml runs when a v* tag is pushed", async () => {
   const release = await readWorkflow("release.yml");
   assertEquals(triggers(release), ["push"]);

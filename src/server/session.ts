@@ -275,7 +275,22 @@ export class Session implements Member, Reader, TransportSink {
   }
 
   async #run(): Promise<void> {
-    this.#ended(await this.#transport.run(this));
+    let end: TransportEnd;
+    try {
+      end = await this.#transport.run(this);
+    } catch (error) {
+      // A fault while handling a line (a bug, a failing log), not a broken
+      // connection: out with "error", closed now, and the gateway that runs
+      // this session logs the fault with its stack.
+      this.#exit("error", undefined, false);
+      try {
+        this.#leave();
+      } finally {
+        this.#shutNow();
+      }
+      throw error;
+    }
+    this.#ended(end);
     await this.#gone;
     // Closed: a write still in flight fails now; let it settle.
     await this.#transport.drained();
@@ -319,7 +334,14 @@ export class Session implements Member, Reader, TransportSink {
     if (bye) {
       // Told in its dialect: plain when it never showed one.
       if (this.#codec === null) this.#choose(FALLBACK_CODEC);
-      this.#leave();
+      try {
+        this.#leave();
+      } catch (error) {
+        // A fault while leaving (a failing log, a bug) still ends the
+        // connection: the exit path is taken once, so nothing else would.
+        this.#shutNow();
+        throw error;
+      }
       const message: ServerMessage = {
         type: "bye",
         reason,

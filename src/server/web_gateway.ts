@@ -299,12 +299,17 @@ export class WebGateway implements Gateway {
     }
     this.#log.report(`connect ${label}`);
     const { session, finished } = this.#session(socket, label, ip);
-    this.#live.set(session, finished);
-    finished.then(() => {
+    const over = finished.catch((error) => {
+      // A fault while handling the page's line: logged with its stack; the
+      // session has closed that page, and nobody else.
+      this.#log.reportError(error, label);
+      session.close("error", (error as Error).message);
+    }).finally(() => {
       this.#live.delete(session);
       this.#limiter.release(ip);
       this.#log.report(`disconnect ${label}`);
     });
+    this.#live.set(session, over);
     return response;
   }
 

@@ -134,9 +134,17 @@ export class StreamTransport implements LineTransport {
     let buffer = new Uint8Array(MIN_READ);
     let reason: EndReason = "closed";
     let detail: string | undefined;
+    // Only reading is guarded: a read that fails ends the connection with a
+    // reason, while a fault in the sink (the chat, while it handles a line)
+    // rejects run(), so whoever runs the session logs it as a bug.
     try {
       while (sink.listening) {
-        const n = await this.#conn.read(buffer);
+        let n: number | null;
+        try {
+          n = await this.#conn.read(buffer);
+        } catch (error) {
+          throw new _ReadError(error);
+        }
         if (n === null) {
           reason = "eof";
           break;
@@ -159,7 +167,9 @@ export class StreamTransport implements LineTransport {
         const last = splitter.flush();
         if (last !== undefined) sink.onLine(last);
       }
-    } catch (error) {
+    } catch (thrown) {
+      if (!(thrown instanceof _ReadError)) throw thrown;
+      const error = thrown.cause;
       if (this.#closed || !sink.listening) reason = "closed";
       else {
         // Keepalive probes unanswered: the peer vanished.
@@ -193,6 +203,13 @@ export class StreamTransport implements LineTransport {
     } catch (error) {
       if (!(error instanceof Deno.errors.BadResource)) throw error;
     }
+  }
+}
+
+// A failed read, told apart from a fault in the sink.
+class _ReadError extends Error {
+  constructor(cause: unknown) {
+    super("read failed", { cause });
   }
 }
 

@@ -86,6 +86,7 @@ export class WebSocketTransport implements LineTransport {
   #over = false;
   #detail: string | undefined;
   #resolve: (end: TransportEnd) => void = () => {};
+  #reject: (error: unknown) => void = () => {};
   #waiters: (() => void)[] = [];
   #overSince: number | null = null;
   #poll: ReturnType<typeof setInterval> | undefined;
@@ -178,10 +179,20 @@ export class WebSocketTransport implements LineTransport {
    */
   run(sink: TransportSink): Promise<TransportEnd> {
     const socket = this.#socket;
-    const ended = new Promise<TransportEnd>((resolve) =>
-      this.#resolve = resolve
-    );
-    socket.onmessage = (event) => this.#onFrame(sink, event.data);
+    const ended = new Promise<TransportEnd>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    socket.onmessage = (event) => {
+      try {
+        this.#onFrame(sink, event.data);
+      } catch (error) {
+        // A fault in the sink (the chat, while it handles a line): the
+        // socket closes and run() rejects, so whoever runs the session
+        // logs it as a bug; it never escapes into the event loop.
+        this.#fail(error);
+      }
+    };
     socket.onerror = (event) => {
       this.#detail ??= event instanceof ErrorEvent ? event.message : undefined;
     };
@@ -239,6 +250,15 @@ export class WebSocketTransport implements LineTransport {
       if (lineBytes > maxLineBytes) sink.onTooLong(lineBytes);
       else sink.onLine(line);
     }
+  }
+
+  /** A fault while handling a frame: the socket is closed, run() rejects. */
+  #fail(error: unknown): void {
+    if (this.#over) return;
+    this.#over = true;
+    this.#closeSocket(CLOSE_CODES.going_away);
+    this.#release();
+    this.#reject(error);
   }
 
   /** The input is over: the socket is closed, run() resolves. */

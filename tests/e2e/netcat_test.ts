@@ -10,13 +10,15 @@ Deno.test({
   async fn() {
     const { process: server, port } = await ChatProcess.server();
     const nc = new Netcat("127.0.0.1", port);
-    const joiner = new ChatProcess(
-      ["join", `127.0.0.1:${port}`, "--name", "ana"],
-      { stdin: true },
-    );
+    let joiner: ChatProcess | undefined;
     try {
       await nc.send("nina");
       await nc.waitFor("Welcome, nina!");
+      // Only now does ana start, so that nina is there to see her join.
+      joiner = new ChatProcess(
+        ["join", `127.0.0.1:${port}`, "--name", "ana"],
+        { stdin: true },
+      );
       await nc.waitFor("ana joined the chat!");
       await joiner.writeLine("hello nina, from chat join");
       await nc.waitFor("ana: hello nina, from chat join");
@@ -32,7 +34,7 @@ Deno.test({
       assertEquals(await nc.end(), 0);
     } finally {
       await nc.stop();
-      await joiner.stop();
+      await joiner?.stop();
       server.kill("SIGTERM");
       await server.status();
     }

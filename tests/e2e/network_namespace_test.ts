@@ -85,10 +85,7 @@ Deno.test({
         host: "0.0.0.0",
       });
       const nc = new Netcat("10.77.0.1", port, hosts.client);
-      const joiner = new ChatProcess(
-        ["join", `10.77.0.1:${port}`, "--name", "ana"],
-        { stdin: true, prefix: hosts.client },
-      );
+      let joiner: ChatProcess | undefined;
       try {
         await server.waitFor(
           `join with: chat join 10.77.0.1:${port} --name <you>`,
@@ -96,6 +93,11 @@ Deno.test({
         await nc.send("bia");
         await nc.waitFor("Welcome, bia!");
         await server.waitFor(/connect 10\.77\.0\.2:\d+/);
+        // Only now does ana start, so that bia is there to see her join.
+        joiner = new ChatProcess(
+          ["join", `10.77.0.1:${port}`, "--name", "ana"],
+          { stdin: true, prefix: hosts.client },
+        );
         await nc.waitFor("ana joined the chat!");
         await joiner.writeLine("hello across the network");
         await nc.waitFor("ana: hello across the network");
@@ -106,7 +108,7 @@ Deno.test({
         await nc.waitFor("ana left the chat!");
       } finally {
         await nc.stop();
-        await joiner.stop();
+        await joiner?.stop();
         server.kill("SIGTERM");
         await server.status();
       }
@@ -116,7 +118,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "a netcat user whose cable is pulled is announced gone within the dead-peer timeout",
+    "a netcat user whose cable is pulled is announced gone as timed out (the dead-peer timeout)",
   ignore: !NAMESPACES,
   async fn() {
     await withTwoHosts(async (hosts) => {
@@ -135,6 +137,7 @@ Deno.test({
         await watcher.waitFor("bia joined the chat!");
         hosts.unplugClient();
         const started = Date.now();
+        // A hang guard, five times the 4 s timeout; the time is printed.
         await watcher.waitFor("bia left the chat! (timed out)", 20_000);
         const seconds = (Date.now() - started) / 1000;
         console.log(`announced gone after ${seconds.toFixed(1)} s`);

@@ -393,11 +393,16 @@ Deno.test({
       await terminal.press("Enter");
       await terminal.waitForScreen(
         "the server's refusal and a new question",
-        (rows) =>
-          rows.some((row) => row.includes('! The name "BOB" is taken')) &&
-            rows.at(-1) !== undefined &&
-            rows.some((row) => row.startsWith("Please choose another name:")) ||
-          undefined,
+        (rows) => {
+          // The refusal, then the new question below it.
+          const refused = rows.findIndex((row) =>
+            row.includes('! The name "BOB" is taken')
+          );
+          const asked = rows.findLastIndex((row) =>
+            row.startsWith("Please choose another name:")
+          );
+          return (refused >= 0 && asked > refused) || undefined;
+        },
       );
       await terminal.type("ana");
       await terminal.press("Enter");
@@ -437,9 +442,14 @@ Deno.test({
         (m) => m.type === "message" && m.from === "ana" && m.text === "sent",
       );
       await terminal.press("C-c");
-      await bob.expect(
+      const leave = await bob.expect(
         "ana to leave",
-        (m) => m.type === "leave" && m.name === "ana" && m.reason === "quit",
+        (m) => m.type === "leave" && m.name === "ana",
+      );
+      // A clean leave, as with /quit or Ctrl-D, with no quit message.
+      assertEquals(
+        leave.type === "leave" && [leave.reason, leave.detail],
+        ["quit", undefined],
       );
       await terminal.waitForScreen(
         "the client to exit",

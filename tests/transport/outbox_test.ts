@@ -200,11 +200,21 @@ Deno.test("Outbox.drained() waits for writes in flight", async () => {
   assertEquals(outbox.queuedBytes, 0);
 });
 
-Deno.test("Outbox.drained() resolves every waiter", async () => {
-  const { write } = recorder();
+Deno.test("Outbox.drained() resolves every waiter, once the write is done", async () => {
+  const { write, writes, finish } = gate();
   const outbox = new Outbox(write);
   outbox.push(encoder.encode("a\n"));
-  await Promise.all([outbox.drained(), outbox.drained(), outbox.drained()]);
+  const resolved: number[] = [];
+  const waiters = [0, 1, 2].map((i) =>
+    outbox.drained().then(() => resolved.push(i))
+  );
+  await settle();
+  assertEquals(writes, ["a\n"]);
+  assertEquals(resolved, [], "none before the write has finished");
+  finish();
+  await Promise.all(waiters);
+  assertEquals(resolved.sort(), [0, 1, 2]);
+  assertEquals(outbox.queuedBytes, 0);
 });
 
 Deno.test("Outbox calls onError once when a write fails and ignores later pushes", async () => {
@@ -259,8 +269,21 @@ Deno.test("Outbox drops what was queued behind a failed write", async () => {
   assertEquals(outbox.queuedBytes, 0);
 });
 
-Deno.test("Outbox works without an onError handler", async () => {
-  const outbox = new Outbox(() => Promise.reject(new Error("x")));
+Deno.test("Outbox without an onError handler stops quietly when a write fails", async () => {
+  let calls = 0;
+  const outbox = new Outbox(() => {
+    calls++;
+    return Promise.reject(new Error("x"));
+  });
   outbox.push(encoder.encode("a\n"));
+  outbox.push(encoder.encode("b\n"));
+  // No unhandled rejection (the test would fail), and nothing left queued.
   await outbox.drained();
+  assertEquals(calls, 1);
+  assertEquals(outbox.queuedBytes, 0);
+  assert(outbox.push(encoder.encode("c\n")), "later pushes are accepted");
+  await settle();
+  await outbox.drained();
+  assertEquals(calls, 1, "and never written");
+  assertEquals(outbox.queuedBytes, 0);
 });
