@@ -8,6 +8,7 @@
 
 import { COMMIT } from "./src/build_info.ts";
 import {
+  helpHint,
   parseCli,
   serverConfig,
   USAGE,
@@ -66,7 +67,7 @@ export async function main(args: readonly string[]): Promise<number> {
     command = parseCli(args, { lang });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`chat: ${error.message}\n\n${USAGE[error.topic]}`);
+    console.error(`chat: ${error.message}\n${helpHint(error.topic)}`);
     return 2;
   }
   switch (command.kind) {

@@ -38,18 +38,22 @@ Deno.test("chat --help, serve --help and join --help print usage and exit 0", as
   assertStringIncludes(join.stdout, "--name NAME");
 });
 
-Deno.test("an unknown subcommand or flag prints usage and exits 2", async () => {
-  for (
-    const args of [["frobnicate"], ["--frob"], ["serve", "--frob"], [
-      "join",
-      "127.0.0.1",
-      "--frob",
-    ], []]
-  ) {
+Deno.test("an unknown subcommand or flag prints the error and where to find help, and exits 2", async () => {
+  const cases: [string[], string][] = [
+    [["frobnicate"], "see chat --help"],
+    [["--frob"], "see chat --help"],
+    [[], "see chat --help"],
+    [["serve", "--frob"], "see chat serve --help"],
+    [["join", "127.0.0.1", "--frob"], "see chat join --help"],
+  ];
+  for (const [args, hint] of cases) {
     const result = await runChat(args);
     assertEquals(result.code, 2, `chat ${args.join(" ")}`);
-    assertStringIncludes(result.stderr, "Usage:");
-    assertMatch(result.stderr, /^chat: Cannot /);
+    const lines = result.stderr.split("\n");
+    assertEquals(lines.length, 3, result.stderr);
+    assertMatch(lines[0]!, /^chat: Cannot /);
+    assertEquals(lines.slice(1), [hint, ""]);
+    assertEquals(result.stdout, "");
   }
 });
 
