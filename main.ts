@@ -16,6 +16,7 @@ import {
   VERSION,
 } from "./src/cli.ts";
 import {
+  joinCommand,
   joinHints,
   reachableAddresses,
   webHints,
@@ -93,7 +94,7 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
       const hosts = reachableAddresses(hostname, interfaces());
       const lines = [
-        ...joinHints(hosts, port),
+        ...joinHints(hosts, port, { command: joinCommand(Deno.execPath()) }),
         ...limitNotes(files, server.keepaliveTuned, command),
         ...(server.web === null ? [] : webHints(hosts, {
           hostname,

@@ -93,8 +93,11 @@ Deno.test({
         { stdin: true, prefix: hosts.client },
       );
       try {
+        // `chat join` from a compiled chat, `deno task join` from source.
         await server.waitFor(
-          `join with: chat join 10.77.0.1:${port} --name <you>`,
+          new RegExp(
+            `^join with: (chat|deno task) join 10\\.77\\.0\\.1:${port} --name <you>$`,
+          ),
         );
         await nc.send("bia");
         await nc.waitFor("Welcome, bia!");
