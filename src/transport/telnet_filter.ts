@@ -8,9 +8,9 @@
  * terminal with local echo that a line chat wants. Pure: bytes in, bytes
  * out.
  *
- * UTF-8 never contains the byte 0xFF (IAC), so text passes through
- * untouched, and a client that speaks UTF-8 (netcat, `chat join`) never
- * meets this filter at all.
+ * UTF-8 never contains the byte 0xFF (IAC), so the text of a client that
+ * speaks UTF-8 (netcat, `chat join`) passes through untouched, after one
+ * scan for 0xFF per read.
  *
  * @module
  */
@@ -53,7 +53,7 @@ export interface TelnetFilterOptions {
  * `IAC IAC` is a literal 0xFF byte; `IAC WILL|WONT|DO|DONT option`,
  * `IAC SB … IAC SE` and the two-byte commands (`IAC NOP`, `IAC IP`, …) are
  * dropped, and the options refused. An `IAC` followed by a byte that is no
- * command is dropped, the byte kept.
+ * command (below 240) is no telnet: both bytes are kept.
  *
  * @example A telnet client's opening, then a name
  * ```ts
@@ -88,7 +88,8 @@ export class TelnetFilter {
    */
   filter(chunk: Uint8Array): Uint8Array {
     if (this.#state === DATA && chunk.indexOf(IAC) < 0) return chunk;
-    const out = new Uint8Array(chunk.length);
+    // One more: a stray IAC held from the last chunk may be given back.
+    const out = new Uint8Array(chunk.length + 1);
     let length = 0;
     let replies: number[] | null = null;
     for (const byte of chunk) {
@@ -106,10 +107,14 @@ export class TelnetFilter {
             this.#state = OPTION;
           } else if (byte === SB) {
             this.#state = SUB;
+          } else if (byte < SE) {
+            // No command: a stray 0xFF, which is not telnet but invalid
+            // UTF-8, and stays so (the line splitter makes it U+FFFD).
+            out[length++] = IAC;
+            out[length++] = byte;
+            this.#state = DATA;
           } else {
-            // A two-byte command is dropped whole; a byte that is no
-            // command (below SE) is text after a stray IAC.
-            if (byte < SE) out[length++] = byte;
+            // A two-byte command (NOP, IP, AYT, …), dropped whole.
             this.#state = DATA;
           }
           break;

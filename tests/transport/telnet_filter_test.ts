@@ -100,9 +100,12 @@ Deno.test("TelnetFilter reads IAC IAC as one 0xFF byte", () => {
   assertEquals(run(telnet, [0x61, IAC, IAC, 0x62]), [0x61, 0xff, 0x62]);
 });
 
-Deno.test("TelnetFilter keeps the byte after an IAC that starts no command", () => {
+Deno.test("TelnetFilter keeps an IAC that starts no command, and the byte after it", () => {
   const { filter: telnet } = filter();
-  assertEquals(run(telnet, [0x61, IAC, 0x0a, 0x62]), [0x61, 0x0a, 0x62]);
+  // Not telnet but invalid UTF-8, as it was: the line splitter makes the
+  // 0xFF a U+FFFD.
+  assertEquals(run(telnet, [0x61, IAC, 0x0a, 0x62]), [0x61, IAC, 0x0a, 0x62]);
+  assertEquals(run(telnet, [IAC], [0x75]), [IAC, 0x75]);
 });
 
 Deno.test("TelnetFilter follows a command split across chunks", () => {
@@ -130,9 +133,17 @@ interface Part {
   text: number[];
 }
 
-/** One telnet command, and the text it stands for (IAC IAC is 0xFF). */
+/**
+ * One telnet command, and the text it stands for (IAC IAC is 0xFF), or an
+ * IAC that starts none.
+ */
 const command: fc.Arbitrary<Part> = fc.oneof(
   fc.constant<Part>({ bytes: [IAC, IAC], text: [0xff] }),
+  // No command: not telnet, kept.
+  fc.integer({ min: 0, max: SE - 1 }).map((byte) => ({
+    bytes: [IAC, byte],
+    text: [IAC, byte],
+  })),
   fc.tuple(
     fc.constantFrom(WILL, WONT, DO, DONT),
     fc.integer({ min: 0, max: 255 }),
