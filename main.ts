@@ -8,6 +8,7 @@
 
 import { COMMIT } from "./src/build_info.ts";
 import {
+  helpHint,
   parseCli,
   serverConfig,
   USAGE,
@@ -15,6 +16,7 @@ import {
   VERSION,
 } from "./src/cli.ts";
 import {
+  joinCommand,
   joinHints,
   reachableAddresses,
   webHints,
@@ -66,7 +68,7 @@ export async function main(args: readonly string[]): Promise<number> {
     command = parseCli(args, { lang });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`chat: ${error.message}\n\n${USAGE[error.topic]}`);
+    console.error(`chat: ${error.message}\n${helpHint(error.topic)}`);
     return 2;
   }
   switch (command.kind) {
@@ -92,7 +94,7 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
       const hosts = reachableAddresses(hostname, interfaces());
       const lines = [
-        ...joinHints(hosts, port),
+        ...joinHints(hosts, port, { command: joinCommand(Deno.execPath()) }),
         ...limitNotes(files, server.keepaliveTuned, command),
         ...(server.web === null ? [] : webHints(hosts, {
           hostname,

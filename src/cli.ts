@@ -26,9 +26,12 @@ import { STRINGS } from "./i18n/server_strings.ts";
 /** Version of the program, printed by `chat --version`. */
 export const VERSION = "0.1.0";
 
-/** A command-line mistake; `main.ts` prints it with the usage and exits 2. */
+/**
+ * A command-line mistake; `main.ts` prints it with {@linkcode helpHint} and
+ * exits 2.
+ */
 export class UsageError extends Error {
-  /** Which usage text to show with the error. */
+  /** Which usage text the error points to. */
   readonly topic: "main" | "serve" | "join";
 
   /**
@@ -146,6 +149,26 @@ empty line) leave.
 When the input is not a terminal, every input line is sent as a message:
   echo "build finished" | chat join HOST --name ci`,
 };
+
+/**
+ * The line printed under a usage error: where the usage text is, rather
+ * than all of it.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { helpHint } from "./cli.ts";
+ *
+ * assertEquals(helpHint("join"), "see chat join --help");
+ * assertEquals(helpHint("main"), "see chat --help");
+ * ```
+ *
+ * @param topic The usage text that fits the mistake.
+ * @returns `see chat [serve|join] --help`.
+ */
+export function helpHint(topic: "main" | "serve" | "join"): string {
+  return topic === "main" ? "see chat --help" : `see chat ${topic} --help`;
+}
 
 function _int(
   value: unknown,

@@ -93,8 +93,16 @@ export const JOIN_DEFAULTS: Readonly<{
   timeoutSeconds: number;
 }> = Object.freeze({ timeoutSeconds: 10 });
 
-/** Milliseconds of silence before a plain (netcat) user is asked for a name. */
-export const PROMPT_AFTER_MS = 1000;
+/**
+ * Milliseconds of silence before a plain (netcat) user is asked for a name.
+ * The first line picks the dialect, so the prompt waits for clients that
+ * speak first: `chat join` sends its hello 1-21 ms after the connection is
+ * accepted (loopback, a veth pair, a terminal, on a busy machine), irssi its
+ * first line within 1 ms (tests/e2e/first_line_test.ts). 200 ms is about
+ * ten times the worst of those; a hello that still comes after the prompt
+ * picks the native dialect all the same (docs/protocol.md).
+ */
+export const PROMPT_AFTER_MS = 200;
 
 /** TCP keepalive timing: when the system probes a silent connection. */
 export interface KeepaliveTiming {

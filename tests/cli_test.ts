@@ -1,6 +1,6 @@
 // Checks src/cli.ts: parseCli turns `serve` and `join` command lines into
 // typed commands with the documented defaults, and every mistake into a
-// UsageError whose topic picks the usage text main.ts prints.
+// UsageError whose topic picks the usage text main.ts points to.
 
 import {
   assert,
@@ -10,6 +10,7 @@ import {
 } from "@std/assert";
 import {
   type CliCommand,
+  helpHint,
   parseCli,
   type ServeFlags,
   serverConfig,
@@ -394,6 +395,14 @@ Deno.test("UsageError is an Error with the main topic by default", () => {
   assert(error instanceof Error);
   assertEquals(error.topic, "main");
   assertEquals(error.message, "Cannot run: no");
+});
+
+Deno.test("helpHint() names, for each topic, a command that prints that topic's usage", () => {
+  for (const topic of ["main", "serve", "join"] as const) {
+    const [see, chat, ...args] = helpHint(topic).split(" ");
+    assertEquals([see, chat], ["see", "chat"]);
+    assertEquals(parseCli(args), { kind: "help", topic });
+  }
 });
 
 Deno.test("USAGE.serve documents every serve flag", () => {

@@ -87,3 +87,26 @@ Deno.test("layoutPaths() reads file rows and folder rows", () => {
     "tests/e2e/",
   ]);
 });
+
+Deno.test("no file the repository tracks holds a merge-conflict marker", async () => {
+  const listed = await new Deno.Command("git", {
+    args: ["ls-files", "-z"],
+    cwd: ROOT,
+    stdout: "piped",
+  }).output();
+  const files = new TextDecoder().decode(listed.stdout).split("\0").filter(
+    (file) => /\.(ts|js|md|json|yml|css|html)$/.test(file),
+  );
+  const marked: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(new URL(file, ROOT));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) continue; // deleted, unstaged
+      throw error;
+    }
+    if (/^(<{7} |>{7} |={7}$)/m.test(text)) marked.push(file);
+  }
+  assertEquals(marked, []);
+});

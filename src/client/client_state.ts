@@ -25,6 +25,7 @@ import {
   type ServerMessage,
 } from "../protocol/messages.ts";
 import { decodeServerMessage } from "../protocol/native_codec.ts";
+import { isNamePrompt } from "../protocol/plain_codec.ts";
 import {
   renderMessage,
   renderNotice,
@@ -312,8 +313,11 @@ export class ClientState {
       message = decodeServerMessage(line);
     } catch {
       // Lines of unknown types are skipped (a newer server may send them);
-      // but a first answer that is not JSON at all is not a chat server.
-      if (this.#phase === "hello" && !_isJsonObject(line)) {
+      // but a first answer that is not JSON at all is not a chat server,
+      // unless it is the plain name prompt of one that heard the hello late.
+      if (
+        this.#phase === "hello" && !_isJsonObject(line) && !isNamePrompt(line)
+      ) {
         return this.#exit(1, this.#client.notChatServer(this.#options.address));
       }
       return [];

@@ -63,21 +63,62 @@ export function reachableAddresses(
 }
 
 /**
+ * The command that joins, for the program that is running: `chat join` when
+ * it is a compiled chat, `deno task join` when it runs from source (there is
+ * no `chat` then; the task is in the checkout's `deno.json`). Told apart by
+ * the running executable: Deno itself is named `deno` (`deno.exe`), a
+ * compiled chat anything else (`chat`, `chat.exe`, a renamed copy).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { joinCommand } from "./join_hints.ts";
+ *
+ * assertEquals(joinCommand("/usr/local/bin/chat"), "chat join");
+ * assertEquals(joinCommand("/home/ana/.deno/bin/deno"), "deno task join");
+ * ```
+ *
+ * @param execPath The running executable (`Deno.execPath()`).
+ * @returns `chat join` or `deno task join`.
+ */
+export function joinCommand(execPath: string): string {
+  const file = execPath.split(/[\\/]/).at(-1)!.toLowerCase();
+  return file === "deno" || file === "deno.exe"
+    ? "deno task join"
+    : "chat join";
+}
+
+/** Options of {@linkcode joinHints}. */
+export interface JoinHintsOptions {
+  /**
+   * The command that joins, from {@linkcode joinCommand}.
+   * @default {"chat join"}
+   */
+  command?: string;
+}
+
+/**
  * The lines `chat serve` prints once it listens.
  *
  * @param hosts Hosts from {@linkcode reachableAddresses}.
  * @param port The port.
+ * @param options The command that joins.
  * @returns `join with:` lines, one per host, and a netcat hint.
  */
-export function joinHints(hosts: readonly string[], port: number): string[] {
+export function joinHints(
+  hosts: readonly string[],
+  port: number,
+  options: JoinHintsOptions = {},
+): string[] {
+  const command = options.command ?? "chat join";
   if (hosts.length === 0) {
     return [
       "no network address other than loopback was found: only this computer can join",
-      `join with: chat join ${formatAddress("127.0.0.1", port)} --name <you>`,
+      `join with: ${command} ${formatAddress("127.0.0.1", port)} --name <you>`,
     ];
   }
   const lines = hosts.map((host) =>
-    `join with: chat join ${formatAddress(host, port)} --name <you>`
+    `join with: ${command} ${formatAddress(host, port)} --name <you>`
   );
   lines.push(`or with netcat: nc ${hosts[0]} ${port}`);
   return lines;

@@ -107,6 +107,30 @@ export function encodePlain(
   }
 }
 
+/**
+ * Whether a line is the plain dialect's name prompt, in any language: what a
+ * server sends a connection that stayed silent (see `PROMPT_AFTER_MS` in
+ * `config.ts`). A native client whose hello arrived after it skips it: the
+ * hello still picks the native dialect.
+ *
+ * @example
+ * ```ts
+ * import { assert, assertFalse } from "@std/assert";
+ * import { isNamePrompt } from "./plain_codec.ts";
+ *
+ * assert(isNamePrompt("[12:04] -- Welcome to chat! What is your name?"));
+ * assertFalse(isNamePrompt("[12:04] ana: What is your name?"));
+ * ```
+ *
+ * @param line A line from the server, without its line ending.
+ * @returns `true` for the prompt.
+ */
+export function isNamePrompt(line: string): boolean {
+  const notice = /^\[\d\d:\d\d\] -- (.*)$/.exec(line);
+  return notice !== null &&
+    Object.values(STRINGS).some((strings) => strings.askName === notice[1]);
+}
+
 function _decode(line: string, reader: Reader): Decoded {
   if (reader.joined) return { type: "input", text: line };
   return line.trim() === "" ? null : { type: "hello", name: line };

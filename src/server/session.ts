@@ -91,6 +91,8 @@ export class Session implements Member, Reader, TransportSink {
   #options: SessionOptions;
   #lang: Lang;
   #codec: Codec<unknown, CodecId> | null = null;
+  // The plain prompt chose the codec, but the first line still decides.
+  #prompted = false;
   #state: unknown = null;
   #closing: Closing | null = null;
   #shut = false;
@@ -231,9 +233,13 @@ export class Session implements Member, Reader, TransportSink {
   onLine(line: string): void {
     if (this.#closing !== null) return;
     let codec = this.#codec;
-    if (codec === null) {
+    if (codec === null || this.#prompted) {
       if (line.trim() === "") return;
-      codec = this.#choose(sniff(line));
+      // A native hello after the prompt (it was slow to arrive) still
+      // makes a native client; a name keeps the prompt's dialect.
+      this.#prompted = false;
+      const sniffed = sniff(line);
+      codec = sniffed === codec ? codec : this.#choose(sniffed);
     }
     const decoded = codec.decode(line, this.#state);
     if (decoded === null) {
@@ -265,6 +271,8 @@ export class Session implements Member, Reader, TransportSink {
    * @param bytes Its length.
    */
   onTooLong(bytes: number): void {
+    // A first line too long to read is not a native hello: plain.
+    this.#prompted = false;
     if (this.#codec === null) this.#choose(FALLBACK_CODEC);
     this.deliver({
       type: "error",
@@ -387,6 +395,7 @@ export class Session implements Member, Reader, TransportSink {
         waited >= options.promptAfterMs
       ) {
         this.#choose(FALLBACK_CODEC);
+        this.#prompted = true;
         this.deliver({
           type: "info",
           code: "notice",

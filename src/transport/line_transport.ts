@@ -141,7 +141,8 @@ export interface TransportEnd {
 /** Receives what a {@linkcode LineTransport} reads. */
 export interface TransportSink extends LineSink {
   /**
-   * Bytes arrived: the peer is alive.
+   * Bytes of the peer's lines arrived: the peer is alive (a telnet
+   * client's negotiation alone does not count).
    *
    * @param now Current time in milliseconds.
    */

@@ -1,13 +1,15 @@
 /**
  * Bounded lines over a byte stream (a TCP connection today, TLS later):
- * reads through a {@linkcode LineSplitter} into a {@linkcode TransportSink},
- * writes through a bounded {@linkcode Outbox}.
+ * reads through a {@linkcode TelnetFilter} (a telnet client's negotiation
+ * is refused, never read as text) and a {@linkcode LineSplitter} into a
+ * {@linkcode TransportSink}, writes through a bounded {@linkcode Outbox}.
  *
  * @module
  */
 
 import { LineSplitter } from "./line_splitter.ts";
 import { Outbox } from "./outbox.ts";
+import { TelnetFilter } from "./telnet_filter.ts";
 import {
   type CloseCode,
   type EndReason,
@@ -131,6 +133,11 @@ export class StreamTransport implements LineTransport {
   async run(sink: TransportSink): Promise<TransportEnd> {
     const { hardLimitBytes, log } = this.#settings;
     const splitter = new LineSplitter(sink, this.#settings);
+    // The refusals are queued like any line; a peer too slow to take them
+    // is dropped by the next line it is sent.
+    const telnet = new TelnetFilter({
+      onReply: (bytes) => this.#outbox.push(bytes),
+    });
     let buffer = new Uint8Array(MIN_READ);
     let reason: EndReason = "closed";
     let detail: string | undefined;
@@ -149,13 +156,18 @@ export class StreamTransport implements LineTransport {
           reason = "eof";
           break;
         }
-        sink.heard(Date.now());
-        if (!splitter.push(buffer.subarray(0, n))) {
-          log(
-            `${this.label}: sent more than ${hardLimitBytes} bytes without a line break; disconnecting`,
-          );
-          reason = "too_long";
-          break;
+        const text = telnet.filter(buffer.subarray(0, n));
+        // Negotiation alone is not the peer speaking: a telnet client that
+        // sent only that is still asked for its name.
+        if (text.length > 0) {
+          sink.heard(Date.now());
+          if (!splitter.push(text)) {
+            log(
+              `${this.label}: sent more than ${hardLimitBytes} bytes without a line break; disconnecting`,
+            );
+            reason = "too_long";
+            break;
+          }
         }
         if (n === buffer.length && buffer.length < MAX_READ) {
           buffer = new Uint8Array(buffer.length * 2);

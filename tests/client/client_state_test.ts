@@ -106,6 +106,31 @@ Deno.test("ClientState refuses a peer that does not speak the protocol", () => {
   });
 });
 
+Deno.test("ClientState skips the plain name prompt of a server that heard its hello late", () => {
+  const client = state();
+  client.start();
+  // The server asked in the plain dialect before the hello arrived; the
+  // hello still switches it to the native one, and the welcome follows.
+  for (const lang of ["en", "pt"] as const) {
+    assertEquals(
+      client.onServerLine(`[12:00] -- ${STRINGS[lang].askName}`),
+      [],
+    );
+  }
+  assertEquals(client.phase, "hello");
+  client.onServerLine(line(WELCOME));
+  assertEquals(client.phase, "chat");
+});
+
+Deno.test("ClientState still refuses a plain-dialect error as the first answer", () => {
+  const client = state();
+  client.start();
+  assertEquals(
+    exit(client.onServerLine("[12:00] !! That name is not allowed")),
+    { kind: "exit", code: 1, error: CLIENT_STRINGS.en.notChatServer(ADDRESS) },
+  );
+});
+
 Deno.test("ClientState skips lines of unknown types", () => {
   const client = joined();
   assertEquals(client.onServerLine('{"type":"future_thing","x":1}'), []);

@@ -1,11 +1,13 @@
 // Checks src/join_hints.ts: reachableAddresses lists the addresses others can
 // use (never loopback, no link-local IPv6, IPv4 first), and joinHints and
 // webHints turn them into the `join with:`, netcat and browser lines
-// `chat serve` prints.
+// `chat serve` prints; joinCommand tells a compiled chat (`chat join`) from
+// one run from source (`deno task join`).
 
 import { assertEquals } from "@std/assert";
 import {
   type InterfaceAddress,
+  joinCommand,
   joinHints,
   reachableAddresses,
   webHints,
@@ -119,6 +121,45 @@ Deno.test("joinHints() and reachableAddresses() together print a usable hint", (
     "join with: chat join 10.8.0.5:50001 --name <you>",
     "join with: chat join [2001:db8::23]:50001 --name <you>",
     "or with netcat: nc 192.168.1.23 50001",
+  ]);
+});
+
+Deno.test("joinCommand() is chat join for a compiled chat, whatever its name", () => {
+  for (
+    const path of [
+      "/usr/local/bin/chat",
+      "/home/ana/chat/dist/chat",
+      "C:\\Users\\ana\\chat.exe",
+      "/opt/chat-0.1.0-x86_64-unknown-linux-gnu/chat",
+      "/tmp/deno-compile-chat/chat",
+      "/usr/local/bin/denotes",
+    ]
+  ) assertEquals(joinCommand(path), "chat join", path);
+});
+
+Deno.test("joinCommand() is the deno task from source, where there is no chat", () => {
+  for (
+    const path of [
+      "/usr/bin/deno",
+      "/home/ana/.deno/bin/deno",
+      "/usr/lib/node_modules/deno/deno",
+      "C:\\Users\\ana\\.deno\\bin\\deno.exe",
+      "C:\\Program Files\\Deno\\DENO.EXE",
+    ]
+  ) assertEquals(joinCommand(path), "deno task join", path);
+});
+
+Deno.test("joinHints() prints the join command it is given", () => {
+  assertEquals(
+    joinHints(["192.168.1.23"], 50001, { command: "deno task join" }),
+    [
+      "join with: deno task join 192.168.1.23:50001 --name <you>",
+      "or with netcat: nc 192.168.1.23 50001",
+    ],
+  );
+  assertEquals(joinHints([], 50001, { command: "deno task join" }), [
+    "no network address other than loopback was found: only this computer can join",
+    "join with: deno task join 127.0.0.1:50001 --name <you>",
   ]);
 });
 

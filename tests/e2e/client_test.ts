@@ -377,6 +377,30 @@ Deno.test("chat join recognises a peer that is not a chat server", async () => {
   }
 });
 
+Deno.test("chat join joins a server that asked for a name in the plain dialect before its hello arrived", async () => {
+  const fake = new FakeServer();
+  try {
+    const run = new Join([`127.0.0.1:${fake.port}`, "--name", "ci"]);
+    await fake.accept();
+    // A server whose prompt went out before the hello arrived (a lost
+    // packet); the hello still switches it to the native dialect.
+    await fake.write(`[12:00] -- ${STRINGS.en.askName}\n`);
+    assertEquals((await fake.next())?.type, "hello");
+    await fake.send(welcome("ci"));
+    await run.write("made it\n");
+    const finished = run.finish();
+    assertEquals(await fake.next(), { type: "input", text: "made it" });
+    assertEquals(await fake.next(), { type: "quit" });
+    await fake.send({ type: "bye", reason: "quit", text: "bye" });
+    await fake.drop();
+    const result = await finished;
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.stderr, "");
+  } finally {
+    await fake.close();
+  }
+});
+
 Deno.test("chat join answers ping, and sends piped lines before quitting", async () => {
   const fake = new FakeServer();
   try {

@@ -4,8 +4,9 @@ import {
   assertMatch,
   assertStringIncludes,
 } from "@std/assert";
+import { TextLineStream } from "@std/streams/text-line-stream";
 import { VERSION } from "../../src/cli.ts";
-import { ChatProcess, plainUser, runChat } from "../_helpers.ts";
+import { ChatProcess, eventually, plainUser, runChat } from "../_helpers.ts";
 
 Deno.test("chat --version prints the version and the commit it was built from, and exits 0", async () => {
   const result = await runChat(["--version"]);
@@ -38,18 +39,22 @@ Deno.test("chat --help, serve --help and join --help print usage and exit 0", as
   assertStringIncludes(join.stdout, "--name NAME");
 });
 
-Deno.test("an unknown subcommand or flag prints usage and exits 2", async () => {
-  for (
-    const args of [["frobnicate"], ["--frob"], ["serve", "--frob"], [
-      "join",
-      "127.0.0.1",
-      "--frob",
-    ], []]
-  ) {
+Deno.test("an unknown subcommand or flag prints the error and where to find help, and exits 2", async () => {
+  const cases: [string[], string][] = [
+    [["frobnicate"], "see chat --help"],
+    [["--frob"], "see chat --help"],
+    [[], "see chat --help"],
+    [["serve", "--frob"], "see chat serve --help"],
+    [["join", "127.0.0.1", "--frob"], "see chat join --help"],
+  ];
+  for (const [args, hint] of cases) {
     const result = await runChat(args);
     assertEquals(result.code, 2, `chat ${args.join(" ")}`);
-    assertStringIncludes(result.stderr, "Usage:");
-    assertMatch(result.stderr, /^chat: Cannot /);
+    const lines = result.stderr.split("\n");
+    assertEquals(lines.length, 3, result.stderr);
+    assertMatch(lines[0]!, /^chat: Cannot /);
+    assertEquals(lines.slice(1), [hint, ""]);
+    assertEquals(result.stdout, "");
   }
 });
 
@@ -127,7 +132,10 @@ Deno.test("chat serve with a host that is not this computer's prints one line an
 Deno.test("the server prints each client's IP and port, joins and leaves (RF-4)", async () => {
   const { process, port } = await ChatProcess.server();
   try {
-    await process.waitFor("join with: chat join 127.0.0.1:");
+    // `chat join` from a compiled chat, `deno task join` from source.
+    await process.waitFor(
+      /^join with: (chat|deno task) join 127\.0\.0\.1:\d+ --name <you>$/,
+    );
     const ana = await plainUser(port, "ana");
     const local = ana.localPort;
     await process.waitFor(
@@ -144,6 +152,61 @@ Deno.test("the server prints each client's IP and port, joins and leaves (RF-4)"
     assertEquals(await process.status(), 0);
   } finally {
     await process.stop();
+  }
+});
+
+Deno.test("deno task serve prints the join command that works from source, and it joins", async () => {
+  // As a person with a checkout runs it (README, From source); not through
+  // CHAT_BIN: this is the program run from source.
+  const root = new URL("../../", import.meta.url);
+  const server = new Deno.Command(Deno.execPath(), {
+    args: ["task", "serve", "--host", "127.0.0.1", "--port", "0", "--no-web"],
+    cwd: root,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+    env: { NO_COLOR: "1", LANG: "en_US.UTF-8" },
+  }).spawn();
+  const lines: string[] = [];
+  const reading = (async () => {
+    const stream = server.stdout.pipeThrough(new TextDecoderStream())
+      .pipeThrough(new TextLineStream());
+    for await (const line of stream) lines.push(line);
+  })();
+  const line = (pattern: RegExp) =>
+    eventually(
+      () => lines.find((line) => pattern.test(line)),
+      `a line matching ${pattern}; got:\n${lines.join("\n")}`,
+    );
+  try {
+    const hint = await line(/^join with: /);
+    assertMatch(
+      hint,
+      /^join with: deno task join 127\.0\.0\.1:\d+ --name <you>$/,
+    );
+    // Typed as printed, in the checkout, it joins.
+    const [deno, ...args] = hint.slice("join with: ".length)
+      .replace("<you>", "ana").split(" ");
+    assertEquals(deno, "deno");
+    const join = new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: root,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", LANG: "en_US.UTF-8" },
+    }).spawn();
+    const input = join.stdin.getWriter();
+    await input.write(new TextEncoder().encode("hello from a checkout\n"));
+    await input.close();
+    const result = await join.output();
+    assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
+    await line(/ join ana \(127\.0\.0\.1:\d+\)$/);
+    await line(/ leave ana \(127\.0\.0\.1:\d+\): quit$/);
+  } finally {
+    server.kill("SIGTERM");
+    await server.status;
+    await reading;
   }
 });
 

@@ -1,9 +1,12 @@
 // Two network namespaces joined by a veth pair stand in for two computers
-// on a LAN: RF-10 (others can connect), and peers that vanish without a
-// word (a cable pulled: no FIN, no RST).
-import { assertEquals } from "@std/assert";
-import { ChatProcess } from "../_helpers.ts";
+// on a LAN: RF-10 (others can connect), peers that vanish without a word (a
+// cable pulled: no FIN, no RST), and how soon `chat join` speaks after
+// connecting across them (printed, for the plain prompt's delay).
+import { assertEquals, assertMatch } from "@std/assert";
+import { ChatProcess, eventually } from "../_helpers.ts";
 import { have, Netcat } from "../_tools.ts";
+import { describeTimes, type FirstLine } from "./_first_line.ts";
+import { PROMPT_AFTER_MS } from "../../src/config.ts";
 
 function canUseNamespaces(): boolean {
   if (Deno.build.os !== "linux" || !have("ip", "-V") || !have("nc", "-h")) {
@@ -87,8 +90,11 @@ Deno.test({
       const nc = new Netcat("10.77.0.1", port, hosts.client);
       let joiner: ChatProcess | undefined;
       try {
+        // `chat join` from a compiled chat, `deno task join` from source.
         await server.waitFor(
-          `join with: chat join 10.77.0.1:${port} --name <you>`,
+          new RegExp(
+            `^join with: (chat|deno task) join 10\\.77\\.0\\.1:${port} --name <you>$`,
+          ),
         );
         await nc.send("bia");
         await nc.waitFor("Welcome, bia!");
@@ -151,3 +157,93 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "chat join in another network namespace sends its hello as soon as it connects (measured)",
+  ignore: !NAMESPACES,
+  async fn() {
+    const runs = 5;
+    await withTwoHosts(async (hosts) => {
+      // The timestamping listener runs on the server's host.
+      const [command, ...args] = [
+        ...hosts.server,
+        Deno.execPath(),
+        "run",
+        "--allow-net",
+        new URL("./_first_line.ts", import.meta.url).pathname,
+        "10.77.0.1",
+        String(runs),
+      ];
+      const listener = new LineProcess(command!, args);
+      try {
+        const port = Number(await listener.line(0));
+        const found: FirstLine[] = [];
+        for (let i = 0; i < runs; i++) {
+          const joiner = new ChatProcess(
+            ["join", `10.77.0.1:${port}`, "--name", "ana"],
+            { stdin: true, prefix: hosts.client },
+          );
+          try {
+            found.push(JSON.parse(await listener.line(i + 1)));
+          } finally {
+            await joiner.stop();
+          }
+        }
+        for (const { line } of found) {
+          assertMatch(line, /^\{"type":"hello","version":1,"name":"ana"/);
+        }
+        console.log(
+          `first line after connecting, chat join, piped, veth: ${
+            describeTimes(found)
+          }; the prompt waits ${PROMPT_AFTER_MS} ms`,
+        );
+      } finally {
+        await listener.stop();
+      }
+    });
+  },
+});
+
+/** A subprocess whose output lines are collected. */
+class LineProcess {
+  readonly lines: string[] = [];
+  #child: Deno.ChildProcess;
+  #pump: Promise<void>;
+
+  constructor(command: string, args: string[]) {
+    const child = new Deno.Command(command, {
+      args,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    this.#child = child;
+    this.#pump = (async () => {
+      const text = child.stdout.pipeThrough(new TextDecoderStream());
+      let rest = "";
+      for await (const chunk of text) {
+        const parts = (rest + chunk).split("\n");
+        rest = parts.pop()!;
+        this.lines.push(...parts);
+      }
+    })();
+  }
+
+  line(index: number): Promise<string> {
+    return eventually(
+      () => this.lines[index],
+      `line ${index} of the listener; got:\n${this.lines.join("\n")}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // already exited
+    }
+    await this.#child.status;
+    await this.#pump;
+  }
+}

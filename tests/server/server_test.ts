@@ -11,6 +11,7 @@ import {
   within,
   withServer,
 } from "../_helpers.ts";
+import { DEFAULT_SERVER_CONFIG } from "../../src/config.ts";
 import { startWeb, stopWeb, withWeb, WsClient } from "../_web.ts";
 import { have } from "../_tools.ts";
 
@@ -377,6 +378,29 @@ Deno.test("a silent native member is pinged, and dropped as gone when it never a
     }
     await Promise.all([ana.close(), bob.close(), carla.close()]);
   }, { pingAfterMs: 200, deadAfterMs: 600 });
+});
+
+Deno.test("a silent connection is asked for its name at once, with the default delay", async () => {
+  await withServer(async (server) => {
+    const started = Date.now();
+    const silent = await LineClient.connect(server.chat.addr.port);
+    // Well under the second it used to wait, with room for a loaded
+    // machine: the delay is PROMPT_AFTER_MS, plus up to one tick.
+    await silent.expect("What is your name?", 900);
+    console.log(`name prompt after ${Date.now() - started} ms`);
+    await silent.close();
+  }, { promptAfterMs: DEFAULT_SERVER_CONFIG.promptAfterMs });
+});
+
+Deno.test("a native hello that arrives after the plain prompt still joins in the native dialect", async () => {
+  await withServer(async (server) => {
+    const late = await LineClient.connect(server.chat.addr.port);
+    await late.expect("What is your name?");
+    await late.sendMessage({ type: "hello", version: 1, name: "ana" });
+    const welcome = await late.expectMessage("welcome");
+    assertEquals(welcome.name, "ana");
+    await late.close();
+  }, { promptAfterMs: 20 });
 });
 
 Deno.test("a connection that never chooses a name is closed at the deadline", async () => {

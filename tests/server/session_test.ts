@@ -257,6 +257,33 @@ Deno.test("Session asks a silent newcomer for a name in the plain dialect, once"
   transport.end("closed");
 });
 
+Deno.test("Session still takes a native hello that comes after the plain prompt", () => {
+  const world = setup();
+  const { session, transport } = open(world);
+  session.tick(T0 + OPTIONS.promptAfterMs);
+  assertEquals(session.codec, "plain");
+  // The first line decides, prompt or not: a native client whose hello
+  // was slow to arrive (a lost packet) is still a native client.
+  transport.send(hello("ana"), T0 + OPTIONS.promptAfterMs + 300);
+  assertEquals(session.codec, "native");
+  assert(world.hub.has(session));
+  assertEquals(JSON.parse(transport.written.at(-1)!).type, "welcome");
+  transport.end("closed");
+});
+
+Deno.test("Session keeps the plain dialect chosen by the prompt for a name, and for every line after it", () => {
+  const world = setup();
+  const { session, transport } = open(world);
+  session.tick(T0 + OPTIONS.promptAfterMs);
+  transport.line("ana");
+  assertEquals(session.codec, "plain");
+  assert(world.hub.has(session));
+  // Once the first line has decided, a JSON line is a message.
+  transport.send(hello("bob"));
+  assertEquals(session.codec, "plain");
+  transport.end("closed");
+});
+
 Deno.test("Session does not prompt a newcomer whose bytes are arriving", () => {
   const world = setup();
   const { session, transport } = open(world);

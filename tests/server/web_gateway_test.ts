@@ -598,7 +598,12 @@ Deno.test("chat serve prints the browser link and serves the page; --no-web turn
 
   const noWeb = new ChatProcess([...args, "--no-web"]);
   try {
-    await noWeb.waitFor(`join with: chat join 127.0.0.1:${chatPort}`);
+    // `chat join` from a compiled chat, `deno task join` from source.
+    await noWeb.waitFor(
+      new RegExp(
+        `^join with: (chat|deno task) join 127\\.0\\.0\\.1:${chatPort} `,
+      ),
+    );
     // Nothing listens on the web port.
     let refused = false;
     try {

@@ -1,7 +1,8 @@
 // Checks src/transport/stream_transport.ts over real sockets on 127.0.0.1:
 // lines reach the sink (an unfinished last one too), a too-long line is
 // reported and dropped, a peer past the hard limit is cut off, writes reach
-// the peer and stop at the bound, close() ends the input once; and, with a
+// the peer and stop at the bound, a telnet client's negotiation is refused
+// and never read as text, close() ends the input once; and, with a
 // connection whose writes fail, that run() says so.
 
 import { assertEquals, assertFalse } from "@std/assert";
@@ -95,6 +96,29 @@ Deno.test("StreamTransport cuts off a peer past the hard limit without a line br
     "test: sent more than 100 bytes without a line break; disconnecting",
   ]);
   transport.close("policy");
+  client.close();
+});
+
+Deno.test("StreamTransport refuses a telnet client's options and hands over only its text", async () => {
+  const { transport, client } = await pair();
+  const sink = new Recorder();
+  const ended = transport.run(sink);
+  // IAC DO ECHO, IAC WILL NAWS: negotiation only, the peer has not spoken.
+  await client.write(new Uint8Array([0xff, 0xfd, 1, 0xff, 0xfb, 31]));
+  const reply = new Uint8Array(6);
+  let got = 0;
+  while (got < reply.length) {
+    got += (await client.read(reply.subarray(got))) ?? reply.length;
+  }
+  // IAC WONT ECHO, IAC DONT NAWS.
+  assertEquals([...reply], [0xff, 0xfc, 1, 0xff, 0xfe, 31]);
+  assertEquals(sink.heardAt, 0);
+  await client.write(new Uint8Array([0x61, 0xff, 0xf1, 0x6e, 0x61, 0x0a]));
+  client.closeWrite();
+  assertEquals(await ended, { reason: "eof" });
+  assertEquals(sink.lines, ["ana"]);
+  assertEquals(sink.heardAt > 0, true);
+  transport.close("normal");
   client.close();
 });
 
