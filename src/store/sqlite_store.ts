@@ -841,9 +841,7 @@ function _why(error: unknown): string {
     if (/file is not a database|malformed|corrupt/i.test(message)) {
       return `the database is corrupt (${message})`;
     }
-    if (/database or disk is full/i.test(message)) {
-      return `the disk is full (${message})`;
-    }
+    if (/database or disk is full/i.test(message)) return "the disk is full";
     return message;
   }
   // Our own "Cannot <do what>: <why>" errors: keep the why.
