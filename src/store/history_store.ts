@@ -13,11 +13,21 @@
  *
  * {@linkcode HistoryStore.append} gives the line its id at once and queues
  * it; {@linkcode HistoryStore.commit} writes everything queued in one
- * transaction. Whoever delivers lines calls `commit()` after appending them
- * and before the first of them is written to any connection, so that a line
- * anyone received is a line the store has committed. One `commit()` per
- * tick, or per burst of input, covers every line of that tick: the cost of a
- * transaction is shared by all of them.
+ * transaction. Whoever delivers lines must call `commit()` after appending
+ * them and before the first byte of any of them is written to a
+ * connection: then a line anyone received is a line the store committed.
+ * Every line appended since the last commit shares that one transaction.
+ *
+ * The airtight place is right before each write to a connection (a
+ * transport's flush): `commit()` is a length check when nothing waits, and
+ * it takes whatever the hub appended since. A microtask queued at append
+ * time is not enough: a write already in flight may resume first and send
+ * the newest lines with it. A ticker calling `commit()` alone is not enough
+ * either: it bounds how long lines wait, not who sees them first.
+ *
+ * While storing fails (a full disk), `commit()` returns `false` and the
+ * lines wait in memory, bounded; the server keeps delivering them (chat
+ * goes on) and the store says so once (see `SqliteStoreOptions.onStatus`).
  *
  * @module
  */

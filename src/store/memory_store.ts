@@ -6,17 +6,17 @@
  */
 
 import type { ChatLine } from "../protocol/messages.ts";
-import {
-  type ExportedLine,
-  type ExportOptions,
-  MAX_SEARCH_PAGE,
-  type RetainOptions,
-  type RetainResult,
-  type SearchOptions,
-  type StoredLine,
+import type {
+  ExportedLine,
+  ExportOptions,
+  RetainOptions,
+  RetainResult,
+  SearchOptions,
+  StoredLine,
 } from "./history_store.ts";
 import type { ChatStore, RoomRecord } from "./room_store.ts";
 import { queryWords, searchWords } from "./search_words.ts";
+import { checkCount, retainLimits, searchLimit } from "./store_limits.ts";
 
 /** Options of {@linkcode MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -32,8 +32,6 @@ interface _Ring {
   lines: StoredLine[];
   start: number;
 }
-
-const _DAY_MS = 86_400_000;
 
 /**
  * A {@linkcode HistoryStore} that keeps the last `capacity` lines of each
@@ -68,7 +66,7 @@ export class MemoryStore implements ChatStore {
    */
   constructor(options: MemoryStoreOptions = {}) {
     this.#capacity = options.capacity ?? 50;
-    _checkCount(this.#capacity, "Cannot keep history", "capacity");
+    checkCount(this.#capacity, "Cannot keep history", "capacity");
   }
 
   /**
@@ -105,7 +103,7 @@ export class MemoryStore implements ChatStore {
    * @throws {RangeError} If `limit` is not a whole number of zero or more.
    */
   recent(room: string, limit: number, before?: number): StoredLine[] {
-    _checkCount(limit, "Cannot read history", "limit");
+    checkCount(limit, "Cannot read history", "limit");
     const ring = this.#rooms.get(room);
     if (ring === undefined || limit === 0) return [];
     const { lines, start } = ring;
@@ -134,7 +132,7 @@ export class MemoryStore implements ChatStore {
    * @param room The room's key.
    * @param words What to look for.
    * @param options Page size and where the page starts.
-   * @returns At most {@linkcode MAX_SEARCH_PAGE} lines, newest first.
+   * @returns At most 20 lines, newest first.
    * @throws {RangeError} If `limit` is not a whole number of zero or more.
    */
   search(
@@ -142,8 +140,7 @@ export class MemoryStore implements ChatStore {
     words: string,
     options: SearchOptions = {},
   ): StoredLine[] {
-    const limit = Math.min(options.limit ?? MAX_SEARCH_PAGE, MAX_SEARCH_PAGE);
-    _checkCount(limit, "Cannot search history", "limit");
+    const limit = searchLimit(options);
     const wanted = queryWords(words);
     if (wanted.length === 0 || limit === 0) return [];
     const before = options.before ?? Infinity;
@@ -167,26 +164,12 @@ export class MemoryStore implements ChatStore {
    * @throws {RangeError} If a limit is negative or not a number.
    */
   retain(options: RetainOptions): RetainResult {
-    const maxRows = options.maxRows ?? 500;
-    _checkCount(maxRows, "Cannot remove old lines", "maxRows");
-    const maxLines = options.maxLinesPerRoom ?? Infinity;
-    if (options.maxLinesPerRoom !== undefined) {
-      _checkCount(maxLines, "Cannot remove old lines", "maxLinesPerRoom");
-    }
-    const days = options.maxAgeDays;
-    if (days !== undefined && !(days >= 0)) {
-      throw new RangeError(
-        `Cannot remove old lines: maxAgeDays must be zero or more, not ${days}`,
-      );
-    }
-    const cutoff = days === undefined
-      ? -Infinity
-      : (options.now ?? Date.now()) - days * _DAY_MS;
+    const { maxRows, maxLinesPerRoom, cutoff } = retainLimits(options);
     let removed = 0;
     let more = false;
     for (const [room, ring] of this.#rooms) {
       const lines = this.#ordered(room);
-      let due = Math.max(0, lines.length - maxLines);
+      let due = Math.max(0, lines.length - maxLinesPerRoom);
       while (due < lines.length && lines[due]!.line.time < cutoff) due++;
       const take = Math.min(due, maxRows - removed);
       if (take < due) more = true;
@@ -255,13 +238,5 @@ export class MemoryStore implements ChatStore {
       ...ring.lines.slice(ring.start),
       ...ring.lines.slice(0, ring.start),
     ];
-  }
-}
-
-function _checkCount(value: number, action: string, name: string): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `${action}: ${name} must be a whole number of zero or more, not ${value}`,
-    );
   }
 }

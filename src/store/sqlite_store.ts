@@ -19,18 +19,18 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { ChatLine } from "../protocol/messages.ts";
 import { fileError, prepareDataDir } from "./data_dir.ts";
-import {
-  type ExportedLine,
-  type ExportOptions,
-  MAX_SEARCH_PAGE,
-  type RetainOptions,
-  type RetainResult,
-  type SearchOptions,
-  type StoredLine,
+import type {
+  ExportedLine,
+  ExportOptions,
+  RetainOptions,
+  RetainResult,
+  SearchOptions,
+  StoredLine,
 } from "./history_store.ts";
 import { applyMigrations } from "./migrations.ts";
 import type { ChatStore, RoomBan, RoomRecord } from "./room_store.ts";
 import { queryWords } from "./search_words.ts";
+import { checkCount, retainLimits, searchLimit } from "./store_limits.ts";
 import { StoreLock } from "./store_lock.ts";
 
 /** The database's file name in the data folder. */
@@ -63,13 +63,6 @@ export interface SqliteStoreOptions {
    * @default {false}
    */
   readOnly?: boolean;
-  /**
-   * Commit by itself, on a microtask queued by the first append after a
-   * commit: it runs after the code that appended, and before any
-   * connection's write scheduled after the append.
-   * @default {false} the owner calls commit()
-   */
-  autoCommit?: boolean;
   /**
    * Most bytes of text one {@linkcode SqliteStore.recent} or
    * {@linkcode SqliteStore.search} returns (at least one line is).
@@ -151,7 +144,6 @@ const _SQL = {
 
 type _Statements = { [name in keyof typeof _SQL]: StatementSync };
 
-const _DAY_MS = 86_400_000;
 // Whatever the page asks, the first page starts after the newest line.
 const _NO_ID = Number.MAX_SAFE_INTEGER;
 
@@ -188,7 +180,6 @@ export class SqliteStore implements ChatStore {
   #sql: _Statements;
   #lock: StoreLock | null;
   #readOnly: boolean;
-  #autoCommit: boolean;
   #maxReadBytes: number;
   #searchTimeMs: number;
   #maxPendingBytes: number;
@@ -204,7 +195,6 @@ export class SqliteStore implements ChatStore {
   #roomChanges = new Map<number, RoomRecord | null>();
   #pending: _Pending[] = [];
   #pendingBytes = 0;
-  #commitQueued = false;
   #failing = false;
   #retryAt = 0;
   #dropped = 0;
@@ -221,7 +211,6 @@ export class SqliteStore implements ChatStore {
     this.#db = db;
     this.#lock = lock;
     this.#readOnly = options.readOnly ?? false;
-    this.#autoCommit = options.autoCommit ?? false;
     this.#maxReadBytes = options.maxReadBytes ?? 65_536;
     this.#searchTimeMs = options.searchTimeMs ?? 50;
     this.#maxPendingBytes = options.maxPendingBytes ?? 16 * 1024 * 1024;
@@ -310,13 +299,6 @@ export class SqliteStore implements ChatStore {
     this.#pending.push({ room: this.#roomId(room), stored, bytes });
     this.#pendingBytes += bytes;
     if (this.#failing) this.#bound();
-    if (this.#autoCommit && !this.#commitQueued) {
-      this.#commitQueued = true;
-      queueMicrotask(() => {
-        this.#commitQueued = false;
-        this.commit();
-      });
-    }
     return stored;
   }
 
@@ -382,7 +364,7 @@ export class SqliteStore implements ChatStore {
    * @throws {RangeError} If `limit` is not a whole number of zero or more.
    */
   recent(room: string, limit: number, before?: number): StoredLine[] {
-    _checkCount(limit, "Cannot read history", "limit");
+    checkCount(limit, "Cannot read history", "limit");
     this.#commitBeforeReading();
     const roomId = this.#roomIds.get(room);
     if (roomId === undefined || limit === 0) return [];
@@ -411,7 +393,7 @@ export class SqliteStore implements ChatStore {
   /**
    * The stored lines of a room holding every word of `words`, newest
    * first, through the full-text index. Bounded: at most
-   * {@linkcode MAX_SEARCH_PAGE} lines, `maxReadBytes` of text and
+   * 20 lines, `maxReadBytes` of text and
    * `searchTimeMs` of reading, whichever comes first.
    *
    * @param room The room's key.
@@ -425,8 +407,7 @@ export class SqliteStore implements ChatStore {
     words: string,
     options: SearchOptions = {},
   ): StoredLine[] {
-    const limit = Math.min(options.limit ?? MAX_SEARCH_PAGE, MAX_SEARCH_PAGE);
-    _checkCount(limit, "Cannot search history", "limit");
+    const limit = searchLimit(options);
     const wanted = queryWords(words);
     this.#commitBeforeReading();
     const roomId = this.#roomIds.get(room);
@@ -458,21 +439,7 @@ export class SqliteStore implements ChatStore {
    * @throws {RangeError} If a limit is negative or not a number.
    */
   retain(options: RetainOptions): RetainResult {
-    const { maxAgeDays, maxLinesPerRoom } = options;
-    const maxRows = options.maxRows ?? 500;
-    _checkCount(maxRows, "Cannot remove old lines", "maxRows");
-    if (maxLinesPerRoom !== undefined) {
-      _checkCount(
-        maxLinesPerRoom,
-        "Cannot remove old lines",
-        "maxLinesPerRoom",
-      );
-    }
-    if (maxAgeDays !== undefined && !(maxAgeDays >= 0)) {
-      throw new RangeError(
-        `Cannot remove old lines: maxAgeDays must be zero or more, not ${maxAgeDays}`,
-      );
-    }
+    const { maxRows, maxLinesPerRoom, cutoff } = retainLimits(options);
     if (this.#closed || this.#readOnly || this.#failing) {
       return { removed: 0, more: false };
     }
@@ -485,8 +452,7 @@ export class SqliteStore implements ChatStore {
     };
     let more = false;
     const sql = this.#sql;
-    if (maxAgeDays !== undefined) {
-      const cutoff = (options.now ?? Date.now()) - maxAgeDays * _DAY_MS;
+    if (cutoff > -Infinity) {
       let seen = 0;
       for (const row of sql.oldest.iterate(maxRows)) {
         const { id, room, time } = row as unknown as _LineRow;
@@ -496,7 +462,7 @@ export class SqliteStore implements ChatStore {
       }
       more = seen === maxRows && maxRows > 0;
     }
-    if (maxLinesPerRoom !== undefined) {
+    if (maxLinesPerRoom < Infinity) {
       for (const [room, count] of this.#lineCounts) {
         // Lines the age limit took are this room's oldest: skip them.
         const taken = perRoom.get(room) ?? 0;
@@ -849,12 +815,4 @@ function _why(error: unknown): string {
     return error.message.replace(/^Cannot [^:]*: /, "");
   }
   return fileError(error);
-}
-
-function _checkCount(value: number, action: string, name: string): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `${action}: ${name} must be a whole number of zero or more, not ${value}`,
-    );
-  }
 }

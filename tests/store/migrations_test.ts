@@ -144,3 +144,22 @@ Deno.test("applyMigrations() read-only refuses a database that needs an upgrade,
   assertEquals(pragma(db, "user_version"), SCHEMA_VERSION);
   db.close();
 });
+
+Deno.test("node:sqlite in this Deno has FTS5 and WAL, which the schema needs", async () => {
+  const db = new DatabaseSync(":memory:");
+  db.exec("CREATE VIRTUAL TABLE t USING fts5 (x)");
+  db.exec("INSERT INTO t (x) VALUES ('hello world')");
+  assertEquals(
+    db.prepare("SELECT rowid FROM t WHERE t MATCH 'world'").all().length,
+    1,
+  );
+  db.close();
+  const dir = await Deno.makeTempDir();
+  const file = new DatabaseSync(`${dir}/wal.db`);
+  assertEquals(
+    Object.values(file.prepare("PRAGMA journal_mode = WAL").get()!)[0],
+    "wal",
+  );
+  file.close();
+  await Deno.remove(dir, { recursive: true });
+});

@@ -127,24 +127,6 @@ Deno.test("SqliteStore keeps its lines across a restart, in order", async () => 
   });
 });
 
-Deno.test("SqliteStore with autoCommit commits on a microtask, before one queued after the append", async () => {
-  await withTempDir(async (dir) => {
-    const store = SqliteStore.open(dir, { autoCommit: true });
-    const seen: number[] = [];
-    store.append("#general", line("a"));
-    store.append("#general", line("b"));
-    // As a connection's writer is scheduled: after the append.
-    queueMicrotask(() => seen.push(store.pending));
-    assertEquals(store.pending, 2);
-    await Promise.resolve();
-    assertEquals(seen, [0]);
-    const reader = SqliteStore.open(dir, { readOnly: true });
-    assertEquals(texts(reader.recent("#general", 10)), ["a", "b"]);
-    reader.close();
-    store.close();
-  });
-});
-
 Deno.test("SqliteStore.search() finds whole words in any case and accents, newest first, in one room", async () => {
   await withTempDir((dir) => {
     const store = SqliteStore.open(dir);
