@@ -153,6 +153,17 @@ export interface HistoryStore {
    */
   commit(): boolean;
   /**
+   * Background work, one bounded step: makes lines committed since the
+   * last step findable by the full-text index (a search finds them before
+   * that too, by reading them). The server's ticker calls it every tick;
+   * it is kept out of `commit()` so that delivering a line waits only for
+   * the line to be stored.
+   *
+   * @param maxRows Most lines indexed by this call.
+   * @returns How many were indexed; 0 when the index is up to date.
+   */
+  index(maxRows?: number): number;
+  /**
    * The most recent lines of a room, oldest first.
    *
    * @param room The room's key.

@@ -15,7 +15,7 @@ import type {
   StoredLine,
 } from "./history_store.ts";
 import type { ChatStore, RoomRecord } from "./room_store.ts";
-import { queryWords, searchWords } from "./search_words.ts";
+import { hasWords, queryWords } from "./search_words.ts";
 import { checkCount, retainLimits, searchLimit } from "./store_limits.ts";
 
 /** Options of {@linkcode MemoryStore}. */
@@ -126,6 +126,15 @@ export class MemoryStore implements ChatStore {
   }
 
   /**
+   * Nothing to index: the memory store searches its lines as they are.
+   *
+   * @returns `0`.
+   */
+  index(): number {
+    return 0;
+  }
+
+  /**
    * The lines of a room holding every word of `words` (whole words, any
    * case, any accents), newest first.
    *
@@ -149,8 +158,7 @@ export class MemoryStore implements ChatStore {
     for (let i = lines.length - 1; i >= 0 && found.length < limit; i--) {
       const stored = lines[i]!;
       if (stored.id >= before) continue;
-      const has = new Set(searchWords(stored.line.text));
-      if (wanted.every((word) => has.has(word))) found.push(stored);
+      if (hasWords(stored.line.text, wanted)) found.push(stored);
     }
     return found;
   }

@@ -76,13 +76,16 @@ export const MIGRATIONS: readonly Migration[] = [
         contentless_delete = 1,
         tokenize = 'unicode61 remove_diacritics 2'
       );
-      -- The last id given, so ids never go back even when retention has
-      -- removed every line.
+      -- last_line_id: the last id given, so ids never go back even when
+      -- retention has removed every line. indexed_up_to: lines up to this
+      -- id are in lines_search (the index is built after the commit, a
+      -- batch at a time).
       CREATE TABLE counters (
         name TEXT PRIMARY KEY,
         value INTEGER NOT NULL
       ) WITHOUT ROWID;
-      INSERT INTO counters (name, value) VALUES ('last_line_id', 0);
+      INSERT INTO counters (name, value)
+        VALUES ('last_line_id', 0), ('indexed_up_to', 0);
       PRAGMA application_id = ${APPLICATION_ID};
     `,
   },

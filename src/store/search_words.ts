@@ -61,3 +61,25 @@ export function queryWords(text: string): string[] {
   }
   return [...words];
 }
+
+/**
+ * Tells whether a text holds every word of a query, as the full-text index
+ * would (for lines not indexed yet, and for the memory store).
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { hasWords, queryWords } from "./search_words.ts";
+ *
+ * assert(hasWords("Lunch at noon?", queryWords("noon lunch")));
+ * assert(!hasWords("Lunchtime", queryWords("lunch")));
+ * ```
+ *
+ * @param text A line's text.
+ * @param words What {@linkcode queryWords} returned.
+ * @returns `true` when every word is one of the text's words.
+ */
+export function hasWords(text: string, words: readonly string[]): boolean {
+  const has = new Set(searchWords(text));
+  return words.every((word) => has.has(word));
+}

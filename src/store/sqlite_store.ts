@@ -1,7 +1,9 @@
 /**
  * History and rooms kept in SQLite (`node:sqlite`, built into Deno), in the
  * data folder: `history.db` in WAL mode, one writer (the `chat serve` that
- * holds the folder's lock), group commit, full-text search with FTS5.
+ * holds the folder's lock), group commit, full-text search with FTS5. The
+ * words of committed lines are indexed afterwards, a bounded step at a time
+ * ({@linkcode SqliteStore.index}), so a commit costs only the lines.
  *
  * Durability, exactly: a line is stored once the {@linkcode
  * SqliteStore.commit} that wrote it has returned `true`. With
@@ -29,7 +31,7 @@ import type {
 } from "./history_store.ts";
 import { applyMigrations } from "./migrations.ts";
 import type { ChatStore, RoomBan, RoomRecord } from "./room_store.ts";
-import { queryWords } from "./search_words.ts";
+import { hasWords, queryWords } from "./search_words.ts";
 import { checkCount, retainLimits, searchLimit } from "./store_limits.ts";
 import { StoreLock } from "./store_lock.ts";
 
@@ -121,8 +123,12 @@ const _SQL = {
   insertRoom: "INSERT INTO rooms (id, key) VALUES (?, ?)",
   countLines: "UPDATE rooms SET line_count = line_count + ? WHERE id = ?",
   lastId: "UPDATE counters SET value = ? WHERE name = 'last_line_id'",
+  indexedUpTo: "UPDATE counters SET value = ? WHERE name = 'indexed_up_to'",
+  toIndex: "SELECT id, room, text FROM lines WHERE id > ? ORDER BY id LIMIT ?",
   recent:
     "SELECT id, sender, text, time, action FROM lines WHERE room = ? AND id < ? ORDER BY id DESC",
+  notIndexed: "SELECT id, sender, text, time, action FROM lines " +
+    "WHERE room = ? AND id < ? AND id > ? ORDER BY id DESC",
   search: "SELECT l.id, l.sender, l.text, l.time, l.action FROM lines_search " +
     "JOIN lines AS l ON l.id = lines_search.rowid " +
     "WHERE lines_search MATCH ? AND lines_search.rowid < ? " +
@@ -146,11 +152,18 @@ type _Statements = { [name in keyof typeof _SQL]: StatementSync };
 
 // Whatever the page asks, the first page starts after the newest line.
 const _NO_ID = Number.MAX_SAFE_INTEGER;
+// Lines one index step takes by default (about 3 µs each).
+const _INDEX_STEP = 2000;
+// Most lines not yet indexed that one search reads word by word.
+const _MAX_UNINDEXED_READ = 10_000;
+// Lines close() indexes before it lets go; the rest at the next start.
+const _INDEX_AT_CLOSE = 20_000;
 
 /**
  * The history in SQLite. Open it with {@linkcode SqliteStore.open}; the
  * server calls {@linkcode SqliteStore.commit} before it delivers the lines
- * it appended, and {@linkcode SqliteStore.retain} now and then.
+ * it appended, and {@linkcode SqliteStore.index} and
+ * {@linkcode SqliteStore.retain} on its ticker.
  *
  * Reads (`recent`, `search`, `loadRooms`, `exportLines`) commit what waits
  * first, so they see every line appended. While storing fails, `recent`
@@ -187,6 +200,7 @@ export class SqliteStore implements ChatStore {
   #onStatus: (status: StoreStatus) => void;
 
   #lastId: number;
+  #indexedUpTo: number;
   #lastRoomId = 0;
   #roomIds = new Map<string, number>();
   #roomKeys = new Map<number, string>();
@@ -230,9 +244,11 @@ export class SqliteStore implements ChatStore {
     }
     const last = db.prepare(
       "SELECT max((SELECT value FROM counters WHERE name = 'last_line_id'), " +
-        "coalesce((SELECT max(id) FROM lines), 0)) AS id",
-    ).get() as { id: number };
+        "coalesce((SELECT max(id) FROM lines), 0)) AS id, " +
+        "(SELECT value FROM counters WHERE name = 'indexed_up_to') AS indexed",
+    ).get() as { id: number; indexed: number };
     this.#lastId = last.id;
+    this.#indexedUpTo = last.indexed;
   }
 
   /**
@@ -336,7 +352,6 @@ export class SqliteStore implements ChatStore {
           line.time,
           line.action === true ? 1 : 0,
         );
-        sql.indexLine.run(id, line.text, `r${room}`);
         counts.set(room, (counts.get(room) ?? 0) + 1);
       }
       for (const [room, count] of counts) sql.countLines.run(count, room);
@@ -391,10 +406,39 @@ export class SqliteStore implements ChatStore {
   }
 
   /**
+   * Indexes, in one transaction, up to `maxRows` lines committed and not
+   * yet in the full-text index, oldest first.
+   *
+   * @param maxRows Most lines indexed by this call.
+   * @returns How many were indexed; 0 when the index is up to date.
+   */
+  index(maxRows: number = _INDEX_STEP): number {
+    checkCount(maxRows, "Cannot index history", "maxRows");
+    if (this.#closed || this.#readOnly || this.#failing) return 0;
+    const sql = this.#sql;
+    const rows = sql.toIndex.all(
+      this.#indexedUpTo,
+      maxRows,
+    ) as unknown as _LineRow[];
+    if (rows.length === 0) return 0;
+    const upTo = rows.at(-1)!.id;
+    const written = this.#write(() => {
+      for (const { id, room, text } of rows) {
+        sql.indexLine.run(id, text, `r${room}`);
+      }
+      sql.indexedUpTo.run(upTo);
+    });
+    if (!written) return 0;
+    this.#indexedUpTo = upTo;
+    return rows.length;
+  }
+
+  /**
    * The stored lines of a room holding every word of `words`, newest
-   * first, through the full-text index. Bounded: at most
-   * 20 lines, `maxReadBytes` of text and
-   * `searchTimeMs` of reading, whichever comes first.
+   * first: lines not indexed yet are read word by word, the rest found
+   * through the full-text index (a bounded index step runs first).
+   * Bounded: at most 20 lines, `maxReadBytes` of text and `searchTimeMs`
+   * of reading, whichever comes first.
    *
    * @param room The room's key.
    * @param words What to look for (at most 8 words are used).
@@ -412,19 +456,36 @@ export class SqliteStore implements ChatStore {
     this.#commitBeforeReading();
     const roomId = this.#roomIds.get(room);
     if (roomId === undefined || limit === 0 || wanted.length === 0) return [];
+    const deadline = performance.now() + this.#searchTimeMs;
+    this.index();
+    const found: StoredLine[] = [];
+    let bytes = 0;
+    const done = (stored: StoredLine): boolean => {
+      bytes += stored.line.text.length;
+      if (found.length > 0 && bytes > this.#maxReadBytes) return true;
+      found.push(stored);
+      return found.length >= limit || performance.now() > deadline;
+    };
+    const sql = this.#sql;
+    const below = options.before ?? _NO_ID;
+    // Lines not indexed yet (a step behind, or a store that cannot write)
+    // are the newest.
+    let read = 0;
+    for (
+      const row of sql.notIndexed.iterate(roomId, below, this.#indexedUpTo)
+    ) {
+      const stored = _stored(row as unknown as _LineRow);
+      if (hasWords(stored.line.text, wanted) && done(stored)) return found;
+      if (++read >= _MAX_UNINDEXED_READ || performance.now() > deadline) {
+        return found;
+      }
+    }
     const match = `room : "r${roomId}" AND text : (${
       wanted.map((word) => `"${word}"`).join(" AND ")
     })`;
-    const deadline = performance.now() + this.#searchTimeMs;
-    const found: StoredLine[] = [];
-    let bytes = 0;
-    const rows = this.#sql.search.iterate(match, options.before ?? _NO_ID);
-    for (const row of rows) {
-      const stored = _stored(row as unknown as _LineRow);
-      bytes += stored.line.text.length;
-      if (found.length > 0 && bytes > this.#maxReadBytes) break;
-      found.push(stored);
-      if (found.length >= limit || performance.now() > deadline) break;
+    const indexedBelow = Math.min(below, this.#indexedUpTo + 1);
+    for (const row of sql.search.iterate(match, indexedBelow)) {
+      if (done(_stored(row as unknown as _LineRow))) break;
     }
     return found;
   }
@@ -480,7 +541,7 @@ export class SqliteStore implements ChatStore {
     const written = this.#write(() => {
       for (const id of doomed.keys()) {
         sql.deleteLine.run(id);
-        sql.unindexLine.run(id);
+        if (id <= this.#indexedUpTo) sql.unindexLine.run(id);
       }
       for (const [room, count] of perRoom) sql.countLines.run(-count, room);
     });
@@ -632,6 +693,7 @@ export class SqliteStore implements ChatStore {
     if (this.#closed) return;
     this.#retryAt = 0;
     this.commit();
+    this.index(_INDEX_AT_CLOSE);
     this.#closed = true;
     try {
       if (!this.#readOnly) this.#db.exec("PRAGMA optimize");

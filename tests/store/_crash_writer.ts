@@ -3,7 +3,8 @@
  * appends lines in bursts as fast as it can, committing each burst and
  * printing `# <size>` before each commit and `<first id> <last id>
  * <burst>` of what it stored after;
- * the n-th line of a burst says `<pid> <burst> <n>`. The test kills it
+ * the n-th line of a burst says `<pid> <burst> <n>`. Every third burst it
+ * also takes an index step, as the server's ticker does. The test kills it
  * with SIGKILL at a random moment.
  *
  * `deno run -A _crash_writer.ts <dir> [normal|full]`
@@ -37,4 +38,6 @@ for (let burst = 0;; burst++) {
   Deno.stdout.writeSync(encoder.encode(`# ${size}\n`));
   if (!store.commit()) throw new Error("Cannot write: the commit failed");
   Deno.stdout.writeSync(encoder.encode(`${first} ${last} ${burst}\n`));
+  // The server's ticker indexes now and then: so may the kill land there.
+  if (burst % 3 === 2) store.index(1 + Math.floor(Math.random() * 1000));
 }

@@ -51,3 +51,13 @@ export function sql(dir: string, statement: string): void {
     db.close();
   }
 }
+
+/** The first column of a query's first row, on a data folder's database. */
+export function scalar(dir: string, query: string): unknown {
+  const db = new DatabaseSync(`${dir}/${HISTORY_FILE}`, { readOnly: true });
+  try {
+    return Object.values(db.prepare(query).get() ?? {})[0];
+  } finally {
+    db.close();
+  }
+}

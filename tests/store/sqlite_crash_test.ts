@@ -4,13 +4,14 @@
 // killed at a random moment, 20 times over the same folder, alternating
 // synchronous NORMAL and FULL. After each kill the folder opens again (the
 // dead writer's lock is gone), every printed line is there with its text,
-// the burst being committed is there whole or not at all, and SQLite's and
-// FTS5's integrity checks pass. CHAT_CRASH_REPORT=1 prints the figures.
+// the burst being committed is there whole or not at all, the full-text
+// index holds exactly the lines up to its counter (index steps are killed
+// too), and SQLite's and FTS5's integrity checks pass. CHAT_CRASH_REPORT=1 prints the figures.
 
 import { assert, assertEquals } from "@std/assert";
 import { DatabaseSync } from "node:sqlite";
 import { HISTORY_FILE, SqliteStore } from "../../src/store/sqlite_store.ts";
-import { integrity, withTempDir } from "./_temp_dir.ts";
+import { integrity, scalar, withTempDir } from "./_temp_dir.ts";
 
 const WRITER = new URL("./_crash_writer.ts", import.meta.url).pathname;
 const ROUNDS = 20;
@@ -105,9 +106,24 @@ Deno.test("SqliteStore keeps every committed line through kill -9 at random mome
       const synchronous = i % 2 === 0 ? "normal" : "full";
       const round = await killAtRandom(dir, synchronous);
       assert(round.committed.length > 0);
-      // Opening again: the dead writer's lock is free, the log recovered.
+      // The index and how far it goes were committed together.
+      assertEquals(
+        scalar(dir, "SELECT count(*) FROM lines_search"),
+        scalar(
+          dir,
+          "SELECT count(*) FROM lines WHERE id <= " +
+            "(SELECT value FROM counters WHERE name = 'indexed_up_to')",
+        ),
+      );
+      // Opening again: the dead writer's lock is free, the log recovered;
+      // then the index catches up.
       const store = SqliteStore.open(dir);
+      while (store.index(100_000) > 0);
       store.close();
+      assertEquals(
+        scalar(dir, "SELECT count(*) FROM lines_search"),
+        scalar(dir, "SELECT count(*) FROM lines"),
+      );
       const { lines, torn } = check(dir, round);
       assertEquals(integrity(dir), "ok");
       const db = new DatabaseSync(`${dir}/${HISTORY_FILE}`);
@@ -119,7 +135,7 @@ Deno.test("SqliteStore keeps every committed line through kill -9 at random mome
         `round ${i + 1} (${synchronous}): ${round.committed.length} commits, ` +
           `${lines} lines checked, killed ${
             round.inFlight === null
-              ? "between commits"
+              ? "outside a commit (appending or indexing)"
               : `during a commit of ${round.inFlight} (${
                 torn ? "stored whole" : "not stored"
               })`

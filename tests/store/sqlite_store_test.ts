@@ -13,7 +13,7 @@ import { MAX_SEARCH_PAGE } from "../../src/store/history_store.ts";
 import { hashRoomKey, verifyRoomKey } from "../../src/store/room_key.ts";
 import type { RoomRecord } from "../../src/store/room_store.ts";
 import { HISTORY_FILE, SqliteStore } from "../../src/store/sqlite_store.ts";
-import { line, sql, texts, withTempDir } from "./_temp_dir.ts";
+import { line, scalar, sql, texts, withTempDir } from "./_temp_dir.ts";
 
 const DAY = 86_400_000;
 
@@ -555,5 +555,71 @@ Deno.test("SqliteStore.close() commits what waits and is idempotent; a closed st
     const again = SqliteStore.open(dir);
     assertEquals(texts(again.recent("#general", 5)), ["last words"]);
     again.close();
+  });
+});
+
+Deno.test("SqliteStore.index() indexes committed lines a batch at a time, and remembers how far across a restart", async () => {
+  await withTempDir((dir) => {
+    const store = SqliteStore.open(dir);
+    fill(store, "#general", 25);
+    assertEquals(store.index(10), 10);
+    assertEquals(store.index(10), 10);
+    store.close(); // indexes the rest
+    const again = SqliteStore.open(dir);
+    assertEquals(again.index(), 0);
+    fill(again, "#general", 3, 26);
+    assertEquals(again.index(), 3);
+    assertEquals(again.index(), 0);
+    assertThrows(
+      () => again.index(-1),
+      RangeError,
+      "Cannot index history: maxRows must be",
+    );
+    again.close();
+  });
+});
+
+Deno.test("SqliteStore.search() finds lines not indexed yet, in the same order and pages as indexed ones", async () => {
+  await withTempDir((dir) => {
+    const writer = SqliteStore.open(dir);
+    for (let i = 1; i <= 30; i++) {
+      writer.append("#general", line(i % 3 === 0 ? `Café ${i}` : `tea ${i}`));
+    }
+    writer.append("#games", line("café elsewhere"));
+    writer.commit();
+    // A read-only store cannot index: it reads every line word by word.
+    const reader = SqliteStore.open(dir, { readOnly: true });
+    const unindexed = reader.search("#general", "cafe", { limit: 4 });
+    const older = reader.search("#general", "cafe", { before: 21 });
+    assertEquals(unindexed.map((s) => s.id), [30, 27, 24, 21]);
+    assertEquals(older.map((s) => s.id), [18, 15, 12, 9, 6, 3]);
+    // The writer indexes half, then everything.
+    writer.index(15);
+    assertEquals(
+      writer.search("#general", "cafe", { limit: 4 }).map((s) => s.id),
+      [30, 27, 24, 21],
+    );
+    assertEquals(writer.index(), 0);
+    assertEquals(writer.search("#general", "cafe", { before: 21 }), older);
+    assertEquals(reader.search("#general", "cafe", { before: 21 }), older);
+    reader.close();
+    writer.close();
+  });
+});
+
+Deno.test("SqliteStore.retain() removes lines whether or not they were indexed, and the index stays sound", async () => {
+  await withTempDir((dir) => {
+    const store = SqliteStore.open(dir);
+    fill(store, "#general", 10);
+    store.index(4);
+    assertEquals(store.retain({ maxLinesPerRoom: 3 }).removed, 7);
+    assertEquals(store.index(), 3);
+    assertEquals(store.search("#general", "line").map((s) => s.id), [10, 9, 8]);
+    store.close();
+    sql(
+      dir,
+      "INSERT INTO lines_search (lines_search) VALUES ('integrity-check')",
+    );
+    assertEquals(scalar(dir, "SELECT count(*) FROM lines_search"), 3);
   });
 });
