@@ -74,7 +74,7 @@ export function defaultDataDir(options: DefaultDataDirOptions = {}): string {
 /**
  * Makes sure a data folder exists and can be written: creates it (and its
  * parents) readable and writable by its owner only (mode `0700`), then
- * writes and removes a probe file. A folder that exists is used as it is.
+ * writes and removes a small probe file (so a full disk is found too). A folder that exists is used as it is.
  *
  * @param dir The folder.
  * @throws {Error} `Cannot use the data folder <dir>: <why>` when it cannot
@@ -100,9 +100,15 @@ export function prepareDataDir(dir: string): void {
       // mkdir's mode passes through the umask; say it once more.
       if (Deno.build.os !== "windows") Deno.chmodSync(dir, 0o700);
     }
-    Deno.writeTextFileSync(probe, "", { mode: 0o600 });
+    // A few bytes, not an empty file: an empty file fits on a full disk.
+    Deno.writeTextFileSync(probe, "chat", { mode: 0o600 });
     Deno.removeSync(probe);
   } catch (error) {
+    try {
+      Deno.removeSync(probe);
+    } catch {
+      // Never made, or already gone.
+    }
     fail(error);
   }
 }

@@ -68,8 +68,13 @@ export class StoreLock implements Disposable {
         `Cannot open the history in ${dir}: another chat serve${who} is using it`,
       );
     }
-    file.truncateSync(0);
-    file.writeSync(encoder.encode(`${Deno.pid}\n`));
+    try {
+      file.truncateSync(0);
+      file.writeSync(encoder.encode(`${Deno.pid}\n`));
+    } catch (error) {
+      file.close();
+      throw new Error(`Cannot open the history in ${dir}: ${fileError(error)}`);
+    }
     return new StoreLock(path, file);
   }
 

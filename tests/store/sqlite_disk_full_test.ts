@@ -2,9 +2,10 @@
 // (mount, as root; the test is skipped elsewhere). Commits fail without
 // throwing, the failure is told once, lines wait in memory within their
 // bound (the oldest let go and counted), recent() still shows them, and
-// once space returns the next commit stores what waited and says so.
+// once space returns the next commit stores what waited and says so. Opening
+// on a disk already full is one line naming the folder.
 
-import { assert, assertEquals, assertFalse } from "@std/assert";
+import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
 import { SqliteStore, type StoreStatus } from "../../src/store/sqlite_store.ts";
 import { canMount, withTmpfs } from "./_mount.ts";
 import { integrity, line, withTempDir } from "./_temp_dir.ts";
@@ -78,6 +79,27 @@ Deno.test({
         );
         assertEquals(kept.at(-1), n);
         assertEquals(integrity(`${mnt}/chat`), "ok");
+      });
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "SqliteStore.open() on a full disk says so in one line, and leaves no probe behind",
+  ignore: !canMount(),
+  fn: async () => {
+    await withTempDir(async (dir) => {
+      const mnt = `${dir}/full`;
+      await withTmpfs(mnt, "size=256k", () => {
+        Deno.mkdirSync(`${mnt}/chat`);
+        Deno.writeFileSync(`${mnt}/filler`, new Uint8Array(256 * 1024));
+        assertThrows(
+          () => SqliteStore.open(`${mnt}/chat`),
+          Error,
+          `Cannot use the data folder ${mnt}/chat: no space left on device`,
+        );
+        assertEquals([...Deno.readDirSync(`${mnt}/chat`)], []);
       });
     });
   },
