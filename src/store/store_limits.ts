@@ -73,7 +73,7 @@ export function searchLimit(options: SearchOptions): number {
  * import { retainLimits } from "./store_limits.ts";
  *
  * assertEquals(retainLimits({ maxAgeDays: 1, now: 86_400_000 }), {
- *   maxRows: 500,
+ *   maxRows: 200,
  *   maxLinesPerRoom: Infinity,
  *   cutoff: 0,
  * });
@@ -85,7 +85,7 @@ export function searchLimit(options: SearchOptions): number {
  */
 export function retainLimits(options: RetainOptions): RetainLimits {
   const action = "Cannot remove old lines";
-  const maxRows = options.maxRows ?? 500;
+  const maxRows = options.maxRows ?? 200;
   checkCount(maxRows, action, "maxRows");
   const maxLinesPerRoom = options.maxLinesPerRoom ?? Infinity;
   if (options.maxLinesPerRoom !== undefined) {
