@@ -66,8 +66,9 @@ export interface SqliteStoreOptions {
    */
   readOnly?: boolean;
   /**
-   * Most bytes of text one {@linkcode SqliteStore.recent} or
-   * {@linkcode SqliteStore.search} returns (at least one line is).
+   * Most text one {@linkcode SqliteStore.recent} or
+   * {@linkcode SqliteStore.search} returns (at least one line), counted in
+   * UTF-16 units: the bytes of ASCII, about half those of other scripts.
    * @default {65536}
    */
   maxReadBytes?: number;
