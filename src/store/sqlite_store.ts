@@ -385,25 +385,18 @@ export class SqliteStore implements ChatStore {
     const roomId = this.#roomIds.get(room);
     if (roomId === undefined || limit === 0) return [];
     const below = before ?? _NO_ID;
-    const found: StoredLine[] = [];
-    let bytes = 0;
-    const full = (stored: StoredLine): boolean => {
-      bytes += stored.line.text.length;
-      if (found.length > 0 && bytes > this.#maxReadBytes) return true;
-      found.push(stored);
-      return found.length >= limit;
-    };
+    const page = new _Page(limit, this.#maxReadBytes);
     // Lines waiting in memory (storing fails) are newer than any stored.
     for (let i = this.#pending.length - 1; i >= 0; i--) {
       const { room: where, stored } = this.#pending[i]!;
-      if (where === roomId && stored.id < below && full(stored)) {
-        return found.reverse();
+      if (where === roomId && stored.id < below && page.add(stored)) {
+        return page.lines.reverse();
       }
     }
     for (const row of this.#sql.recent.iterate(roomId, below)) {
-      if (full(_stored(row as unknown as _LineRow))) break;
+      if (page.add(_stored(row as unknown as _LineRow))) break;
     }
-    return found.reverse();
+    return page.lines.reverse();
   }
 
   /**
@@ -459,14 +452,7 @@ export class SqliteStore implements ChatStore {
     if (roomId === undefined || limit === 0 || wanted.length === 0) return [];
     const deadline = performance.now() + this.#searchTimeMs;
     this.index();
-    const found: StoredLine[] = [];
-    let bytes = 0;
-    const done = (stored: StoredLine): boolean => {
-      bytes += stored.line.text.length;
-      if (found.length > 0 && bytes > this.#maxReadBytes) return true;
-      found.push(stored);
-      return found.length >= limit || performance.now() > deadline;
-    };
+    const page = new _Page(limit, this.#maxReadBytes, deadline);
     const sql = this.#sql;
     const below = options.before ?? _NO_ID;
     // Lines not indexed yet (a step behind, or a store that cannot write)
@@ -476,9 +462,11 @@ export class SqliteStore implements ChatStore {
       const row of sql.notIndexed.iterate(roomId, below, this.#indexedUpTo)
     ) {
       const stored = _stored(row as unknown as _LineRow);
-      if (hasWords(stored.line.text, wanted) && done(stored)) return found;
+      if (hasWords(stored.line.text, wanted) && page.add(stored)) {
+        return page.lines;
+      }
       if (++read >= _MAX_UNINDEXED_READ || performance.now() > deadline) {
-        return found;
+        return page.lines;
       }
     }
     const match = `room : "r${roomId}" AND text : (${
@@ -486,9 +474,9 @@ export class SqliteStore implements ChatStore {
     })`;
     const indexedBelow = Math.min(below, this.#indexedUpTo + 1);
     for (const row of sql.search.iterate(match, indexedBelow)) {
-      if (done(_stored(row as unknown as _LineRow))) break;
+      if (page.add(_stored(row as unknown as _LineRow))) break;
     }
-    return found;
+    return page.lines;
   }
 
   /**
@@ -812,6 +800,31 @@ export class SqliteStore implements ChatStore {
       this.#pending.splice(0, drop);
       this.#dropped += drop;
     }
+  }
+}
+
+// The lines of one answer, within a count, a budget of text and a deadline.
+class _Page {
+  readonly lines: StoredLine[] = [];
+  #limit: number;
+  #maxChars: number;
+  #deadline: number;
+  #chars = 0;
+
+  constructor(limit: number, maxChars: number, deadline = Infinity) {
+    this.#limit = limit;
+    this.#maxChars = maxChars;
+    this.#deadline = deadline;
+  }
+
+  // Adds a line unless it passes the budget (the first always fits);
+  // true when the page is done.
+  add(stored: StoredLine): boolean {
+    this.#chars += stored.line.text.length;
+    if (this.lines.length > 0 && this.#chars > this.#maxChars) return true;
+    this.lines.push(stored);
+    return this.lines.length >= this.#limit ||
+      performance.now() > this.#deadline;
   }
 }
 
