@@ -1,11 +1,22 @@
 /**
- * History kept in memory: a ring of the last lines of each room.
+ * History kept in memory: a ring of the last lines of each room, and the
+ * rooms' records, forgotten when the program ends (`--memory`).
  *
  * @module
  */
 
 import type { ChatLine } from "../protocol/messages.ts";
-import type { HistoryStore, StoredLine } from "./history_store.ts";
+import type {
+  ExportedLine,
+  ExportOptions,
+  RetainOptions,
+  RetainResult,
+  SearchOptions,
+  StoredLine,
+} from "./history_store.ts";
+import type { ChatStore, RoomRecord } from "./room_store.ts";
+import { hasWords, queryWords } from "./search_words.ts";
+import { checkCount, retainLimits, searchLimit } from "./store_limits.ts";
 
 /** Options of {@linkcode MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -25,7 +36,9 @@ interface _Ring {
 /**
  * A {@linkcode HistoryStore} that keeps the last `capacity` lines of each
  * room in memory, and forgets them when the program ends. Ids are unique
- * across rooms and increase with every append.
+ * across rooms and increase with every append. Every line is "committed"
+ * as soon as it is appended: {@linkcode MemoryStore.commit} has nothing
+ * to do. Rooms' records are kept as saved.
  *
  * @example Keep the last two lines
  * ```ts
@@ -41,9 +54,10 @@ interface _Ring {
  * assertEquals(store.recent("#general", 10, 3).map((stored) => stored.id), [2]);
  * ```
  */
-export class MemoryStore implements HistoryStore {
+export class MemoryStore implements ChatStore {
   #capacity: number;
   #rooms = new Map<string, _Ring>();
+  #records = new Map<string, RoomRecord>();
   #lastId = 0;
 
   /**
@@ -52,7 +66,7 @@ export class MemoryStore implements HistoryStore {
    */
   constructor(options: MemoryStoreOptions = {}) {
     this.#capacity = options.capacity ?? 50;
-    _checkCount(this.#capacity, "Cannot keep history", "capacity");
+    checkCount(this.#capacity, "Cannot keep history", "capacity");
   }
 
   /**
@@ -89,7 +103,7 @@ export class MemoryStore implements HistoryStore {
    * @throws {RangeError} If `limit` is not a whole number of zero or more.
    */
   recent(room: string, limit: number, before?: number): StoredLine[] {
-    _checkCount(limit, "Cannot read history", "limit");
+    checkCount(limit, "Cannot read history", "limit");
     const ring = this.#rooms.get(room);
     if (ring === undefined || limit === 0) return [];
     const { lines, start } = ring;
@@ -101,12 +115,136 @@ export class MemoryStore implements HistoryStore {
     }
     return found.reverse();
   }
-}
 
-function _checkCount(value: number, action: string, name: string): void {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `${action}: ${name} must be a whole number of zero or more, not ${value}`,
-    );
+  /**
+   * Nothing to do: every line is kept as it is appended.
+   *
+   * @returns `true`.
+   */
+  commit(): boolean {
+    return true;
+  }
+
+  /**
+   * Nothing to index: the memory store searches its lines as they are.
+   *
+   * @returns `0`.
+   */
+  index(): number {
+    return 0;
+  }
+
+  /**
+   * The lines of a room holding every word of `words` (whole words, any
+   * case, any accents), newest first.
+   *
+   * @param room The room's key.
+   * @param words What to look for.
+   * @param options Page size and where the page starts.
+   * @returns At most 20 lines, newest first.
+   * @throws {RangeError} If `limit` is not a whole number of zero or more.
+   */
+  search(
+    room: string,
+    words: string,
+    options: SearchOptions = {},
+  ): StoredLine[] {
+    const limit = searchLimit(options);
+    const wanted = queryWords(words);
+    if (wanted.length === 0 || limit === 0) return [];
+    const before = options.before ?? Infinity;
+    const found: StoredLine[] = [];
+    const lines = this.#ordered(room);
+    for (let i = lines.length - 1; i >= 0 && found.length < limit; i--) {
+      const stored = lines[i]!;
+      if (stored.id >= before) continue;
+      if (hasWords(stored.line.text, wanted)) found.push(stored);
+    }
+    return found;
+  }
+
+  /**
+   * Removes each room's oldest lines while they are past the age or count
+   * limits, at most `maxRows` in all.
+   *
+   * @param options The limits, and how much one call may remove.
+   * @returns How many were removed, and whether more are due.
+   * @throws {RangeError} If a limit is negative or not a number.
+   */
+  retain(options: RetainOptions): RetainResult {
+    const { maxRows, maxLinesPerRoom, cutoff } = retainLimits(options);
+    let removed = 0;
+    let more = false;
+    for (const [room, ring] of this.#rooms) {
+      const lines = this.#ordered(room);
+      let due = Math.max(0, lines.length - maxLinesPerRoom);
+      while (due < lines.length && lines[due]!.line.time < cutoff) due++;
+      const take = Math.min(due, maxRows - removed);
+      if (take < due) more = true;
+      if (take === 0) continue;
+      ring.lines = lines.slice(take);
+      ring.start = 0;
+      removed += take;
+    }
+    return { removed, more };
+  }
+
+  /**
+   * Every line kept, in id order.
+   *
+   * @param options Which room, and from when.
+   * @returns The lines, one at a time.
+   */
+  *exportLines(options: ExportOptions = {}): Generator<ExportedLine> {
+    const all: ExportedLine[] = [];
+    for (const room of this.#rooms.keys()) {
+      if (options.room !== undefined && room !== options.room) continue;
+      for (const { id, line } of this.#ordered(room)) {
+        if (options.since !== undefined && line.time < options.since) continue;
+        const { from, text, time } = line;
+        all.push({ id, room, from, text, time, action: line.action === true });
+      }
+    }
+    yield* all.sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Every room saved and not forgotten, in the order first saved.
+   *
+   * @returns New records.
+   */
+  loadRooms(): RoomRecord[] {
+    return [...this.#records.values()].map((record) => ({ ...record }));
+  }
+
+  /**
+   * Keeps a room's whole record, replacing what was kept.
+   *
+   * @param record The room as it is now.
+   */
+  saveRoom(record: RoomRecord): void {
+    this.#records.set(record.room, record);
+  }
+
+  /**
+   * Forgets a room's record; its lines stay.
+   *
+   * @param room The room's key.
+   */
+  forgetRoom(room: string): void {
+    this.#records.delete(room);
+  }
+
+  /** Nothing to let go: memory is freed with the store. */
+  close(): void {}
+
+  // A room's lines, oldest first.
+  #ordered(room: string): StoredLine[] {
+    const ring = this.#rooms.get(room);
+    if (ring === undefined) return [];
+    return [
+      ...ring.lines.slice(ring.start),
+      ...ring.lines.slice(0, ring.start),
+    ];
   }
 }

@@ -1,6 +1,7 @@
 // Checks src/store/memory_store.ts: ids increase with every append, recent()
 // returns the newest lines oldest first within its limit and before an id,
-// each room keeps at most its capacity, and a capacity of 0 keeps nothing.
+// each room keeps at most its capacity, and a capacity of 0 keeps nothing;
+// search, retention, export and rooms behave as in the SQLite store.
 
 import {
   assert,
@@ -126,4 +127,116 @@ Deno.test("MemoryStore refuses a capacity or a limit that is not a whole number 
     RangeError,
     "Cannot read history: limit must be a whole number of zero or more, not -1",
   );
+});
+
+Deno.test("MemoryStore.commit() has nothing to do: every line is kept at once", () => {
+  const store = new MemoryStore();
+  store.append("#general", line("a"));
+  assert(store.commit());
+  assertEquals(texts(store.recent("#general", 1)), ["a"]);
+  store.close();
+});
+
+Deno.test("MemoryStore.search() finds whole words in any case and accents, newest first, at most 20", () => {
+  const store = new MemoryStore({ capacity: 100 });
+  store.append("#general", line("Olá! Café amanhã?"));
+  store.append("#general", line("cafe, yes"));
+  store.append("#general", line("cafeteria"));
+  store.append("#games", line("café in games"));
+  assertEquals(texts(store.search("#general", "CAFÉ")), [
+    "cafe, yes",
+    "Olá! Café amanhã?",
+  ]);
+  assertEquals(texts(store.search("#general", "amanha cafe")), [
+    "Olá! Café amanhã?",
+  ]);
+  assertEquals(store.search("#general", "?!"), []);
+  assertEquals(store.search("#nowhere", "cafe"), []);
+  for (let i = 0; i < 30; i++) store.append("#games", line(`match ${i}`));
+  const page = store.search("#games", "match", { limit: 50 });
+  assertEquals(page.length, 20);
+  assertEquals(page[0]!.line.text, "match 29");
+  const next = store.search("#games", "match", { before: page.at(-1)!.id });
+  assertEquals(texts(next).slice(0, 2), ["match 9", "match 8"]);
+  assertThrows(
+    () => store.search("#games", "x", { limit: -1 }),
+    RangeError,
+    "Cannot search history: limit must be",
+  );
+});
+
+Deno.test("MemoryStore.retain() removes each room's oldest lines past the limits, a batch at a time", () => {
+  const store = new MemoryStore({ capacity: 10 });
+  for (let i = 1; i <= 12; i++) store.append("#a", line(`${i}`, i * 1000));
+  for (let i = 1; i <= 3; i++) store.append("#b", line(`b${i}`, i * 1000));
+  assertEquals(store.retain({ maxLinesPerRoom: 4, maxRows: 5 }), {
+    removed: 5,
+    more: true,
+  });
+  assertEquals(store.retain({ maxLinesPerRoom: 4 }), {
+    removed: 1,
+    more: false,
+  });
+  assertEquals(texts(store.recent("#a", 10)), ["9", "10", "11", "12"]);
+  // The ring still drops its oldest once full again.
+  for (let i = 13; i <= 22; i++) store.append("#a", line(`${i}`, i * 1000));
+  assertEquals(texts(store.recent("#a", 3)), ["20", "21", "22"]);
+  assertEquals(store.recent("#a", 100).length, 10);
+  assertEquals(store.retain({ maxAgeDays: 0, now: 2_500 }), {
+    removed: 2,
+    more: false,
+  });
+  assertEquals(texts(store.recent("#b", 10)), ["b3"]);
+  assertThrows(
+    () => store.retain({ maxAgeDays: NaN }),
+    RangeError,
+    "Cannot remove old lines: maxAgeDays must be zero or more, not NaN",
+  );
+});
+
+Deno.test("MemoryStore.exportLines() yields every line kept, in id order, by room and from a time", () => {
+  const store = new MemoryStore();
+  store.append("#general", line("one", 10));
+  store.append("#games", { from: "bob", text: "two", time: 20, action: true });
+  store.append("#general", line("three", 30));
+  assertEquals([...store.exportLines()], [
+    {
+      id: 1,
+      room: "#general",
+      from: "ana",
+      text: "one",
+      time: 10,
+      action: false,
+    },
+    { id: 2, room: "#games", from: "bob", text: "two", time: 20, action: true },
+    {
+      id: 3,
+      room: "#general",
+      from: "ana",
+      text: "three",
+      time: 30,
+      action: false,
+    },
+  ]);
+  assertEquals(
+    [...store.exportLines({ room: "#general", since: 20 })].map((l) => l.id),
+    [3],
+  );
+});
+
+Deno.test("MemoryStore keeps rooms' records as saved, and forgets them", () => {
+  const store = new MemoryStore();
+  const general = {
+    room: "#general",
+    name: "#General",
+    topic: { text: "hi", by: "ana", time: 1 },
+    operators: ["ana"],
+    bans: [{ name: "eve" }],
+  };
+  store.saveRoom(general);
+  store.saveRoom({ room: "#ops", name: "#ops", operators: [], bans: [] });
+  assertEquals(store.loadRooms().map((r) => r.room), ["#general", "#ops"]);
+  assertEquals(store.loadRooms()[0], general);
+  store.forgetRoom("#general");
+  assertEquals(store.loadRooms().map((r) => r.room), ["#ops"]);
 });
