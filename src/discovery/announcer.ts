@@ -215,7 +215,7 @@ function _hostname(): string {
  * Announces a chat server on the local network until closed.
  *
  * @example
- * ```ts no-eval
+ * ```ts ignore
  * import { Announcer } from "./announcer.ts";
  *
  * const announcer = Announcer.start(

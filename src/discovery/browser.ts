@@ -64,7 +64,7 @@ function _key(server: FoundServer): string {
  * Looks for chat servers on the local network.
  *
  * @example
- * ```ts no-eval
+ * ```ts ignore
  * import { browse } from "./browser.ts";
  *
  * for (const server of await browse()) {

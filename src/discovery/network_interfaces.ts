@@ -172,6 +172,29 @@ export function announceInterfaces(
 }
 
 /**
+ * Whether a server listening on `host` can be announced on some
+ * interface: a wildcard or an IP address other than loopback (a name
+ * cannot, and a loopback address reaches this computer only).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { canAnnounce } from "./network_interfaces.ts";
+ *
+ * assertEquals(canAnnounce("0.0.0.0"), true);
+ * assertEquals(canAnnounce("127.0.0.1"), false);
+ * assertEquals(canAnnounce("chat.lan"), false);
+ * ```
+ *
+ * @param host The address the server listens on.
+ * @returns Whether to start announcing.
+ */
+export function canAnnounce(host: string): boolean {
+  if (_isWildcard(host)) return true;
+  return _v4(host) !== null && !_isLoopback(host);
+}
+
+/**
  * This computer's addresses, or none when they cannot be read (no
  * `--allow-sys=networkInterfaces`).
  *

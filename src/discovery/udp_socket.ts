@@ -49,7 +49,7 @@ export interface UdpSocketOptions {
  * One bound IPv4 UDP socket that may broadcast.
  *
  * @example
- * ```ts no-eval
+ * ```ts ignore
  * import { UdpSocket } from "./udp_socket.ts";
  *
  * const socket = await UdpSocket.open({ onMessage: (bytes, from) => console.log(from) });
