@@ -106,8 +106,8 @@ export const USAGE: Readonly<Record<UsageTopic, string>> = {
 
 Usage:
   chat serve [--host ${D.host}] [--port ${DEFAULT_PORT}]   start a server
-  chat join [HOST[:PORT]] [--name NAME]        join a server (found on the
-                                               local network when no HOST)
+  chat join HOST[:PORT] [--name NAME]          join a server
+  chat join [--name NAME]                      join one found on the local network
   chat find                                    list the servers on the local network
   chat --help | chat serve --help | chat join --help | chat find --help
   chat --version
@@ -354,7 +354,10 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       MIN.deadPeerSeconds,
     ),
     ..._announce(flags.announce !== false, flags["announce-name"]),
-    ...(flags.qr === undefined ? {} : { qr: flags.qr === true }),
+    // Absent unless given: the default depends on the terminal.
+    ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
+      ? { qr: flags.qr === true }
+      : {}),
   };
 }
 

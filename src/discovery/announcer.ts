@@ -125,12 +125,16 @@ class _Budget {
   }
 }
 
-/** One interface's mDNS socket and its pacing. */
+/**
+ * One interface: its mDNS socket (gone when it failed: the broadcast
+ * fallback still answers for the interface) and its pacing.
+ */
 class _Responder {
   readonly iface: LocalInterface;
   readonly key: string;
   readonly unicast = new _Budget(20, 10);
-  #mdns: MulticastDns;
+  #mdns: MulticastDns | undefined;
+  #destroyed: Promise<void> | undefined;
   #lastMulticast = -Infinity;
   #pending: ReturnType<typeof setTimeout> | undefined;
   #pendingMessage: DnsMessage | undefined;
@@ -144,11 +148,12 @@ class _Responder {
 
   /** Sends now, to the group or to one querier. */
   send(message: DnsMessage, to?: RemoteInfo): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    const mdns = this.#mdns;
+    if (this.#closed || mdns === undefined) return Promise.resolve();
     if (to === undefined) this.#lastMulticast = Date.now();
     return new Promise((resolve) => {
       try {
-        this.#mdns.send(
+        mdns.send(
           toPacket(message),
           to ?? null,
           () => resolve(),
@@ -184,17 +189,32 @@ class _Responder {
     if (message !== undefined) void this.send(message);
   }
 
-  close(): Promise<void> {
-    this.#closed = true;
+  /** Whether its mDNS socket is still open. */
+  get hasMdns(): boolean {
+    return this.#mdns !== undefined;
+  }
+
+  /** Closes the mDNS socket; the interface stays for the broadcast fallback. */
+  dropMdns(): Promise<void> {
+    const mdns = this.#mdns;
+    this.#mdns = undefined;
     clearTimeout(this.#pending);
     this.#pending = undefined;
-    return new Promise((resolve) => {
-      try {
-        this.#mdns.destroy(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
+    if (mdns !== undefined) {
+      this.#destroyed = new Promise((resolve) => {
+        try {
+          mdns.destroy(() => resolve());
+        } catch {
+          resolve();
+        }
+      });
+    }
+    return this.#destroyed ?? Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    return this.dropMdns();
   }
 }
 
@@ -408,13 +428,11 @@ export class Announcer {
     );
     mdns.on("warning", () => {}); // a malformed packet, dropped
     mdns.on("error", (error) => {
+      if (!responder.hasMdns) return; // said once
       this.#log(
         `cannot announce on ${iface.name} (mDNS port ${MDNS.port}): ${error.message}`,
       );
-      if (this.#responders.get(responder.key) === responder) {
-        this.#responders.delete(responder.key);
-      }
-      void responder.close();
+      void responder.dropMdns();
     });
     return responder;
   }

@@ -44,7 +44,8 @@ export interface ChatServer {
   readonly web: Listener | null;
   /**
    * The web address others open (`http://192.168.1.23:50002`), which the
-   * page shows as a QR code; `null` without the browser client.
+   * page shows as a QR code; `null` without the browser client, or when
+   * it listens on loopback only.
    */
   readonly webUrl: string | null;
   /**
@@ -67,6 +68,10 @@ export interface ChatServer {
  */
 function _tickMs(config: ServerConfig): number {
   return Math.max(10, Math.min(250, config.promptAfterMs / 2));
+}
+
+function _isLoopback(host: string): boolean {
+  return host.startsWith("127.") || host === "::1" || host === "localhost";
 }
 
 /** Waits for `promise`, but no longer than `ms`. */
@@ -174,8 +179,9 @@ export async function startServer(
   // The address the terminal's QR code and the page's say.
   let webUrl: string | null = null;
   const joinCode = (port: number) => {
-    const host = reachableAddresses(config.host, interfaceEntries())[0] ??
-      "127.0.0.1";
+    const host = reachableAddresses(config.host, interfaceEntries())[0];
+    // None for loopback: a phone could not reach it.
+    if (host === undefined || _isLoopback(host)) return undefined;
     webUrl = `http://${formatAddress(host, port)}`;
     try {
       return { url: webUrl, rows: qrRows(webUrl) };
