@@ -137,13 +137,14 @@ export function instanceName(
  * character boundary.
  *
  * @param text The name.
- * @returns At most 63 bytes of it.
+ * @param bytes How many bytes of UTF-8 it may take.
+ * @returns At most `bytes` bytes of it.
  */
-export function fitLabel(text: string): string {
+export function fitLabel(text: string, bytes = 63): string {
   const encoder = new TextEncoder();
   let out = "";
   for (const char of text) {
-    if (encoder.encode(out + char).length > 63) break;
+    if (encoder.encode(out + char).length > bytes) break;
     out += char;
   }
   return out;
@@ -186,7 +187,7 @@ export function nextName(name: string, kind: "instance" | "host"): string {
     const base = match ? match[1]! : name;
     const n = match ? Number(match[2]) + 1 : 2;
     const suffix = ` (${n})`;
-    return fitLabel(base).slice(0, 63 - suffix.length) + suffix;
+    return fitLabel(base, 63 - suffix.length) + suffix;
   }
   const match = /^(.*)-(\d+)$/.exec(name);
   const base = match ? match[1]! : name;
