@@ -234,5 +234,6 @@ export function toPacket(message: DnsMessage): Packet {
  * @returns The datagram.
  */
 export function encodeDnsMessage(message: DnsMessage): Uint8Array {
-  return packet.encode(toPacket(message));
+  // A plain copy: a Buffer's slice() would share its bytes.
+  return new Uint8Array(packet.encode(toPacket(message)));
 }
