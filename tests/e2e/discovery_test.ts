@@ -17,10 +17,20 @@ import { readHalfBlocks } from "../discovery/_half_blocks.ts";
 
 const NAMESPACES = canUseNamespaces();
 const PYTHON = "/usr/bin/python3";
-const ZEROCONF = NAMESPACES && have(PYTHON, "-c", "import zeroconf");
+const ZEROCONF = NAMESPACES && _runs(PYTHON, "-c", "import zeroconf");
 const TMUX = have("tmux", "-V");
 const ANNOUNCED = /announced as "([^"]+)" on the local network/;
 const ROOT = new URL("../../", import.meta.url);
+
+/** Whether a command runs and succeeds here. */
+function _runs(program: string, ...args: string[]): boolean {
+  try {
+    return new Deno.Command(program, { args, stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
 
 /** What a finished command printed. */
 interface Ran {
