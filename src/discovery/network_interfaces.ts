@@ -31,8 +31,15 @@ export interface LocalInterface {
   addresses: string[];
 }
 
-function _isLoopback(address: string): boolean {
-  return address.startsWith("127.") || address === "::1";
+/**
+ * Whether an address reaches this computer only.
+ *
+ * @param address An address or host.
+ * @returns `true` for `127.*`, `::1` and `localhost`.
+ */
+export function isLoopback(address: string): boolean {
+  return address.startsWith("127.") || address === "::1" ||
+    address === "localhost";
 }
 
 function _v4(address: string): number | null {
@@ -110,7 +117,13 @@ export function broadcastAddress(
   return _dotted((a | ~mask) >>> 0);
 }
 
-function _isWildcard(host: string): boolean {
+/**
+ * Whether a host to listen on means every interface.
+ *
+ * @param host The host.
+ * @returns `true` for `0.0.0.0`, `::` and `[::]`.
+ */
+export function isWildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "[::]";
 }
 
@@ -142,11 +155,11 @@ export function announceInterfaces(
   host: string,
   entries: readonly InterfaceEntry[],
 ): LocalInterface[] {
-  const wildcard = _isWildcard(host);
+  const wildcard = isWildcard(host);
   const withV6 = host !== "0.0.0.0";
   const byName = new Map<string, LocalInterface>();
   for (const entry of entries) {
-    if (entry.family !== "IPv4" || _isLoopback(entry.address)) continue;
+    if (entry.family !== "IPv4" || isLoopback(entry.address)) continue;
     if (!wildcard && entry.address !== host) continue;
     const known = byName.get(entry.name);
     if (known) known.addresses.push(entry.address);
@@ -163,7 +176,7 @@ export function announceInterfaces(
     for (const entry of entries) {
       const known = byName.get(entry.name);
       if (
-        known && entry.family === "IPv6" && !_isLoopback(entry.address) &&
+        known && entry.family === "IPv6" && !isLoopback(entry.address) &&
         !entry.address.toLowerCase().startsWith("fe80:")
       ) known.addresses.push(entry.address);
     }
@@ -190,8 +203,8 @@ export function announceInterfaces(
  * @returns Whether to start announcing.
  */
 export function canAnnounce(host: string): boolean {
-  if (_isWildcard(host)) return true;
-  return _v4(host) !== null && !_isLoopback(host);
+  if (isWildcard(host)) return true;
+  return _v4(host) !== null && !isLoopback(host);
 }
 
 /**

@@ -364,6 +364,22 @@ export function serviceRecords(
   };
 }
 
+// A message with nothing in it but what `parts` gives.
+function _message(
+  kind: DnsMessage["kind"],
+  parts: Partial<DnsMessage>,
+): DnsMessage {
+  return {
+    id: 0,
+    kind,
+    questions: [],
+    answers: [],
+    authorities: [],
+    additionals: [],
+    ...parts,
+  };
+}
+
 function _wants(question: DnsQuestion, ...types: string[]): boolean {
   return question.type === "ANY" || types.includes(question.type);
 }
@@ -454,14 +470,12 @@ export function answerQuery(
   if (answers.some((r) => r === records.ptr || r === records.srv)) {
     add(additionals, records.srv, records.txt, ...records.addresses);
   }
-  return {
+  return _message("response", {
     id: options.legacy ? query.id : 0,
-    kind: "response",
     questions: options.legacy ? query.questions : [],
     answers,
-    authorities: [],
     additionals,
-  };
+  });
 }
 
 /**
@@ -479,19 +493,14 @@ export function announcement(
   options: RecordOptions = {},
 ): DnsMessage {
   const records = serviceRecords(service, addresses, options);
-  return {
-    id: 0,
-    kind: "response",
-    questions: [],
+  return _message("response", {
     answers: [
       records.ptr,
       records.srv,
       records.txt,
       ...(options.goodbye ? [] : [records.meta, ...records.addresses]),
     ],
-    authorities: [],
-    additionals: [],
-  };
+  });
 }
 
 /**
@@ -510,17 +519,13 @@ export function probe(
   options: RecordOptions = {},
 ): DnsMessage {
   const records = serviceRecords(service, addresses, options);
-  return {
-    id: 0,
-    kind: "query",
+  return _message("query", {
     questions: [
       { name: records.srv.name, type: "ANY", unicast: false },
       { name: `${service.host}.local`, type: "ANY", unicast: false },
     ],
-    answers: [],
     authorities: [records.srv, records.txt, ...records.addresses],
-    additionals: [],
-  };
+  });
 }
 
 /** Which of a service's names another one on the network holds. */
@@ -644,16 +649,12 @@ export function browseQuery(
   id: number,
   options: RecordOptions = {},
 ): DnsMessage {
-  return {
+  return _message("query", {
     id,
-    kind: "query",
     questions: [{
       name: options.serviceType ?? DISCOVERY_DEFAULTS.serviceType,
       type: "PTR",
       unicast: false,
     }],
-    answers: [],
-    authorities: [],
-    additionals: [],
-  };
+  });
 }

@@ -21,6 +21,7 @@ import { reachableAddresses } from "../discovery/join_hints.ts";
 import {
   canAnnounce,
   interfaceEntries,
+  isLoopback,
 } from "../discovery/network_interfaces.ts";
 import { qrRows } from "../discovery/qr.ts";
 
@@ -68,10 +69,6 @@ export interface ChatServer {
  */
 function _tickMs(config: ServerConfig): number {
   return Math.max(10, Math.min(250, config.promptAfterMs / 2));
-}
-
-function _isLoopback(host: string): boolean {
-  return host.startsWith("127.") || host === "::1" || host === "localhost";
 }
 
 /** Waits for `promise`, but no longer than `ms`. */
@@ -181,7 +178,7 @@ export async function startServer(
   const joinCode = (port: number) => {
     const host = reachableAddresses(config.host, interfaceEntries())[0];
     // None for loopback: a phone could not reach it.
-    if (host === undefined || _isLoopback(host)) return undefined;
+    if (host === undefined || isLoopback(host)) return undefined;
     webUrl = `http://${formatAddress(host, port)}`;
     try {
       return { url: webUrl, rows: qrRows(webUrl) };
