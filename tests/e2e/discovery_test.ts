@@ -12,7 +12,7 @@ import { ChatProcess, eventually } from "../_helpers.ts";
 import { chatCommand } from "../_chat_command.ts";
 import { have, Netcat } from "../_tools.ts";
 import { canUseNamespaces, type Hosts, withTwoHosts } from "../_netns.ts";
-import { qrMatrix } from "../../src/discovery/qr.ts";
+import { qrMatrix, qrRows } from "../../src/discovery/qr.ts";
 import { readHalfBlocks } from "../discovery/_half_blocks.ts";
 
 const NAMESPACES = canUseNamespaces();
@@ -490,8 +490,8 @@ class Tmux {
 
 Deno.test({
   name:
-    "chat serve at a terminal prints a QR code of its web address that reads back as that address (tmux snapshot)",
-  ignore: !NAMESPACES || !TMUX,
+    "chat serve at a terminal prints a QR code of its web address that reads back as that address (tmux snapshot), and its page holds the same code",
+  ignore: !NAMESPACES || !TMUX || !have("curl", "--version"),
   async fn() {
     await withTwoHosts(async (hosts) => {
       const tmux = new Tmux();
@@ -513,6 +513,18 @@ Deno.test({
           new URL("tests/artifacts/qr_terminal.txt", ROOT),
           screen,
         );
+        // The page shows the same code, from the same matrix.
+        const page = new TextDecoder().decode(
+          (await new Deno.Command(hosts.server[0]!, {
+            args: [...hosts.server.slice(1), "curl", "-s", `${url}/`],
+            stdout: "piped",
+          }).output()).stdout,
+        );
+        const data = JSON.parse(
+          /<script type="application\/json" id="page-data">([\s\S]*?)<\/script>/
+            .exec(page)![1]!,
+        );
+        assertEquals(data.joinCode, { url, rows: qrRows(url) });
         const lines = screen.split("\n");
         const first = lines.findIndex((line) => line.startsWith("█████"));
         const last = lines.findIndex((line) => line.startsWith("scan to open"));
