@@ -25,6 +25,7 @@ import type { Lang } from "./src/protocol/messages.ts";
 import { type ChatServer, startServer } from "./src/server/server.ts";
 import { limitNotes, raiseFileLimit } from "./src/server/system_tuning.ts";
 import { langFromLocale } from "./src/i18n/lang.ts";
+import { qrMatrix, renderQr } from "./src/discovery/qr.ts";
 
 function envLang(): Lang {
   try {
@@ -52,6 +53,16 @@ function interfaces() {
     return Deno.networkInterfaces();
   } catch {
     return [];
+  }
+}
+
+// The QR code of the web address, for a phone to scan, and what it says.
+function qrLines(url: string): string[] {
+  try {
+    const color = !Deno.noColor && Deno.stdout.isTerminal();
+    return [...renderQr(qrMatrix(url), { color }), `scan to open ${url}`];
+  } catch {
+    return []; // an address too long for a QR code
   }
 }
 
@@ -102,24 +113,56 @@ export async function main(args: readonly string[]): Promise<number> {
         })),
       ];
       for (const line of lines) console.log(line);
+      if (server.webUrl !== null && (command.qr ?? Deno.stdout.isTerminal())) {
+        for (const line of qrLines(server.webUrl)) console.log(line);
+      }
       await server.finished;
       stop();
       return 0;
+    }
+    case "find": {
+      const { listServers } = await import("./src/client/find_server.ts");
+      const controller = new AbortController();
+      const stop = onSignals(() => controller.abort());
+      try {
+        return await listServers({
+          lang,
+          timeoutMs: command.timeoutMs,
+          signal: controller.signal,
+        });
+      } finally {
+        stop();
+      }
     }
     case "join": {
       // Loaded here so that `chat serve` never loads the terminal client.
       const { join } = await import("./src/client/join.ts");
       const controller = new AbortController();
       const stop = onSignals(() => controller.abort());
+      const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
+      const color = !Deno.noColor && Deno.stdout.isTerminal();
       try {
+        let address = command.address;
+        if (address === undefined) {
+          // No address: look for a server on the local network.
+          const { findServer } = await import("./src/client/find_server.ts");
+          const found = await findServer({
+            lang,
+            interactive,
+            color,
+            signal: controller.signal,
+          });
+          if (typeof found === "number") return found;
+          address = found;
+        }
         return await join({
-          hostname: command.address.hostname,
-          port: command.address.port,
+          hostname: address.hostname,
+          port: address.port,
           name: command.name,
           lang,
           timeoutMs: command.timeoutMs,
-          interactive: Deno.stdin.isTerminal() && Deno.stdout.isTerminal(),
-          color: !Deno.noColor && Deno.stdout.isTerminal(),
+          interactive,
+          color,
           verbose: command.verbose === true || Deno.stdout.isTerminal(),
           signal: controller.signal,
         });

@@ -14,6 +14,7 @@ import {
   DEFAULT_PORT,
   DEFAULT_WEB_PORT,
   defaultWebPort,
+  DISCOVERY_DEFAULTS,
   JOIN_DEFAULTS,
   PROMPT_AFTER_MS,
   SERVE_DEFAULTS,
@@ -26,19 +27,22 @@ import { STRINGS } from "./i18n/server_strings.ts";
 /** Version of the program, printed by `chat --version`. */
 export const VERSION = "0.1.0";
 
+/** Which usage text goes with a command. */
+export type UsageTopic = "main" | "serve" | "join" | "find";
+
 /**
  * A command-line mistake; `main.ts` prints it with {@linkcode helpHint} and
  * exits 2.
  */
 export class UsageError extends Error {
   /** Which usage text the error points to. */
-  readonly topic: "main" | "serve" | "join";
+  readonly topic: UsageTopic;
 
   /**
    * @param message What is wrong, e.g. `Cannot use port 70000: ...`.
    * @param topic Which usage text fits.
    */
-  constructor(message: string, topic: "main" | "serve" | "join" = "main") {
+  constructor(message: string, topic: UsageTopic = "main") {
     super(message);
     this.name = "UsageError";
     this.topic = topic;
@@ -66,34 +70,49 @@ export interface ServeFlags {
   queueLimit: number;
   /** Seconds a new connection has to choose a name. */
   nameTimeoutSeconds: number;
+  /**
+   * `--no-announce` (`null`) or `--announce-name NAME`; absent, the
+   * server announces itself as `chat on <hostname>`.
+   */
+  announce?: { name: string } | null;
+  /** `--qr` (`true`) or `--no-qr`; absent, a QR code when stdout is a terminal. */
+  qr?: boolean;
 }
 
 /** What the command line asks for. */
 export type CliCommand =
-  | { kind: "help"; topic: "main" | "serve" | "join" }
+  | { kind: "help"; topic: UsageTopic }
   | { kind: "version" }
   | ({ kind: "serve" } & ServeFlags)
   | {
     kind: "join";
-    address: Address;
+    /** The server; absent, one is looked for on the local network. */
+    address?: Address;
     name: string | undefined;
     timeoutMs: number;
     /** `--verbose`: the welcome and history without a terminal too. */
     verbose?: true;
+  }
+  | {
+    kind: "find";
+    /** Milliseconds to look for servers. */
+    timeoutMs: number;
   };
 
 const D = SERVE_DEFAULTS;
 const MIN = SERVE_MINIMUMS;
 
 /** Usage texts by topic. */
-export const USAGE: Readonly<Record<"main" | "serve" | "join", string>> = {
+export const USAGE: Readonly<Record<UsageTopic, string>> = {
   main:
     `chat ${VERSION}: real-time chat for people on one network and across networks
 
 Usage:
   chat serve [--host ${D.host}] [--port ${DEFAULT_PORT}]   start a server
   chat join HOST[:PORT] [--name NAME]          join a server
-  chat --help | chat serve --help | chat join --help
+  chat join [--name NAME]                      join one found on the local network
+  chat find                                    list the servers on the local network
+  chat --help | chat serve --help | chat join --help | chat find --help
   chat --version
 
 Anyone can also join with netcat (nc HOST ${DEFAULT_PORT}) or a browser
@@ -130,11 +149,20 @@ Options:
   --web-port PORT    port of the browser client: open http://HOST:PORT in a
                      browser (default: the chat port + 1, ${DEFAULT_WEB_PORT})
   --no-web           do not serve the browser client
+  --announce-name NAME
+                     the name the server is announced as on the local
+                     network (default: chat on <this computer's name>)
+  --no-announce      do not announce the server on the local network (mDNS
+                     on 5353/udp, broadcast on ${DISCOVERY_DEFAULTS.broadcastPort}/udp)
+  --qr, --no-qr      print a QR code of the web address for phones
+                     (default: when the output is a terminal)
   -h, --help         show this help`,
-  join: `Usage: chat join HOST[:PORT] [--name NAME]
+  join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
 Join the chat server at HOST (default port ${DEFAULT_PORT}). HOST may be a name,
 an IPv4 address, or an IPv6 address in brackets: [fe80::1]:${DEFAULT_PORT}.
+Without HOST, chat looks for servers on the local network for about a
+second: it joins the one it finds, or lets you choose when there are several.
 
 Options:
   -n, --name NAME    your name: 1-24 letters, digits, _ - or . (asked for if
@@ -148,6 +176,17 @@ In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C (on an
 empty line) leave.
 When the input is not a terminal, every input line is sent as a message:
   echo "build finished" | chat join HOST --name ci`,
+  find: `Usage: chat find [--timeout SECS]
+
+List the chat servers announced on the local network (by mDNS, or by UDP
+broadcast on port ${DISCOVERY_DEFAULTS.broadcastPort}): name, address, web port, people online.
+Exits 1 when none is found. chat list does the same.
+
+Options:
+  --timeout SECS     look for this long at most (default ${
+    DISCOVERY_DEFAULTS.browseMs / 1000
+  })
+  -h, --help         show this help`,
 };
 
 /**
@@ -164,9 +203,9 @@ When the input is not a terminal, every input line is sent as a message:
  * ```
  *
  * @param topic The usage text that fits the mistake.
- * @returns `see chat [serve|join] --help`.
+ * @returns `see chat [serve|join|find] --help`.
  */
-export function helpHint(topic: "main" | "serve" | "join"): string {
+export function helpHint(topic: UsageTopic): string {
   return topic === "main" ? "see chat --help" : `see chat ${topic} --help`;
 }
 
@@ -174,7 +213,7 @@ function _int(
   value: unknown,
   flag: string,
   min: number,
-  topic: "serve" | "join",
+  topic: UsageTopic,
 ): number {
   const text = String(value);
   if (!/^[0-9]+$/.test(text) || Number(text) < min) {
@@ -186,7 +225,7 @@ function _int(
   return Number(text);
 }
 
-function _positive(value: unknown, flag: string, topic: "serve" | "join") {
+function _positive(value: unknown, flag: string, topic: UsageTopic) {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) {
     throw new UsageError(
@@ -197,7 +236,7 @@ function _positive(value: unknown, flag: string, topic: "serve" | "join") {
   return number;
 }
 
-function _rejectUnknown(topic: "main" | "serve" | "join") {
+function _rejectUnknown(topic: UsageTopic) {
   // parseArgs calls this for positional arguments too: keep those.
   return (arg: string): true => {
     if (arg.startsWith("-") && arg !== "-") {
@@ -237,6 +276,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--hard-line-limit",
     "--queue-limit",
     "--name-timeout",
+    "--announce-name",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -254,11 +294,12 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "hard-line-limit",
       "queue-limit",
       "name-timeout",
+      "announce-name",
     ],
-    boolean: ["help", "rate-limit", "web"],
-    negatable: ["rate-limit", "web"],
+    boolean: ["help", "rate-limit", "web", "announce", "qr"],
+    negatable: ["rate-limit", "web", "announce", "qr"],
     alias: { h: "help" },
-    default: { "rate-limit": true, "web": true },
+    default: { "rate-limit": true, "web": true, "announce": true },
     unknown: (arg: string) => {
       if (arg.startsWith("-")) {
         throw new UsageError(
@@ -335,7 +376,41 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       D.deadPeerSeconds,
       MIN.deadPeerSeconds,
     ),
+    ..._announce(flags.announce !== false, flags["announce-name"]),
+    // Absent unless given: the default depends on the terminal.
+    ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
+      ? { qr: flags.qr === true }
+      : {}),
   };
+}
+
+// `--no-announce` and `--announce-name`; nothing when neither is given.
+function _announce(
+  announce: boolean,
+  name: unknown,
+): Pick<ServeFlags, "announce"> {
+  if (name === undefined) return announce ? {} : { announce: null };
+  if (!announce) {
+    throw new UsageError(
+      "Cannot use --announce-name with --no-announce: choose one",
+      "serve",
+    );
+  }
+  const text = String(name).trim();
+  // deno-lint-ignore no-control-regex
+  if (text === "" || /[\x00-\x1f\x7f]/.test(text)) {
+    throw new UsageError(
+      `Cannot use --announce-name "${text}": give a name without control characters`,
+      "serve",
+    );
+  }
+  if (new TextEncoder().encode(text).length > 63) {
+    throw new UsageError(
+      `Cannot use --announce-name "${text}": at most 63 bytes (a DNS label)`,
+      "serve",
+    );
+  }
+  return { announce: { name: text } };
 }
 
 /**
@@ -373,6 +448,7 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     promptAfterMs: PROMPT_AFTER_MS,
     nameTimeoutMs: flags.nameTimeoutSeconds * 1000,
     ...deadPeerTiming(flags.deadPeerSeconds),
+    ...(flags.announce === undefined ? {} : { announce: flags.announce }),
   };
 }
 
@@ -412,12 +488,6 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   });
   if (flags.help) return { kind: "help", topic: "join" };
   const positional = flags._.map(String);
-  if (positional.length === 0) {
-    throw new UsageError(
-      "Cannot join: give the server's address, such as chat join 192.168.0.5:50001",
-      "join",
-    );
-  }
   if (positional.length > 1) {
     throw new UsageError(
       `Cannot join: expected one address, got ${positional.length} (${
@@ -426,9 +496,9 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
       "join",
     );
   }
-  let address: Address;
+  let address: Address | undefined;
   try {
-    address = parseAddress(positional[0]!);
+    if (positional[0] !== undefined) address = parseAddress(positional[0]);
   } catch (error) {
     throw new UsageError((error as Error).message, "join");
   }
@@ -450,11 +520,31 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     : _positive(flags.timeout, "timeout", "join") * 1000;
   return {
     kind: "join",
-    address,
+    ...(address === undefined ? {} : { address }),
     name,
     timeoutMs,
     ...(flags.verbose ? { verbose: true as const } : {}),
   };
+}
+
+function _parseFind(input: string[]): CliCommand {
+  const flags = parseArgs(_keepEmptyValues(input, ["--timeout"]), {
+    string: ["timeout"],
+    boolean: ["help"],
+    alias: { h: "help" },
+    unknown: _rejectUnknown("find"),
+  });
+  if (flags.help) return { kind: "help", topic: "find" };
+  if (flags._.length > 0) {
+    throw new UsageError(
+      `Cannot use argument "${flags._[0]}": chat find takes only options`,
+      "find",
+    );
+  }
+  const timeoutMs = flags.timeout === undefined
+    ? DISCOVERY_DEFAULTS.browseMs
+    : _positive(flags.timeout, "timeout", "find") * 1000;
+  return { kind: "find", timeoutMs };
 }
 
 /** What parsing needs from the environment. */
@@ -491,11 +581,16 @@ export function parseCli(
   const [first, ...rest] = args;
   switch (first) {
     case undefined:
-      throw new UsageError("Cannot run: no command given; use serve or join");
+      throw new UsageError(
+        "Cannot run: no command given; use serve, join or find",
+      );
     case "serve":
       return _parseServe(rest, env);
     case "join":
       return _parseJoin(rest, env);
+    case "find":
+    case "list":
+      return _parseFind(rest);
     case "-h":
     case "--help":
     case "help":
@@ -508,7 +603,7 @@ export function parseCli(
       throw new UsageError(
         first.startsWith("-")
           ? `Cannot use option ${first}: unknown option`
-          : `Cannot run "${first}": unknown command; use serve or join`,
+          : `Cannot run "${first}": unknown command; use serve, join or find`,
       );
   }
 }

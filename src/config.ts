@@ -94,6 +94,24 @@ export const JOIN_DEFAULTS: Readonly<{
 }> = Object.freeze({ timeoutSeconds: 10 });
 
 /**
+ * LAN discovery: the mDNS/DNS-SD service type `chat serve` announces, the
+ * UDP port of the broadcast fallback (for networks that filter multicast),
+ * and how long `chat join` and `chat find` look.
+ */
+export const DISCOVERY_DEFAULTS: Readonly<{
+  /** The DNS-SD service type, `_chat._tcp.local`. */
+  serviceType: string;
+  /** UDP port of the broadcast announce and query. */
+  broadcastPort: number;
+  /** Milliseconds `chat join` without an address and `chat find` look. */
+  browseMs: number;
+}> = Object.freeze({
+  serviceType: "_chat._tcp.local",
+  broadcastPort: 50000,
+  browseMs: 1000,
+});
+
+/**
  * Milliseconds of silence before a plain (netcat) user is asked for a name.
  * The first line picks the dialect, so the prompt waits for clients that
  * speak first: `chat join` sends its hello 1-21 ms after the connection is
@@ -217,6 +235,13 @@ export interface ServerConfig {
    * or `null` to keep the system's.
    */
   keepalive: KeepaliveTiming | null;
+  /**
+   * Whether and as what the server announces itself on the local network
+   * (mDNS/DNS-SD and UDP broadcast): `null` announces nothing
+   * (`--no-announce`); absent, or without a `name`, it announces as
+   * `chat on <hostname>`. A server on a loopback address announces nothing.
+   */
+  announce?: { name?: string } | null;
 }
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);

@@ -16,6 +16,7 @@ import {
   serverConfig,
   USAGE,
   UsageError,
+  type UsageTopic,
   VERSION,
 } from "../src/cli.ts";
 import {
@@ -47,7 +48,7 @@ const SERVE_DEFAULTS: CliCommand = {
 /** Expects a UsageError about `topic` whose message includes `text`. */
 function assertUsageError(
   args: readonly string[],
-  topic: "main" | "serve" | "join",
+  topic: UsageTopic,
   text = "Cannot",
   lang: "en" | "pt" = "en",
 ): UsageError {
@@ -257,9 +258,17 @@ for (const [args, expected] of JOINS) {
   });
 }
 
-Deno.test("parseCli() refuses join without an address", () => {
-  assertUsageError(["join"], "join", "give the server's address");
-  assertUsageError(["join", "--name", "ana"], "join", "give the server's");
+Deno.test("parseCli() reads join without an address as a join of a server found on the network (issue 14)", () => {
+  assertEquals(parseCli(["join"]), {
+    kind: "join",
+    name: undefined,
+    timeoutMs: 10_000,
+  });
+  assertEquals(parseCli(["join", "--name", "ana"]), {
+    kind: "join",
+    name: "ana",
+    timeoutMs: 10_000,
+  });
 });
 
 Deno.test("parseCli() refuses join with two addresses", () => {
@@ -398,7 +407,7 @@ Deno.test("UsageError is an Error with the main topic by default", () => {
 });
 
 Deno.test("helpHint() names, for each topic, a command that prints that topic's usage", () => {
-  for (const topic of ["main", "serve", "join"] as const) {
+  for (const topic of ["main", "serve", "join", "find"] as const) {
     const [see, chat, ...args] = helpHint(topic).split(" ");
     assertEquals([see, chat], ["see", "chat"]);
     assertEquals(parseCli(args), { kind: "help", topic });
@@ -554,4 +563,52 @@ Deno.test("parseCli() reads join --verbose", () => {
     verbose: true,
   });
   assertStringIncludes(USAGE.join, "--verbose");
+});
+
+Deno.test("parseCli() reads serve --no-announce, --announce-name and --qr", () => {
+  const serve = (...flags: string[]) => {
+    const command = parseCli(["serve", ...flags]);
+    if (command.kind !== "serve") throw new Error("not serve");
+    return command;
+  };
+  assertEquals(serve().announce, undefined);
+  assertEquals(serve().qr, undefined);
+  assertEquals(serve("--no-announce").announce, null);
+  assertEquals(serve("--announce-name", "sala 3").announce, { name: "sala 3" });
+  assertEquals(serve("--announce-name=  ana's  ").announce, {
+    name: "ana's",
+  });
+  assertEquals(serve("--qr").qr, true);
+  assertEquals(serve("--no-qr").qr, false);
+  assertEquals(serverConfig(serve("--no-announce")).announce, null);
+  assertEquals(serverConfig(serve("--announce-name", "x")).announce, {
+    name: "x",
+  });
+  assertEquals("announce" in serverConfig(serve()), false);
+});
+
+Deno.test("parseCli() refuses an announce name that is empty, has control characters or is too long", () => {
+  for (
+    const [flags, text] of [
+      [["--announce-name", ""], "give a name"],
+      [["--announce-name", "a\tb"], "control characters"],
+      [["--announce-name", "é".repeat(32)], "at most 63 bytes"],
+      [["--announce-name", "x", "--no-announce"], "choose one"],
+    ] as const
+  ) {
+    assertUsageError(["serve", ...flags], "serve", text);
+  }
+});
+
+Deno.test("parseCli() reads chat find and its alias chat list", () => {
+  assertEquals(parseCli(["find"]), { kind: "find", timeoutMs: 1000 });
+  assertEquals(parseCli(["list"]), { kind: "find", timeoutMs: 1000 });
+  assertEquals(parseCli(["find", "--timeout", "2.5"]), {
+    kind: "find",
+    timeoutMs: 2500,
+  });
+  assertEquals(parseCli(["find", "--help"]), { kind: "help", topic: "find" });
+  assertUsageError(["find", "10.0.0.1"], "find", "takes only options");
+  assertUsageError(["find", "--timeout", "0"], "find", "above 0");
+  assertUsageError(["list", "--frob"], "find", "unknown option");
 });

@@ -376,12 +376,13 @@ Deno.test(
         }
       }
     }
-    // What the binaries get: exactly the tool's list.
+    // What the binaries get: exactly the tool's list (hostname: the name
+    // a server is announced as on the local network, issue 14).
     assertEquals(
       PERMISSIONS,
       [
         "--allow-net",
-        "--allow-sys=networkInterfaces",
+        "--allow-sys=networkInterfaces,hostname",
         "--allow-env",
         "--allow-ffi",
       ],

@@ -5,19 +5,12 @@
  */
 
 import { formatAddress } from "../transport/address.ts";
+import { isLoopback, isWildcard } from "./network_interfaces.ts";
 
 /** One address of this machine, as `Deno.networkInterfaces()` lists it. */
 export interface InterfaceAddress {
   family: "IPv4" | "IPv6";
   address: string;
-}
-
-function _isLoopback(address: string): boolean {
-  return address.startsWith("127.") || address === "::1";
-}
-
-function _isWildcard(host: string): boolean {
-  return host === "0.0.0.0" || host === "::" || host === "[::]";
 }
 
 /**
@@ -49,13 +42,13 @@ export function reachableAddresses(
   host: string,
   interfaces: readonly InterfaceAddress[],
 ): string[] {
-  if (!_isWildcard(host)) return [host];
+  if (!isWildcard(host)) return [host];
   const wantV6 = host !== "0.0.0.0";
   const v4 = interfaces.filter((i) =>
-    i.family === "IPv4" && !_isLoopback(i.address)
+    i.family === "IPv4" && !isLoopback(i.address)
   );
   const v6 = interfaces.filter((i) =>
-    i.family === "IPv6" && !_isLoopback(i.address) &&
+    i.family === "IPv6" && !isLoopback(i.address) &&
     !i.address.toLowerCase().startsWith("fe80:")
   );
   const all = [...v4, ...(wantV6 ? v6 : [])].map((i) => i.address);

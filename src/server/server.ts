@@ -1,8 +1,9 @@
 /**
  * The chat server, composed in one place: {@linkcode startServer} makes the
  * {@linkcode Hub}, opens every listener on it (the chat port; the web
- * client unless `--no-web`), keeps every connection's deadlines with one
- * timer, and shuts it all down in order.
+ * client unless `--no-web`), announces it on the local network (unless
+ * `--no-announce`), keeps every connection's deadlines with one timer, and
+ * shuts it all down in order.
  *
  * @module
  */
@@ -13,6 +14,16 @@ import { ConsoleLog, writeLine } from "./console_log.ts";
 import type { Gateway } from "./gateway.ts";
 import { StreamGateway } from "./stream_gateway.ts";
 import { WebGateway } from "./web_gateway.ts";
+import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import { formatAddress } from "../transport/address.ts";
+import { Announcer } from "../discovery/announcer.ts";
+import { reachableAddresses } from "../discovery/join_hints.ts";
+import {
+  canAnnounce,
+  interfaceEntries,
+  isLoopback,
+} from "../discovery/network_interfaces.ts";
+import { qrRows } from "../discovery/qr.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -33,6 +44,12 @@ export interface ChatServer {
   /** The browser client, or `null` when the config has no `webPort`. */
   readonly web: Listener | null;
   /**
+   * The web address others open (`http://192.168.1.23:50002`), which the
+   * page shows as a QR code; `null` without the browser client, or when
+   * it listens on loopback only.
+   */
+  readonly webUrl: string | null;
+  /**
    * Whether TCP keepalive timing was set on the chat port (see
    * {@linkcode ServerConfig.keepalive}).
    */
@@ -52,6 +69,16 @@ export interface ChatServer {
  */
 function _tickMs(config: ServerConfig): number {
   return Math.max(10, Math.min(250, config.promptAfterMs / 2));
+}
+
+/** Waits for `promise`, but no longer than `ms`. */
+async function _within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    promise,
+    new Promise((resolve) => timer = setTimeout(resolve, ms)),
+  ]);
+  clearTimeout(timer);
 }
 
 /**
@@ -115,12 +142,16 @@ export async function startServer(
     }
   }, _tickMs(config));
 
+  let announcer: Announcer | null = null;
   let shuttingDown: Promise<void> | null = null;
   let resolveFinished: () => void = () => {};
   const finished = new Promise<void>((resolve) => resolveFinished = resolve);
 
   function shutdown(): Promise<void> {
     shuttingDown ??= (async () => {
+      // Gone from the network first: nobody is told to join a server that
+      // is closing. A socket that does not close in time holds up nothing.
+      if (announcer !== null) await _within(announcer.close(), 500);
       // The web client first: it stops taking pages at once, so no page
       // that reconnects rejoins the hub while the rest closes.
       let webClosed: Promise<void> | undefined;
@@ -142,9 +173,22 @@ export async function startServer(
     return shuttingDown;
   }
 
+  // The address the terminal's QR code and the page's say.
+  let webUrl: string | null = null;
+  const joinCode = (port: number) => {
+    const host = reachableAddresses(config.host, interfaceEntries())[0];
+    // None for loopback: a phone could not reach it.
+    if (host === undefined || isLoopback(host)) return undefined;
+    webUrl = `http://${formatAddress(host, port)}`;
+    try {
+      return { url: webUrl, rows: qrRows(webUrl) };
+    } catch {
+      return undefined; // an address too long for a QR code
+    }
+  };
   if (config.webPort !== null) {
     try {
-      web = new WebGateway(hub, config, { log });
+      web = new WebGateway(hub, config, { log, joinCode });
     } catch (error) {
       await shutdown();
       throw error;
@@ -152,9 +196,24 @@ export async function startServer(
     gateways.push(web);
   }
 
+  if (config.announce !== null && canAnnounce(config.host)) {
+    const name = config.announce?.name;
+    announcer = Announcer.start({
+      host: config.host,
+      port: chat.addr.port,
+      webPort: web?.addr.port ?? null,
+      version: PROTOCOL_VERSION,
+    }, {
+      ...(name === undefined ? {} : { name }),
+      people: () => hub.size,
+      log: (line) => log.write(line),
+    });
+  }
+
   return {
     chat,
     web,
+    webUrl,
     keepaliveTuned: chat.keepaliveTuned,
     shutdown,
     finished,

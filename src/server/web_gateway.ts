@@ -19,7 +19,7 @@ import {
   type WebSocketTransportOptions,
 } from "../transport/websocket_transport.ts";
 import { FlushBatcher } from "../transport/outbox.ts";
-import { webAssets } from "../web/web_assets.ts";
+import { type PageJoinCode, webAssets } from "../web/web_assets.ts";
 import { ConsoleLog } from "./console_log.ts";
 import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
@@ -57,6 +57,11 @@ export interface WebGatewayOptions {
    * @default {new ConsoleLog()}
    */
   log?: ConsoleLog;
+  /**
+   * The QR code the page shows, from the port it listens on.
+   * @default {none}
+   */
+  joinCode?: (port: number) => PageJoinCode | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -180,14 +185,6 @@ export class WebGateway implements Gateway {
       framer: this.#framer,
       log: (line) => log.report(line),
     };
-    this.#assets = new Map(
-      [...webAssets({ maxLineBytes: config.maxLineBytes })].map((
-        [path, asset],
-      ) => [path, {
-        type: asset.type,
-        body: encoder.encode(asset.body),
-      }]),
-    );
     try {
       this.#http = Deno.serve({
         hostname: config.host,
@@ -207,6 +204,20 @@ export class WebGateway implements Gateway {
       });
     }
     this.addr = this.#http.addr;
+    // Made once the port is known (the page's QR code says it); no
+    // request is served before the constructor returns.
+    const joinCode = options.joinCode?.(this.addr.port);
+    this.#assets = new Map(
+      [...webAssets({
+        maxLineBytes: config.maxLineBytes,
+        ...(joinCode === undefined ? {} : { joinCode }),
+      })].map((
+        [path, asset],
+      ) => [path, {
+        type: asset.type,
+        body: encoder.encode(asset.body),
+      }]),
+    );
   }
 
   /** Number of open WebSocket connections. */

@@ -21,15 +21,18 @@ import { VERSION } from "../cli.ts";
 
 /**
  * The permissions baked into the compiled program: exactly what `chat`'s
- * features use. `--allow-net` for its sockets, `--allow-sys=networkInterfaces`
- * for the join hints `chat serve` prints, `--allow-env` for `LANG` and
+ * features use. `--allow-net` for its sockets (LAN discovery's UDP ones
+ * too: `node:dgram` needs no `--unstable-net`),
+ * `--allow-sys=networkInterfaces,hostname` for the join hints `chat serve`
+ * prints and the interfaces discovery announces on and asks on, and for the
+ * default announced name (`chat on <hostname>`), `--allow-env` for `LANG` and
  * `NO_COLOR`, `--allow-ffi` for the open-file limit and TCP keepalive timing
  * on Linux (`src/system_tuning.ts`). No file access: the page is inside the
  * program (`src/web_assets.ts`).
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-net",
-  "--allow-sys=networkInterfaces",
+  "--allow-sys=networkInterfaces,hostname",
   "--allow-env",
   "--allow-ffi",
 ];

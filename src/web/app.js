@@ -644,4 +644,42 @@ document.addEventListener("visibilitychange", () => {
 // One clock for pings, the dead-connection check and the countdown.
 setInterval(() => run(state.tick(Date.now())), 1000);
 
+/**
+ * Shows the QR code of the server's web address (the one `chat serve`
+ * prints in the terminal), drawn as SVG from the matrix in the page data,
+ * black on white in either theme so that a phone can read it.
+ *
+ * @param {PageData["joinCode"]} code
+ */
+function showJoinCode(code) {
+  const box = byId("join-code", HTMLElement);
+  if (code === undefined || code.rows.length === 0) return;
+  const size = code.rows.length + 4;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", `0 0 ${size} ${size}`);
+  svg.setAttribute("shape-rendering", "crispEdges");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", code.url);
+  const light = document.createElementNS(ns, "rect");
+  light.setAttribute("width", String(size));
+  light.setAttribute("height", String(size));
+  light.setAttribute("fill", "#fff");
+  const dark = document.createElementNS(ns, "path");
+  let path = "";
+  code.rows.forEach((row, y) => {
+    for (let x = 0; x < row.length; x++) {
+      if (row[x] === "1") path += `M${x + 2} ${y + 2}h1v1h-1z`;
+    }
+  });
+  dark.setAttribute("d", path);
+  dark.setAttribute("fill", "#000");
+  svg.append(light, dark);
+  byId("join-code-label", HTMLElement).textContent = text.joinCode;
+  byId("join-code-url", HTMLElement).textContent = code.url;
+  box.insertBefore(svg, byId("join-code-url", HTMLElement));
+  box.hidden = false;
+}
+
+showJoinCode(data.joinCode);
 render();

@@ -18,6 +18,7 @@ import type { Lang, LeaveReason } from "../protocol/messages.ts";
 import { COMMAND_NAMES } from "../protocol/commands.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { WEB_STRINGS, type WebStrings } from "../i18n/page_strings.ts";
+import { DISCOVERY_STRINGS } from "../i18n/discovery_strings.ts";
 import APP_JS from "./app.js" with { type: "text" };
 import STATE_JS from "./web_client_state.js" with { type: "text" };
 import STYLE_CSS from "./style.css" with { type: "text" };
@@ -39,6 +40,8 @@ export interface PageText {
   privateFrom: string;
   /** Label of a private message you sent: `{name}`. */
   privateTo: string;
+  /** Above the QR code of the server's web address. */
+  joinCode: string;
 }
 
 // Every reason, so the templates cover them all (a missing one fails to
@@ -90,6 +93,7 @@ export function pageText(lang: Lang): PageText {
     ) as Record<LeaveReason, string>,
     privateFrom: strings.privateFrom("{name}"),
     privateTo: strings.privateTo("{name}"),
+    joinCode: DISCOVERY_STRINGS[lang].pageJoinCode,
   };
 }
 
@@ -108,6 +112,20 @@ export interface PageData {
   maxLineBytes: number;
   /** Command names without their `/`, for Tab completion. */
   commands: readonly string[];
+  /**
+   * The QR code of the web address `chat serve` prints, for others to
+   * scan from this page.
+   * @default {absent: no code is shown}
+   */
+  joinCode?: PageJoinCode;
+}
+
+/** A QR code for the page to draw. */
+export interface PageJoinCode {
+  /** What it says: the server's web address. */
+  url: string;
+  /** Its modules, a string of `1` (dark) and `0` for each row. */
+  rows: readonly string[];
 }
 
 /** Options of {@linkcode webAssets}: what the server tells the page. */
@@ -117,6 +135,11 @@ export interface WebAssetsOptions {
    * @default {8192}
    */
   maxLineBytes?: number;
+  /**
+   * The QR code of the server's web address.
+   * @default {none}
+   */
+  joinCode?: PageJoinCode;
 }
 
 /**
@@ -139,6 +162,7 @@ export function pageData(options: WebAssetsOptions = {}): PageData {
     text: { en: pageText("en"), pt: pageText("pt") },
     maxLineBytes: options.maxLineBytes ?? SERVE_DEFAULTS.lineLimit,
     commands: COMMAND_NAMES,
+    ...(options.joinCode === undefined ? {} : { joinCode: options.joinCode }),
   };
 }
 

@@ -67,7 +67,6 @@ Deno.test("chat join rejects a bad address, port or name with exit 2 (RF-6)", as
     [["join", "127.0.0.1", "--name", "a b"], /"a b" is not allowed/],
     [["join", "127.0.0.1", "--name", "x".repeat(30)], /too long/],
     [["join", "127.0.0.1", "--name", "server"], /reserved/],
-    [["join", "--name", "ana"], /give the server's address/],
   ];
   for (const [args, message] of cases) {
     const result = await runChat(args);

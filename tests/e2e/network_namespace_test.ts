@@ -4,78 +4,12 @@
 // connecting across them (printed, for the plain prompt's delay).
 import { assertEquals, assertMatch } from "@std/assert";
 import { ChatProcess, eventually } from "../_helpers.ts";
-import { have, Netcat } from "../_tools.ts";
+import { Netcat } from "../_tools.ts";
 import { describeTimes, type FirstLine } from "./_first_line.ts";
 import { PROMPT_AFTER_MS } from "../../src/config.ts";
-
-function canUseNamespaces(): boolean {
-  if (Deno.build.os !== "linux" || !have("ip", "-V") || !have("nc", "-h")) {
-    return false;
-  }
-  const probe = `chatprobe${Deno.pid}`;
-  const add = new Deno.Command("ip", {
-    args: ["netns", "add", probe],
-    stdout: "null",
-    stderr: "null",
-  }).outputSync();
-  if (!add.success) return false;
-  new Deno.Command("ip", { args: ["netns", "del", probe] }).outputSync();
-  return true;
-}
+import { canUseNamespaces, withTwoHosts } from "../_netns.ts";
 
 const NAMESPACES = canUseNamespaces();
-
-function ip(...args: string[]): void {
-  const result = new Deno.Command("ip", { args, stderr: "piped" }).outputSync();
-  if (!result.success) {
-    throw new Error(
-      `Cannot run ip ${args.join(" ")}: ${
-        new TextDecoder().decode(result.stderr)
-      }`,
-    );
-  }
-}
-
-/** Two hosts: the server's at 10.77.0.1, the client's at 10.77.0.2. */
-interface Hosts {
-  /** Prefix that runs a command on the server's host. */
-  server: string[];
-  /** Prefix that runs a command on the client's host. */
-  client: string[];
-  /** Unplugs the client's network cable. */
-  unplugClient(): void;
-}
-
-async function withTwoHosts(fn: (hosts: Hosts) => Promise<void>) {
-  const id = `${Deno.pid % 10000}${Math.floor(Math.random() * 1000)}`;
-  const server = `chatsrv${id}`;
-  const client = `chatcli${id}`;
-  ip("netns", "add", server);
-  ip("netns", "add", client);
-  try {
-    ip("link", "add", `vs${id}`, "type", "veth", "peer", "name", `vc${id}`);
-    ip("link", "set", `vs${id}`, "netns", server);
-    ip("link", "set", `vc${id}`, "netns", client);
-    ip("-n", server, "addr", "add", "10.77.0.1/24", "dev", `vs${id}`);
-    ip("-n", client, "addr", "add", "10.77.0.2/24", "dev", `vc${id}`);
-    for (const [ns, dev] of [[server, `vs${id}`], [client, `vc${id}`]]) {
-      ip("-n", ns!, "link", "set", dev!, "up");
-      ip("-n", ns!, "link", "set", "lo", "up");
-    }
-    await fn({
-      server: ["ip", "netns", "exec", server],
-      client: ["ip", "netns", "exec", client],
-      // Down on the client's side only: the server's packets leave and are
-      // never answered, as when a cable is pulled or a laptop sleeps.
-      unplugClient: () => ip("-n", client, "link", "set", `vc${id}`, "down"),
-    });
-  } finally {
-    for (const ns of [server, client]) {
-      new Deno.Command("ip", { args: ["netns", "del", ns], stderr: "null" })
-        .outputSync();
-    }
-  }
-}
 
 Deno.test({
   name:
