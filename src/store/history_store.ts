@@ -43,4 +43,12 @@ export interface HistoryStore {
    * @throws {RangeError} If `limit` is not a whole number of zero or more.
    */
   recent(room: string, limit: number, before?: number): StoredLine[];
+  /**
+   * Drops the lines of a room that no longer exists (its last member left
+   * and it had no topic or key). A store that keeps rooms past their
+   * members, such as a database, leaves it out.
+   *
+   * @param room The room's key.
+   */
+  forget?(room: string): void;
 }
