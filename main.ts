@@ -119,6 +119,7 @@ export async function main(args: readonly string[]): Promise<number> {
           interactive: Deno.stdin.isTerminal() && Deno.stdout.isTerminal(),
           color: !Deno.noColor && Deno.stdout.isTerminal(),
           verbose: command.verbose === true || Deno.stdout.isTerminal(),
+          password: command.password,
           signal: controller.signal,
         });
       } finally {

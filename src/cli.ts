@@ -9,6 +9,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
+import { checkRoomName } from "./protocol/room_name.ts";
 import {
   deadPeerTiming,
   DEFAULT_PORT,
@@ -21,7 +22,7 @@ import {
   type ServerConfig,
 } from "./config.ts";
 import type { Lang } from "./protocol/messages.ts";
-import { STRINGS } from "./i18n/server_strings.ts";
+import { type RoomNameErrorCode, STRINGS } from "./i18n/server_strings.ts";
 
 /** Version of the program, printed by `chat --version`. */
 export const VERSION = "0.1.0";
@@ -63,6 +64,16 @@ export interface ServeFlags {
   queueLimit: number;
   /** Seconds a new connection has to choose a name. */
   nameTimeoutSeconds: number;
+  /** The room everyone is placed in on arrival. */
+  room: string;
+  /** Most rooms at once (0 = no limit). */
+  maxRooms: number;
+  /** Most rooms one member may be in at once (0 = no limit). */
+  maxRoomsPerUser: number;
+  /** The password every client must give (`--password`), or `null`. */
+  password: string | null;
+  /** The password of `/oper` (`--oper-password`), or `null`. */
+  operPassword: string | null;
 }
 
 /** What the command line asks for. */
@@ -77,6 +88,8 @@ export type CliCommand =
     timeoutMs: number;
     /** `--verbose`: the welcome and history without a terminal too. */
     verbose?: true;
+    /** `--password`: the server's password. */
+    password?: string;
   };
 
 const D = SERVE_DEFAULTS;
@@ -127,6 +140,15 @@ Options:
   --web-port PORT    port of the browser client: open http://HOST:PORT in a
                      browser (default: the chat port + 1, ${DEFAULT_WEB_PORT})
   --no-web           do not serve the browser client
+  --room NAME        the room everyone is placed in on arrival (default ${D.room})
+  --max-rooms N      most rooms at once (default ${D.maxRooms}; 0 = no limit)
+  --max-rooms-per-user N
+                     most rooms one user may be in at once (default ${D.maxRoomsPerUser}; 0 = no limit)
+  --password SECRET  every user must give it to join (chat join --password,
+                     a prompt for netcat users, a field in the page)
+  --oper-password SECRET
+                     /oper SECRET makes a user a server operator, who may
+                     do what room operators do in every room
   -h, --help         show this help`,
   join: `Usage: chat join HOST[:PORT] [--name NAME]
 
@@ -139,6 +161,7 @@ Options:
   --timeout SECS     give up connecting after this many seconds (default ${JOIN_DEFAULTS.timeoutSeconds})
   --verbose          print the welcome and recent messages when the input
                      is not a terminal too
+  --password SECRET  the server's password, if it has one
   -h, --help         show this help
 
 In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C (on an
@@ -214,9 +237,19 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--hard-line-limit",
     "--queue-limit",
     "--name-timeout",
+    "--room",
+    "--max-rooms",
+    "--max-rooms-per-user",
+    "--password",
+    "--oper-password",
   ]);
   const flags = parseArgs(args, {
     string: [
+      "room",
+      "max-rooms",
+      "max-rooms-per-user",
+      "password",
+      "oper-password",
       "host",
       "port",
       "lang",
@@ -312,7 +345,44 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       D.deadPeerSeconds,
       MIN.deadPeerSeconds,
     ),
+    room: _room(flags.room),
+    maxRooms: int("max-rooms", D.maxRooms, 0),
+    maxRoomsPerUser: int("max-rooms-per-user", D.maxRoomsPerUser, 0),
+    password: _secret(flags.password, "password", "serve"),
+    operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
   };
+}
+
+// The default room: --room, checked as any room name.
+function _room(value: unknown): string {
+  if (value === undefined) return D.room;
+  const check = checkRoomName(String(value));
+  if (!check.ok) {
+    throw new UsageError(
+      `Cannot use --room: ${
+        STRINGS.en.roomNameError(
+          check.code as RoomNameErrorCode,
+          check.name,
+        )
+      }`,
+      "serve",
+    );
+  }
+  return check.name;
+}
+
+// A password flag: any text but an empty one; never echoed back.
+function _secret(
+  value: unknown,
+  flag: string,
+  topic: "serve" | "join",
+): string | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  if (text === "") {
+    throw new UsageError(`Cannot use --${flag} "": give a password`, topic);
+  }
+  return text;
 }
 
 /**
@@ -350,6 +420,11 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     promptAfterMs: PROMPT_AFTER_MS,
     nameTimeoutMs: flags.nameTimeoutSeconds * 1000,
     ...deadPeerTiming(flags.deadPeerSeconds),
+    defaultRoom: flags.room,
+    maxRooms: flags.maxRooms,
+    maxRoomsPerUser: flags.maxRoomsPerUser,
+    password: flags.password,
+    operPassword: flags.operPassword,
   };
 }
 
@@ -380,9 +455,14 @@ function _webPort(value: unknown, chatPort: number): number {
 }
 
 function _parseJoin(input: string[], env: CliEnv): CliCommand {
-  const args = _keepEmptyValues(input, ["--name", "-n", "--timeout"]);
+  const args = _keepEmptyValues(input, [
+    "--name",
+    "-n",
+    "--timeout",
+    "--password",
+  ]);
   const flags = parseArgs(args, {
-    string: ["name", "timeout"],
+    string: ["name", "timeout", "password"],
     boolean: ["help", "verbose"],
     alias: { h: "help", n: "name" },
     unknown: _rejectUnknown("join"),
@@ -425,12 +505,14 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   const timeoutMs = flags.timeout === undefined
     ? JOIN_DEFAULTS.timeoutSeconds * 1000
     : _positive(flags.timeout, "timeout", "join") * 1000;
+  const password = _secret(flags.password, "password", "join");
   return {
     kind: "join",
     address,
     name,
     timeoutMs,
     ...(flags.verbose ? { verbose: true as const } : {}),
+    ...(password === null ? {} : { password }),
   };
 }
 

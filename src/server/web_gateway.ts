@@ -181,7 +181,10 @@ export class WebGateway implements Gateway {
       log: (line) => log.report(line),
     };
     this.#assets = new Map(
-      [...webAssets({ maxLineBytes: config.maxLineBytes })].map((
+      [...webAssets({
+        maxLineBytes: config.maxLineBytes,
+        password: typeof config.password === "string",
+      })].map((
         [path, asset],
       ) => [path, {
         type: asset.type,

@@ -7,6 +7,7 @@
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { Hub, type HubEvent } from "../../src/hub/hub.ts";
+import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
 import type { Member } from "../../src/hub/member.ts";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
 import {
@@ -130,8 +131,10 @@ function watcher(): Member & { got: ServerMessage[] } {
   const got: ServerMessage[] = [];
   return {
     name: "",
+    room: null,
     lang: "en",
     label: "watcher",
+    address: "127.0.0.1",
     got,
     deliver: (message) => got.push(message),
     close() {},
@@ -175,7 +178,7 @@ function open(
 }
 
 function hello(name: string, extra: Record<string, unknown> = {}) {
-  return { type: "hello", version: 1, name, ...extra };
+  return { type: "hello", version: PROTOCOL_VERSION, name, ...extra };
 }
 
 /** A native member named `name`, joined. */
@@ -208,12 +211,13 @@ Deno.test("Session answers a refused hello with a name error, and welcomes the n
 Deno.test("Session speaks the hello's language and refuses another protocol version", async () => {
   const world = setup();
   const { session, transport, finished } = open(world);
-  transport.send(hello("ana", { version: 2, lang: "pt" }));
+  // A version 1 client: the one before rooms.
+  transport.send(hello("ana", { version: 1, lang: "pt" }));
   assertEquals(session.lang, "pt");
   assertEquals(transport.last(), {
     type: "bye",
     reason: "protocol",
-    text: STRINGS.pt.bye("protocol", STRINGS.pt.unsupportedVersion(2)),
+    text: STRINGS.pt.bye("protocol", STRINGS.pt.unsupportedVersion(1)),
   });
   assertEquals(session.closing?.reason, "protocol");
   await Promise.resolve();

@@ -142,15 +142,15 @@ Deno.test("WebSocket and TCP members share one room, names and private messages"
     assertEquals([got.from, got.to, got.text], ["bob", "ana", "psst"]);
     // A WebSocket member's name is held against TCP members too.
     const carla = await WsClient.open(web.addr.port);
-    carla.send({ type: "hello", version: 1, name: "BOB" });
+    carla.send({ type: "hello", version: 2, name: "BOB" });
     const refused = await carla.expectMessage("name_error");
     assertEquals(refused.code, "taken");
-    carla.send({ type: "hello", version: 1, name: "a b" });
+    carla.send({ type: "hello", version: 2, name: "a b" });
     assertEquals(
       (await carla.expectMessage("name_error")).code,
       "invalid_chars",
     );
-    carla.send({ type: "hello", version: 1, name: "carla" });
+    carla.send({ type: "hello", version: 2, name: "carla" });
     const welcome = await carla.expectMessage("welcome");
     assertEquals(welcome.members, ["ana", "bob", "carla"]);
     assertEquals(welcome.history.map((l) => l.text), ["hi bob"]);
@@ -205,7 +205,7 @@ Deno.test("a WebSocket member that stops reading is dropped as slow; others go o
     const slow = await RawWebSocket.open(port);
     assertEquals(slow.status, 101);
     await slow.sendText(
-      JSON.stringify({ type: "hello", version: 1, name: "slow" }),
+      JSON.stringify({ type: "hello", version: 2, name: "slow" }),
     );
     const ana = await WsClient.join(port, "ana");
     const bob = await nativeUser(server.chat.addr.port, "bob");
@@ -266,7 +266,7 @@ Deno.test("a WebSocket member is pinged when quiet and dropped when it stays sil
     const port = web.addr.port;
     const quiet = await RawWebSocket.open(port);
     await quiet.sendText(
-      JSON.stringify({ type: "hello", version: 1, name: "quiet" }),
+      JSON.stringify({ type: "hello", version: 2, name: "quiet" }),
     );
     const ana = await WsClient.join(port, "ana");
     const ping = await ana.expectMessage("ping");
@@ -312,7 +312,7 @@ Deno.test("shutdown finishes within two seconds even when a page stopped reading
   const port = fixture.web.addr.port;
   const stuck = await RawWebSocket.open(port);
   await stuck.sendText(
-    JSON.stringify({ type: "hello", version: 1, name: "stuck" }),
+    JSON.stringify({ type: "hello", version: 2, name: "stuck" }),
   );
   const ana = await WsClient.join(port, "ana");
   const bob = await nativeUser(fixture.server.chat.addr.port, "bob");
