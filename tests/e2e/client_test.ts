@@ -128,10 +128,12 @@ function welcome(name: string, members = [name]): ServerMessage {
   return {
     type: "welcome",
     name,
+    room: "#general",
     members,
+    ops: [],
     history: [],
     server: "fake",
-    version: 1,
+    version: 2,
   };
 }
 
@@ -310,7 +312,7 @@ Deno.test("chat join says the connection was lost when the server drops it", asy
     await fake.accept();
     assertEquals(await fake.next(), {
       type: "hello",
-      version: 1,
+      version: 2,
       name: "ci",
       lang: "en",
     });
