@@ -714,3 +714,72 @@ Deno.test("ClientState keeps backing off while a rejoin keeps failing after conn
   }
   assertEquals(delays, [2000, 4000, 8000, 16000]);
 });
+
+// --- Rooms ---------------------------------------------------------------------
+
+Deno.test("ClientState follows its rooms: the prompt shows the current one, other rooms' lines are marked", () => {
+  const client = joined({ interactive: true });
+  const effects = client.onServerLine(line({
+    type: "joined",
+    room: "#games",
+    members: ["dan", "ana"],
+    ops: ["dan"],
+    history: [],
+  }));
+  assertEquals(
+    printed(effects),
+    ["[12:00] -- You joined #games. Online (2): @dan, ana."],
+  );
+  assert(effects.some((e) => e.kind === "prompt" && e.text === "#games ana> "));
+  assertEquals(client.room, "#games");
+  assertEquals(client.members, ["dan", "ana"]);
+  assertEquals([...client.rooms.keys()], ["#general", "#games"]);
+  assertEquals(
+    printed(client.onServerLine(line({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "over here",
+      time: 0,
+    }))),
+    ["[12:00] [#general] bob: over here"],
+  );
+  assertEquals(
+    printed(client.onServerLine(line({
+      type: "message",
+      room: "#games",
+      from: "dan",
+      text: "gg",
+      time: 0,
+    }))),
+    ["[12:00] dan: gg"],
+  );
+  // Kicked: told in the room it was in, then moved.
+  assertEquals(
+    printed(client.onServerLine(line({
+      type: "kick",
+      room: "#games",
+      name: "ana",
+      by: "dan",
+      time: 0,
+    }))),
+    ["[12:00] -- ana was kicked from #games by dan"],
+  );
+  const moved = client.onServerLine(
+    line({ type: "current", room: "#general" }),
+  );
+  assert(moved.some((e) => e.kind === "prompt" && e.text === "#general ana> "));
+  assertEquals([...client.rooms.keys()], ["#general"]);
+  assertEquals(client.members, ["bob", "ana"]);
+});
+
+Deno.test("ClientState sends the server's password in hello", () => {
+  const client = state({ password: "s3cret" });
+  assertEquals(sent(client.start()), [{
+    type: "hello",
+    version: 2,
+    name: "ana",
+    lang: "en",
+    password: "s3cret",
+  }]);
+});

@@ -958,3 +958,99 @@ Deno.test("dayKey() names the local calendar day", () => {
   assertEquals(dayKey(new Date(2026, 10, 22, 0, 0).getTime()), "2026-11-22");
   assertEquals(dayKey(new Date(2027, 0, 1, 0, 0).getTime()), "2027-01-01");
 });
+
+// --- Rooms ---------------------------------------------------------------------
+
+Deno.test("WebClientState follows its rooms: the member list is the current room's, other rooms' lines are marked", () => {
+  const state = joined("ana", ["ana", "bob", "cid"]);
+  assertEquals(state.room, "#general");
+  const join = state.received(
+    frame({
+      type: "joined",
+      room: "#games",
+      members: ["dan", "ana"],
+      ops: ["dan"],
+      topic: { text: "gg", by: "dan", time: 1 },
+      history: [{ from: "dan", text: "earlier", time: 1 }],
+    }),
+    5,
+  );
+  assertEquals(state.room, "#games");
+  assertEquals(state.members, ["ana", "dan"]);
+  assertEquals(
+    shown(join).map((entry) => entry.text),
+    [
+      "You are now in #games: what you type goes there",
+      "earlier",
+      "Topic of #games: gg (set by dan)",
+    ],
+  );
+  const other = shown(
+    state.received(
+      frame({
+        type: "message",
+        room: "#general",
+        from: "bob",
+        text: "over here",
+        time: 6,
+      }),
+      6,
+    ),
+  )[0]!;
+  assert(other.kind === "chat");
+  assertEquals(other.room, "#general");
+  const here = shown(
+    state.received(
+      frame({
+        type: "message",
+        room: "#games",
+        from: "dan",
+        text: "gg",
+        time: 7,
+      }),
+      7,
+    ),
+  )[0]!;
+  assert(here.kind === "chat" && here.room === undefined);
+  const part = shown(
+    state.received(
+      frame({ type: "part", room: "#general", name: "cid", time: 8 }),
+      8,
+    ),
+  )[0]!;
+  assertEquals(part.text, "[#general] cid left #general");
+  assertEquals(state.rooms.get("#general")?.members, ["ana", "bob"]);
+  state.received(frame({ type: "current", room: "#general" }), 9);
+  assertEquals(state.members, ["ana", "bob"]);
+  state.received(
+    frame({ type: "kick", room: "#games", name: "ana", by: "dan", time: 10 }),
+    10,
+  );
+  assertFalse(state.rooms.has("#games"));
+});
+
+Deno.test("WebClientState sends the server's password in hello, and asks again when it is wrong", () => {
+  const state = new WebClientState({ text: pageText("en"), lang: "en" });
+  state.submitName("ana", "s3cret");
+  assertEquals(state.opened(0), [{
+    kind: "send",
+    message: {
+      type: "hello",
+      version: WEB_PROTOCOL_VERSION,
+      name: "ana",
+      lang: "en",
+      password: "s3cret",
+    },
+  }]);
+  state.received(
+    frame({
+      type: "bye",
+      reason: "password",
+      text: STRINGS.en.bye("password"),
+    }),
+    1,
+  );
+  assertEquals(state.closed(2), [], "no reconnecting with a wrong password");
+  assertEquals(state.phase, "naming");
+  assertEquals(state.nameError, STRINGS.en.bye("password"));
+});
