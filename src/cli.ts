@@ -454,13 +454,11 @@ function _webPort(value: unknown, chatPort: number): number {
   return port;
 }
 
+// The flags of `chat join` that take a value.
+const JOIN_VALUES = ["--name", "-n", "--timeout", "--password"];
+
 function _parseJoin(input: string[], env: CliEnv): CliCommand {
-  const args = _keepEmptyValues(input, [
-    "--name",
-    "-n",
-    "--timeout",
-    "--password",
-  ]);
+  const args = _keepEmptyValues(input, JOIN_VALUES);
   const flags = parseArgs(args, {
     string: ["name", "timeout", "password"],
     boolean: ["help", "verbose"],

@@ -41,7 +41,11 @@ import type {
   ServerMessage,
 } from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
-import { markOperators, STRINGS } from "../i18n/server_strings.ts";
+import {
+  markOperators,
+  roomEventText,
+  STRINGS,
+} from "../i18n/server_strings.ts";
 import { textWidth } from "./text_width.ts";
 import { wrapLine } from "./wrap_line.ts";
 
@@ -349,64 +353,15 @@ function _render(
     case "private":
       return _private(message, options);
     case "join":
-      return about(
-        message.room,
-        message.arrived
-          ? strings.joined(_person(message.name))
-          : strings.joinedRoom(_person(message.name), _person(message.room)),
-        message.time,
-      );
     case "part":
-      return about(
-        message.room,
-        strings.partedRoom(
-          _person(message.name),
-          _person(message.room),
-          message.reason === undefined ? undefined : _person(message.reason),
-        ),
-        message.time,
-      );
     case "kick":
-      return about(
-        message.room,
-        strings.kicked(
-          _person(message.name),
-          _person(message.room),
-          _person(message.by),
-          message.reason === undefined ? undefined : _person(message.reason),
-        ),
-        message.time,
-      );
     case "mode":
+    case "topic":
       return about(
         message.room,
-        strings.modeChanged(
-          _person(message.by),
-          message.change,
-          _person(message.room),
-          _person(message.target ?? ""),
-        ),
-        message.time,
+        roomEventText(strings, message, _person),
+        message.type === "topic" && message.asked ? now : message.time,
       );
-    case "topic":
-      return message.asked
-        ? about(
-          message.room,
-          strings.topicIs(
-            _person(message.room),
-            _person(message.text),
-            _person(message.by),
-          ),
-        )
-        : about(
-          message.room,
-          strings.topicChanged(
-            _person(message.by),
-            _person(message.room),
-            _person(message.text),
-          ),
-          message.time,
-        );
     case "rooms":
       return {
         text: _info(

@@ -840,14 +840,13 @@ export class Hub {
     // The first member of a room is its operator; the default room has
     // the server's operators only.
     const op = room.size === 0 && room !== this.#defaultRoom;
-    const join: ServerMessage = {
+    room.broadcast({
       type: "join",
       room: room.name,
       name: member.name,
       time,
-    };
-    if (op) join.op = true;
-    room.broadcast(join, null);
+      ...(op ? { op: true as const } : {}),
+    }, null);
     this.#enter(member, state, room, time);
     if (op) room.setOp(member, true);
     member.deliver({ type: "joined", ...room.state() });
@@ -868,25 +867,24 @@ export class Hub {
     const room = this.#inRoom(member, state, command.room, options);
     if (room === null) return;
     const reason = _reason(command.reason);
-    const part: ServerMessage = {
+    const because = reason ? { reason } : {};
+    room.remove(member);
+    room.broadcast({
       type: "part",
       room: room.name,
       name: member.name,
       time: this.#now(),
-    };
-    if (reason) part.reason = reason;
-    room.remove(member);
-    room.broadcast(part, null);
+      ...because,
+    }, null);
     member.deliver({ type: "parted", room: room.name });
     this.#exitRoom(member, state, room);
-    const event: HubEvent = {
+    this.#onEvent({
       kind: "room_part",
       room: room.name,
       name: member.name,
       label: member.label,
-    };
-    if (reason) event.reason = reason;
-    this.#onEvent(event);
+      ...because,
+    });
     this.#dropIfDeserted(room);
   }
 
@@ -1090,27 +1088,26 @@ export class Hub {
     reason: string | undefined,
   ): void {
     const clean = _reason(reason);
-    const kick: ServerMessage = {
+    const because = clean ? { reason: clean } : {};
+    // The one kicked hears it too, then is out at once: its next line to
+    // the room is refused.
+    this.#tell(member, room, {
       type: "kick",
       room: room.name,
       name: target.name,
       by: member.name,
       time: this.#now(),
-    };
-    if (clean) kick.reason = clean;
-    // The one kicked hears it too, then is out at once: its next line to
-    // the room is refused.
-    this.#tell(member, room, kick);
+      ...because,
+    });
     this.#exitRoom(target, this.#members.get(target)!, room);
-    const event: HubEvent = {
+    this.#onEvent({
       kind: "kick",
       room: room.name,
       name: target.name,
       by: member.name,
       label: member.label,
-    };
-    if (clean) event.reason = clean;
-    this.#onEvent(event);
+      ...because,
+    });
   }
 
   #mode(
@@ -1121,25 +1118,24 @@ export class Hub {
   ): void {
     const time = this.#now();
     room.lastActive = time;
-    const message: ServerMessage = {
+    const name = typeof target === "string" ? target : target?.name;
+    const on = name === undefined ? {} : { target: name };
+    this.#tell(member, room, {
       type: "mode",
       room: room.name,
       by: member.name,
       change,
       time,
-    };
-    const name = typeof target === "string" ? target : target?.name;
-    if (name !== undefined) message.target = name;
-    this.#tell(member, room, message);
-    const event: HubEvent = {
+      ...on,
+    });
+    this.#onEvent({
       kind: "mode",
       room: room.name,
       by: member.name,
       label: member.label,
       change,
-    };
-    if (name !== undefined) event.target = name;
-    this.#onEvent(event);
+      ...on,
+    });
   }
 
   // A room event to the room, and to who caused it if it is not in the

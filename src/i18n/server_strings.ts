@@ -14,6 +14,7 @@ import type {
   ModeChange,
   NameErrorCode,
   RoomSummary,
+  ServerMessage,
 } from "../protocol/messages.ts";
 
 /** Why a room name was refused (the shape codes of a user name). */
@@ -519,6 +520,69 @@ const PT: Strings = {
       ? `Este servidor fala a versão ${PROTOCOL_VERSION} do protocolo do chat, não a ${version}: atualize o chat`
       : `Este servidor fala a versão ${PROTOCOL_VERSION} do protocolo do chat, não a ${version}: use um chat da mesma versão que o servidor`,
 };
+
+/** The room events a notice tells: joins, parts, kicks, modes and topics. */
+export type RoomEvent = Extract<
+  ServerMessage,
+  { type: "join" | "part" | "kick" | "mode" | "topic" }
+>;
+
+/**
+ * The notice a room event makes, worded in one language; every text the
+ * event carries (names, the room, reasons, the topic) goes through `show`
+ * first, so a client can sanitise and isolate it.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { roomEventText, STRINGS } from "./server_strings.ts";
+ *
+ * assertEquals(
+ *   roomEventText(STRINGS.en, { type: "part", room: "#games", name: "bob", time: 0 }),
+ *   "bob left #games",
+ * );
+ * ```
+ *
+ * @param strings The language's strings.
+ * @param event The event.
+ * @param show Applied to each text of the event.
+ * @returns The notice.
+ */
+export function roomEventText(
+  strings: Strings,
+  event: RoomEvent,
+  show: (text: string) => string = (text) => text,
+): string {
+  const room = show(event.room);
+  const reason = (text: string | undefined) =>
+    text === undefined ? undefined : show(text);
+  switch (event.type) {
+    case "join":
+      return event.arrived
+        ? strings.joined(show(event.name))
+        : strings.joinedRoom(show(event.name), room);
+    case "part":
+      return strings.partedRoom(show(event.name), room, reason(event.reason));
+    case "kick":
+      return strings.kicked(
+        show(event.name),
+        room,
+        show(event.by),
+        reason(event.reason),
+      );
+    case "mode":
+      return strings.modeChanged(
+        show(event.by),
+        event.change,
+        room,
+        show(event.target ?? ""),
+      );
+    case "topic":
+      return event.asked
+        ? strings.topicIs(room, show(event.text), show(event.by))
+        : strings.topicChanged(show(event.by), room, show(event.text));
+  }
+}
 
 /**
  * Names as member lists show them: each operator's with `@` before it, as

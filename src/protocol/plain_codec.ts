@@ -8,7 +8,11 @@
 
 import type { Codec, Decoded, Reader } from "./codec.ts";
 import type { ChatLine, Lang, RoomState, ServerMessage } from "./messages.ts";
-import { markOperators, STRINGS } from "../i18n/server_strings.ts";
+import {
+  markOperators,
+  roomEventText,
+  STRINGS,
+} from "../i18n/server_strings.ts";
 
 /**
  * Formats a time as `[HH:MM]`, local time.
@@ -101,48 +105,15 @@ export function encodePlain(
         formatStamp(message.time)
       } [${message.from} -> ${message.to}] ${message.text}\n`;
     case "join":
-      return _notice(
-        message.time,
-        message.arrived
-          ? strings.joined(message.name)
-          : strings.joinedRoom(message.name, message.room),
-        _mark(message.room, options),
-      );
     case "part":
-      return _notice(
-        message.time,
-        strings.partedRoom(message.name, message.room, message.reason),
-        _mark(message.room, options),
-      );
     case "kick":
-      return _notice(
-        message.time,
-        strings.kicked(message.name, message.room, message.by, message.reason),
-        _mark(message.room, options),
-      );
     case "mode":
+    case "topic":
       return _notice(
-        message.time,
-        strings.modeChanged(
-          message.by,
-          message.change,
-          message.room,
-          message.target ?? "",
-        ),
+        message.type === "topic" && message.asked ? now() : message.time,
+        roomEventText(strings, message),
         _mark(message.room, options),
       );
-    case "topic":
-      return message.asked
-        ? _notice(
-          now(),
-          strings.topicIs(message.room, message.text, message.by),
-          _mark(message.room, options),
-        )
-        : _notice(
-          message.time,
-          strings.topicChanged(message.by, message.room, message.text),
-          _mark(message.room, options),
-        );
     case "leave":
       return _notice(
         message.time,
@@ -151,22 +122,13 @@ export function encodePlain(
     case "rename":
       return _notice(message.time, strings.renamed(message.from, message.to));
     case "welcome":
-      return _notice(
-        now(),
-        strings.welcome(
-          message.name,
-          markOperators(message.members, message.ops),
-          message.room,
-        ),
-      ) + _roomDetails(message, lang, now);
-    case "joined":
-      return _notice(
-        now(),
-        strings.youJoined(
-          message.room,
-          markOperators(message.members, message.ops),
-        ),
-      ) + _roomDetails(message, lang, now);
+    case "joined": {
+      const members = markOperators(message.members, message.ops);
+      const text = message.type === "welcome"
+        ? strings.welcome(message.name, members, message.room)
+        : strings.youJoined(message.room, members);
+      return _notice(now(), text) + _roomDetails(message, lang, now);
+    }
     case "parted":
       return _notice(now(), strings.youParted(message.room));
     case "current":

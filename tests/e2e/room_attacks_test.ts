@@ -11,7 +11,12 @@
 import { assert, assertEquals } from "@std/assert";
 import type { ServerConfig } from "../../src/config.ts";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
-import { eventually, LineClient, nativeUser, withServer } from "../_helpers.ts";
+import {
+  eventually,
+  type LineClient,
+  nativeUser,
+  withServer,
+} from "../_helpers.ts";
 import {
   assertSafeLines,
   closeAll,
@@ -155,7 +160,7 @@ Deno.test("room names built to break lines, terminals or looks are refused in bo
 Deno.test("thousands of joins from one member stop at its cap, then at the server's, and rooms made and left leave nothing behind", async () => {
   await withArena(
     { rateLimit: null, maxRooms: 100 },
-    async ({ port, members }) => {
+    async ({ port }) => {
       const eve = await RawPeer.connect(port);
       const watcher = await nativeUser(port, "watcher");
       try {
