@@ -2,8 +2,8 @@
 // and a real netcat in two rooms at once (lines of the other room marked
 // with [#room], the current room followed), native clients beside them,
 // kicks and topics crossing dialects, the server's console naming the room,
-// the server's password in every dialect, a server operator, and a version 1
-// client told to upgrade.
+// the server's password in every dialect (the page's field too), a server
+// operator, a version 1 client told to upgrade, and the page in two rooms.
 
 import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import {
@@ -13,6 +13,7 @@ import {
   nativeUser,
 } from "../_helpers.ts";
 import { have, Netcat } from "../_tools.ts";
+import { HAVE_CHROMIUM, PageUser, withBrowser, withWeb } from "../_web.ts";
 
 const HAVE_NC = have("nc", "-h");
 
@@ -302,4 +303,70 @@ Deno.test("a version 1 client is told to upgrade and closed, never sent room mes
     server.kill("SIGTERM");
     await server.status();
   }
+});
+
+Deno.test({
+  name:
+    "the page asks for the server's password when it has one, joins with it, and asks again when it is wrong",
+  ignore: !HAVE_CHROMIUM,
+  fn: () =>
+    withWeb(
+      ({ url }) =>
+        withBrowser(async (browser) => {
+          const eve = await PageUser.open(browser, url);
+          const password = eve.page.locator("#password-input");
+          await password.waitFor({ state: "visible" });
+          await password.fill("guess");
+          await eve.chooseName("eve");
+          await eve.page.locator("#name-error", {
+            hasText: "wrong or missing password",
+          }).waitFor();
+          assert(await eve.page.locator("#join-view").isVisible());
+          await password.fill("open sesame");
+          await eve.chooseName("eve");
+          await eve.page.locator("#chat-view").waitFor({ state: "visible" });
+          await eve.expectMembers(["eve (you)"]);
+          assertEquals(eve.errors, []);
+        }),
+      { password: "open sesame" },
+    ),
+});
+
+Deno.test({
+  name:
+    "the page follows its current room and marks the lines of its other room",
+  ignore: !HAVE_CHROMIUM,
+  fn: () =>
+    withWeb(({ server, url }) =>
+      withBrowser(async (browser) => {
+        const ana = await PageUser.join(browser, url, "ana");
+        const bob = await nativeUser(server.chat.addr.port, "bob");
+        try {
+          await ana.expectMembers(["ana (you)", "bob"]);
+          await ana.say("/join #games");
+          await ana.entry("You are now in #games", "notice");
+          await ana.expectMembers(["ana (you)"]);
+          await bob.sendMessage({ type: "input", text: "over in general" });
+          const marked = await ana.entry("over in general", "chat");
+          assertEquals(
+            await marked.locator(".room-tag").textContent(),
+            "#general",
+          );
+          await bob.sendMessage({ type: "join", room: "#games" });
+          await ana.entry("bob joined #games", "notice");
+          await ana.expectMembers(["ana (you)", "bob"]);
+          await bob.sendMessage({ type: "input", text: "gg", room: "#games" });
+          const here = await ana.entry("gg", "chat");
+          assertEquals(await here.locator(".room-tag").count(), 0);
+          await ana.say("hello games");
+          await bob.expectMessage(
+            "message",
+            (m) => m.room === "#games" && m.text === "hello games",
+          );
+          assertEquals(ana.errors, []);
+        } finally {
+          await bob.close();
+        }
+      })
+    ),
 });
