@@ -131,6 +131,13 @@ export const FIRST_NAME_HUE = 25;
  */
 
 /**
+ * What the page knows of a room it is in: who is there, its operators, and
+ * its topic (`""` for none), as last heard from the server.
+ *
+ * @typedef {{ members: string[]; ops: string[]; topic: string }} PageRoom
+ */
+
+/**
  * A line that waits for the flood limit: what to send, the id of its entry
  * (0 for a command, which shows nothing), and whether it is `/quit`.
  *
@@ -169,7 +176,7 @@ export class WebClientState {
    * The rooms you are in, by name, with who is in each; and the current
    * one, whose members {@linkcode members} lists.
    *
-   * @type {Map<string, { members: string[]; ops: string[] }>}
+   * @type {Map<string, PageRoom>}
    */
   #rooms = new Map();
   /** @type {string | null} */
@@ -227,8 +234,8 @@ export class WebClientState {
   }
 
   /**
-   * @returns {ReadonlyMap<string, { members: readonly string[];
-   *   ops: readonly string[] }>} The rooms you are in, with their members.
+   * @returns {ReadonlyMap<string, Readonly<PageRoom>>} The rooms you are
+   *   in, in the order you joined them.
    */
   get rooms() {
     return this.#rooms;
@@ -637,7 +644,7 @@ export class WebClientState {
    * when it is the current one.
    *
    * @param {string} room
-   * @param {(room: { members: string[]; ops: string[] }) => void} change
+   * @param {(room: PageRoom) => void} change
    */
   #update(room, change) {
     const known = this.#rooms.get(room);
@@ -649,12 +656,16 @@ export class WebClientState {
   /**
    * You are in a room now, and it is the current one.
    *
-   * @param {{ room: unknown; members: unknown; ops: unknown }} state
+   * @param {{ room: unknown; members: unknown; ops: unknown;
+   *   topic?: { text?: unknown } }} state
    */
   #enter(state) {
     const room = cleanText(String(state.room));
     const members = _names(state.members);
-    this.#rooms.set(room, { members, ops: _names(state.ops) });
+    const topic = state.topic?.text === undefined
+      ? ""
+      : cleanText(String(state.topic.text));
+    this.#rooms.set(room, { members, ops: _names(state.ops), topic });
     this.#room = room;
     this.#setMembers(members);
   }
@@ -815,6 +826,7 @@ export class WebClientState {
           return [this.#notice(text.topicIs, values, now, room)];
         }
         this.#noteTime(message.time);
+        this.#update(room, (known) => known.topic = values.text);
         return [
           this.#notice(
             values.text === "" ? text.topicCleared : text.topicChanged,
@@ -1613,7 +1625,7 @@ function _lines(value) {
 /**
  * Takes a name out of a room's members and operators.
  *
- * @param {{ members: string[]; ops: string[] }} room
+ * @param {PageRoom} room
  * @param {string} name
  */
 function _without(room, name) {

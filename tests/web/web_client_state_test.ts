@@ -977,6 +977,7 @@ Deno.test("WebClientState follows its rooms: the member list is the current room
   );
   assertEquals(state.room, "#games");
   assertEquals(state.members, ["ana", "dan"]);
+  assertEquals(state.rooms.get("#games")?.topic, "gg");
   assertEquals(
     shown(join).map((entry) => entry.text),
     [
