@@ -164,6 +164,7 @@ export async function main(args: readonly string[]): Promise<number> {
           interactive,
           color,
           verbose: command.verbose === true || Deno.stdout.isTerminal(),
+          password: command.password,
           signal: controller.signal,
         });
       } finally {

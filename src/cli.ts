@@ -9,6 +9,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
+import { checkRoomName } from "./protocol/room_name.ts";
 import {
   deadPeerTiming,
   DEFAULT_PORT,
@@ -22,7 +23,7 @@ import {
   type ServerConfig,
 } from "./config.ts";
 import type { Lang } from "./protocol/messages.ts";
-import { STRINGS } from "./i18n/server_strings.ts";
+import { type RoomNameErrorCode, STRINGS } from "./i18n/server_strings.ts";
 
 /** Version of the program, printed by `chat --version`. */
 export const VERSION = "0.1.0";
@@ -77,6 +78,16 @@ export interface ServeFlags {
   announce?: { name: string } | null;
   /** `--qr` (`true`) or `--no-qr`; absent, a QR code when stdout is a terminal. */
   qr?: boolean;
+  /** The room everyone is placed in on arrival. */
+  room: string;
+  /** Most rooms at once (0 = no limit). */
+  maxRooms: number;
+  /** Most rooms one member may be in at once (0 = no limit). */
+  maxRoomsPerUser: number;
+  /** The password every client must give (`--password`), or `null`. */
+  password: string | null;
+  /** The password of `/oper` (`--oper-password`), or `null`. */
+  operPassword: string | null;
 }
 
 /** What the command line asks for. */
@@ -92,6 +103,8 @@ export type CliCommand =
     timeoutMs: number;
     /** `--verbose`: the welcome and history without a terminal too. */
     verbose?: true;
+    /** `--password`: the server's password. */
+    password?: string;
   }
   | {
     kind: "find";
@@ -156,6 +169,15 @@ Options:
                      on 5353/udp, broadcast on ${DISCOVERY_DEFAULTS.broadcastPort}/udp)
   --qr, --no-qr      print a QR code of the web address for phones
                      (default: when the output is a terminal)
+  --room NAME        the room everyone is placed in on arrival (default ${D.room})
+  --max-rooms N      most rooms at once (default ${D.maxRooms}; 0 = no limit)
+  --max-rooms-per-user N
+                     most rooms one user may be in at once (default ${D.maxRoomsPerUser}; 0 = no limit)
+  --password SECRET  every user must give it to join (chat join --password,
+                     a prompt for netcat users, a field in the page)
+  --oper-password SECRET
+                     /oper SECRET makes a user a server operator, who may
+                     do what room operators do in every room
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
@@ -170,6 +192,7 @@ Options:
   --timeout SECS     give up connecting after this many seconds (default ${JOIN_DEFAULTS.timeoutSeconds})
   --verbose          print the welcome and recent messages when the input
                      is not a terminal too
+  --password SECRET  the server's password, if it has one
   -h, --help         show this help
 
 In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C (on an
@@ -277,9 +300,19 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--queue-limit",
     "--name-timeout",
     "--announce-name",
+    "--room",
+    "--max-rooms",
+    "--max-rooms-per-user",
+    "--password",
+    "--oper-password",
   ]);
   const flags = parseArgs(args, {
     string: [
+      "room",
+      "max-rooms",
+      "max-rooms-per-user",
+      "password",
+      "oper-password",
       "host",
       "port",
       "lang",
@@ -376,6 +409,11 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       D.deadPeerSeconds,
       MIN.deadPeerSeconds,
     ),
+    room: _room(flags.room),
+    maxRooms: int("max-rooms", D.maxRooms, 0),
+    maxRoomsPerUser: int("max-rooms-per-user", D.maxRoomsPerUser, 0),
+    password: _secret(flags.password, "password", "serve"),
+    operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
@@ -411,6 +449,38 @@ function _announce(
     );
   }
   return { announce: { name: text } };
+}
+
+// The default room: --room, checked as any room name.
+function _room(value: unknown): string {
+  if (value === undefined) return D.room;
+  const check = checkRoomName(String(value));
+  if (!check.ok) {
+    throw new UsageError(
+      `Cannot use --room: ${
+        STRINGS.en.roomNameError(
+          check.code as RoomNameErrorCode,
+          check.name,
+        )
+      }`,
+      "serve",
+    );
+  }
+  return check.name;
+}
+
+// A password flag: any text but an empty one; never echoed back.
+function _secret(
+  value: unknown,
+  flag: string,
+  topic: "serve" | "join",
+): string | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  if (text === "") {
+    throw new UsageError(`Cannot use --${flag} "": give a password`, topic);
+  }
+  return text;
 }
 
 /**
@@ -449,6 +519,11 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     nameTimeoutMs: flags.nameTimeoutSeconds * 1000,
     ...deadPeerTiming(flags.deadPeerSeconds),
     ...(flags.announce === undefined ? {} : { announce: flags.announce }),
+    defaultRoom: flags.room,
+    maxRooms: flags.maxRooms,
+    maxRoomsPerUser: flags.maxRoomsPerUser,
+    password: flags.password,
+    operPassword: flags.operPassword,
   };
 }
 
@@ -478,10 +553,13 @@ function _webPort(value: unknown, chatPort: number): number {
   return port;
 }
 
+// The flags of `chat join` that take a value.
+const JOIN_VALUES = ["--name", "-n", "--timeout", "--password"];
+
 function _parseJoin(input: string[], env: CliEnv): CliCommand {
-  const args = _keepEmptyValues(input, ["--name", "-n", "--timeout"]);
+  const args = _keepEmptyValues(input, JOIN_VALUES);
   const flags = parseArgs(args, {
-    string: ["name", "timeout"],
+    string: ["name", "timeout", "password"],
     boolean: ["help", "verbose"],
     alias: { h: "help", n: "name" },
     unknown: _rejectUnknown("join"),
@@ -518,12 +596,14 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   const timeoutMs = flags.timeout === undefined
     ? JOIN_DEFAULTS.timeoutSeconds * 1000
     : _positive(flags.timeout, "timeout", "join") * 1000;
+  const password = _secret(flags.password, "password", "join");
   return {
     kind: "join",
     ...(address === undefined ? {} : { address }),
     name,
     timeoutMs,
     ...(flags.verbose ? { verbose: true as const } : {}),
+    ...(password === null ? {} : { password }),
   };
 }
 

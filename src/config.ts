@@ -60,6 +60,12 @@ export interface ServeFlagValues {
   nameTimeoutSeconds: number;
   /** `--dead-peer-timeout`: seconds until a vanished peer is noticed. */
   deadPeerSeconds: number;
+  /** `--room`: the room everyone is placed in on arrival. */
+  room: string;
+  /** `--max-rooms`: most rooms on the server at once. */
+  maxRooms: number;
+  /** `--max-rooms-per-user`: most rooms one member may be in at once. */
+  maxRoomsPerUser: number;
 }
 
 /** The defaults of `chat serve`, in the units of its flags. */
@@ -76,6 +82,9 @@ export const SERVE_DEFAULTS: Readonly<ServeFlagValues> = Object.freeze({
   queueLimitKiB: 256,
   nameTimeoutSeconds: 60,
   deadPeerSeconds: 120,
+  room: "#general",
+  maxRooms: 1000,
+  maxRoomsPerUser: 20,
 });
 
 /**
@@ -242,6 +251,22 @@ export interface ServerConfig {
    * `chat on <hostname>`. A server on a loopback address announces nothing.
    */
   announce?: { name?: string } | null;
+  /** The room everyone is placed in on arrival (`#general`). */
+  defaultRoom: string;
+  /** Most rooms at once; 0 = no limit. */
+  maxRooms: number;
+  /** Most rooms one member may be in at once; 0 = no limit. */
+  maxRoomsPerUser: number;
+  /**
+   * The password every client must give before its name, or `null` for
+   * none. Never logged.
+   */
+  password: string | null;
+  /**
+   * The password of `/oper` (server operators), or `null` for none. Never
+   * logged.
+   */
+  operPassword: string | null;
 }
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);
@@ -267,4 +292,9 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   pingAfterMs: _deadPeer.pingAfterMs,
   deadAfterMs: _deadPeer.deadAfterMs,
   keepalive: Object.freeze(_deadPeer.keepalive),
+  defaultRoom: SERVE_DEFAULTS.room,
+  maxRooms: SERVE_DEFAULTS.maxRooms,
+  maxRoomsPerUser: SERVE_DEFAULTS.maxRoomsPerUser,
+  password: null,
+  operPassword: null,
 });

@@ -236,7 +236,7 @@ export class Peer {
 
   static async join(port: number, name: string): Promise<Peer> {
     const peer = new Peer(await Deno.connect({ hostname: "127.0.0.1", port }));
-    await peer.send({ type: "hello", version: 1, name });
+    await peer.send({ type: "hello", version: 2, name });
     await peer.expect(`welcome for ${name}`, (m) => m.type === "welcome");
     return peer;
   }

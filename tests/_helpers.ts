@@ -244,7 +244,7 @@ export async function nativeUser(
   lang: "en" | "pt" = "en",
 ): Promise<LineClient> {
   const client = await LineClient.connect(port);
-  await client.sendMessage({ type: "hello", version: 1, name, lang });
+  await client.sendMessage({ type: "hello", version: 2, name, lang });
   await client.expectMessage("welcome");
   return client;
 }

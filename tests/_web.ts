@@ -130,7 +130,7 @@ export class WsClient {
   /** Opens a WebSocket, says hello and waits for the welcome. */
   static async join(port: number, name: string): Promise<WsClient> {
     const client = await WsClient.open(port);
-    client.send({ type: "hello", version: 1, name, lang: "en" });
+    client.send({ type: "hello", version: 2, name, lang: "en" });
     await client.expectMessage("welcome");
     return client;
   }

@@ -43,6 +43,11 @@ const SERVE_DEFAULTS: CliCommand = {
   hardLineLimit: 65536,
   queueLimit: 262144,
   nameTimeoutSeconds: 60,
+  room: "#general",
+  maxRooms: 1000,
+  maxRoomsPerUser: 20,
+  password: null,
+  operPassword: null,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -96,6 +101,13 @@ const SERVE_FLAGS: ReadonlyArray<
   [["--web-port=0"], { webPort: 0 }],
   [["--no-web"], { webPort: null }],
   [["--no-web", "--web-port", "8080"], { webPort: null }],
+  [["--room", "#lobby"], { room: "#lobby" }],
+  [["--room", " #Café "], { room: "#Café" }],
+  [["--max-rooms", "0"], { maxRooms: 0 }],
+  [["--max-rooms", "5"], { maxRooms: 5 }],
+  [["--max-rooms-per-user", "3"], { maxRoomsPerUser: 3 }],
+  [["--password", "s3cret word"], { password: "s3cret word" }],
+  [["--oper-password=op"], { operPassword: "op" }],
 ];
 
 for (const [flags, changes] of SERVE_FLAGS) {
@@ -145,6 +157,11 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       hardLineLimit: 65536,
       queueLimit: 262144,
       nameTimeoutSeconds: 60,
+      room: "#general",
+      maxRooms: 1000,
+      maxRoomsPerUser: 20,
+      password: null,
+      operPassword: null,
     },
   );
 });
@@ -180,6 +197,14 @@ const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
   [["--name", "ana"], "unknown option"],
   [["extra"], 'Cannot use argument "extra"'],
   [["192.168.0.5"], "chat serve takes only options"],
+  [["--room", "general"], "Cannot use --room"],
+  [["--room", "#"], "Cannot use --room"],
+  [["--room", "#a b"], "Cannot use --room"],
+  [["--room", `#${"x".repeat(33)}`], "too long"],
+  [["--max-rooms=-1"], "Cannot use --max-rooms"],
+  [["--max-rooms-per-user", "x"], "Cannot use --max-rooms-per-user"],
+  [["--password", ""], 'Cannot use --password "": give a password'],
+  [["--oper-password="], "Cannot use --oper-password"],
 ];
 
 for (const [flags, text] of BAD_SERVE) {
@@ -250,6 +275,13 @@ const JOINS: ReadonlyArray<readonly [readonly string[], CliCommand]> = [
     name: undefined,
     timeoutMs: 2500,
   }],
+  [["join", "chat.lan", "--password", "s3cret"], {
+    kind: "join",
+    address: { hostname: "chat.lan", port: DEFAULT_PORT },
+    name: undefined,
+    timeoutMs: 10_000,
+    password: "s3cret",
+  }],
 ];
 
 for (const [args, expected] of JOINS) {
@@ -257,6 +289,37 @@ for (const [args, expected] of JOINS) {
     assertEquals(parseCli(args), expected);
   });
 }
+
+Deno.test("parseCli() refuses join with an empty --password", () => {
+  assertUsageError(
+    ["join", "10.0.0.2", "--password", ""],
+    "join",
+    "Cannot use --password",
+  );
+});
+
+Deno.test("serverConfig() carries the room flags and the passwords", () => {
+  const command = parseCli([
+    "serve",
+    "--room",
+    "#lobby",
+    "--max-rooms",
+    "7",
+    "--max-rooms-per-user",
+    "2",
+    "--password",
+    "p",
+    "--oper-password",
+    "o",
+  ]);
+  if (command.kind !== "serve") throw new Error("not serve");
+  const config = serverConfig(command);
+  assertEquals(config.defaultRoom, "#lobby");
+  assertEquals(config.maxRooms, 7);
+  assertEquals(config.maxRoomsPerUser, 2);
+  assertEquals(config.password, "p");
+  assertEquals(config.operPassword, "o");
+});
 
 Deno.test("parseCli() reads join without an address as a join of a server found on the network (issue 14)", () => {
   assertEquals(parseCli(["join"]), {

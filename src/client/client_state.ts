@@ -117,6 +117,12 @@ export type ClientPhase =
 export interface ClientStateOptions {
   /** The name to ask for first; checked already. */
   name: string;
+  /**
+   * The server's password, sent in `hello`, for a server that has one.
+   *
+   * @default {undefined}
+   */
+  password?: string;
   /** `host:port` of the server, for messages. */
   address: string;
   /**
@@ -192,6 +198,19 @@ export interface ClientStateOptions {
   deadAfterMs?: number;
 }
 
+/**
+ * What the client knows of a room it is in: who is there (and who are its
+ * operators) and its topic, as last heard from the server.
+ */
+export interface ClientRoom {
+  /** Names of the members, in the order the server gave them. */
+  members: string[];
+  /** Names of its operators. */
+  ops: string[];
+  /** Its topic's text, or `""`. */
+  topic: string;
+}
+
 /** A line waiting to go out: typed or piped input, or the final quit. */
 type _Outgoing = { type: "input"; text: string } | { type: "quit" };
 
@@ -219,21 +238,25 @@ const SEEN_LIMIT = 1000;
  * const state = new ClientState({ name: "ana", address: "10.0.0.2:50001" });
  * assertEquals(state.start()[0], {
  *   kind: "send",
- *   message: { type: "hello", version: 1, name: "ana", lang: "en" },
+ *   message: { type: "hello", version: 2, name: "ana", lang: "en" },
  * });
  * state.onServerLine(JSON.stringify({
- *   type: "welcome", name: "ana", members: ["ana", "bob"], history: [],
- *   server: "chat", version: 1,
+ *   type: "welcome", name: "ana", room: "#general", members: ["ana", "bob"],
+ *   ops: [], history: [], server: "chat", version: 2,
  * }));
  * assertEquals(state.phase, "chat");
  * assertEquals(state.members, ["ana", "bob"]);
+ * assertEquals(state.chatPrompt, "#general ana> ");
  * ```
  */
 export class ClientState {
   #options: ClientStateOptions;
   #phase: ClientPhase = "hello";
   #me: string;
-  #members: string[] = [];
+  // The rooms you are in, by name, in the order you joined them, and the
+  // current one (where what you type goes).
+  #rooms = new Map<string, ClientRoom>();
+  #room: string | null = null;
   // Lines not sent yet: before the welcome, while away, or paced.
   #outbox: _Outgoing[] = [];
   #bucket: TokenBucket | null = null;
@@ -269,9 +292,23 @@ export class ClientState {
     return this.#me;
   }
 
-  /** Names of the members online, as last heard from the server. */
+  /** Names of the members of your current room, as last heard from the server. */
   get members(): readonly string[] {
-    return this.#members;
+    return this.#current?.members ?? [];
+  }
+
+  /** Your current room, where what you type goes, or `null` for none. */
+  get room(): string | null {
+    return this.#room;
+  }
+
+  /** The rooms you are in, by name, in the order you joined them. */
+  get rooms(): ReadonlyMap<string, Readonly<ClientRoom>> {
+    return this.#rooms;
+  }
+
+  get #current(): ClientRoom | undefined {
+    return this.#room === null ? undefined : this.#rooms.get(this.#room);
   }
 
   /**
@@ -284,9 +321,8 @@ export class ClientState {
       ...(this.#phase === "away" ? [this.#client.promptOffline] : []),
       ...(waiting > 0 ? [this.#client.promptWaiting(waiting)] : []),
     ];
-    return notes.length === 0
-      ? `${this.#me}> `
-      : `${this.#me} (${notes.join(", ")})> `;
+    const who = this.#room === null ? this.#me : `${this.#room} ${this.#me}`;
+    return notes.length === 0 ? `${who}> ` : `${who} (${notes.join(", ")})> `;
   }
 
   /**
@@ -572,6 +608,7 @@ export class ClientState {
       lang: this.#options.lang ?? "en",
       color: this.#options.color ?? false,
       now: (this.#options.now ?? Date.now)(),
+      room: this.#room,
     };
     if (this.#options.formatTime) options.formatTime = this.#options.formatTime;
     if (this.#options.width) options.width = this.#options.width();
@@ -580,16 +617,17 @@ export class ClientState {
 
   #hello(name: string): ClientEffect[] {
     this.#phase = "hello";
+    const hello: ClientMessage = {
+      type: "hello",
+      version: PROTOCOL_VERSION,
+      name,
+      lang: this.#options.lang ?? "en",
+    };
+    if (this.#options.password !== undefined) {
+      hello.password = this.#options.password;
+    }
     return [
-      {
-        kind: "send",
-        message: {
-          type: "hello",
-          version: PROTOCOL_VERSION,
-          name,
-          lang: this.#options.lang ?? "en",
-        },
-      },
+      { kind: "send", message: hello },
       { kind: "deadline", ms: this.#timeoutMs },
     ];
   }
@@ -679,15 +717,16 @@ export class ClientState {
         return this.#onWelcome(message);
       case "name_error":
         return this.#onNameError(message);
-      default:
+      default: {
         // Everything else belongs to the chat (a server may send notices
-        // before the welcome; show them too).
-        this.#track(message);
+        // before the welcome; show them too). Printed before the room
+        // changes, so that a line about the room you leave is not marked
+        // as another room's.
         if (message.type === "message") this.#see(message);
-        return [
-          ...this.#print(message),
-          ...(message.type === "rename" ? this.#promptIfChanged() : []),
-        ];
+        const printed = this.#print(message);
+        const prompt = this.#track(message);
+        return [...printed, ...(prompt ? this.#promptIfChanged() : [])];
+      }
     }
   }
 
@@ -720,7 +759,10 @@ export class ClientState {
     this.#joined = true;
     this.#attempt = 0;
     this.#me = sanitizeText(String(message.name));
-    this.#members = _names(message.members);
+    // A welcome places you in the server's default room only.
+    this.#rooms.clear();
+    this.#room = null;
+    if (typeof message.room === "string") this.#enter(message);
     const limits = message.limits;
     this.#bucket = null;
     if (
@@ -768,11 +810,18 @@ export class ClientState {
       this.#client.reconnected(this.#options.address, missed.length),
     );
     for (const line of missed) {
-      effects.push(...this.#print({ type: "message", ...line }));
+      effects.push(
+        ...this.#print({ type: "message", room: this.#room ?? "", ...line }),
+      );
     }
-    effects.push(
-      ...this.#print({ type: "members", names: [...this.#members] }),
-    );
+    if (this.#room !== null) {
+      effects.push(...this.#print({
+        type: "members",
+        room: this.#room,
+        names: [...this.members],
+        ops: [...(this.#current?.ops ?? [])],
+      }));
+    }
     return effects;
   }
 
@@ -853,29 +902,104 @@ export class ClientState {
     return this.#flush();
   }
 
-  #track(message: ServerMessage): void {
+  // Notes what a message changes in your rooms; `true` when the prompt may
+  // have changed (your name, your current room).
+  #track(message: ServerMessage): boolean {
     switch (message.type) {
+      case "joined":
+        this.#enter(message);
+        return true;
+      case "parted":
+        this.#rooms.delete(_clean(message.room));
+        return false;
+      case "current":
+        this.#room = message.room === null ? null : _clean(message.room);
+        return true;
       case "join":
-        if (!this.#members.includes(message.name)) {
-          this.#members.push(message.name);
+        this.#update(message.room, (room) => {
+          const name = _clean(message.name);
+          if (!room.members.includes(name)) room.members.push(name);
+          if (message.op) room.ops.push(name);
+        });
+        return false;
+      case "part":
+        this.#update(message.room, (room) => _without(room, message.name));
+        return false;
+      case "kick":
+        if (_clean(message.name) === this.#me) {
+          this.#rooms.delete(_clean(message.room));
+        } else {
+          this.#update(message.room, (room) => _without(room, message.name));
         }
-        return;
+        return false;
+      case "mode":
+        if (message.change === "+o" || message.change === "-o") {
+          this.#update(message.room, (room) => {
+            const name = _clean(message.target ?? "");
+            room.ops = room.ops.filter((op) => op !== name);
+            if (message.change === "+o") room.ops.push(name);
+          });
+        }
+        return false;
+      case "topic":
+        if (!message.asked) {
+          this.#update(
+            message.room,
+            (room) => room.topic = _clean(message.text),
+          );
+        }
+        return false;
       case "leave":
-        this.#members = this.#members.filter((name) => name !== message.name);
-        return;
-      case "rename":
-        this.#members = this.#members.map((name) =>
-          name === message.from ? message.to : name
-        );
-        if (message.from === this.#me) this.#me = message.to;
-        return;
+        for (const room of this.#rooms.values()) _without(room, message.name);
+        return false;
+      case "rename": {
+        const from = _clean(message.from);
+        const to = _clean(message.to);
+        const renamed = (name: string) => name === from ? to : name;
+        for (const room of this.#rooms.values()) {
+          room.members = room.members.map(renamed);
+          room.ops = room.ops.map(renamed);
+        }
+        if (from === this.#me) this.#me = to;
+        return true;
+      }
       case "members":
-        this.#members = _names(message.names);
-        return;
+        this.#update(message.room, (room) => {
+          room.members = _names(message.names);
+          room.ops = _names(message.ops);
+        });
+        return false;
       default:
-        return;
+        return false;
     }
   }
+
+  // You are in a room (a welcome's or a join's), and it is current.
+  #enter(state: {
+    room: unknown;
+    members: unknown;
+    ops: unknown;
+    topic?: { text?: unknown } | undefined;
+  }): void {
+    const name = _clean(String(state.room));
+    this.#rooms.set(name, {
+      members: _names(state.members),
+      ops: _names(state.ops),
+      topic: state.topic?.text === undefined ? "" : _clean(state.topic.text),
+    });
+    this.#room = name;
+  }
+
+  #update(room: unknown, change: (room: ClientRoom) => void): void {
+    const known = this.#rooms.get(_clean(room));
+    if (known !== undefined) change(known);
+  }
+}
+
+function _without(room: ClientRoom, name: unknown): void {
+  const gone = _clean(name);
+  room.members = room.members.filter((member) => member !== gone);
+  room.ops = room.ops.filter((op) => op !== gone);
 }
 
 function _history(value: unknown): ChatLine[] {

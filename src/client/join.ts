@@ -60,6 +60,13 @@ export interface JoinOptions {
    */
   verbose?: boolean;
   /**
+   * The server's password (`chat join --password`), for a server started
+   * with `--password`.
+   *
+   * @default {undefined}
+   */
+  password?: string | undefined;
+  /**
    * Aborted on SIGINT or SIGTERM: the client leaves cleanly (as for
    * Ctrl-C) and returns 0.
    *
@@ -207,6 +214,7 @@ class _Session {
       verbose: options.verbose ?? false,
       color: options.color,
       timeoutMs: options.timeoutMs,
+      ...(options.password === undefined ? {} : { password: options.password }),
       ...(this.#ui ? { width: () => this.#ui!.columns } : {}),
     });
     this.#state = state;

@@ -34,9 +34,18 @@ import {
   yellow,
 } from "@std/fmt/colors";
 import { nameKey } from "../protocol/name_rules.ts";
-import type { ChatLine, Lang, ServerMessage } from "../protocol/messages.ts";
+import type {
+  ChatLine,
+  Lang,
+  RoomState,
+  ServerMessage,
+} from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
-import { STRINGS } from "../i18n/server_strings.ts";
+import {
+  markOperators,
+  roomEventText,
+  STRINGS,
+} from "../i18n/server_strings.ts";
 import { textWidth } from "./text_width.ts";
 import { wrapLine } from "./wrap_line.ts";
 
@@ -77,6 +86,13 @@ export interface RenderOptions {
    * @default {undefined} no wrapping
    */
   width?: number | undefined;
+  /**
+   * Your current room: lines of other rooms start with `[#room]` after
+   * their time.
+   *
+   * @default {undefined} no line is marked
+   */
+  room?: string | null | undefined;
 }
 
 /** A message ready to print. */
@@ -285,32 +301,74 @@ function _render(
 ): RenderedMessage | undefined {
   const strings = STRINGS[options.lang ?? "en"];
   const now = options.now ?? Date.now();
-  const notice = (text: string, time = now) => _notice(text, time, options);
+  const notice = (text: string, time = now, room = "") =>
+    _notice(text, time, options, room);
+  // A notice about a room: marked when the room is not the current one.
+  const about = (room: unknown, text: string, time = now) => ({
+    text: notice(text, time, _roomMark(room, options)),
+    alert: false,
+  });
   switch (message.type) {
-    case "welcome": {
-      const lines: string[] = [];
-      const history = _array<ChatLine>(message.history);
-      if (history.length > 0) {
-        lines.push(notice(strings.historyHeader(history.length)));
-        for (const line of history) {
-          lines.push(_chatLine(line, options, true).text);
-        }
-      }
-      lines.push(
-        notice(strings.welcome(
-          _person(message.name),
-          _array<string>(message.members).map(_person),
-        )),
+    case "welcome":
+      return {
+        text: [
+          ..._roomLines(message, options),
+          notice(strings.welcome(
+            _person(message.name),
+            _shownMembers(message),
+            typeof message.room === "string"
+              ? _person(message.room)
+              : message.room === null
+              ? null
+              : undefined,
+          )),
+        ].join("\n"),
+        alert: false,
+      };
+    case "joined":
+      return {
+        text: [
+          notice(strings.youJoined(
+            _person(message.room),
+            _shownMembers(message),
+          )),
+          ..._roomLines(message, options),
+        ].join("\n"),
+        alert: false,
+      };
+    case "parted":
+      return about("", strings.youParted(_person(message.room)));
+    case "current":
+      return about(
+        "",
+        strings.nowIn(message.room === null ? null : _person(message.room)),
       );
-      return { text: lines.join("\n"), alert: false };
-    }
     case "message":
-      return _chatLine(message, options, false);
+      return _chatLine(
+        message,
+        options,
+        false,
+        _roomMark(message.room, options),
+      );
     case "private":
       return _private(message, options);
     case "join":
+    case "part":
+    case "kick":
+    case "mode":
+    case "topic":
+      return about(
+        message.room,
+        roomEventText(strings, message, _person),
+        message.type === "topic" && message.asked ? now : message.time,
+      );
+    case "rooms":
       return {
-        text: notice(strings.joined(_person(message.name)), message.time),
+        text: _info(
+          strings.roomList(_array(message.rooms), Number(message.total)),
+          now,
+          options,
+        ),
         alert: false,
       };
     case "leave":
@@ -334,12 +392,15 @@ function _render(
         alert: false,
       };
     case "members":
-      return {
-        text: notice(
-          strings.online(_array<string>(message.names).map(_person)),
+      return about(
+        message.room,
+        strings.online(
+          markOperators(
+            _array<string>(message.names).map(_person),
+            _array<string>(message.ops).map(_person),
+          ),
         ),
-        alert: false,
-      };
+      );
     case "info":
       return { text: _info(message.text, now, options), alert: false };
     case "error":
@@ -351,6 +412,56 @@ function _render(
     case "pong":
       return undefined;
   }
+}
+
+// Who is in a room, operators marked, each name sanitised and isolated.
+function _shownMembers(state: { members: unknown; ops: unknown }): string[] {
+  return markOperators(
+    _array<string>(state.members).map(_person),
+    _array<string>(state.ops).map(_person),
+  );
+}
+
+// What a welcome or a join shows of the room: its recent lines (dimmed),
+// then its topic.
+function _roomLines(
+  state: Omit<RoomState, "room"> & { room: string | null },
+  options: RenderOptions,
+): string[] {
+  const strings = STRINGS[options.lang ?? "en"];
+  const now = options.now ?? Date.now();
+  const lines: string[] = [];
+  const history = _array<ChatLine>(state.history);
+  if (history.length > 0) {
+    lines.push(_notice(strings.historyHeader(history.length), now, options));
+    for (const line of history) {
+      lines.push(_chatLine(line, options, true).text);
+    }
+  }
+  const topic = state.topic;
+  if (state.room !== null && topic !== undefined) {
+    lines.push(_notice(
+      strings.topicIs(
+        _person(state.room),
+        _person(topic.text),
+        _person(topic.by),
+      ),
+      now,
+      options,
+    ));
+  }
+  return lines;
+}
+
+function _dimmed(text: string): string {
+  return text === "" ? "" : dim(text);
+}
+
+// `[#room] ` for a room other than the current one, else `""`.
+function _roomMark(room: unknown, options: RenderOptions): string {
+  if (options.room === undefined || typeof room !== "string") return "";
+  const clean = _clean(room);
+  return clean === "" || clean === options.room ? "" : `[${_isolate(clean)}] `;
 }
 
 function _stamp(time: number, options: RenderOptions): string {
@@ -409,26 +520,35 @@ function _name(name: string, options: RenderOptions): string {
   return PALETTE[nameColorIndex(name)]!(shown);
 }
 
-// Lines of a notice, info or error, each with the time, a mark, and its
-// rows indented under the text after the mark.
+// Lines of a notice, info or error, each with the time, the room it is
+// about (when not the current one), a mark, and its rows indented under
+// the text after the mark.
 function _marked(
   lines: string[],
   time: number,
   options: RenderOptions,
   mark: string,
   style: (text: string) => string,
+  room = "",
 ): string {
   const stamp = _stamp(time, options);
-  const indent = textWidth(stamp) + 1 + mark.length;
+  const indent = textWidth(stamp) + 1 + textWidth(room) + mark.length;
   return lines
-    .map((line) => _fit(`${stamp} ${style(mark + line)}`, indent, options))
+    .map((line) =>
+      _fit(`${stamp} ${_dimmed(room)}${style(mark + line)}`, indent, options)
+    )
     .join("\n");
 }
 
 // A notice is worded here from sanitised (and isolated) parts: not cleaned
 // again, which would remove the isolates.
-function _notice(text: string, time: number, options: RenderOptions): string {
-  return _marked(text.split("\n"), time, options, "-- ", yellow);
+function _notice(
+  text: string,
+  time: number,
+  options: RenderOptions,
+  room = "",
+): string {
+  return _marked(text.split("\n"), time, options, "-- ", yellow, room);
 }
 
 function _info(text: string, time: number, options: RenderOptions): string {
@@ -451,6 +571,7 @@ function _chatLine(
   line: ChatLine,
   options: RenderOptions,
   fromHistory: boolean,
+  room = "",
 ): RenderedMessage {
   const from = _clean(line.from);
   const text = _clean(line.text);
@@ -460,9 +581,9 @@ function _chatLine(
   const stamp = _stamp(line.time, options);
   const name = _name(from, options);
   const shown = line.action
-    ? `${stamp} * ${name} ${body}`
-    : `${stamp} ${name}: ${body}`;
-  const indent = textWidth(stamp) + textWidth(from) +
+    ? `${stamp} ${_dimmed(room)}* ${name} ${body}`
+    : `${stamp} ${_dimmed(room)}${name}: ${body}`;
+  const indent = textWidth(stamp) + textWidth(room) + textWidth(from) +
     (line.action ? 4 : 3);
   return {
     text: _fit(fromHistory ? dim(shown) : shown, indent, options),

@@ -1,28 +1,44 @@
 /**
  * The hub: the chat itself, with no sockets. It keeps server-wide names,
- * private messages and `/reply`, flood control, commands, renames and
- * quits, and shutdown; it holds the {@linkcode Room}s, which keep their
- * members, broadcast and history. It talks to members through
- * {@linkcode Member} and hands them typed messages.
+ * the rooms (by name, unique by their look as names are), which rooms each
+ * member is in and which one is its current room, private messages and
+ * `/reply`, flood control, commands (room operators' and server
+ * operators' included), renames and quits, and shutdown. The
+ * {@linkcode Room}s keep their members, operators, topic, key, bans,
+ * broadcast and history. It talks to members through {@linkcode Member}
+ * and hands them typed messages.
  *
  * @module
  */
 
 import { type Command, parseCommand } from "../protocol/commands.ts";
-import { checkName, type NameCheck } from "../protocol/name_rules.ts";
+import { constantTimeEqual } from "../protocol/constant_time_equal.ts";
+import {
+  checkName,
+  lookalikeKeys,
+  type NameCheck,
+} from "../protocol/name_rules.ts";
 import type {
   ChatLine,
   LeaveReason,
+  ModeChange,
+  RoomSummary,
   ServerMessage,
 } from "../protocol/messages.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import { checkRoomName } from "../protocol/room_name.ts";
+import { SERVE_DEFAULTS } from "../config.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
-import { STRINGS } from "../i18n/server_strings.ts";
+import {
+  type RoomErrorCode,
+  type RoomNameErrorCode,
+  STRINGS,
+} from "../i18n/server_strings.ts";
 import type { HistoryStore } from "../store/history_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
 import type { Member } from "./member.ts";
 import { NameIndex } from "./name_index.ts";
-import { broadcastOnce, Room } from "./room.ts";
+import { broadcastOnce, clipText, MAX_TOPIC_LENGTH, Room } from "./room.ts";
 import {
   TokenBucket,
   type TokenBucketOptions,
@@ -30,6 +46,7 @@ import {
 
 /** Something the server's console should show. */
 export type HubEvent =
+  /** Someone came to the server (and was placed in its default room). */
   | { kind: "join"; name: string; label: string }
   | {
     kind: "leave";
@@ -39,17 +56,48 @@ export type HubEvent =
     detail?: string;
   }
   | { kind: "rename"; from: string; to: string; label: string }
-  | { kind: "flood"; name: string; label: string };
+  | { kind: "flood"; name: string; label: string }
+  /** A member already here joined a room. */
+  | { kind: "room_join"; room: string; name: string; label: string }
+  | {
+    kind: "room_part";
+    room: string;
+    name: string;
+    label: string;
+    reason?: string;
+  }
+  /** `label` is the operator's. */
+  | {
+    kind: "kick";
+    room: string;
+    name: string;
+    by: string;
+    label: string;
+    reason?: string;
+  }
+  /** A room's modes changed (operators, key, bans, topic lock); never the key itself. */
+  | {
+    kind: "mode";
+    room: string;
+    by: string;
+    label: string;
+    change: ModeChange;
+    target?: string;
+  }
+  /** A room's topic was set, or cleared (`text` `""`). */
+  | { kind: "topic"; room: string; by: string; label: string; text: string }
+  /** Someone asked to be a server operator; never the password. */
+  | { kind: "oper"; name: string; label: string; granted: boolean };
 
 /** Options of {@linkcode Hub}. */
 export interface HubOptions {
   /**
-   * Public messages kept and shown to people who join later.
+   * Public messages kept and shown to people who join a room.
    * @default {50}
    */
   historySize?: number;
   /**
-   * Flood limit per member, or `null` for none.
+   * Flood limit per member (whatever rooms it is in), or `null` for none.
    * @default {{ rate: 5, burst: 20 }}
    */
   rateLimit?: TokenBucketOptions | null;
@@ -59,7 +107,7 @@ export interface HubOptions {
    */
   now?: () => number;
   /**
-   * Receives joins, leaves and renames for the log.
+   * Receives joins, leaves, renames and room events for the log.
    * @default {() => {}}
    */
   onEvent?: (event: HubEvent) => void;
@@ -69,20 +117,62 @@ export interface HubOptions {
    */
   serverName?: string;
   /**
-   * Where public lines are kept; the welcome shows the last `historySize`.
+   * Where public lines are kept; a join shows the last `historySize`.
    * @default {a MemoryStore keeping `historySize` lines per room}
    */
   store?: HistoryStore;
+  /**
+   * The room every member is placed in on arrival; it always exists, and
+   * has no operators but the server's.
+   * @default {"#general"}
+   */
+  defaultRoom?: string;
+  /**
+   * Most rooms at once; a full server replaces the empty room that was
+   * idle longest, and refuses a new room only when every room has members.
+   * 0 = no limit.
+   * @default {1000}
+   */
+  maxRooms?: number;
+  /**
+   * Most rooms one member may be in at once; 0 = no limit.
+   * @default {20}
+   */
+  maxRoomsPerUser?: number;
+  /**
+   * The password of `/oper`, which makes a member a server operator (who
+   * may do what room operators do, in every room, and join any room), or
+   * `null` for none.
+   * @default {null}
+   */
+  operPassword?: string | null;
 }
 
-/** Longest quit reason kept, in characters. */
+/** Options of {@linkcode Hub.apply} and {@linkcode Hub.input}. */
+export interface ApplyOptions {
+  /**
+   * The room the line was sent to (a page's open room): a message goes
+   * there, and a room command acts on it, unless the command names
+   * another.
+   * @default {undefined} the member's current room
+   */
+  room?: string;
+}
+
+/** Options of {@linkcode Hub.input}: those of {@linkcode Hub.apply}. */
+export type InputOptions = ApplyOptions;
+
+/** Longest quit, part or kick reason kept, in characters. */
 const MAX_REASON_LENGTH = 200;
 
-/**
- * The room every member is in. Only the hub knows its key: nothing on the
- * wire or in the log names a room yet.
- */
-const LOBBY = "#general";
+/** Most rooms a `/rooms` answer lists. */
+const MAX_LISTED_ROOMS = 100;
+
+/** Wrong `/oper` passwords after which a member may not try again. */
+const MAX_OPER_TRIES = 3;
+
+/** Longest room key, in characters. */
+const MAX_KEY_LENGTH = 64;
 
 /**
  * Milliseconds without a refused line after which a member is told how many
@@ -101,8 +191,11 @@ interface _MemberState {
   // Who `/reply` answers: a member, the name of one who has left since, or
   // nobody yet.
   lastPrivateFrom: Member | string | null;
-  // The rooms the member is in; today always the lobby alone.
+  // The rooms the member is in, in the order it joined them.
   rooms: Set<Room>;
+  // Whether `/oper` made it a server operator, and its wrong tries.
+  oper: boolean;
+  operTries: number;
 }
 
 /** Result of {@linkcode Hub.register}. */
@@ -120,7 +213,10 @@ export type RegisterResult = NameCheck;
  *
  * function fake(): Member & { got: ServerMessage[] } {
  *   const got: ServerMessage[] = [];
- *   return { name: "", lang: "en", label: "test", got, deliver: (m) => got.push(m), close() {} };
+ *   return {
+ *     name: "", room: null, lang: "en", label: "test", address: "10.0.0.1",
+ *     got, deliver: (m) => got.push(m), close() {},
+ *   };
  * }
  * const hub = new Hub({ now: () => 0 });
  * const ana = fake();
@@ -128,7 +224,38 @@ export type RegisterResult = NameCheck;
  * hub.register(ana, "ana");
  * hub.register(bob, "bob");
  * hub.input(ana, "hi bob");
- * assertEquals(bob.got.at(-1), { type: "message", from: "ana", text: "hi bob", time: 0 });
+ * assertEquals(bob.got.at(-1), {
+ *   type: "message", room: "#general", from: "ana", text: "hi bob", time: 0,
+ * });
+ * ```
+ *
+ * @example Rooms: a message to #games reaches only its members
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { Hub } from "./hub.ts";
+ * import type { Member } from "./member.ts";
+ * import type { ServerMessage } from "../protocol/messages.ts";
+ *
+ * function fake(): Member & { got: ServerMessage[] } {
+ *   const got: ServerMessage[] = [];
+ *   return {
+ *     name: "", room: null, lang: "en", label: "test", address: "10.0.0.1",
+ *     got, deliver: (m) => got.push(m), close() {},
+ *   };
+ * }
+ * const hub = new Hub({ now: () => 0 });
+ * const [ana, bob, cid] = [fake(), fake(), fake()];
+ * hub.register(ana, "ana");
+ * hub.register(bob, "bob");
+ * hub.register(cid, "cid");
+ * hub.input(ana, "/join #games");
+ * hub.input(bob, "/join #games");
+ * cid.got.length = 0;
+ * hub.input(ana, "gg");
+ * assertEquals(bob.got.at(-1), {
+ *   type: "message", room: "#games", from: "ana", text: "gg", time: 0,
+ * });
+ * assertEquals(cid.got, []);
  * ```
  *
  * @example A decoded command goes in through apply()
@@ -140,7 +267,10 @@ export type RegisterResult = NameCheck;
  *
  * function fake(): Member & { got: ServerMessage[] } {
  *   const got: ServerMessage[] = [];
- *   return { name: "", lang: "en", label: "test", got, deliver: (m) => got.push(m), close() {} };
+ *   return {
+ *     name: "", room: null, lang: "en", label: "test", address: "10.0.0.1",
+ *     got, deliver: (m) => got.push(m), close() {},
+ *   };
  * }
  * const hub = new Hub({ now: () => 0 });
  * const ana = fake();
@@ -159,25 +289,47 @@ export class Hub {
   // Members with refused lines not yet counted to them.
   #flooding = new Set<Member>();
   #names = new NameIndex<Member>();
-  #rooms = new Map<string, Room>();
-  #lobby: Room;
+  // Rooms by their look, and all of them.
+  #roomNames = new NameIndex<Room>();
+  #rooms = new Set<Room>();
+  #defaultRoom: Room;
+  #store: HistoryStore;
+  #historySize: number;
+  #maxRooms: number;
+  #maxRoomsPerMember: number;
+  #operPassword: string | null;
   #rateLimit: TokenBucketOptions | null;
   #now: () => number;
   #onEvent: (event: HubEvent) => void;
   #serverName: string;
 
-  /** @param options Limits, clock, log and history store. */
+  /**
+   * @param options Limits, clock, log, history store and rooms.
+   * @throws {RangeError} If `defaultRoom` is not a valid room name.
+   */
   constructor(options: HubOptions = {}) {
-    const historySize = options.historySize ?? 50;
-    const store = options.store ?? new MemoryStore({ capacity: historySize });
-    this.#lobby = new Room(LOBBY, { store, historySize });
-    this.#rooms.set(LOBBY, this.#lobby);
+    this.#historySize = options.historySize ?? 50;
+    this.#store = options.store ??
+      new MemoryStore({ capacity: this.#historySize });
+    this.#maxRooms = options.maxRooms ?? SERVE_DEFAULTS.maxRooms;
+    this.#maxRoomsPerMember = options.maxRoomsPerUser ??
+      SERVE_DEFAULTS.maxRoomsPerUser;
+    this.#operPassword = options.operPassword ?? null;
     this.#rateLimit = options.rateLimit === undefined
       ? { rate: 5, burst: 20 }
       : options.rateLimit;
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#serverName = options.serverName ?? "chat";
+    const lobby = checkRoomName(options.defaultRoom ?? SERVE_DEFAULTS.room);
+    if (!lobby.ok) {
+      throw new RangeError(
+        `Cannot use the default room "${lobby.name}": ${
+          STRINGS.en.roomNameError(lobby.code as RoomNameErrorCode, lobby.name)
+        }`,
+      );
+    }
+    this.#defaultRoom = this.#newRoom(lobby.name);
   }
 
   /** Number of members. */
@@ -188,6 +340,11 @@ export class Hub {
   /** Names of the members, in the order they joined. */
   names(): string[] {
     return [...this.#members.keys()].map((member) => member.name);
+  }
+
+  /** Names of the rooms, the default room first, then as they were made. */
+  roomNames(): string[] {
+    return [...this.#rooms].map((room) => room.name);
   }
 
   /**
@@ -202,8 +359,9 @@ export class Hub {
   }
 
   /**
-   * Adds a member under a name. On success the member gets `welcome` and
-   * everyone else a `join`; on failure nothing is sent, and the caller
+   * Adds a member under a name. On success the member is placed in the
+   * default room (unless banned from it) and gets `welcome`, and the
+   * room's members a `join`; on failure nothing is sent, and the caller
    * reports the returned reason (the member may try another name). A name
    * that looks like a member's, in any case (Cyrillic `рое` for `poe`), is
    * `taken`.
@@ -217,24 +375,37 @@ export class Hub {
     if (!check.ok) return check;
     const time = this.#now();
     member.name = check.name;
-    const room = this.#lobby;
-    room.broadcast({ type: "join", name: check.name, time }, null);
-    room.add(member);
-    this.#members.set(member, {
+    const state: _MemberState = {
       bucket: this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
       refused: 0,
       refusedAt: 0,
       lastPrivateFrom: null,
-      rooms: new Set([room]),
-    });
+      rooms: new Set(),
+      oper: false,
+      operTries: 0,
+    };
+    this.#members.set(member, state);
     this.#names.claim(check.name, member);
+    const room = this.#defaultRoom;
+    const banned = room.isBanned(member);
+    if (!banned) {
+      room.broadcast({
+        type: "join",
+        room: room.name,
+        name: check.name,
+        time,
+        arrived: true,
+      }, null);
+      this.#enter(member, state, room, time);
+    } else member.room = null;
     const welcome: ServerMessage = {
       type: "welcome",
       name: check.name,
-      members: room.names(),
-      history: room.recent(),
       server: this.#serverName,
       version: PROTOCOL_VERSION,
+      ...(banned
+        ? { room: null, members: [], ops: [], history: [] }
+        : room.state()),
     };
     if (this.#rateLimit) {
       welcome.limits = {
@@ -243,6 +414,7 @@ export class Hub {
       };
     }
     member.deliver(welcome);
+    if (banned) this.#roomError(member, "banned", room.name);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
     return check;
   }
@@ -263,11 +435,12 @@ export class Hub {
     this.#flooding.delete(member);
     this.#names.release(member.name, member);
     for (const room of state.rooms) room.remove(member);
+    member.room = null;
     // Keep only the name: `/reply` then says they left.
     for (const other of this.#members.values()) {
       if (other.lastPrivateFrom === member) other.lastPrivateFrom = member.name;
     }
-    const clean = detail === undefined ? "" : _clip(sanitizeText(detail));
+    const clean = _reason(detail);
     const message: ServerMessage = {
       type: "leave",
       name: member.name,
@@ -278,6 +451,7 @@ export class Hub {
     // At shutdown everybody is told the server is going: N leave notices
     // to N members would only cost N² lines.
     if (reason !== "shutdown") broadcastOnce(state.rooms, message);
+    for (const room of state.rooms) this.#dropIfDeserted(room);
     const event: HubEvent = {
       kind: "leave",
       name: member.name,
@@ -296,24 +470,26 @@ export class Hub {
    *
    * @param member Who typed it.
    * @param line The line, without its line ending.
+   * @param options The room the line was sent to.
    */
-  input(member: Member, line: string): void {
+  input(member: Member, line: string, options: InputOptions = {}): void {
     if (line.trim() === "") return;
-    this.apply(member, parseCommand(line));
+    this.apply(member, parseCommand(line), options);
   }
 
   /**
    * Carries out what a member asks for, however its dialect wrote it: every
-   * command costs one token of the member's flood bucket. A member over its
-   * limit is told once that its lines are being refused, and when it is let
-   * through again, first, how many were (both `error` `slow_down`); one that
-   * goes on flooding is dropped. Commands from someone who is not a member
-   * are ignored.
+   * command costs one token of the member's flood bucket, shared by all
+   * its rooms. A member over its limit is told once that its lines are
+   * being refused, and when it is let through again, first, how many were
+   * (both `error` `slow_down`); one that goes on flooding is dropped.
+   * Commands from someone who is not a member are ignored.
    *
    * @param member Who asks.
    * @param command What for.
+   * @param options The room the command was sent to.
    */
-  apply(member: Member, command: Command): void {
+  apply(member: Member, command: Command, options: ApplyOptions = {}): void {
     const state = this.#members.get(member);
     if (state === undefined) return;
     if (state.bucket !== null && !state.bucket.take(this.#now())) {
@@ -321,7 +497,7 @@ export class Hub {
       return;
     }
     if (state.refused > 0) this.#countDropped(member, state);
-    this.#run(member, state, command);
+    this.#run(member, state, command, options);
   }
 
   /**
@@ -358,7 +534,7 @@ export class Hub {
    */
   shutdown(): void {
     this.#flooding.clear();
-    for (const room of this.#rooms.values()) room.clear();
+    for (const room of this.#rooms) room.clear();
     const everyone = [...this.#members.keys()];
     for (const member of everyone) {
       this.#members.delete(member);
@@ -391,16 +567,23 @@ export class Hub {
     }
   }
 
-  #run(member: Member, state: _MemberState, command: Command): void {
+  #run(
+    member: Member,
+    state: _MemberState,
+    command: Command,
+    options: ApplyOptions,
+  ): void {
     const strings = STRINGS[member.lang];
     switch (command.kind) {
       case "say":
       case "me": {
         const text = sanitizeText(command.text).trimEnd();
         if (text === "") return;
+        const room = this.#inRoom(member, state, undefined, options);
+        if (room === null) return;
         const line: ChatLine = { from: member.name, text, time: this.#now() };
         if (command.kind === "me") line.action = true;
-        this.#lobby.say(member, line);
+        room.say(member, line);
         return;
       }
       case "msg":
@@ -422,8 +605,53 @@ export class Hub {
         this.#private(member, to, { to: to.name, text: command.text });
         return;
       }
-      case "who":
-        member.deliver({ type: "members", names: this.names() });
+      case "join":
+        this.#join(member, state, command.room, command.key);
+        return;
+      case "part":
+        this.#part(member, state, command, options);
+        return;
+      case "switch": {
+        const room = this.#inRoom(member, state, command.room, options);
+        if (room !== null) this.#setCurrent(member, room);
+        return;
+      }
+      case "rooms":
+        member.deliver(this.#roomList());
+        return;
+      case "who": {
+        const room = this.#room(member, command.room, options);
+        if (room === null) return;
+        member.deliver({
+          type: "members",
+          room: room.name,
+          names: room.names(),
+          ops: room.opNames(),
+        });
+        return;
+      }
+      case "topic":
+        this.#topic(member, state, command, options);
+        return;
+      case "key":
+      case "op":
+      case "deop":
+      case "kick":
+      case "ban":
+      case "unban":
+      case "topic-lock": {
+        const room = this.#room(member, command.room, options);
+        if (room === null) return;
+        if (!room.isOp(member) && !state.oper) {
+          this.#roomError(member, "not_op", room.name);
+          return;
+        }
+        this.#operate(member, room, command);
+        this.#dropIfDeserted(room);
+        return;
+      }
+      case "oper":
+        this.#oper(member, state, command.password);
         return;
       case "nick":
         this.#rename(member, state, command.name);
@@ -453,6 +681,498 @@ export class Hub {
         return;
     }
   }
+
+  // --- Rooms --------------------------------------------------------------
+
+  #newRoom(name: string): Room {
+    const room = new Room(name, {
+      store: this.#store,
+      historySize: this.#historySize,
+    });
+    room.lastActive = this.#now();
+    this.#roomNames.claim(name, room);
+    this.#rooms.add(room);
+    return room;
+  }
+
+  // A new room, making space when the server is full by replacing the empty
+  // room idle longest; `null` when every room has members.
+  #createRoom(name: string): Room | null {
+    if (this.#maxRooms > 0 && this.#rooms.size >= this.#maxRooms) {
+      let idle: Room | null = null;
+      for (const room of this.#rooms) {
+        if (room.size > 0 || room === this.#defaultRoom) continue;
+        if (idle === null || room.lastActive < idle.lastActive) idle = room;
+      }
+      if (idle === null) return null;
+      this.#removeRoom(idle);
+    }
+    return this.#newRoom(name);
+  }
+
+  #removeRoom(room: Room): void {
+    this.#roomNames.release(room.name, room);
+    this.#rooms.delete(room);
+    this.#store.forget?.(room.key);
+  }
+
+  // A room with no members and no topic or key goes, unless it is the
+  // default room.
+  #dropIfDeserted(room: Room): void {
+    if (room.size === 0 && !room.lasting && room !== this.#defaultRoom) {
+      if (this.#rooms.has(room)) this.#removeRoom(room);
+    }
+  }
+
+  // Puts a member in a room (nobody told) and makes it its current room.
+  #enter(member: Member, state: _MemberState, room: Room, time: number): void {
+    room.add(member);
+    room.lastActive = time;
+    state.rooms.add(room);
+    member.room = room.name;
+  }
+
+  // Takes a member out of a room (nobody told); if it was the current room,
+  // the room it joined last of those left becomes current, and it is told.
+  #exitRoom(member: Member, state: _MemberState, room: Room): void {
+    room.remove(member);
+    state.rooms.delete(room);
+    if (member.room !== room.name) return;
+    let next: Room | null = null;
+    for (const other of state.rooms) next = other;
+    member.room = next?.name ?? null;
+    member.deliver({ type: "current", room: member.room });
+  }
+
+  #setCurrent(member: Member, room: Room): void {
+    member.room = room.name;
+    member.deliver({ type: "current", room: room.name });
+  }
+
+  // The room a name points to, checked: a bad name and a missing room are
+  // told as errors, and give `null`.
+  #find(member: Member, requested: string): Room | null {
+    const check = checkRoomName(requested);
+    if (!check.ok) {
+      this.#badRoomName(member, check);
+      return null;
+    }
+    const room = this.#roomNames.holder(check.name);
+    if (room === undefined) this.#roomError(member, "no_such_room", check.name);
+    return room ?? null;
+  }
+
+  // The room a command is about: the one it names, else the one the line
+  // was sent to, else the current room.
+  #room(
+    member: Member,
+    named: string | undefined,
+    options: ApplyOptions,
+  ): Room | null {
+    const name = named ?? options.room ?? member.room;
+    if (name === null) {
+      this.#roomError(member, "no_room", "");
+      return null;
+    }
+    return this.#find(member, name);
+  }
+
+  // As #room(), for what only a member of the room may do.
+  #inRoom(
+    member: Member,
+    state: _MemberState,
+    named: string | undefined,
+    options: ApplyOptions,
+  ): Room | null {
+    const room = this.#room(member, named, options);
+    if (room === null || state.rooms.has(room)) return room;
+    this.#roomError(member, "not_in_room", room.name);
+    return null;
+  }
+
+  #join(
+    member: Member,
+    state: _MemberState,
+    requested: string,
+    key: string | undefined,
+  ): void {
+    const check = checkRoomName(requested);
+    if (!check.ok) {
+      this.#badRoomName(member, check);
+      return;
+    }
+    let room = this.#roomNames.holder(check.name) ?? null;
+    if (room !== null && state.rooms.has(room)) {
+      this.#setCurrent(member, room);
+      return;
+    }
+    const max = this.#maxRoomsPerMember;
+    if (max > 0 && state.rooms.size >= max) {
+      this.#roomError(member, "too_many_rooms", check.name, String(max));
+      return;
+    }
+    if (room === null) {
+      room = this.#createRoom(check.name);
+      if (room === null) {
+        this.#roomError(
+          member,
+          "server_rooms_full",
+          check.name,
+          String(this.#maxRooms),
+        );
+        return;
+      }
+    } else if (!state.oper) {
+      if (room.isBanned(member)) {
+        this.#roomError(member, "banned", room.name);
+        return;
+      }
+      if (!room.keyMatches(key)) {
+        this.#roomError(
+          member,
+          key === undefined ? "key_needed" : "bad_key",
+          room.name,
+        );
+        return;
+      }
+    }
+    const time = this.#now();
+    // The first member of a room is its operator; the default room has
+    // the server's operators only.
+    const op = room.size === 0 && room !== this.#defaultRoom;
+    room.broadcast({
+      type: "join",
+      room: room.name,
+      name: member.name,
+      time,
+      ...(op ? { op: true as const } : {}),
+    }, null);
+    this.#enter(member, state, room, time);
+    if (op) room.setOp(member, true);
+    member.deliver({ type: "joined", ...room.state() });
+    this.#onEvent({
+      kind: "room_join",
+      room: room.name,
+      name: member.name,
+      label: member.label,
+    });
+  }
+
+  #part(
+    member: Member,
+    state: _MemberState,
+    command: Extract<Command, { kind: "part" }>,
+    options: ApplyOptions,
+  ): void {
+    const room = this.#inRoom(member, state, command.room, options);
+    if (room === null) return;
+    const reason = _reason(command.reason);
+    const because = reason ? { reason } : {};
+    room.remove(member);
+    room.broadcast({
+      type: "part",
+      room: room.name,
+      name: member.name,
+      time: this.#now(),
+      ...because,
+    }, null);
+    member.deliver({ type: "parted", room: room.name });
+    this.#exitRoom(member, state, room);
+    this.#onEvent({
+      kind: "room_part",
+      room: room.name,
+      name: member.name,
+      label: member.label,
+      ...because,
+    });
+    this.#dropIfDeserted(room);
+  }
+
+  #roomList(): ServerMessage {
+    const rooms = [...this.#rooms].sort((a, b) =>
+      b.size - a.size || a.key.localeCompare(b.key)
+    );
+    const listed: RoomSummary[] = rooms.slice(0, MAX_LISTED_ROOMS).map((
+      room,
+    ) => room.summary());
+    return { type: "rooms", rooms: listed, total: rooms.length };
+  }
+
+  #topic(
+    member: Member,
+    state: _MemberState,
+    command: Extract<Command, { kind: "topic" }>,
+    options: ApplyOptions,
+  ): void {
+    const room = this.#room(member, command.room, options);
+    if (room === null) return;
+    if (command.text === undefined) {
+      const topic = room.topic;
+      if (topic === null) {
+        member.deliver({
+          type: "info",
+          code: "no_topic",
+          text: STRINGS[member.lang].noTopic(room.name),
+        });
+      } else {
+        member.deliver({
+          type: "topic",
+          room: room.name,
+          ...topic,
+          asked: true,
+        });
+      }
+      return;
+    }
+    if (!state.rooms.has(room) && !state.oper) {
+      this.#roomError(member, "not_in_room", room.name);
+      return;
+    }
+    if (room.topicLocked && !room.isOp(member) && !state.oper) {
+      this.#roomError(member, "not_op", room.name);
+      return;
+    }
+    const text = clipText(
+      sanitizeText(command.text).trim(),
+      MAX_TOPIC_LENGTH,
+    );
+    if (text === "" && room.topic === null) {
+      this.#roomError(member, "unchanged", room.name);
+      return;
+    }
+    const time = this.#now();
+    room.topic = text === "" ? null : { text, by: member.name, time };
+    room.lastActive = time;
+    this.#tell(member, room, {
+      type: "topic",
+      room: room.name,
+      text,
+      by: member.name,
+      time,
+    });
+    this.#onEvent({
+      kind: "topic",
+      room: room.name,
+      by: member.name,
+      label: member.label,
+      text,
+    });
+    this.#dropIfDeserted(room);
+  }
+
+  // What an operator of the room (or a server operator) asked for.
+  #operate(
+    member: Member,
+    room: Room,
+    command: Extract<
+      Command,
+      { kind: "key" | "op" | "deop" | "kick" | "ban" | "unban" | "topic-lock" }
+    >,
+  ): void {
+    switch (command.kind) {
+      case "key": {
+        const key = command.key;
+        if (key === undefined) {
+          if (!room.hasKey) this.#roomError(member, "unchanged", room.name);
+          else {
+            room.setKey(null);
+            this.#mode(member, room, "-k");
+          }
+          return;
+        }
+        if (
+          [...key].length > MAX_KEY_LENGTH || /\s/u.test(key) ||
+          sanitizeText(key) !== key
+        ) {
+          this.#roomError(member, "bad_key_format", room.name);
+          return;
+        }
+        room.setKey(key);
+        this.#mode(member, room, "+k");
+        return;
+      }
+      case "op":
+      case "deop": {
+        const target = this.#memberOf(member, room, command.name);
+        if (target === null) return;
+        if (!room.setOp(target, command.kind === "op")) {
+          this.#roomError(member, "unchanged", room.name);
+          return;
+        }
+        this.#mode(member, room, command.kind === "op" ? "+o" : "-o", target);
+        return;
+      }
+      case "kick": {
+        const target = this.#memberOf(member, room, command.name);
+        if (target !== null) this.#kick(member, room, target, command.reason);
+        return;
+      }
+      case "ban":
+        this.#ban(member, room, command.name);
+        return;
+      case "unban": {
+        const lifted = room.unban(command.name);
+        if (lifted === undefined) {
+          this.#roomError(
+            member,
+            "not_banned",
+            room.name,
+            _quoted(command.name),
+          );
+          return;
+        }
+        this.#mode(member, room, "-b", lifted);
+        return;
+      }
+      case "topic-lock":
+        if (room.topicLocked === command.on) {
+          this.#roomError(member, "unchanged", room.name);
+          return;
+        }
+        room.topicLocked = command.on;
+        this.#mode(member, room, command.on ? "+t" : "-t");
+        return;
+    }
+  }
+
+  // The member of the room a name points to, or an error and `null`.
+  #memberOf(member: Member, room: Room, name: string): Member | null {
+    const target = this.#names.holder(name);
+    if (target === undefined || !room.has(target)) {
+      this.#roomError(member, "not_member", room.name, _quoted(name));
+      return null;
+    }
+    return target;
+  }
+
+  #ban(member: Member, room: Room, name: string | undefined): void {
+    if (name === undefined) {
+      member.deliver({
+        type: "info",
+        code: "bans",
+        text: STRINGS[member.lang].banList(
+          room.name,
+          room.bans.map((ban) => ban.name),
+        ),
+      });
+      return;
+    }
+    const target = this.#names.holder(name);
+    const check = checkName(name);
+    const banned = target?.name ?? (check.ok ? check.name : null);
+    if (banned === null) {
+      this.#roomError(member, "not_member", room.name, _quoted(name));
+      return;
+    }
+    const added = room.ban({
+      name: banned,
+      keys: lookalikeKeys(banned),
+      address: target?.address ?? null,
+      by: member.name,
+      time: this.#now(),
+    });
+    if (!added) {
+      this.#roomError(member, "unchanged", room.name);
+      return;
+    }
+    this.#mode(member, room, "+b", banned);
+    if (target !== undefined && room.has(target)) {
+      this.#kick(member, room, target, undefined);
+    }
+  }
+
+  #kick(
+    member: Member,
+    room: Room,
+    target: Member,
+    reason: string | undefined,
+  ): void {
+    const clean = _reason(reason);
+    const because = clean ? { reason: clean } : {};
+    // The one kicked hears it too, then is out at once: its next line to
+    // the room is refused.
+    this.#tell(member, room, {
+      type: "kick",
+      room: room.name,
+      name: target.name,
+      by: member.name,
+      time: this.#now(),
+      ...because,
+    });
+    this.#exitRoom(target, this.#members.get(target)!, room);
+    this.#onEvent({
+      kind: "kick",
+      room: room.name,
+      name: target.name,
+      by: member.name,
+      label: member.label,
+      ...because,
+    });
+  }
+
+  #mode(
+    member: Member,
+    room: Room,
+    change: ModeChange,
+    target?: Member | string,
+  ): void {
+    const time = this.#now();
+    room.lastActive = time;
+    const name = typeof target === "string" ? target : target?.name;
+    const on = name === undefined ? {} : { target: name };
+    this.#tell(member, room, {
+      type: "mode",
+      room: room.name,
+      by: member.name,
+      change,
+      time,
+      ...on,
+    });
+    this.#onEvent({
+      kind: "mode",
+      room: room.name,
+      by: member.name,
+      label: member.label,
+      change,
+      ...on,
+    });
+  }
+
+  // A room event to the room, and to who caused it if it is not in the
+  // room (a server operator).
+  #tell(actor: Member, room: Room, message: ServerMessage): void {
+    room.broadcast(message, null);
+    if (!room.has(actor)) actor.deliver(message);
+  }
+
+  #oper(member: Member, state: _MemberState, password: string): void {
+    const strings = STRINGS[member.lang];
+    const secret = this.#operPassword;
+    if (secret === null) {
+      this.#error(member, "no_oper", strings.operNone);
+      return;
+    }
+    if (state.operTries >= MAX_OPER_TRIES) {
+      this.#error(member, "bad_password", strings.badPassword);
+      return;
+    }
+    const granted = constantTimeEqual(password, secret);
+    this.#onEvent({
+      kind: "oper",
+      name: member.name,
+      label: member.label,
+      granted,
+    });
+    if (!granted) {
+      state.operTries++;
+      this.#error(member, "bad_password", strings.badPassword);
+      return;
+    }
+    state.oper = true;
+    member.deliver({ type: "info", code: "oper", text: strings.operGranted });
+  }
+
+  // --- Private messages and names -----------------------------------------
 
   #private(
     from: Member,
@@ -505,13 +1225,16 @@ export class Hub {
     this.#names.release(from, member);
     member.name = check.name;
     this.#names.claim(check.name, member);
-    // The member is in its own rooms, so it hears of its rename too.
-    broadcastOnce(state.rooms, {
+    const rename: ServerMessage = {
       type: "rename",
       from,
       to: check.name,
       time: this.#now(),
-    });
+    };
+    // The member is in its own rooms, so it hears of its rename too; in
+    // none, it is told alone.
+    if (state.rooms.size > 0) broadcastOnce(state.rooms, rename);
+    else member.deliver(rename);
     this.#onEvent({
       kind: "rename",
       from,
@@ -532,11 +1255,44 @@ export class Hub {
   #error(member: Member, code: string, text: string): void {
     member.deliver({ type: "error", code, text });
   }
+
+  #roomError(
+    member: Member,
+    code: RoomErrorCode,
+    room: string,
+    detail?: string,
+  ): void {
+    this.#error(
+      member,
+      code,
+      STRINGS[member.lang].roomError(code, room, detail),
+    );
+  }
+
+  #badRoomName(
+    member: Member,
+    check: Extract<NameCheck, { ok: false }>,
+  ): void {
+    this.#error(
+      member,
+      "bad_room_name",
+      STRINGS[member.lang].roomNameError(
+        check.code as RoomNameErrorCode,
+        check.name,
+      ),
+    );
+  }
 }
 
-function _clip(text: string): string {
-  const chars = [...text.trim()];
-  return chars.length > MAX_REASON_LENGTH
-    ? chars.slice(0, MAX_REASON_LENGTH).join("") + "…"
-    : chars.join("");
+// A quit, part or kick reason as others see it: sanitised, trimmed and
+// clipped; `""` for none.
+function _reason(text: string | undefined): string {
+  return text === undefined
+    ? ""
+    : clipText(sanitizeText(text).trim(), MAX_REASON_LENGTH);
+}
+
+// A name someone typed, safe and short enough to quote back.
+function _quoted(name: string): string {
+  return sanitizeText(name).slice(0, 32);
 }

@@ -1,13 +1,23 @@
 /**
- * One room: its members in the order they joined, broadcast to them, and its
- * public history through a {@linkcode HistoryStore}. Names, private
- * messages, commands and flood control belong to the {@linkcode Hub} that
- * holds the rooms.
+ * One room: its members in the order they joined, its operators, topic,
+ * key, topic lock and bans, broadcast to its members, and its public
+ * history through a {@linkcode HistoryStore}. Names, private messages,
+ * commands, flood control and who may do what belong to the
+ * {@linkcode Hub} that holds the rooms.
  *
  * @module
  */
 
-import type { ChatLine, ServerMessage } from "../protocol/messages.ts";
+import type {
+  ChatLine,
+  RoomState,
+  RoomSummary,
+  RoomTopic,
+  ServerMessage,
+} from "../protocol/messages.ts";
+import { constantTimeEqual } from "../protocol/constant_time_equal.ts";
+import { lookalikeKeys } from "../protocol/name_rules.ts";
+import { roomKey } from "../protocol/room_name.ts";
 import type { HistoryStore } from "../store/history_store.ts";
 import type { Member } from "./member.ts";
 
@@ -22,6 +32,26 @@ export interface RoomOptions {
   historySize?: number;
 }
 
+/** A ban: a name (by its look, in any case), and the address it came from. */
+export interface RoomBan {
+  /** The banned name, as it was written. */
+  readonly name: string;
+  /** Its look-alike keys: a name sharing one is banned. */
+  readonly keys: readonly string[];
+  /** The address of the member banned, when it was online; never shown. */
+  readonly address: string | null;
+  /** Who banned it. */
+  readonly by: string;
+  /** When, in milliseconds since the epoch. */
+  readonly time: number;
+}
+
+/** Longest topic text kept, in characters (code points). */
+export const MAX_TOPIC_LENGTH = 300;
+
+/** Longest topic shown in a room list, in characters. */
+const LIST_TOPIC_LENGTH = 100;
+
 /**
  * One room of the hub.
  *
@@ -35,7 +65,10 @@ export interface RoomOptions {
  *
  * function fake(name: string): Member & { got: ServerMessage[] } {
  *   const got: ServerMessage[] = [];
- *   return { name, lang: "en", label: "test", got, deliver: (m) => got.push(m), close() {} };
+ *   return {
+ *     name, room: null, lang: "en", label: "test", address: "10.0.0.1", got,
+ *     deliver: (m) => got.push(m), close() {},
+ *   };
  * }
  * const room = new Room("#general", { store: new MemoryStore() });
  * const ana = fake("ana");
@@ -43,26 +76,41 @@ export interface RoomOptions {
  * room.add(ana);
  * room.add(bob);
  * room.say(ana, { from: "ana", text: "hi", time: 0 });
- * assertEquals(bob.got, [{ type: "message", from: "ana", text: "hi", time: 0 }]);
+ * assertEquals(bob.got, [{ type: "message", room: "#general", from: "ana", text: "hi", time: 0 }]);
  * assertEquals(ana.got, []);
  * assertEquals(room.recent(), [{ from: "ana", text: "hi", time: 0 }]);
  * ```
  */
 export class Room {
-  /** The room's key in the hub and the store (`#general`). */
+  /** The room's name, as it was created (`#general`). */
+  readonly name: string;
+  /** The room's key in the store: its name ignoring case (`#general`). */
   readonly key: string;
+  /** The topic, or `null`. */
+  topic: RoomTopic | null = null;
+  /** Whether only operators may set the topic. */
+  topicLocked = false;
+  /**
+   * When the room was last joined, spoken in or changed, in milliseconds
+   * since the epoch: a full server replaces the empty room idle longest.
+   */
+  lastActive = 0;
   // Join order, for broadcast loops and names(); the set answers has().
   #list: Member[] = [];
   #set = new Set<Member>();
+  #ops = new Set<Member>();
+  #joinKey: string | null = null;
+  #bans: RoomBan[] = [];
   #store: HistoryStore;
   #historySize: number;
 
   /**
-   * @param key The room's key.
+   * @param name The room's name, already checked.
    * @param options Where its history is kept, and how much is shown.
    */
-  constructor(key: string, options: RoomOptions) {
-    this.key = key;
+  constructor(name: string, options: RoomOptions) {
+    this.name = name;
+    this.key = roomKey(name);
     this.#store = options.store;
     this.#historySize = options.historySize ?? 50;
   }
@@ -80,6 +128,14 @@ export class Room {
   /** Names of the members, in the order they joined. */
   names(): string[] {
     return this.#list.map((member) => member.name);
+  }
+
+  /** Names of the operators, in the order they joined. */
+  opNames(): string[] {
+    if (this.#ops.size === 0) return [];
+    return this.#list.filter((member) => this.#ops.has(member)).map((
+      member,
+    ) => member.name);
   }
 
   /**
@@ -105,13 +161,14 @@ export class Room {
   }
 
   /**
-   * Removes a member. Nobody is told.
+   * Removes a member, and its operator status with it. Nobody is told.
    *
    * @param member The member.
    * @returns `true` if the member was in the room.
    */
   remove(member: Member): boolean {
     if (!this.#set.delete(member)) return false;
+    this.#ops.delete(member);
     this.#list.splice(this.#list.indexOf(member), 1);
     return true;
   }
@@ -125,7 +182,125 @@ export class Room {
     const everyone = this.#list;
     this.#list = [];
     this.#set.clear();
+    this.#ops.clear();
     return everyone;
+  }
+
+  /**
+   * Tells whether a member is an operator of the room.
+   *
+   * @param member A member.
+   * @returns `true` for an operator (always a member).
+   */
+  isOp(member: Member): boolean {
+    return this.#ops.has(member);
+  }
+
+  /**
+   * Makes a member an operator, or no longer one.
+   *
+   * @param member A member of the room.
+   * @param on Whether it is to be one.
+   * @returns `true` if that changed anything.
+   */
+  setOp(member: Member, on: boolean): boolean {
+    if (!this.#set.has(member) || this.#ops.has(member) === on) return false;
+    if (on) this.#ops.add(member);
+    else this.#ops.delete(member);
+    return true;
+  }
+
+  /** Whether joining needs a key. */
+  get hasKey(): boolean {
+    return this.#joinKey !== null;
+  }
+
+  /**
+   * Sets or removes the key that joining needs.
+   *
+   * @param key The key, or `null` for none.
+   */
+  setKey(key: string | null): void {
+    this.#joinKey = key;
+  }
+
+  /**
+   * Tells whether a guess is the room's key, in constant time.
+   *
+   * @param guess What the joiner gave, or `undefined`.
+   * @returns `true` when the room has no key, or the guess is it.
+   */
+  keyMatches(guess: string | undefined): boolean {
+    const key = this.#joinKey;
+    if (key === null) return true;
+    return guess !== undefined && constantTimeEqual(guess, key);
+  }
+
+  /**
+   * Whether the room stays when its last member leaves: it has a topic or
+   * a key.
+   */
+  get lasting(): boolean {
+    return this.topic !== null || this.#joinKey !== null;
+  }
+
+  /** The bans, oldest first. */
+  get bans(): readonly RoomBan[] {
+    return this.#bans;
+  }
+
+  /**
+   * Tells whether a member may not join: its name looks like a banned one,
+   * or it comes from a banned address.
+   *
+   * @param member A member.
+   * @returns `true` when banned.
+   */
+  isBanned(member: Member): boolean {
+    if (this.#bans.length === 0) return false;
+    const keys = lookalikeKeys(member.name);
+    return this.#bans.some((ban) =>
+      ban.address === member.address ||
+      ban.keys.some((key) => keys.includes(key))
+    );
+  }
+
+  /**
+   * Bans a name and, when given, an address; a name already banned gets
+   * the new address too.
+   *
+   * @param ban The ban.
+   * @returns `false` when that name and address were banned already.
+   */
+  ban(ban: RoomBan): boolean {
+    const same = this.#bans.findIndex((old) =>
+      old.keys.some((key) => ban.keys.includes(key))
+    );
+    if (same < 0) {
+      this.#bans.push(ban);
+      return true;
+    }
+    const old = this.#bans[same]!;
+    if (ban.address === null || old.address === ban.address) return false;
+    this.#bans[same] = { ...old, address: ban.address };
+    return true;
+  }
+
+  /**
+   * Lifts the bans of a name (by its look), and of the addresses that came
+   * with it.
+   *
+   * @param name A name.
+   * @returns The name as it was banned, or `undefined` when it was not.
+   */
+  unban(name: string): string | undefined {
+    const keys = lookalikeKeys(name);
+    const lifted = this.#bans.filter((ban) =>
+      ban.keys.some((key) => keys.includes(key))
+    );
+    if (lifted.length === 0) return undefined;
+    this.#bans = this.#bans.filter((ban) => !lifted.includes(ban));
+    return lifted[0]!.name;
   }
 
   /**
@@ -154,7 +329,8 @@ export class Room {
    */
   say(from: Member, line: ChatLine): void {
     this.#store.append(this.key, line);
-    this.broadcast({ type: "message", ...line }, from);
+    this.lastActive = line.time;
+    this.broadcast({ type: "message", room: this.name, ...line }, from);
   }
 
   /**
@@ -167,6 +343,60 @@ export class Room {
       stored.line
     );
   }
+
+  /**
+   * What a member learns of the room on joining it.
+   *
+   * @returns Its members, operators, topic, key and lock, and history.
+   */
+  state(): RoomState {
+    const state: RoomState = {
+      room: this.name,
+      members: this.names(),
+      ops: this.opNames(),
+      history: this.recent(),
+    };
+    if (this.topic !== null) state.topic = this.topic;
+    if (this.hasKey) state.key = true;
+    if (this.topicLocked) state.topicLocked = true;
+    return state;
+  }
+
+  /**
+   * The room's line in a room list.
+   *
+   * @returns Its name, member count, shortened topic and key.
+   */
+  summary(): RoomSummary {
+    const summary: RoomSummary = { room: this.name, members: this.size };
+    if (this.topic !== null) {
+      summary.topic = clipText(this.topic.text, LIST_TOPIC_LENGTH);
+    }
+    if (this.hasKey) summary.key = true;
+    return summary;
+  }
+}
+
+/**
+ * Cuts a text to at most `max` characters (code points), marking the cut
+ * with `…`.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { clipText } from "./room.ts";
+ *
+ * assertEquals(clipText("abcdef", 3), "abc…");
+ * assertEquals(clipText("abc", 3), "abc");
+ * ```
+ *
+ * @param text The text.
+ * @param max Most characters kept.
+ * @returns The text, or its start and `…`.
+ */
+export function clipText(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length > max ? chars.slice(0, max).join("") + "…" : text;
 }
 
 /**
@@ -184,7 +414,10 @@ export class Room {
  *
  * function fake(name: string): Member & { got: ServerMessage[] } {
  *   const got: ServerMessage[] = [];
- *   return { name, lang: "en", label: "test", got, deliver: (m) => got.push(m), close() {} };
+ *   return {
+ *     name, room: null, lang: "en", label: "test", address: "10.0.0.1", got,
+ *     deliver: (m) => got.push(m), close() {},
+ *   };
  * }
  * const store = new MemoryStore();
  * const general = new Room("#general", { store });

@@ -71,6 +71,10 @@ export interface WebStrings {
   unsentLines: string;
   /** The tab title with unread mentions; `{count}`, `{title}`. */
   mentionTitle: string;
+  /** Label of the password field, shown when the server has a password. */
+  passwordLabel: string;
+  /** Answer to `/rooms`; `{count}`, `{rooms}` (each `#room (members)`). */
+  roomList: string;
 }
 
 const WEB_EN: WebStrings = {
@@ -104,6 +108,8 @@ const WEB_EN: WebStrings = {
   unsentLines:
     "The connection was lost before {count} waiting line(s) went out: they were not sent",
   mentionTitle: "({count}) {title}",
+  passwordLabel: "The server's password",
+  roomList: "Rooms ({count}): {rooms}",
 };
 
 const WEB_PT: WebStrings = {
@@ -137,6 +143,8 @@ const WEB_PT: WebStrings = {
   unsentLines:
     "A conexão caiu antes de {count} linha(s) em espera sair(em): elas não foram enviadas",
   mentionTitle: "({count}) {title}",
+  passwordLabel: "A senha do servidor",
+  roomList: "Salas ({count}): {rooms}",
 };
 
 /** Strings of the browser client by language. */

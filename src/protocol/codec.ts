@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { Command } from "./commands.ts";
 import type { Lang, ServerMessage } from "./messages.ts";
 import type { CODECS } from "./sniff.ts";
 
@@ -22,6 +23,13 @@ export interface Reader {
   readonly lang: Lang;
   /** Whether the hub has accepted the reader's name. */
   readonly joined: boolean;
+  /**
+   * Whether the server still waits for its password from this reader
+   * (`--password`): the plain dialect then reads a line as the password.
+   */
+  readonly needsPassword: boolean;
+  /** The reader's current room once joined, or `null` (none, or not yet). */
+  readonly room: string | null;
 }
 
 /**
@@ -29,10 +37,26 @@ export interface Reader {
  * without a version is a bare name attempt (a plain user typing a name).
  */
 export type Intent =
-  /** A name attempt, with the language and protocol version it comes with. */
-  | { type: "hello"; name: string; version?: number; lang?: Lang }
-  /** A line the user typed: a message, or a `/command` for the hub. */
-  | { type: "input"; text: string }
+  /**
+   * A name attempt, with the language, protocol version and server
+   * password it comes with.
+   */
+  | {
+    type: "hello";
+    name: string;
+    version?: number;
+    lang?: Lang;
+    password?: string;
+  }
+  /** The server's password, given on its own (plain: a line before the name). */
+  | { type: "password"; password: string }
+  /**
+   * A line the user typed: a message, or a `/command` for the hub; `room`
+   * says which room it is for (else the current room).
+   */
+  | { type: "input"; text: string; room?: string }
+  /** A command asked for in the dialect's own terms (native `join`, IRC). */
+  | { type: "command"; command: Command }
   /** Leave, with an optional reason. */
   | { type: "quit"; reason?: string };
 

@@ -12,14 +12,34 @@
 
 import type { Lang } from "./messages.ts";
 
-/** What a line of user input asks for. */
+/**
+ * What a line of user input asks for. Commands that act on a room take it
+ * from `room` when set (the native dialect's requests, IRC), else from the
+ * line's context: the room the line was sent to, or the current room.
+ */
 export type Command =
   | { kind: "say"; text: string }
   | { kind: "msg"; to: string; text: string }
   | { kind: "reply"; text: string }
-  | { kind: "who" }
+  | { kind: "join"; room: string; key?: string }
+  | { kind: "part"; room?: string; reason?: string }
+  | { kind: "switch"; room: string }
+  | { kind: "rooms" }
+  | { kind: "who"; room?: string }
+  /** Without `text`, asks for the topic; `""` clears it. */
+  | { kind: "topic"; room?: string; text?: string }
   | { kind: "nick"; name: string }
   | { kind: "me"; text: string }
+  /** Without `key`, removes the room's key. */
+  | { kind: "key"; room?: string; key?: string }
+  | { kind: "op"; room?: string; name: string }
+  | { kind: "deop"; room?: string; name: string }
+  | { kind: "kick"; room?: string; name: string; reason?: string }
+  /** Without `name`, lists the room's bans. */
+  | { kind: "ban"; room?: string; name?: string }
+  | { kind: "unban"; room?: string; name: string }
+  | { kind: "topic-lock"; room?: string; on: boolean }
+  | { kind: "oper"; password: string }
   | { kind: "help" }
   | { kind: "quit"; reason?: string }
   | { kind: "usage"; usage: string }
@@ -44,8 +64,8 @@ export interface CommandSpec {
    * `/help` does not list (`tell`, `whisper`).
    */
   readonly alsoAccepted: readonly string[];
-  /** What Tab offers for the first argument: member names, or nothing. */
-  readonly completes: "names" | "nothing";
+  /** What Tab offers for the first argument: member names, room names, or nothing. */
+  readonly completes: "names" | "rooms" | "nothing";
   /**
    * The `/help` line in each language. The English arguments also make the
    * usage that a missing argument is answered with (`/msg <name> <text>`),
@@ -95,15 +115,100 @@ export const COMMANDS: readonly CommandSpec[] = [
       rest.trim() ? { kind: "reply", text: rest } : { kind: "usage", usage },
   },
   {
-    name: "who",
-    aliases: ["users", "names"],
-    alsoAccepted: ["list"],
+    name: "join",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "rooms",
+    help: {
+      en: { args: "<#room> [key]", summary: "join or create a room" },
+      pt: { args: "<#sala> [chave]", summary: "entra numa sala ou a cria" },
+    },
+    read: (rest, usage) => {
+      const [room, key] = _splitWord(rest.trim());
+      if (!room) return { kind: "usage", usage };
+      const command: Command = { kind: "join", room: _hashed(room) };
+      if (key.trim()) command.key = key.trim();
+      return command;
+    },
+  },
+  {
+    name: "part",
+    aliases: ["leave"],
+    alsoAccepted: [],
+    completes: "rooms",
+    help: {
+      en: { args: "[#room] [reason]", summary: "leave a room" },
+      pt: { args: "[#sala] [motivo]", summary: "sai de uma sala" },
+    },
+    read: (rest) => {
+      const [room, reason] = _roomFirst(rest);
+      const command: Command = { kind: "part" };
+      if (room) command.room = room;
+      if (reason) command.reason = reason;
+      return command;
+    },
+  },
+  {
+    name: "switch",
+    aliases: ["go"],
+    alsoAccepted: [],
+    completes: "rooms",
+    help: {
+      en: { args: "<#room>", summary: "talk in another of your rooms" },
+      pt: { args: "<#sala>", summary: "fala em outra das suas salas" },
+    },
+    read: (rest, usage) => {
+      const [room] = _splitWord(rest.trim());
+      return room
+        ? { kind: "switch", room: _hashed(room) }
+        : { kind: "usage", usage };
+    },
+  },
+  {
+    name: "rooms",
+    aliases: ["list"],
+    alsoAccepted: [],
     completes: "nothing",
     help: {
-      en: { args: "", summary: "who is online" },
-      pt: { args: "", summary: "quem está online" },
+      en: { args: "", summary: "the rooms, their members and topics" },
+      pt: { args: "", summary: "as salas, seus membros e assuntos" },
     },
-    read: () => ({ kind: "who" }),
+    read: () => ({ kind: "rooms" }),
+  },
+  {
+    name: "who",
+    aliases: ["users", "names"],
+    alsoAccepted: [],
+    completes: "rooms",
+    help: {
+      en: { args: "[#room]", summary: "who is in the room" },
+      pt: { args: "[#sala]", summary: "quem está na sala" },
+    },
+    read: (rest) => {
+      const [room] = _roomFirst(rest);
+      return room ? { kind: "who", room } : { kind: "who" };
+    },
+  },
+  {
+    name: "topic",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "nothing",
+    help: {
+      en: {
+        args: "[text]",
+        summary: "show or set the topic (-delete clears it)",
+      },
+      pt: {
+        args: "[texto]",
+        summary: "mostra ou muda o assunto (-delete o apaga)",
+      },
+    },
+    read: (rest) => {
+      const text = rest.trim();
+      if (text === "") return { kind: "topic" };
+      return { kind: "topic", text: text === "-delete" ? "" : text };
+    },
   },
   {
     name: "nick",
@@ -132,6 +237,94 @@ export const COMMANDS: readonly CommandSpec[] = [
       rest.trim() ? { kind: "me", text: rest } : { kind: "usage", usage },
   },
   {
+    name: "key",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "nothing",
+    help: {
+      en: { args: "[secret]", summary: "operators: set or remove a key" },
+      pt: { args: "[segredo]", summary: "operadores: põe ou tira a chave" },
+    },
+    read: (rest) => {
+      const key = rest.trim();
+      return key ? { kind: "key", key } : { kind: "key" };
+    },
+  },
+  _onMember("op", {
+    en: "operators: make an operator",
+    pt: "operadores: torna operador(a)",
+  }),
+  _onMember("deop", {
+    en: "operators: take operator away",
+    pt: "operadores: tira de operador(a)",
+  }),
+  {
+    name: "kick",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "names",
+    help: {
+      en: {
+        args: "<name> [reason]",
+        summary: "operators: put out of the room",
+      },
+      pt: { args: "<nome> [motivo]", summary: "operadores: tira da sala" },
+    },
+    read: (rest, usage) => {
+      const [name, reason] = _splitWord(rest.trim());
+      if (!name) return { kind: "usage", usage };
+      const command: Command = { kind: "kick", name };
+      if (reason.trim()) command.reason = reason.trim();
+      return command;
+    },
+  },
+  {
+    name: "ban",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "names",
+    help: {
+      en: { args: "[name]", summary: "operators: ban (by name and address)" },
+      pt: { args: "[nome]", summary: "operadores: bane (nome e endereço)" },
+    },
+    read: (rest) => {
+      const [name] = _splitWord(rest.trim());
+      return name ? { kind: "ban", name } : { kind: "ban" };
+    },
+  },
+  _onMember("unban", {
+    en: "operators: lift a ban",
+    pt: "operadores: desfaz um banimento",
+  }),
+  {
+    name: "topic-lock",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "nothing",
+    help: {
+      en: { args: "[off]", summary: "operators: only they set the topic" },
+      pt: { args: "[off]", summary: "operadores: só eles mudam o assunto" },
+    },
+    read: (rest) => ({
+      kind: "topic-lock",
+      on: rest.trim().toLowerCase() !== "off",
+    }),
+  },
+  {
+    name: "oper",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "nothing",
+    help: {
+      en: { args: "<password>", summary: "become a server operator" },
+      pt: { args: "<senha>", summary: "vira operador(a) do servidor" },
+    },
+    read: (rest, usage) => {
+      const password = rest.trim();
+      return password ? { kind: "oper", password } : { kind: "usage", usage };
+    },
+  },
+  {
     name: "help",
     aliases: [],
     alsoAccepted: ["?"],
@@ -145,11 +338,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "quit",
     aliases: ["exit", "SAIR"],
-    // The rooms issue makes `leave` an alias of /part instead.
-    alsoAccepted: ["leave"],
+    alsoAccepted: [],
     completes: "nothing",
     help: {
-      en: { args: "[reason]", summary: "leave" },
+      en: { args: "[reason]", summary: "leave the chat" },
       pt: { args: "[motivo]", summary: "sai do chat" },
     },
     read: (rest) => {
@@ -158,6 +350,38 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
 ];
+
+// A command whose one argument is a member of the room (`/op bob`).
+function _onMember(
+  name: "op" | "deop" | "unban",
+  summary: Readonly<Record<Lang, string>>,
+): CommandSpec {
+  return {
+    name,
+    aliases: [],
+    alsoAccepted: [],
+    completes: "names",
+    help: {
+      en: { args: "<name>", summary: summary.en },
+      pt: { args: "<nome>", summary: summary.pt },
+    },
+    read: (rest, usage) => {
+      const [member] = _splitWord(rest.trim());
+      return member ? { kind: name, name: member } : { kind: "usage", usage };
+    },
+  };
+}
+
+// A room as typed after /join and /switch: `games` means `#games`.
+function _hashed(room: string): string {
+  return room.startsWith("#") ? room : `#${room}`;
+}
+
+// An optional room first (a word starting with `#`), then the rest.
+function _roomFirst(rest: string): [string, string] {
+  const [word, more] = _splitWord(rest.trim());
+  return word.startsWith("#") ? [word, more.trim()] : ["", rest.trim()];
+}
 
 /** Every word a command is accepted under, in table order, for Tab completion. */
 export const COMMAND_NAMES: readonly string[] = COMMANDS.flatMap((spec) => [
@@ -228,7 +452,7 @@ export interface HelpWords {
  *
  * const lines = helpText("en", { title: "Commands:", also: "also" }).split("\n");
  * assertEquals(lines[0], "Commands:");
- * assertEquals(lines[3], "  /who                 who is online (also /users, /names)");
+ * assertEquals(lines[7], "  /who [#room]            who is in the room (also /users, /names)");
  * ```
  *
  * @param lang The language.

@@ -5,21 +5,53 @@
  * compile error everywhere it matters. The native dialect's JSON lines are in
  * `native_codec.ts`; see `docs/protocol.md`.
  *
+ * Version 2 has rooms: every room event names its room, a member may be in
+ * several, and the server keeps each member's current room (where a line
+ * typed without a room goes).
+ *
  * @module
  */
 
-/** Version of the native dialect; a hello with another major version is refused. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Version of the native dialect; a hello with another version is refused
+ * with a `bye` that says which version this server speaks.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Languages the server and client speak. */
 export type Lang = "en" | "pt";
 
 /** Messages a client sends to the server. */
 export type ClientMessage =
-  /** First line of a native connection; resend with another name after a `name_error`. */
-  | { type: "hello"; version: number; name: string; lang?: Lang }
-  /** A line the user typed: a message, or a `/command` the server interprets. */
-  | { type: "input"; text: string }
+  /**
+   * First line of a native connection; resend with another name after a
+   * `name_error`. `password` is the server's `--password`, when it has one.
+   */
+  | {
+    type: "hello";
+    version: number;
+    name: string;
+    lang?: Lang;
+    password?: string;
+  }
+  /**
+   * A line the user typed: a message, or a `/command` the server
+   * interprets; it goes to `room` (one the user is in), else to the
+   * current room.
+   */
+  | { type: "input"; text: string; room?: string }
+  /** Join a room (creating it if new) and make it the current room. */
+  | { type: "join"; room: string; key?: string }
+  /** Leave a room. */
+  | { type: "part"; room: string; reason?: string }
+  /** Ask for a room's topic, or set it (`""` clears it). */
+  | { type: "topic"; room: string; text?: string }
+  /** Ask for the list of rooms. */
+  | { type: "rooms" }
+  /** Ask who is in a room (the current one when left out). */
+  | { type: "who"; room?: string }
+  /** Make a room you are in the current one. */
+  | { type: "switch"; room: string }
   /** Leave cleanly; the server answers `bye` after everything before it is handled. */
   | { type: "quit"; reason?: string }
   /** Liveness probe; the other side answers `pong` with the same id. */
@@ -39,30 +71,112 @@ export interface ChatLine {
   action?: boolean;
 }
 
+/** A room's topic: its text, who set it and when. */
+export interface RoomTopic {
+  /** Sanitised text, never empty. */
+  text: string;
+  /** Name of who set it, as it was then. */
+  by: string;
+  /** Milliseconds since the epoch, server clock. */
+  time: number;
+}
+
+/**
+ * What a member learns of a room on joining it: who is in it (with its
+ * operators), its topic, whether it has a key or a locked topic, and its
+ * recent public lines.
+ */
+export interface RoomState {
+  /** The room's name, as it was created (`#general`). */
+  room: string;
+  /** Names of the members, in the order they joined; the joiner included. */
+  members: string[];
+  /** Names of the members who are its operators, in the same order. */
+  ops: string[];
+  /** The topic, if it has one. */
+  topic?: RoomTopic;
+  /** Present when joining needs a key. */
+  key?: true;
+  /** Present when only operators may set the topic. */
+  topicLocked?: true;
+  /** Recent public lines, oldest first. */
+  history: ChatLine[];
+}
+
+/** One line of the answer to `/rooms`. */
+export interface RoomSummary {
+  /** The room's name. */
+  room: string;
+  /** How many members it has. */
+  members: number;
+  /** Its topic's text (cut to a hundred characters), if it has one. */
+  topic?: string;
+  /** Present when joining needs a key. */
+  key?: true;
+}
+
+/**
+ * A change of a room's modes, as IRC writes them: operator (`o`, with the
+ * member's name as target), key (`k`, never with the key itself), ban
+ * (`b`, with the banned name) and topic lock (`t`).
+ */
+export type ModeChange =
+  | "+o"
+  | "-o"
+  | "+k"
+  | "-k"
+  | "+b"
+  | "-b"
+  | "+t"
+  | "-t";
+
 /** Messages the server sends to a client. */
 export type ServerMessage =
-  /** The name was accepted; `members` includes the joiner, `history` holds recent public lines. */
+  /**
+   * The name was accepted. The member is in the default room, whose state
+   * the welcome carries as `joined` would (`room` is `null`, and the lists
+   * empty, when it could not be placed there: banned).
+   */
   | {
     type: "welcome";
     name: string;
-    members: string[];
-    history: ChatLine[];
     server: string;
     version: number;
     /** The server's flood limit, so scripted clients can pace themselves. */
     limits?: { rate: number; burst: number };
   }
+    & Omit<RoomState, "room">
+    & { room: string | null }
   /** The requested name was refused; the client may send another `hello`. */
   | { type: "name_error"; name: string; code: NameErrorCode; text: string }
-  /** A public message (or `/me` action) from another member. */
-  | ({ type: "message" } & ChatLine)
+  /** You joined a room; it is now your current room. */
+  | ({ type: "joined" } & RoomState)
+  /** You left a room (`/part`); a kick says `kick` instead. */
+  | { type: "parted"; room: string }
+  /** Your current room changed; `null`: you are in none. */
+  | { type: "current"; room: string | null }
+  /** A public message (or `/me` action) from another member of a room. */
+  | ({ type: "message"; room: string } & ChatLine)
   /** A private message; sent to its target and echoed to its sender. */
   | { type: "private"; from: string; to: string; text: string; time: number }
-  /** Someone joined. */
-  | { type: "join"; name: string; time: number }
   /**
-   * Someone left. Broadcasts carry codes, not localised text, so one encoding
-   * serves every member; clients localise with `STRINGS[lang].left()`.
+   * Someone joined a room you are in; `arrived` when they just came to the
+   * server (and were placed in its default room).
+   */
+  | {
+    type: "join";
+    room: string;
+    name: string;
+    time: number;
+    op?: true;
+    arrived?: true;
+  }
+  /** Someone left a room you are in (`/part`), with their reason if any. */
+  | { type: "part"; room: string; name: string; reason?: string; time: number }
+  /**
+   * Someone left the server: sent once to everyone who shared a room with
+   * them. Broadcasts carry codes, not localised text, so one encoding serves
+   * every member; clients localise with `STRINGS[lang].left()`.
    */
   | {
     type: "leave";
@@ -71,10 +185,42 @@ export type ServerMessage =
     detail?: string;
     time: number;
   }
-  /** Someone changed name. */
+  /** Someone changed name: sent once to everyone who shares a room with them, and to them. */
   | { type: "rename"; from: string; to: string; time: number }
-  /** Answer to `/who`. */
-  | { type: "members"; names: string[] }
+  /** An operator put someone out of a room (sent to the room, the one kicked included). */
+  | {
+    type: "kick";
+    room: string;
+    name: string;
+    by: string;
+    reason?: string;
+    time: number;
+  }
+  /** An operator changed a room's modes. */
+  | {
+    type: "mode";
+    room: string;
+    by: string;
+    change: ModeChange;
+    target?: string;
+    time: number;
+  }
+  /**
+   * A room's topic: set or cleared (`text` `""`) by `by`, sent to the
+   * room; or, with `asked`, the answer to asking for it.
+   */
+  | {
+    type: "topic";
+    room: string;
+    text: string;
+    by: string;
+    time: number;
+    asked?: true;
+  }
+  /** Answer to `/who`: who is in a room, and its operators. */
+  | { type: "members"; room: string; names: string[]; ops: string[] }
+  /** Answer to `/rooms`: the rooms with most members first, and how many there are. */
+  | { type: "rooms"; rooms: RoomSummary[]; total: number }
   /** Informational text for this user only (help, command results). */
   | { type: "info"; code: string; text: string }
   /** Something this user asked for failed; the connection goes on. */
@@ -106,18 +252,21 @@ export type LeaveReason =
   | "slow"
   | "protocol"
   | "full"
-  | "limit";
+  | "limit"
+  | "password";
 
 /**
- * Tells whether a message is a join, leave or rename notice: the ones that
- * go to everyone at once and may wait a few milliseconds to be batched.
+ * Tells whether a message is a join, part, leave or rename notice: the
+ * ones that go to everyone at once and may wait a few milliseconds to be
+ * batched.
  *
  * @param message A server message.
- * @returns `true` for `join`, `leave` and `rename`.
+ * @returns `true` for `join`, `part`, `leave` and `rename`.
  */
 export function isNotice(message: ServerMessage): boolean {
   const type = message.type;
-  return type === "join" || type === "leave" || type === "rename";
+  return type === "join" || type === "leave" || type === "rename" ||
+    type === "part";
 }
 
 /** The `type` of every {@linkcode ServerMessage}. */

@@ -142,8 +142,37 @@ export function mixesScripts(name: string): boolean {
  */
 export function checkName(requested: string): NameCheck {
   const name = requested.trim().normalize("NFC");
+  const shape = checkNameShape(name, MAX_NAME_LENGTH);
+  if (!shape.ok) return shape;
+  if (_isReserved(name)) return { ok: false, code: "reserved", name };
+  return shape;
+}
+
+/**
+ * Checks the shape of a name that is already trimmed and NFC-normalised:
+ * 1 to `maxLength` code points of letters (in one script, each with its
+ * combining marks), digits, `_`, `-` and `.`, at least one letter or
+ * digit, nothing invisible, no final `.`. User names
+ * ({@linkcode checkName}) and room names after their `#`
+ * (`checkRoomName()`) follow it.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { checkNameShape } from "./name_rules.ts";
+ *
+ * assertEquals(checkNameShape("games", 32), { ok: true, name: "games" });
+ * assertEquals(checkNameShape("-_-", 32).ok, false);
+ * ```
+ *
+ * @param name The name, trimmed and normalised.
+ * @param maxLength Most code points.
+ * @returns The name, or why its shape is refused (a refused name is
+ * echoed with only harmless characters).
+ */
+export function checkNameShape(name: string, maxLength: number): NameCheck {
   if (name.length === 0) return { ok: false, code: "empty", name };
-  if ([...name].length > MAX_NAME_LENGTH) {
+  if ([...name].length > maxLength) {
     return { ok: false, code: "too_long", name: _printable(name) };
   }
   if (
@@ -153,7 +182,6 @@ export function checkName(requested: string): NameCheck {
     return { ok: false, code: "invalid_chars", name: _printable(name) };
   }
   if (mixesScripts(name)) return { ok: false, code: "mixed_scripts", name };
-  if (_isReserved(name)) return { ok: false, code: "reserved", name };
   return { ok: true, name };
 }
 

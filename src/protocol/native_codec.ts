@@ -7,18 +7,39 @@
  */
 
 import type { Codec, Decoded } from "./codec.ts";
+import type { Command } from "./commands.ts";
 import type { ClientMessage, ServerMessage } from "./messages.ts";
 
-const CLIENT_TYPES = new Set(["hello", "input", "quit", "ping", "pong"]);
+const CLIENT_TYPES = new Set([
+  "hello",
+  "input",
+  "join",
+  "part",
+  "topic",
+  "rooms",
+  "who",
+  "switch",
+  "quit",
+  "ping",
+  "pong",
+]);
 const SERVER_TYPES = new Set([
   "welcome",
   "name_error",
+  "joined",
+  "parted",
+  "current",
   "message",
   "private",
   "join",
+  "part",
   "leave",
   "rename",
+  "kick",
+  "mode",
+  "topic",
   "members",
+  "rooms",
   "info",
   "error",
   "bye",
@@ -35,8 +56,8 @@ const SERVER_TYPES = new Set([
  * import { encodeMessage } from "./native_codec.ts";
  *
  * assertEquals(
- *   encodeMessage({ type: "hello", version: 1, name: "ana" }),
- *   '{"type":"hello","version":1,"name":"ana"}\n',
+ *   encodeMessage({ type: "hello", version: 2, name: "ana" }),
+ *   '{"type":"hello","version":2,"name":"ana"}\n',
  * );
  * ```
  *
@@ -84,10 +105,35 @@ function _optionalString(
   return typeof value === "string" ? value : undefined;
 }
 
+// The string field a message needs, or a SyntaxError naming it.
+function _string(record: Record<string, unknown>, key: string): string {
+  const value = record[key];
+  if (typeof value !== "string") {
+    throw new SyntaxError(
+      `Cannot decode ${record.type}: it needs a string ${key}`,
+    );
+  }
+  return value;
+}
+
+// Copies the optional fields of `from` that are strings; others are dropped.
+function _withOptional<T extends object>(
+  message: T,
+  from: object,
+  keys: readonly string[],
+): T {
+  for (const key of keys) {
+    const value = _optionalString(from as Record<string, unknown>, key);
+    if (value !== undefined) (message as Record<string, unknown>)[key] = value;
+  }
+  return message;
+}
+
 /**
- * Decodes a line a client sent. Fields are checked, unknown fields dropped.
+ * Decodes a line a client sent. Fields are checked, unknown fields dropped,
+ * and optional fields of the wrong type dropped too.
  *
- * @example Decode an input line
+ * @example Decode an input line and a join request
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { decodeClientMessage } from "./native_codec.ts";
@@ -95,6 +141,10 @@ function _optionalString(
  * assertEquals(decodeClientMessage('{"type":"input","text":"hi"}'), {
  *   type: "input",
  *   text: "hi",
+ * });
+ * assertEquals(decodeClientMessage('{"type":"join","room":"#games"}'), {
+ *   type: "join",
+ *   room: "#games",
  * });
  * ```
  *
@@ -117,17 +167,33 @@ export function decodeClientMessage(line: string): ClientMessage {
         name: r.name,
       };
       if (r.lang === "en" || r.lang === "pt") hello.lang = r.lang;
-      return hello;
+      return _withOptional(hello, r, ["password"]);
     }
     case "input":
       if (typeof r.text !== "string") {
         throw new SyntaxError("Cannot decode input: it needs a string text");
       }
-      return { type: "input", text: r.text };
-    case "quit": {
-      const reason = _optionalString(r, "reason");
-      return reason === undefined ? { type: "quit" } : { type: "quit", reason };
-    }
+      return _withOptional({ type: "input", text: r.text }, r, ["room"]);
+    case "join":
+      return _withOptional({ type: "join", room: _string(r, "room") }, r, [
+        "key",
+      ]);
+    case "part":
+      return _withOptional({ type: "part", room: _string(r, "room") }, r, [
+        "reason",
+      ]);
+    case "topic":
+      return _withOptional({ type: "topic", room: _string(r, "room") }, r, [
+        "text",
+      ]);
+    case "switch":
+      return { type: "switch", room: _string(r, "room") };
+    case "who":
+      return _withOptional({ type: "who" }, r, ["room"]);
+    case "rooms":
+      return { type: "rooms" };
+    case "quit":
+      return _withOptional({ type: "quit" }, r, ["reason"]);
     default: {
       if (typeof r.id !== "number" || !Number.isFinite(r.id)) {
         throw new SyntaxError(`Cannot decode ${r.type}: it needs a numeric id`);
@@ -180,8 +246,61 @@ function _decode(line: string): Decoded {
       };
     case "pong":
       return null;
-    default:
+    case "hello":
+    case "input":
+    case "quit":
       return message;
+    default:
+      return { type: "command", command: requestCommand(message) };
+  }
+}
+
+/** A native request that stands for a command. */
+export type NativeRequest = Extract<
+  ClientMessage,
+  { type: "join" | "part" | "topic" | "rooms" | "who" | "switch" }
+>;
+
+/**
+ * The command a native request stands for: what typing it as a `/command`
+ * would ask (`join` is `/join`, `who` is `/who`...), with its room named.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { requestCommand } from "./native_codec.ts";
+ *
+ * assertEquals(requestCommand({ type: "join", room: "#games", key: "k" }), {
+ *   kind: "join",
+ *   room: "#games",
+ *   key: "k",
+ * });
+ * assertEquals(requestCommand({ type: "rooms" }), { kind: "rooms" });
+ * ```
+ *
+ * @param request The request.
+ * @returns The command.
+ */
+export function requestCommand(request: NativeRequest): Command {
+  switch (request.type) {
+    case "join":
+      return _withOptional({ kind: "join", room: request.room }, request, [
+        "key",
+      ]);
+    case "part":
+      return _withOptional({ kind: "part", room: request.room }, request, [
+        "reason",
+      ]);
+    case "topic":
+      return _withOptional({ kind: "topic", room: request.room }, request, [
+        "text",
+      ]);
+    case "who":
+      return _withOptional({ kind: "who" }, request, ["room"]);
+    case "switch":
+      return { kind: "switch", room: request.room };
+    case "rooms":
+      return { kind: "rooms" };
   }
 }
 

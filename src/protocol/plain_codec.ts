@@ -7,8 +7,12 @@
  */
 
 import type { Codec, Decoded, Reader } from "./codec.ts";
-import type { Lang, ServerMessage } from "./messages.ts";
-import { STRINGS } from "../i18n/server_strings.ts";
+import type { ChatLine, Lang, RoomState, ServerMessage } from "./messages.ts";
+import {
+  markOperators,
+  roomEventText,
+  STRINGS,
+} from "../i18n/server_strings.ts";
 
 /**
  * Formats a time as `[HH:MM]`, local time.
@@ -31,48 +35,85 @@ export function formatStamp(time: number): string {
 let _stampMinute = NaN;
 let _stamp = "";
 
-function _notice(time: number, text: string): string {
+function _notice(time: number, text: string, room = ""): string {
   const stamp = formatStamp(time);
-  return text.split("\n").map((line) => `${stamp} -- ${line}\n`).join("");
+  return text.split("\n").map((line) => `${stamp} ${room}-- ${line}\n`).join(
+    "",
+  );
+}
+
+/** Options of {@linkcode encodePlain}. */
+export interface EncodePlainOptions {
+  /**
+   * Clock for messages without a time.
+   * @default {Date.now}
+   */
+  now?: () => number;
+  /**
+   * The reader's current room: lines of other rooms start with
+   * `[#room] ` after their time. `null` for none (every room's lines are
+   * marked).
+   * @default {undefined} no line is marked
+   */
+  room?: string | null;
+}
+
+/**
+ * The mark a room's line carries for a reader: `[#room] ` for a room other
+ * than the current one, else nothing.
+ */
+function _mark(room: string, options: EncodePlainOptions): string {
+  return options.room === undefined || options.room === room
+    ? ""
+    : `[${room}] `;
 }
 
 /**
  * Renders a server message for a plain-dialect user.
  *
- * Every line ends in `\n`; user text was sanitised by the room, so it holds
- * no line break and the prefix cannot be forged.
+ * Every line ends in `\n`; user text was sanitised by the hub, so it holds
+ * no line break and the prefix cannot be forged. Lines of rooms other than
+ * the reader's current one start with `[#room] ` after the time.
  *
  * @example
  * ```ts
  * import { assertMatch } from "@std/assert";
  * import { encodePlain } from "./plain_codec.ts";
  *
- * const line = encodePlain({ type: "message", from: "ana", text: "hello", time: 0 }, "en");
- * assertMatch(line, /^\[\d\d:\d\d\] ana: hello\n$/);
+ * const message = { type: "message", room: "#games", from: "ana", text: "gg", time: 0 } as const;
+ * assertMatch(encodePlain(message, "en", { room: "#games" }), /^\[\d\d:\d\d\] ana: gg\n$/);
+ * assertMatch(encodePlain(message, "en", { room: "#general" }), /^\[\d\d:\d\d\] \[#games\] ana: gg\n$/);
  * ```
  *
  * @param message What to render.
  * @param lang The reader's language.
- * @param now Clock for messages without a time.
+ * @param options The clock, and the reader's current room.
  * @returns One or more lines, or `""` for messages plain users do not see.
  */
 export function encodePlain(
   message: ServerMessage,
   lang: Lang,
-  now: () => number = Date.now,
+  options: EncodePlainOptions = {},
 ): string {
   const strings = STRINGS[lang];
+  const now = options.now ?? Date.now;
   switch (message.type) {
     case "message":
-      return message.action
-        ? `${formatStamp(message.time)} * ${message.from} ${message.text}\n`
-        : `${formatStamp(message.time)} ${message.from}: ${message.text}\n`;
+      return _chatLine(message, _mark(message.room, options));
     case "private":
       return `${
         formatStamp(message.time)
       } [${message.from} -> ${message.to}] ${message.text}\n`;
     case "join":
-      return _notice(message.time, strings.joined(message.name));
+    case "part":
+    case "kick":
+    case "mode":
+    case "topic":
+      return _notice(
+        message.type === "topic" && message.asked ? now() : message.time,
+        roomEventText(strings, message),
+        _mark(message.room, options),
+      );
     case "leave":
       return _notice(
         message.time,
@@ -80,22 +121,30 @@ export function encodePlain(
       );
     case "rename":
       return _notice(message.time, strings.renamed(message.from, message.to));
-    case "welcome": {
-      let out = _notice(now(), strings.welcome(message.name, message.members));
-      if (message.history.length > 0) {
-        out += _notice(now(), strings.historyHeader(message.history.length));
-        for (const line of message.history) {
-          out += encodePlain({ type: "message", ...line }, lang, now);
-        }
-      }
-      return out;
+    case "welcome":
+    case "joined": {
+      const members = markOperators(message.members, message.ops);
+      const text = message.type === "welcome"
+        ? strings.welcome(message.name, members, message.room)
+        : strings.youJoined(message.room, members);
+      return _notice(now(), text) + _roomDetails(message, lang, now);
     }
+    case "parted":
+      return _notice(now(), strings.youParted(message.room));
+    case "current":
+      return _notice(now(), strings.nowIn(message.room));
     case "name_error":
       return `${
         formatStamp(now())
       } !! ${message.text}. ${strings.askAnotherName}\n`;
     case "members":
-      return _notice(now(), strings.online(message.names));
+      return _notice(
+        now(),
+        strings.online(markOperators(message.names, message.ops)),
+        _mark(message.room, options),
+      );
+    case "rooms":
+      return _notice(now(), strings.roomList(message.rooms, message.total));
     case "info":
     case "bye":
       return _notice(now(), message.text);
@@ -131,14 +180,52 @@ export function isNamePrompt(line: string): boolean {
     Object.values(STRINGS).some((strings) => strings.askName === notice[1]);
 }
 
+function _chatLine(line: ChatLine, mark: string): string {
+  return line.action
+    ? `${formatStamp(line.time)} ${mark}* ${line.from} ${line.text}\n`
+    : `${formatStamp(line.time)} ${mark}${line.from}: ${line.text}\n`;
+}
+
+// After a welcome or a join: the room's topic, then its recent lines.
+function _roomDetails(
+  state: Omit<RoomState, "room"> & { room: string | null },
+  lang: Lang,
+  now: () => number,
+): string {
+  const strings = STRINGS[lang];
+  let out = "";
+  if (state.room !== null && state.topic) {
+    const { text, by } = state.topic;
+    out += _notice(now(), strings.topicIs(state.room, text, by));
+  }
+  if (state.history.length > 0) {
+    out += _notice(now(), strings.historyHeader(state.history.length));
+    for (const line of state.history) out += _chatLine(line, "");
+  }
+  return out;
+}
+
 function _decode(line: string, reader: Reader): Decoded {
   if (reader.joined) return { type: "input", text: line };
-  return line.trim() === "" ? null : { type: "hello", name: line };
+  if (line.trim() === "") return null;
+  return reader.needsPassword
+    ? { type: "password", password: line }
+    : { type: "hello", name: line };
+}
+
+// Readers of a room's line share its text when they are, or are not, in
+// that room now; other messages differ only by language.
+function _variant(message: ServerMessage, reader: Reader): string {
+  const room = (message as { room?: unknown }).room;
+  return typeof room === "string" && room !== reader.room
+    ? `${reader.lang} ${room}`
+    : reader.lang;
 }
 
 /**
- * The plain dialect's codec. Its state is the reader itself: a line is a
- * name until the reader has joined, and the text depends on its language.
+ * The plain dialect's codec. Its state is the reader itself: a line is the
+ * server's password while one is needed, then a name until the reader has
+ * joined; the text depends on its language and its current room.
  * It takes any first line, so it comes last when sniffing.
  *
  * @example A name, then a message
@@ -146,7 +233,7 @@ function _decode(line: string, reader: Reader): Decoded {
  * import { assertEquals } from "@std/assert";
  * import { PLAIN_CODEC } from "./plain_codec.ts";
  *
- * const reader = { name: "", lang: "en", joined: false } as const;
+ * const reader = { name: "", lang: "en", joined: false, needsPassword: false, room: null } as const;
  * assertEquals(PLAIN_CODEC.decode("ana", reader), { type: "hello", name: "ana" });
  * assertEquals(PLAIN_CODEC.decode("hi", { ...reader, joined: true }), {
  *   type: "input",
@@ -160,6 +247,7 @@ export const PLAIN_CODEC: Codec<Reader, "plain"> = {
   claims: () => true,
   open: (reader) => reader,
   decode: _decode,
-  encode: (message, reader) => encodePlain(message, reader.lang),
-  variant: (_message, reader) => reader.lang,
+  encode: (message, reader) =>
+    encodePlain(message, reader.lang, { room: reader.room }),
+  variant: _variant,
 };

@@ -66,7 +66,10 @@ export function writeLine(line: string): void {
  * ```
  *
  * @param event What happened in the hub.
- * @returns The line, without its time stamp.
+ * @returns The line, without its time stamp: `join ana (label)` when
+ * someone arrives, `join ana #games (label)` when a member joins a room,
+ * and lines for parts, kicks, bans, operators, keys, topics and `/oper`
+ * in the same style (never a key or a password).
  */
 export function describeHubEvent(event: HubEvent): string {
   switch (event.kind) {
@@ -80,6 +83,56 @@ export function describeHubEvent(event: HubEvent): string {
       return `rename ${event.from} -> ${event.to} (${event.label})`;
     case "flood":
       return `flood ${event.name} (${event.label}): disconnecting`;
+    case "room_join":
+      return `join ${event.name} ${event.room} (${event.label})`;
+    case "room_part":
+      return `part ${event.name} ${event.room} (${event.label})${
+        _quoted(event.reason)
+      }`;
+    case "kick":
+      return `kick ${event.name} ${event.room} by ${event.by} (${event.label})${
+        _quoted(event.reason)
+      }`;
+    case "mode":
+      return `${_modeWords(event)} (${event.label})`;
+    case "topic":
+      return event.text === ""
+        ? `topic ${event.room} cleared by ${event.by} (${event.label})`
+        : `topic ${event.room} by ${event.by} (${event.label})${
+          _quoted(event.text)
+        }`;
+    case "oper":
+      return `oper ${
+        event.granted ? "" : "refused "
+      }${event.name} (${event.label})`;
+  }
+}
+
+function _quoted(text: string | undefined): string {
+  return text ? `: "${text}"` : "";
+}
+
+// A mode change in words (never the key itself, which the event lacks).
+function _modeWords(event: Extract<HubEvent, { kind: "mode" }>): string {
+  const { room, by } = event;
+  const target = event.target ?? "";
+  switch (event.change) {
+    case "+o":
+      return `op ${target} ${room} by ${by}`;
+    case "-o":
+      return `deop ${target} ${room} by ${by}`;
+    case "+b":
+      return `ban ${target} ${room} by ${by}`;
+    case "-b":
+      return `unban ${target} ${room} by ${by}`;
+    case "+k":
+      return `key ${room} set by ${by}`;
+    case "-k":
+      return `key ${room} removed by ${by}`;
+    case "+t":
+      return `topic-lock ${room} on by ${by}`;
+    case "-t":
+      return `topic-lock ${room} off by ${by}`;
   }
 }
 

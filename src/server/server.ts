@@ -116,6 +116,10 @@ export async function startServer(
     rateLimit: config.rateLimit,
     onEvent: (event) => log.hubEvent(event),
     serverName: "chat",
+    defaultRoom: config.defaultRoom,
+    maxRooms: config.maxRooms,
+    maxRoomsPerUser: config.maxRoomsPerUser,
+    operPassword: config.operPassword,
   });
   const chat = new StreamGateway(hub, config, { log });
   let web: WebGateway | null = null;

@@ -21,6 +21,7 @@ import type { Hub } from "../hub/hub.ts";
 import type { Member } from "../hub/member.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import type { Codec, CodecId, Intent, Reader } from "../protocol/codec.ts";
+import { constantTimeEqual } from "../protocol/constant_time_equal.ts";
 import {
   type Encoded,
   encodedText,
@@ -55,6 +56,12 @@ export interface SessionOptions {
   deadAfterMs: number;
   /** Most members in the hub (0 = no limit). */
   maxUsers: number;
+  /**
+   * The password every connection must give before its name (`--password`),
+   * or `null` for none.
+   * @default {null}
+   */
+  password?: string | null;
   /** Writes a line to the server's console. */
   log: (line: string) => void;
   /**
@@ -84,8 +91,12 @@ const FLUSH_DEADLINE_MS = 1500;
 export class Session implements Member, Reader, TransportSink {
   /** The member's name once joined, else `""`. */
   name = "";
+  /** The member's current room, kept by the hub. */
+  room: string | null = null;
   /** Where the peer is, as the transport says (`127.0.0.1:50312`). */
   readonly label: string;
+  /** The peer's IP address, for bans. */
+  readonly address: string;
   #hub: Hub;
   #transport: LineTransport;
   #options: SessionOptions;
@@ -101,6 +112,8 @@ export class Session implements Member, Reader, TransportSink {
   #resolveGone: () => void = () => {};
   #badLines = 0;
   #nameTries = 0;
+  // Whether the peer gave the server's password (or none is needed).
+  #authenticated: boolean;
   #connectedAt: number;
   #lastHeard: number;
   #heard = false;
@@ -120,6 +133,8 @@ export class Session implements Member, Reader, TransportSink {
     this.#transport = transport;
     this.#options = options;
     this.label = transport.label;
+    this.address = transport.ip;
+    this.#authenticated = (options.password ?? null) === null;
     this.#lang = options.lang;
     this.#connectedAt = (options.now ?? Date.now)();
     this.#lastHeard = this.#connectedAt;
@@ -135,6 +150,11 @@ export class Session implements Member, Reader, TransportSink {
   /** Whether the hub has accepted the member's name. */
   get joined(): boolean {
     return this.#hub.has(this);
+  }
+
+  /** Whether the server's password is still to be given. */
+  get needsPassword(): boolean {
+    return !this.#authenticated;
   }
 
   /** The codec, once the first line (or the gateway) has chosen it. */
@@ -396,10 +416,11 @@ export class Session implements Member, Reader, TransportSink {
       ) {
         this.#choose(FALLBACK_CODEC);
         this.#prompted = true;
+        const strings = STRINGS[this.#lang];
         this.deliver({
           type: "info",
           code: "notice",
-          text: STRINGS[this.#lang].askName,
+          text: this.#authenticated ? strings.askName : strings.askPassword,
         });
       }
       return;
@@ -438,10 +459,35 @@ export class Session implements Member, Reader, TransportSink {
           );
           return;
         }
+        if (!this.#authenticated && !this.#checkPassword(intent.password)) {
+          return;
+        }
         this.#tryName(intent.name);
         return;
+      case "password":
+        if (this.#authenticated) {
+          this.#badLine("no password asked for");
+          return;
+        }
+        if (this.#checkPassword(intent.password)) {
+          this.deliver({
+            type: "info",
+            code: "notice",
+            text: STRINGS[this.#lang].passwordAccepted,
+          });
+        }
+        return;
       case "input":
-        if (this.#hub.has(this)) this.#hub.input(this, intent.text);
+        if (this.#hub.has(this)) {
+          this.#hub.input(
+            this,
+            intent.text,
+            intent.room === undefined ? {} : { room: intent.room },
+          );
+        }
+        return;
+      case "command":
+        if (this.#hub.has(this)) this.#hub.apply(this, intent.command);
         return;
       case "quit":
         if (this.#hub.has(this)) {
@@ -452,6 +498,22 @@ export class Session implements Member, Reader, TransportSink {
         } else this.#exit("quit", undefined, true);
         return;
     }
+  }
+
+  /**
+   * Checks the server's password (in constant time); a wrong or missing one
+   * ends the connection. Never logs what was given.
+   */
+  #checkPassword(given: string | undefined): boolean {
+    const secret = this.#options.password ?? null;
+    if (secret === null) return true;
+    if (given !== undefined && constantTimeEqual(given, secret)) {
+      this.#authenticated = true;
+      return true;
+    }
+    this.#options.log(`${this.label}: wrong or missing password`);
+    this.#exit("password", undefined, true);
+    return false;
   }
 
   #tryName(requested: string): void {
@@ -506,6 +568,7 @@ function _closeCode(reason: LeaveReason | undefined): CloseCode {
     case "limit":
     case "full":
     case "timeout":
+    case "password":
       return "policy";
     default:
       return "normal";

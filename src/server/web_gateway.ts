@@ -210,6 +210,7 @@ export class WebGateway implements Gateway {
     this.#assets = new Map(
       [...webAssets({
         maxLineBytes: config.maxLineBytes,
+        password: typeof config.password === "string",
         ...(joinCode === undefined ? {} : { joinCode }),
       })].map((
         [path, asset],

@@ -204,4 +204,12 @@ export interface HistoryStore {
   exportLines(options?: ExportOptions): Iterable<ExportedLine>;
   /** Commits what waits and lets go of what the store holds. Idempotent. */
   close(): void;
+  /**
+   * Drops the lines of a room that no longer exists (its last member left
+   * and it had no topic or key). A store that keeps rooms past their
+   * members, such as a database, leaves it out.
+   *
+   * @param room The room's key.
+   */
+  forget?(room: string): void;
 }

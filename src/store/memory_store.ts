@@ -94,6 +94,16 @@ export class MemoryStore implements ChatStore {
   }
 
   /**
+   * Drops a room's lines, so rooms made and left one after another do not
+   * add up in memory.
+   *
+   * @param room The room's key.
+   */
+  forget(room: string): void {
+    this.#rooms.delete(room);
+  }
+
+  /**
    * The most recent lines of a room, oldest first.
    *
    * @param room The room's key.

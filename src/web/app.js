@@ -59,6 +59,8 @@ const ui = {
   nameInput: byId("name-input", HTMLInputElement),
   nameHint: byId("name-hint", HTMLElement),
   nameError: byId("name-error", HTMLElement),
+  passwordLabel: byId("password-label", HTMLLabelElement),
+  passwordInput: byId("password-input", HTMLInputElement),
   joinButton: byId("join-button", HTMLButtonElement),
   chatView: byId("chat-view", HTMLElement),
   messages: byId("messages", HTMLOListElement),
@@ -112,6 +114,9 @@ function setUpText() {
   ui.joinHeading.textContent = web.joinHeading;
   ui.nameLabel.textContent = web.nameLabel;
   ui.nameHint.textContent = web.nameHint;
+  ui.passwordLabel.textContent = web.passwordLabel;
+  ui.passwordLabel.hidden = !data.password;
+  ui.passwordInput.hidden = !data.password;
   ui.joinButton.textContent = web.joinButton;
   ui.messages.setAttribute("aria-label", web.messagesLabel);
   ui.lineLabel.textContent = web.messageLabel;
@@ -319,6 +324,13 @@ function show(entry) {
         item.title = web.pending;
       }
       if (entry.id !== 0) item.dataset.id = String(entry.id);
+      if (entry.room !== undefined) {
+        // A line of another of your rooms says which.
+        const room = document.createElement("bdi");
+        room.className = "room-tag";
+        room.textContent = entry.room;
+        item.append("[", room, "] ");
+      }
       if (entry.action) {
         classes.push("action");
         item.append("* ", nameElement(entry.from, entry.color), " ");
@@ -549,7 +561,12 @@ ui.nameInput.value = savedName;
 
 ui.nameForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  run(state.submitName(ui.nameInput.value));
+  run(
+    state.submitName(
+      ui.nameInput.value,
+      data.password ? ui.passwordInput.value : undefined,
+    ),
+  );
 });
 
 ui.lineForm.addEventListener("submit", (event) => {

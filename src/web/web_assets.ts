@@ -14,7 +14,7 @@
  */
 
 import { SERVE_DEFAULTS } from "../config.ts";
-import type { Lang, LeaveReason } from "../protocol/messages.ts";
+import type { Lang, LeaveReason, ModeChange } from "../protocol/messages.ts";
 import { COMMAND_NAMES } from "../protocol/commands.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { WEB_STRINGS, type WebStrings } from "../i18n/page_strings.ts";
@@ -42,7 +42,42 @@ export interface PageText {
   privateTo: string;
   /** Above the QR code of the server's web address. */
   joinCode: string;
+  /** Someone already here joined a room: `{name}`, `{room}`. */
+  joinedRoom: string;
+  /** Someone left a room: `{name}`, `{room}`. */
+  partedRoom: string;
+  /** Someone left a room with a reason: `{name}`, `{room}`, `{reason}`. */
+  partedRoomReason: string;
+  /** Someone was kicked: `{name}`, `{room}`, `{by}`. */
+  kicked: string;
+  /** Someone was kicked with a reason: `{name}`, `{room}`, `{by}`, `{reason}`. */
+  kickedReason: string;
+  /** A room's modes changed, by change: `{by}`, `{room}`, `{target}`. */
+  mode: Record<ModeChange, string>;
+  /** A topic was set: `{by}`, `{room}`, `{text}`. */
+  topicChanged: string;
+  /** A topic was cleared: `{by}`, `{room}`. */
+  topicCleared: string;
+  /** A room's topic: `{room}`, `{text}`, `{by}`. */
+  topicIs: string;
+  /** You left a room: `{room}`. */
+  youParted: string;
+  /** Your current room changed: `{room}`. */
+  nowIn: string;
+  /** You are in no room now. */
+  nowInNone: string;
 }
+
+const MODE_CHANGES: readonly ModeChange[] = [
+  "+o",
+  "-o",
+  "+k",
+  "-k",
+  "+b",
+  "-b",
+  "+t",
+  "-t",
+];
 
 // Every reason, so the templates cover them all (a missing one fails to
 // type-check).
@@ -57,6 +92,7 @@ const LEAVE_REASONS: Record<LeaveReason, true> = {
   protocol: true,
   full: true,
   limit: true,
+  password: true,
 };
 
 /**
@@ -94,6 +130,22 @@ export function pageText(lang: Lang): PageText {
     privateFrom: strings.privateFrom("{name}"),
     privateTo: strings.privateTo("{name}"),
     joinCode: DISCOVERY_STRINGS[lang].pageJoinCode,
+    joinedRoom: strings.joinedRoom("{name}", "{room}"),
+    partedRoom: strings.partedRoom("{name}", "{room}"),
+    partedRoomReason: strings.partedRoom("{name}", "{room}", "{reason}"),
+    kicked: strings.kicked("{name}", "{room}", "{by}"),
+    kickedReason: strings.kicked("{name}", "{room}", "{by}", "{reason}"),
+    mode: Object.fromEntries(
+      MODE_CHANGES.map((
+        change,
+      ) => [change, strings.modeChanged("{by}", change, "{room}", "{target}")]),
+    ) as Record<ModeChange, string>,
+    topicChanged: strings.topicChanged("{by}", "{room}", "{text}"),
+    topicCleared: strings.topicChanged("{by}", "{room}", ""),
+    topicIs: strings.topicIs("{room}", "{text}", "{by}"),
+    youParted: strings.youParted("{room}"),
+    nowIn: strings.nowIn("{room}"),
+    nowInNone: strings.nowIn(null),
   };
 }
 
@@ -112,6 +164,8 @@ export interface PageData {
   maxLineBytes: number;
   /** Command names without their `/`, for Tab completion. */
   commands: readonly string[];
+  /** Whether the server asks for a password (`--password`) before the name. */
+  password: boolean;
   /**
    * The QR code of the web address `chat serve` prints, for others to
    * scan from this page.
@@ -140,6 +194,11 @@ export interface WebAssetsOptions {
    * @default {none}
    */
   joinCode?: PageJoinCode;
+  /**
+   * Whether the server asks for a password before the name.
+   * @default {false}
+   */
+  password?: boolean;
 }
 
 /**
@@ -163,6 +222,7 @@ export function pageData(options: WebAssetsOptions = {}): PageData {
     maxLineBytes: options.maxLineBytes ?? SERVE_DEFAULTS.lineLimit,
     commands: COMMAND_NAMES,
     ...(options.joinCode === undefined ? {} : { joinCode: options.joinCode }),
+    password: options.password ?? false,
   };
 }
 

@@ -20,7 +20,7 @@
 /** @import { PageText } from "./web_assets.ts" */
 
 /** Version of the native dialect this page speaks (`PROTOCOL_VERSION`). */
-export const WEB_PROTOCOL_VERSION = 1;
+export const WEB_PROTOCOL_VERSION = 2;
 
 /** Milliseconds of silence after which the page pings the server. */
 export const PING_AFTER_MS = 25_000;
@@ -73,9 +73,11 @@ export const FIRST_NAME_HUE = 25;
  * that a line that waited for the flood limit can be marked once sent
  * (`pending` until then).
  *
+ * A line of a room other than the current one says which (`room`).
+ *
  * @typedef {{ kind: "chat"; id: number; from: string; text: string;
  *     time: number; action: boolean; own: boolean; mention: boolean;
- *     history: boolean; pending: boolean; color: number }
+ *     history: boolean; pending: boolean; color: number; room?: string }
  *   | { kind: "private"; label: string; labelParts: TextPart[];
  *     who: string; text: string; time: number; own: boolean; color: number }
  *   | { kind: "notice" | "error" | "info"; text: string; time: number;
@@ -129,6 +131,13 @@ export const FIRST_NAME_HUE = 25;
  */
 
 /**
+ * What the page knows of a room it is in: who is there, its operators, and
+ * its topic (`""` for none), as last heard from the server.
+ *
+ * @typedef {{ members: string[]; ops: string[]; topic: string }} PageRoom
+ */
+
+/**
  * A line that waits for the flood limit: what to send, the id of its entry
  * (0 for a command, which shows nothing), and whether it is `/quit`.
  *
@@ -161,6 +170,17 @@ export class WebClientState {
   /** @type {string[]} */
   #members = [];
   #membersVersion = 0;
+  #password = "";
+  #passwordRefused = false;
+  /**
+   * The rooms you are in, by name, with who is in each; and the current
+   * one, whose members {@linkcode members} lists.
+   *
+   * @type {Map<string, PageRoom>}
+   */
+  #rooms = new Map();
+  /** @type {string | null} */
+  #room = null;
   #nameError = "";
   #open = false;
   #joinedOnce = false;
@@ -206,6 +226,19 @@ export class WebClientState {
   /** @returns {readonly string[]} Who is online, sorted ignoring case. */
   get members() {
     return this.#members;
+  }
+
+  /** @returns {string | null} Your current room, or `null` for none. */
+  get room() {
+    return this.#room;
+  }
+
+  /**
+   * @returns {ReadonlyMap<string, Readonly<PageRoom>>} The rooms you are
+   *   in, in the order you joined them.
+   */
+  get rooms() {
+    return this.#rooms;
   }
 
   /** @returns {number} Changes whenever {@linkcode members} changes. */
@@ -262,12 +295,15 @@ export class WebClientState {
   }
 
   /**
-   * The user asks to join with a name.
+   * The user asks to join with a name (and the server's password, when it
+   * has one).
    *
    * @param {string} typed The name as typed.
+   * @param {string} [password] The password as typed.
    * @returns {WebEffect[]}
    */
-  submitName(typed) {
+  submitName(typed, password) {
+    if (password !== undefined) this.#password = password;
     if (this.#phase === "waiting" && !this.#joinedOnce) {
       // Never joined yet and waiting to retry: try now, with this name.
       this.#pending = typed.trim();
@@ -278,6 +314,7 @@ export class WebClientState {
     this.#nameError = "";
     this.#left = false;
     this.#leaving = false;
+    this.#passwordRefused = false;
     if (this.#open) {
       this.#phase = "joining";
       return [this.#hello()];
@@ -305,6 +342,8 @@ export class WebClientState {
     if (this.#phase !== "chat") {
       return [this.#show("error", web.notConnected, now)];
     }
+    // The server sends it to your current room, which is the one shown
+    // (`input` may name another room, for a page that shows several).
     /** @type {ClientMessage} */
     const message = { type: "input", text: line };
     const bytes = frameBytes(message);
@@ -468,6 +507,12 @@ export class WebClientState {
     this.#open = false;
     /** @type {WebEffect[]} */
     const effects = this.#dropWaiting(now);
+    if (this.#passwordRefused) {
+      // A wrong password: ask again, instead of trying it again and again.
+      this.#phase = "naming";
+      this.#setMembers([]);
+      return effects;
+    }
     if (this.#leaving) {
       this.#leaving = false;
       this.#left = true;
@@ -551,15 +596,15 @@ export class WebClientState {
 
   /** @returns {WebEffect} */
   #hello() {
-    return {
-      kind: "send",
-      message: {
-        type: "hello",
-        version: WEB_PROTOCOL_VERSION,
-        name: this.#pending,
-        lang: this.#lang,
-      },
+    /** @type {ClientMessage} */
+    const hello = {
+      type: "hello",
+      version: WEB_PROTOCOL_VERSION,
+      name: this.#pending,
+      lang: this.#lang,
     };
+    if (this.#password !== "") hello.password = this.#password;
+    return { kind: "send", message: hello };
   }
 
   /**
@@ -573,17 +618,62 @@ export class WebClientState {
   }
 
   /**
-   * A notice whose filled-in values are isolated (see {@linkcode TextPart}).
+   * A notice whose filled-in values are isolated (see {@linkcode TextPart});
+   * one about a room other than the current one starts with `[#room]`.
    *
    * @param {string} template
    * @param {Readonly<Record<string, string | readonly string[]>>} values
    * @param {number} time
+   * @param {string} [room] The room it is about.
    * @returns {WebEffect}
    */
-  #notice(template, values, time) {
+  #notice(template, values, time, room) {
     const parts = fillParts(template, values);
+    if (room !== undefined && room !== this.#room) {
+      parts.unshift({ text: "[", isolate: false }, {
+        text: room,
+        isolate: true,
+      }, { text: "] ", isolate: false });
+    }
     const text = parts.map((part) => part.text).join("");
     return { kind: "show", entry: { kind: "notice", text, time, parts } };
+  }
+
+  /**
+   * Changes what the page knows of one of your rooms, and the member list
+   * when it is the current one.
+   *
+   * @param {string} room
+   * @param {(room: PageRoom) => void} change
+   */
+  #update(room, change) {
+    const known = this.#rooms.get(room);
+    if (known === undefined) return;
+    change(known);
+    if (room === this.#room) this.#setMembers(known.members);
+  }
+
+  /**
+   * You are in a room now, and it is the current one.
+   *
+   * @param {{ room: unknown; members: unknown; ops: unknown;
+   *   topic?: { text?: unknown } }} state
+   */
+  #enter(state) {
+    const room = cleanText(String(state.room));
+    const members = _names(state.members);
+    const topic = state.topic?.text === undefined
+      ? ""
+      : cleanText(String(state.topic.text));
+    this.#rooms.set(room, { members, ops: _names(state.ops), topic });
+    this.#room = room;
+    this.#setMembers(members);
+  }
+
+  /** @param {string | null} room */
+  #setRoom(room) {
+    this.#room = room;
+    this.#setMembers(room === null ? [] : this.#rooms.get(room)?.members ?? []);
   }
 
   /** @param {readonly string[]} names */
@@ -635,16 +725,135 @@ export class WebClientState {
         return this.#chat(message, false);
       case "private":
         return this.#private(message);
+      case "joined": {
+        this.#enter(message);
+        const room = this.#room ?? "";
+        /** @type {WebEffect[]} */
+        const effects = [this.#notice(text.nowIn, { room }, now)];
+        for (const line of _lines(message.history)) {
+          effects.push(...this.#chat({ ...line, room }, true));
+        }
+        return [...effects, ...this.#topicOf(message, now)];
+      }
+      case "parted": {
+        const room = cleanText(message.room);
+        this.#rooms.delete(room);
+        return [this.#notice(text.youParted, { room }, now)];
+      }
+      case "current": {
+        const room = message.room === null ? null : cleanText(message.room);
+        this.#setRoom(room);
+        return [
+          room === null
+            ? this.#show("notice", text.nowInNone, now)
+            : this.#notice(text.nowIn, { room }, now),
+        ];
+      }
       case "join": {
         this.#noteTime(message.time);
         const name = cleanText(message.name);
-        this.#setMembers([...this.#members, name]);
-        return [this.#notice(text.joined, { name }, message.time)];
+        const room = cleanText(message.room);
+        this.#update(room, (known) => {
+          if (!known.members.includes(name)) known.members.push(name);
+          if (message.op) known.ops.push(name);
+        });
+        return [
+          message.arrived
+            ? this.#notice(text.joined, { name }, message.time, room)
+            : this.#notice(text.joinedRoom, { name, room }, message.time, room),
+        ];
+      }
+      case "part": {
+        this.#noteTime(message.time);
+        const name = cleanText(message.name);
+        const room = cleanText(message.room);
+        this.#update(room, (known) => _without(known, name));
+        const reason = message.reason ? cleanText(message.reason) : "";
+        return [
+          this.#notice(
+            reason ? text.partedRoomReason : text.partedRoom,
+            { name, room, reason },
+            message.time,
+            room,
+          ),
+        ];
+      }
+      case "kick": {
+        this.#noteTime(message.time);
+        const name = cleanText(message.name);
+        const room = cleanText(message.room);
+        const by = cleanText(message.by);
+        const reason = message.reason ? cleanText(message.reason) : "";
+        const notice = this.#notice(
+          reason ? text.kickedReason : text.kicked,
+          { name, room, by, reason },
+          message.time,
+          room,
+        );
+        if (name === this.#me) this.#rooms.delete(room);
+        else this.#update(room, (known) => _without(known, name));
+        return [notice];
+      }
+      case "mode": {
+        this.#noteTime(message.time);
+        const room = cleanText(message.room);
+        const target = cleanText(message.target ?? "");
+        if (message.change === "+o" || message.change === "-o") {
+          const on = message.change === "+o";
+          this.#update(room, (known) => {
+            known.ops = known.ops.filter((op) => op !== target);
+            if (on) known.ops.push(target);
+          });
+        }
+        const template = text.mode[message.change] ?? "";
+        return [
+          this.#notice(
+            template,
+            { by: cleanText(message.by), room, target },
+            message.time,
+            room,
+          ),
+        ];
+      }
+      case "topic": {
+        const room = cleanText(message.room);
+        const values = {
+          room,
+          by: cleanText(message.by),
+          text: cleanText(message.text),
+        };
+        if (message.asked) {
+          return [this.#notice(text.topicIs, values, now, room)];
+        }
+        this.#noteTime(message.time);
+        this.#update(room, (known) => known.topic = values.text);
+        return [
+          this.#notice(
+            values.text === "" ? text.topicCleared : text.topicChanged,
+            values,
+            message.time,
+            room,
+          ),
+        ];
+      }
+      case "rooms": {
+        const rooms = (Array.isArray(message.rooms) ? message.rooms : []).map(
+          (room) => `${cleanText(String(room.room))} (${Number(room.members)})`,
+        );
+        return [
+          this.#notice(
+            text.web.roomList,
+            { count: String(Number(message.total)), rooms },
+            now,
+          ),
+        ];
       }
       case "leave": {
         this.#noteTime(message.time);
         const name = cleanText(message.name);
-        this.#setMembers(this.#members.filter((member) => member !== name));
+        for (const [room, known] of this.#rooms) {
+          this.#update(room, () => _without(known, name));
+        }
         const detail = message.detail ? cleanText(message.detail) : "";
         const template = detail
           ? text.leftDetail[message.reason]
@@ -662,16 +871,25 @@ export class WebClientState {
         const from = cleanText(message.from);
         const to = cleanText(message.to);
         if (from === this.#me) this.#me = to;
-        this.#setMembers(
-          this.#members.map((member) => member === from ? to : member),
-        );
+        const renamed = (/** @type {string} */ name) =>
+          name === from ? to : name;
+        for (const [room, known] of this.#rooms) {
+          this.#update(room, () => {
+            known.members = known.members.map(renamed);
+            known.ops = known.ops.map(renamed);
+          });
+        }
         return [this.#notice(text.renamed, { from, to }, message.time)];
       }
       case "members": {
-        this.#setMembers(_names(message.names));
-        const names = this.#members;
-        const count = String(this.#members.length);
-        return [this.#notice(text.web.online, { count, names }, now)];
+        const room = cleanText(message.room);
+        this.#update(room, (known) => {
+          known.members = _names(message.names);
+          known.ops = _names(message.ops);
+        });
+        const names = [...new Set(_names(message.names))].sort(compareNames);
+        const count = String(names.length);
+        return [this.#notice(text.web.online, { count, names }, now, room)];
       }
       case "info": {
         const info = cleanText(String(message.text), true);
@@ -693,6 +911,11 @@ export class WebClientState {
         return [this.#show("error", cleanText(String(message.text)), now)];
       case "bye":
         if (message.reason === "quit") this.#leaving = true;
+        if (message.reason === "password") {
+          // Shown next to the name field, where the password is typed.
+          this.#passwordRefused = true;
+          this.#nameError = cleanText(String(message.text));
+        }
         return [this.#show("notice", cleanText(String(message.text)), now)];
       case "ping":
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
@@ -715,7 +938,11 @@ export class WebClientState {
     this.#attempt = 0;
     this.#joinedOnce = true;
     this.#pacer = _pacer(message.limits, now);
-    this.#setMembers(_names(message.members));
+    // A welcome places you in the server's default room only.
+    this.#rooms.clear();
+    this.#room = null;
+    if (typeof message.room === "string") this.#enter(message);
+    else this.#setMembers([]);
     const web = this.#text.web;
     /** @type {WebEffect[]} */
     const effects = [
@@ -740,11 +967,31 @@ export class WebClientState {
       );
       for (const line of history) effects.push(...this.#chat(line, true));
     }
-    return effects;
+    return [...effects, ...this.#topicOf(message, now)];
   }
 
   /**
-   * @param {ChatLine} line
+   * The topic of a room you joined, if it has one.
+   *
+   * @param {{ room: string | null; topic?: { text: string; by: string } }} state
+   * @param {number} now
+   * @returns {WebEffect[]}
+   */
+  #topicOf(state, now) {
+    const topic = state.topic;
+    if (state.room === null || topic === undefined) return [];
+    return [
+      this.#notice(this.#text.topicIs, {
+        room: cleanText(String(state.room)),
+        text: cleanText(String(topic.text)),
+        by: cleanText(String(topic.by)),
+      }, now),
+    ];
+  }
+
+  /**
+   * @param {ChatLine & { room?: string }} line A line of a room (of the
+   *   current one when it names none).
    * @param {boolean} history
    * @returns {WebEffect[]}
    */
@@ -754,23 +1001,24 @@ export class WebClientState {
     const text = cleanText(String(line.text));
     const own = from === this.#me;
     const mention = !own && !history && mentions(text, this.#me);
+    /** @type {Extract<WebEntry, { kind: "chat" }>} */
+    const entry = {
+      kind: "chat",
+      id: 0,
+      from,
+      text,
+      time: line.time,
+      action: line.action === true,
+      own,
+      mention,
+      history,
+      pending: false,
+      color: this.#colorOf(from),
+    };
+    const room = line.room === undefined ? null : cleanText(String(line.room));
+    if (room !== null && room !== this.#room) entry.room = room;
     /** @type {WebEffect[]} */
-    const effects = [{
-      kind: "show",
-      entry: {
-        kind: "chat",
-        id: 0,
-        from,
-        text,
-        time: line.time,
-        action: line.action === true,
-        own,
-        mention,
-        history,
-        pending: false,
-        color: this.#colorOf(from),
-      },
-    }];
+    const effects = [{ kind: "show", entry }];
     if (mention) effects.push({ kind: "alert" });
     return effects;
   }
@@ -1361,4 +1609,26 @@ function _names(value) {
   return value.filter((name) => typeof name === "string").map((name) =>
     cleanText(name)
   );
+}
+
+/**
+ * The history lines of a join, those that are objects.
+ *
+ * @param {unknown} value
+ * @returns {ChatLine[]}
+ */
+function _lines(value) {
+  if (!Array.isArray(value)) return [];
+  return value.filter((line) => typeof line === "object" && line !== null);
+}
+
+/**
+ * Takes a name out of a room's members and operators.
+ *
+ * @param {PageRoom} room
+ * @param {string} name
+ */
+function _without(room, name) {
+  room.members = room.members.filter((member) => member !== name);
+  room.ops = room.ops.filter((op) => op !== name);
 }

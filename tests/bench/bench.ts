@@ -23,10 +23,11 @@ const USAGE = `Usage: deno task bench [options]
 
 Options:
   --quick                 small sizes (5 users, 20 messages each), for a smoke test
-  --workloads LIST        burst,paced,idle (default: all)
+  --workloads LIST        burst,paced,idle,rooms (default: all)
   --dialects LIST         plain,native,websocket (default: all)
   --users LIST            room sizes of burst and paced (default 10,100,1000)
   --idle-users LIST       connections of idle (default 1000,2000)
+  --room-users LIST       users of rooms, in 50 rooms (default 1000)
   --json                  print the results as JSON instead of tables
   --no-pin                do not pin the server to CPU 0 and the bench to CPU 1
   --server-cmd "CMD"      measure another plain-dialect server; {port} is
@@ -94,7 +95,14 @@ export interface BenchCommand {
  */
 export function parseBenchArgs(args: readonly string[]): BenchCommand {
   const flags = parseArgs([...args], {
-    string: ["workloads", "dialects", "users", "idle-users", "server-cmd"],
+    string: [
+      "workloads",
+      "dialects",
+      "users",
+      "idle-users",
+      "room-users",
+      "server-cmd",
+    ],
     boolean: ["quick", "json", "pin", "help"],
     negatable: ["pin"],
     default: { pin: true },
@@ -122,6 +130,10 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
   const idleUsers = text(flags["idle-users"]);
   if (idleUsers !== undefined) {
     options.idleUsers = _sizes(idleUsers, "idle-users");
+  }
+  const roomUsers = text(flags["room-users"]);
+  if (roomUsers !== undefined) {
+    options.roomUsers = _sizes(roomUsers, "room-users");
   }
   const serverCmd = text(flags["server-cmd"]);
   if (serverCmd !== undefined) {

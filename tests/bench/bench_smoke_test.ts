@@ -66,6 +66,24 @@ Deno.test("bench tally counts each delivery once, and echoes, duplicates and str
   assertEquals(tally.outstanding(1), 0);
 });
 
+Deno.test("bench tally counts a message due to its room only, and a delivery to another room as foreign", () => {
+  // Clients 0 and 2 in room 0, 1 and 3 in room 1.
+  const tally = new Tally({
+    clients: 4,
+    senders: 4,
+    messages: 1,
+    roomOf: (client) => client % 2,
+  });
+  assertEquals(tally.expected, 4);
+  const seq = tally.send(0, 100);
+  assertEquals(tally.outstanding(0), 1);
+  tally.marker(1, 0, seq, 100, 200); // room 1 got room 0's line
+  tally.marker(2, 0, seq, 100, 300);
+  assertEquals(tally.counts().foreign, 1);
+  assertEquals(tally.counts().delivered, 1);
+  assertEquals(tally.outstanding(0), 0);
+});
+
 Deno.test("bench command line takes lists and refuses unknown dialects", () => {
   const command = parseBenchArgs([
     "--quick",
@@ -92,7 +110,8 @@ Deno.test("deno task bench --quick delivers everything in every dialect and work
     quick: true,
     log: (line) => progress.push(line),
   });
-  assertEquals(report.results.length, 9, progress.join("\n"));
+  // Three dialects, each in four workloads.
+  assertEquals(report.results.length, 12, progress.join("\n"));
   for (const result of report.results) {
     const label = `${result.workload} ${result.dialect} ${result.users}`;
     assert(!isFailed(result), `${label}: ${isFailed(result) && result.failed}`);
@@ -104,7 +123,15 @@ Deno.test("deno task bench --quick delivers everything in every dialect and work
     }
     const run = result as FanOutResult;
     const { counts } = run;
-    assertEquals(counts.expected, run.senders * run.messages * 4, label);
+    // Five users in one room: 4 deliveries a message; in two rooms (of 3
+    // and 2), 2 for the senders of the first and 1 for the second's.
+    assertEquals(
+      counts.expected,
+      run.workload === "rooms"
+        ? run.messages * (3 * 2 + 2 * 1)
+        : run.senders * run.messages * 4,
+      label,
+    );
     assertEquals(counts.lost, 0, label);
     assertEquals(counts.delivered, counts.expected, label);
     assertEquals(
@@ -114,13 +141,21 @@ Deno.test("deno task bench --quick delivers everything in every dialect and work
     );
     assertEquals(run.end, "complete", label);
     assertEquals(run.disconnects, 0, label);
-    if (run.workload === "burst") assertEquals(run.messages, 20, label);
+    if (run.workload !== "paced") assertEquals(run.messages, 20, label);
     assert(run.deliveriesPerS > 0, label);
     const { p50, p90, p99, max } = run.latencyMs;
     assert(0 <= p50 && p50 <= p90 && p90 <= p99 && p99 <= max, label);
   }
   const text = formatReport(report);
-  for (const heading of ["## Burst", "## Paced", "## Idle", "## Dialects"]) {
+  for (
+    const heading of [
+      "## Burst",
+      "## Paced",
+      "## Idle",
+      "## Rooms",
+      "## Dialects",
+    ]
+  ) {
     assertStringIncludes(text, heading);
   }
   assertStringIncludes(text, "| websocket | 5 |");

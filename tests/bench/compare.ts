@@ -13,12 +13,13 @@ import {
   type IdleResult,
   isFailed,
   type RunResult,
+  type Workload,
 } from "./results.ts";
 
 /** One dialect compared with another at one size. */
 export interface DialectRatio {
   /** Workload compared. */
-  workload: "burst" | "paced" | "idle";
+  workload: Workload;
   /** The dialect measured. */
   dialect: Dialect;
   /** The dialect it is compared with. */

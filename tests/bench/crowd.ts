@@ -55,6 +55,7 @@ export class Crowd implements ClientSink {
   #ready = 0;
   #probed: Uint8Array;
   #probedCount = 0;
+  #probeSenders: ReadonlySet<number> = new Set([0]);
   #disconnects = 0;
   #firstDisconnect: string | null = null;
   #keepAlive: ReturnType<typeof setInterval>;
@@ -165,27 +166,55 @@ export class Crowd implements ClientSink {
   /**
    * chatload's sync barrier: client 0 sends a probe every 250 ms until
    * every other client has received one, which proves the server
-   * broadcasts to everybody before anything is counted.
+   * broadcasts to everybody before anything is counted. With `senders`,
+   * each of them sends probes (the first member of each room), and every
+   * other client must receive one.
    *
    * @param timeoutMs Deadline.
+   * @param senders Clients that send probes.
    * @throws {RunError} When some client never receives a probe.
    */
-  async barrier(timeoutMs: number): Promise<void> {
+  async barrier(
+    timeoutMs: number,
+    senders: readonly number[] = [0],
+  ): Promise<void> {
     if (this.size < 2) return;
-    const sender = this.clients[0]!;
+    this.#probed.fill(0);
+    this.#probedCount = 0;
+    this.#probeSenders = new Set(senders);
+    const waiting = this.size - senders.length;
     let probe = 0;
     const end = Date.now() + timeoutMs;
-    while (this.#probedCount < this.size - 1) {
+    while (this.#probedCount < waiting) {
       if (Date.now() >= end) {
         throw new RunError(
-          `sync barrier: ${this.#probedCount} of ${
-            this.size - 1
-          } clients received a probe within ${timeoutMs} ms`,
+          `sync barrier: ${this.#probedCount} of ${waiting} clients received a probe within ${timeoutMs} ms`,
         );
       }
-      sender.send([formatProbe(probe++)]);
-      await waitUntil(() => this.#probedCount === this.size - 1, 250, 5);
+      for (const sender of senders) {
+        this.clients[sender]!.send([formatProbe(probe)]);
+      }
+      probe++;
+      await waitUntil(() => this.#probedCount === waiting, 250, 5);
     }
+  }
+
+  /**
+   * Puts client `i` in room `#r<i % rooms>`, and waits until every room's
+   * first member is heard by the rest of its room (a barrier per room).
+   *
+   * @param rooms Number of rooms.
+   * @param timeoutMs Deadline.
+   * @throws {RunError} When some client never hears its room.
+   */
+  async joinRooms(rooms: number, timeoutMs: number): Promise<void> {
+    for (const [i, client] of this.clients.entries()) {
+      client.send([`/join #r${i % rooms}`]);
+    }
+    await this.barrier(
+      timeoutMs,
+      Array.from({ length: Math.min(rooms, this.size) }, (_, i) => i),
+    );
   }
 
   /**
@@ -249,7 +278,7 @@ export class Crowd implements ClientSink {
    * @param receiver Receiver.
    */
   probe(receiver: number): void {
-    if (receiver !== 0 && this.#probed[receiver] === 0) {
+    if (!this.#probeSenders.has(receiver) && this.#probed[receiver] === 0) {
       this.#probed[receiver] = 1;
       this.#probedCount++;
     }

@@ -28,8 +28,14 @@ import { Tally } from "./tally.ts";
 
 /** What a fan-out run sends. */
 export interface FanOutPlan {
-  /** `burst` or `paced`. */
-  workload: "burst" | "paced";
+  /** `burst`, `paced`, or `rooms` (a burst in many rooms). */
+  workload: "burst" | "paced" | "rooms";
+  /**
+   * Rooms the clients are in: client `i` in room `i % rooms` (the crowd
+   * has joined them).
+   * @default {1}
+   */
+  rooms?: number;
   /** Clients that send: the first ones. */
   senders: number;
   /** Messages each sender sends. */
@@ -70,14 +76,19 @@ export async function runFanOut(
   plan: FanOutPlan,
 ): Promise<FanOutResult> {
   const users = crowd.size;
-  const burst = plan.workload === "burst";
+  const burst = plan.workload !== "paced";
   const window = burst ? plan.window : 0;
-  const wakeAt = burst ? (plan.window - 1) * (users - 1) : -1;
+  const rooms = plan.rooms ?? 1;
+  // The window of the smallest room, for every sender.
+  const wakeAt = burst
+    ? (plan.window - 1) * (Math.floor(users / rooms) - 1)
+    : -1;
   const tally = new Tally({
     clients: users,
     senders: plan.senders,
     messages: plan.messages,
     wakeAt,
+    roomOf: (client) => client % rooms,
   });
   const expireUs = (plan.expireMs ?? 5000) * 1000;
   const drainUs = (plan.drainMs ?? 2000) * 1000;
@@ -164,6 +175,7 @@ export async function runFanOut(
     cpu === null ? null : (cpu / usage.wallS) * 100;
   return {
     workload: plan.workload,
+    rooms,
     dialect: crowd.dialect,
     users,
     senders: plan.senders,

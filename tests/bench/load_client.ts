@@ -120,9 +120,9 @@ export function helloLine(dialect: Dialect, index: number): string {
     case "plain":
       return `${name}\n`;
     case "native":
-      return `{"type":"hello","version":1,"name":"${name}"}\n`;
+      return `{"type":"hello","version":2,"name":"${name}"}\n`;
     case "websocket":
-      return `{"type":"hello","version":1,"name":"${name}"}`;
+      return `{"type":"hello","version":2,"name":"${name}"}`;
   }
 }
 

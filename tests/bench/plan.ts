@@ -13,7 +13,9 @@
  *   most {@linkcode PACED_MAX_DELIVERIES_PER_S};
  * - idle: 1000 and 2000 connections (chatload's W3 size). Joining 5000
  *   WebSocket members takes the server about two minutes (every join is a
- *   frame to everyone), so larger counts are for `--idle-users`.
+ *   frame to everyone), so larger counts are for `--idle-users`;
+ * - rooms: 1000 users in {@linkcode ROOMS} rooms of 20, every one sending
+ *   as the window allows, each message due to its room only.
  *
  * @module
  */
@@ -40,6 +42,10 @@ export const DEFAULT_USERS: readonly number[] = [10, 100, 1000];
 export const DEFAULT_IDLE_USERS: readonly number[] = [1000, 2000];
 /** Sizes of `--quick`. */
 export const QUICK_USERS: readonly number[] = [5];
+/** Users of the rooms run. */
+export const DEFAULT_ROOM_USERS: readonly number[] = [1000];
+/** Rooms of the rooms run (2 with `--quick`). */
+export const ROOMS = 50;
 
 /**
  * The burst run for a room.
@@ -98,6 +104,43 @@ export function pacedPlan(users: number, quick: boolean): FanOutPlan {
     messages: Math.max(1, Math.round(rate * seconds)),
     window: 0,
     rate,
+    timeoutMs: quick ? 10_000 : 60_000,
+  };
+}
+
+/**
+ * The rooms run: a burst in many rooms at once, client `i` in room
+ * `i % rooms`, about {@linkcode BURST_DELIVERIES} deliveries in all.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { roomsPlan } from "./plan.ts";
+ *
+ * const plan = roomsPlan(1000, false);
+ * assertEquals([plan.rooms, plan.senders, plan.messages, plan.window], [50, 1000, 105, 16]);
+ * ```
+ *
+ * @param users Clients (at least 2 per room).
+ * @param quick The small configuration: 2 rooms, 20 messages each.
+ * @returns Rooms, senders, messages and window.
+ */
+export function roomsPlan(users: number, quick: boolean): FanOutPlan {
+  const rooms = quick ? 2 : Math.max(1, Math.min(ROOMS, Math.floor(users / 2)));
+  const perRoom = Math.floor(users / rooms);
+  const messages = quick
+    ? 20
+    : Math.max(1, Math.round(BURST_DELIVERIES / (users * (perRoom - 1))));
+  return {
+    workload: "rooms",
+    rooms,
+    senders: users,
+    messages,
+    window: Math.min(
+      WINDOW,
+      Math.max(1, Math.floor(MAX_LINES_IN_FLIGHT / perRoom)),
+    ),
+    rate: 0,
     timeoutMs: quick ? 10_000 : 60_000,
   };
 }

@@ -80,6 +80,50 @@ function _burstTable(results: readonly RunResult[]): string[] {
   return table(header, rows);
 }
 
+function _roomsTable(results: readonly RunResult[]): string[] {
+  const header = [
+    "dialect",
+    "users",
+    "rooms",
+    "msgs/user",
+    "window",
+    "deliveries",
+    "deliveries/s",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "lost",
+    "server CPU %",
+    "bench CPU %",
+    "server µs/delivery",
+    "server peak RSS MB",
+    "anomalies",
+  ];
+  const rows = results.map((result) => {
+    if (isFailed(result)) return _failedRow(result, header.length);
+    const r = result as FanOutResult;
+    return [
+      r.dialect,
+      String(r.users),
+      String(r.rooms),
+      String(r.messages),
+      String(r.window),
+      count(r.counts.delivered),
+      count(r.deliveriesPerS),
+      fixed(r.latencyMs.p50, 1),
+      fixed(r.latencyMs.p99, 1),
+      fixed(r.latencyMs.max, 1),
+      String(r.counts.lost),
+      fixed(r.serverCpuPct, 0),
+      fixed(r.benchCpuPct, 0),
+      fixed(r.serverUsPerDelivery, 3),
+      mb(r.serverPeakRssKb),
+      _anomalies(r),
+    ];
+  });
+  return table(header, rows);
+}
+
 function _pacedTable(results: readonly RunResult[]): string[] {
   const header = [
     "dialect",
@@ -192,6 +236,11 @@ export function formatReport(report: BenchReport): string {
       "idle",
       "Idle: connections after hello; server RSS growth per connection",
       _idleTable,
+    ],
+    [
+      "rooms",
+      "Rooms: every user sends as the window allows, each message to its own room only",
+      _roomsTable,
     ],
   ];
   for (const [workload, title, makeTable] of sections) {

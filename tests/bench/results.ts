@@ -9,11 +9,19 @@ import type { Dialect } from "./load_client.ts";
 import type { FileLimit } from "./proc_stats.ts";
 import type { TallyCounts } from "./tally.ts";
 
-/** The three workloads, after chatload's W1, W2 and W3. */
-export type Workload = "burst" | "paced" | "idle";
+/**
+ * The workloads: chatload's W1, W2 and W3, and a burst in many rooms at
+ * once (each message due to its room only).
+ */
+export type Workload = "burst" | "paced" | "idle" | "rooms";
 
 /** Every workload, in report order. */
-export const WORKLOADS: readonly Workload[] = ["burst", "paced", "idle"];
+export const WORKLOADS: readonly Workload[] = [
+  "burst",
+  "paced",
+  "idle",
+  "rooms",
+];
 
 /** How a fan-out run ended, as chatload names it. */
 export type RunEnd = "complete" | "drained" | "stalled" | "timeout";
@@ -32,10 +40,15 @@ export interface LatencyMs {
   mean: number;
 }
 
-/** A burst or paced run: messages fanned out to the whole room. */
+/** A burst or paced run: messages fanned out to the whole room (or rooms). */
 export interface FanOutResult {
-  /** `burst` (window-paced) or `paced` (fixed rate). */
-  workload: "burst" | "paced";
+  /**
+   * `burst` (window-paced), `paced` (fixed rate), or `rooms` (window-paced,
+   * in many rooms).
+   */
+  workload: "burst" | "paced" | "rooms";
+  /** Rooms the clients are spread over (1 but for `rooms`). */
+  rooms: number;
   /** Dialect of every client. */
   dialect: Dialect;
   /** Clients in the room. */

@@ -13,9 +13,11 @@ import { type Dialect, DIALECTS, type Target } from "./load_client.ts";
 import {
   burstPlan,
   DEFAULT_IDLE_USERS,
+  DEFAULT_ROOM_USERS,
   DEFAULT_USERS,
   pacedPlan,
   QUICK_USERS,
+  roomsPlan,
 } from "./plan.ts";
 import { openFileLimit } from "./proc_stats.ts";
 import type { BenchReport, FailedRun, RunResult, Workload } from "./results.ts";
@@ -45,6 +47,11 @@ export interface BenchOptions {
    * @default {[1000, 2000], or [5] when quick}
    */
   idleUsers?: readonly number[];
+  /**
+   * Users of the rooms runs (spread over 50 rooms, 2 when quick).
+   * @default {[1000], or [5] when quick}
+   */
+  roomUsers?: readonly number[];
   /**
    * The small configuration, for the smoke test: 5 users, 20 messages each.
    * @default {false}
@@ -101,16 +108,26 @@ export async function runBench(
   const users = options.users ?? (quick ? QUICK_USERS : DEFAULT_USERS);
   const idleUsers = options.idleUsers ??
     (quick ? QUICK_USERS : DEFAULT_IDLE_USERS);
+  const roomUsers = options.roomUsers ??
+    (quick ? QUICK_USERS : DEFAULT_ROOM_USERS);
   const fileLimit = openFileLimit();
   const notes: string[] = [];
   const pinned = options.pin === true && await _pinSelf(notes);
   const results: RunResult[] = [];
 
   for (const workload of workloads) {
-    const sizes = workload === "idle" ? idleUsers : users;
+    const sizes = workload === "idle"
+      ? idleUsers
+      : workload === "rooms"
+      ? roomUsers
+      : users;
     for (const dialect of dialects) {
       for (const size of sizes) {
         const label = `${workload} ${dialect} ${size} users`;
+        if (workload === "rooms" && options.serverCommand !== undefined) {
+          notes.push(`${label}: skipped: another server has no rooms`);
+          continue;
+        }
         if (fileLimit !== null && size + SPARE_FILES > fileLimit.soft) {
           const why =
             `skipped: ${size} connections need more than the open-file limit of ${fileLimit.soft} (ulimit -n)`;
@@ -185,7 +202,7 @@ async function _runOne(
       });
       crowd = idle.crowd;
       result = idle.result;
-    } else if (users < 2) {
+    } else if (users < 2 || (workload === "rooms" && users < 4)) {
       result = _failed(
         workload,
         dialect,
@@ -195,10 +212,13 @@ async function _runOne(
     } else {
       crowd = await Crowd.connect(target, users);
       await crowd.barrier(10_000);
-      await crowd.settle(300, 10_000);
       const plan = workload === "burst"
         ? burstPlan(users, settings.quick)
+        : workload === "rooms"
+        ? roomsPlan(users, settings.quick)
         : pacedPlan(users, settings.quick);
+      if (plan.rooms !== undefined) await crowd.joinRooms(plan.rooms, 30_000);
+      await crowd.settle(300, 10_000);
       result = await runFanOut(crowd, server, plan);
     }
   } catch (error) {

@@ -11,7 +11,10 @@ import { LatencyHistogram } from "./histogram.ts";
 
 /** Options of {@linkcode Tally}. */
 export interface TallyOptions {
-  /** Clients in the room: each message is due to all but its sender. */
+  /**
+   * Clients: each message is due to all but its sender in the sender's
+   * room.
+   */
   clients: number;
   /** Clients that send: numbers 0 to `senders - 1`. */
   senders: number;
@@ -30,6 +33,13 @@ export interface TallyOptions {
    * @default {2 ** 30}
    */
   maxSeenBits?: number;
+  /**
+   * The room of each client: a message is due to the others of its
+   * sender's room only, and a delivery to a client of another room counts
+   * as `foreign`.
+   * @default {every client in one room}
+   */
+  roomOf?: (client: number) => number;
 }
 
 /** Counts of a run so far. */
@@ -44,7 +54,10 @@ export interface TallyCounts {
   dup: number;
   /** A client receiving its own marker (an echoing server). */
   self: number;
-  /** Markers not sent in this run, or with a changed send time. */
+  /**
+   * Markers not sent in this run, with a changed send time, or delivered
+   * to a client outside the sender's room.
+   */
   foreign: number;
   /** Messages that left the window unfinished after the expiry time. */
   expired: number;
@@ -69,6 +82,10 @@ export class Tally {
   #oldest: Uint32Array;
   #wokenFlag: Uint8Array;
   #woken: number[] = [];
+  // Deliveries due per message of each sender, and each client's room.
+  #due: Uint32Array;
+  #room: Uint32Array;
+  #expected = 0;
   #delivered = 0;
   #dup = 0;
   #self = 0;
@@ -104,11 +121,23 @@ export class Tally {
     this.#sent = new Uint32Array(this.#senders);
     this.#oldest = new Uint32Array(this.#senders);
     this.#wokenFlag = new Uint8Array(this.#senders);
+    const roomOf = options.roomOf ?? (() => 0);
+    this.#room = Uint32Array.from(
+      { length: this.#clients },
+      (_, client) => roomOf(client),
+    );
+    const sizes = new Map<number, number>();
+    for (const room of this.#room) sizes.set(room, (sizes.get(room) ?? 0) + 1);
+    this.#due = Uint32Array.from(
+      { length: this.#senders },
+      (_, sender) => sizes.get(this.#room[sender]!)! - 1,
+    );
+    for (const due of this.#due) this.#expected += due * this.#messages;
   }
 
   /** Deliveries due in the whole run. */
   get expected(): number {
-    return this.#senders * this.#messages * (this.#clients - 1);
+    return this.#expected;
   }
 
   /** Distinct deliveries so far. */
@@ -165,7 +194,7 @@ export class Tally {
     }
     this.#sent[sender] = seq + 1;
     this.#sentAt[sender * this.#messages + seq] = sentUs;
-    this.#outstanding[sender]! += this.#clients - 1;
+    this.#outstanding[sender]! += this.#due[sender]!;
     return seq;
   }
 
@@ -198,6 +227,10 @@ export class Tally {
       this.#self++;
       return;
     }
+    if (this.#room[receiver] !== this.#room[sender]) {
+      this.#foreign++;
+      return;
+    }
     const seen = this.#seen;
     if (seen !== null) {
       const bit = message * this.#clients + receiver;
@@ -225,8 +258,8 @@ export class Tally {
    * @param maxAgeUs Age after which a message expires.
    */
   expire(nowUs: number, maxAgeUs: number): void {
-    const due = this.#clients - 1;
     for (let sender = 0; sender < this.#senders; sender++) {
+      const due = this.#due[sender]!;
       let seq = this.#oldest[sender]!;
       for (; seq < this.#sent[sender]!; seq++) {
         const message = sender * this.#messages + seq;

@@ -29,10 +29,12 @@ function line(message: ServerMessage): string {
 const WELCOME: ServerMessage = {
   type: "welcome",
   name: "ana",
+  room: "#general",
   members: ["bob", "ana"],
+  ops: [],
   history: [],
   server: "chat",
-  version: 1,
+  version: 2,
 };
 
 function joined(options: Partial<ClientStateOptions> = {}): ClientState {
@@ -60,7 +62,7 @@ Deno.test("ClientState sends hello with the name and language, then waits", () =
   assertEquals(client.start(), [
     {
       kind: "send",
-      message: { type: "hello", version: 1, name: "ana", lang: "pt" },
+      message: { type: "hello", version: 2, name: "ana", lang: "pt" },
     },
     { kind: "deadline", ms: 5000 },
   ]);
@@ -76,10 +78,10 @@ Deno.test("ClientState shows the welcome, learns the members, sets the prompt", 
     {
       kind: "print",
       text:
-        "[12:00] -- Welcome, ana! Online (2): bob, ana. Type /help for commands.",
+        "[12:00] -- Welcome, ana! Online (2): bob, ana. You are in #general; type /help for commands.",
       alert: false,
     },
-    { kind: "prompt", text: "ana> " },
+    { kind: "prompt", text: "#general ana> " },
   ]);
   assertEquals(client.members, ["bob", "ana"]);
   assertEquals(client.me, "ana");
@@ -169,12 +171,12 @@ Deno.test("ClientState at a terminal asks for another name and sends a new hello
   ]);
 
   assertEquals(sent(client.onInput(" Ana2 ")), [
-    { type: "hello", version: 1, name: "Ana2", lang: "en" },
+    { type: "hello", version: 2, name: "Ana2", lang: "en" },
   ]);
   assertEquals(client.phase, "hello");
   client.onServerLine(line({ ...WELCOME, name: "Ana2" }));
   assertEquals(client.me, "Ana2");
-  assertEquals(client.chatPrompt, "Ana2> ");
+  assertEquals(client.chatPrompt, "#general Ana2> ");
 });
 
 Deno.test("ClientState sends a typed line and shows it locally at a terminal", () => {
@@ -329,7 +331,9 @@ Deno.test("ClientState answers ping with pong", () => {
 
 Deno.test("ClientState keeps track of who is online", () => {
   const client = joined();
-  client.onServerLine(line({ type: "join", name: "cid", time: 0 }));
+  client.onServerLine(
+    line({ type: "join", room: "#general", name: "cid", time: 0 }),
+  );
   assertEquals(client.members, ["bob", "ana", "cid"]);
   client.onServerLine(
     line({ type: "rename", from: "bob", to: "rob", time: 0 }),
@@ -339,7 +343,9 @@ Deno.test("ClientState keeps track of who is online", () => {
     line({ type: "leave", name: "cid", reason: "quit", time: 0 }),
   );
   assertEquals(client.members, ["rob", "ana"]);
-  client.onServerLine(line({ type: "members", names: ["ana", "dee"] }));
+  client.onServerLine(
+    line({ type: "members", room: "#general", names: ["ana", "dee"], ops: [] }),
+  );
   assertEquals(client.members, ["ana", "dee"]);
 });
 
@@ -349,14 +355,22 @@ Deno.test("ClientState follows your own rename and updates the prompt", () => {
     line({ type: "rename", from: "ana", to: "anna", time: 0 }),
   );
   assertEquals(client.me, "anna");
-  assert(effects.some((e) => e.kind === "prompt" && e.text === "anna> "));
+  assert(
+    effects.some((e) => e.kind === "prompt" && e.text === "#general anna> "),
+  );
   assertEquals(printed(effects), ["[12:00] -- ana is now known as anna"]);
 });
 
 Deno.test("ClientState alerts on a mention and on a private message", () => {
   const client = joined();
   const mention = client.onServerLine(
-    line({ type: "message", from: "bob", text: "ana?", time: 0 }),
+    line({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "ana?",
+      time: 0,
+    }),
   );
   assertEquals(mention, [{
     kind: "print",
@@ -364,7 +378,13 @@ Deno.test("ClientState alerts on a mention and on a private message", () => {
     alert: true,
   }]);
   const plain = client.onServerLine(
-    line({ type: "message", from: "bob", text: "hi", time: 0 }),
+    line({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "hi",
+      time: 0,
+    }),
   );
   assertEquals(plain, [{
     kind: "print",
@@ -378,7 +398,13 @@ Deno.test("ClientState prints nothing more once done", () => {
   client.onClosed();
   assertEquals(
     client.onServerLine(
-      line({ type: "message", from: "bob", text: "late", time: 0 }),
+      line({
+        type: "message",
+        room: "#general",
+        from: "bob",
+        text: "late",
+        time: 0,
+      }),
     ),
     [],
   );
@@ -401,7 +427,13 @@ Deno.test("ClientState without a terminal keeps the welcome and history quiet", 
   // What others say next is still printed.
   assertEquals(
     printed(client.onServerLine(
-      line({ type: "message", from: "bob", text: "now", time: 0 }),
+      line({
+        type: "message",
+        room: "#general",
+        from: "bob",
+        text: "now",
+        time: 0,
+      }),
     )),
     ["[12:00] bob: now"],
   );
@@ -445,9 +477,9 @@ Deno.test("ClientState paces a paste to the flood limit, showing each line as it
     printed(effects),
     first.map((_, i) => `[12:00] ana: line ${i + 1}`),
   );
-  assertEquals(prompts(effects).at(-1), "ana (15 waiting)> ");
+  assertEquals(prompts(effects).at(-1), "#general ana (15 waiting)> ");
   assertEquals(wakes(effects).at(-1), 250, "4 lines a second");
-  assertEquals(client.chatPrompt, "ana (15 waiting)> ");
+  assertEquals(client.chatPrompt, "#general ana (15 waiting)> ");
 
   // Each wake sends what the limit allows, and shows exactly that.
   let total = first.length;
@@ -457,7 +489,7 @@ Deno.test("ClientState paces a paste to the flood limit, showing each line as it
     assertEquals(printed(more).length, sent(more).length);
     total += sent(more).length;
   }
-  assertEquals(client.chatPrompt, "ana> ");
+  assertEquals(client.chatPrompt, "#general ana> ");
 });
 
 Deno.test("ClientState paces piped lines too, and quits after the last", () => {
@@ -484,7 +516,7 @@ Deno.test("ClientState at a terminal: Ctrl-C drops lines waiting for the flood l
   const effects = client.onInterrupt();
   assertEquals(sent(effects), []);
   assertEquals(printed(effects), ["[12:00] -- 4 waiting lines were not sent"]);
-  assertEquals(prompts(effects), ["ana> "]);
+  assertEquals(prompts(effects), ["#general ana> "]);
   assertEquals(client.phase, "chat");
   assertEquals(client.onWake(), []);
   // Then Ctrl-C leaves as usual.
@@ -505,7 +537,13 @@ function joinedWithHistory() {
     history: [{ from: "bob", text: "old news", time: 100 }],
   }));
   client.onServerLine(
-    line({ type: "message", from: "bob", text: "seen live", time: 200 }),
+    line({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "seen live",
+      time: 200,
+    }),
   );
   client.onInput("mine");
   return { client, time };
@@ -523,7 +561,7 @@ Deno.test("ClientState at a terminal reconnects with backoff when the connection
     kind: "deadline",
     ms: 1000,
   });
-  assertEquals(prompts(lost), ["ana (offline)> "]);
+  assertEquals(prompts(lost), ["#general ana (offline)> "]);
   assertEquals(client.phase, "away");
 
   // Typed while away: kept for later.
@@ -543,7 +581,7 @@ Deno.test("ClientState at a terminal reconnects with backoff when the connection
   // Connected again: the same name.
   client.onDeadline();
   assertEquals(sent(client.onConnected()), [
-    { type: "hello", version: 1, name: "ana", lang: "en" },
+    { type: "hello", version: 2, name: "ana", lang: "en" },
   ]);
 });
 
@@ -573,7 +611,7 @@ Deno.test("ClientState back after a lost connection shows only what it missed, t
     "[12:00] ana: while away",
   ]);
   assertEquals(sent(back), [{ type: "input", text: "while away" }]);
-  assertEquals(prompts(back), ["ana> "]);
+  assertEquals(prompts(back), ["#general ana> "]);
   assertEquals(client.members, ["ana", "bob", "cid"]);
 
   // Lost again: what it saw the first time back is not shown again.
@@ -700,4 +738,73 @@ Deno.test("ClientState keeps backing off while a rejoin keeps failing after conn
     assertEquals(client.onClosed(), [], "the close that follows is old news");
   }
   assertEquals(delays, [2000, 4000, 8000, 16000]);
+});
+
+// --- Rooms ---------------------------------------------------------------------
+
+Deno.test("ClientState follows its rooms: the prompt shows the current one, other rooms' lines are marked", () => {
+  const client = joined({ interactive: true });
+  const effects = client.onServerLine(line({
+    type: "joined",
+    room: "#games",
+    members: ["dan", "ana"],
+    ops: ["dan"],
+    history: [],
+  }));
+  assertEquals(
+    printed(effects),
+    ["[12:00] -- You joined #games. Online (2): @dan, ana."],
+  );
+  assert(effects.some((e) => e.kind === "prompt" && e.text === "#games ana> "));
+  assertEquals(client.room, "#games");
+  assertEquals(client.members, ["dan", "ana"]);
+  assertEquals([...client.rooms.keys()], ["#general", "#games"]);
+  assertEquals(
+    printed(client.onServerLine(line({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "over here",
+      time: 0,
+    }))),
+    ["[12:00] [#general] bob: over here"],
+  );
+  assertEquals(
+    printed(client.onServerLine(line({
+      type: "message",
+      room: "#games",
+      from: "dan",
+      text: "gg",
+      time: 0,
+    }))),
+    ["[12:00] dan: gg"],
+  );
+  // Kicked: told in the room it was in, then moved.
+  assertEquals(
+    printed(client.onServerLine(line({
+      type: "kick",
+      room: "#games",
+      name: "ana",
+      by: "dan",
+      time: 0,
+    }))),
+    ["[12:00] -- ana was kicked from #games by dan"],
+  );
+  const moved = client.onServerLine(
+    line({ type: "current", room: "#general" }),
+  );
+  assert(moved.some((e) => e.kind === "prompt" && e.text === "#general ana> "));
+  assertEquals([...client.rooms.keys()], ["#general"]);
+  assertEquals(client.members, ["bob", "ana"]);
+});
+
+Deno.test("ClientState sends the server's password in hello", () => {
+  const client = state({ password: "s3cret" });
+  assertEquals(sent(client.start()), [{
+    type: "hello",
+    version: 2,
+    name: "ana",
+    lang: "en",
+    password: "s3cret",
+  }]);
 });

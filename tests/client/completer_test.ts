@@ -41,7 +41,11 @@ Deno.test("completeLine() completes commands after a leading slash", () => {
     ["/whisper ", "/who "],
     "/wh",
   ]);
-  assertEquals(completeLine("/s", { names: NAMES }), [["/SAIR "], "/s"]);
+  // /switch came with rooms.
+  assertEquals(completeLine("/s", { names: NAMES }), [
+    ["/switch ", "/SAIR "],
+    "/s",
+  ]);
   assertEquals(
     completeLine("/", { names: [] })[0].length,
     COMMAND_NAMES.length,

@@ -42,7 +42,13 @@ const COLOR_OFF = Deno.noColor;
 Deno.test("renderMessage() shows a public message with its time and sender", () => {
   assertEquals(
     renderMessage(
-      { type: "message", from: "bob", text: "hello", time: 0 },
+      {
+        type: "message",
+        room: "#general",
+        from: "bob",
+        text: "hello",
+        time: 0,
+      },
       PLAIN,
     ),
     { text: "[12:34] bob: hello", alert: false },
@@ -53,6 +59,7 @@ Deno.test("renderMessage() shows a /me action with a star", () => {
   assertEquals(
     text({
       type: "message",
+      room: "#general",
       from: "bob",
       text: "waves",
       time: 0,
@@ -66,7 +73,10 @@ Deno.test("renderMessage() formats the message's own time in local HH:MM", () =>
   const time = new Date(2024, 0, 2, 7, 5).getTime();
   const { formatTime: _, ...options } = PLAIN;
   assertEquals(
-    text({ type: "message", from: "bob", text: "hi", time }, options),
+    text(
+      { type: "message", room: "#general", from: "bob", text: "hi", time },
+      options,
+    ),
     "[07:05] bob: hi",
   );
 });
@@ -78,7 +88,13 @@ Deno.test("formatClock() pads hours and minutes to two digits", () => {
 
 Deno.test("renderMessage() alerts when a message mentions your name", () => {
   const rendered = renderMessage(
-    { type: "message", from: "bob", text: "ANA, look!", time: 0 },
+    {
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "ANA, look!",
+      time: 0,
+    },
     PLAIN,
   );
   assertEquals(rendered, { text: "[12:34] bob: ANA, look!", alert: true });
@@ -89,7 +105,13 @@ Deno.test({
   ignore: COLOR_OFF,
 }, () => {
   const rendered = renderMessage(
-    { type: "message", from: "bob", text: "hi ana!", time: 0 },
+    {
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "hi ana!",
+      time: 0,
+    },
     { ...PLAIN, color: true },
   );
   assert(rendered !== undefined);
@@ -116,10 +138,12 @@ Deno.test("renderMessage() does not alert on messages from history", () => {
   const rendered = renderMessage({
     type: "welcome",
     name: "ana",
+    room: "#general",
+    ops: [],
     members: ["ana", "bob"],
     history: [{ from: "bob", text: "where is ana?", time: 0 }],
     server: "chat",
-    version: 1,
+    version: 2,
   }, PLAIN);
   assertEquals(rendered?.alert, false);
 });
@@ -129,19 +153,21 @@ Deno.test("renderMessage() shows history under a header, then the welcome", () =
     text({
       type: "welcome",
       name: "ana",
+      room: "#general",
+      ops: [],
       members: ["ana", "bob"],
       history: [
         { from: "bob", text: "first", time: 0 },
         { from: "cid", text: "waves", time: 0, action: true },
       ],
       server: "chat",
-      version: 1,
+      version: 2,
     }),
     [
       `[12:34] -- ${STRINGS.en.historyHeader(2)}`,
       "[12:34] bob: first",
       "[12:34] * cid waves",
-      "[12:34] -- Welcome, ana! Online (2): ana, bob. Type /help for commands.",
+      "[12:34] -- Welcome, ana! Online (2): ana, bob. You are in #general; type /help for commands.",
     ].join("\n"),
   );
 });
@@ -153,10 +179,12 @@ Deno.test({
   const shown = text({
     type: "welcome",
     name: "ana",
+    room: "#general",
+    ops: [],
     members: ["ana"],
     history: [{ from: "bob", text: "old", time: 0 }],
     server: "chat",
-    version: 1,
+    version: 2,
   }, { ...PLAIN, color: true });
   const historyLine = shown.split("\n")[1]!;
   assert(historyLine.startsWith("\x1b[2m"), JSON.stringify(historyLine));
@@ -167,12 +195,14 @@ Deno.test("renderMessage() omits the history header when there is none", () => {
     text({
       type: "welcome",
       name: "ana",
+      room: "#general",
+      ops: [],
       members: ["ana"],
       history: [],
       server: "chat",
-      version: 1,
+      version: 2,
     }),
-    "[12:34] -- Welcome, ana! Online (1): ana. Type /help for commands.",
+    "[12:34] -- Welcome, ana! Online (1): ana. You are in #general; type /help for commands.",
   );
 });
 
@@ -206,11 +236,23 @@ Deno.test({
 
 Deno.test("renderMessage() words notices in the user's language", () => {
   assertEquals(
-    text({ type: "join", name: "bob", time: 0 }),
+    text({
+      type: "join",
+      room: "#general",
+      name: "bob",
+      time: 0,
+      arrived: true,
+    }),
     "[12:34] -- bob joined the chat!",
   );
   assertEquals(
-    text({ type: "join", name: "bob", time: 0 }, { ...PLAIN, lang: "pt" }),
+    text({
+      type: "join",
+      room: "#general",
+      name: "bob",
+      time: 0,
+      arrived: true,
+    }, { ...PLAIN, lang: "pt" }),
     "[12:34] -- bob entrou no chat!",
   );
   assertEquals(
@@ -232,7 +274,7 @@ Deno.test("renderMessage() words notices in the user's language", () => {
     "[12:34] -- bob is now known as rob",
   );
   assertEquals(
-    text({ type: "members", names: ["ana", "bob"] }),
+    text({ type: "members", room: "#general", names: ["ana", "bob"], ops: [] }),
     "[12:34] -- Online (2): ana, bob",
   );
 });
@@ -243,7 +285,13 @@ Deno.test({
 }, () => {
   const colour = { ...PLAIN, color: true };
   assertStringIncludes(
-    text({ type: "join", name: "bob", time: 0 }, colour),
+    text({
+      type: "join",
+      room: "#general",
+      name: "bob",
+      time: 0,
+      arrived: true,
+    }, colour),
     "\x1b[33m-- ",
   );
   assertStringIncludes(
@@ -282,18 +330,20 @@ Deno.test("renderMessage() shows nothing for ping and pong", () => {
 
 Deno.test("renderMessage() without colour prints no escape code at all", () => {
   const messages: ServerMessage[] = [
-    { type: "message", from: "bob", text: "hi ana", time: 0 },
+    { type: "message", room: "#general", from: "bob", text: "hi ana", time: 0 },
     { type: "private", from: "bob", to: "ana", text: "x", time: 0 },
-    { type: "join", name: "bob", time: 0 },
+    { type: "join", room: "#general", name: "bob", time: 0, arrived: true },
     { type: "error", code: "x", text: "bad" },
     { type: "info", code: "x", text: "a\nb" },
     {
       type: "welcome",
       name: "ana",
+      room: "#general",
+      ops: [],
       members: ["ana"],
       history: [{ from: "bob", text: "x", time: 0 }],
       server: "chat",
-      version: 1,
+      version: 2,
     },
   ];
   for (const message of messages) {
@@ -308,12 +358,12 @@ Deno.test("renderMessage() without colour prints no escape code at all", () => {
 Deno.test("renderMessage() sanitises every string the server sends", () => {
   const evil = "\x1b[2J\x1b]0;pwned\x07x\r\x9b31m";
   const messages: ServerMessage[] = [
-    { type: "message", from: evil, text: evil, time: 0 },
+    { type: "message", room: "#general", from: evil, text: evil, time: 0 },
     { type: "private", from: evil, to: "ana", text: evil, time: 0 },
-    { type: "join", name: evil, time: 0 },
+    { type: "join", room: "#general", name: evil, time: 0, arrived: true },
     { type: "leave", name: evil, reason: "quit", detail: evil, time: 0 },
     { type: "rename", from: evil, to: evil, time: 0 },
-    { type: "members", names: [evil] },
+    { type: "members", room: "#general", names: [evil], ops: [] },
     { type: "info", code: "x", text: `${evil}\n${evil}` },
     { type: "error", code: "x", text: evil },
     { type: "bye", reason: "shutdown", text: evil },
@@ -321,10 +371,12 @@ Deno.test("renderMessage() sanitises every string the server sends", () => {
     {
       type: "welcome",
       name: evil,
+      room: "#general",
+      ops: [],
       members: [evil],
       history: [{ from: evil, text: evil, time: 0 }],
       server: evil,
-      version: 1,
+      version: 2,
     },
   ];
   for (const message of messages) {
@@ -342,7 +394,7 @@ Deno.test("renderMessage() survives a server that leaves out lists", () => {
     type: "welcome",
     name: "ana",
     server: "chat",
-    version: 1,
+    version: 2,
   } as unknown as ServerMessage;
   assertEquals(
     text(broken),
@@ -355,7 +407,13 @@ Deno.test("renderMessage() leaves the colour setting as it found it", async () =
   const before = getColorEnabled();
   try {
     setColorEnabled(false);
-    text({ type: "join", name: "bob", time: 0 }, { ...PLAIN, color: true });
+    text({
+      type: "join",
+      room: "#general",
+      name: "bob",
+      time: 0,
+      arrived: true,
+    }, { ...PLAIN, color: true });
     assertFalse(getColorEnabled());
   } finally {
     setColorEnabled(before);
@@ -377,11 +435,11 @@ Deno.test({
 }, () => {
   const colour = { ...PLAIN, color: true };
   const first = text(
-    { type: "message", from: "bob", text: "1", time: 0 },
+    { type: "message", room: "#general", from: "bob", text: "1", time: 0 },
     colour,
   );
   const second = text(
-    { type: "message", from: "bob", text: "2", time: 0 },
+    { type: "message", room: "#general", from: "bob", text: "2", time: 0 },
     colour,
   );
   assertEquals(first.split("bob")[0], second.split("bob")[0]);
@@ -397,7 +455,13 @@ Deno.test({
   assertEquals(shown, "[12:34] \x1b[1mana\x1b[22m: hello");
   assertNotEquals(
     shown,
-    text({ type: "message", from: "bob", text: "hello", time: 0 }, {
+    text({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "hello",
+      time: 0,
+    }, {
       ...PLAIN,
       color: true,
     }).replace("bob", "ana"),
@@ -423,6 +487,7 @@ Deno.test("renderMessage() isolates a right-to-left name and text, so the line k
   assertEquals(
     text({
       type: "message",
+      room: "#general",
       from: "محمد",
       text: "שלום עולם 123 hello",
       time: 0,
@@ -430,7 +495,14 @@ Deno.test("renderMessage() isolates a right-to-left name and text, so the line k
     `[12:34] ${FSI}محمد${PDI}: ${FSI}שלום עולם 123 hello${PDI}`,
   );
   assertEquals(
-    text({ type: "message", from: "محمد", text: "/me", time: 0, action: true }),
+    text({
+      type: "message",
+      room: "#general",
+      from: "محمد",
+      text: "/me",
+      time: 0,
+      action: true,
+    }),
     `[12:34] * ${FSI}محمد${PDI} /me`,
   );
   assertEquals(
@@ -438,18 +510,35 @@ Deno.test("renderMessage() isolates a right-to-left name and text, so the line k
     `[12:34] (private) ${FSI}דוד${PDI}: ${FSI}היי${PDI}`,
   );
   assertEquals(
-    text({ type: "join", name: "محمد", time: 0 }),
+    text({
+      type: "join",
+      room: "#general",
+      name: "محمد",
+      time: 0,
+      arrived: true,
+    }),
     `[12:34] -- ${FSI}محمد${PDI} joined the chat!`,
   );
   assertEquals(
-    text({ type: "members", names: ["ana", "محمد"] }),
+    text({
+      type: "members",
+      room: "#general",
+      names: ["ana", "محمد"],
+      ops: [],
+    }),
     `[12:34] -- Online (2): ana, ${FSI}محمد${PDI}`,
   );
 });
 
 Deno.test("renderMessage() keeps left-to-right lines free of isolates", () => {
   assertEquals(
-    text({ type: "message", from: "bob", text: "olá 123", time: 0 }),
+    text({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "olá 123",
+      time: 0,
+    }),
     "[12:34] bob: olá 123",
   );
 });
@@ -458,6 +547,7 @@ Deno.test("renderMessage() strips bidi overrides and embeddings the server sends
   // RLO, LRO, RLE, LRE, PDF, and stray isolates trying to unbalance ours.
   const shown = text({
     type: "message",
+    room: "#general",
     from: "\u202eمحمد",
     text: "\u202dשלום\u202b\u202a\u202c\u2069 \u2066x\u2067",
     time: 0,
@@ -470,6 +560,7 @@ Deno.test("renderMessage() wraps a long message under its text", () => {
   const rendered = text(
     {
       type: "message",
+      room: "#general",
       from: "bob",
       text: "the quick brown fox jumps over the lazy dog again and again",
       time: 0,
@@ -521,10 +612,12 @@ Deno.test("renderMessage() wraps notices, private messages and history lines und
   const welcome = text({
     type: "welcome",
     name: "ana",
+    room: "#general",
+    ops: [],
     members: ["ana"],
     history: [{ from: "carla", text: "said this a while ago", time: 0 }],
     server: "chat",
-    version: 1,
+    version: 2,
   }, options).split("\n");
   const at = welcome.findIndex((row) => row.includes("carla"));
   assertEquals(welcome.slice(at, at + 2), [
@@ -535,7 +628,13 @@ Deno.test("renderMessage() wraps notices, private messages and history lines und
 
 Deno.test("renderMessage() breaks a word wider than a row by grapheme, never inside an emoji", () => {
   const rendered = text(
-    { type: "message", from: "bob", text: "👍🏽".repeat(12), time: 0 },
+    {
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "👍🏽".repeat(12),
+      time: 0,
+    },
     { ...PLAIN, width: 24 },
   );
   const rows = rendered.split("\n");
@@ -551,6 +650,7 @@ Deno.test({
     const rendered = text(
       {
         type: "message",
+        room: "#general",
         from: "bob",
         text: "hey ana, look at this now",
         time: 0,

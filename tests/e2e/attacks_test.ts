@@ -262,10 +262,10 @@ Deno.test("invalid UTF-8 becomes U+FFFD and is never fatal, in either dialect", 
 
       // Native: invalid bytes inside a JSON string, and in a hello's name.
       await trudy.write(
-        bytes('{"type":"hello","version":1,"name":"tr', [0xff], 'udy"}\n'),
+        bytes('{"type":"hello","version":2,"name":"tr', [0xff], 'udy"}\n'),
       );
       await trudy.expect('"code":"invalid_chars"');
-      await trudy.send('{"type":"hello","version":1,"name":"trudy"}');
+      await trudy.send('{"type":"hello","version":2,"name":"trudy"}');
       await trudy.expect('"type":"welcome"');
       await trudy.write(
         bytes('{"type":"input","text":"a', [0xff], 'b"}\n'),
@@ -502,7 +502,7 @@ Deno.test("past maxUsers a newcomer is told the server is full, and everyone els
         "-- Disconnected by the server: the server is full; try again later",
       );
       await dave.ended;
-      await erin.send('{"type":"hello","version":1,"name":"erin"}');
+      await erin.send('{"type":"hello","version":2,"name":"erin"}');
       const bye = JSON.parse(await erin.expect('"type":"bye"'));
       assertEquals(bye.reason, "full");
       await erin.ended;
@@ -568,7 +568,7 @@ Deno.test("a native member that never answers pings is announced gone with reaso
       try {
         await writeAll(
           zombie,
-          '{"type":"hello","version":1,"name":"zombie"}\n',
+          '{"type":"hello","version":2,"name":"zombie"}\n',
         );
         const joined = Date.now();
         await allSeeJoin(members, "zombie");
@@ -752,7 +752,7 @@ Deno.test("look-alike, differently cased, reserved and unnormalised names are re
     const joaoClient = await LineClient.connect(port);
     await joaoClient.sendMessage({
       type: "hello",
-      version: 1,
+      version: 2,
       name: "Joa\u0303o",
     });
     const welcome = await joaoClient.expectMessage("welcome");
@@ -789,7 +789,7 @@ Deno.test("look-alike, differently cased, reserved and unnormalised names are re
       for (const [name, code] of attempts) {
         await imp.send(name);
         await imp.expect(plainText[code]!);
-        await native.send(JSON.stringify({ type: "hello", version: 1, name }));
+        await native.send(JSON.stringify({ type: "hello", version: 2, name }));
         const error = JSON.parse(await native.expect('"name_error"'));
         assertEquals(error.code, code, `native hello as ${name}`);
       }
@@ -858,7 +858,7 @@ Deno.test({
           await plain.send(name);
           await plain.expect("is not allowed");
           await native.send(
-            JSON.stringify({ type: "hello", version: 1, name }),
+            JSON.stringify({ type: "hello", version: 2, name }),
           );
           await native.expect('"code":"invalid_chars"');
           await mallory.say(`/nick ${name}`);
@@ -914,12 +914,12 @@ Deno.test("escape sequences, C1 controls and bidi overrides never reach another 
       ) {
         await mallory.send(name);
         await mallory.expect("is not allowed");
-        await trudy.send(JSON.stringify({ type: "hello", version: 1, name }));
+        await trudy.send(JSON.stringify({ type: "hello", version: 2, name }));
         await trudy.expect('"code":"invalid_chars"');
       }
       await mallory.send("mallory");
       await mallory.expect("Welcome, mallory!");
-      await trudy.send('{"type":"hello","version":1,"name":"trudy"}');
+      await trudy.send('{"type":"hello","version":2,"name":"trudy"}');
       await trudy.expect('"welcome"');
       await allSeeJoin(members, "trudy");
       const during = conversation(members, "during", 6);
@@ -985,7 +985,7 @@ Deno.test({
         await plain.expect("is too long");
         await native.send(JSON.stringify({
           type: "hello",
-          version: 1,
+          version: 2,
           name: "\u202e" + "y".repeat(30),
         }));
         await native.expect('"too_long"');
@@ -1003,7 +1003,7 @@ Deno.test("native protocol garbage gets errors, ten bad lines in a row get the p
     const trudy = await RawPeer.connect(port);
     const strangers: (RawPeer | Member)[] = [];
     try {
-      await trudy.send('{"type":"hello","version":1,"name":"trudy"}');
+      await trudy.send('{"type":"hello","version":2,"name":"trudy"}');
       await trudy.expect('"welcome"');
       await allSeeJoin(members, "trudy");
       const garbage = [
@@ -1047,7 +1047,7 @@ Deno.test("native protocol garbage gets errors, ten bad lines in a row get the p
       };
       // Nine bad lines (one a second hello), then a good one: the count
       // starts again.
-      const secondHello = '{"type":"hello","version":1,"name":"trudy2"}';
+      const secondHello = '{"type":"hello","version":2,"name":"trudy2"}';
       await badRun([secondHello, ...garbage.slice(0, 8)]);
       await ping(1);
       await badRun(garbage.slice(8, 17));
@@ -1081,13 +1081,14 @@ Deno.test("native protocol garbage gets errors, ten bad lines in a row get the p
       const eve = await RawPeer.connect(port);
       strangers.push(eve);
       for (let i = 0; i < 10; i++) {
-        await eve.send('{"type":"hello","version":1,"name":42}');
+        await eve.send('{"type":"hello","version":2,"name":42}');
       }
       assertEquals(JSON.parse(await eve.expect('"bye"')).reason, "protocol");
       await eve.ended;
       for (
         const [hello, text] of [
-          ['{"type":"hello","version":2,"name":"eve"}', "not 2"],
+          // Version 1: a chat from before rooms.
+          ['{"type":"hello","version":1,"name":"eve"}', "not 1"],
           ['{"type":"hello","version":1e999,"name":"eve"}', "not Infinity"],
         ]
       ) {
@@ -1117,11 +1118,11 @@ Deno.test({
     await withRoom({}, async ({ port, members }) => {
       const trudy = await RawPeer.connect(port);
       try {
-        await trudy.send('{"type":"hello","version":1,"name":"trudy"}');
+        await trudy.send('{"type":"hello","version":2,"name":"trudy"}');
         await trudy.expect('"welcome"');
         await allSeeJoin(members, "trudy");
         for (let i = 0; i < 10; i++) {
-          await trudy.send('{"type":"hello","version":1,"name":"trudy2"}');
+          await trudy.send('{"type":"hello","version":2,"name":"trudy2"}');
           await trudy.expect("already joined");
         }
         const bye = JSON.parse(await trudy.expect('"type":"bye"'));
@@ -1224,7 +1225,7 @@ Deno.test({
     const zombie = await RawPeer.connect(port);
     zombieLabel = `127.0.0.1:${zombie.localPort}`;
     try {
-      await zombie.send('{"type":"hello","version":1,"name":"zombie"}');
+      await zombie.send('{"type":"hello","version":2,"name":"zombie"}');
       await allSeeJoin(members, "zombie");
       await zombie.ended;
       const label = `127.0.0.1:${zombie.localPort}`;

@@ -135,9 +135,9 @@ async function attack(
         const hellos = [
           '{"type":"hello"',
           '{"type":"hello","version":"1","name":"x"}',
-          '{"type":"hello","version":1,"name":42}',
-          `{"type":"hello","version":1,"name":"\\u001b[31m${id}"}`,
-          '{"type":"hello","version":2,"name":"x"}',
+          '{"type":"hello","version":2,"name":42}',
+          `{"type":"hello","version":2,"name":"\\u001b[31m${id}"}`,
+          '{"type":"hello","version":1,"name":"x"}',
           '{"type":"hello","version":1e999,"name":"x"}',
         ];
         await spray(conn, dice.pick(hellos) + "\n");
@@ -155,7 +155,7 @@ async function attack(
         await spray(
           conn,
           native
-            ? JSON.stringify({ type: "hello", version: 1, name: id }) + "\n"
+            ? JSON.stringify({ type: "hello", version: 2, name: id }) + "\n"
             : id + "\n",
         );
         for (let i = dice.int(1, 60); i > 0; i--) {

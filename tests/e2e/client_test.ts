@@ -145,10 +145,12 @@ function welcome(name: string, members = [name]): ServerMessage {
   return {
     type: "welcome",
     name,
+    room: "#general",
     members,
+    ops: [],
     history: [],
     server: "fake",
-    version: 1,
+    version: 2,
   };
 }
 

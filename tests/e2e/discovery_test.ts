@@ -7,6 +7,7 @@
 //
 // Prints how long discovery takes (the median of 20 runs of `chat find`).
 
+import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { ChatProcess, eventually } from "../_helpers.ts";
 import { chatCommand } from "../_chat_command.ts";
@@ -290,7 +291,7 @@ Deno.test({
         assertMatch(seen.server, /\.local\.$/);
         assertEquals(seen.addresses, ["10.77.0.1"]);
         assertEquals(seen.txt.txtvers, "1");
-        assertEquals(seen.txt.proto, "1");
+        assertEquals(seen.txt.proto, String(PROTOCOL_VERSION));
         assertEquals(seen.txt.name, name);
         assertEquals(seen.txt.tls, "false");
         assertEquals(seen.txt.fp, undefined);

@@ -91,7 +91,7 @@ function _quote(text: string): string {
 function assertHello(found: readonly FirstLine[]): void {
   for (const { line } of found) {
     assertEquals(sniff(line).id, "native", line);
-    assertMatch(line, /^\{"type":"hello","version":1,"name":"ana"/);
+    assertMatch(line, /^\{"type":"hello","version":2,"name":"ana"/);
   }
 }
 

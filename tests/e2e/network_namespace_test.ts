@@ -125,7 +125,7 @@ Deno.test({
           }
         }
         for (const { line } of found) {
-          assertMatch(line, /^\{"type":"hello","version":1,"name":"ana"/);
+          assertMatch(line, /^\{"type":"hello","version":2,"name":"ana"/);
         }
         console.log(
           `first line after connecting, chat join, piped, veth: ${

@@ -116,6 +116,9 @@ function joinCommand(port: number, args: string[]): string {
   }; echo "chat exited with $?"; sleep 600`;
 }
 
+/** ana's chat prompt: her current room, then her name. */
+const PROMPT = "#general ana> ";
+
 /**
  * Everything a test needs: a server, bob already in, and `chat join` at a
  * terminal, by default as ana (then the test starts once ana is in).
@@ -137,7 +140,7 @@ async function withChat(
     if (args.includes("ana")) {
       await terminal.waitForScreen(
         "the prompt",
-        (rows) => rows.some((row) => row.startsWith("ana> ")) || undefined,
+        (rows) => rows.some((row) => row.startsWith(PROMPT)) || undefined,
       );
       await peer.expect(
         "ana to join",
@@ -154,7 +157,7 @@ async function withChat(
 
 /** The row holding the prompt, and the rows after it while input wraps. */
 function promptInput(rows: string[], width = 80): string | undefined {
-  const at = rows.findLastIndex((row) => row.startsWith("ana> "));
+  const at = rows.findLastIndex((row) => row.startsWith(PROMPT));
   if (at < 0) return undefined;
   // A wrapped input fills each row to the window's width; capture-pane
   // joins nothing, so glue the rows back together.
@@ -162,7 +165,7 @@ function promptInput(rows: string[], width = 80): string | undefined {
   for (let i = at + 1; i < rows.length && rows[i - 1]!.length === width; i++) {
     text += rows[i]!;
   }
-  return text.slice("ana> ".length);
+  return text.slice(PROMPT.length);
 }
 
 Deno.test({
@@ -201,7 +204,7 @@ Deno.test({
       }
       // The typed text is still there, untouched, on the last prompt row.
       assertEquals(promptInput(rows), "half a sente");
-      assertEquals(rows.filter((row) => row.startsWith("ana> ")).length, 1);
+      assertEquals(rows.filter((row) => row.startsWith(PROMPT)).length, 1);
 
       await terminal.type("nce");
       await terminal.press("Enter");
@@ -285,7 +288,7 @@ Deno.test({
     await withChat(async ({ terminal, bob }) => {
       const long = "This line is long enough to wrap: " +
         "abcdefghij".repeat(13);
-      assert(("ana> " + long).length > 160, "spans three rows");
+      assert((PROMPT + long).length > 160, "spans three rows");
       await terminal.type(long);
       await terminal.waitForScreen(
         "the long input",
@@ -344,7 +347,7 @@ Deno.test({
       );
       assert(rows.includes("chat exited with 0"), rows.join("\n"));
       // The prompt was cleared on the way out.
-      assertFalse(rows.some((row) => row.startsWith("ana> ")), rows.join("\n"));
+      assertFalse(rows.some((row) => row.startsWith(PROMPT)), rows.join("\n"));
     });
   },
 });
@@ -412,7 +415,7 @@ Deno.test({
       );
       await terminal.waitForScreen(
         "the chat prompt",
-        (rows) => rows.some((row) => row.startsWith("ana> ")) || undefined,
+        (rows) => rows.some((row) => row.startsWith(PROMPT)) || undefined,
       );
     }, []);
   },
@@ -560,8 +563,8 @@ Deno.test({
               : undefined,
         );
         // Nothing of the input is left anywhere else on the screen.
-        const at = rows.findLastIndex((row) => row.startsWith("ana> "));
-        const inputRows = Math.ceil(("ana> " + long).length / width);
+        const at = rows.findLastIndex((row) => row.startsWith(PROMPT));
+        const inputRows = Math.ceil((PROMPT + long).length / width);
         const stale = rows.filter((row, i) =>
           (i < at || i >= at + inputRows) && /[a-j]{5}|resize/.test(row)
         );
@@ -709,7 +712,7 @@ Deno.test({
         assertEquals(received, lines);
         const rows = await terminal.waitForScreen(
           "the prompt without waiting lines",
-          (rows) => rows.some((row) => row === "ana> ") ? rows : undefined,
+          (rows) => rows.some((row) => row === PROMPT) ? rows : undefined,
         );
         // The sender's screen shows exactly what bob received, and no
         // refusal.

@@ -38,8 +38,10 @@ function fake(lang: Lang = "en", label = "127.0.0.1:40000"): FakeMember {
   const closed: FakeMember["closed"] = [];
   return {
     name: "",
+    room: null,
     lang,
     label,
+    address: label.replace(/:\d+$/, ""),
     got,
     closed,
     deliver(message) {
@@ -115,7 +117,9 @@ Deno.test("Hub.register() welcomes the joiner with every member and the history"
   assertEquals(bob.got, [{
     type: "welcome",
     name: "bob",
+    room: "#general",
     members: ["ana", "bob"],
+    ops: [],
     history: [{ from: "ana", text: "hello?", time: clock.t }],
     server: "test-server",
     version: PROTOCOL_VERSION,
@@ -129,7 +133,13 @@ Deno.test("Hub.register() tells everyone else, and not the joiner, about the joi
   const [ana, bob] = members(hub, "ana", "bob");
   const carol = fake();
   hub.register(carol, "carol");
-  const join: ServerMessage = { type: "join", name: "carol", time: clock.t };
+  const join: ServerMessage = {
+    type: "join",
+    room: "#general",
+    name: "carol",
+    time: clock.t,
+    arrived: true,
+  };
   assertEquals(ana!.got, [join]);
   assertEquals(bob!.got, [join]);
   assertEquals(carol.got.map((m) => m.type), ["welcome"]);
@@ -279,6 +289,7 @@ Deno.test("Hub broadcasts a message to everyone but its sender", () => {
   hub.input(ana!, "hi all");
   const message: ServerMessage = {
     type: "message",
+    room: "#general",
     from: "ana",
     text: "hi all",
     time: clock.t,
@@ -308,6 +319,7 @@ Deno.test("Hub sends /me as an action to everyone but its sender", () => {
   hub.input(ana!, "/me waves");
   assertEquals(bob!.got, [{
     type: "message",
+    room: "#general",
     from: "ana",
     text: "waves",
     time: clock.t,
@@ -581,7 +593,9 @@ Deno.test("Hub answers /who to the asker only", () => {
     hub.input(bob!, command);
     assertEquals(last(bob!), {
       type: "members",
+      room: "#general",
       names: ["ana", "bob", "carol"],
+      ops: [],
     });
   }
   assertEquals(ana!.got, []);
@@ -782,7 +796,9 @@ Deno.test("Hub handles /quit without a reason: the leave has no detail", () => {
   assertEquals(ana!.closed, [{ reason: "quit", detail: undefined }]);
 });
 
-for (const command of ["/exit", "/SAIR", "/sair", "/leave"]) {
+// `/leave` was a quit alias before rooms; it is /part's now (see
+// hub_rooms_test.ts).
+for (const command of ["/exit", "/SAIR", "/sair"]) {
   Deno.test(`Hub handles ${command} as /quit`, () => {
     const { hub } = setup();
     const [ana, bob] = members(hub, "ana", "bob");
@@ -939,6 +955,7 @@ Deno.test("Hub tells a member let through again how many of its lines were refus
   );
   assertEquals(last(bob!), {
     type: "message",
+    room: "#general",
     from: "ana",
     text: "sorry",
     time: clock.t,
@@ -965,6 +982,7 @@ Deno.test("Hub tells a member who stopped after a flood how many lines were drop
   assertEquals(ana!.got.length, 2, "the count is told once");
   assertEquals(last(bob!), {
     type: "message",
+    room: "#general",
     from: "ana",
     text: "back",
     time: clock.t,
@@ -1211,6 +1229,7 @@ Deno.test("Hub.apply() carries out a decoded command as input() does the typed l
   assertEquals(bob!.got, [
     {
       type: "message",
+      room: "#general",
       from: "ana",
       text: "waves",
       time: clock.t,

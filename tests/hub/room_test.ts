@@ -22,8 +22,10 @@ function fake(name: string): FakeMember {
   const got: ServerMessage[] = [];
   return {
     name,
+    room: null,
     lang: "en",
     label: "127.0.0.1:40000",
+    address: "127.0.0.1",
     got,
     deliver(message) {
       got.push(message);
@@ -76,7 +78,12 @@ Deno.test("Room.clear() empties the room and returns who was in it", () => {
 Deno.test("Room.broadcast() hands the same object to everyone but the one left out", () => {
   const [ana, bob, carol] = [fake("ana"), fake("bob"), fake("carol")];
   const room = roomOf(ana, bob, carol);
-  const message: ServerMessage = { type: "join", name: "dan", time: 0 };
+  const message: ServerMessage = {
+    type: "join",
+    room: "#general",
+    name: "dan",
+    time: 0,
+  };
   room.broadcast(message, bob);
   assertStrictEquals(ana.got[0], message);
   assertStrictEquals(carol.got[0], message);
@@ -90,7 +97,7 @@ Deno.test("Room.say() keeps the line and sends one message object to everyone bu
   const room = roomOf(ana, bob, carol);
   const line: ChatLine = { from: "ana", text: "hi", time: 7, action: true };
   room.say(ana, line);
-  assertEquals(bob.got, [{ type: "message", ...line }]);
+  assertEquals(bob.got, [{ type: "message", room: "#general", ...line }]);
   assertStrictEquals(bob.got[0], carol.got[0]);
   assertEquals(ana.got, []);
   assertStrictEquals(
@@ -174,9 +181,14 @@ Deno.test("broadcastOnce() over one room tells its members in join order", () =>
   });
   broadcastOnce(
     new Set([roomOf(...members)]),
-    { type: "join", name: "x", time: 0 },
+    { type: "join", room: "#general", name: "x", time: 0 },
   );
   assertEquals(order, ["ana", "bob", "carol"]);
-  broadcastOnce(new Set(), { type: "join", name: "x", time: 0 });
+  broadcastOnce(new Set(), {
+    type: "join",
+    room: "#general",
+    name: "x",
+    time: 0,
+  });
   assertEquals(order.length, 3);
 });

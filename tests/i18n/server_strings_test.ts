@@ -16,6 +16,7 @@ const REASONS: readonly LeaveReason[] = [
   "protocol",
   "full",
   "limit",
+  "password",
 ];
 
 Deno.test("a Portuguese leave says saiu once, whatever the reason", () => {

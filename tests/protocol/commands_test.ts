@@ -54,9 +54,39 @@ const CASES: ReadonlyArray<readonly [string, Command]> = [
   ["/who", { kind: "who" }],
   ["/users", { kind: "who" }],
   ["/names", { kind: "who" }],
-  ["/list", { kind: "who" }],
   ["/WHO", { kind: "who" }],
   ["/who ignored words", { kind: "who" }],
+  ["/who #games", { kind: "who", room: "#games" }],
+  // Rooms. `/list` was a hidden /who before rooms, and `/leave` a hidden
+  // /quit: they are /rooms' and /part's aliases now.
+  ["/join #games", { kind: "join", room: "#games" }],
+  ["/join games", { kind: "join", room: "#games" }],
+  ["/JOIN #games  s3cret ", { kind: "join", room: "#games", key: "s3cret" }],
+  ["/part", { kind: "part" }],
+  ["/part #games", { kind: "part", room: "#games" }],
+  ["/part #games see you", { kind: "part", room: "#games", reason: "see you" }],
+  ["/part see you", { kind: "part", reason: "see you" }],
+  ["/leave", { kind: "part" }],
+  ["/switch #games", { kind: "switch", room: "#games" }],
+  ["/go games", { kind: "switch", room: "#games" }],
+  ["/rooms", { kind: "rooms" }],
+  ["/list", { kind: "rooms" }],
+  ["/topic", { kind: "topic" }],
+  ["/topic   lunch at 1 ", { kind: "topic", text: "lunch at 1" }],
+  ["/topic -delete", { kind: "topic", text: "" }],
+  ["/key", { kind: "key" }],
+  ["/key s3cret", { kind: "key", key: "s3cret" }],
+  ["/op bob", { kind: "op", name: "bob" }],
+  ["/deop bob", { kind: "deop", name: "bob" }],
+  ["/kick bob", { kind: "kick", name: "bob" }],
+  ["/kick bob  spamming ", { kind: "kick", name: "bob", reason: "spamming" }],
+  ["/ban", { kind: "ban" }],
+  ["/ban eve", { kind: "ban", name: "eve" }],
+  ["/unban eve", { kind: "unban", name: "eve" }],
+  ["/topic-lock", { kind: "topic-lock", on: true }],
+  ["/topic-lock on", { kind: "topic-lock", on: true }],
+  ["/topic-lock OFF", { kind: "topic-lock", on: false }],
+  ["/oper  s3cret ", { kind: "oper", password: "s3cret" }],
   // Nick.
   ["/nick bia", { kind: "nick", name: "bia" }],
   ["/nick   bia  ", { kind: "nick", name: "bia" }],
@@ -80,8 +110,13 @@ const CASES: ReadonlyArray<readonly [string, Command]> = [
   ["/SAIR", { kind: "quit" }],
   ["/sair", { kind: "quit" }],
   ["/Sair tchau", { kind: "quit", reason: "tchau" }],
-  ["/leave", { kind: "quit" }],
   ["/QUIT", { kind: "quit" }],
+  ["/join", { kind: "usage", usage: "/join <#room> [key]" }],
+  ["/switch", { kind: "usage", usage: "/switch <#room>" }],
+  ["/op", { kind: "usage", usage: "/op <name>" }],
+  ["/kick  ", { kind: "usage", usage: "/kick <name> [reason]" }],
+  ["/unban", { kind: "usage", usage: "/unban <name>" }],
+  ["/oper", { kind: "usage", usage: "/oper <password>" }],
   // Missing arguments.
   ["/msg", { kind: "usage", usage: "/msg <name> <text>" }],
   ["/msg bob", { kind: "usage", usage: "/msg <name> <text>" }],
@@ -167,11 +202,11 @@ Deno.test("parseCommand() reads every word of the command table as its command",
 Deno.test("the command table gives every word to one command only", () => {
   const words = COMMAND_NAMES.map((word) => word.toLowerCase());
   assertEquals(new Set(words).size, words.length);
-  assertEquals(words.length, 20);
+  assertEquals(words.length, 34);
 });
 
 Deno.test("COMMAND_NAMES holds every accepted word, the unlisted ones included", () => {
-  for (const word of ["tell", "whisper", "list", "name", "?", "leave"]) {
+  for (const word of ["tell", "whisper", "name", "?"]) {
     assert(COMMAND_NAMES.includes(word), word);
   }
 });
@@ -182,31 +217,58 @@ Deno.test("usageOf() answers a missing argument in the words of the English /hel
   assertEquals(usage("r"), "/reply <text>");
   assertEquals(usage("name"), "/nick <new name>");
   assertEquals(usage("me"), "/me <action>");
-  assertEquals(usage("who"), "/who");
+  assertEquals(usage("who"), "/who [#room]");
+  assertEquals(usage("leave"), "/part [#room] [reason]");
 });
 
-// The /help texts as they were written by hand before the table existed: the
-// table must keep producing them byte for byte.
+// The /help texts as they were written by hand before the table existed, with
+// the room commands since: the table must keep producing them byte for byte.
 const HELP_EN = [
   "Commands:",
-  "  /msg <name> <text>   private message (also /w, /pm)",
-  "  /reply <text>        answer the last private message (also /r)",
-  "  /who                 who is online (also /users, /names)",
-  "  /nick <new name>     change your name",
-  "  /me <action>         say what you are doing",
-  "  /help                this list",
-  "  /quit [reason]       leave (also /exit, /SAIR)",
+  "  /msg <name> <text>      private message (also /w, /pm)",
+  "  /reply <text>           answer the last private message (also /r)",
+  "  /join <#room> [key]     join or create a room",
+  "  /part [#room] [reason]  leave a room (also /leave)",
+  "  /switch <#room>         talk in another of your rooms (also /go)",
+  "  /rooms                  the rooms, their members and topics (also /list)",
+  "  /who [#room]            who is in the room (also /users, /names)",
+  "  /topic [text]           show or set the topic (-delete clears it)",
+  "  /nick <new name>        change your name",
+  "  /me <action>            say what you are doing",
+  "  /key [secret]           operators: set or remove a key",
+  "  /op <name>              operators: make an operator",
+  "  /deop <name>            operators: take operator away",
+  "  /kick <name> [reason]   operators: put out of the room",
+  "  /ban [name]             operators: ban (by name and address)",
+  "  /unban <name>           operators: lift a ban",
+  "  /topic-lock [off]       operators: only they set the topic",
+  "  /oper <password>        become a server operator",
+  "  /help                   this list",
+  "  /quit [reason]          leave the chat (also /exit, /SAIR)",
 ].join("\n");
 
 const HELP_PT = [
   "Comandos:",
-  "  /msg <nome> <texto>  mensagem privada (também /w, /pm)",
-  "  /reply <texto>       responde à última mensagem privada (também /r)",
-  "  /who                 quem está online (também /users, /names)",
-  "  /nick <novo nome>    muda o seu nome",
-  "  /me <ação>           diz o que você está fazendo",
-  "  /help                esta lista",
-  "  /quit [motivo]       sai do chat (também /exit, /SAIR)",
+  "  /msg <nome> <texto>     mensagem privada (também /w, /pm)",
+  "  /reply <texto>          responde à última mensagem privada (também /r)",
+  "  /join <#sala> [chave]   entra numa sala ou a cria",
+  "  /part [#sala] [motivo]  sai de uma sala (também /leave)",
+  "  /switch <#sala>         fala em outra das suas salas (também /go)",
+  "  /rooms                  as salas, seus membros e assuntos (também /list)",
+  "  /who [#sala]            quem está na sala (também /users, /names)",
+  "  /topic [texto]          mostra ou muda o assunto (-delete o apaga)",
+  "  /nick <novo nome>       muda o seu nome",
+  "  /me <ação>              diz o que você está fazendo",
+  "  /key [segredo]          operadores: põe ou tira a chave",
+  "  /op <nome>              operadores: torna operador(a)",
+  "  /deop <nome>            operadores: tira de operador(a)",
+  "  /kick <nome> [motivo]   operadores: tira da sala",
+  "  /ban [nome]             operadores: bane (nome e endereço)",
+  "  /unban <nome>           operadores: desfaz um banimento",
+  "  /topic-lock [off]       operadores: só eles mudam o assunto",
+  "  /oper <senha>           vira operador(a) do servidor",
+  "  /help                   esta lista",
+  "  /quit [motivo]          sai do chat (também /exit, /SAIR)",
 ].join("\n");
 
 Deno.test("helpText() makes the English /help from the table, byte for byte", () => {

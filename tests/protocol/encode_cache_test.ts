@@ -18,11 +18,17 @@ function assertNotSame(actual: unknown, other: unknown): void {
 }
 
 const decoder = new TextDecoder();
-const EN: Reader = { name: "ana", lang: "en", joined: true };
-const PT: Reader = { name: "bia", lang: "pt", joined: true };
+const EN: Reader = {
+  name: "ana",
+  lang: "en",
+  joined: true,
+  needsPassword: false,
+  room: "#general",
+};
+const PT: Reader = { ...EN, name: "bia", lang: "pt" };
 
 function join(name = "carla"): ServerMessage {
-  return { type: "join", name, time: 0 };
+  return { type: "join", room: "#general", name, time: 0 };
 }
 
 Deno.test("encodeOnce() hands every reader of a variant the same object", () => {
@@ -41,6 +47,7 @@ Deno.test("encodeOnce() hands every reader of a variant the same object", () => 
 Deno.test("encodeOnce() gives the codec's text and its UTF-8 bytes", () => {
   const message: ServerMessage = {
     type: "message",
+    room: "#general",
     from: "ana",
     text: "olá 👋🏽",
     time: 0,
@@ -49,7 +56,7 @@ Deno.test("encodeOnce() gives the codec's text and its UTF-8 bytes", () => {
   assertEquals(native.text, encodeMessage(message));
   assertEquals(decoder.decode(native.bytes), native.text);
   const pt = encodeOnce(message, PLAIN_CODEC, PT);
-  assertEquals(pt.text, encodePlain(message, "pt"));
+  assertEquals(pt.text, encodePlain(message, "pt", { room: PT.room }));
   assertEquals(decoder.decode(pt.bytes), pt.text);
 });
 

@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSION,
   type ServerMessage,
 } from "../../src/protocol/messages.ts";
+import type { Command } from "../../src/protocol/commands.ts";
 import {
   decodeClientMessage,
   decodeServerMessage,
@@ -57,6 +58,24 @@ const CLIENT_MESSAGES: ReadonlyArray<readonly [string, ClientMessage]> = [
   ["a ping", { type: "ping", id: 42 }],
   ["a pong with a negative id", { type: "pong", id: -7 }],
   ["a pong with a fractional id", { type: "pong", id: 1.5 }],
+  ["a hello with a password", {
+    type: "hello",
+    version: 2,
+    name: "ana",
+    password: "s3cret ü",
+  }],
+  ["an input to a room", { type: "input", text: "gg", room: "#games" }],
+  ["a join", { type: "join", room: "#games" }],
+  ["a join with a key", { type: "join", room: "#games", key: "k" }],
+  ["a part", { type: "part", room: "#games" }],
+  ["a part with a reason", { type: "part", room: "#games", reason: "bye" }],
+  ["a question for the topic", { type: "topic", room: "#games" }],
+  ["a topic", { type: "topic", room: "#games", text: "gg" }],
+  ["a cleared topic", { type: "topic", room: "#games", text: "" }],
+  ["a rooms request", { type: "rooms" }],
+  ["a who", { type: "who" }],
+  ["a who of a room", { type: "who", room: "#games" }],
+  ["a switch", { type: "switch", room: "#games" }],
 ];
 
 for (const [what, message] of CLIENT_MESSAGES) {
@@ -194,6 +213,11 @@ Deno.test("decodeClientMessage() quotes at most 32 characters of an unknown type
 });
 
 const WRONG_FIELDS = [
+  '{"type":"join"}',
+  '{"type":"join","room":5}',
+  '{"type":"part","reason":"x"}',
+  '{"type":"topic","text":"x"}',
+  '{"type":"switch","room":null}',
   '{"type":"hello","version":1}',
   '{"type":"hello","name":"ana"}',
   '{"type":"hello","version":"1","name":"ana"}',
@@ -223,7 +247,14 @@ Deno.test("encodeMessage() leaves no raw line break but the last, whatever the s
     { type: "input", text: NASTY },
     { type: "hello", version: 1, name: NASTY },
     { type: "quit", reason: NASTY },
-    { type: "message", from: NASTY, text: NASTY, time: 0, action: true },
+    {
+      type: "message",
+      room: NASTY,
+      from: NASTY,
+      text: NASTY,
+      time: 0,
+      action: true,
+    },
     { type: "private", from: "a", to: NASTY, text: NASTY, time: 1 },
     { type: "info", code: NASTY, text: NASTY },
     { type: "error", code: "x", text: "line one\nline two\r\n" },
@@ -231,11 +262,17 @@ Deno.test("encodeMessage() leaves no raw line break but the last, whatever the s
     {
       type: "welcome",
       name: "ana",
+      room: NASTY,
       members: [NASTY, "bob"],
+      ops: [NASTY],
+      topic: { text: NASTY, by: NASTY, time: 3 },
       history: [{ from: "bob", text: NASTY, time: 3 }],
       server: NASTY,
-      version: 1,
+      version: 2,
     },
+    { type: "join", room: "#a", key: NASTY },
+    { type: "topic", room: NASTY, text: NASTY },
+    { type: "kick", room: "#a", name: "b", by: "c", reason: NASTY, time: 4 },
   ];
   for (const message of messages) {
     const encoded = encodeMessage(message);
@@ -255,7 +292,9 @@ const SERVER_MESSAGES: ServerMessage[] = [
   {
     type: "welcome",
     name: "ana",
+    room: "#general",
     members: ["ana", "bob"],
+    ops: [],
     history: [{ from: "bob", text: "hi", time: 1 }, {
       from: "bob",
       text: "waves",
@@ -263,15 +302,64 @@ const SERVER_MESSAGES: ServerMessage[] = [
       action: true,
     }],
     server: "chat",
-    version: 1,
+    version: 2,
+  },
+  {
+    type: "welcome",
+    name: "ana",
+    room: null,
+    members: [],
+    ops: [],
+    history: [],
+    server: "chat",
+    version: 2,
   },
   { type: "name_error", name: "ana", code: "taken", text: "taken" },
-  { type: "message", from: "ana", text: "hi", time: 5 },
+  {
+    type: "joined",
+    room: "#games",
+    members: ["ana", "bob"],
+    ops: ["bob"],
+    topic: { text: "gg", by: "bob", time: 4 },
+    key: true,
+    topicLocked: true,
+    history: [],
+  },
+  { type: "parted", room: "#games" },
+  { type: "current", room: "#general" },
+  { type: "current", room: null },
+  { type: "message", room: "#general", from: "ana", text: "hi", time: 5 },
   { type: "private", from: "ana", to: "bob", text: "psst", time: 5 },
-  { type: "join", name: "ana", time: 5 },
+  { type: "join", room: "#general", name: "ana", time: 5, arrived: true },
+  { type: "join", room: "#games", name: "ana", time: 5, op: true },
+  { type: "part", room: "#games", name: "ana", reason: "later", time: 5 },
   { type: "leave", name: "ana", reason: "quit", detail: "bye", time: 5 },
   { type: "rename", from: "ana", to: "bia", time: 5 },
-  { type: "members", names: ["ana"] },
+  { type: "kick", room: "#games", name: "bia", by: "bob", time: 5 },
+  {
+    type: "mode",
+    room: "#games",
+    by: "bob",
+    change: "+o",
+    target: "ana",
+    time: 5,
+  },
+  { type: "mode", room: "#games", by: "bob", change: "+k", time: 5 },
+  { type: "topic", room: "#games", text: "", by: "bob", time: 5 },
+  {
+    type: "topic",
+    room: "#games",
+    text: "gg",
+    by: "bob",
+    time: 5,
+    asked: true,
+  },
+  { type: "members", room: "#general", names: ["ana"], ops: [] },
+  {
+    type: "rooms",
+    rooms: [{ room: "#games", members: 2, topic: "gg", key: true }],
+    total: 1,
+  },
   { type: "info", code: "help", text: "Commands:\n  /help" },
   { type: "error", code: "slow_down", text: "Slow down" },
   { type: "bye", reason: "shutdown", text: "Goodbye" },
@@ -340,6 +428,56 @@ Deno.test("NATIVE_CODEC decodes hello, input and quit as the intents they are", 
   }
 });
 
+Deno.test("decodeClientMessage() drops optional room fields that are not strings", () => {
+  assertEquals(
+    decodeClientMessage('{"type":"input","text":"hi","room":5}'),
+    { type: "input", text: "hi" },
+  );
+  assertEquals(
+    decodeClientMessage('{"type":"join","room":"#a","key":["k"]}'),
+    { type: "join", room: "#a" },
+  );
+  assertEquals(
+    decodeClientMessage('{"type":"hello","version":2,"name":"a","password":1}'),
+    { type: "hello", version: 2, name: "a" },
+  );
+});
+
+Deno.test("NATIVE_CODEC decodes the room requests as the commands they stand for", () => {
+  const cases: ReadonlyArray<readonly [ClientMessage, Command]> = [
+    [{ type: "join", room: "#a", key: "k" }, {
+      kind: "join",
+      room: "#a",
+      key: "k",
+    }],
+    [{ type: "part", room: "#a", reason: "r" }, {
+      kind: "part",
+      room: "#a",
+      reason: "r",
+    }],
+    [{ type: "topic", room: "#a" }, { kind: "topic", room: "#a" }],
+    [{ type: "topic", room: "#a", text: "" }, {
+      kind: "topic",
+      room: "#a",
+      text: "",
+    }],
+    [{ type: "rooms" }, { kind: "rooms" }],
+    [{ type: "who" }, { kind: "who" }],
+    [{ type: "who", room: "#a" }, { kind: "who", room: "#a" }],
+    [{ type: "switch", room: "#a" }, { kind: "switch", room: "#a" }],
+  ];
+  for (const [message, command] of cases) {
+    assertEquals(NATIVE_CODEC.decode(lineOf(message), null), {
+      type: "command",
+      command,
+    });
+  }
+  assertEquals(
+    NATIVE_CODEC.decode(lineOf({ type: "input", text: "x", room: "#a" }), null),
+    { type: "input", text: "x", room: "#a" },
+  );
+});
+
 Deno.test("NATIVE_CODEC answers a ping with a pong straight away and takes a pong as nothing", () => {
   assertEquals(NATIVE_CODEC.decode(lineOf({ type: "ping", id: 42 }), null), {
     type: "reply",
@@ -364,7 +502,12 @@ Deno.test("NATIVE_CODEC reports a line it cannot decode with the decoder's reaso
 });
 
 Deno.test("NATIVE_CODEC encodes every reader alike, as encodeMessage() does", () => {
-  const message: ServerMessage = { type: "join", name: "ana", time: 1 };
+  const message: ServerMessage = {
+    type: "join",
+    room: "#general",
+    name: "ana",
+    time: 1,
+  };
   assertEquals(NATIVE_CODEC.encode(message, null), encodeMessage(message));
   assertEquals(NATIVE_CODEC.variant(message, null), "");
   assert(NATIVE_CODEC.pings);

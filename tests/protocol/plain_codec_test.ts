@@ -18,8 +18,9 @@ const T = new Date(2024, 4, 17, 9, 5, 30).getTime(); // [09:05]
 const NOW = new Date(2024, 4, 17, 21, 47, 0).getTime(); // [21:47]
 const now = () => NOW;
 
+// The reader is in #general.
 function plain(message: ServerMessage, lang: Lang = "en"): string {
-  return encodePlain(message, lang, now);
+  return encodePlain(message, lang, { now, room: "#general" });
 }
 
 Deno.test("formatStamp() writes local hours and minutes with two digits", () => {
@@ -35,6 +36,7 @@ Deno.test("formatStamp() writes local hours and minutes with two digits", () => 
 Deno.test("encodePlain() renders a message as name: text", () => {
   const message: ServerMessage = {
     type: "message",
+    room: "#general",
     from: "ana",
     text: "hello",
     time: T,
@@ -46,6 +48,7 @@ Deno.test("encodePlain() renders a message as name: text", () => {
 Deno.test("encodePlain() renders a /me action with a star", () => {
   const message: ServerMessage = {
     type: "message",
+    room: "#general",
     from: "ana",
     text: "waves",
     time: T,
@@ -68,7 +71,13 @@ Deno.test("encodePlain() renders a private message with its sender and target", 
 });
 
 Deno.test("encodePlain() announces a join in each language", () => {
-  const message: ServerMessage = { type: "join", name: "ana", time: T };
+  const message: ServerMessage = {
+    type: "join",
+    room: "#general",
+    name: "ana",
+    time: T,
+    arrived: true,
+  };
   assertEquals(plain(message), "[09:05] -- ana joined the chat!\n");
   assertEquals(plain(message, "pt"), "[09:05] -- ana entrou no chat!\n");
 });
@@ -131,18 +140,20 @@ Deno.test("encodePlain() welcomes with the member list, stamped now", () => {
   const message: ServerMessage = {
     type: "welcome",
     name: "ana",
+    room: "#general",
     members: ["bob", "ana"],
+    ops: [],
     history: [],
     server: "chat",
-    version: 1,
+    version: 2,
   };
   assertEquals(
     plain(message),
-    "[21:47] -- Welcome, ana! Online (2): bob, ana. Type /help for commands.\n",
+    "[21:47] -- Welcome, ana! Online (2): bob, ana. You are in #general; type /help for commands.\n",
   );
   assertEquals(
     plain(message, "pt"),
-    "[21:47] -- Bem-vindo(a), ana! Online (2): bob, ana. Digite /help para ver os comandos.\n",
+    "[21:47] -- Bem-vindo(a), ana! Online (2): bob, ana. Você está em #general; digite /help para ver os comandos.\n",
   );
 });
 
@@ -150,18 +161,20 @@ Deno.test("encodePlain() follows a welcome with the history, each line at its ow
   const message: ServerMessage = {
     type: "welcome",
     name: "ana",
+    room: "#general",
     members: ["bob", "ana"],
+    ops: [],
     history: [
       { from: "bob", text: "anyone?", time: T },
       { from: "bob", text: "sighs", time: T + 60_000, action: true },
     ],
     server: "chat",
-    version: 1,
+    version: 2,
   };
   assertEquals(
     plain(message).split("\n"),
     [
-      "[21:47] -- Welcome, ana! Online (2): bob, ana. Type /help for commands.",
+      "[21:47] -- Welcome, ana! Online (2): bob, ana. You are in #general; type /help for commands.",
       "[21:47] -- Recent messages (2):",
       "[09:05] bob: anyone?",
       "[09:06] * bob sighs",
@@ -192,7 +205,12 @@ Deno.test("encodePlain() shows a name error as an error and asks for another nam
 });
 
 Deno.test("encodePlain() lists members", () => {
-  const message: ServerMessage = { type: "members", names: ["ana", "bob"] };
+  const message: ServerMessage = {
+    type: "members",
+    room: "#general",
+    names: ["ana", "bob"],
+    ops: [],
+  };
   assertEquals(plain(message), "[21:47] -- Online (2): ana, bob\n");
   assertEquals(plain(message, "pt"), "[21:47] -- Online (2): ana, bob\n");
 });
@@ -242,7 +260,10 @@ Deno.test("encodePlain() renders ping and pong as nothing", () => {
 
 Deno.test("encodePlain() uses Date.now when no clock is given", () => {
   const before = formatStamp(Date.now());
-  const out = encodePlain({ type: "members", names: [] }, "en");
+  const out = encodePlain(
+    { type: "members", room: "#general", names: [], ops: [] },
+    "en",
+  );
   const after = formatStamp(Date.now());
   assert(
     out.startsWith(before) || out.startsWith(after),
@@ -254,10 +275,40 @@ const EVERY_TYPE: ServerMessage[] = [
   {
     type: "welcome",
     name: "ana",
+    room: "#general",
     members: ["ana"],
+    ops: ["ana"],
+    topic: { text: "hello", by: "ana", time: T },
     history: [{ from: "bob", text: "hi", time: T }],
     server: "chat",
-    version: 1,
+    version: 2,
+  },
+  {
+    type: "joined",
+    room: "#games",
+    members: ["ana", "bob"],
+    ops: ["bob"],
+    topic: { text: "gg", by: "bob", time: T },
+    history: [{ from: "bob", text: "hi", time: T }],
+  },
+  { type: "parted", room: "#games" },
+  { type: "current", room: "#games" },
+  { type: "current", room: null },
+  { type: "part", room: "#games", name: "ana", reason: "later", time: T },
+  { type: "kick", room: "#games", name: "ana", by: "bob", time: T },
+  {
+    type: "mode",
+    room: "#games",
+    by: "bob",
+    change: "+b",
+    target: "x",
+    time: T,
+  },
+  { type: "topic", room: "#games", text: "gg", by: "bob", time: T },
+  {
+    type: "rooms",
+    rooms: [{ room: "#games", members: 2, topic: "gg", key: true }],
+    total: 3,
   },
   {
     type: "name_error",
@@ -265,12 +316,12 @@ const EVERY_TYPE: ServerMessage[] = [
     code: "empty",
     text: "A name cannot be empty",
   },
-  { type: "message", from: "ana", text: "hi", time: T },
+  { type: "message", room: "#general", from: "ana", text: "hi", time: T },
   { type: "private", from: "ana", to: "bob", text: "hi", time: T },
-  { type: "join", name: "ana", time: T },
+  { type: "join", room: "#games", name: "ana", time: T },
   { type: "leave", name: "ana", reason: "timeout", time: T },
   { type: "rename", from: "ana", to: "bia", time: T },
-  { type: "members", names: ["ana", "bob"] },
+  { type: "members", room: "#games", names: ["ana", "bob"], ops: ["bob"] },
   { type: "info", code: "help", text: STRINGS.en.help },
   { type: "error", code: "x", text: "no" },
   { type: "bye", reason: "quit", text: "bye" },
@@ -279,7 +330,7 @@ const EVERY_TYPE: ServerMessage[] = [
 Deno.test("encodePlain() starts every line with [HH:MM] and ends it with \\n", () => {
   for (const lang of ["en", "pt"] as const) {
     for (const message of EVERY_TYPE) {
-      const out = encodePlain(message, lang, now);
+      const out = encodePlain(message, lang, { now, room: "#general" });
       assert(out.endsWith("\n"), `${message.type}: ${out}`);
       for (const line of out.slice(0, -1).split("\n")) {
         assertMatch(line, /^\[\d\d:\d\d\] \S/, `${message.type} (${lang})`);
@@ -288,8 +339,18 @@ Deno.test("encodePlain() starts every line with [HH:MM] and ends it with \\n", (
   }
 });
 
-function reader(joined: boolean, lang: Lang = "en"): Reader {
-  return { name: joined ? "ana" : "", lang, joined };
+function reader(
+  joined: boolean,
+  lang: Lang = "en",
+  needsPassword = false,
+): Reader {
+  return {
+    name: joined ? "ana" : "",
+    lang,
+    joined,
+    needsPassword,
+    room: joined ? "#general" : null,
+  };
 }
 
 Deno.test("PLAIN_CODEC reads a line as a name until the reader has joined", () => {
@@ -314,15 +375,209 @@ Deno.test("PLAIN_CODEC reads every line of a member as input, blank ones too", (
 });
 
 Deno.test("PLAIN_CODEC encodes in the reader's language, one variant per language", () => {
-  const message: ServerMessage = { type: "join", name: "bob", time: T };
+  const message: ServerMessage = {
+    type: "join",
+    room: "#general",
+    name: "bob",
+    time: T,
+  };
   for (const lang of ["en", "pt"] as const) {
     const state = PLAIN_CODEC.open(reader(true, lang));
     assertEquals(
       PLAIN_CODEC.encode(message, state),
-      encodePlain(message, lang),
+      encodePlain(message, lang, { room: "#general" }),
     );
     assertEquals(PLAIN_CODEC.variant(message, state), lang);
   }
   assertEquals(PLAIN_CODEC.pings, false);
   assert(PLAIN_CODEC.claims("anything at all"));
+});
+
+// --- Rooms -------------------------------------------------------------------
+
+Deno.test("encodePlain() marks a line of another room with [#room], not one of the current room", () => {
+  const message: ServerMessage = {
+    type: "message",
+    room: "#games",
+    from: "ana",
+    text: "gg",
+    time: T,
+  };
+  assertEquals(plain(message), "[09:05] [#games] ana: gg\n");
+  assertEquals(
+    encodePlain(message, "en", { now, room: "#games" }),
+    "[09:05] ana: gg\n",
+  );
+  assertEquals(
+    plain({ ...message, action: true }),
+    "[09:05] [#games] * ana gg\n",
+  );
+  assertEquals(
+    encodePlain(message, "en", { now }),
+    "[09:05] ana: gg\n",
+    "without a room, nothing is marked",
+  );
+});
+
+Deno.test("encodePlain() marks a room notice of another room after its time", () => {
+  const join: ServerMessage = {
+    type: "join",
+    room: "#games",
+    name: "bob",
+    time: T,
+  };
+  assertEquals(plain(join), "[09:05] [#games] -- bob joined #games\n");
+  assertEquals(
+    encodePlain(join, "pt", { now, room: "#games" }),
+    "[09:05] -- bob entrou em #games\n",
+  );
+  assertEquals(
+    plain({
+      type: "part",
+      room: "#general",
+      name: "bob",
+      reason: "bbl",
+      time: T,
+    }),
+    "[09:05] -- bob left #general (bbl)\n",
+  );
+});
+
+Deno.test("encodePlain() tells kicks, modes and topics in words, never a key", () => {
+  const room = "#general";
+  assertEquals(
+    plain({
+      type: "kick",
+      room,
+      name: "bob",
+      by: "ana",
+      reason: "spam",
+      time: T,
+    }),
+    "[09:05] -- bob was kicked from #general by ana (spam)\n",
+  );
+  assertEquals(
+    plain({
+      type: "mode",
+      room,
+      by: "ana",
+      change: "+o",
+      target: "bob",
+      time: T,
+    }),
+    "[09:05] -- ana made bob an operator of #general\n",
+  );
+  assertEquals(
+    plain({ type: "mode", room, by: "ana", change: "+k", time: T }),
+    "[09:05] -- ana set a key on #general: joining it needs the key\n",
+  );
+  assertEquals(
+    plain({
+      type: "mode",
+      room,
+      by: "ana",
+      change: "+b",
+      target: "eve",
+      time: T,
+    }),
+    "[09:05] -- ana banned eve from #general\n",
+  );
+  assertEquals(
+    plain({ type: "topic", room, text: "lunch at 1", by: "ana", time: T }),
+    "[09:05] -- ana set the topic of #general: lunch at 1\n",
+  );
+  assertEquals(
+    plain({ type: "topic", room, text: "", by: "ana", time: T }),
+    "[09:05] -- ana cleared the topic of #general\n",
+  );
+  assertEquals(
+    plain({
+      type: "topic",
+      room,
+      text: "lunch at 1",
+      by: "ana",
+      time: T,
+      asked: true,
+    }),
+    "[21:47] -- Topic of #general: lunch at 1 (set by ana)\n",
+  );
+});
+
+Deno.test("encodePlain() shows a join of yours with who is there, operators marked, the topic and the history", () => {
+  assertEquals(
+    plain({
+      type: "joined",
+      room: "#games",
+      members: ["bob", "ana"],
+      ops: ["bob"],
+      topic: { text: "gg", by: "bob", time: T },
+      history: [{ from: "bob", text: "hi", time: T }],
+    }).split("\n"),
+    [
+      "[21:47] -- You joined #games. Online (2): @bob, ana.",
+      "[21:47] -- Topic of #games: gg (set by bob)",
+      "[21:47] -- Recent messages (1):",
+      "[09:05] bob: hi",
+      "",
+    ],
+  );
+  assertEquals(
+    plain({ type: "current", room: "#games" }),
+    "[21:47] -- You are now in #games: what you type goes there\n",
+  );
+  assertEquals(
+    plain({ type: "parted", room: "#games" }),
+    "[21:47] -- You left #games\n",
+  );
+});
+
+Deno.test("encodePlain() lists rooms with their members, keys and topics", () => {
+  assertEquals(
+    plain({
+      type: "rooms",
+      rooms: [
+        { room: "#general", members: 3 },
+        { room: "#games", members: 1, topic: "gg", key: true },
+      ],
+      total: 2,
+    }).split("\n"),
+    [
+      "[21:47] -- Rooms (2):",
+      "[21:47] --   #general (3)",
+      "[21:47] --   #games (1) (key): gg",
+      "",
+    ],
+  );
+});
+
+Deno.test("PLAIN_CODEC reads the first line as the password when the server asks for one", () => {
+  assertEquals(PLAIN_CODEC.decode("s3cret", reader(false, "en", true)), {
+    type: "password",
+    password: "s3cret",
+  });
+  assertEquals(PLAIN_CODEC.decode("  ", reader(false, "en", true)), null);
+});
+
+Deno.test("PLAIN_CODEC gives readers in a room and readers elsewhere their own variant", () => {
+  const message: ServerMessage = {
+    type: "message",
+    room: "#games",
+    from: "ana",
+    text: "gg",
+    time: T,
+  };
+  const inside = { ...reader(true), room: "#games" };
+  const outside = reader(true);
+  assert(
+    PLAIN_CODEC.variant(message, inside) !==
+      PLAIN_CODEC.variant(message, outside),
+  );
+  assertEquals(
+    PLAIN_CODEC.encode(message, inside),
+    `${formatStamp(T)} ana: gg\n`,
+  );
+  assertEquals(
+    PLAIN_CODEC.encode(message, outside),
+    `${formatStamp(T)} [#games] ana: gg\n`,
+  );
 });

@@ -8,6 +8,7 @@ import {
   describeHubEvent,
   logStamp,
 } from "../../src/server/console_log.ts";
+import type { HubEvent } from "../../src/hub/hub.ts";
 
 const STAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d /;
 
@@ -58,6 +59,80 @@ Deno.test("describeHubEvent() names every kind of event as the console shows it"
     describeHubEvent({ kind: "flood", name: "ana", label }),
     "flood ana (127.0.0.1:50312): disconnecting",
   );
+});
+
+Deno.test("describeHubEvent() logs room events with their room, in the style of the join line, never a key", () => {
+  const label = "127.0.0.1:50312";
+  const room = "#games";
+  const cases: ReadonlyArray<readonly [HubEvent, string]> = [
+    [
+      { kind: "room_join", room, name: "ana", label },
+      `join ana #games (${label})`,
+    ],
+    [
+      { kind: "room_part", room, name: "ana", label },
+      `part ana #games (${label})`,
+    ],
+    [
+      { kind: "room_part", room, name: "ana", label, reason: "lunch" },
+      `part ana #games (${label}): "lunch"`,
+    ],
+    [
+      { kind: "kick", room, name: "bob", by: "ana", label, reason: "spam" },
+      `kick bob #games by ana (${label}): "spam"`,
+    ],
+    [
+      { kind: "mode", room, by: "ana", label, change: "+b", target: "eve" },
+      `ban eve #games by ana (${label})`,
+    ],
+    [
+      { kind: "mode", room, by: "ana", label, change: "-b", target: "eve" },
+      `unban eve #games by ana (${label})`,
+    ],
+    [
+      { kind: "mode", room, by: "ana", label, change: "+o", target: "bob" },
+      `op bob #games by ana (${label})`,
+    ],
+    [
+      { kind: "mode", room, by: "ana", label, change: "-o", target: "bob" },
+      `deop bob #games by ana (${label})`,
+    ],
+    [
+      { kind: "mode", room, by: "ana", label, change: "+k" },
+      `key #games set by ana (${label})`,
+    ],
+    [
+      { kind: "mode", room, by: "ana", label, change: "-k" },
+      `key #games removed by ana (${label})`,
+    ],
+    [
+      { kind: "mode", room, by: "ana", label, change: "+t" },
+      `topic-lock #games on by ana (${label})`,
+    ],
+    [
+      { kind: "mode", room, by: "ana", label, change: "-t" },
+      `topic-lock #games off by ana (${label})`,
+    ],
+    [
+      { kind: "topic", room, by: "ana", label, text: "gg" },
+      `topic #games by ana (${label}): "gg"`,
+    ],
+    [
+      { kind: "topic", room, by: "ana", label, text: "" },
+      `topic #games cleared by ana (${label})`,
+    ],
+    [
+      { kind: "oper", name: "ana", label, granted: true },
+      `oper ana (${label})`,
+    ],
+    [
+      { kind: "oper", name: "ana", label, granted: false },
+      `oper refused ana (${label})`,
+    ],
+  ];
+  for (const [event, line] of cases) {
+    assertEquals(describeHubEvent(event), line);
+  }
 });
 
 Deno.test("ConsoleLog.write() stamps each line and hands it to the sink", () => {

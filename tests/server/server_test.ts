@@ -225,16 +225,16 @@ Deno.test("rejected and duplicate names get a reason and another try on the same
     await ana.expect("João joined the chat!");
 
     const native = await LineClient.connect(port);
-    await native.sendMessage({ type: "hello", version: 1, name: "joão" });
+    await native.sendMessage({ type: "hello", version: 2, name: "joão" });
     const error = await native.expectMessage("name_error");
     assertEquals(error.code, "taken");
     await native.sendMessage({
       type: "hello",
-      version: 1,
+      version: 2,
       name: "x".repeat(25),
     });
     assertEquals((await native.expectMessage("name_error")).code, "too_long");
-    await native.sendMessage({ type: "hello", version: 1, name: "bob" });
+    await native.sendMessage({ type: "hello", version: 2, name: "bob" });
     await native.expectMessage("welcome", (m) => m.name === "bob");
     await Promise.all([ana.close(), plain.close(), native.close()]);
   });
@@ -396,7 +396,7 @@ Deno.test("a native hello that arrives after the plain prompt still joins in the
   await withServer(async (server) => {
     const late = await LineClient.connect(server.chat.addr.port);
     await late.expect("What is your name?");
-    await late.sendMessage({ type: "hello", version: 1, name: "ana" });
+    await late.sendMessage({ type: "hello", version: 2, name: "ana" });
     const welcome = await late.expectMessage("welcome");
     assertEquals(welcome.name, "ana");
     await late.close();

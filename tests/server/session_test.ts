@@ -5,8 +5,9 @@
 // connection, and in whatever order, the member leaves the hub once, with
 // the first reason, and the transport is closed once.
 
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { Hub, type HubEvent } from "../../src/hub/hub.ts";
+import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
 import type { Member } from "../../src/hub/member.ts";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
 import {
@@ -130,8 +131,10 @@ function watcher(): Member & { got: ServerMessage[] } {
   const got: ServerMessage[] = [];
   return {
     name: "",
+    room: null,
     lang: "en",
     label: "watcher",
+    address: "127.0.0.1",
     got,
     deliver: (message) => got.push(message),
     close() {},
@@ -175,7 +178,7 @@ function open(
 }
 
 function hello(name: string, extra: Record<string, unknown> = {}) {
-  return { type: "hello", version: 1, name, ...extra };
+  return { type: "hello", version: PROTOCOL_VERSION, name, ...extra };
 }
 
 /** A native member named `name`, joined. */
@@ -208,12 +211,13 @@ Deno.test("Session answers a refused hello with a name error, and welcomes the n
 Deno.test("Session speaks the hello's language and refuses another protocol version", async () => {
   const world = setup();
   const { session, transport, finished } = open(world);
-  transport.send(hello("ana", { version: 2, lang: "pt" }));
+  // A version 1 client: the one before rooms.
+  transport.send(hello("ana", { version: 1, lang: "pt" }));
   assertEquals(session.lang, "pt");
   assertEquals(transport.last(), {
     type: "bye",
     reason: "protocol",
-    text: STRINGS.pt.bye("protocol", STRINGS.pt.unsupportedVersion(2)),
+    text: STRINGS.pt.bye("protocol", STRINGS.pt.unsupportedVersion(1)),
   });
   assertEquals(session.closing?.reason, "protocol");
   await Promise.resolve();
@@ -608,5 +612,95 @@ Deno.test("Session.run() returns the same promise when called again", () => {
   const world = setup();
   const { session, transport, finished } = open(world);
   assertEquals(session.run() === finished, true);
+  transport.end("closed");
+});
+
+// --- Rooms and the server's password ---------------------------------------
+
+Deno.test("Session follows the member's current room and turns native room requests into commands", () => {
+  const world = setup();
+  const { session, transport } = joined(world, "ana");
+  assertEquals(session.room, "#general");
+  assertEquals(session.address, "127.0.0.1");
+  transport.send({ type: "join", room: "#games" });
+  assertEquals(transport.last()?.type, "joined");
+  assertEquals(session.room, "#games");
+  transport.send({ type: "input", text: "to general", room: "#general" });
+  transport.send({ type: "switch", room: "#general" });
+  assertEquals(transport.last(), { type: "current", room: "#general" });
+  assertEquals(session.room, "#general");
+  transport.send({ type: "rooms" });
+  assertEquals(transport.last()?.type, "rooms");
+  transport.end("closed");
+});
+
+Deno.test("Session marks a plain member's lines of its other rooms with [#room]", () => {
+  const world = setup();
+  const { transport } = open(world);
+  transport.line("ana");
+  transport.line("/join #games");
+  transport.line("/switch #general");
+  const bob = watcher();
+  world.hub.register(bob, "bob");
+  world.hub.input(bob, "/join #games");
+  world.hub.input(bob, "gg");
+  world.hub.input(bob, "/switch #general");
+  world.hub.input(bob, "hi");
+  const lines = transport.written.join("").split("\n");
+  assert(
+    lines.some((line) => / \[#games\] bob: gg$/.test(line)),
+    lines.join("\n"),
+  );
+  assert(lines.some((line) => /\] bob: hi$/.test(line)), lines.join("\n"));
+  transport.end("closed");
+});
+
+Deno.test("Session with a password asks a plain user for it first, then the name", () => {
+  const world = setup();
+  const { session, transport } = open(world, { password: "s3cret" });
+  session.tick(T0 + OPTIONS.promptAfterMs);
+  assertMatch(transport.written[0]!, /needs a password:\n$/);
+  transport.line("s3cret");
+  assertMatch(
+    transport.written[1]!,
+    /Password accepted\. What is your name\?\n$/,
+  );
+  transport.line("ana");
+  assertMatch(transport.written[2]!, /Welcome, ana!/);
+  assert(world.hub.has(session));
+  assertFalse(world.logs.some((line) => line.includes("s3cret")));
+  transport.end("closed");
+});
+
+Deno.test("Session with a password says goodbye to a wrong one, in any dialect, and never logs it", async () => {
+  for (
+    const attempt of [
+      (t: FakeTransport) => t.line("guess"),
+      (t: FakeTransport) => t.send(hello("ana", { password: "guess" })),
+      (t: FakeTransport) => t.send(hello("ana")),
+    ]
+  ) {
+    const world = setup();
+    const { session, transport, finished } = open(world, {
+      password: "s3cret",
+    });
+    attempt(transport);
+    assertEquals(session.closing?.reason, "password");
+    assertMatch(transport.written.join(""), /wrong or missing password/);
+    assertFalse(world.hub.has(session));
+    assertEquals(world.hub.size, 0);
+    assertFalse(world.logs.some((line) => /guess|s3cret/.test(line)));
+    transport.end("closed");
+    await finished;
+    assertEquals(transport.closes, ["policy"]);
+  }
+});
+
+Deno.test("Session with a password lets in a native hello that gives it", () => {
+  const world = setup();
+  const { session, transport } = open(world, { password: "s3cret" });
+  transport.send(hello("ana", { password: "s3cret" }));
+  assertEquals(transport.last()?.type, "welcome");
+  assert(world.hub.has(session));
   transport.end("closed");
 });

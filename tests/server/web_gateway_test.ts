@@ -144,15 +144,15 @@ Deno.test("WebSocket and TCP members share one room, names and private messages"
     assertEquals([got.from, got.to, got.text], ["bob", "ana", "psst"]);
     // A WebSocket member's name is held against TCP members too.
     const carla = await WsClient.open(web.addr.port);
-    carla.send({ type: "hello", version: 1, name: "BOB" });
+    carla.send({ type: "hello", version: 2, name: "BOB" });
     const refused = await carla.expectMessage("name_error");
     assertEquals(refused.code, "taken");
-    carla.send({ type: "hello", version: 1, name: "a b" });
+    carla.send({ type: "hello", version: 2, name: "a b" });
     assertEquals(
       (await carla.expectMessage("name_error")).code,
       "invalid_chars",
     );
-    carla.send({ type: "hello", version: 1, name: "carla" });
+    carla.send({ type: "hello", version: 2, name: "carla" });
     const welcome = await carla.expectMessage("welcome");
     assertEquals(welcome.members, ["ana", "bob", "carla"]);
     assertEquals(welcome.history.map((l) => l.text), ["hi bob"]);
@@ -234,7 +234,7 @@ Deno.test("binary WebSocket frames are read as UTF-8 lines, like text frames", a
       const encoder = new TextEncoder();
       await raw.sendBinary(
         encoder.encode(
-          JSON.stringify({ type: "hello", version: 1, name: "bina" }),
+          JSON.stringify({ type: "hello", version: 2, name: "bina" }),
         ),
       );
       await ana.expectMessage("join", (m) => m.name === "bina");
@@ -278,7 +278,7 @@ Deno.test("a page that goes away in the middle of a frame leaves with reason clo
       const raw = await RawWebSocket.open(port);
       try {
         await raw.sendText(
-          JSON.stringify({ type: "hello", version: 1, name }),
+          JSON.stringify({ type: "hello", version: 2, name }),
         );
         await ana.expectMessage("join", (m) => m.name === name);
         await raw.sendFrame(0x1, frame, cut);
@@ -303,7 +303,7 @@ Deno.test("a WebSocket member that stops reading is dropped as slow; others go o
     const slow = await RawWebSocket.open(port);
     assertEquals(slow.status, 101);
     await slow.sendText(
-      JSON.stringify({ type: "hello", version: 1, name: "slow" }),
+      JSON.stringify({ type: "hello", version: 2, name: "slow" }),
     );
     const ana = await WsClient.join(port, "ana");
     const bob = await nativeUser(server.chat.addr.port, "bob");
@@ -364,7 +364,7 @@ Deno.test("a WebSocket member is pinged when quiet and dropped when it stays sil
     const port = web.addr.port;
     const quiet = await RawWebSocket.open(port);
     await quiet.sendText(
-      JSON.stringify({ type: "hello", version: 1, name: "quiet" }),
+      JSON.stringify({ type: "hello", version: 2, name: "quiet" }),
     );
     const ana = await WsClient.join(port, "ana");
     const ping = await ana.expectMessage("ping");
@@ -406,7 +406,7 @@ Deno.test({
   const quiet = await RawWebSocket.open(port);
   try {
     await quiet.sendText(
-      JSON.stringify({ type: "hello", version: 1, name: "quiet" }),
+      JSON.stringify({ type: "hello", version: 2, name: "quiet" }),
     );
     // The web server's own lines go to the fixture's log.
     const connect = await nextLine(
@@ -463,7 +463,7 @@ Deno.test("more WebSocket connections from one address than allowed are refused"
     await first.close();
     await eventually(() => web.connections === 1, "the server to count it out");
     const fourth = await WsClient.open(port);
-    fourth.send({ type: "hello", version: 1, name: "dora" });
+    fourth.send({ type: "hello", version: 2, name: "dora" });
     assertEquals((await fourth.expectMessage("welcome")).name, "dora");
     assertEquals(web.connections, 2);
     await Promise.all([second.close(), fourth.close()]);
@@ -494,7 +494,7 @@ Deno.test("shutdown finishes even when a page stopped reading, that page is told
   const stuck = await RawWebSocket.open(port);
   try {
     await stuck.sendText(
-      JSON.stringify({ type: "hello", version: 1, name: "stuck" }),
+      JSON.stringify({ type: "hello", version: 2, name: "stuck" }),
     );
     const ana = await WsClient.join(port, "ana");
     const bob = await nativeUser(fixture.server.chat.addr.port, "bob");
@@ -641,7 +641,7 @@ Deno.test("an exception while handling one WebSocket member's line is logged wit
   const ana = await WsClient.join(port, "ana");
   const mallory = await WsClient.open(port);
   try {
-    mallory.send({ type: "hello", version: 1, name: "mallory" });
+    mallory.send({ type: "hello", version: 2, name: "mallory" });
     // The socket is closed, and the fault never reached the event loop
     // (the test runner would fail on an uncaught error).
     await within(mallory.closed, "mallory's socket to close");

@@ -75,8 +75,10 @@ function watcher(): Member & { got: ServerMessage[] } {
   const got: ServerMessage[] = [];
   return {
     name: "",
+    room: null,
     lang: "en",
     label: "watcher",
+    address: "127.0.0.1",
     got,
     deliver: (message) => got.push(message),
     close() {},
@@ -92,7 +94,7 @@ function connect(room: Hub, name: string) {
   });
   const connection = new Session(room, transport, SESSION_OPTIONS);
   const finished = connection.run();
-  socket.frame(JSON.stringify({ type: "hello", version: 1, name }));
+  socket.frame(JSON.stringify({ type: "hello", version: 2, name }));
   return { socket, connection, finished };
 }
 

@@ -91,6 +91,7 @@ Deno.test("pageText() words notices as the terminal client does, for every leave
     "protocol",
     "full",
     "limit",
+    "password",
   ];
   for (const lang of ["en", "pt"] as const) {
     const text = pageText(lang);

@@ -57,10 +57,12 @@ function welcome(
   return frame({
     type: "welcome",
     name,
+    room: "#general",
     members,
+    ops: [],
     history,
     server: "chat",
-    version: 1,
+    version: 2,
     ...limits ? { limits } : {},
   });
 }
@@ -124,7 +126,7 @@ Deno.test("WebClientState connects on a name, says hello in the page's language,
   assertEquals(state.submitName("ana"), [], "one attempt at a time");
   assertEquals(state.opened(0), [{
     kind: "send",
-    message: { type: "hello", version: 1, name: "ana", lang: "pt" },
+    message: { type: "hello", version: 2, name: "ana", lang: "pt" },
   }]);
   const effects = state.received(
     welcome("ana", ["bob", "ana", "Carla"], [
@@ -165,7 +167,7 @@ Deno.test("WebClientState shows a refused name's reason and retries on the same 
   // The socket is still open: no new connection, just another hello.
   assertEquals(state.submitName("bob2"), [{
     kind: "send",
-    message: { type: "hello", version: 1, name: "bob2", lang: "en" },
+    message: { type: "hello", version: 2, name: "bob2", lang: "en" },
   }]);
   assertEquals(state.nameError, "");
   assertEquals(state.phase, "joining");
@@ -216,7 +218,13 @@ Deno.test("WebClientState refuses to take a line while not connected", () => {
 Deno.test("WebClientState reconnects with a doubling delay, says so, and rejoins with the same name", () => {
   const state = joined();
   state.received(
-    frame({ type: "message", from: "bob", text: "seen", time: 50 }),
+    frame({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "seen",
+      time: 50,
+    }),
     50,
   );
   state.submitLine("mine", 60);
@@ -248,7 +256,7 @@ Deno.test("WebClientState reconnects with a doubling delay, says so, and rejoins
   }]);
   assertEquals(state.opened(3000), [{
     kind: "send",
-    message: { type: "hello", version: 1, name: "ana", lang: "en" },
+    message: { type: "hello", version: 2, name: "ana", lang: "en" },
   }]);
   const back = state.received(
     welcome("ana", ["ana", "bob"], [
@@ -358,14 +366,26 @@ Deno.test("WebClientState pings a quiet server and gives up a silent connection"
 Deno.test("WebClientState flags mentions of your name and private messages to you", () => {
   const state = joined();
   const mention = state.received(
-    frame({ type: "message", from: "bob", text: "hi ANA!", time: 1 }),
+    frame({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "hi ANA!",
+      time: 1,
+    }),
     1,
   );
   const entry = shown(mention)[0]!;
   assert(entry.kind === "chat" && entry.mention);
   assertEquals(mention.at(-1), { kind: "alert" });
   const plain = state.received(
-    frame({ type: "message", from: "bob", text: "banana", time: 2 }),
+    frame({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "banana",
+      time: 2,
+    }),
     2,
   );
   assertFalse(plain.some((e) => e.kind === "alert"));
@@ -395,7 +415,13 @@ Deno.test("WebClientState keeps the member list from joins, leaves, renames and 
   const state = joined();
   const version = state.membersVersion;
   const join = state.received(
-    frame({ type: "join", name: "carla", time: 1 }),
+    frame({
+      type: "join",
+      room: "#general",
+      name: "carla",
+      time: 1,
+      arrived: true,
+    }),
     1,
   );
   assertEquals(shown(join)[0]?.text, "carla joined the chat!");
@@ -420,7 +446,7 @@ Deno.test("WebClientState keeps the member list from joins, leaves, renames and 
   assertEquals(state.me, "anna");
   assertEquals(state.members, ["anna", "carla"]);
   const who = state.received(
-    frame({ type: "members", names: ["x", "anna"] }),
+    frame({ type: "members", room: "#general", names: ["x", "anna"], ops: [] }),
     4,
   );
   assertEquals(shown(who)[0]?.text, "Online (2): anna, x");
@@ -438,6 +464,7 @@ Deno.test("WebClientState ignores frames that are not messages, and cleans what 
   const effects = state.received(
     frame({
       type: "message",
+      room: "#general",
       from: "bob\u202e",
       text: "a\u0007b\tc\nd",
       time: 1,
@@ -745,7 +772,13 @@ Deno.test("parseHelp() reads usage and description, whatever the spacing", () =>
 Deno.test("WebClientState isolates the names and words it fills into notices", () => {
   const state = joined();
   const join = shown(state.received(
-    frame({ type: "join", name: "محمد", time: 1 }),
+    frame({
+      type: "join",
+      room: "#general",
+      name: "محمد",
+      time: 1,
+      arrived: true,
+    }),
     1,
   ))[0]!;
   assert(join.kind === "notice");
@@ -755,7 +788,12 @@ Deno.test("WebClientState isolates the names and words it fills into notices", (
     { text: " joined the chat!", isolate: false },
   ]);
   const who = shown(state.received(
-    frame({ type: "members", names: ["ana", "bob", "محمد"] }),
+    frame({
+      type: "members",
+      room: "#general",
+      names: ["ana", "bob", "محمد"],
+      ops: [],
+    }),
     2,
   ))[0]!;
   assert(who.kind === "notice");
@@ -813,11 +851,26 @@ Deno.test("up to 16 people online get 16 different colours, as each page sees th
       (names) => {
         const state = joined(names[0]!, [names[0]!]);
         for (const other of names.slice(1)) {
-          state.received(frame({ type: "join", name: other, time: 1 }), 1);
+          state.received(
+            frame({
+              type: "join",
+              room: "#general",
+              name: other,
+              time: 1,
+              arrived: true,
+            }),
+            1,
+          );
         }
         const colors = names.map((from) => {
           const entry = shown(state.received(
-            frame({ type: "message", from, text: "hi", time: 2 }),
+            frame({
+              type: "message",
+              room: "#general",
+              from,
+              text: "hi",
+              time: 2,
+            }),
             2,
           ))[0]!;
           return entry.kind === "chat" ? entry.color : -1;
@@ -904,4 +957,101 @@ Deno.test("dayKey() names the local calendar day", () => {
   assertEquals(dayKey(new Date(2026, 10, 21, 23, 59).getTime()), "2026-11-21");
   assertEquals(dayKey(new Date(2026, 10, 22, 0, 0).getTime()), "2026-11-22");
   assertEquals(dayKey(new Date(2027, 0, 1, 0, 0).getTime()), "2027-01-01");
+});
+
+// --- Rooms ---------------------------------------------------------------------
+
+Deno.test("WebClientState follows its rooms: the member list is the current room's, other rooms' lines are marked", () => {
+  const state = joined("ana", ["ana", "bob", "cid"]);
+  assertEquals(state.room, "#general");
+  const join = state.received(
+    frame({
+      type: "joined",
+      room: "#games",
+      members: ["dan", "ana"],
+      ops: ["dan"],
+      topic: { text: "gg", by: "dan", time: 1 },
+      history: [{ from: "dan", text: "earlier", time: 1 }],
+    }),
+    5,
+  );
+  assertEquals(state.room, "#games");
+  assertEquals(state.members, ["ana", "dan"]);
+  assertEquals(state.rooms.get("#games")?.topic, "gg");
+  assertEquals(
+    shown(join).map((entry) => entry.text),
+    [
+      "You are now in #games: what you type goes there",
+      "earlier",
+      "Topic of #games: gg (set by dan)",
+    ],
+  );
+  const other = shown(
+    state.received(
+      frame({
+        type: "message",
+        room: "#general",
+        from: "bob",
+        text: "over here",
+        time: 6,
+      }),
+      6,
+    ),
+  )[0]!;
+  assert(other.kind === "chat");
+  assertEquals(other.room, "#general");
+  const here = shown(
+    state.received(
+      frame({
+        type: "message",
+        room: "#games",
+        from: "dan",
+        text: "gg",
+        time: 7,
+      }),
+      7,
+    ),
+  )[0]!;
+  assert(here.kind === "chat" && here.room === undefined);
+  const part = shown(
+    state.received(
+      frame({ type: "part", room: "#general", name: "cid", time: 8 }),
+      8,
+    ),
+  )[0]!;
+  assertEquals(part.text, "[#general] cid left #general");
+  assertEquals(state.rooms.get("#general")?.members, ["ana", "bob"]);
+  state.received(frame({ type: "current", room: "#general" }), 9);
+  assertEquals(state.members, ["ana", "bob"]);
+  state.received(
+    frame({ type: "kick", room: "#games", name: "ana", by: "dan", time: 10 }),
+    10,
+  );
+  assertFalse(state.rooms.has("#games"));
+});
+
+Deno.test("WebClientState sends the server's password in hello, and asks again when it is wrong", () => {
+  const state = new WebClientState({ text: pageText("en"), lang: "en" });
+  state.submitName("ana", "s3cret");
+  assertEquals(state.opened(0), [{
+    kind: "send",
+    message: {
+      type: "hello",
+      version: WEB_PROTOCOL_VERSION,
+      name: "ana",
+      lang: "en",
+      password: "s3cret",
+    },
+  }]);
+  state.received(
+    frame({
+      type: "bye",
+      reason: "password",
+      text: STRINGS.en.bye("password"),
+    }),
+    1,
+  );
+  assertEquals(state.closed(2), [], "no reconnecting with a wrong password");
+  assertEquals(state.phase, "naming");
+  assertEquals(state.nameError, STRINGS.en.bye("password"));
 });
