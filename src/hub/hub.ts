@@ -146,6 +146,13 @@ export interface HubOptions {
    * @default {null}
    */
   operPassword?: string | null;
+  /**
+   * The longest line the server takes, in bytes, told in `welcome` so that
+   * clients check a line before they send it; left out of the welcome when
+   * not given.
+   * @default {undefined}
+   */
+  maxLineBytes?: number;
 }
 
 /** Options of {@linkcode Hub.apply} and {@linkcode Hub.input}. */
@@ -298,6 +305,7 @@ export class Hub {
   #maxRooms: number;
   #maxRoomsPerMember: number;
   #operPassword: string | null;
+  #maxLineBytes: number | undefined;
   #rateLimit: TokenBucketOptions | null;
   #now: () => number;
   #onEvent: (event: HubEvent) => void;
@@ -315,6 +323,7 @@ export class Hub {
     this.#maxRoomsPerMember = options.maxRoomsPerUser ??
       SERVE_DEFAULTS.maxRoomsPerUser;
     this.#operPassword = options.operPassword ?? null;
+    this.#maxLineBytes = options.maxLineBytes;
     this.#rateLimit = options.rateLimit === undefined
       ? { rate: 5, burst: 20 }
       : options.rateLimit;
@@ -412,6 +421,9 @@ export class Hub {
         rate: this.#rateLimit.rate,
         burst: this.#rateLimit.burst,
       };
+    }
+    if (this.#maxLineBytes !== undefined) {
+      welcome.maxLineBytes = this.#maxLineBytes;
     }
     member.deliver(welcome);
     if (banned) this.#roomError(member, "banned", room.name);

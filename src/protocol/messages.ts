@@ -144,6 +144,11 @@ export type ServerMessage =
     version: number;
     /** The server's flood limit, so scripted clients can pace themselves. */
     limits?: { rate: number; burst: number };
+    /**
+     * The longest line the server takes, in bytes (the whole line as the
+     * dialect sends it), so clients check a line before sending it.
+     */
+    maxLineBytes?: number;
   }
     & Omit<RoomState, "room">
     & { room: string | null }

@@ -120,6 +120,7 @@ export async function startServer(
     maxRooms: config.maxRooms,
     maxRoomsPerUser: config.maxRoomsPerUser,
     operPassword: config.operPassword,
+    maxLineBytes: config.maxLineBytes,
   });
   const chat = new StreamGateway(hub, config, { log });
   let web: WebGateway | null = null;

@@ -1312,3 +1312,16 @@ Deno.test("Hub keeps public lines in the given store and shows historySize of th
   ]);
   assertEquals(Object.keys(welcome.history[0]!), ["from", "text", "time"]);
 });
+
+Deno.test("Hub tells a newcomer the longest line the server takes, when it was given one", () => {
+  const { hub } = setup({ maxLineBytes: 4096 });
+  const ana = fake();
+  assert(hub.register(ana, "ana").ok);
+  const welcome = ana.got.find((m) => m.type === "welcome");
+  assertEquals(welcome?.type === "welcome" && welcome.maxLineBytes, 4096);
+  const plain = setup().hub;
+  const bob = fake();
+  assert(plain.register(bob, "bob").ok);
+  const other = bob.got.find((m) => m.type === "welcome");
+  assertEquals(other?.type === "welcome" && "maxLineBytes" in other, false);
+});
