@@ -837,10 +837,14 @@ export class ClientState {
         ) {
           return this.#onRestored(message);
         }
-        if (message.type === "message") this.#onRoomLine(message);
+        const counted = message.type === "message" &&
+          this.#onRoomLine(message);
         if (message.type === "rooms") this.#hear(message.rooms);
+        if (message.type === "joined") {
+          for (const line of _history(message.history)) this.#see(line);
+        }
         const printed = this.#print(message);
-        const prompt = this.#track(message);
+        const prompt = this.#track(message) || counted;
         return [...printed, ...(prompt ? this.#promptIfChanged() : [])];
       }
     }
@@ -1000,6 +1004,7 @@ export class ClientState {
     this.#restoring.delete(_roomKey(room));
     const missed = this.#missed(message.history, this.#restoreSince);
     if (this.#restoring.size === 0) this.#ownSent = [];
+    this.#enter(message);
     const effects: ClientEffect[] = [];
     const shownIn = this.#restoreCurrent;
     for (const line of missed) {
@@ -1012,7 +1017,6 @@ export class ClientState {
       }
       if (shownIn !== null && room !== shownIn) this.#count(room, line.text);
     }
-    this.#enter(message);
     return [...effects, ...this.#promptIfChanged()];
   }
 
@@ -1053,13 +1057,14 @@ export class ClientState {
     this.#paceMs = Math.ceil(1000 / paced.rate);
   }
 
-  // A public line: shown, and counted when its room is not the current one.
-  #onRoomLine(message: Extract<ServerMessage, { type: "message" }>): void {
+  // A public line: shown, and counted (`true`) when its room is not the
+  // current one.
+  #onRoomLine(message: Extract<ServerMessage, { type: "message" }>): boolean {
     this.#see(message);
     const room = _clean(message.room);
-    if (room !== this.#room && this.#rooms.has(room)) {
-      this.#count(room, _clean(message.text));
-    }
+    if (room === this.#room || !this.#rooms.has(room)) return false;
+    this.#count(room, _clean(message.text));
+    return true;
   }
 
   #count(room: string, text: string): void {
