@@ -58,9 +58,9 @@ export class Server {
 
   /**
    * Starts `chat serve` on a free port, or on `port` (then without the
-   * browser client, whose port would be the next one).
+   * browser client, whose port would be the next one), with `flags` more.
    */
-  static async start(port = 0): Promise<Server> {
+  static async start(port = 0, flags: string[] = []): Promise<Server> {
     const { cmd, args } = chatCommand([
       "serve",
       "--host",
@@ -68,6 +68,7 @@ export class Server {
       "--port",
       String(port),
       ...(port === 0 ? [] : ["--no-web"]),
+      ...flags,
     ]);
     const child = new Deno.Command(cmd, {
       args,
@@ -234,9 +235,17 @@ export class Peer {
     })();
   }
 
-  static async join(port: number, name: string): Promise<Peer> {
+  static async join(
+    port: number,
+    name: string,
+    password?: string,
+  ): Promise<Peer> {
     const peer = new Peer(await Deno.connect({ hostname: "127.0.0.1", port }));
-    await peer.send({ type: "hello", version: 2, name });
+    await peer.send(
+      password === undefined
+        ? { type: "hello", version: 2, name }
+        : { type: "hello", version: 2, name, password },
+    );
     await peer.expect(`welcome for ${name}`, (m) => m.type === "welcome");
     return peer;
   }

@@ -33,6 +33,8 @@ import {
   renderOwnMessage,
 } from "./render.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
+import { textWidth } from "./text_width.ts";
+import { mentions } from "./render.ts";
 import { TokenBucket } from "../protocol/token_bucket.ts";
 import { nameKey } from "../protocol/name_rules.ts";
 import type { ChatLine } from "../protocol/messages.ts";
@@ -77,8 +79,11 @@ export type ClientEffect =
   | { kind: "send"; message: ClientMessage }
   /** Show lines to the user; `alert` rings the bell on a terminal. */
   | { kind: "print"; text: string; alert: boolean }
-  /** Change the input prompt. */
-  | { kind: "prompt"; text: string }
+  /**
+   * Change the input prompt; `hidden` (for a password) shows nothing of
+   * what is typed and keeps it out of the input history.
+   */
+  | { kind: "prompt"; text: string; hidden?: boolean }
   /** Arm the one deadline (replacing any other), or clear it with `null`. */
   | { kind: "deadline"; ms: number | null }
   /**
@@ -102,12 +107,13 @@ export type ClientEffect =
 
 /**
  * Where the session is: waiting for the answer to `hello`, asking the user
- * for another name, chatting, leaving (waiting for `bye`), away (the
+ * for another name or for the server's password, chatting, leaving (waiting for `bye`), away (the
  * connection was lost: waiting to reconnect, or connecting), or done.
  */
 export type ClientPhase =
   | "hello"
   | "naming"
+  | "password"
   | "chat"
   | "leaving"
   | "away"
@@ -211,8 +217,22 @@ export interface ClientRoom {
   topic: string;
 }
 
-/** A line waiting to go out: typed or piped input, or the final quit. */
-type _Outgoing = { type: "input"; text: string } | { type: "quit" };
+/**
+ * A line waiting to go out: typed or piped input, a request the client
+ * makes itself (rejoining rooms after a reconnect), or the final quit.
+ */
+type _Outgoing =
+  | { type: "input"; text: string }
+  | { type: "request"; message: ClientMessage }
+  | { type: "quit" };
+
+/** Unread lines of a room other than the current one. */
+export interface UnreadCount {
+  /** How many lines arrived while it was not current. */
+  count: number;
+  /** Whether one of them mentions your name. */
+  mention: boolean;
+}
 
 // Keys of public lines already shown, kept to skip them in a later history.
 const SEEN_LIMIT = 1000;
@@ -274,11 +294,26 @@ export class ClientState {
   #seen = new Set<string>();
   #newest = -Infinity;
   #ownSent: string[] = [];
+  // The server's password: given, typed once when asked, or none.
+  #password: string | undefined;
+  #passwordAsked = false;
+  // Keys of keyed rooms you joined with one, by room key (memory only),
+  // and rooms heard of in a `/rooms` answer, for Tab.
+  #keys = new Map<string, string>();
+  #heard = new Map<string, string>();
+  // Unread lines of the rooms other than the current one, by room name.
+  #unread = new Map<string, UnreadCount>();
+  // After a reconnect: the rooms being joined again (by room key) and the
+  // newest line shown before the connection was lost.
+  #restoring = new Set<string>();
+  #restoreSince = -Infinity;
+  #restoreCurrent: string | null = null;
 
   /** @param options Name, server address, language and display choices. */
   constructor(options: ClientStateOptions) {
     this.#options = options;
     this.#me = options.name;
+    this.#password = options.password;
     this.#lastHeard = this.#now();
   }
 
@@ -307,13 +342,36 @@ export class ClientState {
     return this.#rooms;
   }
 
+  /**
+   * Unread lines of the rooms other than the current one, by room name,
+   * in the order you joined them; switching to a room clears its count.
+   */
+  get unread(): ReadonlyMap<string, Readonly<UnreadCount>> {
+    return this.#unread;
+  }
+
+  /**
+   * Room names Tab offers: the rooms you are in, then those heard of in a
+   * `/rooms` answer.
+   */
+  get roomNames(): string[] {
+    const names = new Map<string, string>();
+    for (const room of this.#rooms.keys()) names.set(_roomKey(room), room);
+    for (const [key, room] of this.#heard) {
+      if (!names.has(key)) names.set(key, room);
+    }
+    return [...names.values()];
+  }
+
   get #current(): ClientRoom | undefined {
     return this.#room === null ? undefined : this.#rooms.get(this.#room);
   }
 
   /**
-   * The prompt for chat input: your name, and whether lines are waiting or
-   * the connection is lost.
+   * The prompt for chat input: the unread counts of other rooms (`!` for
+   * a mention; at most half the width, the rest as `[+N]`), your current
+   * room, your name, and whether lines are waiting or the connection is
+   * lost: `[#ops 3!] [#games 1] #general ana> `.
    */
   get chatPrompt(): string {
     const waiting = this.#waiting();
@@ -322,7 +380,28 @@ export class ClientState {
       ...(waiting > 0 ? [this.#client.promptWaiting(waiting)] : []),
     ];
     const who = this.#room === null ? this.#me : `${this.#room} ${this.#me}`;
-    return notes.length === 0 ? `${who}> ` : `${who} (${notes.join(", ")})> `;
+    const prompt = notes.length === 0
+      ? `${who}> `
+      : `${who} (${notes.join(", ")})> `;
+    return this.#unreadStatus() + prompt;
+  }
+
+  // `[#ops 3!] [#games 1] `, fitting in half the terminal's width.
+  #unreadStatus(): string {
+    const room = (this.#options.width?.() ?? 80) >> 1;
+    const items = [...this.#unread].map(([name, unread]) =>
+      `[${name} ${unread.count}${unread.mention ? "!" : ""}] `
+    );
+    let status = "";
+    for (const [i, item] of items.entries()) {
+      const rest = items.length - i - 1;
+      const more = rest > 0 ? `[+${rest}] `.length : 0;
+      if (textWidth(status + item) + more > room) {
+        return `${status}[+${items.length - i}] `;
+      }
+      status += item;
+    }
+    return status;
   }
 
   /**
@@ -383,6 +462,14 @@ export class ClientState {
         return this.#promptIfChanged();
       case "naming":
         return this.#onNameAnswer(line);
+      case "password":
+        if (line === "") return [];
+        this.#password = line;
+        this.#phase = "away";
+        return [
+          { kind: "prompt", text: this.#shownPrompt ?? this.chatPrompt },
+          { kind: "connect" },
+        ];
       case "chat":
         return this.#say(line);
       default:
@@ -398,7 +485,9 @@ export class ClientState {
    * @returns The effects.
    */
   onEnd(): ClientEffect[] {
-    if (this.#phase === "away") return this.#exit(0);
+    if (this.#phase === "away" || this.#phase === "password") {
+      return this.#exit(0);
+    }
     if (this.#phase === "hello" && !this.#joined) {
       // Piped input can end before the welcome arrives: send what was read
       // first, then leave.
@@ -417,7 +506,10 @@ export class ClientState {
    * @returns The effects.
    */
   onInterrupt(): ClientEffect[] {
-    if (this.#phase === "leaving" || this.#phase === "away") {
+    if (
+      this.#phase === "leaving" || this.#phase === "away" ||
+      this.#phase === "password"
+    ) {
       return this.#exit(0);
     }
     const waiting = this.#waiting();
@@ -440,6 +532,7 @@ export class ClientState {
     switch (this.#phase) {
       case "done":
       case "away":
+      case "password":
         return [];
       case "leaving":
         return this.#exit(0);
@@ -545,7 +638,12 @@ export class ClientState {
   }
 
   #promptIfChanged(): ClientEffect[] {
-    if (this.#phase === "naming" || this.#phase === "done") return [];
+    if (
+      this.#phase === "naming" || this.#phase === "done" ||
+      this.#phase === "password"
+    ) {
+      return [];
+    }
     if (this.#phase === "hello" && !this.#joined) return [];
     const text = this.chatPrompt;
     if (text === this.#shownPrompt) return [];
@@ -623,9 +721,7 @@ export class ClientState {
       name,
       lang: this.#options.lang ?? "en",
     };
-    if (this.#options.password !== undefined) {
-      hello.password = this.#options.password;
-    }
+    if (this.#password !== undefined) hello.password = this.#password;
     return [
       { kind: "send", message: hello },
       { kind: "deadline", ms: this.#timeoutMs },
@@ -660,11 +756,15 @@ export class ClientState {
     while (this.#phase === "chat" || this.#phase === "leaving") {
       const next = this.#outbox[0];
       if (next === undefined) break;
-      if (next.type === "input" && this.#bucket?.take(this.#now()) === false) {
+      if (next.type !== "quit" && this.#bucket?.take(this.#now()) === false) {
         effects.push({ kind: "wake", ms: this.#paceMs });
         break;
       }
       this.#outbox.shift();
+      if (next.type === "request") {
+        effects.push({ kind: "send", message: next.message });
+        continue;
+      }
       effects.push({ kind: "send", message: next });
       if (next.type === "quit") {
         effects.push({ kind: "deadline", ms: LEAVE_TIMEOUT_MS });
@@ -681,6 +781,15 @@ export class ClientState {
       // The server answers with `bye`; wait for it as when leaving.
       this.#phase = "leaving";
       return [{ kind: "deadline", ms: LEAVE_TIMEOUT_MS }];
+    }
+    if (command.kind === "join" && command.key !== undefined) {
+      this.#keys.set(_roomKey(command.room), command.key);
+    }
+    if (command.kind === "key" && this.#room !== null) {
+      // An operator's new key (or none) for the room it is in.
+      const room = _roomKey(command.room ?? this.#room);
+      if (command.key === undefined) this.#keys.delete(room);
+      else this.#keys.set(room, command.key);
     }
     if (command.kind !== "say" && command.kind !== "me") return [];
     // Shown here as the others will see it (sanitised, trailing space
@@ -722,9 +831,20 @@ export class ClientState {
         // before the welcome; show them too). Printed before the room
         // changes, so that a line about the room you leave is not marked
         // as another room's.
-        if (message.type === "message") this.#see(message);
+        if (
+          message.type === "joined" &&
+          this.#restoring.has(_roomKey(_clean(message.room)))
+        ) {
+          return this.#onRestored(message);
+        }
+        const counted = message.type === "message" &&
+          this.#onRoomLine(message);
+        if (message.type === "rooms") this.#hear(message.rooms);
+        if (message.type === "joined") {
+          for (const line of _history(message.history)) this.#see(line);
+        }
         const printed = this.#print(message);
-        const prompt = this.#track(message);
+        const prompt = this.#track(message) || counted;
         return [...printed, ...(prompt ? this.#promptIfChanged() : [])];
       }
     }
@@ -739,6 +859,9 @@ export class ClientState {
     ) {
       return this.#exit(0);
     }
+    if (message.reason === "password" && this.#phase === "hello") {
+      return this.#onPasswordRefused();
+    }
     const text = sanitizeText(String(message.text));
     // A restart, or a moment's trouble: at a terminal, come back.
     if (
@@ -750,6 +873,28 @@ export class ClientState {
     return this.#exit(1, text);
   }
 
+  // The server wants a password: at a terminal, when none was given, ask
+  // for it once (without echo) and say hello again on a new connection;
+  // otherwise end, saying how to give it. The password is never printed.
+  #onPasswordRefused(): ClientEffect[] {
+    const address = this.#options.address;
+    if (this.#password !== undefined) {
+      return this.#exit(1, this.#client.passwordWrong(address));
+    }
+    if (!this.#options.interactive || this.#passwordAsked) {
+      return this.#exit(1, this.#client.passwordRequired(address));
+    }
+    this.#passwordAsked = true;
+    this.#phase = "password";
+    this.#connected = false;
+    this.#shownPrompt = undefined;
+    return [
+      { kind: "disconnect" },
+      { kind: "deadline", ms: null },
+      { kind: "prompt", text: `${this.#client.passwordPrompt} `, hidden: true },
+    ];
+  }
+
   #onWelcome(
     message: Extract<ServerMessage, { type: "welcome" }>,
   ): ClientEffect[] {
@@ -759,10 +904,15 @@ export class ClientState {
     this.#joined = true;
     this.#attempt = 0;
     this.#me = sanitizeText(String(message.name));
-    // A welcome places you in the server's default room only.
+    // A welcome places you in the server's default room only; back after a
+    // lost connection, the others are joined again (with their keys), and
+    // the one that was current becomes current again.
+    const before = [...this.#rooms.keys()];
+    const current = this.#room;
     this.#rooms.clear();
     this.#room = null;
     if (typeof message.room === "string") this.#enter(message);
+    if (again) this.#restore(before, current);
     const limits = message.limits;
     this.#bucket = null;
     if (
@@ -784,20 +934,56 @@ export class ClientState {
     return effects;
   }
 
-  // Back after a lost connection: what was said meanwhile (the history
-  // less what was shown already and your own lines), then who is here.
-  #onRejoined(
-    message: Extract<ServerMessage, { type: "welcome" }>,
-  ): ClientEffect[] {
+  // Queues the requests that put you back in the rooms you were in, before
+  // anything typed meanwhile.
+  #restore(before: string[], current: string | null): void {
+    this.#restoring.clear();
+    this.#restoreSince = this.#newest;
+    this.#restoreCurrent = current;
+    const here = this.#room;
+    const requests: _Outgoing[] = [];
+    const request = (message: ClientMessage) =>
+      requests.push({ type: "request", message });
+    // Where the server puts you once they are all joined.
+    let landing = here;
+    for (const room of before) {
+      if (here !== null && _roomKey(room) === _roomKey(here)) continue;
+      this.#restoring.add(_roomKey(room));
+      const secret = this.#keys.get(_roomKey(room));
+      request(
+        secret === undefined
+          ? { type: "join", room }
+          : { type: "join", room, key: secret },
+      );
+      landing = room;
+    }
+    if (
+      here !== null && before.length > 0 &&
+      !before.some((room) => _roomKey(room) === _roomKey(here))
+    ) {
+      request({ type: "part", room: here });
+    }
+    if (current !== null && landing !== null && current !== landing) {
+      request({ type: "switch", room: current });
+    }
+    this.#outbox.unshift(...requests);
+    for (const room of this.#unread.keys()) {
+      if (!before.includes(room)) this.#unread.delete(room);
+    }
+  }
+
+  // What was said in the room while away: the history less what was shown
+  // already (lines older than the newest shown before) and your own lines.
+  #missed(history: unknown, since: number): ChatLine[] {
     const me = nameKey(this.#me);
     const missed: ChatLine[] = [];
-    for (const line of _history(message.history)) {
+    for (const line of _history(history)) {
       const clean = {
         ...line,
         from: _clean(line.from),
         text: _clean(line.text),
       };
-      if (this.#seen.has(_key(clean)) || clean.time < this.#newest) continue;
+      if (this.#seen.has(_key(clean)) || clean.time < since) continue;
       const own = nameKey(clean.from) === me
         ? this.#ownSent.indexOf(clean.text)
         : -1;
@@ -805,7 +991,42 @@ export class ClientState {
       else missed.push(clean);
       this.#see(clean);
     }
-    this.#ownSent = [];
+    return missed;
+  }
+
+  // A room joined again after a reconnect: only what was missed there is
+  // shown (marked, and counted as unread, unless it is the room that will
+  // be current again).
+  #onRestored(
+    message: Extract<ServerMessage, { type: "joined" }>,
+  ): ClientEffect[] {
+    const room = _clean(message.room);
+    this.#restoring.delete(_roomKey(room));
+    const missed = this.#missed(message.history, this.#restoreSince);
+    if (this.#restoring.size === 0) this.#ownSent = [];
+    this.#enter(message);
+    const effects: ClientEffect[] = [];
+    const shownIn = this.#restoreCurrent;
+    for (const line of missed) {
+      const rendered = renderMessage(
+        { type: "message", room, ...line },
+        { ...this.#render, room: shownIn },
+      );
+      if (rendered) {
+        effects.push({ kind: "print", text: rendered.text, alert: false });
+      }
+      if (shownIn !== null && room !== shownIn) this.#count(room, line.text);
+    }
+    return [...effects, ...this.#promptIfChanged()];
+  }
+
+  // Back after a lost connection: what was said meanwhile (the history
+  // less what was shown already and your own lines), then who is here.
+  #onRejoined(
+    message: Extract<ServerMessage, { type: "welcome" }>,
+  ): ClientEffect[] {
+    const missed = this.#missed(message.history, this.#newest);
+    if (this.#restoring.size === 0) this.#ownSent = [];
     const effects = this.#printNotice(
       this.#client.reconnected(this.#options.address, missed.length),
     );
@@ -834,6 +1055,42 @@ export class ClientState {
     };
     this.#bucket = new TokenBucket(paced, this.#now());
     this.#paceMs = Math.ceil(1000 / paced.rate);
+  }
+
+  // A public line: shown, and counted (`true`) when its room is not the
+  // current one.
+  #onRoomLine(message: Extract<ServerMessage, { type: "message" }>): boolean {
+    this.#see(message);
+    const room = _clean(message.room);
+    if (room === this.#room || !this.#rooms.has(room)) return false;
+    this.#count(room, _clean(message.text));
+    return true;
+  }
+
+  #count(room: string, text: string): void {
+    const unread = this.#unread.get(room) ?? { count: 0, mention: false };
+    unread.count++;
+    if (mentions(text, this.#me)) unread.mention = true;
+    this.#unread.set(room, unread);
+    // Kept in the order the rooms were joined.
+    const order = [...this.#rooms.keys()];
+    this.#unread = new Map(
+      [...this.#unread].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)),
+    );
+  }
+
+  // Rooms of a `/rooms` answer, kept for Tab (at most a few hundred).
+  #hear(rooms: unknown): void {
+    if (!Array.isArray(rooms)) return;
+    for (const summary of rooms) {
+      if (typeof summary?.room !== "string") continue;
+      const room = _clean(summary.room);
+      this.#heard.delete(_roomKey(room));
+      this.#heard.set(_roomKey(room), room);
+      if (this.#heard.size > 500) {
+        this.#heard.delete(this.#heard.keys().next().value!);
+      }
+    }
   }
 
   // Notes a public line as shown.
@@ -911,9 +1168,11 @@ export class ClientState {
         return true;
       case "parted":
         this.#rooms.delete(_clean(message.room));
-        return false;
+        this.#unread.delete(_clean(message.room));
+        return true;
       case "current":
         this.#room = message.room === null ? null : _clean(message.room);
+        if (this.#room !== null) this.#unread.delete(this.#room);
         return true;
       case "join":
         this.#update(message.room, (room) => {
@@ -928,6 +1187,8 @@ export class ClientState {
       case "kick":
         if (_clean(message.name) === this.#me) {
           this.#rooms.delete(_clean(message.room));
+          this.#unread.delete(_clean(message.room));
+          return true;
         } else {
           this.#update(message.room, (room) => _without(room, message.name));
         }
@@ -988,12 +1249,18 @@ export class ClientState {
       topic: state.topic?.text === undefined ? "" : _clean(state.topic.text),
     });
     this.#room = name;
+    this.#unread.delete(name);
   }
 
   #update(room: unknown, change: (room: ClientRoom) => void): void {
     const known = this.#rooms.get(_clean(room));
     if (known !== undefined) change(known);
   }
+}
+
+// Room names are unique ignoring case.
+function _roomKey(room: string): string {
+  return room.toLowerCase();
 }
 
 function _without(room: ClientRoom, name: unknown): void {

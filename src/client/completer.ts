@@ -2,7 +2,9 @@
  * Tab completion for the terminal client: every word a command is accepted
  * under after a leading `/`, member names after a command that takes one
  * (`/msg` and its aliases, from the command table) and for the word being
- * typed anywhere else. Pure, in the shape `node:readline` expects.
+ * typed anywhere else; room names after a command that takes one (`/join`,
+ * `/part`, `/switch`...: `completes: "rooms"` in the table) and for a word
+ * that starts with `#` anywhere. Pure, in the shape `node:readline` expects.
  *
  * @module
  */
@@ -14,6 +16,12 @@ import { nameKey } from "../protocol/name_rules.ts";
 export interface CompleteOptions {
   /** Names of the members online. */
   names: readonly string[];
+  /**
+   * Room names: the rooms you are in, and others you heard of.
+   *
+   * @default {[]}
+   */
+  rooms?: readonly string[];
   /**
    * Your own name, never offered (you cannot message yourself).
    *
@@ -44,6 +52,7 @@ export interface CompleteOptions {
  * assertEquals(completeLine("/rep", { names: [] }), [["/reply "], "/rep"]);
  * assertEquals(completeLine("/wh", { names: [] }), [["/whisper ", "/who "], "/wh"]);
  * assertEquals(completeLine("Joao", { names: ["João"] }), [["João: "], "Joao"]);
+ * assertEquals(completeLine("/join #g", { names: [], rooms: ["#games"] }), [["#games "], "#g"]);
  * ```
  *
  * @param line The text before the cursor.
@@ -65,14 +74,19 @@ export function completeLine(
     return [_unique(found), line];
   }
   const argument = /^\/(\S+)\s+(\S*)$/.exec(line);
-  if (argument && findCommand(argument[1]!)?.completes === "names") {
-    return [_names(argument[2]!, options, " "), argument[2]!];
+  const completes = argument ? findCommand(argument[1]!)?.completes : undefined;
+  if (completes === "names") {
+    return [_names(argument![2]!, options, " "), argument![2]!];
+  }
+  if (completes === "rooms") {
+    return [_rooms(argument![2]!, options), argument![2]!];
   }
   // Anywhere else, including the text of other commands (`/me waves at b`),
-  // the word being typed may be a name; the first word of a message
-  // addresses someone.
+  // the word being typed may be a room (`#...`) or a name; the first word
+  // of a message addresses someone.
   const word = /(\S*)$/.exec(line)![1]!;
   if (word === "") return [[], word];
+  if (word.startsWith("#")) return [_rooms(word, options), word];
   return [_names(word, options, word === line ? ": " : " "), word];
 }
 
@@ -87,6 +101,16 @@ function _names(
     .filter((name) => nameKey(name) !== me && _loose(name).startsWith(typed))
     .sort((a, b) => nameKey(a).localeCompare(nameKey(b)))
     .map((name) => name + suffix);
+  return _unique(found);
+}
+
+// Rooms whose name starts with the word (its `#` may be left out).
+function _rooms(prefix: string, options: CompleteOptions): string[] {
+  const typed = _loose(prefix.startsWith("#") ? prefix : `#${prefix}`);
+  const found = (options.rooms ?? [])
+    .filter((room) => _loose(room).startsWith(typed))
+    .sort((a, b) => nameKey(a).localeCompare(nameKey(b)))
+    .map((room) => `${room} `);
   return _unique(found);
 }
 

@@ -178,6 +178,7 @@ class _Session {
         completer: (line) =>
           completeLine(line, {
             names: this.#state?.members ?? [],
+            rooms: this.#state?.roomNames ?? [],
             me: this.#state?.me ?? "",
           }),
         prompt: `${STRINGS[options.lang].askName} `,
@@ -331,7 +332,7 @@ class _Session {
           else console.log(effect.text);
           break;
         case "prompt":
-          this.#ui?.setPrompt(effect.text);
+          this.#ui?.setPrompt(effect.text, { hidden: effect.hidden ?? false });
           break;
         case "deadline":
           this.#arm(effect.ms);

@@ -69,6 +69,13 @@ export class LineEditor {
   #historySize: number;
   #completer: (line: string) => [string[], string];
 
+  /**
+   * Whether the line is a secret (a password): it is not completed, Up
+   * and Down do not recall lines into it, and it is not kept in the
+   * history once submitted.
+   */
+  secret = false;
+
   /** @param options Completion and history size. */
   constructor(options: LineEditorOptions = {}) {
     this.#historySize = options.historySize ?? 500;
@@ -161,7 +168,7 @@ export class LineEditor {
 
   #submit(): EditOutcome {
     const text = this.#text;
-    if (text.trim() !== "") {
+    if (text.trim() !== "" && !this.secret) {
       // The newest copy of a line stays; older ones go.
       this.#history = this.#history.filter((line) => line !== text);
       this.#history.push(text);
@@ -175,6 +182,7 @@ export class LineEditor {
   }
 
   #recall(index: number): EditOutcome {
+    if (this.secret) return { kind: "none" };
     const history = this.#history;
     if (index < 0 || index > history.length) return { kind: "none" };
     if (this.#browsing === history.length) this.#draft = this.#text;
@@ -184,6 +192,7 @@ export class LineEditor {
   }
 
   #complete(): EditOutcome {
+    if (this.secret) return { kind: "none" };
     const before = this.#text.slice(0, this.#cursor);
     const [candidates, word] = this.#completer(before);
     if (candidates.length === 0) return { kind: "none" };

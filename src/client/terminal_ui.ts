@@ -146,10 +146,19 @@ export class TerminalUi {
    * Changes the prompt and redraws the input line.
    *
    * @param prompt The new prompt.
+   * @param options `hidden` asks for a secret: nothing typed is shown or
+   * kept in the history until the prompt changes again.
    */
-  setPrompt(prompt: string): void {
-    if (this.#closed || prompt === this.#prompt) return;
+  setPrompt(prompt: string, options: { hidden?: boolean } = {}): void {
+    const hidden = options.hidden ?? false;
+    if (
+      this.#closed ||
+      (prompt === this.#prompt && hidden === this.#editor.secret)
+    ) {
+      return;
+    }
     this.#prompt = prompt;
+    this.#editor.secret = hidden;
     this.#write(this.#erase() + this.#draw());
   }
 
@@ -227,6 +236,8 @@ export class TerminalUi {
   // anything else redraws the input.
   #update(): void {
     this.#checkSize();
+    // A secret shows nothing: the prompt is drawn already.
+    if (this.#editor.secret) return;
     const drawn = this.#drawn;
     const editor = this.#editor;
     const line = this.#prompt + editor.text;
@@ -272,10 +283,11 @@ export class TerminalUi {
   // Draws the prompt and input from the start of the current row; the
   // rows shown are those around the cursor when they do not all fit.
   #draw(): string {
+    const secret = this.#editor.secret;
     const layout = layoutInput(
       this.#prompt,
-      this.#editor.text,
-      this.#editor.cursor,
+      secret ? "" : this.#editor.text,
+      secret ? 0 : this.#editor.cursor,
       this.#columns,
     );
     const max = this.#maxRows();

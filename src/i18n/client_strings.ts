@@ -41,6 +41,12 @@ export interface ClientStrings {
   promptWaiting(count: number): string;
   /** In the prompt: not connected. */
   promptOffline: string;
+  /** Asked, without echo, when the server needs a password. */
+  passwordPrompt: string;
+  /** The server needs a password and none was given, without a terminal. */
+  passwordRequired(address: string): string;
+  /** The password given (flag or typed) was refused. */
+  passwordWrong(address: string): string;
 }
 
 /** A count and the noun that goes with it: `1 line`, `3 lines`. */
@@ -94,6 +100,11 @@ const CLIENT_EN: ClientStrings = {
     `${_count(count, "waiting line was", "waiting lines were")} not sent`,
   promptWaiting: (count) => `${count} waiting`,
   promptOffline: "offline",
+  passwordPrompt: "This server needs a password (not shown as you type):",
+  passwordRequired: (address) =>
+    `Cannot join ${address}: the server needs a password; give it with --password SECRET`,
+  passwordWrong: (address) =>
+    `Cannot join ${address}: wrong password; check it with whoever runs the server (chat join --password SECRET)`,
 };
 
 const CLIENT_PT: ClientStrings = {
@@ -144,6 +155,11 @@ const CLIENT_PT: ClientStrings = {
     } enviada${count === 1 ? "" : "s"}`,
   promptWaiting: (count) => `${count} na fila`,
   promptOffline: "sem conexão",
+  passwordPrompt: "Este servidor pede uma senha (não aparece ao digitar):",
+  passwordRequired: (address) =>
+    `Não foi possível entrar em ${address}: o servidor pede uma senha; informe-a com --password SENHA`,
+  passwordWrong: (address) =>
+    `Não foi possível entrar em ${address}: senha errada; confira com quem roda o servidor (chat join --password SENHA)`,
 };
 
 /** Strings of the terminal client by language. */

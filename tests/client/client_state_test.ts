@@ -808,3 +808,200 @@ Deno.test("ClientState sends the server's password in hello", () => {
     password: "s3cret",
   }]);
 });
+
+function joinRoom(
+  client: ClientState,
+  room: string,
+  history: { from: string; text: string; time: number }[] = [],
+): ClientEffect[] {
+  return client.onServerLine(line({
+    type: "joined",
+    room,
+    members: ["ana", "dan"],
+    ops: [],
+    history,
+  }));
+}
+
+function say(room: string, text: string, time = 0): string {
+  return line({ type: "message", room, from: "dan", text, time });
+}
+
+Deno.test("ClientState counts unread lines of other rooms in the prompt, marks mentions, and clears a room's count on switching to it", () => {
+  const client = joined({ interactive: true });
+  joinRoom(client, "#ops");
+  joinRoom(client, "#games");
+  assertEquals(client.chatPrompt, "#games ana> ");
+  assertEquals(prompts(client.onServerLine(say("#ops", "one"))), [
+    "[#ops 1] #games ana> ",
+  ]);
+  client.onServerLine(say("#general", "hello"));
+  client.onServerLine(say("#ops", "ana, look"));
+  client.onServerLine(say("#ops", "three"));
+  // Lines of the current room and /me actions of others count the same.
+  assertEquals(prompts(client.onServerLine(say("#games", "here"))), []);
+  assertEquals(client.chatPrompt, "[#general 1] [#ops 3!] #games ana> ");
+  assertEquals(
+    [...client.unread],
+    [["#general", { count: 1, mention: false }], ["#ops", {
+      count: 3,
+      mention: true,
+    }]],
+  );
+  assertEquals(
+    prompts(client.onServerLine(line({ type: "current", room: "#ops" }))),
+    ["[#general 1] #ops ana> "],
+  );
+  // Parting a room forgets its count.
+  assertEquals(
+    prompts(client.onServerLine(line({ type: "parted", room: "#general" }))),
+    ["#ops ana> "],
+  );
+});
+
+Deno.test("ClientState keeps the unread counts to half the width, the rest as [+N]", () => {
+  const client = joined({ interactive: true, width: () => 54 });
+  for (const room of ["#alpha", "#bravo", "#charlie", "#delta"]) {
+    joinRoom(client, room);
+  }
+  joinRoom(client, "#here");
+  for (const room of ["#alpha", "#bravo", "#charlie", "#delta"]) {
+    client.onServerLine(say(room, "x"));
+  }
+  assertEquals(client.chatPrompt, "[#alpha 1] [#bravo 1] [+2] #here ana> ");
+});
+
+Deno.test("ClientState hears rooms from a /rooms answer for Tab, besides its own", () => {
+  const client = joined({ interactive: true });
+  joinRoom(client, "#ops");
+  client.onServerLine(line({
+    type: "rooms",
+    rooms: [{ room: "#OPS", members: 2 }, { room: "#lan", members: 9 }],
+    total: 3,
+  }));
+  assertEquals(client.roomNames, ["#general", "#ops", "#lan"]);
+});
+
+Deno.test("ClientState at a terminal asks for a missing password once, without echo, and says hello again with it", () => {
+  const client = state({ interactive: true });
+  client.start();
+  const asked = client.onServerLine(line({
+    type: "bye",
+    reason: "password",
+    text: "wrong or missing password",
+  }));
+  assertEquals(client.phase, "password");
+  assert(asked.some((e) => e.kind === "disconnect"));
+  assertEquals(asked.filter((e) => e.kind === "prompt"), [{
+    kind: "prompt",
+    text: `${CLIENT_STRINGS.en.passwordPrompt} `,
+    hidden: true,
+  }]);
+  assertEquals(printed(asked), []);
+  const typed = client.onInput("s3cret");
+  assert(typed.some((e) => e.kind === "connect"));
+  assert(typed.every((e) => e.kind !== "prompt" || e.hidden !== true));
+  assert(!JSON.stringify(printed(typed)).includes("s3cret"));
+  assertEquals(sent(client.onConnected()), [{
+    type: "hello",
+    version: 2,
+    name: "ana",
+    lang: "en",
+    password: "s3cret",
+  }]);
+  // Wrong again: the end, never the password in the message.
+  const refused = client.onServerLine(line({
+    type: "bye",
+    reason: "password",
+    text: "wrong or missing password",
+  }));
+  assertEquals(exit(refused), {
+    kind: "exit",
+    code: 1,
+    error: CLIENT_STRINGS.en.passwordWrong(ADDRESS),
+  });
+});
+
+Deno.test("ClientState without a terminal ends on a missing password, naming --password", () => {
+  const client = state();
+  client.start();
+  const effects = client.onServerLine(line({
+    type: "bye",
+    reason: "password",
+    text: "wrong or missing password",
+  }));
+  assertEquals(exit(effects), {
+    kind: "exit",
+    code: 1,
+    error: CLIENT_STRINGS.en.passwordRequired(ADDRESS),
+  });
+  assert(CLIENT_STRINGS.en.passwordRequired(ADDRESS).includes("--password"));
+  // A wrong one given on the command line is not asked again either.
+  const given = state({ interactive: true, password: "nope" });
+  given.start();
+  assertEquals(
+    (exit(given.onServerLine(line({
+      type: "bye",
+      reason: "password",
+      text: "wrong or missing password",
+    }))) as { error: string }).error,
+    CLIENT_STRINGS.en.passwordWrong(ADDRESS),
+  );
+});
+
+Deno.test("ClientState leaves at once when asked for a password and the user gives up", () => {
+  for (const giveUp of ["onInterrupt", "onEnd"] as const) {
+    const client = state({ interactive: true });
+    client.start();
+    client.onServerLine(line({ type: "bye", reason: "password", text: "" }));
+    assertEquals(exit(client[giveUp]()), { kind: "exit", code: 0 });
+  }
+});
+
+Deno.test("ClientState back after a lost connection rejoins every room (with its key) and returns to the current one", () => {
+  const client = joined({ interactive: true, random: () => 0.5 });
+  client.onInput("/join #ops s3cret");
+  joinRoom(client, "#ops", [{ from: "dan", text: "before", time: 10 }]);
+  joinRoom(client, "#games");
+  client.onServerLine(line({ type: "current", room: "#ops" }));
+  assertEquals(client.chatPrompt, "#ops ana> ");
+  client.onClosed();
+  client.onInput("typed while away");
+  client.onDeadline();
+  client.onConnected();
+  const back = client.onServerLine(line(WELCOME));
+  assertEquals(sent(back), [
+    { type: "join", room: "#ops", key: "s3cret" },
+    { type: "join", room: "#games" },
+    { type: "switch", room: "#ops" },
+    { type: "input", text: "typed while away" },
+  ]);
+  // The rooms come back showing only what was missed there, marked and
+  // counted for the room that was current.
+  const ops = joinRoom(client, "#ops", [
+    { from: "dan", text: "before", time: 10 },
+    { from: "dan", text: "meanwhile", time: 20 },
+  ]);
+  assertEquals(printed(ops), ["[12:00] dan: meanwhile"]);
+  const games = joinRoom(client, "#games", [
+    { from: "dan", text: "gg", time: 30 },
+  ]);
+  assertEquals(printed(games), ["[12:00] [#games] dan: gg"]);
+  client.onServerLine(line({ type: "current", room: "#ops" }));
+  assertEquals(client.chatPrompt, "[#games 1] #ops ana> ");
+  assertEquals([...client.rooms.keys()], ["#general", "#ops", "#games"]);
+});
+
+Deno.test("ClientState back after a lost connection leaves the default room again if it had left it", () => {
+  const client = joined({ interactive: true, random: () => 0.5 });
+  joinRoom(client, "#ops");
+  client.onServerLine(line({ type: "parted", room: "#general" }));
+  client.onServerLine(line({ type: "current", room: "#ops" }));
+  client.onClosed();
+  client.onDeadline();
+  client.onConnected();
+  assertEquals(sent(client.onServerLine(line(WELCOME))), [
+    { type: "join", room: "#ops" },
+    { type: "part", room: "#general" },
+  ]);
+});

@@ -118,3 +118,41 @@ Deno.test("completeLine() ignores accents", () => {
   ]);
   assertEquals(completeLine("hey jo", { names }), [["Joana ", "João "], "jo"]);
 });
+
+Deno.test("completeLine() completes rooms after every command whose table entry says so", () => {
+  const rooms = ["#general", "#games", "#ops"];
+  const roomCommands = COMMANDS.filter((c) => c.completes === "rooms");
+  assert(roomCommands.length >= 4);
+  for (const command of roomCommands) {
+    for (const word of [command.name, ...command.alsoAccepted]) {
+      assertEquals(completeLine(`/${word} #g`, { names: NAMES, rooms }), [
+        ["#games ", "#general "],
+        "#g",
+      ], word);
+      // The `#` may be left out after such a command.
+      assertEquals(completeLine(`/${word} o`, { names: NAMES, rooms }), [
+        ["#ops "],
+        "o",
+      ], word);
+    }
+  }
+  // Only the first argument is a room: /join's key is not completed.
+  assertEquals(completeLine("/join #ops g", { names: NAMES, rooms }), [
+    [],
+    "g",
+  ]);
+});
+
+Deno.test("completeLine() completes a #room anywhere in a line, ignoring case", () => {
+  const rooms = ["#general", "#Games"];
+  assertEquals(completeLine("see you in #ga", { names: NAMES, rooms }), [
+    ["#Games "],
+    "#ga",
+  ]);
+  assertEquals(completeLine("#GE", { names: NAMES, rooms }), [
+    ["#general "],
+    "#GE",
+  ]);
+  // A name is still a name after /msg, even one that looks like a room.
+  assertEquals(completeLine("/msg #g", { names: NAMES, rooms }), [[], "#g"]);
+});

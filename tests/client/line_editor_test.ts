@@ -130,3 +130,20 @@ Deno.test("LineEditor completes with Tab, and lists candidates it cannot extend"
   type(editor, "o", "tab");
   assertEquals(editor.text, "hi João bob ");
 });
+
+Deno.test("LineEditor keeps a secret line out of the history, completion and recall", () => {
+  const editor = new LineEditor({ completer: () => [["s3cret-ish"], ""] });
+  editor.apply({ kind: "text", text: "typed before" });
+  editor.apply({ kind: "enter" });
+  editor.secret = true;
+  assertEquals(editor.apply({ kind: "up" }), { kind: "none" });
+  editor.apply({ kind: "text", text: "s3cret" });
+  assertEquals(editor.apply({ kind: "tab" }), { kind: "none" });
+  assertEquals(editor.apply({ kind: "enter" }), {
+    kind: "submit",
+    text: "s3cret",
+  });
+  editor.secret = false;
+  editor.apply({ kind: "up" });
+  assertEquals(editor.text, "typed before");
+});

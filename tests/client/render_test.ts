@@ -666,3 +666,37 @@ Deno.test({
     assert(rows[0]!.endsWith("\x1b[0m"), JSON.stringify(rows[0]));
   },
 });
+
+Deno.test("renderMessage() tags every room event of a room other than the current one, and none of the current one", () => {
+  const events = (room: string): ServerMessage[] => [
+    { type: "message", room, from: "bob", text: "hi", time: 0 },
+    {
+      type: "message",
+      room,
+      from: "bob",
+      text: "waves",
+      time: 0,
+      action: true,
+    },
+    { type: "join", room, name: "bob", time: 0 },
+    { type: "part", room, name: "bob", reason: "bye", time: 0 },
+    { type: "kick", room, name: "cid", by: "bob", time: 0 },
+    { type: "topic", room, text: "plans", by: "bob", time: 0 },
+    { type: "mode", room, by: "bob", change: "+o", target: "cid", time: 0 },
+    { type: "mode", room, by: "bob", change: "+k", time: 0 },
+    { type: "members", room, names: ["bob"], ops: [] },
+  ];
+  const options = { ...PLAIN, room: "#general" };
+  for (const message of events("#ops")) {
+    assert(
+      text(message, options).startsWith("[12:34] [#ops] "),
+      JSON.stringify(message),
+    );
+  }
+  for (const message of events("#general")) {
+    assertFalse(
+      text(message, options).includes("[#general]"),
+      JSON.stringify(message),
+    );
+  }
+});

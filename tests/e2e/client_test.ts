@@ -441,3 +441,27 @@ Deno.test("chat join answers ping, and sends piped lines before quitting", async
     await fake.close();
   }
 });
+
+Deno.test("chat join without a terminal and without --password says how to give it, and exits 1", async () => {
+  const server = await Server.start(0, ["--password", "s3cret"]);
+  try {
+    const address = `127.0.0.1:${server.port}`;
+    const result = await join([address, "--name", "ana"], "hi\n");
+    assertEquals(result.code, 1);
+    assertEquals(result.stderr, EN.passwordRequired(address) + "\n");
+    const wrong = await join(
+      [address, "--name", "ana", "--password", "nope"],
+      "hi\n",
+    );
+    assertEquals(wrong.code, 1);
+    assertEquals(wrong.stderr, EN.passwordWrong(address) + "\n");
+    assertFalse(wrong.stderr.includes("nope"));
+    const right = await join(
+      [address, "--name", "ana", "--password", "s3cret"],
+      "hi\n",
+    );
+    assertEquals(right.code, 0);
+  } finally {
+    await server.stop();
+  }
+});

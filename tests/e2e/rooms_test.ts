@@ -204,7 +204,7 @@ Deno.test({
       assertEquals(await without.status(), 1);
       assertMatch(
         without.stderr.join("\n"),
-        /Disconnected by the server: wrong or missing password/,
+        /the server needs a password; give it with --password/,
       );
       // A native client without it is told so, and closed.
       const native = await LineClient.connect(port);

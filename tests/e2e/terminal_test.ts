@@ -858,3 +858,162 @@ Deno.test({
     }
   },
 });
+
+/** The text after the last prompt that starts with `prompt`. */
+function inputAfter(rows: string[], prompt: string): string | undefined {
+  const row = rows.findLast((row) => row.startsWith(prompt));
+  return row?.slice(prompt.length).trimEnd();
+}
+
+/** The last row that is not empty: where the input is. */
+function lastRow(rows: string[]): string {
+  return rows.findLast((row) => row.trim() !== "") ?? "";
+}
+
+/** Waits for the prompt row to start with `prompt` exactly. */
+function waitForPrompt(terminal: Terminal, prompt: string) {
+  return terminal.waitForScreen(
+    `the prompt ${JSON.stringify(prompt)}`,
+    (rows) => lastRow(rows).startsWith(prompt) || undefined,
+  );
+}
+
+Deno.test({
+  name:
+    "Two rooms at a terminal: Tab completes them, the prompt follows /join and /switch, other rooms' lines are tagged and counted",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      await bob.send({ type: "join", room: "#ops" });
+      await bob.expect("bob in #ops", (m) => m.type === "joined");
+      // Tab knows #ops from a /rooms answer.
+      await terminal.type("/rooms");
+      await terminal.press("Enter");
+      await rowMatching(terminal, "the room list", /#ops/);
+      await terminal.type("/join #o");
+      await terminal.press("Tab");
+      await terminal.waitForScreen(
+        "the completed room",
+        (rows) => inputAfter(rows, PROMPT) === "/join #ops" || undefined,
+      );
+      await terminal.press("Enter");
+      await waitForPrompt(terminal, "#ops ana> ");
+      await bob.expect(
+        "ana in #ops",
+        (m) => m.type === "join" && m.room === "#ops" && m.name === "ana",
+      );
+      await terminal.type("/switch #ge");
+      await terminal.press("Tab");
+      await terminal.waitForScreen(
+        "the completed room",
+        (rows) =>
+          inputAfter(rows, "#ops ana> ") === "/switch #general" || undefined,
+      );
+      await terminal.press("Enter");
+      await waitForPrompt(terminal, PROMPT);
+      // Lines of #ops while #general is current: tagged, and counted.
+      await bob.send({ type: "input", room: "#ops", text: "hi ana" });
+      await bob.send({ type: "input", room: "#ops", text: "still there?" });
+      await rowMatching(terminal, "bob's tagged line", /\[#ops\] bob: hi ana$/);
+      await waitForPrompt(terminal, `[#ops 2!] ${PROMPT}`);
+      // Typing under the status is not disturbed by a new count.
+      await terminal.type("half");
+      await bob.send({ type: "input", room: "#ops", text: "third" });
+      await terminal.waitForScreen(
+        "the count and the typed text",
+        (rows) =>
+          inputAfter(rows, `[#ops 3!] ${PROMPT}`) === "half" || undefined,
+      );
+      await terminal.press("C-u");
+      await terminal.type("/go #ops");
+      await terminal.press("Enter");
+      await waitForPrompt(terminal, "#ops ana> ");
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "At a terminal, a server's password is asked without echo and the client joins with it",
+  ignore: !HAS_TMUX,
+  async fn() {
+    const server = await Server.start(0, ["--password", "s3cret"]);
+    const terminal = new Terminal();
+    let bob: Peer | undefined;
+    try {
+      bob = await Peer.join(server.port, "bob", "s3cret");
+      await terminal.start(joinCommand(server.port, ["--name", "ana"]));
+      await terminal.waitForScreen(
+        "the password question",
+        (rows) =>
+          lastRow(rows).startsWith("This server needs a password") ||
+          undefined,
+      );
+      await terminal.type("s3cret");
+      await terminal.press("Enter");
+      await bob.expect("ana", (m) => m.type === "join" && m.name === "ana");
+      const rows = await terminal.waitForScreen(
+        "the prompt",
+        (rows) => lastRow(rows).startsWith(PROMPT) ? rows : undefined,
+      );
+      assertFalse(rows.join("\n").includes("s3cret"), rows.join("\n"));
+    } finally {
+      await terminal.kill();
+      await bob?.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "After a network drop the client rejoins every room it was in and returns to the current one",
+  ignore: !HAS_TMUX,
+  async fn() {
+    const server = await Server.start();
+    const relay = Relay.start(server.port);
+    const terminal = new Terminal();
+    let bob: Peer | undefined;
+    try {
+      bob = await Peer.join(server.port, "bob");
+      await terminal.start(joinCommand(relay.port, ["--name", "ana"]));
+      await waitForPrompt(terminal, PROMPT);
+      await terminal.type("/join #keyed");
+      await terminal.press("Enter");
+      await waitForPrompt(terminal, "#keyed ana> ");
+      await terminal.type("/key door");
+      await terminal.press("Enter");
+      await rowMatching(terminal, "the key set", /#keyed/);
+      await terminal.type("/join #games");
+      await terminal.press("Enter");
+      await waitForPrompt(terminal, "#games ana> ");
+      await terminal.type("/switch #keyed");
+      await terminal.press("Enter");
+      await waitForPrompt(terminal, "#keyed ana> ");
+      await bob.send({ type: "join", room: "#games" });
+      await bob.expect("bob in #games", (m) => m.type === "joined");
+      await relay.cut();
+      await bob.expect("ana gone", (m) => m.type === "leave");
+      await rowMatching(terminal, "the lost connection", /Lost the connection/);
+      await bob.send({ type: "input", room: "#games", text: "meanwhile" });
+      relay.resume();
+      await bob.expect(
+        "ana back in #games",
+        (m) =>
+          m.type === "join" && m.room === "#games" && m.name === "ana" &&
+          bob!.received.some((e) => e.type === "leave"),
+      );
+      await rowMatching(
+        terminal,
+        "the missed line, tagged",
+        /\[#games\] bob: meanwhile$/,
+      );
+      await waitForPrompt(terminal, "[#games 1] #keyed ana> ");
+    } finally {
+      await terminal.kill();
+      await bob?.close();
+      await relay.cut();
+      await server.stop();
+    }
+  },
+});
