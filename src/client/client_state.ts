@@ -41,6 +41,7 @@ import type { ChatLine } from "../protocol/messages.ts";
 import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 
+const _utf8 = new TextEncoder();
 /** How long to wait for the server's `bye` after asking to leave. */
 export const LEAVE_TIMEOUT_MS = 2000;
 
@@ -84,6 +85,11 @@ export type ClientEffect =
    * what is typed and keeps it out of the input history.
    */
   | { kind: "prompt"; text: string; hidden?: boolean }
+  /**
+   * Put text back into the input line to be edited (a line the server
+   * would refuse, kept instead of sent).
+   */
+  | { kind: "restore"; text: string }
   /** Arm the one deadline (replacing any other), or clear it with `null`. */
   | { kind: "deadline"; ms: number | null }
   /**
@@ -272,6 +278,8 @@ const SEEN_LIMIT = 1000;
 export class ClientState {
   #options: ClientStateOptions;
   #phase: ClientPhase = "hello";
+  // The server's line limit, from its welcome (`null`: not told).
+  #maxLineBytes: number | null = null;
   #me: string;
   // The rooms you are in, by name, in the order you joined them, and the
   // current one (where what you type goes).
@@ -904,6 +912,10 @@ export class ClientState {
     this.#joined = true;
     this.#attempt = 0;
     this.#me = sanitizeText(String(message.name));
+    this.#maxLineBytes = typeof message.maxLineBytes === "number" &&
+        message.maxLineBytes > 0
+      ? message.maxLineBytes
+      : null;
     // A welcome places you in the server's default room only; back after a
     // lost connection, the others are joined again (with their keys), and
     // the one that was current becomes current again.
@@ -1155,6 +1167,21 @@ export class ClientState {
 
   #say(line: string): ClientEffect[] {
     if (line.trim() === "") return [];
+    const max = this.#maxLineBytes;
+    if (max !== null) {
+      // As the server counts it: the whole line of the native dialect.
+      const bytes = _utf8.encode(
+        JSON.stringify({ type: "input", text: line }),
+      ).length;
+      if (bytes > max) {
+        return [
+          ...this.#printNotice(this.#client.lineTooLong(bytes, max)),
+          ...(this.#options.interactive
+            ? [{ kind: "restore", text: line } as const]
+            : []),
+        ];
+      }
+    }
     this.#outbox.push({ type: "input", text: line });
     return this.#flush();
   }

@@ -334,6 +334,9 @@ class _Session {
         case "prompt":
           this.#ui?.setPrompt(effect.text, { hidden: effect.hidden ?? false });
           break;
+        case "restore":
+          this.#ui?.restore(effect.text);
+          break;
         case "deadline":
           this.#arm(effect.ms);
           break;

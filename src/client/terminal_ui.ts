@@ -163,6 +163,19 @@ export class TerminalUi {
   }
 
   /**
+   * Puts text back into an empty input line, to be edited and sent again
+   * (a line that was kept instead of sent). Does nothing if the user has
+   * typed something since.
+   *
+   * @param text The line.
+   */
+  restore(text: string): void {
+    if (this.#closed || this.#editor.text !== "") return;
+    this.#editor.apply({ kind: "text", text });
+    this.#write(this.#erase() + this.#draw());
+  }
+
+  /**
    * Removes the prompt and gives the terminal back (cooked mode, input
    * released) once everything drawn is out. Idempotent.
    *

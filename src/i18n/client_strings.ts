@@ -37,6 +37,8 @@ export interface ClientStrings {
   reconnected(address: string, missed: number): string;
   /** Ctrl-C dropped lines that were waiting for the flood limit. */
   notSent(count: number): string;
+  /** A typed line is longer than the server takes: it was kept, not sent. */
+  lineTooLong(bytes: number, max: number): string;
   /** In the prompt: lines waiting for the flood limit. */
   promptWaiting(count: number): string;
   /** In the prompt: not connected. */
@@ -98,6 +100,8 @@ const CLIENT_EN: ClientStrings = {
       : `; ${_count(missed, "message", "messages")} while you were away:`),
   notSent: (count) =>
     `${_count(count, "waiting line was", "waiting lines were")} not sent`,
+  lineTooLong: (bytes, max) =>
+    `That line is ${bytes} bytes, more than the ${max} the server takes: it was not sent; shorten it or split it`,
   promptWaiting: (count) => `${count} waiting`,
   promptOffline: "offline",
   passwordPrompt: "This server needs a password (not shown as you type):",
@@ -153,6 +157,8 @@ const CLIENT_PT: ClientStrings = {
     `${
       _count(count, "linha na fila não foi", "linhas na fila não foram")
     } enviada${count === 1 ? "" : "s"}`,
+  lineTooLong: (bytes, max) =>
+    `Essa linha tem ${bytes} bytes, mais do que os ${max} que o servidor aceita: não foi enviada; encurte-a ou divida-a`,
   promptWaiting: (count) => `${count} na fila`,
   promptOffline: "sem conexão",
   passwordPrompt: "Este servidor pede uma senha (não aparece ao digitar):",

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import {
   type ClientEffect,
   ClientState,
@@ -1004,4 +1004,39 @@ Deno.test("ClientState back after a lost connection leaves the default room agai
     { type: "join", room: "#ops" },
     { type: "part", room: "#general" },
   ]);
+});
+
+Deno.test("ClientState keeps a line longer than the server takes instead of sending it, and says why", () => {
+  const client = state({ interactive: true });
+  client.start();
+  client.onServerLine(line({ ...WELCOME, maxLineBytes: 100 }));
+  const long = "é".repeat(60); // 120 bytes of text
+  const effects = client.onInput(long);
+  assertEquals(sent(effects), []);
+  const bytes = new TextEncoder().encode(
+    JSON.stringify({ type: "input", text: long }),
+  ).length;
+  assertEquals(printed(effects).length, 1);
+  assertStringIncludes(
+    printed(effects)[0]!,
+    CLIENT_STRINGS.en.lineTooLong(bytes, 100),
+  );
+  assertEquals(effects.filter((e) => e.kind === "restore"), [
+    { kind: "restore", text: long },
+  ]);
+  // A line that fits goes out as before.
+  assertEquals(sent(client.onInput("short")), [{
+    type: "input",
+    text: "short",
+  }]);
+});
+
+Deno.test("ClientState without a terminal drops an over-long line with the reason, and sends the next", () => {
+  const client = state();
+  client.start();
+  client.onServerLine(line({ ...WELCOME, maxLineBytes: 64 }));
+  const effects = client.onInput("x".repeat(100));
+  assertEquals(sent(effects), []);
+  assertEquals(effects.some((e) => e.kind === "restore"), false);
+  assertEquals(printed(effects).length, 1);
 });

@@ -1017,3 +1017,53 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a line longer than the server takes is kept in the input with the reason, not shown as sent",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(
+      async ({ terminal, bob }) => {
+        const long = "y".repeat(9000);
+        await terminal.type(long);
+        await terminal.press("Enter");
+        await terminal.waitForScreen(
+          "the reason",
+          (rows) =>
+            rows.join("").includes(
+              "That line is 9026 bytes, more than the 8192 the server takes",
+            ) || undefined,
+        );
+        await terminal.waitForScreen(
+          "the line kept in the input",
+          (rows) => promptInput(rows, 200) === long || undefined,
+        );
+        // Enter tries it again: refused again, still kept.
+        await terminal.press("Enter");
+        await terminal.waitForScreen(
+          "the line kept in the input, refused again",
+          (rows) =>
+            rows.join("").split("That line is 9026 bytes").length === 3 ||
+            undefined,
+        );
+        // Cleared and replaced, the next line goes out; the long one never.
+        await terminal.press("C-u");
+        await terminal.type("shorter");
+        await terminal.press("Enter");
+        await bob.expect(
+          "ana's shorter line",
+          (m) => m.type === "message" && m.from === "ana",
+        );
+        assertEquals(
+          bob.received.filter((m) => m.type === "message").map((m) =>
+            m.type === "message" ? m.text : ""
+          ),
+          ["shorter"],
+        );
+      },
+      ["--name", "ana"],
+      { width: 200, height: 60 },
+    );
+  },
+});
