@@ -91,8 +91,8 @@ export interface WebStrings {
   joinRoomButton: string;
   /** Shown above the messages when the current room has no topic. */
   noTopic: string;
-  /** Accessible name of an operator in the member list; `{name}`. */
-  operatorLabel: string;
+  /** Said by screen readers after an operator's name (shown as `@`). */
+  operator: string;
   /** Heading of the page's keyboard shortcuts (in /help and the room list). */
   shortcutsHeading: string;
   /** What Alt+Up and Alt+Down do. */
@@ -144,7 +144,7 @@ const WEB_EN: WebStrings = {
   roomKeyLabel: "Key (if the room has one)",
   joinRoomButton: "Join",
   noTopic: "No topic",
-  operatorLabel: "{name}, operator",
+  operator: "operator",
   shortcutsHeading: "Keys of the page",
   shortcutMove: "previous or next room",
   shortcutJump: "room 1 to 9 of the list",
@@ -192,7 +192,7 @@ const WEB_PT: WebStrings = {
   roomKeyLabel: "Chave (se a sala tiver uma)",
   joinRoomButton: "Entrar",
   noTopic: "Sem tópico",
-  operatorLabel: "{name}, operador(a)",
+  operator: "operador(a)",
   shortcutsHeading: "Teclas da página",
   shortcutMove: "sala anterior ou seguinte",
   shortcutJump: "sala 1 a 9 da lista",
