@@ -193,6 +193,22 @@ Deno.test({
                 0,
               );
 
+              // Rooms, for the screenshot: a topic here, and #deploys (made
+              // from the join field) where news waits, mentioning ana.
+              await bob.say("/topic Release day: v2.4 ships at 3pm");
+              await ana.page.locator("#topic", { hasText: "v2.4 ships" })
+                .waitFor();
+              await ana.page.locator("#room-input").fill("#deploys");
+              await ana.page.locator("#room-input").press("Enter");
+              await ana.entry("You are now in #deploys", "notice");
+              await ana.page.locator('#rooms [data-room="#general"]').click();
+              await ana.page.locator("#topic", { hasText: "v2.4 ships" })
+                .waitFor();
+              await carla.writeLine("/join #deploys");
+              await carla.writeLine("ana: staging is green, rolling out");
+              await ana.page.locator('#rooms [data-room="#deploys"] .badge', {
+                hasText: "1 @1",
+              }).waitFor();
               await ana.page.locator("#line-input").fill("sushi!");
               const shot = await ana.page.screenshot({
                 animations: "disabled",
@@ -208,6 +224,10 @@ Deno.test({
               await ana.say("/help");
               await ana.entry("Commands:", "info");
               await ana.page.locator("#line-input").fill("sushi!");
+              // The room drawer closed: its button in the bar counts what
+              // waits in #deploys; the topic says where you are.
+              await ana.page.locator("#rooms-toggle-badge", { hasText: "1" })
+                .waitFor();
               const phone = await ana.page.screenshot({
                 animations: "disabled",
                 caret: "hide",
