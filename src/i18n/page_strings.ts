@@ -75,6 +75,32 @@ export interface WebStrings {
   passwordLabel: string;
   /** Answer to `/rooms`; `{count}`, `{rooms}` (each `#room (members)`). */
   roomList: string;
+  /** Heading of the room list, and the button that opens it on a phone. */
+  roomsHeading: string;
+  /** Said by screen readers for a room's unread count; `{count}`. */
+  unreadLabel: string;
+  /** Said by screen readers for a room's mention count; `{count}`. */
+  mentionsLabel: string;
+  /** Label of the "join or create" room field. */
+  joinRoomLabel: string;
+  /** Placeholder of the room field. */
+  joinRoomPlaceholder: string;
+  /** Label of the optional key field next to it. */
+  roomKeyLabel: string;
+  /** The button that joins or creates the room. */
+  joinRoomButton: string;
+  /** Shown above the messages when the current room has no topic. */
+  noTopic: string;
+  /** Said by screen readers after an operator's name (shown as `@`). */
+  operator: string;
+  /** Heading of the page's keyboard shortcuts (in /help and the room list). */
+  shortcutsHeading: string;
+  /** What Alt+Up and Alt+Down do. */
+  shortcutMove: string;
+  /** What Alt+1 to Alt+9 do. */
+  shortcutJump: string;
+  /** What Escape does in the open room drawer. */
+  shortcutClose: string;
 }
 
 const WEB_EN: WebStrings = {
@@ -110,6 +136,19 @@ const WEB_EN: WebStrings = {
   mentionTitle: "({count}) {title}",
   passwordLabel: "The server's password",
   roomList: "Rooms ({count}): {rooms}",
+  roomsHeading: "Rooms",
+  unreadLabel: "{count} unread",
+  mentionsLabel: "{count} mentioning you",
+  joinRoomLabel: "Join or create a room",
+  joinRoomPlaceholder: "#room",
+  roomKeyLabel: "Key (if the room has one)",
+  joinRoomButton: "Join",
+  noTopic: "No topic",
+  operator: "operator",
+  shortcutsHeading: "Keys of the page",
+  shortcutMove: "previous or next room",
+  shortcutJump: "room 1 to 9 of the list",
+  shortcutClose: "closes the room list on a phone",
 };
 
 const WEB_PT: WebStrings = {
@@ -145,6 +184,19 @@ const WEB_PT: WebStrings = {
   mentionTitle: "({count}) {title}",
   passwordLabel: "A senha do servidor",
   roomList: "Salas ({count}): {rooms}",
+  roomsHeading: "Salas",
+  unreadLabel: "{count} não lida(s)",
+  mentionsLabel: "{count} mencionando você",
+  joinRoomLabel: "Entrar ou criar uma sala",
+  joinRoomPlaceholder: "#sala",
+  roomKeyLabel: "Chave (se a sala tiver uma)",
+  joinRoomButton: "Entrar",
+  noTopic: "Sem tópico",
+  operator: "operador(a)",
+  shortcutsHeading: "Teclas da página",
+  shortcutMove: "sala anterior ou seguinte",
+  shortcutJump: "sala 1 a 9 da lista",
+  shortcutClose: "fecha a lista de salas no celular",
 };
 
 /** Strings of the browser client by language. */

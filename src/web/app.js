@@ -12,13 +12,14 @@
  */
 
 /** @import { PageData } from "./web_assets.ts" */
-/** @import { TabCompletion, TextPart, WebEffect, WebEntry } from "./web_client_state.js" */
+/** @import { HelpItem, TabCompletion, TextPart, WebEffect, WebEntry } from "./web_client_state.js" */
 import {
   dayKey,
   fill,
   langFromNavigator,
   linkify,
   nameHue,
+  PAGE_SHORTCUTS,
   tabComplete,
   WebClientState,
 } from "./web_client_state.js";
@@ -71,6 +72,21 @@ const ui = {
   memberPanel: byId("member-panel", HTMLElement),
   membersHeading: byId("members-heading", HTMLElement),
   members: byId("members", HTMLUListElement),
+  roomsToggle: byId("rooms-toggle", HTMLButtonElement),
+  roomsToggleLabel: byId("rooms-toggle-label", HTMLElement),
+  roomsToggleBadge: byId("rooms-toggle-badge", HTMLElement),
+  roomPanel: byId("room-panel", HTMLElement),
+  roomsHeading: byId("rooms-heading", HTMLElement),
+  rooms: byId("rooms", HTMLUListElement),
+  roomForm: byId("room-form", HTMLFormElement),
+  roomLabel: byId("room-label", HTMLLabelElement),
+  roomInput: byId("room-input", HTMLInputElement),
+  roomKeyLabel: byId("room-key-label", HTMLLabelElement),
+  roomKey: byId("room-key", HTMLInputElement),
+  roomButton: byId("room-button", HTMLButtonElement),
+  shortcutsHeading: byId("shortcuts-heading", HTMLElement),
+  shortcuts: byId("shortcuts", HTMLElement),
+  topic: byId("topic", HTMLElement),
 };
 
 const lang = langFromNavigator(navigator.language);
@@ -104,6 +120,17 @@ let unread = 0;
 let shownMembers = -1;
 let shownView = "";
 let shownError = "";
+/** The room whose lines the message list holds (`""`: none). */
+let shownRoom = "";
+/** What the room list and topic show, to redraw them only on a change. */
+let shownRooms = "";
+/**
+ * The lines of the rooms not in view, each in a list of its own, kept out
+ * of the page until their room is shown again.
+ *
+ * @type {Map<string, HTMLOListElement>}
+ */
+const roomLists = new Map();
 /** @type {string[]} */
 const sentLines = [];
 let recall = 0;
@@ -122,10 +149,31 @@ function setUpText() {
   ui.lineLabel.textContent = web.messageLabel;
   ui.lineInput.placeholder = web.messagePlaceholder;
   ui.sendButton.textContent = web.sendButton;
+  ui.roomsToggleLabel.textContent = web.roomsHeading;
+  ui.roomsHeading.textContent = web.roomsHeading;
+  ui.roomLabel.textContent = web.joinRoomLabel;
+  ui.roomInput.placeholder = web.joinRoomPlaceholder;
+  ui.roomKeyLabel.textContent = web.roomKeyLabel;
+  ui.roomButton.textContent = web.joinRoomButton;
+  ui.shortcutsHeading.textContent = web.shortcutsHeading;
+  ui.shortcuts.replaceChildren(
+    ...PAGE_SHORTCUTS.flatMap((key) => {
+      const keys = document.createElement("dt");
+      const kbd = document.createElement("kbd");
+      kbd.textContent = key.keys;
+      keys.append(kbd);
+      const what = document.createElement("dd");
+      what.textContent = web[key.text];
+      return [keys, what];
+    }),
+  );
 }
 
 /** @param {WebEffect[]} effects */
 function run(effects) {
+  // The state may have changed rooms before these effects: file them in
+  // the room now in view.
+  showRoom();
   for (const effect of effects) {
     switch (effect.kind) {
       case "connect":
@@ -140,7 +188,7 @@ function run(effects) {
         drop();
         break;
       case "show":
-        show(effect.entry);
+        show(effect.entry, effect.room);
         break;
       case "timer":
         clearTimeout(timer);
@@ -287,13 +335,13 @@ function wordsElement(words) {
 /**
  * The `/help` list: one item per command, usage above what it does.
  *
- * @param {Extract<WebEntry, { kind: "help" }>} entry
+ * @param {readonly HelpItem[]} items
  * @returns {HTMLElement}
  */
-function helpList(entry) {
+function helpList(items) {
   const list = document.createElement("ul");
   list.className = "help-list";
-  for (const command of entry.items) {
+  for (const command of items) {
     const item = document.createElement("li");
     const usage = document.createElement("code");
     usage.textContent = command.usage;
@@ -305,8 +353,12 @@ function helpList(entry) {
   return list;
 }
 
-/** @param {WebEntry} entry */
-function show(entry) {
+/**
+ * @param {WebEntry} entry
+ * @param {string} [room] The room whose list it goes to, if not the one in
+ *   view.
+ */
+function show(entry, room) {
   const item = document.createElement("li");
   const classes = ["entry", `entry-${entry.kind}`];
   const time = document.createElement("time");
@@ -351,7 +403,11 @@ function show(entry) {
       const heading = document.createElement("span");
       heading.className = "text";
       heading.textContent = entry.text;
-      item.append(heading, helpList(entry));
+      // Then the page's own keys.
+      const keys = document.createElement("span");
+      keys.className = "text";
+      keys.textContent = entry.keysHeading;
+      item.append(heading, helpList(entry.items), keys, helpList(entry.keys));
       break;
     }
     default: {
@@ -363,7 +419,10 @@ function show(entry) {
     }
   }
   item.className = classes.join(" ");
-  insert(item);
+  insert(
+    item,
+    room === undefined || room === shownRoom ? ui.messages : roomList(room),
+  );
   if (entry.kind === "chat" && entry.own) atBottom = true;
 }
 
@@ -373,9 +432,9 @@ function show(entry) {
  * day is not the day of the line above.
  *
  * @param {HTMLLIElement} item
+ * @param {HTMLOListElement} list The list in view, or a room's kept apart.
  */
-function insert(item) {
-  const list = ui.messages;
+function insert(item, list) {
   const waiting = item.classList.contains("pending")
     ? null
     : list.querySelector(":scope > li.pending");
@@ -424,7 +483,9 @@ function daySeparator(day) {
  * @param {number | null} time
  */
 function settle(id, time) {
-  const item = ui.messages.querySelector(`li[data-id="${id}"]`);
+  const selector = `li[data-id="${id}"]`;
+  let item = ui.messages.querySelector(selector);
+  for (const list of roomLists.values()) item ??= list.querySelector(selector);
   if (!(item instanceof HTMLLIElement)) return;
   item.classList.remove("pending");
   if (time === null) {
@@ -438,6 +499,119 @@ function settle(id, time) {
     stamp.dateTime = new Date(time).toISOString();
     stamp.textContent = clock(time);
   }
+}
+
+/**
+ * @param {string} room
+ * @returns {HTMLOListElement} The list that keeps a room's lines while
+ *   another room is in view.
+ */
+function roomList(room) {
+  let list = roomLists.get(room);
+  if (list === undefined) {
+    list = document.createElement("ol");
+    roomLists.set(room, list);
+  }
+  return list;
+}
+
+/**
+ * Puts the lines of the current room in the message list, keeping the
+ * other room's apart. Screen readers are not read the whole room anew.
+ */
+function showRoom() {
+  const room = state.room ?? "";
+  if (room === shownRoom) return;
+  const list = ui.messages;
+  list.setAttribute("aria-live", "off");
+  roomList(shownRoom).replaceChildren(...list.childNodes);
+  list.replaceChildren(...roomList(room).childNodes);
+  roomLists.delete(room);
+  shownRoom = room;
+  atBottom = true;
+  scrollToBottom();
+  setTimeout(() => list.setAttribute("aria-live", "polite"));
+}
+
+/** Draws the room list, the drawer's button and the topic, when changed. */
+function renderRooms() {
+  const rooms = state.roomList;
+  const topic = state.topic;
+  const drawn = JSON.stringify([rooms, topic, state.room]);
+  if (drawn === shownRooms) return;
+  shownRooms = drawn;
+  const items = rooms.map((room, i) => {
+    const item = document.createElement("li");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "room";
+    button.dataset.room = room.room;
+    if (room.current) button.setAttribute("aria-current", "true");
+    if (i < 9) button.setAttribute("aria-keyshortcuts", `Alt+${i + 1}`);
+    const name = document.createElement("bdi");
+    name.textContent = room.room;
+    button.append(name);
+    if (room.unread > 0) {
+      button.append(badge(room.unread, room.mentions));
+    }
+    item.append(button);
+    return item;
+  });
+  ui.rooms.replaceChildren(...items);
+  const away = rooms.filter((room) => !room.current);
+  const unread = away.reduce((sum, room) => sum + room.unread, 0);
+  const mentions = away.reduce((sum, room) => sum + room.mentions, 0);
+  ui.roomsToggleBadge.hidden = unread === 0;
+  ui.roomsToggleBadge.textContent = String(unread);
+  ui.roomsToggleBadge.classList.toggle("mention", mentions > 0);
+  ui.topic.replaceChildren();
+  if (state.room !== null) {
+    const room = document.createElement("bdi");
+    room.className = "topic-room";
+    room.textContent = state.room;
+    ui.topic.append(room, " ");
+  }
+  const words = document.createElement("span");
+  words.className = "topic-text";
+  words.textContent = topic === "" ? web.noTopic : topic;
+  ui.topic.append(words);
+  ui.topic.classList.toggle("empty", topic === "");
+}
+
+/**
+ * A room's count of unread lines, marked when some mention you; screen
+ * readers say what it counts.
+ *
+ * @param {number} unread
+ * @param {number} mentions
+ * @returns {HTMLElement}
+ */
+function badge(unread, mentions) {
+  const element = document.createElement("span");
+  element.className = mentions > 0 ? "badge mention" : "badge";
+  const shown = document.createElement("span");
+  shown.setAttribute("aria-hidden", "true");
+  shown.textContent = mentions > 0 ? `${unread} @${mentions}` : String(unread);
+  const said = document.createElement("span");
+  said.className = "visually-hidden";
+  const count = fill(web.unreadLabel, { count: String(unread) });
+  said.textContent = mentions > 0
+    ? `${count}, ${fill(web.mentionsLabel, { count: String(mentions) })}`
+    : count;
+  element.append(shown, said);
+  return element;
+}
+
+/** @param {boolean} open Whether the room drawer (on a phone) is open. */
+function setDrawer(open) {
+  ui.roomPanel.classList.toggle("open", open);
+  ui.roomsToggle.setAttribute("aria-expanded", String(open));
+}
+
+/** @param {string | null} room A room to show, if any. */
+function goTo(room) {
+  if (room === null) return;
+  run(state.switchRoom(room, Date.now()));
 }
 
 function scrollToBottom() {
@@ -477,6 +651,8 @@ function render() {
       ui.nameInput.select();
     }
   }
+  ui.roomsToggle.hidden = view !== "chat";
+  renderRooms();
   if (state.membersVersion !== shownMembers) {
     shownMembers = state.membersVersion;
     renderMembers();
@@ -520,10 +696,25 @@ function renderMembers() {
     const item = document.createElement("li");
     const shown = document.createElement("bdi");
     shown.textContent = name;
+    const op = state.isOp(name);
+    /** @type {(Node | string)[]} */
+    const parts = [shown];
+    if (op) {
+      // `@` as in IRC, said as a word.
+      const mark = document.createElement("span");
+      mark.className = "op";
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = "@";
+      const said = document.createElement("span");
+      said.className = "visually-hidden";
+      said.textContent = ` (${web.operator})`;
+      parts.unshift(mark);
+      parts.push(said);
+    }
     if (name === state.me) {
       const me = document.createElement("span");
       me.className = "member me";
-      me.append(shown, ` ${web.you}`);
+      me.append(...parts, ` ${web.you}`);
       item.append(me);
     } else {
       const button = document.createElement("button");
@@ -531,8 +722,12 @@ function renderMembers() {
       button.className = "member";
       button.dataset.name = name;
       button.disabled = state.phase !== "chat";
-      button.append(shown);
-      button.setAttribute("aria-label", fill(web.messageMember, { name }));
+      button.append(...parts);
+      const label = fill(web.messageMember, { name });
+      button.setAttribute(
+        "aria-label",
+        op ? `${label} (${web.operator})` : label,
+      );
       item.append(button);
     }
     return item;
@@ -609,6 +804,7 @@ ui.lineInput.addEventListener("input", () => {
 // Up and Down recall the lines you sent, as in the terminal.
 ui.lineInput.addEventListener("keydown", (event) => {
   if (event.key !== "ArrowUp" && event.key !== "ArrowDown") return;
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
   if (sentLines.length === 0) return;
   event.preventDefault();
   recall = Math.max(
@@ -649,6 +845,67 @@ ui.messages.addEventListener("click", (event) => {
 });
 
 ui.retry.addEventListener("click", () => run(state.retryNow()));
+
+ui.rooms.addEventListener("click", (event) => {
+  const target = event.target;
+  const button = target instanceof Element ? target.closest(".room") : null;
+  if (!(button instanceof HTMLElement)) return;
+  setDrawer(false);
+  goTo(button.dataset.room ?? null);
+  ui.lineInput.focus();
+});
+
+ui.roomForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const effects = state.joinRoom(
+    ui.roomInput.value,
+    ui.roomKey.value,
+    Date.now(),
+  );
+  if (effects.some((effect) => effect.kind === "show")) {
+    run(effects);
+    return;
+  }
+  ui.roomInput.value = "";
+  ui.roomKey.value = "";
+  setDrawer(false);
+  run(effects);
+  if (effects.length > 0) ui.lineInput.focus();
+});
+
+ui.roomsToggle.addEventListener("click", () => {
+  const open = !ui.roomPanel.classList.contains("open");
+  setDrawer(open);
+  if (open) {
+    const current = ui.rooms.querySelector("[aria-current]");
+    if (current instanceof HTMLElement) current.focus();
+  }
+});
+
+// The page's keys (listed in /help and under the room list): Alt+Up and
+// Alt+Down to the room above or below, Alt+1 to Alt+9 to a room by its
+// place in the list (by the key's place, whatever the layout), Escape to
+// close the room drawer.
+document.addEventListener("keydown", (event) => {
+  if (state.view !== "chat") return;
+  if (event.key === "Escape" && ui.roomPanel.classList.contains("open")) {
+    setDrawer(false);
+    ui.roomsToggle.focus();
+    return;
+  }
+  if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+    return;
+  }
+  const digit = /^Digit([1-9])$/.exec(event.code);
+  /** @type {string | null} */
+  let room = null;
+  if (event.key === "ArrowUp") room = state.roomBeside(-1);
+  else if (event.key === "ArrowDown") room = state.roomBeside(1);
+  else if (digit !== null) room = state.roomAt(Number(digit[1]) - 1);
+  else return;
+  event.preventDefault();
+  goTo(room);
+});
 
 document.addEventListener("visibilitychange", () => {
   if (!document.hidden) {

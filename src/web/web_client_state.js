@@ -73,7 +73,9 @@ export const FIRST_NAME_HUE = 25;
  * that a line that waited for the flood limit can be marked once sent
  * (`pending` until then).
  *
- * A line of a room other than the current one says which (`room`).
+ * A line of a room you are not in (never expected) says which (`room`);
+ * the lines of your rooms go to their room's list (`show`'s `room`).
+ * `/help` lists the server's commands, then the page's own keys.
  *
  * @typedef {{ kind: "chat"; id: number; from: string; text: string;
  *     time: number; action: boolean; own: boolean; mention: boolean;
@@ -82,7 +84,8 @@ export const FIRST_NAME_HUE = 25;
  *     who: string; text: string; time: number; own: boolean; color: number }
  *   | { kind: "notice" | "error" | "info"; text: string; time: number;
  *     parts?: TextPart[] }
- *   | { kind: "help"; text: string; time: number; items: HelpItem[] }
+ *   | { kind: "help"; text: string; time: number; items: HelpItem[];
+ *     keysHeading: string; keys: HelpItem[] }
  * } WebEntry
  */
 
@@ -92,7 +95,8 @@ export const FIRST_NAME_HUE = 25;
  * - `connect`: open a new WebSocket (closing any other);
  * - `send`: send a message on the open WebSocket;
  * - `disconnect`: close the WebSocket without reporting it back;
- * - `show`: append an entry to the message list;
+ * - `show`: append an entry to the message list: to the list of `room`
+ *   when it names one of your rooms, else to the list in view;
  * - `timer`: arm the one timer (replacing any other), or clear it (`null`);
  * - `pace`: arm the pacing timer (replacing any other), or clear it
  *   (`null`); when it fires, call {@linkcode WebClientState.drain};
@@ -106,7 +110,7 @@ export const FIRST_NAME_HUE = 25;
  * @typedef {{ kind: "connect" }
  *   | { kind: "send"; message: ClientMessage }
  *   | { kind: "disconnect" }
- *   | { kind: "show"; entry: WebEntry }
+ *   | { kind: "show"; entry: WebEntry; room?: string }
  *   | { kind: "timer"; ms: number | null }
  *   | { kind: "pace"; ms: number | null }
  *   | { kind: "sent"; id: number; time: number }
@@ -132,16 +136,40 @@ export const FIRST_NAME_HUE = 25;
 
 /**
  * What the page knows of a room it is in: who is there, its operators, and
- * its topic (`""` for none), as last heard from the server.
+ * its topic (`""` for none), as last heard from the server; and how many
+ * lines (and of them, mentions of you) came while you looked elsewhere.
  *
- * @typedef {{ members: string[]; ops: string[]; topic: string }} PageRoom
+ * @typedef {{ members: string[]; ops: string[]; topic: string;
+ *   unread: number; mentions: number }} PageRoom
  */
 
 /**
- * A line that waits for the flood limit: what to send, the id of its entry
- * (0 for a command, which shows nothing), and whether it is `/quit`.
+ * One room of the room list, as the page draws it.
  *
- * @typedef {{ message: ClientMessage; id: number; quit: boolean }} Waiting
+ * @typedef {{ room: string; unread: number; mentions: number;
+ *   current: boolean }} RoomItem
+ */
+
+/**
+ * The page's own keys, listed in `/help` after the server's commands
+ * (`text` names the string that says what they do).
+ */
+export const PAGE_SHORTCUTS = Object.freeze(
+  /** @type {const} */ ([
+    { keys: "Alt+↑ / Alt+↓", text: "shortcutMove" },
+    { keys: "Alt+1 … Alt+9", text: "shortcutJump" },
+    { keys: "Esc", text: "shortcutClose" },
+  ]),
+);
+
+/**
+ * A line that waits for the flood limit: what to send, the id of its entry
+ * (0 for a command, which shows nothing), and whether it is `/quit`; a
+ * request the page makes by itself (rejoining after a reconnect) is
+ * `quiet`: not counted as a line of yours if it never goes out.
+ *
+ * @typedef {{ message: ClientMessage; id: number; quit: boolean;
+ *   quiet?: boolean }} Waiting
  */
 
 /**
@@ -181,6 +209,32 @@ export class WebClientState {
   #rooms = new Map();
   /** @type {string | null} */
   #room = null;
+  /**
+   * Keys you gave for rooms (in the join field or `/join #room key`), to
+   * rejoin them after a reconnect.
+   *
+   * @type {Map<string, string>}
+   */
+  #keys = new Map();
+  /**
+   * After a reconnect: the rooms being rejoined (their `joined` is quiet
+   * and shows only the lines missed), the room to return to, and what the
+   * page knew of each before.
+   *
+   * @type {Set<string>}
+   */
+  #rejoining = new Set();
+  /** @type {string | null} */
+  #returnTo = null;
+  /** @type {Map<string, PageRoom>} */
+  #before = new Map();
+  /**
+   * Time of the newest line seen in each room, so a rejoin shows only what
+   * was said while the page was away.
+   *
+   * @type {Map<string, number>}
+   */
+  #seen = new Map();
   #nameError = "";
   #open = false;
   #joinedOnce = false;
@@ -239,6 +293,126 @@ export class WebClientState {
    */
   get rooms() {
     return this.#rooms;
+  }
+
+  /**
+   * @returns {RoomItem[]} The room list: your rooms in the order you
+   *   joined them, with what came while you were away.
+   */
+  get roomList() {
+    // Rooms still being rejoined after a reconnect stay listed.
+    const rooms = [...this.#rooms];
+    for (const room of this.#rejoining) {
+      const known = this.#before.get(room);
+      if (known !== undefined && !this.#rooms.has(room)) {
+        rooms.push([room, known]);
+      }
+    }
+    return rooms.map(([room, known]) => ({
+      room,
+      unread: known.unread,
+      mentions: known.mentions,
+      current: room === this.#room,
+    }));
+  }
+
+  /** @returns {string} The current room's topic, `""` for none. */
+  get topic() {
+    return this.#room === null ? "" : this.#rooms.get(this.#room)?.topic ?? "";
+  }
+
+  /**
+   * @param {string} name A member of the current room.
+   * @returns {boolean} Whether they are one of its operators.
+   */
+  isOp(name) {
+    const ops = this.#room === null ? [] : this.#rooms.get(this.#room)?.ops;
+    return ops?.includes(name) ?? false;
+  }
+
+  /**
+   * The room `step` places from the current one in the list, wrapping
+   * around (Alt+Up is -1, Alt+Down +1).
+   *
+   * @param {number} step
+   * @returns {string | null} Its name, or `null` with no other room.
+   */
+  roomBeside(step) {
+    const rooms = [...this.#rooms.keys()];
+    if (rooms.length < 2) return null;
+    const at = this.#room === null ? -1 : rooms.indexOf(this.#room);
+    const next = ((at + step) % rooms.length + rooms.length) % rooms.length;
+    return rooms[next] ?? null;
+  }
+
+  /**
+   * @param {number} index From 0.
+   * @returns {string | null} The room at that place of the list (Alt+1 is
+   *   0), or `null`.
+   */
+  roomAt(index) {
+    return [...this.#rooms.keys()][index] ?? null;
+  }
+
+  /**
+   * The user picks one of their rooms (in the list, or with a key): it is
+   * shown at once, and the server told (`switch`), so that commands that
+   * act on the current room act on it too.
+   *
+   * @param {string} room A room you are in.
+   * @param {number} now Current time in milliseconds.
+   * @returns {WebEffect[]}
+   */
+  switchRoom(room, now) {
+    if (this.#phase !== "chat" || room === this.#room) return [];
+    if (!this.#rooms.has(room)) return [];
+    this.#setRoom(room);
+    return this.#request({ type: "switch", room }, now);
+  }
+
+  /**
+   * The user asks, in the "join or create" field, to join a room (made if
+   * new); a name without `#` gets one.
+   *
+   * @param {string} typed The room as typed.
+   * @param {string} key The key as typed (`""` for none).
+   * @param {number} now Current time in milliseconds.
+   * @returns {WebEffect[]}
+   */
+  joinRoom(typed, key, now) {
+    const name = typed.trim();
+    if (name === "" || name === "#") return [];
+    if (this.#phase !== "chat") {
+      return [this.#show("error", this.#text.web.notConnected, now)];
+    }
+    const room = name.startsWith("#") ? name : `#${name}`;
+    /** @type {ClientMessage} */
+    const message = { type: "join", room };
+    const secret = key.trim();
+    if (secret !== "") {
+      message.key = secret;
+      this.#keys.set(room, secret);
+    }
+    return this.#request(message, now);
+  }
+
+  /**
+   * Sends a request as soon as the flood limit allows.
+   *
+   * @param {ClientMessage} message
+   * @param {number} now
+   * @param {boolean} [quiet] Made by the page itself (see `Waiting`).
+   * @returns {WebEffect[]}
+   */
+  #request(message, now, quiet = false) {
+    if (this.#queue.length === 0 && this.#paceWait(now) === 0) {
+      this.#paceTake(now);
+      return [{ kind: "send", message }];
+    }
+    this.#queue.push({ message, id: 0, quit: false, quiet });
+    return this.#queue.length === 1
+      ? [{ kind: "pace", ms: this.#paceWait(now) }]
+      : [];
   }
 
   /** @returns {number} Changes whenever {@linkcode members} changes. */
@@ -342,10 +516,11 @@ export class WebClientState {
     if (this.#phase !== "chat") {
       return [this.#show("error", web.notConnected, now)];
     }
-    // The server sends it to your current room, which is the one shown
-    // (`input` may name another room, for a page that shows several).
+    // It goes to the room in view, whatever the server thinks is current
+    // (a `switch` may still be on its way).
     /** @type {ClientMessage} */
     const message = { type: "input", text: line };
+    if (this.#room !== null) message.room = this.#room;
     const bytes = frameBytes(message);
     if (bytes > this.#maxLineBytes) {
       const limit = String(this.#maxLineBytes);
@@ -356,19 +531,29 @@ export class WebClientState {
     }
     const own = this.#ownLine(line, now);
     const quit = _isQuit(line);
+    const join = /^\/join\s+(\S+)\s+(\S+)/i.exec(line);
+    if (join !== null) {
+      const room = join[1] ?? "";
+      this.#keys.set(room.startsWith("#") ? room : `#${room}`, join[2] ?? "");
+    }
+    const room = this.#room === null ? {} : { room: this.#room };
     if (this.#queue.length === 0 && this.#paceWait(now) === 0) {
       this.#paceTake(now);
       if (quit) this.#leaving = true;
       /** @type {WebEffect[]} */
       const effects = [{ kind: "send", message }, { kind: "clear_input" }];
-      if (own !== null) effects.push({ kind: "show", entry: own });
+      if (own !== null) effects.push({ kind: "show", entry: own, ...room });
       return effects;
     }
     this.#queue.push({ message, id: own?.id ?? 0, quit });
     /** @type {WebEffect[]} */
     const effects = [{ kind: "clear_input" }];
     if (own !== null) {
-      effects.push({ kind: "show", entry: { ...own, pending: true } });
+      effects.push({
+        kind: "show",
+        entry: { ...own, pending: true },
+        ...room,
+      });
     }
     if (this.#queue.length === 1) {
       effects.push({ kind: "pace", ms: this.#paceWait(now) });
@@ -588,7 +773,9 @@ export class WebClientState {
     for (const { id } of dropped) {
       if (id !== 0) effects.push({ kind: "unsent", id });
     }
-    const count = String(dropped.length);
+    const lines = dropped.filter((waiting) => !waiting.quiet).length;
+    if (lines === 0) return effects;
+    const count = String(lines);
     const text = fill(this.#text.web.unsentLines, { count });
     effects.push(this.#show("error", text, now));
     return effects;
@@ -618,8 +805,9 @@ export class WebClientState {
   }
 
   /**
-   * A notice whose filled-in values are isolated (see {@linkcode TextPart});
-   * one about a room other than the current one starts with `[#room]`.
+   * A notice whose filled-in values are isolated (see {@linkcode TextPart}).
+   * One about one of your rooms goes to that room's list; one about
+   * another room (`/who #elsewhere`) starts with `[#room]`.
    *
    * @param {string} template
    * @param {Readonly<Record<string, string | readonly string[]>>} values
@@ -629,14 +817,17 @@ export class WebClientState {
    */
   #notice(template, values, time, room) {
     const parts = fillParts(template, values);
-    if (room !== undefined && room !== this.#room) {
+    const mine = room !== undefined && this.#rooms.has(room);
+    if (room !== undefined && !mine && room !== this.#room) {
       parts.unshift({ text: "[", isolate: false }, {
         text: room,
         isolate: true,
       }, { text: "] ", isolate: false });
     }
     const text = parts.map((part) => part.text).join("");
-    return { kind: "show", entry: { kind: "notice", text, time, parts } };
+    /** @type {WebEntry} */
+    const entry = { kind: "notice", text, time, parts };
+    return mine ? { kind: "show", entry, room } : { kind: "show", entry };
   }
 
   /**
@@ -665,15 +856,28 @@ export class WebClientState {
     const topic = state.topic?.text === undefined
       ? ""
       : cleanText(String(state.topic.text));
-    this.#rooms.set(room, { members, ops: _names(state.ops), topic });
-    this.#room = room;
-    this.#setMembers(members);
+    const before = this.#before.get(room);
+    this.#rooms.set(room, {
+      members,
+      ops: _names(state.ops),
+      topic,
+      unread: before?.unread ?? 0,
+      mentions: before?.mentions ?? 0,
+    });
+    // A room rejoined after a reconnect does not take the view.
+    if (this.#rejoining.has(room)) {
+      if (room === this.#room) this.#setMembers(members);
+      return;
+    }
+    this.#setRoom(room);
   }
 
   /** @param {string | null} room */
   #setRoom(room) {
     this.#room = room;
-    this.#setMembers(room === null ? [] : this.#rooms.get(room)?.members ?? []);
+    const known = room === null ? undefined : this.#rooms.get(room);
+    if (known !== undefined) known.unread = known.mentions = 0;
+    this.#setMembers(known?.members ?? []);
   }
 
   /** @param {readonly string[]} names */
@@ -726,10 +930,19 @@ export class WebClientState {
       case "private":
         return this.#private(message);
       case "joined": {
+        const room = cleanText(String(message.room));
+        const rejoin = this.#rejoining.has(room);
         this.#enter(message);
-        const room = this.#room ?? "";
+        this.#rejoining.delete(room);
+        if (rejoin) {
+          // Back in a room after a reconnect: only what was missed.
+          const seen = this.#seen.get(room) ?? 0;
+          return _lines(message.history)
+            .filter((line) => line.time > seen && line.from !== this.#me)
+            .flatMap((line) => this.#chat({ ...line, room }, true));
+        }
         /** @type {WebEffect[]} */
-        const effects = [this.#notice(text.nowIn, { room }, now)];
+        const effects = [this.#notice(text.nowIn, { room }, now, room)];
         for (const line of _lines(message.history)) {
           effects.push(...this.#chat({ ...line, room }, true));
         }
@@ -742,6 +955,16 @@ export class WebClientState {
       }
       case "current": {
         const room = message.room === null ? null : cleanText(message.room);
+        if (this.#returnTo !== null && room === this.#returnTo) {
+          // The end of a rejoin: back where you were, quietly; a room not
+          // rejoined by now refused (a new key, a ban) and said why.
+          this.#returnTo = null;
+          this.#rejoining.clear();
+          this.#setRoom(room);
+          return [];
+        }
+        // Your own switch, already shown.
+        if (room === this.#room) return [];
         this.#setRoom(room);
         return [
           room === null
@@ -784,15 +1007,17 @@ export class WebClientState {
         const room = cleanText(message.room);
         const by = cleanText(message.by);
         const reason = message.reason ? cleanText(message.reason) : "";
-        const notice = this.#notice(
-          reason ? text.kickedReason : text.kicked,
-          { name, room, by, reason },
-          message.time,
-          room,
-        );
+        // Kicked yourself: said where you look, the room being gone.
         if (name === this.#me) this.#rooms.delete(room);
         else this.#update(room, (known) => _without(known, name));
-        return [notice];
+        return [
+          this.#notice(
+            reason ? text.kickedReason : text.kicked,
+            { name, room, by, reason },
+            message.time,
+            room,
+          ),
+        ];
       }
       case "mode": {
         this.#noteTime(message.time);
@@ -896,9 +1121,21 @@ export class WebClientState {
         const items = message.code === "help" ? parseHelp(info) : [];
         if (items.length === 0) return [this.#show("info", info, now)];
         const heading = info.split("\n")[0] ?? "";
+        const web = this.#text.web;
+        const keys = PAGE_SHORTCUTS.map((key) => ({
+          usage: key.keys,
+          text: web[key.text],
+        }));
         return [{
           kind: "show",
-          entry: { kind: "help", text: heading, time: now, items },
+          entry: {
+            kind: "help",
+            text: heading,
+            time: now,
+            items,
+            keysHeading: web.shortcutsHeading,
+            keys,
+          },
         }];
       }
       case "error":
@@ -938,11 +1175,41 @@ export class WebClientState {
     this.#attempt = 0;
     this.#joinedOnce = true;
     this.#pacer = _pacer(message.limits, now);
-    // A welcome places you in the server's default room only.
+    // A welcome places you in the server's default room only; after a
+    // reconnect the page rejoins the others, and returns to the one in view.
+    const returnTo = this.#room;
+    this.#before = new Map(this.#rooms);
     this.#rooms.clear();
     this.#room = null;
+    this.#rejoining.clear();
+    this.#returnTo = null;
     if (typeof message.room === "string") this.#enter(message);
     else this.#setMembers([]);
+    /** @type {WebEffect[]} */
+    const rejoins = [];
+    if (rejoin) {
+      for (const room of this.#before.keys()) {
+        if (this.#rooms.has(room)) continue;
+        this.#rejoining.add(room);
+        /** @type {ClientMessage} */
+        const join = { type: "join", room };
+        const key = this.#keys.get(room);
+        if (key !== undefined) join.key = key;
+        rejoins.push(...this.#request(join, now, true));
+      }
+      const back = returnTo !== null && this.#before.has(returnTo)
+        ? returnTo
+        : this.#room;
+      if (back !== null && this.#rejoining.size > 0) {
+        this.#returnTo = back;
+        // The view stays where it was while the rooms come back.
+        this.#room = back;
+        this.#setMembers(this.#before.get(back)?.members ?? []);
+        rejoins.push(
+          ...this.#request({ type: "switch", room: back }, now, true),
+        );
+      }
+    }
     const web = this.#text.web;
     /** @type {WebEffect[]} */
     const effects = [
@@ -965,9 +1232,14 @@ export class WebClientState {
           now,
         ),
       );
-      for (const line of history) effects.push(...this.#chat(line, true));
+      const room = typeof message.room === "string"
+        ? { room: message.room }
+        : {};
+      for (const line of history) {
+        effects.push(...this.#chat({ ...line, ...room }, true));
+      }
     }
-    return [...effects, ...this.#topicOf(message, now)];
+    return [...effects, ...this.#topicOf(message, now), ...rejoins];
   }
 
   /**
@@ -980,12 +1252,18 @@ export class WebClientState {
   #topicOf(state, now) {
     const topic = state.topic;
     if (state.room === null || topic === undefined) return [];
+    const room = cleanText(String(state.room));
     return [
-      this.#notice(this.#text.topicIs, {
-        room: cleanText(String(state.room)),
-        text: cleanText(String(topic.text)),
-        by: cleanText(String(topic.by)),
-      }, now),
+      this.#notice(
+        this.#text.topicIs,
+        {
+          room,
+          text: cleanText(String(topic.text)),
+          by: cleanText(String(topic.by)),
+        },
+        now,
+        room,
+      ),
     ];
   }
 
@@ -1015,10 +1293,26 @@ export class WebClientState {
       pending: false,
       color: this.#colorOf(from),
     };
-    const room = line.room === undefined ? null : cleanText(String(line.room));
-    if (room !== null && room !== this.#room) entry.room = room;
+    const room = line.room === undefined
+      ? this.#room
+      : cleanText(String(line.room));
+    const known = room === null ? undefined : this.#rooms.get(room);
     /** @type {WebEffect[]} */
-    const effects = [{ kind: "show", entry }];
+    const effects = [];
+    if (room === null || known === undefined) {
+      // Not one of your rooms (never expected): shown here, tagged.
+      if (room !== null && room !== this.#room) entry.room = room;
+      effects.push({ kind: "show", entry });
+    } else {
+      effects.push({ kind: "show", entry, room });
+      if (typeof line.time === "number") {
+        this.#seen.set(room, Math.max(this.#seen.get(room) ?? 0, line.time));
+      }
+      if (room !== this.#room && !own && !history) {
+        known.unread++;
+        if (mention) known.mentions++;
+      }
+    }
     if (mention) effects.push({ kind: "alert" });
     return effects;
   }

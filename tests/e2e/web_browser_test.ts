@@ -193,6 +193,22 @@ Deno.test({
                 0,
               );
 
+              // Rooms, for the screenshot: a topic here, and #deploys (made
+              // from the join field) where news waits, mentioning ana.
+              await bob.say("/topic Release day: v2.4 ships at 3pm");
+              await ana.page.locator("#topic", { hasText: "v2.4 ships" })
+                .waitFor();
+              await ana.page.locator("#room-input").fill("#deploys");
+              await ana.page.locator("#room-input").press("Enter");
+              await ana.entry("You are now in #deploys", "notice");
+              await ana.page.locator('#rooms [data-room="#general"]').click();
+              await ana.page.locator("#topic", { hasText: "v2.4 ships" })
+                .waitFor();
+              await carla.writeLine("/join #deploys");
+              await carla.writeLine("ana: staging is green, rolling out");
+              await ana.page.locator('#rooms [data-room="#deploys"] .badge', {
+                hasText: "1 @1",
+              }).waitFor();
               await ana.page.locator("#line-input").fill("sushi!");
               const shot = await ana.page.screenshot({
                 animations: "disabled",
@@ -208,6 +224,10 @@ Deno.test({
               await ana.say("/help");
               await ana.entry("Commands:", "info");
               await ana.page.locator("#line-input").fill("sushi!");
+              // The room drawer closed: its button in the bar counts what
+              // waits in #deploys; the topic says where you are.
+              await ana.page.locator("#rooms-toggle-badge", { hasText: "1" })
+                .waitFor();
               const phone = await ana.page.screenshot({
                 animations: "disabled",
                 caret: "hide",
@@ -595,8 +615,9 @@ Deno.test({
         await page.locator("#line-input").fill("/help");
         await page.keyboard.press("Enter");
         const help = await ana.entry("Commands:", "info");
-        const items = help.locator(".help-list li");
-        // One item per command of the table (7 before rooms).
+        // One item per command of the table (7 before rooms), then the
+        // page's own keys in a list of their own.
+        const items = help.locator(".help-list").first().locator("li");
         assertEquals(await items.count(), COMMANDS.length);
         assertEquals(
           await items.first().locator("code").textContent(),
@@ -766,7 +787,8 @@ Deno.test({
         const long = "x".repeat(9000);
         await ana.say(long);
         const error = await ana.entry("too long to send", "error");
-        assertStringIncludes(await error.textContent() ?? "", "9026 bytes");
+        // 9000 bytes of text, 44 of envelope (the room it goes to included).
+        assertStringIncludes(await error.textContent() ?? "", "9044 bytes");
         assertStringIncludes(await error.textContent() ?? "", "8192");
         assertEquals(await input.inputValue(), long, "the text is kept");
         assertEquals(await input.getAttribute("aria-invalid"), "true");
@@ -778,7 +800,7 @@ Deno.test({
         // Bytes, not characters: 2100 emoji are 8400 bytes.
         const emoji = "😀".repeat(2100);
         await ana.say(emoji);
-        await ana.entry("8426 bytes", "error");
+        await ana.entry("8444 bytes", "error");
         assertEquals(await input.inputValue(), emoji);
         // 4000 two-byte letters fit, and go out.
         const letters = "é".repeat(4000);
@@ -1097,3 +1119,205 @@ Deno.test(
       await bob.close();
     }),
 );
+
+/** The rooms of the room list, as shown (name, then any badge). */
+function roomButtons(page: Page): Promise<string[]> {
+  return page.locator("#rooms button").evaluateAll((buttons) =>
+    buttons.map((b) =>
+      [
+        b.querySelector("bdi")?.textContent ?? "",
+        b.querySelector(".badge [aria-hidden]")?.textContent ?? "",
+        b.getAttribute("aria-current") === "true" ? "current" : "",
+      ].filter((part) => part !== "").join(" ")
+    )
+  );
+}
+
+/** Waits until the room list shows exactly `rooms` (see roomButtons). */
+async function expectRooms(page: Page, rooms: string[]): Promise<void> {
+  const want = JSON.stringify(rooms);
+  let shown = "";
+  const end = Date.now() + DEADLINE_MS;
+  while ((shown = JSON.stringify(await roomButtons(page))) !== want) {
+    if (Date.now() > end) {
+      throw new Error(`Timed out waiting for rooms ${want}; shown: ${shown}`);
+    }
+    await delay(20);
+  }
+}
+
+Deno.test({
+  name:
+    "the page's rooms: a sidebar with unread and mention badges, the join field, the topic, operators marked, each room's lines apart, keys to move, and every room back after a reconnect",
+  ignore,
+  fn: () =>
+    withBrowser(async (browser) => {
+      let fixture = await startWeb();
+      const chatPort = fixture.server.chat.addr.port;
+      const webPort = fixture.web.addr.port;
+      try {
+        const ana = await PageUser.join(browser, fixture.url, "ana");
+        const bob = await nativeUser(chatPort, "bob");
+        await ana.expectMembers(["ana (you)", "bob"]);
+        await expectRooms(ana.page, ["#general current"]);
+        const topic = ana.page.locator("#topic");
+        assertEquals(await topic.textContent(), "#general No topic");
+        assert(await hasClass(topic, "empty"));
+
+        // Join (and create) a room from the field: it becomes current.
+        await ana.page.locator("#room-input").fill("games");
+        await ana.page.locator("#room-input").press("Enter");
+        await ana.entry("You are now in #games", "notice");
+        await expectRooms(ana.page, ["#general", "#games current"]);
+        assertEquals(await ana.page.inputValue("#room-input"), "");
+        // Its first member is its operator: marked, and said so.
+        await ana.expectMembers(["@ana (operator) (you)"]);
+        assertEquals(
+          await ana.page.locator("#members .op").getAttribute("aria-hidden"),
+          "true",
+        );
+        await ana.say("/topic finals at 8");
+        await ana.page.locator("#topic", { hasText: "#games finals at 8" })
+          .waitFor();
+        assertEquals(await hasClass(topic, "empty"), false);
+        await bob.sendMessage({ type: "join", room: "#games" });
+        await ana.expectMembers(["@ana (operator) (you)", "bob"]);
+        assertEquals(
+          await ana.page.locator("#members button").getAttribute("aria-label"),
+          "Send a private message to bob",
+        );
+
+        // Lines of the room not in view wait there, counted.
+        await bob.sendMessage({
+          type: "input",
+          text: "<b>over</b> in general",
+          room: "#general",
+        });
+        await bob.sendMessage({
+          type: "input",
+          text: "ana: lunch?",
+          room: "#general",
+        });
+        await expectRooms(ana.page, ["#general 2 @1", "#games current"]);
+        assertEquals(
+          await ana.page.locator("#rooms .badge .visually-hidden")
+            .textContent(),
+          "2 unread, 1 mentioning you",
+        );
+        assertEquals(
+          await ana.page.locator("#messages li", { hasText: "in general" })
+            .count(),
+          0,
+        );
+        // Clicking the room shows its lines (as text), and clears its count.
+        await ana.page.locator('#rooms [data-room="#general"]').click();
+        await expectRooms(ana.page, ["#general current", "#games"]);
+        const line = await ana.entry("<b>over</b> in general", "chat");
+        assertEquals(await line.locator("b").count(), 0);
+        assertEquals(
+          await ana.page.locator("#topic").textContent(),
+          "#general No topic",
+        );
+        await ana.expectMembers(["ana (you)", "bob"]);
+        assertEquals(
+          await ana.page.locator("#messages li", { hasText: "finals at 8" })
+            .count(),
+          0,
+          "#games's lines stay in #games",
+        );
+        // What you type goes to the room in view.
+        await ana.say("sure, at noon");
+        await bob.expectMessage("message", (m) =>
+          m.room === "#general" && m.text === "sure, at noon");
+
+        // Alt+Down and Alt+Up move between rooms, Alt+1..9 go by place.
+        await ana.page.locator("#line-input").press("Alt+ArrowDown");
+        await expectRooms(ana.page, ["#general", "#games current"]);
+        await ana.page.locator("#topic", { hasText: "finals at 8" }).waitFor();
+        await ana.page.locator("#line-input").press("Alt+ArrowUp");
+        await expectRooms(ana.page, ["#general current", "#games"]);
+        await ana.page.locator("#line-input").press("Alt+2");
+        await expectRooms(ana.page, ["#general", "#games current"]);
+        await ana.say("gg");
+        await bob.expectMessage("message", (m) =>
+          m.room === "#games" && m.text === "gg");
+        // The keys are in /help and under the room list.
+        await ana.say("/help");
+        const help = await ana.entry("Keys of the page", "info");
+        assertStringIncludes(await help.textContent() ?? "", "Alt+1 … Alt+9");
+        assertEquals(
+          await ana.page.locator("#shortcuts kbd").allTextContents(),
+          ["Alt+↑ / Alt+↓", "Alt+1 … Alt+9", "Esc"],
+        );
+        await bob.close();
+
+        // A restart: the page rejoins both rooms and stays in #games.
+        await stopWeb(fixture);
+        await ana.page.locator("#status[data-kind=lost]").waitFor();
+        fixture = await startWeb({ port: chatPort, webPort });
+        await ana.entry("Reconnected.", "notice");
+        await expectRooms(ana.page, ["#general", "#games current"]);
+        const carl = await nativeUser(chatPort, "carl");
+        await carl.sendMessage({ type: "join", room: "#games" });
+        await carl.expectMessage("joined", (m) =>
+          m.room === "#games" && m.members.includes("ana"));
+        await ana.say("back in games");
+        await carl.expectMessage("message", (m) =>
+          m.room === "#games" && m.text === "back in games");
+        await carl.close();
+        assertEquals(ana.errors, []);
+      } finally {
+        await stopWeb(fixture);
+      }
+    }),
+});
+
+Deno.test({
+  name:
+    "on a phone the room list is a drawer: opened from the bar (with the unread count), closed by choosing a room or Escape",
+  ignore,
+  fn: () =>
+    withWeb(({ server, url }) =>
+      withBrowser(async (browser) => {
+        const ana = await PageUser.join(browser, url, "ana", {
+          viewport: { width: 360, height: 640 },
+        });
+        const bob = await nativeUser(server.chat.addr.port, "bob");
+        try {
+          const drawer = ana.page.locator("#room-panel");
+          const toggle = ana.page.locator("#rooms-toggle");
+          assert(await toggle.isVisible());
+          assertEquals(await drawer.isVisible(), false);
+          await ana.say("/join #ops");
+          await ana.entry("You are now in #ops", "notice");
+          await bob.sendMessage({ type: "input", text: "in general" });
+          await ana.page.locator("#rooms-toggle-badge", { hasText: "1" })
+            .waitFor();
+          await toggle.click();
+          await drawer.locator('[data-room="#general"]').waitFor({
+            state: "visible",
+          });
+          assertEquals(await toggle.getAttribute("aria-expanded"), "true");
+          assertEquals(
+            await ana.page.evaluate("document.activeElement?.dataset.room"),
+            "#ops",
+          );
+          await ana.page.keyboard.press("Escape");
+          await drawer.waitFor({ state: "hidden" });
+          assertEquals(await focused(ana.page), "rooms-toggle");
+          await toggle.click();
+          await drawer.locator('[data-room="#general"]').click();
+          await drawer.waitFor({ state: "hidden" });
+          await ana.entry("in general", "chat");
+          assertEquals(
+            await ana.page.locator("#rooms-toggle-badge").isVisible(),
+            false,
+          );
+          assertEquals(await focused(ana.page), "line-input");
+          assertEquals(ana.errors, []);
+        } finally {
+          await bob.close();
+        }
+      })
+    ),
+});

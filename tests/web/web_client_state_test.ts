@@ -177,7 +177,10 @@ Deno.test("WebClientState sends what you type as input and shows your own lines"
   const state = joined();
   const say = state.submitLine("hello  ", 100);
   assertEquals(say.slice(0, 2), [
-    { kind: "send", message: { type: "input", text: "hello  " } },
+    {
+      kind: "send",
+      message: { type: "input", text: "hello  ", room: "#general" },
+    },
     { kind: "clear_input" },
   ]);
   const own = shown(say)[0]!;
@@ -199,7 +202,7 @@ Deno.test("WebClientState sends what you type as input and shows your own lines"
     const effects = state.submitLine(command, 0);
     assertEquals(effects[0], {
       kind: "send",
-      message: { type: "input", text: command },
+      message: { type: "input", text: command, room: "#general" },
     });
     assertEquals(shown(effects), [], command);
   }
@@ -708,16 +711,17 @@ Deno.test("WebClientState refuses a line longer than the server takes, counting 
   assertEquals(long.map((e) => e.kind), ["show", "reject_input"]);
   assertEquals(
     shown(long)[0]?.text,
-    "That line is too long to send: 9026 bytes, and the server takes at most 8192. It is still in the box, to shorten.",
+    "That line is too long to send: 9044 bytes, and the server takes at most 8192. It is still in the box, to shorten.",
   );
   assertEquals(shown(long)[0]?.kind, "error");
-  // The frame's JSON is what counts: 26 bytes of envelope, escapes, UTF-8.
-  assertEquals(sent(state.submitLine("x".repeat(8166), 0)).length, 1);
-  assertEquals(sent(state.submitLine("x".repeat(8167), 0)).length, 0);
-  assertEquals(sent(state.submitLine('"'.repeat(4083), 0)).length, 1);
-  assertEquals(sent(state.submitLine('"'.repeat(4084), 0)).length, 0);
-  assertEquals(sent(state.submitLine("😀".repeat(2041), 0)).length, 1);
-  assertEquals(sent(state.submitLine("😀".repeat(2042), 0)).length, 0);
+  // The frame's JSON is what counts: 44 bytes of envelope (the room it goes
+  // to included), escapes, UTF-8.
+  assertEquals(sent(state.submitLine("x".repeat(8148), 0)).length, 1);
+  assertEquals(sent(state.submitLine("x".repeat(8149), 0)).length, 0);
+  assertEquals(sent(state.submitLine('"'.repeat(4074), 0)).length, 1);
+  assertEquals(sent(state.submitLine('"'.repeat(4075), 0)).length, 0);
+  assertEquals(sent(state.submitLine("😀".repeat(2037), 0)).length, 1);
+  assertEquals(sent(state.submitLine("😀".repeat(2038), 0)).length, 0);
   assertEquals(frameBytes({ type: "input", text: "\u0001" }), 32);
   const pt = new WebClientState({
     text: pageText("pt"),
@@ -729,7 +733,7 @@ Deno.test("WebClientState refuses a line longer than the server takes, counting 
   pt.received(welcome("ana", ["ana"]), 0);
   assertEquals(
     shown(pt.submitLine("x".repeat(100), 0))[0]?.text,
-    "Essa linha é longa demais para enviar: 126 bytes, e o servidor aceita no máximo 100. Ela continua na caixa, para você encurtar.",
+    "Essa linha é longa demais para enviar: 144 bytes, e o servidor aceita no máximo 100. Ela continua na caixa, para você encurtar.",
   );
 });
 
@@ -961,9 +965,36 @@ Deno.test("dayKey() names the local calendar day", () => {
 
 // --- Rooms ---------------------------------------------------------------------
 
-Deno.test("WebClientState follows its rooms: the member list is the current room's, other rooms' lines are marked", () => {
+/** The entries of some effects, with the room each is filed under. */
+function filed(effects: WebEffect[]): [string | undefined, string][] {
+  return effects.flatMap((e) =>
+    e.kind === "show"
+      ? [[e.room, e.entry.text] as [string | undefined, string]]
+      : []
+  );
+}
+
+/** ana, in #general with bob and cid, then in #games with dan (its op). */
+function inTwoRooms(): WebClientState {
+  const state = joined("ana", ["ana", "bob", "cid"]);
+  state.received(
+    frame({
+      type: "joined",
+      room: "#games",
+      members: ["dan", "ana"],
+      ops: ["dan"],
+      topic: { text: "gg", by: "dan", time: 1 },
+      history: [{ from: "dan", text: "earlier", time: 1 }],
+    }),
+    5,
+  );
+  return state;
+}
+
+Deno.test("WebClientState follows its rooms: the member list and topic are the current room's, each room's lines are filed under it", () => {
   const state = joined("ana", ["ana", "bob", "cid"]);
   assertEquals(state.room, "#general");
+  assertEquals(state.topic, "");
   const join = state.received(
     frame({
       type: "joined",
@@ -977,57 +1008,285 @@ Deno.test("WebClientState follows its rooms: the member list is the current room
   );
   assertEquals(state.room, "#games");
   assertEquals(state.members, ["ana", "dan"]);
+  assertEquals(state.topic, "gg");
+  assert(state.isOp("dan"));
+  assertFalse(state.isOp("ana"));
   assertEquals(state.rooms.get("#games")?.topic, "gg");
-  assertEquals(
-    shown(join).map((entry) => entry.text),
-    [
-      "You are now in #games: what you type goes there",
-      "earlier",
-      "Topic of #games: gg (set by dan)",
-    ],
+  assertEquals(filed(join), [
+    ["#games", "You are now in #games: what you type goes there"],
+    ["#games", "earlier"],
+    ["#games", "Topic of #games: gg (set by dan)"],
+  ]);
+  const other = state.received(
+    frame({
+      type: "message",
+      room: "#general",
+      from: "bob",
+      text: "over here",
+      time: 6,
+    }),
+    6,
   );
-  const other = shown(
-    state.received(
-      frame({
-        type: "message",
-        room: "#general",
-        from: "bob",
-        text: "over here",
-        time: 6,
-      }),
-      6,
-    ),
-  )[0]!;
-  assert(other.kind === "chat");
-  assertEquals(other.room, "#general");
-  const here = shown(
-    state.received(
-      frame({
-        type: "message",
-        room: "#games",
-        from: "dan",
-        text: "gg",
-        time: 7,
-      }),
-      7,
-    ),
-  )[0]!;
-  assert(here.kind === "chat" && here.room === undefined);
-  const part = shown(
-    state.received(
-      frame({ type: "part", room: "#general", name: "cid", time: 8 }),
-      8,
-    ),
-  )[0]!;
-  assertEquals(part.text, "[#general] cid left #general");
+  assertEquals(filed(other), [["#general", "over here"]]);
+  const entry = shown(other)[0]!;
+  assert(entry.kind === "chat" && entry.room === undefined, "not tagged");
+  const part = state.received(
+    frame({ type: "part", room: "#general", name: "cid", time: 8 }),
+    8,
+  );
+  assertEquals(filed(part), [["#general", "cid left #general"]]);
   assertEquals(state.rooms.get("#general")?.members, ["ana", "bob"]);
   state.received(frame({ type: "current", room: "#general" }), 9);
   assertEquals(state.members, ["ana", "bob"]);
-  state.received(
+  assertEquals(state.topic, "");
+  const kick = state.received(
     frame({ type: "kick", room: "#games", name: "ana", by: "dan", time: 10 }),
     10,
   );
   assertFalse(state.rooms.has("#games"));
+  assertEquals(filed(kick)[0]?.[0], undefined, "said where you look");
+  // Private messages, errors and server-wide notices go where you look.
+  const pm = state.received(
+    frame({ type: "private", from: "bob", to: "ana", text: "psst", time: 11 }),
+    11,
+  );
+  assertEquals(filed(pm), [[undefined, "psst"]]);
+});
+
+Deno.test("WebClientState counts the lines and mentions of the rooms you are not looking at, until you switch to them", () => {
+  const state = inTwoRooms();
+  const say = (room: string, from: string, text: string, time: number) =>
+    state.received(frame({ type: "message", room, from, text, time }), time);
+  say("#general", "bob", "one", 6);
+  const mention = say("#general", "bob", "ana: two", 7);
+  assert(mention.some((e) => e.kind === "alert"));
+  say("#games", "dan", "here", 8);
+  assertEquals(state.roomList, [
+    { room: "#general", unread: 2, mentions: 1, current: false },
+    { room: "#games", unread: 0, mentions: 0, current: true },
+  ]);
+  // Switching shows the room at once and tells the server.
+  assertEquals(state.switchRoom("#general", 9), [{
+    kind: "send",
+    message: { type: "switch", room: "#general" },
+  }]);
+  assertEquals(state.room, "#general");
+  assertEquals(state.members, ["ana", "bob", "cid"]);
+  assertEquals(state.roomList[0], {
+    room: "#general",
+    unread: 0,
+    mentions: 0,
+    current: true,
+  });
+  // The server's answer is already shown: nothing more.
+  assertEquals(
+    state.received(frame({ type: "current", room: "#general" }), 10),
+    [],
+  );
+  // What you type goes to the room in view.
+  const line = state.submitLine("hi", 11);
+  assertEquals(line[0], {
+    kind: "send",
+    message: { type: "input", text: "hi", room: "#general" },
+  });
+  assertEquals(filed(line), [["#general", "hi"]]);
+  assertEquals(state.switchRoom("#general", 12), [], "already there");
+  assertEquals(state.switchRoom("#nowhere", 12), [], "not one of yours");
+});
+
+Deno.test("WebClientState moves between rooms by place: beside the current one (wrapping around), and by number", () => {
+  const state = inTwoRooms();
+  state.received(
+    frame({
+      type: "joined",
+      room: "#ops",
+      members: ["ana"],
+      ops: ["ana"],
+      history: [],
+    }),
+    6,
+  );
+  assertEquals(state.room, "#ops");
+  assertEquals(state.roomBeside(1), "#general");
+  assertEquals(state.roomBeside(-1), "#games");
+  assertEquals(state.roomAt(0), "#general");
+  assertEquals(state.roomAt(2), "#ops");
+  assertEquals(state.roomAt(3), null);
+  assertEquals(joined().roomBeside(1), null, "one room: nowhere to go");
+});
+
+Deno.test("WebClientState joins or creates a room from the join field, adding the #, with an optional key", () => {
+  const state = joined();
+  assertEquals(state.joinRoom(" games ", "", 1), [{
+    kind: "send",
+    message: { type: "join", room: "#games" },
+  }]);
+  assertEquals(state.joinRoom("#vault", " s3cret ", 2), [{
+    kind: "send",
+    message: { type: "join", room: "#vault", key: "s3cret" },
+  }]);
+  assertEquals(state.joinRoom("  ", "", 3), []);
+  state.closed(4);
+  assertEquals(
+    shown(state.joinRoom("#games", "", 5)).map((e) => e.kind),
+    ["error"],
+  );
+});
+
+Deno.test("WebClientState keeps the topic and operators of each room as they change", () => {
+  const state = inTwoRooms();
+  state.received(
+    frame({
+      type: "topic",
+      room: "#games",
+      text: "finals at 8",
+      by: "dan",
+      time: 6,
+    }),
+    6,
+  );
+  assertEquals(state.topic, "finals at 8");
+  state.received(
+    frame({
+      type: "mode",
+      room: "#games",
+      by: "dan",
+      change: "+o",
+      target: "ana",
+      time: 7,
+    }),
+    7,
+  );
+  assert(state.isOp("ana"));
+  state.received(
+    frame({ type: "rename", from: "dan", to: "daniel", time: 8 }),
+    8,
+  );
+  assert(state.isOp("daniel"));
+  assertEquals(state.members, ["ana", "daniel"]);
+  state.received(
+    frame({ type: "topic", room: "#games", text: "", by: "ana", time: 9 }),
+    9,
+  );
+  assertEquals(state.topic, "");
+  state.received(
+    frame({ type: "leave", name: "daniel", reason: "quit", time: 10 }),
+    10,
+  );
+  assertEquals(state.members, ["ana"]);
+  assertFalse(state.isOp("daniel"));
+});
+
+Deno.test("WebClientState lists the page's own keys after the server's commands in /help", () => {
+  const entry = shown(
+    joined().received(
+      frame({ type: "info", code: "help", text: STRINGS.en.help }),
+      0,
+    ),
+  )[0]!;
+  assert(entry.kind === "help");
+  assertEquals(entry.keysHeading, pageText("en").web.shortcutsHeading);
+  assertEquals(entry.keys.map((key) => key.usage), [
+    "Alt+↑ / Alt+↓",
+    "Alt+1 … Alt+9",
+    "Esc",
+  ]);
+  assert(entry.keys.every((key) => key.text !== ""));
+});
+
+Deno.test("WebClientState rejoins every room after a reconnect (with the keys you gave), shows only what was missed, and returns to the room in view", () => {
+  const state = inTwoRooms();
+  state.submitLine("/join #vault s3cret", 6);
+  state.received(
+    frame({
+      type: "joined",
+      room: "#vault",
+      members: ["ana", "eve"],
+      ops: ["eve"],
+      key: true,
+      history: [],
+    }),
+    7,
+  );
+  state.received(
+    frame({
+      type: "message",
+      room: "#games",
+      from: "dan",
+      text: "seen",
+      time: 8,
+    }),
+    8,
+  );
+  state.switchRoom("#games", 9);
+  state.received(
+    frame({
+      type: "message",
+      room: "#vault",
+      from: "eve",
+      text: "v1",
+      time: 10,
+    }),
+    10,
+  );
+  assertEquals(state.roomList.map((r) => [r.room, r.unread]), [
+    ["#general", 0],
+    ["#games", 0],
+    ["#vault", 1],
+  ]);
+  state.closed(11);
+  assertEquals(state.timer(), [{ kind: "connect" }]);
+  state.opened(12);
+  const back = state.received(welcome("ana", ["ana", "bob"]), 13);
+  const requests = back.flatMap((e) => e.kind === "send" ? [e.message] : []);
+  assertEquals(requests, [
+    { type: "join", room: "#games" },
+    { type: "join", room: "#vault", key: "s3cret" },
+    { type: "switch", room: "#games" },
+  ]);
+  // The view stays where it was, every room still listed.
+  assertEquals(state.room, "#games");
+  assertEquals(state.roomList.map((r) => [r.room, r.unread]), [
+    ["#general", 0],
+    ["#games", 0],
+    ["#vault", 1],
+  ]);
+  const games = state.received(
+    frame({
+      type: "joined",
+      room: "#games",
+      members: ["dan", "ana"],
+      ops: ["dan"],
+      history: [
+        { from: "dan", text: "seen", time: 8 },
+        { from: "dan", text: "missed", time: 12 },
+      ],
+    }),
+    14,
+  );
+  assertEquals(filed(games), [["#games", "missed"]]);
+  assertEquals(state.room, "#games");
+  assertEquals(state.members, ["ana", "dan"]);
+  state.received(
+    frame({
+      type: "joined",
+      room: "#vault",
+      members: ["ana", "eve"],
+      ops: ["eve"],
+      history: [{ from: "eve", text: "v1", time: 10 }],
+    }),
+    15,
+  );
+  assertEquals(state.room, "#games", "a rejoined room does not take the view");
+  assertEquals(
+    state.received(frame({ type: "current", room: "#games" }), 16),
+    [],
+  );
+  assertEquals(state.roomList.map((r) => [r.room, r.unread, r.current]), [
+    ["#general", 0, false],
+    ["#games", 0, true],
+    ["#vault", 1, false],
+  ]);
 });
 
 Deno.test("WebClientState sends the server's password in hello, and asks again when it is wrong", () => {
