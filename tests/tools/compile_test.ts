@@ -322,18 +322,36 @@ Deno.test("deno task compile passes on deno compile's own error and exit code, a
   assertEquals(await Deno.readTextFile(BUILD_INFO), before);
 });
 
-Deno.test("describeCommit() says unknown where there is no git to ask", async () => {
-  const output = await new Deno.Command(Deno.execPath(), {
+/** `_describe_commit.ts` run on the repository with `permissions` and `env`. */
+function describeElsewhere(
+  permissions: string[],
+  env: Record<string, string>,
+): Promise<Deno.CommandOutput> {
+  return new Deno.Command(Deno.execPath(), {
     args: [
-      "eval",
-      `import { describeCommit } from ${
-        JSON.stringify(new URL("src/tools/compile.ts", ROOT).href)
-      }; console.log(await describeCommit(${JSON.stringify(ROOT.href)}));`,
+      "run",
+      ...permissions,
+      new URL("./_describe_commit.ts", import.meta.url).href,
+      ROOT.pathname,
     ],
-    env: { PATH: "/nonexistent" },
+    env,
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assertEquals(new TextDecoder().decode(output.stderr), "");
-  assertEquals(new TextDecoder().decode(output.stdout), "unknown\n");
+}
+
+Deno.test("describeCommit() says unknown where there is no git to ask, and does not hide a missing --allow-run", async () => {
+  const noGit = await describeElsewhere(["--allow-run"], {
+    PATH: "/nonexistent",
+  });
+  assertEquals(new TextDecoder().decode(noGit.stderr), "");
+  assertEquals(new TextDecoder().decode(noGit.stdout), "unknown\n");
+  const noRun = await describeElsewhere([], { NO_COLOR: "1" });
+  assertEquals(noRun.code, 1);
+  assertEquals(new TextDecoder().decode(noRun.stdout), "");
+  assertStringIncludes(
+    new TextDecoder().decode(noRun.stderr),
+    'NotCapable: Requires run access to "git"',
+  );
 });
