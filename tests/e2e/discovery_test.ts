@@ -414,6 +414,63 @@ Deno.test({
   },
 });
 
+// A plain mDNS querier (RFC 6762 §5.2: from port 5353, to the group, no QU
+// bit): asks for _chat._tcp three times 100 ms apart, then counts for 3 s
+// the responses that answer it, multicast to the group, with when each came.
+const MDNS_QUERIER = `
+import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5353))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+    socket.inet_aton("224.0.0.251") + socket.inet_aton(sys.argv[1]))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(sys.argv[1]))
+name = b"".join(bytes([len(p)]) + p for p in [b"_chat", b"_tcp", b"local"]) + b"\\0"
+query = struct.pack("!6H", 0, 0, 1, 0, 0, 0) + name + struct.pack("!2H", 12, 1)
+start = time.time()
+for _ in range(3):
+    s.sendto(query, ("224.0.0.251", 5353))
+    time.sleep(0.1)
+s.settimeout(0.2)
+while time.time() - start < 3:
+    try:
+        data, source = s.recvfrom(9000)
+    except socket.timeout:
+        continue
+    if data[2] & 0x80 and name in data and source[0] != sys.argv[1]:
+        print("ANSWER %d" % int((time.time() - start) * 1000), flush=True)
+print("DONE", flush=True)
+`;
+
+Deno.test({
+  name:
+    "a plain mDNS query is answered to the group, and queries within a second get one answer more, not one each",
+  ignore: !NAMESPACES,
+  async fn() {
+    await withTwoHosts(async (hosts) => {
+      const { process: server } = await announcedServer(hosts);
+      try {
+        // A second past the second announcement, which was a multicast too.
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        const querier = new Python(hosts.client, MDNS_QUERIER, "10.77.0.2");
+        try {
+          await querier.waitFor(/^DONE$/, 10_000);
+          const answers = querier.lines.filter((l) => l.startsWith("ANSWER"))
+            .map((line) => Number(line.split(" ")[1]));
+          assertEquals(answers.length, 2, querier.lines.join("\n"));
+          // The second waits out the second since the first: without the
+          // pacing all three would be answered within some 300 ms.
+          assert(answers[1]! - answers[0]! >= 500, querier.lines.join("\n"));
+        } finally {
+          await querier.stop();
+        }
+      } finally {
+        await stopServer(server);
+      }
+    });
+  },
+});
+
 Deno.test({
   name:
     "a server announces itself on an interface that comes up after it started, and says where",

@@ -1,8 +1,14 @@
 // Checks what src/server/system_tuning.ts tells `chat serve` to print about
-// the limits it could not set up (Linux only: elsewhere it says nothing).
+// the limits it could not set up (Linux only: elsewhere it says nothing),
+// and that it raises the open-file limit and tunes keepalive for real, in a
+// process of its own with a low limit, or without `--allow-ffi`.
 
-import { assertEquals, assertMatch } from "@std/assert";
-import { limitNotes } from "../../src/server/system_tuning.ts";
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import {
+  limitNotes,
+  raiseFileLimit,
+  tuneKeepalive,
+} from "../../src/server/system_tuning.ts";
 
 const linux = Deno.build.os === "linux";
 
@@ -62,5 +68,69 @@ Deno.test({
     assertEquals(notes.length, 2);
     assertMatch(notes[0]!, /^open-file limit unknown/);
     assertMatch(notes[1]!, /^TCP keepalive timing not set .* not 30 s$/);
+  },
+});
+
+const TIMING = { idleSeconds: 30, intervalSeconds: 10, probes: 3 };
+const PROBE = new URL("./_tuning_probe.ts", import.meta.url).href;
+
+/** What `_tuning_probe.ts` printed, run with `permissions` and `args`. */
+async function probeWith(
+  permissions: string[],
+  ...args: number[]
+): Promise<{ files: unknown; keepalive: boolean }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...permissions, PROBE, ...args.map(String)],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert(output.success, stderr);
+  return JSON.parse(new TextDecoder().decode(output.stdout));
+}
+
+Deno.test({
+  name:
+    "tuneKeepalive() tunes this process's listener on the port, and finds none on a port nothing listens on",
+  ignore: !linux,
+  fn() {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = listener.addr.port;
+    try {
+      assertEquals(tuneKeepalive(port, TIMING), true);
+    } finally {
+      listener.close();
+    }
+    assertEquals(tuneKeepalive(port, TIMING), false);
+  },
+});
+
+Deno.test({
+  name:
+    "raiseFileLimit() raises a low soft limit towards what it wants, and leaves one that is high enough",
+  ignore: !linux,
+  async fn() {
+    const hard = raiseFileLimit(0)!.hard;
+    assert(hard >= 1024, `the hard limit ${hard} is too low for this test`);
+    const ffi = ["--allow-ffi", "--allow-net"];
+    assertEquals(await probeWith(ffi, 1024, 256), {
+      files: { soft: 1024, hard, raised: true },
+      keepalive: true,
+    });
+    const left = await probeWith(ffi, 100, 256);
+    assertEquals(left.files, { soft: 256, hard, raised: false });
+  },
+});
+
+Deno.test({
+  name:
+    "without --allow-ffi the open-file limit is unknown and keepalive is not tuned, and nothing throws",
+  ignore: !linux,
+  async fn() {
+    assertEquals(await probeWith(["--allow-net"], 65_536), {
+      files: null,
+      keepalive: false,
+    });
   },
 });

@@ -276,3 +276,82 @@ Deno.test({
     }
   },
 });
+
+/** `deno task compile` with `args`, to the end; `deno task`'s echo left out. */
+async function compileTask(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string[] }> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "compile", ...args],
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr).split("\n")
+      .filter((line) => line !== "" && !line.startsWith("Task compile ")),
+  };
+}
+
+Deno.test("deno task compile with a usage mistake prints one line and exits 2", async () => {
+  const before = await Deno.readTextFile(BUILD_INFO);
+  const ran = await compileTask("--nope");
+  assertEquals(ran, {
+    code: 2,
+    stdout: "",
+    stderr: [
+      "Cannot compile chat: unknown option --nope; use: deno task compile [--target TARGET] [--output PATH]",
+    ],
+  });
+  assertEquals(await Deno.readTextFile(BUILD_INFO), before);
+});
+
+Deno.test("deno task compile passes on deno compile's own error and exit code, and puts src/build_info.ts back", async () => {
+  const before = await Deno.readTextFile(BUILD_INFO);
+  const ran = await compileTask("--target", "no-such-target");
+  assertEquals(ran.code, 1);
+  assertEquals(ran.stdout, "");
+  assertStringIncludes(
+    ran.stderr[0] ?? "",
+    "error: invalid value 'no-such-target' for '--target'",
+  );
+  assertEquals(await Deno.readTextFile(BUILD_INFO), before);
+});
+
+/** `_describe_commit.ts` run on the repository with `permissions` and `env`. */
+function describeElsewhere(
+  permissions: string[],
+  env: Record<string, string>,
+): Promise<Deno.CommandOutput> {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...permissions,
+      new URL("./_describe_commit.ts", import.meta.url).href,
+      ROOT.pathname,
+    ],
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+Deno.test("describeCommit() says unknown where there is no git to ask, and does not hide a missing --allow-run", async () => {
+  const noGit = await describeElsewhere(["--allow-run"], {
+    PATH: "/nonexistent",
+  });
+  assertEquals(new TextDecoder().decode(noGit.stderr), "");
+  assertEquals(new TextDecoder().decode(noGit.stdout), "unknown\n");
+  const noRun = await describeElsewhere([], { NO_COLOR: "1" });
+  assertEquals(noRun.code, 1);
+  assertEquals(new TextDecoder().decode(noRun.stdout), "");
+  assertStringIncludes(
+    new TextDecoder().decode(noRun.stderr),
+    'NotCapable: Requires run access to "git"',
+  );
+});
