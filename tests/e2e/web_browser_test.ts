@@ -1054,43 +1054,46 @@ Deno.test({
     atMovableClock(
       Date.UTC(2026, 10, 21, 23, 58),
       (moveOn) =>
-        withWeb(({ web, url }) =>
-          withBrowser(async (browser) => {
-            const bob = await WsClient.join(web.addr.port, "bob");
-            const ana = await PageUser.open(browser, url, {
-              timezoneId: "UTC",
-            });
-            // The page's clock reads as the server's (its own notices too).
-            await ana.page.clock.setSystemTime(Date.now());
-            await ana.chooseName("ana");
-            await ana.expectMembers(["ana (you)", "bob"]);
-            bob.send({ type: "input", text: "late on Saturday" });
-            bob.send({ type: "input", text: "still Saturday" });
-            await ana.entry("still Saturday", "chat");
-            moveOn(3 * 60_000);
-            await ana.page.clock.setSystemTime(Date.now());
-            bob.send({ type: "input", text: "Sunday already" });
-            await ana.entry("Sunday already", "chat");
-            const days = ana.page.locator("#messages li.day");
-            assertEquals(await days.count(), 1);
-            assertEquals(await days.getAttribute("role"), "separator");
-            assertEquals(
-              await days.locator("time").getAttribute("datetime"),
-              "2026-11-22",
-            );
-            assertEquals(
-              await days.textContent(),
-              "Sunday, November 22, 2026",
-            );
-            // It stands between the two days' lines.
-            const items = await ana.page.locator("#messages li")
-              .allTextContents();
-            const at = items.indexOf("Sunday, November 22, 2026");
-            assertStringIncludes(items[at - 1]!, "still Saturday");
-            assertStringIncludes(items[at + 1]!, "Sunday already");
-            assertEquals(ana.errors, []);
-            await bob.close();
-          })
+        withWeb(
+          ({ web, url }) =>
+            withBrowser(async (browser) => {
+              const bob = await WsClient.join(web.addr.port, "bob");
+              const ana = await PageUser.open(browser, url, {
+                timezoneId: "UTC",
+              });
+              // The page's clock reads as the server's (its own notices too).
+              await ana.page.clock.setSystemTime(Date.now());
+              await ana.chooseName("ana");
+              await ana.expectMembers(["ana (you)", "bob"]);
+              bob.send({ type: "input", text: "late on Saturday" });
+              bob.send({ type: "input", text: "still Saturday" });
+              await ana.entry("still Saturday", "chat");
+              moveOn(3 * 60_000);
+              await ana.page.clock.setSystemTime(Date.now());
+              bob.send({ type: "input", text: "Sunday already" });
+              await ana.entry("Sunday already", "chat");
+              const days = ana.page.locator("#messages li.day");
+              assertEquals(await days.count(), 1);
+              assertEquals(await days.getAttribute("role"), "separator");
+              assertEquals(
+                await days.locator("time").getAttribute("datetime"),
+                "2026-11-22",
+              );
+              assertEquals(
+                await days.textContent(),
+                "Sunday, November 22, 2026",
+              );
+              // It stands between the two days' lines.
+              const items = await ana.page.locator("#messages li")
+                .allTextContents();
+              const at = items.indexOf("Sunday, November 22, 2026");
+              assertStringIncludes(items[at - 1]!, "still Saturday");
+              assertStringIncludes(items[at + 1]!, "Sunday already");
+              assertEquals(ana.errors, []);
+              await bob.close();
+            }), // The clock jumps three minutes: pings and the dead-peer
+          // deadline must not read that as silence and drop a member.
+          { pingAfterMs: 3_600_000, deadAfterMs: 7_200_000 },
         ),
     ),
 });
