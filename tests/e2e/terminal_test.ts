@@ -95,7 +95,31 @@ class Terminal {
     );
   }
 
+  /**
+   * Lets `chat join` leave by itself before the window goes: a process
+   * killed with its window writes no coverage (issue 18). Ctrl-C clears a
+   * typed line, and leaves on an empty one.
+   */
+  async #leave(): Promise<void> {
+    const exited = async () =>
+      (await this.screen()).some((row) => row.startsWith("chat exited with"));
+    for (let presses = 0; presses < 3; presses++) {
+      if (await exited()) return;
+      await this.press("C-c");
+      const deadline = Date.now() + 1_500;
+      while (Date.now() < deadline) {
+        if (await exited()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
   async kill(): Promise<void> {
+    try {
+      await this.#leave();
+    } catch {
+      // the window is gone already
+    }
     try {
       await this.tmux("kill-server");
     } catch {
