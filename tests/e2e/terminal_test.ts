@@ -1091,3 +1091,47 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name:
+    "Tab with several matches lists them above the prompt, and Ctrl-L clears the screen keeping the input",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob, server }) => {
+      const bea = await Peer.join(server.port, "bea");
+      try {
+        await bob.expect(
+          "bea to join",
+          (m) => m.type === "join" && m.name === "bea",
+        );
+        await terminal.waitForScreen(
+          "bea's arrival",
+          (rows) => rows.some((row) => row.includes("bea")) || undefined,
+        );
+        await terminal.type("/msg b");
+        await terminal.press("Tab");
+        const rows = await terminal.waitForScreen(
+          "the two names listed",
+          (rows) => rows.includes("bea  bob") ? rows : undefined,
+        );
+        // The input is still there, under the list.
+        assertEquals(promptInput(rows), "/msg b");
+        await terminal.press("C-l");
+        const cleared = await terminal.waitForScreen(
+          "the cleared screen",
+          (rows) => rows[0]!.startsWith(PROMPT) ? rows : undefined,
+        );
+        assertEquals(promptInput(cleared), "/msg b");
+        assertFalse(cleared.some((row) => row.includes("bea  bob")));
+        await terminal.type("ea hi");
+        await terminal.press("Enter");
+        await bea.expect(
+          "the private message",
+          (m) => m.type === "private" && m.from === "ana" && m.text === "hi",
+        );
+      } finally {
+        await bea.close();
+      }
+    });
+  },
+});
