@@ -1135,3 +1135,35 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name:
+    "Without --name, Enter on an empty answer asks nothing new, and Ctrl-C at the question leaves with 0 without joining",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      await terminal.waitForScreen(
+        "the name question",
+        (rows) =>
+          rows.some((row) =>
+            row.startsWith("Welcome to chat! What is your name?")
+          ) || undefined,
+      );
+      await terminal.press("Enter");
+      await terminal.press("C-c");
+      const rows = await terminal.waitForScreen(
+        "the exit",
+        (rows) =>
+          rows.some((row) => row.startsWith("chat exited with"))
+            ? rows
+            : undefined,
+      );
+      assert(rows.includes("chat exited with 0"), rows.join("\n"));
+      assertFalse(rows.some((row) => row.includes("not allowed")));
+      await bob.say("anyone?");
+      assertFalse(
+        bob.received.some((m) => m.type === "join" && m.name !== "bob"),
+      );
+    }, []);
+  },
+});
