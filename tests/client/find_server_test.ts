@@ -1,10 +1,15 @@
 // Checks src/client/find_server.ts with a list in place of the network:
 // what chat join without an address does with none, one or several
 // servers found without a terminal, and the lines chat find prints
-// (names from the network cleaned, a fingerprint marked as not verified).
+// (names from the network cleaned, a fingerprint marked as not verified),
+// and a search given up while it looks.
 
 import { assertEquals } from "@std/assert";
-import { describeServers, findServer } from "../../src/client/find_server.ts";
+import {
+  describeServers,
+  findServer,
+  listServers,
+} from "../../src/client/find_server.ts";
 import type { FoundServer } from "../../src/discovery/service_records.ts";
 
 function server(
@@ -81,4 +86,32 @@ Deno.test("describeServers() cleans control characters and marks a fingerprint a
     describeServers([server("sala", "10.0.0.1", { people: 2 })], "pt"),
     ["sala  10.0.0.1:50001  web 50002, 2 pessoas"],
   );
+});
+
+Deno.test("findServer() given up while it looks joins none and exits 0, saying nothing", async () => {
+  const controller = new AbortController();
+  const errors: string[] = [];
+  const result = await findServer({
+    lang: "en",
+    signal: controller.signal,
+    browse: () => {
+      controller.abort();
+      return Promise.resolve([server("chat on box", "10.77.0.1")]);
+    },
+    error: (line) => errors.push(line),
+  });
+  assertEquals({ result, errors }, { result: 0, errors: [] });
+});
+
+Deno.test("listServers() with nothing found says so and exits 1", async () => {
+  const errors: string[] = [];
+  const result = await listServers({
+    lang: "en",
+    browse: () => Promise.resolve([]),
+    error: (line) => errors.push(line),
+  });
+  assertEquals({ result, errors }, {
+    result: 1,
+    errors: ["no chat server found on this network"],
+  });
 });

@@ -8,7 +8,7 @@
 // Prints how long discovery takes (the median of 20 runs of `chat find`).
 
 import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
-import { assert, assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { ChatProcess, eventually } from "../_helpers.ts";
 import { chatCommand } from "../_chat_command.ts";
 import { have, Netcat } from "../_tools.ts";
@@ -541,6 +541,32 @@ class Tmux {
     }
   }
 
+  /** Whether the session is still there (its command still running). */
+  async running(): Promise<boolean> {
+    return (await new Deno.Command("tmux", {
+      args: ["-L", this.#socket, "has-session"],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output()).success;
+  }
+
+  /**
+   * Waits for the command to exit by itself (its session then ends), so
+   * that it writes its coverage: a process killed with its window writes
+   * none (issue 18).
+   */
+  async waitForExit(): Promise<void> {
+    const end = Date.now() + 10_000;
+    while (await this.running()) {
+      if (Date.now() > end) {
+        throw new Error(`Timed out waiting for the exit; screen:\n${await this
+          .screen()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async stop(): Promise<void> {
     await this.run("kill-server");
   }
@@ -625,6 +651,46 @@ Deno.test({
         await tmux.waitFor(/found "beta" at 10\.77\.0\.1:\d+; joining/);
         await second.process.waitFor(/join x \(10\.77\.0\.2:\d+\)/);
         assert(!first.process.stdout.some((line) => / join x /.test(line)));
+        // Ctrl-C on an empty line leaves.
+        await tmux.run("send-keys", "C-c");
+        await tmux.waitForExit();
+      } finally {
+        await tmux.stop();
+        await stopServer(first.process);
+        await stopServer(second.process);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "chat join with no address at a terminal: q cancels the choice of server and joins none",
+  ignore: !NAMESPACES || !TMUX,
+  async fn() {
+    await withTwoHosts(async (hosts) => {
+      const first = await announcedServer(hosts, ["--announce-name", "alpha"]);
+      const second = await announcedServer(hosts, ["--announce-name", "beta"]);
+      const tmux = new Tmux();
+      const { cmd, args } = chatCommand(["join", "--name", "x"]);
+      try {
+        await tmux.start([
+          "sh",
+          "-c",
+          `${
+            [...hosts.client, cmd, ...args].map((arg) =>
+              `'${arg.replaceAll("'", "'\\''")}'`
+            ).join(" ")
+          }; echo "chat exited with $?"; sleep 600`,
+        ], { width: 100, height: 24 });
+        await tmux.waitFor(/> alpha .*\n {2}beta /);
+        await tmux.run("send-keys", "q");
+        const screen = await tmux.waitFor(/chat exited with \d+/);
+        assertMatch(screen, /chat exited with 0/);
+        assertFalse(/joining/.test(screen), screen);
+        for (const server of [first, second]) {
+          assert(!server.process.stdout.some((line) => / join x /.test(line)));
+        }
       } finally {
         await tmux.stop();
         await stopServer(first.process);

@@ -95,7 +95,31 @@ class Terminal {
     );
   }
 
+  /**
+   * Lets `chat join` leave by itself before the window goes: a process
+   * killed with its window writes no coverage (issue 18). Ctrl-C clears a
+   * typed line, and leaves on an empty one.
+   */
+  async #leave(): Promise<void> {
+    const exited = async () =>
+      (await this.screen()).some((row) => row.startsWith("chat exited with"));
+    for (let presses = 0; presses < 3; presses++) {
+      if (await exited()) return;
+      await this.press("C-c");
+      const deadline = Date.now() + 1_500;
+      while (Date.now() < deadline) {
+        if (await exited()) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
   async kill(): Promise<void> {
+    try {
+      await this.#leave();
+    } catch {
+      // the window is gone already
+    }
     try {
       await this.tmux("kill-server");
     } catch {
@@ -1065,5 +1089,81 @@ Deno.test({
       ["--name", "ana"],
       { width: 200, height: 60 },
     );
+  },
+});
+
+Deno.test({
+  name:
+    "Tab with several matches lists them above the prompt, and Ctrl-L clears the screen keeping the input",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob, server }) => {
+      const bea = await Peer.join(server.port, "bea");
+      try {
+        await bob.expect(
+          "bea to join",
+          (m) => m.type === "join" && m.name === "bea",
+        );
+        await terminal.waitForScreen(
+          "bea's arrival",
+          (rows) => rows.some((row) => row.includes("bea")) || undefined,
+        );
+        await terminal.type("/msg b");
+        await terminal.press("Tab");
+        const rows = await terminal.waitForScreen(
+          "the two names listed",
+          (rows) => rows.includes("bea  bob") ? rows : undefined,
+        );
+        // The input is still there, under the list.
+        assertEquals(promptInput(rows), "/msg b");
+        await terminal.press("C-l");
+        const cleared = await terminal.waitForScreen(
+          "the cleared screen",
+          (rows) => rows[0]!.startsWith(PROMPT) ? rows : undefined,
+        );
+        assertEquals(promptInput(cleared), "/msg b");
+        assertFalse(cleared.some((row) => row.includes("bea  bob")));
+        await terminal.type("ea hi");
+        await terminal.press("Enter");
+        await bea.expect(
+          "the private message",
+          (m) => m.type === "private" && m.from === "ana" && m.text === "hi",
+        );
+      } finally {
+        await bea.close();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "Without --name, Enter on an empty answer asks nothing new, and Ctrl-C at the question leaves with 0 without joining",
+  ignore: !HAS_TMUX,
+  async fn() {
+    await withChat(async ({ terminal, bob }) => {
+      await terminal.waitForScreen(
+        "the name question",
+        (rows) =>
+          rows.some((row) =>
+            row.startsWith("Welcome to chat! What is your name?")
+          ) || undefined,
+      );
+      await terminal.press("Enter");
+      await terminal.press("C-c");
+      const rows = await terminal.waitForScreen(
+        "the exit",
+        (rows) =>
+          rows.some((row) => row.startsWith("chat exited with"))
+            ? rows
+            : undefined,
+      );
+      assert(rows.includes("chat exited with 0"), rows.join("\n"));
+      assertFalse(rows.some((row) => row.includes("not allowed")));
+      await bob.say("anyone?");
+      assertFalse(
+        bob.received.some((m) => m.type === "join" && m.name !== "bob"),
+      );
+    }, []);
   },
 });
