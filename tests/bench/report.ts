@@ -36,8 +36,43 @@ function _failedRow(result: RunResult & { failed: string }, width: number) {
   return cells;
 }
 
+// The columns of a fan-out table (burst, rooms), each with its cell.
+const _FAN_OUT_COLUMNS: Readonly<
+  Record<string, (r: FanOutResult) => string>
+> = {
+  "dialect": (r) => r.dialect,
+  "users": (r) => String(r.users),
+  "rooms": (r) => String(r.rooms),
+  "msgs/user": (r) => String(r.messages),
+  "window": (r) => String(r.window),
+  "deliveries": (r) => count(r.counts.delivered),
+  "deliveries/s": (r) => count(r.deliveriesPerS),
+  "p50 ms": (r) => fixed(r.latencyMs.p50, 1),
+  "p90 ms": (r) => fixed(r.latencyMs.p90, 1),
+  "p99 ms": (r) => fixed(r.latencyMs.p99, 1),
+  "max ms": (r) => fixed(r.latencyMs.max, 1),
+  "lost": (r) => String(r.counts.lost),
+  "server CPU %": (r) => fixed(r.serverCpuPct, 0),
+  "bench CPU %": (r) => fixed(r.benchCpuPct, 0),
+  "server µs/delivery": (r) => fixed(r.serverUsPerDelivery, 3),
+  "server peak RSS MB": (r) => mb(r.serverPeakRssKb),
+  "anomalies": (r) => _anomalies(r),
+};
+
+function _fanOutTable(
+  results: readonly RunResult[],
+  header: readonly string[],
+): string[] {
+  const rows = results.map((result) => {
+    if (isFailed(result)) return _failedRow(result, header.length);
+    const r = result as FanOutResult;
+    return header.map((column) => _FAN_OUT_COLUMNS[column]!(r));
+  });
+  return table(header, rows);
+}
+
 function _burstTable(results: readonly RunResult[]): string[] {
-  const header = [
+  return _fanOutTable(results, [
     "dialect",
     "users",
     "msgs/user",
@@ -54,34 +89,11 @@ function _burstTable(results: readonly RunResult[]): string[] {
     "server µs/delivery",
     "server peak RSS MB",
     "anomalies",
-  ];
-  const rows = results.map((result) => {
-    if (isFailed(result)) return _failedRow(result, header.length);
-    const r = result as FanOutResult;
-    return [
-      r.dialect,
-      String(r.users),
-      String(r.messages),
-      String(r.window),
-      count(r.counts.delivered),
-      count(r.deliveriesPerS),
-      fixed(r.latencyMs.p50, 1),
-      fixed(r.latencyMs.p90, 1),
-      fixed(r.latencyMs.p99, 1),
-      fixed(r.latencyMs.max, 1),
-      String(r.counts.lost),
-      fixed(r.serverCpuPct, 0),
-      fixed(r.benchCpuPct, 0),
-      fixed(r.serverUsPerDelivery, 3),
-      mb(r.serverPeakRssKb),
-      _anomalies(r),
-    ];
-  });
-  return table(header, rows);
+  ]);
 }
 
 function _roomsTable(results: readonly RunResult[]): string[] {
-  const header = [
+  return _fanOutTable(results, [
     "dialect",
     "users",
     "rooms",
@@ -98,30 +110,7 @@ function _roomsTable(results: readonly RunResult[]): string[] {
     "server µs/delivery",
     "server peak RSS MB",
     "anomalies",
-  ];
-  const rows = results.map((result) => {
-    if (isFailed(result)) return _failedRow(result, header.length);
-    const r = result as FanOutResult;
-    return [
-      r.dialect,
-      String(r.users),
-      String(r.rooms),
-      String(r.messages),
-      String(r.window),
-      count(r.counts.delivered),
-      count(r.deliveriesPerS),
-      fixed(r.latencyMs.p50, 1),
-      fixed(r.latencyMs.p99, 1),
-      fixed(r.latencyMs.max, 1),
-      String(r.counts.lost),
-      fixed(r.serverCpuPct, 0),
-      fixed(r.benchCpuPct, 0),
-      fixed(r.serverUsPerDelivery, 3),
-      mb(r.serverPeakRssKb),
-      _anomalies(r),
-    ];
-  });
-  return table(header, rows);
+  ]);
 }
 
 function _pacedTable(results: readonly RunResult[]): string[] {
