@@ -93,7 +93,9 @@ export async function main(args: readonly string[]): Promise<number> {
       const files = raiseFileLimit();
       let server: ChatServer;
       try {
-        server = await startServer(serverConfig(command));
+        server = await startServer(serverConfig(command), {
+          version: `chat-${VERSION}`,
+        });
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
         return 1;

@@ -88,6 +88,14 @@ export interface ServeFlags {
   password: string | null;
   /** The password of `/oper` (`--oper-password`), or `null`. */
   operPassword: string | null;
+  /** `--irc-port`: a listener that speaks only IRC, or `null`. */
+  ircPort: number | null;
+  /** `--server-name`: the server's name in IRC, or `null` (the host's). */
+  serverName: string | null;
+  /** `--motd FILE`: IRC's message of the day, or `null`. */
+  motdFile: string | null;
+  /** `--show-ips`: IRC users see addresses, not cloaks. */
+  showIps: boolean;
 }
 
 /** What the command line asks for. */
@@ -178,6 +186,13 @@ Options:
   --oper-password SECRET
                      /oper SECRET makes a user a server operator, who may
                      do what room operators do in every room
+  --irc-port PORT    also listen for IRC clients only on PORT (6667 is the
+                     convention; IRC clients are taken on --port anyway)
+  --server-name NAME the server's name IRC clients see in every line
+                     (default: this computer's name)
+  --motd FILE        IRC's message of the day, read once at start
+  --show-ips         IRC users see members' IP addresses instead of a
+                     cloak (a keyed hash) of them
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
@@ -305,6 +320,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--max-rooms-per-user",
     "--password",
     "--oper-password",
+    "--irc-port",
+    "--server-name",
+    "--motd",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -328,8 +346,11 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "queue-limit",
       "name-timeout",
       "announce-name",
+      "irc-port",
+      "server-name",
+      "motd",
     ],
-    boolean: ["help", "rate-limit", "web", "announce", "qr"],
+    boolean: ["help", "rate-limit", "web", "announce", "qr", "show-ips"],
     negatable: ["rate-limit", "web", "announce", "qr"],
     alias: { h: "help" },
     default: { "rate-limit": true, "web": true, "announce": true },
@@ -414,12 +435,58 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     maxRoomsPerUser: int("max-rooms-per-user", D.maxRoomsPerUser, 0),
     password: _secret(flags.password, "password", "serve"),
     operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
+    ircPort: _ircPort(flags["irc-port"]),
+    serverName: _serverName(flags["server-name"]),
+    motdFile: flags.motd === undefined ? null : _motdFile(flags.motd),
+    showIps: flags["show-ips"] === true,
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
       ? { qr: flags.qr === true }
       : {}),
   };
+}
+
+// --irc-port: a port, or 0 for a free one (tests).
+function _ircPort(value: unknown): number | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  if (text === "0") return 0;
+  try {
+    return parsePort(text);
+  } catch (error) {
+    throw new UsageError(
+      (error as Error).message.replace(
+        /^Cannot use port/,
+        "Cannot use --irc-port",
+      ),
+      "serve",
+    );
+  }
+}
+
+// --server-name: a name IRC can carry (no spaces, no control characters,
+// not starting with ":").
+function _serverName(value: unknown): string | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(text)) {
+    throw new UsageError(
+      `Cannot use --server-name "${
+        text.slice(0, 64)
+      }": give letters, digits, "." and "-" (at most 63)`,
+      "serve",
+    );
+  }
+  return text;
+}
+
+function _motdFile(value: unknown): string {
+  const text = String(value);
+  if (text.trim() === "") {
+    throw new UsageError('Cannot use --motd "": give a file', "serve");
+  }
+  return text;
 }
 
 // `--no-announce` and `--announce-name`; nothing when neither is given.
@@ -524,6 +591,10 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     maxRoomsPerUser: flags.maxRoomsPerUser,
     password: flags.password,
     operPassword: flags.operPassword,
+    ircPort: flags.ircPort,
+    serverName: flags.serverName,
+    motdFile: flags.motdFile,
+    showIps: flags.showIps,
   };
 }
 

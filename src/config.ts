@@ -267,6 +267,24 @@ export interface ServerConfig {
    * logged.
    */
   operPassword: string | null;
+  /**
+   * Port of a listener that speaks only IRC (`--irc-port`; 6667 is the
+   * convention), or `null` for none: IRC clients are also taken on the
+   * chat port.
+   */
+  ircPort: number | null;
+  /**
+   * The server's name in IRC (`--server-name`), the source of its lines;
+   * `null`: the host's name.
+   */
+  serverName: string | null;
+  /** A file whose lines are IRC's message of the day (`--motd`), or `null`. */
+  motdFile: string | null;
+  /**
+   * Whether IRC users see members' addresses (`--show-ips`) instead of a
+   * cloak of them.
+   */
+  showIps: boolean;
 }
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);
@@ -297,4 +315,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxRoomsPerUser: SERVE_DEFAULTS.maxRoomsPerUser,
   password: null,
   operPassword: null,
+  ircPort: null,
+  serverName: null,
+  motdFile: null,
+  showIps: false,
 });

@@ -48,6 +48,10 @@ const SERVE_DEFAULTS: CliCommand = {
   maxRoomsPerUser: 20,
   password: null,
   operPassword: null,
+  ircPort: null,
+  serverName: null,
+  motdFile: null,
+  showIps: false,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -162,6 +166,10 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       maxRoomsPerUser: 20,
       password: null,
       operPassword: null,
+      ircPort: null,
+      serverName: null,
+      motdFile: null,
+      showIps: false,
     },
   );
 });

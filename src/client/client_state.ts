@@ -827,6 +827,11 @@ export class ClientState {
       case "ping":
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
+      // Answers only IRC asks for now.
+      case "whois":
+      case "lusers":
+      case "away":
+      case "bans":
         return [];
       case "bye":
         return this.#onBye(message);

@@ -410,6 +410,11 @@ function _render(
       return { text: notice(_clean(message.text)), alert: false };
     case "ping":
     case "pong":
+    // Answers only IRC asks for now.
+    case "whois":
+    case "lusers":
+    case "away":
+    case "bans":
       return undefined;
   }
 }

@@ -12,6 +12,7 @@
  */
 
 import { type Command, parseCommand } from "../protocol/commands.ts";
+import type { Peer } from "../protocol/codec.ts";
 import { constantTimeEqual } from "../protocol/constant_time_equal.ts";
 import {
   checkName,
@@ -28,7 +29,10 @@ import type {
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import { checkRoomName } from "../protocol/room_name.ts";
 import { SERVE_DEFAULTS } from "../config.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
+import {
+  sanitizeKeepingFormatting,
+  sanitizeText,
+} from "../protocol/sanitize.ts";
 import {
   type RoomErrorCode,
   type RoomNameErrorCode,
@@ -203,6 +207,8 @@ interface _MemberState {
   // Whether `/oper` made it a server operator, and its wrong tries.
   oper: boolean;
   operTries: number;
+  // Its away text (IRC's AWAY), or null.
+  away: string | null;
 }
 
 /** Result of {@linkcode Hub.register}. */
@@ -310,6 +316,9 @@ export class Hub {
   #now: () => number;
   #onEvent: (event: HubEvent) => void;
   #serverName: string;
+  // The member leaving, while its leave is told: its name is free by then,
+  // but IRC readers still write it as nick!user@host.
+  #departing: Member | null = null;
 
   /**
    * @param options Limits, clock, log, history store and rooms.
@@ -392,6 +401,7 @@ export class Hub {
       rooms: new Set(),
       oper: false,
       operTries: 0,
+      away: null,
     };
     this.#members.set(member, state);
     this.#names.claim(check.name, member);
@@ -432,6 +442,28 @@ export class Hub {
   }
 
   /**
+   * Who a member is, by name (IRC writes members as `nick!user@host`),
+   * the member whose leave is being told included.
+   *
+   * @param name A name, in any case.
+   * @returns Its user, host, real name and away text, or `undefined`.
+   */
+  identity(name: string): Peer | undefined {
+    let member = this.#names.holder(name);
+    if (member === undefined && this.#departing?.name === name) {
+      member = this.#departing;
+    }
+    if (member === undefined) return undefined;
+    const away = this.#members.get(member)?.away ?? null;
+    const peer = {
+      user: member.user ?? "chat",
+      host: member.host ?? "unknown",
+      realname: member.realname ?? "",
+    };
+    return away === null ? peer : { ...peer, away };
+  }
+
+  /**
    * Removes a member and tells everyone who shared a room with it why, once
    * each. Safe to call more than once.
    *
@@ -462,7 +494,14 @@ export class Hub {
     if (clean) message.detail = clean;
     // At shutdown everybody is told the server is going: N leave notices
     // to N members would only cost N² lines.
-    if (reason !== "shutdown") broadcastOnce(state.rooms, message);
+    if (reason !== "shutdown") {
+      this.#departing = member;
+      try {
+        broadcastOnce(state.rooms, message);
+      } finally {
+        this.#departing = null;
+      }
+    }
     for (const room of state.rooms) this.#dropIfDeserted(room);
     const event: HubEvent = {
       kind: "leave",
@@ -589,7 +628,7 @@ export class Hub {
     switch (command.kind) {
       case "say":
       case "me": {
-        const text = sanitizeText(command.text).trimEnd();
+        const text = sanitizeKeepingFormatting(command.text).trimEnd();
         if (text === "") return;
         const room = this.#inRoom(member, state, undefined, options);
         if (room === null) return;
@@ -679,6 +718,30 @@ export class Hub {
           text: strings.bye("quit"),
         });
         member.close("quit", command.reason);
+        return;
+      }
+      case "whois":
+        this.#whois(member, command.name);
+        return;
+      case "lusers":
+        member.deliver({
+          type: "lusers",
+          users: this.#members.size,
+          rooms: this.#rooms.size,
+          opers: [...this.#members.values()].filter((s) => s.oper).length,
+        });
+        return;
+      case "away":
+        this.#away(member, state, command.text);
+        return;
+      case "bans": {
+        const room = this.#room(member, command.room, options);
+        if (room === null) return;
+        member.deliver({
+          type: "bans",
+          room: room.name,
+          names: room.bans.map((ban) => ban.name),
+        });
         return;
       }
       case "usage":
@@ -945,7 +1008,7 @@ export class Hub {
       return;
     }
     const text = clipText(
-      sanitizeText(command.text).trim(),
+      sanitizeKeepingFormatting(command.text).trim(),
       MAX_TOPIC_LENGTH,
     );
     if (text === "" && room.topic === null) {
@@ -1186,6 +1249,48 @@ export class Hub {
 
   // --- Private messages and names -----------------------------------------
 
+  #whois(member: Member, name: string): void {
+    const target = this.#names.holder(name);
+    const state = target === undefined ? undefined : this.#members.get(target);
+    if (target === undefined || state === undefined) {
+      const asked = sanitizeText(name).slice(0, 32);
+      this.#error(
+        member,
+        "unknown_user",
+        STRINGS[member.lang].unknownUser(asked),
+        asked,
+      );
+      return;
+    }
+    const peer = this.identity(target.name)!;
+    const rooms = [...state.rooms];
+    member.deliver({
+      type: "whois",
+      name: target.name,
+      user: peer.user,
+      host: peer.host,
+      realname: peer.realname,
+      rooms: rooms.map((room) => room.name),
+      ops: rooms.filter((room) => room.isOp(target)).map((room) => room.name),
+      ...(state.away === null ? {} : { away: state.away }),
+      ...(state.oper ? { oper: true as const } : {}),
+    });
+  }
+
+  // Away with a text, or back: the member is told, and so are its rooms.
+  #away(member: Member, state: _MemberState, text: string | undefined): void {
+    const clean = _reason(text);
+    state.away = clean === "" ? null : clean;
+    const message: ServerMessage = {
+      type: "away",
+      name: member.name,
+      time: this.#now(),
+      ...(clean === "" ? {} : { text: clean }),
+    };
+    if (state.rooms.size > 0) broadcastOnce(state.rooms, message);
+    else member.deliver(message);
+  }
+
   #private(
     from: Member,
     to: Member | undefined,
@@ -1195,14 +1300,14 @@ export class Hub {
     const target = to === undefined ? undefined : this.#members.get(to);
     if (to === undefined || target === undefined) {
       const asked = sanitizeText(request.to).slice(0, 32);
-      this.#error(from, "unknown_user", strings.unknownUser(asked));
+      this.#error(from, "unknown_user", strings.unknownUser(asked), asked);
       return;
     }
     if (to === from) {
       this.#error(from, "self", strings.cannotMessageYourself);
       return;
     }
-    const text = sanitizeText(request.text).trimEnd();
+    const text = sanitizeKeepingFormatting(request.text).trimEnd();
     if (text === "") {
       this.#error(from, "empty", strings.emptyMessage);
       return;
@@ -1217,6 +1322,15 @@ export class Hub {
     target.lastPrivateFrom = from;
     to.deliver(message);
     from.deliver(message);
+    if (target.away !== null) {
+      from.deliver({
+        type: "away",
+        name: to.name,
+        text: target.away,
+        time: message.time,
+        toSender: true,
+      });
+    }
   }
 
   #rename(member: Member, state: _MemberState, requested: string): void {
@@ -1264,8 +1378,12 @@ export class Hub {
     return check;
   }
 
-  #error(member: Member, code: string, text: string): void {
-    member.deliver({ type: "error", code, text });
+  #error(member: Member, code: string, text: string, target?: string): void {
+    member.deliver(
+      target === undefined
+        ? { type: "error", code, text }
+        : { type: "error", code, text, target },
+    );
   }
 
   #roomError(
@@ -1278,6 +1396,7 @@ export class Hub {
       member,
       code,
       STRINGS[member.lang].roomError(code, room, detail),
+      room,
     );
   }
 
@@ -1292,6 +1411,7 @@ export class Hub {
         check.code as RoomNameErrorCode,
         check.name,
       ),
+      check.name,
     );
   }
 }

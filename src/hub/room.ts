@@ -330,7 +330,10 @@ export class Room {
   say(from: Member, line: ChatLine): void {
     this.#store.append(this.key, line);
     this.lastActive = line.time;
-    this.broadcast({ type: "message", room: this.name, ...line }, from);
+    this.broadcast(
+      { type: "message", room: this.name, ...line },
+      from.echoes ? null : from,
+    );
   }
 
   /**

@@ -42,6 +42,14 @@ export type Command =
   | { kind: "oper"; password: string }
   | { kind: "help" }
   | { kind: "quit"; reason?: string }
+  /** Who a member is (IRC `WHOIS`). */
+  | { kind: "whois"; name: string }
+  /** How many members and rooms the server has (IRC `LUSERS`). */
+  | { kind: "lusers" }
+  /** Away with a text, or back without one (IRC `AWAY`). */
+  | { kind: "away"; text?: string }
+  /** The names a room bans, as a list (IRC `MODE #room +b`). */
+  | { kind: "bans"; room?: string }
   | { kind: "usage"; usage: string }
   | { kind: "unknown"; command: string };
 

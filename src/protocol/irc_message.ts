@@ -237,11 +237,21 @@ export function parseIrcMessage(line: string): IrcMessage {
   return { tags, source, command: command.toUpperCase(), params };
 }
 
+/** Options of {@linkcode formatIrcMessage}. */
+export interface FormatIrcOptions {
+  /**
+   * Write the last parameter as a trailing one (`:text`) even when it need
+   * not be, as servers do for texts and numerics: some clients expect it.
+   * @default {false}
+   */
+  trailing?: boolean;
+}
+
 /**
  * Writes a message as one line, without its line ending. The last
  * parameter is written as a trailing one when it must be (empty, holding a
- * space, or starting with `:`); tag values are escaped; tags with the value
- * `""` are written without one.
+ * space, or starting with `:`), or when `trailing` asks; tag values are
+ * escaped; tags with the value `""` are written without one.
  *
  * @example
  * ```ts
@@ -255,11 +265,15 @@ export function parseIrcMessage(line: string): IrcMessage {
  * ```
  *
  * @param message The message.
+ * @param options Whether the last parameter is always a trailing one.
  * @returns The line.
  * @throws {RangeError} When a parameter before the last is empty, holds a
  * space or starts with `:`, or anything holds NUL, CR or LF.
  */
-export function formatIrcMessage(message: IrcMessage): string {
+export function formatIrcMessage(
+  message: IrcMessage,
+  options: FormatIrcOptions = {},
+): string {
   let line = "";
   const keys = Object.keys(message.tags);
   if (keys.length > 0) {
@@ -280,7 +294,7 @@ export function formatIrcMessage(message: IrcMessage): string {
     }
     const last = i === params.length - 1;
     const needsColon = param === "" || param.includes(" ") ||
-      param.startsWith(":");
+      param.startsWith(":") || (last && options.trailing === true);
     if (needsColon && !last) {
       throw new RangeError(
         `Cannot write an IRC parameter: "${

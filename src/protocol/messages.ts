@@ -228,14 +228,51 @@ export type ServerMessage =
   | { type: "rooms"; rooms: RoomSummary[]; total: number }
   /** Informational text for this user only (help, command results). */
   | { type: "info"; code: string; text: string }
-  /** Something this user asked for failed; the connection goes on. */
-  | { type: "error"; code: string; text: string }
+  /**
+   * Something this user asked for failed; the connection goes on. `target`
+   * names the room or name it was about (IRC puts it in its numerics; the
+   * native dialect leaves it out).
+   */
+  | { type: "error"; code: string; text: string; target?: string }
   /** The server is closing this connection; `reason` is a code, `text` the localised reason. */
   | { type: "bye"; reason: LeaveReason; text: string }
   /** Liveness probe; the client answers `pong` with the same id. */
   | { type: "ping"; id: number }
   /** Answer to a client's `ping`. */
-  | { type: "pong"; id: number };
+  | { type: "pong"; id: number }
+  /**
+   * Answer to `whois`: who a member is (user, cloaked host, real name),
+   * which rooms it is in (`ops`: those it is an operator of), and its away
+   * text. Only IRC asks for it now; the native and plain dialects show
+   * nothing.
+   */
+  | {
+    type: "whois";
+    name: string;
+    user: string;
+    host: string;
+    realname: string;
+    rooms: string[];
+    ops: string[];
+    away?: string;
+    oper?: true;
+  }
+  /** Answer to `lusers`: how many members and rooms the server has. */
+  | { type: "lusers"; users: number; rooms: number; opers: number }
+  /**
+   * A member went away (`text`) or came back (no `text`): sent to it, and
+   * to the members of its rooms; with `toSender`, to who sent it a private
+   * message while it was away. Only IRC shows it now.
+   */
+  | {
+    type: "away";
+    name: string;
+    text?: string;
+    time: number;
+    toSender?: true;
+  }
+  /** Answer to `bans`: the names a room bans, oldest first. IRC only now. */
+  | { type: "bans"; room: string; names: string[] };
 
 /** Why a name was refused. */
 export type NameErrorCode =

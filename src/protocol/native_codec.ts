@@ -9,6 +9,7 @@
 import type { Codec, Decoded } from "./codec.ts";
 import type { Command } from "./commands.ts";
 import type { ClientMessage, ServerMessage } from "./messages.ts";
+import { stripFormattingDeep } from "./irc_format.ts";
 
 const CLIENT_TYPES = new Set([
   "hello",
@@ -231,6 +232,30 @@ export function isNativeHello(line: string): boolean {
 // Every native reader gets the same bytes: one encoding per message.
 const SHARED = "";
 
+// Answers only IRC asks for now: native clients are not sent them.
+const IRC_ONLY = new Set(["whois", "lusers", "away", "bans"]);
+
+// JSON.stringify writes IRC's formatting codes as these escapes.
+const FORMATTING_ESCAPE = /\\u00(?:0[234f]|1[16def])/;
+
+function _encode(message: ServerMessage): string {
+  if (IRC_ONLY.has(message.type)) return "";
+  const line = _encodeShown(message);
+  // IRC's formatting is for IRC readers only.
+  return FORMATTING_ESCAPE.test(line)
+    ? _encodeShown(stripFormattingDeep(message))
+    : line;
+}
+
+function _encodeShown(message: ServerMessage): string {
+  // An error's target is for IRC's numerics; native clients read its text.
+  if (message.type === "error" && message.target !== undefined) {
+    const { target: _, ...error } = message;
+    return encodeMessage(error);
+  }
+  return encodeMessage(message);
+}
+
 function _decode(line: string): Decoded {
   let message: ClientMessage;
   try {
@@ -325,6 +350,6 @@ export const NATIVE_CODEC: Codec<null, "native"> = {
   claims: isNativeHello,
   open: () => null,
   decode: _decode,
-  encode: encodeMessage,
+  encode: _encode,
   variant: () => SHARED,
 };

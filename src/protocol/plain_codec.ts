@@ -7,6 +7,7 @@
  */
 
 import type { Codec, Decoded, Reader } from "./codec.ts";
+import { stripIrcFormatting } from "./irc_format.ts";
 import type { ChatLine, Lang, RoomState, ServerMessage } from "./messages.ts";
 import {
   markOperators,
@@ -152,6 +153,11 @@ export function encodePlain(
       return `${formatStamp(now())} !! ${message.text}\n`;
     case "ping":
     case "pong":
+    // Answers only IRC asks for now.
+    case "whois":
+    case "lusers":
+    case "away":
+    case "bans":
       return "";
   }
 }
@@ -248,6 +254,8 @@ export const PLAIN_CODEC: Codec<Reader, "plain"> = {
   open: (reader) => reader,
   decode: _decode,
   encode: (message, reader) =>
-    encodePlain(message, reader.lang, { room: reader.room }),
+    stripIrcFormatting(
+      encodePlain(message, reader.lang, { room: reader.room }),
+    ),
   variant: _variant,
 };

@@ -24,6 +24,9 @@ import {
   isLoopback,
 } from "../discovery/network_interfaces.ts";
 import { qrRows } from "../discovery/qr.ts";
+import { IRC_CODEC } from "../protocol/irc_codec.ts";
+import { HostCloak } from "./host_cloak.ts";
+import { serverFacts } from "./server_facts.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -32,6 +35,11 @@ export interface StartServerOptions {
    * @default {writeLine}
    */
   log?: (line: string) => void;
+  /**
+   * The version IRC clients are told (`VERSION`, `004`).
+   * @default {"chat"}
+   */
+  version?: string;
 }
 
 /** One listener of a running server, as its callers see it. */
@@ -43,6 +51,8 @@ export interface ChatServer {
   readonly chat: Listener;
   /** The browser client, or `null` when the config has no `webPort`. */
   readonly web: Listener | null;
+  /** The IRC-only listener (`--irc-port`), or `null`. */
+  readonly irc: Listener | null;
   /**
    * The web address others open (`http://192.168.1.23:50002`), which the
    * page shows as a QR code; `null` without the browser client, or when
@@ -111,6 +121,10 @@ export async function startServer(
   options: StartServerOptions = {},
 ): Promise<ChatServer> {
   const log = new ConsoleLog(options.log ?? writeLine);
+  // Read once, before anything listens: a missing MOTD file is an error.
+  const facts = await serverFacts(config, options.version ?? "chat");
+  const cloak = new HostCloak({ showIps: config.showIps });
+  const hostOf = (ip: string) => cloak.hostOf(ip);
   const hub = new Hub({
     historySize: config.historySize,
     rateLimit: config.rateLimit,
@@ -122,8 +136,13 @@ export async function startServer(
     operPassword: config.operPassword,
     maxLineBytes: config.maxLineBytes,
   });
-  const chat = new StreamGateway(hub, config, { log });
+  const chat = new StreamGateway(hub, config, {
+    log,
+    server: facts,
+    hostOf,
+  });
   let web: WebGateway | null = null;
+  let irc: StreamGateway | null = null;
   const gateways: Gateway[] = [chat];
 
   // One timer for every connection's deadlines, prompts and pings.
@@ -166,8 +185,9 @@ export async function startServer(
       }
       log.write("shutting down");
       await chat.stopAccepting();
+      await irc?.stopAccepting();
       hub.shutdown();
-      await chat.closeAll();
+      await Promise.all([chat.closeAll(), irc?.closeAll()]);
       // As before there was one server: "stopped" once the chat port is
       // done, though a page's socket may still be closing.
       log.write("stopped");
@@ -191,9 +211,24 @@ export async function startServer(
       return undefined; // an address too long for a QR code
     }
   };
+  if (config.ircPort !== null) {
+    try {
+      irc = new StreamGateway(hub, config, {
+        log,
+        port: config.ircPort,
+        codec: IRC_CODEC,
+        server: facts,
+        hostOf,
+      });
+    } catch (error) {
+      await shutdown();
+      throw error;
+    }
+    gateways.push(irc);
+  }
   if (config.webPort !== null) {
     try {
-      web = new WebGateway(hub, config, { log, joinCode });
+      web = new WebGateway(hub, config, { log, joinCode, hostOf });
     } catch (error) {
       await shutdown();
       throw error;
@@ -218,6 +253,7 @@ export async function startServer(
   return {
     chat,
     web,
+    irc,
     webUrl,
     keepaliveTuned: chat.keepaliveTuned,
     shutdown,

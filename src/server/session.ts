@@ -20,7 +20,15 @@ import {
 import type { Hub } from "../hub/hub.ts";
 import type { Member } from "../hub/member.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
-import type { Codec, CodecId, Intent, Reader } from "../protocol/codec.ts";
+import type {
+  Codec,
+  CodecId,
+  Decoded,
+  Intent,
+  Peer,
+  Reader,
+  ServerFacts,
+} from "../protocol/codec.ts";
 import { constantTimeEqual } from "../protocol/constant_time_equal.ts";
 import {
   type Encoded,
@@ -69,6 +77,17 @@ export interface SessionOptions {
    * @default {Date.now}
    */
   now?: () => number;
+  /**
+   * What the server tells of itself, for codecs that say it (IRC).
+   * @default {undefined}
+   */
+  server?: ServerFacts;
+  /**
+   * The host others see for an address (a cloak, or the address itself
+   * with `--show-ips`).
+   * @default {() => "unknown"}
+   */
+  hostOf?: (ip: string) => string;
 }
 
 /** Why a session is closing. */
@@ -97,6 +116,12 @@ export class Session implements Member, Reader, TransportSink {
   readonly label: string;
   /** The peer's IP address, for bans. */
   readonly address: string;
+  /** What others see as the address: a cloak of it, or it (`--show-ips`). */
+  readonly host: string;
+  /** The user part of `nick!user@host`: IRC's `USER` name, else the dialect's. */
+  user = "";
+  /** IRC's real name, or `""`. */
+  realname = "";
   #hub: Hub;
   #transport: LineTransport;
   #options: SessionOptions;
@@ -134,6 +159,7 @@ export class Session implements Member, Reader, TransportSink {
     this.#options = options;
     this.label = transport.label;
     this.address = transport.ip;
+    this.host = (options.hostOf ?? (() => "unknown"))(transport.ip);
     this.#authenticated = (options.password ?? null) === null;
     this.#lang = options.lang;
     this.#connectedAt = (options.now ?? Date.now)();
@@ -155,6 +181,26 @@ export class Session implements Member, Reader, TransportSink {
   /** Whether the server's password is still to be given. */
   get needsPassword(): boolean {
     return !this.#authenticated;
+  }
+
+  /** What the server tells of itself. */
+  get server(): ServerFacts | undefined {
+    return this.#options.server;
+  }
+
+  /**
+   * Who a member is, by name.
+   *
+   * @param name A name.
+   * @returns Its user, host and away text, or `undefined`.
+   */
+  peer(name: string): Peer | undefined {
+    return this.#hub.identity(name);
+  }
+
+  /** Whether the peer wants its own public lines back (IRC's echo-message). */
+  get echoes(): boolean {
+    return this.#codec?.echoes?.(this.#state) ?? false;
   }
 
   /** The codec, once the first line (or the gateway) has chosen it. */
@@ -192,6 +238,7 @@ export class Session implements Member, Reader, TransportSink {
   deliver(message: ServerMessage): void {
     const codec = this.#codec;
     if (this.#shut || codec === null) return;
+    codec.observe?.(message, this.#state);
     const encoded = encodeOnce(message, codec, this.#state);
     if (!this.#write(encoded, isNotice(message))) this.close("slow");
   }
@@ -261,7 +308,10 @@ export class Session implements Member, Reader, TransportSink {
       const sniffed = sniff(line);
       codec = sniffed === codec ? codec : this.#choose(sniffed);
     }
-    const decoded = codec.decode(line, this.#state);
+    this.#handle(codec.decode(line, this.#state));
+  }
+
+  #handle(decoded: Decoded): void {
     if (decoded === null) {
       this.#badLines = 0;
       return;
@@ -273,6 +323,11 @@ export class Session implements Member, Reader, TransportSink {
       case "reply":
         this.#badLines = 0;
         if (!this.#write(encodedText(decoded.text), false)) this.close("slow");
+        return;
+      case "many":
+        for (const item of decoded.items) {
+          if (this.#closing === null) this.#handle(item);
+        }
         return;
       default:
         // A well-formed line ends a run of bad lines; a second hello is
@@ -448,6 +503,8 @@ export class Session implements Member, Reader, TransportSink {
           return;
         }
         if (intent.lang) this.#lang = intent.lang;
+        if (intent.user !== undefined) this.user = intent.user;
+        if (intent.realname !== undefined) this.realname = intent.realname;
         if (
           intent.version !== undefined &&
           Math.trunc(intent.version) !== PROTOCOL_VERSION
@@ -487,7 +544,13 @@ export class Session implements Member, Reader, TransportSink {
         }
         return;
       case "command":
-        if (this.#hub.has(this)) this.#hub.apply(this, intent.command);
+        if (this.#hub.has(this)) {
+          this.#hub.apply(
+            this,
+            intent.command,
+            intent.room === undefined ? {} : { room: intent.room },
+          );
+        }
         return;
       case "quit":
         if (this.#hub.has(this)) {
@@ -547,6 +610,8 @@ export class Session implements Member, Reader, TransportSink {
 
   #choose(codec: Codec<unknown, CodecId>): Codec<unknown, CodecId> {
     this.#codec = codec;
+    // IRC's USER names it at registration; the others go by their dialect.
+    this.user = codec.id;
     this.#state = codec.open(this);
     return codec;
   }

@@ -22,6 +22,7 @@ import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
 import { Session, type SessionOptions } from "./session.ts";
 import { tuneKeepalive } from "./system_tuning.ts";
+import type { ServerFacts } from "../protocol/codec.ts";
 
 /** Options of {@linkcode StreamGateway}. */
 export interface StreamGatewayOptions {
@@ -30,6 +31,26 @@ export interface StreamGatewayOptions {
    * @default {new ConsoleLog()}
    */
   log?: ConsoleLog;
+  /**
+   * The port, when it is not the chat port (`--irc-port`).
+   * @default {config.port}
+   */
+  port?: number;
+  /**
+   * The codec every connection speaks (IRC on `--irc-port`).
+   * @default {undefined} sniffed from each first line
+   */
+  codec?: SessionOptions["codec"];
+  /**
+   * What the server tells of itself, for IRC.
+   * @default {undefined}
+   */
+  server?: ServerFacts;
+  /**
+   * The host others see for an address.
+   * @default {undefined} `unknown`
+   */
+  hostOf?: (ip: string) => string;
 }
 
 /**
@@ -120,18 +141,20 @@ export class StreamGateway implements Gateway {
     options: StreamGatewayOptions = {},
   ) {
     this.#limiter = new IpLimiter(config.maxPerIp);
+    const port = options.port ?? config.port;
+    const flag = options.port === undefined ? "--port" : "--irc-port";
     try {
       this.#listener = Deno.listen({
         hostname: config.host,
-        port: config.port,
+        port,
         transport: "tcp",
       });
     } catch (error) {
       throw listenError(error, {
         host: config.host,
-        port: config.port,
-        portFlag: "--port",
-        inUseHint: "is another server running? choose another --port",
+        port,
+        portFlag: flag,
+        inUseHint: `is another server running? choose another ${flag}`,
       });
     }
     this.addr = this.#listener.addr as Deno.NetAddr;
@@ -144,6 +167,9 @@ export class StreamGateway implements Gateway {
       ...config,
       batcher: this.#batcher,
       log: (line) => log.write(line),
+      ...(options.codec === undefined ? {} : { codec: options.codec }),
+      ...(options.server === undefined ? {} : { server: options.server }),
+      ...(options.hostOf === undefined ? {} : { hostOf: options.hostOf }),
     };
     this.#accepting = this.#acceptAll();
     this.keepaliveTuned = config.keepalive !== null &&

@@ -62,6 +62,11 @@ export interface WebGatewayOptions {
    * @default {none}
    */
   joinCode?: (port: number) => PageJoinCode | undefined;
+  /**
+   * The host others (IRC users) see for an address.
+   * @default {undefined} `unknown`
+   */
+  hostOf?: (ip: string) => string;
 }
 
 const encoder = new TextEncoder();
@@ -184,6 +189,7 @@ export class WebGateway implements Gateway {
       batcher: this.#batcher,
       framer: this.#framer,
       log: (line) => log.report(line),
+      ...(options.hostOf === undefined ? {} : { hostOf: options.hostOf }),
     };
     try {
       this.#http = Deno.serve({

@@ -1157,6 +1157,11 @@ export class WebClientState {
       case "ping":
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
+      // Answers only IRC asks for now.
+      case "whois":
+      case "lusers":
+      case "away":
+      case "bans":
         return [];
     }
   }

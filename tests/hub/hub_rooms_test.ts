@@ -907,5 +907,6 @@ Deno.test("Hub tells room errors in the member's language", () => {
     type: "error",
     code: "no_such_room",
     text: STRINGS.pt.roomError("no_such_room", "#nada"),
+    target: "#nada",
   });
 });
