@@ -115,6 +115,10 @@ export async function main(args: readonly string[]): Promise<number> {
         })),
       ];
       for (const line of lines) console.log(line);
+      if (server.irc !== null) {
+        const irc = server.irc.addr;
+        console.log(`IRC clients: ${irc.hostname}:${irc.port}`);
+      }
       if (server.webUrl !== null && (command.qr ?? Deno.stdout.isTerminal())) {
         for (const line of qrLines(server.webUrl)) console.log(line);
       }

@@ -112,6 +112,11 @@ const SERVE_FLAGS: ReadonlyArray<
   [["--max-rooms-per-user", "3"], { maxRoomsPerUser: 3 }],
   [["--password", "s3cret word"], { password: "s3cret word" }],
   [["--oper-password=op"], { operPassword: "op" }],
+  [["--irc-port", "6667"], { ircPort: 6667 }],
+  [["--irc-port=0"], { ircPort: 0 }],
+  [["--server-name", "irc.example.org"], { serverName: "irc.example.org" }],
+  [["--motd", "motd.txt"], { motdFile: "motd.txt" }],
+  [["--show-ips"], { showIps: true }],
 ];
 
 for (const [flags, changes] of SERVE_FLAGS) {
@@ -213,6 +218,11 @@ const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
   [["--max-rooms-per-user", "x"], "Cannot use --max-rooms-per-user"],
   [["--password", ""], 'Cannot use --password "": give a password'],
   [["--oper-password="], "Cannot use --oper-password"],
+  [["--irc-port", "x"], "Cannot use --irc-port"],
+  [["--irc-port", "70000"], "Cannot use --irc-port"],
+  [["--server-name", "a b"], 'Cannot use --server-name "a b"'],
+  [["--server-name", ":x"], "Cannot use --server-name"],
+  [["--motd="], 'Cannot use --motd "": give a file'],
 ];
 
 for (const [flags, text] of BAD_SERVE) {
@@ -327,6 +337,31 @@ Deno.test("serverConfig() carries the room flags and the passwords", () => {
   assertEquals(config.maxRoomsPerUser, 2);
   assertEquals(config.password, "p");
   assertEquals(config.operPassword, "o");
+});
+
+Deno.test("serverConfig() carries the IRC flags", () => {
+  const command = parseCli([
+    "serve",
+    "--irc-port",
+    "6667",
+    "--server-name",
+    "irc.local",
+    "--motd",
+    "/etc/motd",
+    "--show-ips",
+  ]);
+  if (command.kind !== "serve") throw new Error("not serve");
+  const config = serverConfig(command);
+  assertEquals(config.ircPort, 6667);
+  assertEquals(config.serverName, "irc.local");
+  assertEquals(config.motdFile, "/etc/motd");
+  assertEquals(config.showIps, true);
+});
+
+Deno.test("chat serve --help tells the IRC flags", () => {
+  for (const flag of ["--irc-port", "--server-name", "--motd", "--show-ips"]) {
+    assert(USAGE.serve.includes(flag), flag);
+  }
 });
 
 Deno.test("parseCli() reads join without an address as a join of a server found on the network (issue 14)", () => {
