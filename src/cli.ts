@@ -51,7 +51,9 @@ export class UsageError extends Error {
 }
 
 /** Limits and switches of `chat serve`, as parsed from flags. */
-export interface ServeFlags {
+export interface ServeFlags
+  extends
+    Pick<ServerConfig, "ircPort" | "serverName" | "motdFile" | "showIps"> {
   host: string;
   port: number;
   lang: Lang;
@@ -88,14 +90,6 @@ export interface ServeFlags {
   password: string | null;
   /** The password of `/oper` (`--oper-password`), or `null`. */
   operPassword: string | null;
-  /** `--irc-port`: a listener that speaks only IRC, or `null`. */
-  ircPort: number | null;
-  /** `--server-name`: the server's name in IRC, or `null` (the host's). */
-  serverName: string | null;
-  /** `--motd FILE`: IRC's message of the day, or `null`. */
-  motdFile: string | null;
-  /** `--show-ips`: IRC users see addresses, not cloaks. */
-  showIps: boolean;
 }
 
 /** What the command line asks for. */
@@ -449,16 +443,18 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
 
 // --irc-port: a port, or 0 for a free one (tests).
 function _ircPort(value: unknown): number | null {
-  if (value === undefined) return null;
-  const text = String(value);
-  if (text === "0") return 0;
+  return value === undefined ? null : _flagPort(String(value), "--irc-port");
+}
+
+// A port flag's value (0 asks for a free port), or a UsageError naming it.
+function _flagPort(text: string, flag: string): number {
   try {
-    return parsePort(text);
+    return text === "0" ? 0 : parsePort(text);
   } catch (error) {
     throw new UsageError(
       (error as Error).message.replace(
         /^Cannot use port/,
-        "Cannot use --irc-port",
+        `Cannot use ${flag}`,
       ),
       "serve",
     );
@@ -602,19 +598,7 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
 // port when the chat port is 0, as in tests).
 function _webPort(value: unknown, chatPort: number): number {
   if (value === undefined) return defaultWebPort(chatPort);
-  const text = String(value);
-  let port: number;
-  try {
-    port = text === "0" ? 0 : parsePort(text);
-  } catch (error) {
-    throw new UsageError(
-      (error as Error).message.replace(
-        /^Cannot use port/,
-        "Cannot use --web-port",
-      ),
-      "serve",
-    );
-  }
+  const port = _flagPort(String(value), "--web-port");
   if (port !== 0 && port === chatPort) {
     throw new UsageError(
       `Cannot use --web-port ${port}: it is the chat port; choose another`,

@@ -20,6 +20,7 @@ import { parseCommand } from "../protocol/commands.ts";
 import { checkName } from "../protocol/name_rules.ts";
 import {
   type ClientMessage,
+  isIrcOnly,
   type Lang,
   PROTOCOL_VERSION,
   type ServerMessage,
@@ -823,15 +824,11 @@ export class ClientState {
   }
 
   #onMessage(message: ServerMessage): ClientEffect[] {
+    if (isIrcOnly(message)) return [];
     switch (message.type) {
       case "ping":
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
-      // Answers only IRC asks for now.
-      case "whois":
-      case "lusers":
-      case "away":
-      case "bans":
         return [];
       case "bye":
         return this.#onBye(message);

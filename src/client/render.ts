@@ -34,11 +34,12 @@ import {
   yellow,
 } from "@std/fmt/colors";
 import { nameKey } from "../protocol/name_rules.ts";
-import type {
-  ChatLine,
-  Lang,
-  RoomState,
-  ServerMessage,
+import {
+  type ChatLine,
+  isIrcOnly,
+  type Lang,
+  type RoomState,
+  type ServerMessage,
 } from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import {
@@ -299,6 +300,7 @@ function _render(
   message: ServerMessage,
   options: RenderOptions,
 ): RenderedMessage | undefined {
+  if (isIrcOnly(message)) return undefined;
   const strings = STRINGS[options.lang ?? "en"];
   const now = options.now ?? Date.now();
   const notice = (text: string, time = now, room = "") =>
@@ -410,11 +412,6 @@ function _render(
       return { text: notice(_clean(message.text)), alert: false };
     case "ping":
     case "pong":
-    // Answers only IRC asks for now.
-    case "whois":
-    case "lusers":
-    case "away":
-    case "bans":
       return undefined;
   }
 }

@@ -670,15 +670,25 @@ export class Hub {
       case "rooms":
         member.deliver(this.#roomList());
         return;
-      case "who": {
+      case "who":
+      case "bans": {
+        // Who is in a room, or whom it bans (IRC's MODE +b list).
         const room = this.#room(member, command.room, options);
         if (room === null) return;
-        member.deliver({
-          type: "members",
-          room: room.name,
-          names: room.names(),
-          ops: room.opNames(),
-        });
+        member.deliver(
+          command.kind === "who"
+            ? {
+              type: "members",
+              room: room.name,
+              names: room.names(),
+              ops: room.opNames(),
+            }
+            : {
+              type: "bans",
+              room: room.name,
+              names: room.bans.map((ban) => ban.name),
+            },
+        );
         return;
       }
       case "topic":
@@ -734,16 +744,6 @@ export class Hub {
       case "away":
         this.#away(member, state, command.text);
         return;
-      case "bans": {
-        const room = this.#room(member, command.room, options);
-        if (room === null) return;
-        member.deliver({
-          type: "bans",
-          room: room.name,
-          names: room.bans.map((ban) => ban.name),
-        });
-        return;
-      }
       case "usage":
         this.#error(member, "usage", strings.commandUsage(command.usage));
         return;

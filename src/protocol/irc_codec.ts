@@ -863,80 +863,73 @@ function _names(
   ) + _numeric(state, "366", room, "End of /NAMES list");
 }
 
+// What a hub error is in IRC: its numeric, what comes before its text
+// (the room or name it was about; the nick the command named; the
+// command), and its text.
+type _Before = "target" | "nick" | "nick target" | "command" | "";
+const ERROR_NUMERICS: Readonly<
+  Record<string, readonly [string, _Before, string]>
+> = {
+  unknown_user: ["401", "target", "No such nick/channel"],
+  no_such_room: ["403", "target", "No such channel"],
+  bad_room_name: ["403", "target", "No such channel"],
+  no_room: ["461", "command", "Not enough parameters"],
+  usage: ["461", "command", "Not enough parameters"],
+  not_op: ["482", "target", "You're not channel operator"],
+  banned: ["474", "target", "Cannot join channel (+b)"],
+  key_needed: ["475", "target", "Cannot join channel (+k)"],
+  bad_key: ["475", "target", "Cannot join channel (+k)"],
+  bad_key_format: ["525", "target", "Key is not well-formed"],
+  not_member: ["441", "nick target", "They aren't on that channel"],
+  too_many_rooms: ["405", "target", "You have joined too many channels"],
+  server_rooms_full: ["405", "target", "You have joined too many channels"],
+  name_taken: ["433", "nick", "Nickname is already in use"],
+  name_empty: ["431", "", "No nickname given"],
+  name_too_long: ["432", "nick", "Erroneous nickname"],
+  name_invalid_chars: ["432", "nick", "Erroneous nickname"],
+  name_mixed_scripts: ["432", "nick", "Erroneous nickname"],
+  name_reserved: ["432", "nick", "Erroneous nickname"],
+  empty: ["412", "", "No text to send"],
+  line_too_long: ["417", "", "Input line was too long"],
+  bad_password: ["464", "", "Password incorrect"],
+  no_oper: ["491", "", "No O-lines for your host"],
+};
+
+// Errors IRC says nothing about: a rename to the same name, a mode that
+// was already so, a message to oneself.
+const SILENT_ERRORS = new Set(["name_unchanged", "unchanged", "self"]);
+
 /** What a hub error is in IRC: a numeric, a notice, or nothing. */
 function _error(
   state: IrcState,
   message: Extract<ServerMessage, { type: "error" }>,
 ): string {
   const target = message.target ?? state.target;
-  const sending = state.command === "PRIVMSG" || state.command === "NOTICE";
-  if (state.command === "NOTICE" && message.code !== "slow_down") return "";
-  switch (message.code) {
-    case "unknown_user":
-      return _numeric(state, "401", target, "No such nick/channel") +
-        (state.command === "WHOIS"
-          ? _numeric(state, "318", target, "End of /WHOIS list")
-          : "");
-    case "no_such_room":
-    case "bad_room_name":
-      return _numeric(state, "403", target, "No such channel");
-    case "not_in_room":
-      return sending
-        ? _numeric(state, "404", target, "Cannot send to channel")
-        : _numeric(state, "442", target, "You're not on that channel");
-    case "no_room":
-      return _numeric(state, "461", state.command, "Not enough parameters");
-    case "not_op":
-      return _numeric(state, "482", target, "You're not channel operator");
-    case "banned":
-      return _numeric(state, "474", target, "Cannot join channel (+b)");
-    case "key_needed":
-    case "bad_key":
-      return _numeric(state, "475", target, "Cannot join channel (+k)");
-    case "bad_key_format":
-      return _numeric(state, "525", target, "Key is not well-formed");
-    case "not_member":
-      return _numeric(
-        state,
-        "441",
-        state.target,
-        target,
-        "They aren't on that channel",
-      );
-    case "too_many_rooms":
-    case "server_rooms_full":
-      return _numeric(
-        state,
-        "405",
-        target,
-        "You have joined too many channels",
-      );
-    case "name_taken":
-      return _numeric(state, "433", state.target, "Nickname is already in use");
-    case "name_empty":
-      return _numeric(state, "431", "No nickname given");
-    case "name_too_long":
-    case "name_invalid_chars":
-    case "name_mixed_scripts":
-    case "name_reserved":
-      return _numeric(state, "432", state.target, "Erroneous nickname");
-    case "empty":
-      return _numeric(state, "412", "No text to send");
-    case "line_too_long":
-      return _numeric(state, "417", "Input line was too long");
-    case "usage":
-      return _numeric(state, "461", state.command, "Not enough parameters");
-    case "bad_password":
-      return _numeric(state, "464", "Password incorrect");
-    case "no_oper":
-      return _numeric(state, "491", "No O-lines for your host");
-    case "name_unchanged":
-    case "unchanged":
-    case "self":
-      return "";
-    default:
-      return _notice(state, message.text);
+  const code = message.code;
+  // A NOTICE is never answered with an error.
+  if (state.command === "NOTICE" && code !== "slow_down") return "";
+  if (SILENT_ERRORS.has(code)) return "";
+  if (code === "not_in_room") {
+    return state.command === "PRIVMSG"
+      ? _numeric(state, "404", target, "Cannot send to channel")
+      : _numeric(state, "442", target, "You're not on that channel");
   }
+  const numeric = ERROR_NUMERICS[code];
+  if (numeric === undefined) return _notice(state, message.text);
+  const [number, before, text] = numeric;
+  const params = before === "target"
+    ? [target]
+    : before === "nick"
+    ? [state.target]
+    : before === "nick target"
+    ? [state.target, target]
+    : before === "command"
+    ? [state.command]
+    : [];
+  const out = _numeric(state, number, ...params, text);
+  return code === "unknown_user" && state.command === "WHOIS"
+    ? out + _numeric(state, "318", target, "End of /WHOIS list")
+    : out;
 }
 
 function _encode(message: ServerMessage, state: IrcState): string {

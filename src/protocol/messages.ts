@@ -311,5 +311,29 @@ export function isNotice(message: ServerMessage): boolean {
     type === "part";
 }
 
+/** The answers only IRC asks for now (`whois`, `lusers`, `away`, `bans`). */
+export type IrcOnlyMessage = Extract<
+  ServerMessage,
+  { type: "whois" | "lusers" | "away" | "bans" }
+>;
+
+const IRC_ONLY: ReadonlySet<string> = new Set([
+  "whois",
+  "lusers",
+  "away",
+  "bans",
+]);
+
+/**
+ * Tells whether a message is one only IRC shows now: the native and plain
+ * dialects, the terminal client and the page skip it.
+ *
+ * @param message A server message.
+ * @returns `true` for `whois`, `lusers`, `away` and `bans`.
+ */
+export function isIrcOnly(message: ServerMessage): message is IrcOnlyMessage {
+  return IRC_ONLY.has(message.type);
+}
+
 /** The `type` of every {@linkcode ServerMessage}. */
 export type ServerMessageType = ServerMessage["type"];

@@ -8,7 +8,11 @@
 
 import type { Codec, Decoded } from "./codec.ts";
 import type { Command } from "./commands.ts";
-import type { ClientMessage, ServerMessage } from "./messages.ts";
+import {
+  type ClientMessage,
+  isIrcOnly,
+  type ServerMessage,
+} from "./messages.ts";
 import { stripFormattingDeep } from "./irc_format.ts";
 
 const CLIENT_TYPES = new Set([
@@ -232,14 +236,12 @@ export function isNativeHello(line: string): boolean {
 // Every native reader gets the same bytes: one encoding per message.
 const SHARED = "";
 
-// Answers only IRC asks for now: native clients are not sent them.
-const IRC_ONLY = new Set(["whois", "lusers", "away", "bans"]);
-
 // JSON.stringify writes IRC's formatting codes as these escapes.
 const FORMATTING_ESCAPE = /\\u00(?:0[234f]|1[16def])/;
 
 function _encode(message: ServerMessage): string {
-  if (IRC_ONLY.has(message.type)) return "";
+  // Answers only IRC asks for now: native clients are not sent them.
+  if (isIrcOnly(message)) return "";
   const line = _encodeShown(message);
   // IRC's formatting is for IRC readers only.
   return FORMATTING_ESCAPE.test(line)

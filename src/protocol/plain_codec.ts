@@ -8,7 +8,13 @@
 
 import type { Codec, Decoded, Reader } from "./codec.ts";
 import { stripIrcFormatting } from "./irc_format.ts";
-import type { ChatLine, Lang, RoomState, ServerMessage } from "./messages.ts";
+import {
+  type ChatLine,
+  isIrcOnly,
+  type Lang,
+  type RoomState,
+  type ServerMessage,
+} from "./messages.ts";
 import {
   markOperators,
   roomEventText,
@@ -96,6 +102,7 @@ export function encodePlain(
   lang: Lang,
   options: EncodePlainOptions = {},
 ): string {
+  if (isIrcOnly(message)) return "";
   const strings = STRINGS[lang];
   const now = options.now ?? Date.now;
   switch (message.type) {
@@ -153,11 +160,6 @@ export function encodePlain(
       return `${formatStamp(now())} !! ${message.text}\n`;
     case "ping":
     case "pong":
-    // Answers only IRC asks for now.
-    case "whois":
-    case "lusers":
-    case "away":
-    case "bans":
       return "";
   }
 }

@@ -535,23 +535,14 @@ export class Session implements Member, Reader, TransportSink {
         }
         return;
       case "input":
-        if (this.#hub.has(this)) {
-          this.#hub.input(
-            this,
-            intent.text,
-            intent.room === undefined ? {} : { room: intent.room },
-          );
-        }
+      case "command": {
+        if (!this.#hub.has(this)) return;
+        const options = intent.room === undefined ? {} : { room: intent.room };
+        if (intent.type === "input") {
+          this.#hub.input(this, intent.text, options);
+        } else this.#hub.apply(this, intent.command, options);
         return;
-      case "command":
-        if (this.#hub.has(this)) {
-          this.#hub.apply(
-            this,
-            intent.command,
-            intent.room === undefined ? {} : { room: intent.room },
-          );
-        }
-        return;
+      }
       case "quit":
         if (this.#hub.has(this)) {
           this.#hub.input(

@@ -1157,11 +1157,9 @@ export class WebClientState {
       case "ping":
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
-      // Answers only IRC asks for now.
-      case "whois":
-      case "lusers":
-      case "away":
-      case "bans":
+        return [];
+      default:
+        // Answers only IRC asks for: the server never sends them here.
         return [];
     }
   }
