@@ -134,7 +134,18 @@ function _me(state: IrcState): string {
 
 /** A numeric from the server to the reader. */
 function _numeric(state: IrcState, code: string, ...params: string[]): string {
-  return _line(state.server.name, code, [_me(state), ...params]);
+  // What the peer sent may come back as a middle parameter (a nick, a
+  // channel, a CAP subcommand): made one word, it cannot end the line early
+  // or start its text.
+  const last = params.length - 1;
+  const safe = params.map((param, i) => i === last ? param : _word(param));
+  return _line(state.server.name, code, [_me(state), ...safe]);
+}
+
+function _word(param: string): string {
+  // deno-lint-ignore no-control-regex
+  const word = param.replace(/[\s\0]/g, "_").slice(0, 64);
+  return word === "" ? "*" : word.startsWith(":") ? `_${word}` : word;
 }
 
 /** A notice from the server, one line per line of text. */
@@ -1175,6 +1186,17 @@ function _encode(message: ServerMessage, state: IrcState): string {
   }
 }
 
+// A message IRC cannot carry (a bug, not input: names and rooms are
+// checked, texts go last) is left out rather than break a broadcast.
+function _safeEncode(message: ServerMessage, state: IrcState): string {
+  try {
+    return _encode(message, state);
+  } catch (error) {
+    if (error instanceof RangeError) return "";
+    throw error;
+  }
+}
+
 function _capsKey(state: IrcState): string {
   return `irc ${state.caps.has("server-time") ? "t" : ""}${
     state.caps.has("away-notify") ? "a" : ""
@@ -1312,7 +1334,7 @@ export const IRC_CODEC: Codec<IrcState, "irc"> = {
   claims: isIrcRegistration,
   open: openIrc,
   decode: _decode,
-  encode: _encode,
+  encode: _safeEncode,
   variant: _variant,
   echoes: (state) => state.caps.has("echo-message"),
   observe: _observe,

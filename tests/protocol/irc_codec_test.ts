@@ -3,6 +3,7 @@
 // numerics, with a fake reader.
 
 import { assert, assertEquals, assertMatch } from "@std/assert";
+import fc from "fast-check";
 import type {
   Decoded,
   Peer,
@@ -682,5 +683,63 @@ Deno.test("bye becomes ERROR; a refused password 464 first", () => {
       IRC_CODEC.open(reader()),
     ),
     /^:irc\.test 464 \* :Password incorrect\r\nERROR :/,
+  );
+});
+
+Deno.test("IRC_CODEC.decode() never throws and every reply is CRLF lines, whatever the line (20,000 lines)", () => {
+  const words = fc.constantFrom(
+    "CAP",
+    "LS",
+    "REQ",
+    "END",
+    "NICK",
+    "USER",
+    "PASS",
+    "JOIN",
+    "PART",
+    "PRIVMSG",
+    "NOTICE",
+    "MODE",
+    "KICK",
+    "TOPIC",
+    "WHO",
+    "WHOIS",
+    "AWAY",
+    "PING",
+    "#a",
+    "0",
+    ":",
+    ":x y",
+    "+o-b+k",
+    "\x01ACTION",
+    "\x01VERSION\x01",
+    ",",
+    "@a=b",
+    "\r",
+    "bob",
+  );
+  const line = fc.oneof(
+    fc.array(words, { maxLength: 8 }).map((parts) => parts.join(" ")),
+    fc.string({ maxLength: 80, unit: "binary" }),
+  );
+  const check = (decoded: Decoded): void => {
+    if (decoded === null) return;
+    if (decoded.type === "reply") {
+      assert(decoded.text.endsWith("\r\n"), decoded.text);
+      assert(!/[^\r]\n/.test(decoded.text), decoded.text);
+    } else if (decoded.type === "many") decoded.items.forEach(check);
+  };
+  fc.assert(
+    fc.property(
+      fc.boolean(),
+      fc.array(line, { maxLength: 4 }),
+      (joined, sent) => {
+        const state = IRC_CODEC.open(
+          reader(joined ? { name: "ana", joined } : {}),
+        );
+        for (const text of sent) check(IRC_CODEC.decode(text, state));
+      },
+    ),
+    { numRuns: 20_000 },
   );
 });
