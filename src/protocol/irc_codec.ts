@@ -143,7 +143,6 @@ function _numeric(state: IrcState, code: string, ...params: string[]): string {
 }
 
 function _word(param: string): string {
-  // deno-lint-ignore no-control-regex
   const word = param.replace(/[\s\0]/g, "_").slice(0, 64);
   return word === "" ? "*" : word.startsWith(":") ? `_${word}` : word;
 }
