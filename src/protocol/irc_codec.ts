@@ -1178,10 +1178,10 @@ function _encode(message: ServerMessage, state: IrcState): string {
         ? _numeric(state, "464", "Password incorrect")
         : "";
       return refused +
-        _line(null, "ERROR", [`Closing Link: ${message.text}`]);
+        _line(server, "ERROR", [`Closing Link: ${message.text}`]);
     }
     case "ping":
-      return _line(null, "PING", [String(message.id)]);
+      return _line(server, "PING", [String(message.id)]);
   }
 }
 

@@ -121,7 +121,7 @@ Deno.test("IRC, native and plain users share #general, both ways", async () => {
       await cid.send("/quit gone fishing");
       await ana.expect(/^:cido!plain@\S+ QUIT :Quit: gone fishing$/);
       await ana.send("QUIT :bye all");
-      await ana.expect(/^ERROR :Closing Link: /);
+      await ana.expect(/^:\S+ ERROR :Closing Link: /);
       await ana.ended;
       await bob.expectMessage(
         "leave",
@@ -194,7 +194,7 @@ Deno.test("IRC: a wrong PASS gets 464 and ERROR, and the connection ends", async
     const irc = await LineClient.connect(server.chat.addr.port);
     await irc.write("PASS nope\r\nNICK ana\r\nUSER ana 0 * :Ana\r\n");
     await irc.expect(/ 464 \* :Password incorrect$/);
-    await irc.expect(/^ERROR :/);
+    await irc.expect(/^:\S+ ERROR :/);
     await irc.ended;
     const ok = await LineClient.connect(server.chat.addr.port);
     await ok.write("PASS s3cret\r\nNICK ana\r\nUSER ana 0 * :Ana\r\n");
@@ -207,7 +207,7 @@ Deno.test("IRC: an unregistered connection that idles is dropped at the name dea
   await withServer(async (server) => {
     const irc = await LineClient.connect(server.chat.addr.port);
     await irc.send("NICK ana");
-    await irc.expect(/^ERROR :/);
+    await irc.expect(/^:\S+ ERROR :/);
     await irc.ended;
   }, { nameTimeoutMs: 300 });
 });
@@ -222,7 +222,7 @@ Deno.test("IRC: a line over 512 bytes gets 417 and the connection goes on; a sil
       await ana.expect(/ 417 ana :/);
       await ana.send("PING still");
       await ana.expect(/ PONG \S+ :still$/);
-      await ana.expect(/^PING \d+$/);
+      await ana.expect(/^:\S+ PING \d+$/);
     } finally {
       await ana.close();
     }

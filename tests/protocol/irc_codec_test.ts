@@ -675,14 +675,14 @@ Deno.test("bye becomes ERROR; a refused password 464 first", () => {
   const state = registered();
   assertEquals(
     IRC_CODEC.encode({ type: "bye", reason: "quit", text: "bye" }, state),
-    "ERROR :Closing Link: bye\r\n",
+    ":irc.test ERROR :Closing Link: bye\r\n",
   );
   assertMatch(
     IRC_CODEC.encode(
       { type: "bye", reason: "password", text: "no" },
       IRC_CODEC.open(reader()),
     ),
-    /^:irc\.test 464 \* :Password incorrect\r\nERROR :/,
+    /^:irc\.test 464 \* :Password incorrect\r\n:irc\.test ERROR :/,
   );
 });
 
