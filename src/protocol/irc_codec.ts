@@ -20,7 +20,12 @@ import {
   parseIrcMessage,
 } from "./irc_message.ts";
 import { checkIrcNick } from "./irc_nick.ts";
-import type { LeaveReason, RoomState, ServerMessage } from "./messages.ts";
+import type {
+  ChatLine,
+  LeaveReason,
+  RoomState,
+  ServerMessage,
+} from "./messages.ts";
 import { MAX_NAME_LENGTH, nameKey } from "./name_rules.ts";
 import { MAX_ROOM_NAME_LENGTH } from "./room_name.ts";
 import { sanitizeText } from "./sanitize.ts";
@@ -233,7 +238,22 @@ function _listed(
 
 // --- Registration ----------------------------------------------------------
 
-/** The ISUPPORT tokens: what this server is, as `005` tells it. */
+/**
+ * The ISUPPORT tokens: what this server is, as `005` tells it.
+ *
+ * @example
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { isupportTokens } from "./irc_codec.ts";
+ *
+ * const facts = { name: "irc.local", network: "irc.local", version: "chat", started: 0, motd: null, maxLineBytes: 8192, maxRoomsPerUser: 20 };
+ * assert(isupportTokens(facts).includes("CHANTYPES=#"));
+ * ```
+ *
+ * @param server The server's facts (its network name, the rooms a member
+ * may be in).
+ * @returns The tokens, in alphabetical order.
+ */
 export function isupportTokens(server: ServerFacts): string[] {
   const rooms = server.maxRoomsPerUser;
   return [
@@ -855,7 +875,37 @@ function _roomState(
         String(Math.floor(room.topic.time / 1000)),
       );
   }
-  return out + _names(state, room.room, room.members, room.ops);
+  return out + _names(state, room.room, room.members, room.ops) +
+    _history(state, room.room, room.history);
+}
+
+/** A public line's text as IRC writes it: an action is a CTCP ACTION. */
+function _chatText(line: ChatLine): string {
+  return line.action ? `\x01ACTION ${line.text}\x01` : line.text;
+}
+
+/**
+ * A room's recent lines after its NAMES, for readers with server-time (their
+ * clients show each at its time); without it they would read as new, so
+ * they are left out. The seam for `batch` and `draft/chathistory`: this
+ * replay becomes a `batch` of type `chathistory` once the history store
+ * lands.
+ */
+function _history(
+  state: IrcState,
+  room: string,
+  history: readonly ChatLine[],
+): string {
+  if (!state.caps.has("server-time")) return "";
+  return history.map((line) =>
+    _say(
+      _source(state, line.from),
+      "PRIVMSG",
+      room,
+      _chatText(line),
+      _tags(state, line.time),
+    )
+  ).join("");
 }
 
 function _names(
@@ -993,19 +1043,14 @@ function _encode(message: ServerMessage, state: IrcState): string {
     case "current":
     case "pong":
       return "";
-    case "message": {
-      const tags = _tags(state, message.time);
-      const text = message.action
-        ? `\x01ACTION ${message.text}\x01`
-        : message.text;
+    case "message":
       return _say(
         _source(state, message.from),
         "PRIVMSG",
         message.room,
-        text,
-        tags,
+        _chatText(message),
+        _tags(state, message.time),
       );
-    }
     case "private": {
       if (message.from === me && !state.caps.has("echo-message")) return "";
       return _say(

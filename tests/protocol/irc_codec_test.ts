@@ -743,3 +743,32 @@ Deno.test("IRC_CODEC.decode() never throws and every reply is CRLF lines, whatev
     { numRuns: 20_000 },
   );
 });
+
+Deno.test("A room's recent lines follow its NAMES for readers with server-time, at their times", () => {
+  const joined: ServerMessage = {
+    type: "joined",
+    room: "#a",
+    members: ["ana"],
+    ops: [],
+    history: [
+      { from: "bob", text: "earlier", time: Date.UTC(2024, 0, 1) },
+      {
+        from: "bob",
+        text: "waved",
+        time: Date.UTC(2024, 0, 1, 0, 1),
+        action: true,
+      },
+    ],
+  };
+  assertEquals(
+    lines(IRC_CODEC.encode(joined, registered(["server-time"]))).slice(-2),
+    [
+      "@time=2024-01-01T00:00:00.000Z :bob!native@b.ip PRIVMSG #a :earlier",
+      "@time=2024-01-01T00:01:00.000Z :bob!native@b.ip PRIVMSG #a :\x01ACTION waved\x01",
+    ],
+  );
+  assertEquals(
+    lines(IRC_CODEC.encode(joined, registered())).at(-1),
+    ":irc.test 366 ana #a :End of /NAMES list",
+  );
+});
