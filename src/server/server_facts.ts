@@ -51,6 +51,8 @@ export async function serverFacts(
     } catch (error) {
       const why = error instanceof Deno.errors.NotFound
         ? "no such file"
+        : error instanceof Deno.errors.NotCapable
+        ? "not allowed to read files (run with --allow-read)"
         : error instanceof Deno.errors.PermissionDenied
         ? "permission denied"
         : (error as Error).message;
