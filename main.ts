@@ -25,6 +25,7 @@ import type { Lang } from "./src/protocol/messages.ts";
 import { type ChatServer, startServer } from "./src/server/server.ts";
 import { limitNotes, raiseFileLimit } from "./src/server/system_tuning.ts";
 import { langFromLocale } from "./src/i18n/lang.ts";
+import { defaultDataDir } from "./src/store/data_dir.ts";
 import { qrMatrix, renderQr } from "./src/discovery/qr.ts";
 
 function envLang(): Lang {
@@ -93,7 +94,10 @@ export async function main(args: readonly string[]): Promise<number> {
       const files = raiseFileLimit();
       let server: ChatServer;
       try {
-        server = await startServer(serverConfig(command));
+        server = await startServer({
+          ...serverConfig(command),
+          dataDir: command.data ?? defaultDataDir(),
+        });
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
         return 1;

@@ -88,6 +88,10 @@ export interface ServeFlags {
   password: string | null;
   /** The password of `/oper` (`--oper-password`), or `null`. */
   operPassword: string | null;
+  /** `--data DIR`, or `null` when not given (the platform's data folder). */
+  data: string | null;
+  /** `--memory`: history and rooms in memory only. */
+  memory: boolean;
 }
 
 /** What the command line asks for. */
@@ -178,6 +182,12 @@ Options:
   --oper-password SECRET
                      /oper SECRET makes a user a server operator, who may
                      do what room operators do in every room
+  --data DIR         folder of the history, the rooms and the server's
+                     identity (default: $XDG_DATA_HOME/chat or
+                     ~/.local/share/chat; on macOS ~/Library/Application
+                     Support/chat; on Windows %LOCALAPPDATA%\\chat)
+  --memory           keep history and rooms in memory only, as if new at
+                     every start (the identity is still kept in --data)
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
@@ -305,6 +315,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--max-rooms-per-user",
     "--password",
     "--oper-password",
+    "--data",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -313,6 +324,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "max-rooms-per-user",
       "password",
       "oper-password",
+      "data",
       "host",
       "port",
       "lang",
@@ -329,7 +341,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "name-timeout",
       "announce-name",
     ],
-    boolean: ["help", "rate-limit", "web", "announce", "qr"],
+    boolean: ["help", "rate-limit", "web", "announce", "qr", "memory"],
     negatable: ["rate-limit", "web", "announce", "qr"],
     alias: { h: "help" },
     default: { "rate-limit": true, "web": true, "announce": true },
@@ -414,6 +426,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     maxRoomsPerUser: int("max-rooms-per-user", D.maxRoomsPerUser, 0),
     password: _secret(flags.password, "password", "serve"),
     operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
+    data: _dataDir(flags.data),
+    memory: flags.memory === true,
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
@@ -449,6 +463,16 @@ function _announce(
     );
   }
   return { announce: { name: text } };
+}
+
+// --data: any folder name but an empty one; `null` when not given.
+function _dataDir(value: unknown): string | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  if (text.trim() === "") {
+    throw new UsageError('Cannot use --data "": give a folder', "serve");
+  }
+  return text;
 }
 
 // The default room: --room, checked as any room name.
@@ -524,6 +548,8 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     maxRoomsPerUser: flags.maxRoomsPerUser,
     password: flags.password,
     operPassword: flags.operPassword,
+    dataDir: flags.data,
+    memory: flags.memory,
   };
 }
 

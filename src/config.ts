@@ -267,6 +267,17 @@ export interface ServerConfig {
    * logged.
    */
   operPassword: string | null;
+  /**
+   * The folder the server keeps its data in (history, rooms, identity), or
+   * `null` to keep nothing on disk (in-process tests). `chat serve` always
+   * gives one: `--data`, else the platform's data folder.
+   */
+  dataDir: string | null;
+  /**
+   * Whether history and rooms stay in memory only (`--memory`), even with
+   * a `dataDir`; they always do without one.
+   */
+  memory: boolean;
 }
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);
@@ -297,4 +308,6 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxRoomsPerUser: SERVE_DEFAULTS.maxRoomsPerUser,
   password: null,
   operPassword: null,
+  dataDir: null,
+  memory: false,
 });

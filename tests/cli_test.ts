@@ -48,6 +48,8 @@ const SERVE_DEFAULTS: CliCommand = {
   maxRoomsPerUser: 20,
   password: null,
   operPassword: null,
+  data: null,
+  memory: false,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -108,6 +110,9 @@ const SERVE_FLAGS: ReadonlyArray<
   [["--max-rooms-per-user", "3"], { maxRoomsPerUser: 3 }],
   [["--password", "s3cret word"], { password: "s3cret word" }],
   [["--oper-password=op"], { operPassword: "op" }],
+  [["--data", "/srv/chat"], { data: "/srv/chat" }],
+  [["--memory"], { memory: true }],
+  [["--data=d", "--memory"], { data: "d", memory: true }],
 ];
 
 for (const [flags, changes] of SERVE_FLAGS) {
@@ -162,6 +167,8 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       maxRoomsPerUser: 20,
       password: null,
       operPassword: null,
+      data: null,
+      memory: false,
     },
   );
 });
@@ -205,6 +212,7 @@ const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
   [["--max-rooms-per-user", "x"], "Cannot use --max-rooms-per-user"],
   [["--password", ""], 'Cannot use --password "": give a password'],
   [["--oper-password="], "Cannot use --oper-password"],
+  [["--data", " "], 'Cannot use --data "": give a folder'],
 ];
 
 for (const [flags, text] of BAD_SERVE) {
