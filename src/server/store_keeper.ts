@@ -183,7 +183,8 @@ export class StoreKeeper {
       if (indexed === 0) this.#backlog = 0;
       const retention = this.#retention;
       if (retention === null || now < this.#retainAt) return;
-      while (performance.now() < deadline) {
+      // At least one step per tick, however long indexing took.
+      do {
         const { more } = this.store.retain({
           ...retention,
           maxRows: _RETAIN_SLICE,
@@ -193,7 +194,7 @@ export class StoreKeeper {
           this.#retainAt = now + _RETAIN_EVERY_MS;
           return;
         }
-      }
+      } while (performance.now() < deadline);
     } catch (error) {
       this.#fault(error);
     }
