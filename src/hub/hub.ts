@@ -195,6 +195,12 @@ const MAX_OPER_TRIES = 3;
 /** Slow checks of a key known by its hash, server-wide. */
 const KEY_HASH_CHECKS: TokenBucketOptions = { rate: 5, burst: 10 };
 
+/**
+ * Most text of one page of history, in UTF-16 units (at least one line):
+ * well within a member's outbound queue, whatever the store.
+ */
+const MAX_PAGE_CHARS = 65_536;
+
 /** Longest search text kept, in characters. */
 const MAX_SEARCH_LENGTH = 200;
 
@@ -1337,7 +1343,7 @@ export class Hub {
     const room = this.#inRoom(member, state, command.room, options);
     if (room === null) return;
     const before = command.older ? state.shown.get(room) : command.before;
-    const lines = room.recent(limit, before);
+    const lines = _newestWithin(room.recent(limit, before), MAX_PAGE_CHARS);
     const oldest = lines[0]?.id;
     _noteShown(state, room, lines);
     member.deliver({
@@ -1530,6 +1536,17 @@ function _replayed(
 ): void {
   state.shown.delete(room);
   _noteShown(state, room, lines);
+}
+
+// The newest of some lines (oldest first) whose texts fit in `max`, at
+// least one.
+function _newestWithin(lines: ChatLine[], max: number): ChatLine[] {
+  let chars = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    chars += lines[i]!.text.length;
+    if (chars > max && i < lines.length - 1) return lines.slice(i + 1);
+  }
+  return lines;
 }
 
 // A page size: a whole number from 1 to `max`.

@@ -278,3 +278,15 @@ Deno.test("server operators are told once when storing fails and when it works a
     text: STRINGS.en.storeResumed(0),
   });
 });
+
+Deno.test("a page of history holds at most 64 KiB of text, whatever the store, and says more are older", () => {
+  const { hub, join } = world();
+  const ana = join("ana");
+  const long = (n: number) => `${n} `.padEnd(8000, "x");
+  for (let i = 1; i <= 20; i++) hub.input(ana, long(i));
+  hub.apply(ana, { kind: "history", room: "#general", limit: 200 });
+  const page = lastOf(ana, "history");
+  assertEquals(page.lines.length, 8);
+  assertEquals(page.lines.at(-1)!.text, long(20));
+  assert(page.more);
+});
