@@ -129,6 +129,8 @@ export interface WebStrings {
   searchNone: string;
   /** The server refused the search; `{text}` says why. */
   searchFailed: string;
+  /** Why a search asked for while not connected failed (in `searchFailed`). */
+  searchOffline: string;
   /** The button that asks for older results. */
   searchMore: string;
   /** The button that closes the results and shows the chat again. */
@@ -195,6 +197,7 @@ const WEB_EN: WebStrings = {
   searchFoundMore: "{count} found so far, newest first; older ones below.",
   searchNone: "Nothing in {room} matches “{words}”.",
   searchFailed: "The search failed: {text}",
+  searchOffline: "not connected",
   searchMore: "Older results",
   searchBack: "Back to the chat",
 };
@@ -260,6 +263,7 @@ const WEB_PT: WebStrings = {
     "{count} encontrada(s) até agora, das mais novas às mais antigas; há mais antigas abaixo.",
   searchNone: "Nada em {room} corresponde a “{words}”.",
   searchFailed: "A busca falhou: {text}",
+  searchOffline: "sem conexão",
   searchMore: "Resultados mais antigos",
   searchBack: "Voltar ao chat",
 };

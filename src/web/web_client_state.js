@@ -476,7 +476,7 @@ export class WebClientState {
     const request = this.#history.find(room, words);
     if (request === null) return [];
     if (this.#phase !== "chat") {
-      this.#history.refused(this.#text.web.notConnected);
+      this.#history.refused(this.#text.web.searchOffline);
       return [];
     }
     return this.#request(request, now, true);
