@@ -278,7 +278,24 @@ export interface ServerConfig {
    * a `dataDir`; they always do without one.
    */
   memory: boolean;
+  /**
+   * Days public lines are kept (`--retention`); older ones are removed in
+   * the background. `null` keeps them all.
+   */
+  retentionDays: number | null;
+  /**
+   * Lines kept per room (`--max-history`); the oldest beyond it are
+   * removed in the background. `null`: no limit on disk, and
+   * {@linkcode MEMORY_HISTORY_LINES} per room in memory.
+   */
+  maxHistory: number | null;
 }
+
+/**
+ * Lines kept per room by `--memory` (or with no data folder) when
+ * `--max-history` is not given: enough to page back a while, bounded.
+ */
+export const MEMORY_HISTORY_LINES = 1000;
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);
 
@@ -310,4 +327,6 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   operPassword: null,
   dataDir: null,
   memory: false,
+  retentionDays: null,
+  maxHistory: null,
 });

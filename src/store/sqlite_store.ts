@@ -291,6 +291,16 @@ export class SqliteStore implements ChatStore {
     }
   }
 
+  /**
+   * Tells whether the history has ever had a room.
+   *
+   * @param room The room's key (`#general`).
+   * @returns `true` when lines of it were appended, or it was saved.
+   */
+  hasRoom(room: string): boolean {
+    return this.#roomIds.has(room);
+  }
+
   /** Lines appended and not yet committed. */
   get pending(): number {
     return this.#pending.length;

@@ -1270,6 +1270,11 @@ export class WebClientState {
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
         return [];
+      // Older lines and search results: the page's scrollback (issue 12)
+      // shows them; until then they show nothing.
+      case "history":
+      case "search":
+        return [];
     }
   }
 

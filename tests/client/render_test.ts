@@ -167,6 +167,7 @@ Deno.test("renderMessage() shows history under a header, then the welcome", () =
       `[12:34] -- ${STRINGS.en.historyHeader(2)}`,
       "[12:34] bob: first",
       "[12:34] * cid waves",
+      `[12:34] -- ${STRINGS.en.historyEnd}`,
       "[12:34] -- Welcome, ana! Online (2): ana, bob. You are in #general; type /help for commands.",
     ].join("\n"),
   );
