@@ -118,9 +118,11 @@ const state = new WebClientState({
 });
 const locale = lang === "pt" ? "pt-BR" : "en";
 const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "full" });
-/** A line's date and time, on search results not from today. */
+/** A line's date, before its time on search results not from today. */
+const shortDate = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+/** A line's date and time, in its title. */
 const whenFormat = new Intl.DateTimeFormat(locale, {
-  dateStyle: "medium",
+  dateStyle: "full",
   timeStyle: "short",
 });
 
@@ -422,7 +424,7 @@ function timeElement(time, dated = false) {
   element.dateTime = Number.isFinite(time) ? date.toISOString() : "";
   element.title = Number.isFinite(time) ? whenFormat.format(date) : "";
   element.textContent = dated && dayKey(time) !== dayKey(Date.now())
-    ? element.title
+    ? `${shortDate.format(date)} ${clock(time)}`
     : clock(time);
   return element;
 }

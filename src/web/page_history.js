@@ -42,10 +42,12 @@ export const SCROLLBACK_LINES = 50;
  */
 
 /**
- * A room's scrollback: whether older lines exist, and the `before` id of
- * the request in flight (`null`: none).
+ * A room's scrollback: whether older lines exist, the `before` id of the
+ * request in flight (`null`: none), the oldest stored id the page got
+ * (`Infinity`: none yet), and whether the server gives ids at all.
  *
- * @typedef {{ more: boolean; asked: number | null; ids: boolean }} _Room
+ * @typedef {{ more: boolean; asked: number | null; oldest: number;
+ *   ids: boolean }} _Room
  */
 
 /**
@@ -78,9 +80,14 @@ export class PageHistory {
    * @param {readonly ChatLine[]} replay The `history` of the join.
    */
   joined(room, replay) {
-    const ids = replay.some((line) => _idOf(line) !== null);
-    const none = replay.length > 0 && !ids;
-    this.#rooms.set(room, { more: ids, asked: null, ids: !none });
+    const known = replay.map(_idOf).filter((id) => id !== null);
+    const none = replay.length > 0 && known.length === 0;
+    this.#rooms.set(room, {
+      more: known.length > 0,
+      asked: null,
+      oldest: Math.min(...known),
+      ids: !none,
+    });
     this.#version++;
   }
 
@@ -142,28 +149,24 @@ export class PageHistory {
     if (!Number.isSafeInteger(before) || before < 1) return null;
     known.asked = before;
     this.#version++;
-    return /** @type {ClientMessage} */ (/** @type {unknown} */ ({
-      type: "history",
-      room,
-      before,
-      limit: SCROLLBACK_LINES,
-    }));
+    return { type: "history", room, before, limit: SCROLLBACK_LINES };
   }
 
   /**
-   * The answer to `older()`: the lines to put above the oldest shown,
-   * oldest first (any line not older than it is left out).
+   * The answer to `older()`, or to `/history` typed in the box: the lines
+   * to put above the oldest shown, oldest first (any line not older than
+   * it is left out).
    *
    * @param {string} room The answer's room.
    * @param {readonly ChatLine[]} lines Its lines.
    * @param {boolean} more Whether older lines exist.
-   * @returns {ChatLine[] | null} The lines to insert, or `null` when the
-   *   page did not ask (nothing to do).
+   * @returns {ChatLine[] | null} The lines to insert, or `null` for a room
+   *   the page is not in.
    */
   answered(room, lines, more) {
     const known = this.#rooms.get(room);
-    if (known === undefined || known.asked === null) return null;
-    const before = known.asked;
+    if (known === undefined) return null;
+    const before = known.asked ?? known.oldest;
     known.asked = null;
     const older = lines.filter((line) => {
       const id = _idOf(line);
@@ -171,6 +174,9 @@ export class PageHistory {
     }).sort((a, b) => (_idOf(a) ?? 0) - (_idOf(b) ?? 0));
     // Nothing new: whatever the server says, asking again would loop.
     known.more = more && older.length > 0;
+    const first = older[0];
+    if (first !== undefined) known.oldest = _idOf(first) ?? known.oldest;
+    if (older.length > 0) known.ids = true;
     this.#version++;
     return older;
   }
@@ -225,7 +231,9 @@ export class PageHistory {
 
   /**
    * An answer to a search: added to the results when it answers the one
-   * shown.
+   * shown (its next page); else, unless a search waits for its answer
+   * (this one is then an older search's), the results of a new search
+   * (`/search` typed in the box).
    *
    * @param {string} room
    * @param {string} words
@@ -235,9 +243,21 @@ export class PageHistory {
    * @returns {boolean} Whether it was taken.
    */
   found(room, words, lines, more) {
-    const search = this.#search;
-    if (search === null || !search.loading) return false;
-    if (search.room !== room || search.words !== _words(words)) return false;
+    let search = this.#search;
+    const same = search !== null && search.room === room &&
+      search.words === _words(words);
+    if (search !== null && search.loading && !same) return false;
+    if (search === null || !same) {
+      search = {
+        room,
+        words: _words(words),
+        lines: [],
+        more,
+        loading: false,
+        error: "",
+      };
+      this.#search = search;
+    }
     const last = search.lines.at(-1)?.line ?? Infinity;
     const older = lines.filter((line) => line.line > 0 && line.line < last);
     search.lines = [...search.lines, ...older];
@@ -324,10 +344,9 @@ export function markWords(text, words) {
  * @returns {ClientMessage}
  */
 function _searchRequest(room, words, before) {
-  const request = before === undefined
+  return before === undefined
     ? { type: "search", room, words }
     : { type: "search", room, words, before };
-  return /** @type {ClientMessage} */ (/** @type {unknown} */ (request));
 }
 
 /**
@@ -343,7 +362,7 @@ function _words(typed) {
  * @returns {number | null} The line's stored id, if it has one.
  */
 function _idOf(line) {
-  const id = /** @type {{ id?: unknown }} */ (line).id;
+  const id = line.id;
   return typeof id === "number" && Number.isSafeInteger(id) && id > 0
     ? id
     : null;

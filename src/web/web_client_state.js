@@ -781,8 +781,7 @@ export class WebClientState {
     this.#lastHeard = now;
     this.#pinged = false;
     const message = parseServerMessage(data);
-    if (message === null) return [];
-    return this.#historyAnswer(message) ?? this.#onMessage(message, now);
+    return message === null ? [] : this.#onMessage(message, now);
   }
 
   /**
@@ -1270,11 +1269,10 @@ export class WebClientState {
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
         return [];
-      // Older lines and search results: the page's scrollback (issue 12)
-      // shows them; until then they show nothing.
+      // Older lines, above a room's; results of the search.
       case "history":
       case "search":
-        return [];
+        return this.#historyAnswer(message);
     }
   }
 
@@ -1393,18 +1391,13 @@ export class WebClientState {
   }
 
   /**
-   * An answer to the page's `history` or `search` request, or `null` for
-   * any other message.
+   * An answer to the page's `history` or `search` request: older lines to
+   * put above a room's, or results of the search.
    *
-   * @param {ServerMessage} message
-   * @returns {WebEffect[] | null}
+   * @param {Extract<ServerMessage, { type: "history" | "search" }>} answer
+   * @returns {WebEffect[]}
    */
-  #historyAnswer(message) {
-    const answer =
-      /** @type {{ type: string; room?: unknown; words?: unknown; lines?: unknown; more?: unknown }} */ (
-        message
-      );
-    if (answer.type !== "history" && answer.type !== "search") return null;
+  #historyAnswer(answer) {
     const room = cleanText(String(answer.room));
     const lines = _lines(answer.lines);
     const more = answer.more === true;
@@ -1489,7 +1482,7 @@ export class WebClientState {
     const from = cleanText(String(line.from));
     const text = cleanText(String(line.text));
     const own = from === this.#me;
-    const id = /** @type {{ id?: unknown }} */ (line).id;
+    const id = line.id;
     return {
       kind: "chat",
       id: 0,

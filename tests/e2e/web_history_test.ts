@@ -200,7 +200,7 @@ Deno.test({
           assertStringIncludes(
             await old.locator("time").getAttribute("title") ?? "",
             new Intl.DateTimeFormat("en", {
-              dateStyle: "medium",
+              dateStyle: "full",
               timeZone: "UTC",
             }).format(yesterday),
           );
@@ -244,12 +244,21 @@ Deno.test({
             const oldestId = await ana.page.locator("#messages > li[data-line]")
               .first().getAttribute("data-line");
 
-            // To the top: line 111 stays where it is while 50 come above it.
-            await scrollToTop(ana.page);
-            const at = await topOf(ana.page, "line 111");
-            // Turning the wheel while they come asks nothing more.
-            await ana.wheel(-1);
-            await ana.wheel(-1);
+            // To the top: line 111 stays where it is while 50 come above it;
+            // turning the wheel while they come asks nothing more. (All at
+            // once in the page, before any answer can come.)
+            const at = await ana.page.locator("#messages").evaluate((list) => {
+              list.scrollTop = 0;
+              const line = [...list.querySelectorAll("li.entry-chat")].find((
+                item,
+              ) => item.textContent?.endsWith("line 111"));
+              for (let i = 0; i < 3; i++) {
+                list.dispatchEvent(
+                  Object.assign(new Event("wheel"), { deltaY: -1 }),
+                );
+              }
+              return line?.getBoundingClientRect().top ?? NaN;
+            });
             await chatLines(ana.page, 70);
             assert(Math.abs(await topOf(ana.page, "line 111") - at) <= 1);
             assert((await ana.scrollPlace()).top > 0);
@@ -416,13 +425,13 @@ Deno.test({
             "lunch yesterday",
           );
           // Dated when not from today; today's lines by the clock alone.
-          assertStringIncludes(
-            await last.locator("time").textContent() ?? "",
-            new Intl.DateTimeFormat("en", {
-              dateStyle: "medium",
-              timeZone: "UTC",
-            }).format(yesterday),
-          );
+          const date = new Intl.DateTimeFormat("en", {
+            dateStyle: "medium",
+            timeZone: "UTC",
+          }).format(yesterday);
+          const dated = await last.locator("time").textContent() ?? "";
+          assert(dated.startsWith(`${date} `), dated);
+          assert(/ \d\d:\d\d$/.test(dated), dated);
           const firstTime = await items.first().locator("time").textContent();
           assert(/^\d\d:\d\d$/.test(firstTime ?? ""), `today: ${firstTime}`);
           // Each page asks for those before the last result shown.
@@ -554,6 +563,45 @@ Deno.test({
             await ana.page.locator('#rooms [data-room="#outra"]').click();
             await ana.page.locator("#search-view").waitFor({ state: "hidden" });
             await ana.page.locator("#messages").waitFor({ state: "visible" });
+            assertEquals(ana.errors, []);
+          }),
+        { historySize: 5 },
+      )
+    ),
+});
+
+Deno.test({
+  name:
+    "/history and /search typed in the page's box show older lines above and the results, as scrolling and the search box do",
+  ignore,
+  fn: () =>
+    withDataDir((dataDir) =>
+      withStoredWeb(
+        dataDir,
+        ({ server, url }) =>
+          withBrowser(async (browser) => {
+            const all = Array.from({ length: 15 }, (_, i) => `tea ${i + 1}`);
+            await say(server.chat.addr.port, all);
+            const ana = await PageUser.join(browser, url, "ana");
+            await chatLines(ana.page, 5);
+            await ana.say("/history 4");
+            await chatLines(ana.page, 9);
+            await ana.say("/history");
+            await chatLines(ana.page, 15);
+            assertEquals(await chatTexts(ana.page), all);
+            await ana.page.locator("#messages .scrollback-note", {
+              hasText: "This is the start of #general.",
+            }).waitFor();
+            await ana.say("/search tea");
+            await ana.page.locator("#search-status", {
+              hasText: "15 found, newest first.",
+            }).waitFor();
+            assertEquals(
+              await ana.page.locator("#search-heading").textContent(),
+              "“tea” in #general",
+            );
+            await ana.page.locator("#search-back").click();
+            assertEquals(await focused(ana.page), "line-input");
             assertEquals(ana.errors, []);
           }),
         { historySize: 5 },

@@ -61,8 +61,20 @@ Deno.test("PageHistory asks for the lines before the oldest shown, once at a tim
   assertEquals(history.answered("#general", [line(3)], false)?.length, 1);
   assertEquals(history.scrollback("#general"), "start");
   assertEquals(history.older("#general", 3), null, "nothing older");
-  // An answer nobody waits for changes nothing.
-  assertEquals(history.answered("#general", [line(1)], true), null);
+  assertEquals(history.answered("#other", [line(1)], true), null);
+});
+
+Deno.test("PageHistory takes lines of /history typed in the box: those older than the oldest shown", () => {
+  const history = new PageHistory();
+  history.joined("#general", [line(40), line(41)]);
+  assertEquals(
+    history.answered("#general", [line(20), line(39), line(40)], true)
+      ?.map((l) => l.id),
+    [20, 39],
+  );
+  assertEquals(history.scrollback("#general"), "more");
+  // The next request pages back from the oldest it got.
+  assertEquals(history.answered("#general", [line(25)], true), []);
   assertEquals(history.scrollback("#general"), "start");
 });
 
@@ -149,6 +161,27 @@ Deno.test("PageHistory searches a room, pages back with before, and keeps result
   assertEquals(history.findMore(), null, "no more");
   history.closeSearch();
   assertEquals(history.search, null);
+});
+
+Deno.test("PageHistory shows the answer of /search typed in the box as a search, and its next page after it", () => {
+  const history = new PageHistory();
+  assertEquals(history.found("#general", "lunch", [result(9)], true), true);
+  assertEquals(history.search?.words, "lunch");
+  assertEquals(history.search?.loading, false);
+  // `/search` alone: the next page of the same search.
+  history.found("#general", "lunch", [result(5)], false);
+  assertEquals(history.search?.lines.map((r) => r.line), [9, 5]);
+  assertEquals(history.search?.more, false);
+  // Another search typed replaces it.
+  history.found("#general", "pizza", [result(7)], false);
+  assertEquals(history.search?.words, "pizza");
+  assertEquals(history.search?.lines.map((r) => r.line), [7]);
+  // While one from the search box waits, an older search's answer is not
+  // taken for it.
+  history.find("#general", "sushi");
+  assertEquals(history.found("#general", "pizza", [result(3)], false), false);
+  assertEquals(history.search?.words, "sushi");
+  assertEquals(history.search?.loading, true);
 });
 
 Deno.test("PageHistory shows a refused search's reason with it, and an empty search as such", () => {
