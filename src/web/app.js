@@ -607,6 +607,8 @@ function showOlder(room, entries) {
   fixDays(list);
   if (!inView) return;
   renderScrollback();
+  // Nothing came (the start was shown already): nothing to keep in place.
+  if (entries.length === 0) return;
   const button = control.querySelector("button");
   if (
     document.activeElement === button || document.activeElement === control
@@ -615,8 +617,7 @@ function showOlder(room, entries) {
   } else if (anchor !== null) {
     list.scrollTop += anchor.getBoundingClientRect().top - before;
   }
-  atBottom = list.scrollHeight - list.scrollTop - list.clientHeight <
-    BOTTOM_SLACK;
+  followBottom();
 }
 
 /**
@@ -777,7 +778,18 @@ function requestOlder() {
   if (state.scrollback(room) !== "more") return;
   const oldest = ui.messages.querySelector(":scope > li[data-line]");
   if (!(oldest instanceof HTMLElement)) return;
+  // The wheel may have moved the list before its scroll event came: the
+  // reader is where the list is now, not at the bottom run() would keep.
+  followBottom();
   run(state.loadOlder(room, Number(oldest.dataset.line), Date.now()));
+}
+
+/** Notes whether the reader is at the bottom of the list (it follows). */
+function followBottom() {
+  const list = ui.messages;
+  if (list.clientHeight === 0) return; // hidden: no layout to judge by
+  atBottom =
+    list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
 }
 
 /**
@@ -1184,11 +1196,9 @@ ui.members.addEventListener("click", (event) => {
 // The list follows new lines while the reader is at the bottom, and stays
 // put while they read above; at the top, it asks for older lines.
 ui.messages.addEventListener("scroll", () => {
-  const list = ui.messages;
-  if (list.clientHeight === 0) return; // hidden: no layout to judge by
-  atBottom =
-    list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
-  if (list.scrollTop < TOP_SLACK) requestOlder();
+  if (ui.messages.clientHeight === 0) return; // hidden
+  followBottom();
+  if (ui.messages.scrollTop < TOP_SLACK) requestOlder();
 });
 
 // Already at the top (a list too short to scroll, or older lines that
