@@ -676,20 +676,37 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   };
 }
 
-function _parseFind(input: string[]): CliCommand {
-  const flags = parseArgs(_keepEmptyValues(input, ["--timeout"]), {
-    string: ["timeout"],
-    boolean: ["help"],
-    alias: { h: "help" },
-    unknown: _rejectUnknown("find"),
-  });
-  if (flags.help) return { kind: "help", topic: "find" };
+// The options of a command that takes nothing else: their values by name,
+// or `null` for --help.
+function _onlyOptions(
+  input: string[],
+  names: readonly string[],
+  topic: "find" | "export",
+): Record<string, string | undefined> | null {
+  const flags = parseArgs(
+    _keepEmptyValues(input, names.map((name) => `--${name}`)),
+    {
+      string: [...names],
+      boolean: ["help"],
+      alias: { h: "help" },
+      unknown: _rejectUnknown(topic),
+    },
+  );
+  if (flags.help) return null;
   if (flags._.length > 0) {
     throw new UsageError(
-      `Cannot use argument "${flags._[0]}": chat find takes only options`,
-      "find",
+      `Cannot use argument "${flags._[0]}": chat ${topic} takes only options`,
+      topic,
     );
   }
+  return Object.fromEntries(
+    names.map((name) => [name, flags[name] as string | undefined]),
+  );
+}
+
+function _parseFind(input: string[]): CliCommand {
+  const flags = _onlyOptions(input, ["timeout"], "find");
+  if (flags === null) return { kind: "help", topic: "find" };
   const timeoutMs = flags.timeout === undefined
     ? DISCOVERY_DEFAULTS.browseMs
     : _positive(flags.timeout, "timeout", "find") * 1000;
@@ -697,22 +714,8 @@ function _parseFind(input: string[]): CliCommand {
 }
 
 function _parseExport(input: string[]): CliCommand {
-  const flags = parseArgs(
-    _keepEmptyValues(input, ["--data", "--room", "--since"]),
-    {
-      string: ["data", "room", "since"],
-      boolean: ["help"],
-      alias: { h: "help" },
-      unknown: _rejectUnknown("export"),
-    },
-  );
-  if (flags.help) return { kind: "help", topic: "export" };
-  if (flags._.length > 0) {
-    throw new UsageError(
-      `Cannot use argument "${flags._[0]}": chat export takes only options`,
-      "export",
-    );
-  }
+  const flags = _onlyOptions(input, ["data", "room", "since"], "export");
+  if (flags === null) return { kind: "help", topic: "export" };
   let data: string | null;
   try {
     data = _dataDir(flags.data);
@@ -724,7 +727,7 @@ function _parseExport(input: string[]): CliCommand {
     data,
   };
   if (flags.room !== undefined) {
-    const check = checkRoomName(String(flags.room));
+    const check = checkRoomName(flags.room);
     if (!check.ok) {
       throw new UsageError(
         `Cannot use --room: ${
@@ -736,7 +739,7 @@ function _parseExport(input: string[]): CliCommand {
     command.room = roomKey(check.name);
   }
   if (flags.since !== undefined) {
-    command.since = parseSince(String(flags.since));
+    command.since = parseSince(flags.since);
   }
   return command;
 }

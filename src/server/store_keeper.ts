@@ -44,6 +44,10 @@ const _INDEX_SLICE = 256;
 const _RETAIN_SLICE = 200;
 // How often retention looks for old lines when nothing was due.
 const _RETAIN_EVERY_MS = 60_000;
+// Lines left unindexed while the chat is busy, before indexing goes on
+// anyway: a search reads up to 10,000 unindexed lines word by word, so
+// every line stays findable.
+const _MAX_BACKLOG = 10_000;
 
 /**
  * The open history of a running server. Call
@@ -72,6 +76,10 @@ export class StoreKeeper {
   #retention: { maxAgeDays?: number; maxLinesPerRoom?: number } | null;
   #budgetMs: number;
   #onError: (error: unknown) => void;
+  #sqlite: SqliteStore | null;
+  // Lines committed since the last tick, and not yet indexed.
+  #fresh = 0;
+  #backlog = 0;
   #faulted = false;
   #retainAt = 0;
   #closed = false;
@@ -84,6 +92,7 @@ export class StoreKeeper {
   ) {
     this.store = store;
     this.path = path;
+    this.#sqlite = store instanceof SqliteStore ? store : null;
     this.#budgetMs = options.tickBudgetMs ?? 4;
     this.#onError = options.onError ?? (() => {});
     const limits: { maxAgeDays?: number; maxLinesPerRoom?: number } = {};
@@ -139,7 +148,8 @@ export class StoreKeeper {
   commit(): void {
     if (this.#closed) return;
     try {
-      this.store.commit();
+      const lines = this.#sqlite?.pending ?? 0;
+      if (this.store.commit()) this.#fresh += lines;
     } catch (error) {
       this.#fault(error);
     }
@@ -148,21 +158,33 @@ export class StoreKeeper {
   /**
    * One tick of background work: commits what waits (a line nobody else
    * received yet), then indexes new lines and removes old ones, within the
-   * tick's budget. Never throws.
+   * tick's budget. While lines keep coming (some were committed since the
+   * last tick) that work waits, unless the lines not yet indexed pass a
+   * 10,000: a burst is delivered first and indexed after. Never
+   * throws.
    *
    * @param now The time now, in milliseconds since the epoch.
    */
   tick(now: number): void {
     if (this.#closed) return;
     try {
-      this.store.commit();
+      this.commit();
+      const busy = this.#fresh > 0;
+      this.#backlog += this.#fresh;
+      this.#fresh = 0;
+      if (busy && this.#backlog < _MAX_BACKLOG) return;
       const deadline = performance.now() + this.#budgetMs;
-      while (
-        this.store.index(_INDEX_SLICE) > 0 && performance.now() < deadline
-      );
+      let indexed: number;
+      do {
+        indexed = this.store.index(_INDEX_SLICE);
+        this.#backlog = Math.max(0, this.#backlog - indexed);
+      } while (indexed > 0 && performance.now() < deadline);
+      // Unknown lines (left from the last run) are indexed as they come.
+      if (indexed === 0) this.#backlog = 0;
       const retention = this.#retention;
       if (retention === null || now < this.#retainAt) return;
-      while (performance.now() < deadline) {
+      // At least one step per tick, however long indexing took.
+      do {
         const { more } = this.store.retain({
           ...retention,
           maxRows: _RETAIN_SLICE,
@@ -172,7 +194,7 @@ export class StoreKeeper {
           this.#retainAt = now + _RETAIN_EVERY_MS;
           return;
         }
-      }
+      } while (performance.now() < deadline);
     } catch (error) {
       this.#fault(error);
     }
