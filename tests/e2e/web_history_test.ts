@@ -141,7 +141,7 @@ function scrollToTop(page: Page): Promise<void> {
 
 Deno.test({
   name:
-    "after a restart, a page that joins sees the room's earlier lines above an 'earlier messages / since you joined' divider, dated when not from today, and new lines below it",
+    "after a restart, a page that joins sees the room's earlier lines above an 'earlier messages / since you joined' divider, dated when not from today (older ones loaded above too), and new lines below it",
   ignore,
   fn: () =>
     withDataDir(async (dataDir) => {
@@ -149,7 +149,8 @@ Deno.test({
       await shifted(-DAY_MS, () =>
         withStoredWeb(
           dataDir,
-          ({ server }) => say(server.chat.addr.port, ["said yesterday"]),
+          ({ server }) =>
+            say(server.chat.addr.port, ["older yesterday", "said yesterday"]),
         ));
       await withStoredWeb(dataDir, ({ server, url }) =>
         withBrowser(async (browser) => {
@@ -213,8 +214,19 @@ Deno.test({
           );
           const after = await listShape(ana.page);
           assert(after.indexOf("said just now") > after.indexOf("divider"));
+          // The line before yesterday's goes under yesterday's date.
+          await ana.page.locator("#messages .scrollback button").click();
+          await ana.entry("older yesterday", "chat");
+          assertEquals((await listShape(ana.page)).slice(0, 6), [
+            "scrollback",
+            `day ${day(yesterday)}`,
+            "older yesterday",
+            "said yesterday",
+            `day ${day(Date.now())}`,
+            "said today",
+          ]);
           assertEquals(ana.errors, []);
-        }));
+        }), { historySize: 2 });
     }),
 });
 
