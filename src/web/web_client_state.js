@@ -1398,12 +1398,17 @@ export class WebClientState {
    * @returns {WebEffect[]}
    */
   #historyAnswer(answer) {
-    const room = cleanText(String(answer.room));
+    const room = typeof answer.room === "string" ? cleanText(answer.room) : "";
     const lines = _lines(answer.lines);
     const more = answer.more === true;
     if (answer.type === "search") {
       const results = lines.map((line) => this.#entry(line, true));
-      this.#history.found(room, String(answer.words), results, more);
+      this.#history.found(
+        room,
+        typeof answer.words === "string" ? answer.words : "",
+        results,
+        more,
+      );
       return [];
     }
     const older = this.#history.answered(room, lines, more);
@@ -2097,7 +2102,12 @@ function _names(value) {
  */
 function _lines(value) {
   if (!Array.isArray(value)) return [];
-  return value.filter((line) => typeof line === "object" && line !== null);
+  // A line whose sender or text is not text is not a line: String() of
+  // an arbitrary JSON value can throw (`[{"toString":""}]`).
+  return value.filter((line) =>
+    typeof line === "object" && line !== null &&
+    typeof line.from === "string" && typeof line.text === "string"
+  );
 }
 
 /**
