@@ -9,7 +9,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
-import { checkRoomName } from "./protocol/room_name.ts";
+import { checkRoomName, roomKey } from "./protocol/room_name.ts";
 import {
   deadPeerTiming,
   DEFAULT_PORT,
@@ -17,6 +17,7 @@ import {
   defaultWebPort,
   DISCOVERY_DEFAULTS,
   JOIN_DEFAULTS,
+  MEMORY_HISTORY_LINES,
   PROMPT_AFTER_MS,
   SERVE_DEFAULTS,
   SERVE_MINIMUMS,
@@ -29,7 +30,7 @@ import { type RoomNameErrorCode, STRINGS } from "./i18n/server_strings.ts";
 export const VERSION = "0.1.0";
 
 /** Which usage text goes with a command. */
-export type UsageTopic = "main" | "serve" | "join" | "find";
+export type UsageTopic = "main" | "serve" | "join" | "find" | "export";
 
 /**
  * A command-line mistake; `main.ts` prints it with {@linkcode helpHint} and
@@ -90,6 +91,14 @@ export interface ServeFlags
   password: string | null;
   /** The password of `/oper` (`--oper-password`), or `null`. */
   operPassword: string | null;
+  /** `--data DIR`, or `null` when not given (the platform's data folder). */
+  data: string | null;
+  /** `--memory`: history and rooms in memory only. */
+  memory: boolean;
+  /** `--retention DAYS`, or `null` to keep every line. */
+  retention: number | null;
+  /** `--max-history N` lines per room, or `null` for no limit. */
+  maxHistory: number | null;
 }
 
 /** What the command line asks for. */
@@ -112,6 +121,15 @@ export type CliCommand =
     kind: "find";
     /** Milliseconds to look for servers. */
     timeoutMs: number;
+  }
+  | {
+    kind: "export";
+    /** `--data DIR`, or `null` for the platform's data folder. */
+    data: string | null;
+    /** `--room`: only this room's lines (its key, `#general`). */
+    room?: string;
+    /** `--since`: only lines from then on, in milliseconds since the epoch. */
+    since?: number;
   };
 
 const D = SERVE_DEFAULTS;
@@ -127,7 +145,9 @@ Usage:
   chat join HOST[:PORT] [--name NAME]          join a server
   chat join [--name NAME]                      join one found on the local network
   chat find                                    list the servers on the local network
+  chat export [--room #name] [--since DATE]    write the history as JSON lines
   chat --help | chat serve --help | chat join --help | chat find --help
+  chat export --help
   chat --version
 
 Anyone can also join with netcat (nc HOST ${DEFAULT_PORT}) or a browser
@@ -141,8 +161,8 @@ Options:
   --port PORT        TCP port (default ${DEFAULT_PORT})
   --lang en|pt       language of notices for plain-text (netcat) users
                      (default: from LANG, else en)
-  --history N        public messages kept for people who join later
-                     (default ${D.history}; 0 keeps none)
+  --history N        recent public messages shown to people who join a room
+                     (default ${D.history}; 0 shows none)
   --max-users N      most members at once (default ${D.maxUsers}; 0 = no limit)
   --max-per-ip N     most connections from one IP address (default ${D.maxPerIp}; 0 = no limit)
   --rate N           messages per second each user may send, sustained (default ${D.rate})
@@ -180,6 +200,16 @@ Options:
   --oper-password SECRET
                      /oper SECRET makes a user a server operator, who may
                      do what room operators do in every room
+  --data DIR         folder of the history, the rooms and the server's
+                     identity (default: $XDG_DATA_HOME/chat or
+                     ~/.local/share/chat; on macOS ~/Library/Application
+                     Support/chat; on Windows %LOCALAPPDATA%\\chat)
+  --memory           keep history and rooms in memory only, as if new at
+                     every start (the identity is still kept in --data)
+  --retention DAYS   remove public messages older than this (default: keep
+                     them all)
+  --max-history N    public messages kept per room; older ones are removed
+                     (default: no limit; ${MEMORY_HISTORY_LINES} with --memory)
   --irc-port PORT    also listen for IRC clients only on PORT (6667 is the
                      convention; IRC clients are taken on --port anyway)
   --server-name NAME the server's name IRC clients see in every line
@@ -218,6 +248,17 @@ Options:
   --timeout SECS     look for this long at most (default ${
     DISCOVERY_DEFAULTS.browseMs / 1000
   })
+  -h, --help         show this help`,
+  export: `Usage: chat export [--data DIR] [--room #name] [--since DATE]
+Write the public messages a server kept as JSON lines to standard output,
+one object per message, oldest first:
+  {"id":1,"room":"#general","from":"ana","text":"hi","time":1714557600000,"action":false}
+(time in milliseconds since 1970, UTC). It works while the server runs.
+Options:
+  --data DIR         the server's data folder (default: as chat serve's)
+  --room NAME        only this room's messages
+  --since DATE       only messages from then on: 2024-05-01 (midnight, local
+                     time), 2024-05-01T09:30 (local) or 2024-05-01T09:30Z
   -h, --help         show this help`,
 };
 
@@ -314,6 +355,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--max-rooms-per-user",
     "--password",
     "--oper-password",
+    "--data",
+    "--retention",
+    "--max-history",
     "--irc-port",
     "--server-name",
     "--motd",
@@ -325,6 +369,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "max-rooms-per-user",
       "password",
       "oper-password",
+      "data",
+      "retention",
+      "max-history",
       "host",
       "port",
       "lang",
@@ -344,7 +391,15 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "server-name",
       "motd",
     ],
-    boolean: ["help", "rate-limit", "web", "announce", "qr", "show-ips"],
+    boolean: [
+      "help",
+      "rate-limit",
+      "web",
+      "announce",
+      "qr",
+      "memory",
+      "show-ips",
+    ],
     negatable: ["rate-limit", "web", "announce", "qr"],
     alias: { h: "help" },
     default: { "rate-limit": true, "web": true, "announce": true },
@@ -429,6 +484,14 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     maxRoomsPerUser: int("max-rooms-per-user", D.maxRoomsPerUser, 0),
     password: _secret(flags.password, "password", "serve"),
     operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
+    data: _dataDir(flags.data),
+    memory: flags.memory === true,
+    retention: flags.retention === undefined
+      ? null
+      : _positive(flags.retention, "retention", "serve"),
+    maxHistory: flags["max-history"] === undefined
+      ? null
+      : _int(flags["max-history"], "max-history", 1, "serve"),
     ircPort: _ircPort(flags["irc-port"]),
     serverName: _serverName(flags["server-name"]),
     motdFile: flags.motd === undefined ? null : _motdFile(flags.motd),
@@ -514,6 +577,16 @@ function _announce(
   return { announce: { name: text } };
 }
 
+// --data: any folder name but an empty one; `null` when not given.
+function _dataDir(value: unknown): string | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  if (text.trim() === "") {
+    throw new UsageError('Cannot use --data "": give a folder', "serve");
+  }
+  return text;
+}
+
 // The default room: --room, checked as any room name.
 function _room(value: unknown): string {
   if (value === undefined) return D.room;
@@ -587,6 +660,10 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     maxRoomsPerUser: flags.maxRoomsPerUser,
     password: flags.password,
     operPassword: flags.operPassword,
+    dataDir: flags.data,
+    memory: flags.memory,
+    retentionDays: flags.retention,
+    maxHistory: flags.maxHistory,
     ircPort: flags.ircPort,
     serverName: flags.serverName,
     motdFile: flags.motdFile,
@@ -662,24 +739,124 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   };
 }
 
-function _parseFind(input: string[]): CliCommand {
-  const flags = parseArgs(_keepEmptyValues(input, ["--timeout"]), {
-    string: ["timeout"],
-    boolean: ["help"],
-    alias: { h: "help" },
-    unknown: _rejectUnknown("find"),
-  });
-  if (flags.help) return { kind: "help", topic: "find" };
+// The options of a command that takes nothing else: their values by name,
+// or `null` for --help.
+function _onlyOptions(
+  input: string[],
+  names: readonly string[],
+  topic: "find" | "export",
+): Record<string, string | undefined> | null {
+  const flags = parseArgs(
+    _keepEmptyValues(input, names.map((name) => `--${name}`)),
+    {
+      string: [...names],
+      boolean: ["help"],
+      alias: { h: "help" },
+      unknown: _rejectUnknown(topic),
+    },
+  );
+  if (flags.help) return null;
   if (flags._.length > 0) {
     throw new UsageError(
-      `Cannot use argument "${flags._[0]}": chat find takes only options`,
-      "find",
+      `Cannot use argument "${flags._[0]}": chat ${topic} takes only options`,
+      topic,
     );
   }
+  return Object.fromEntries(
+    names.map((name) => [name, flags[name] as string | undefined]),
+  );
+}
+
+function _parseFind(input: string[]): CliCommand {
+  const flags = _onlyOptions(input, ["timeout"], "find");
+  if (flags === null) return { kind: "help", topic: "find" };
   const timeoutMs = flags.timeout === undefined
     ? DISCOVERY_DEFAULTS.browseMs
     : _positive(flags.timeout, "timeout", "find") * 1000;
   return { kind: "find", timeoutMs };
+}
+
+function _parseExport(input: string[]): CliCommand {
+  const flags = _onlyOptions(input, ["data", "room", "since"], "export");
+  if (flags === null) return { kind: "help", topic: "export" };
+  let data: string | null;
+  try {
+    data = _dataDir(flags.data);
+  } catch (error) {
+    throw new UsageError((error as Error).message, "export");
+  }
+  const command: Extract<CliCommand, { kind: "export" }> = {
+    kind: "export",
+    data,
+  };
+  if (flags.room !== undefined) {
+    const check = checkRoomName(flags.room);
+    if (!check.ok) {
+      throw new UsageError(
+        `Cannot use --room: ${
+          STRINGS.en.roomNameError(check.code as RoomNameErrorCode, check.name)
+        }`,
+        "export",
+      );
+    }
+    command.room = roomKey(check.name);
+  }
+  if (flags.since !== undefined) {
+    command.since = parseSince(flags.since);
+  }
+  return command;
+}
+
+/**
+ * Reads the date of `chat export --since`: a day (`2024-05-01`, from its
+ * local midnight), or a day and time (`2024-05-01T09:30`, local, or with
+ * `Z` or an offset such as `+02:00`).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { parseSince } from "./cli.ts";
+ *
+ * assertEquals(parseSince("2024-05-01T09:30Z"), Date.UTC(2024, 4, 1, 9, 30));
+ * assertEquals(parseSince("2024-05-01"), new Date(2024, 4, 1).getTime());
+ * ```
+ *
+ * @param text What was given.
+ * @returns Milliseconds since the epoch.
+ * @throws {UsageError} `Cannot use --since "<text>": ...` for anything
+ * else, or a day that does not exist (`2024-02-30`).
+ */
+export function parseSince(text: string): number {
+  const match =
+    /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:\d\d)?)?$/
+      .exec(text);
+  const fail = (): never => {
+    throw new UsageError(
+      `Cannot use --since "${
+        text.slice(0, 40)
+      }": expected a date such as 2024-05-01 or 2024-05-01T09:30`,
+      "export",
+    );
+  };
+  if (match === null) return fail();
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((
+    part,
+  ) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const local = new Date(year, month - 1, day, hour, minute, second);
+  if (
+    local.getFullYear() !== year || local.getMonth() !== month - 1 ||
+    local.getDate() !== day || hour > 23 || minute > 59 || second > 59
+  ) {
+    return fail();
+  }
+  const zone = match[7];
+  if (zone === undefined) return local.getTime();
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (zone === "Z") return utc;
+  const sign = zone.startsWith("-") ? -1 : 1;
+  const [hh, mm] = zone.slice(1).split(":").map(Number) as [number, number];
+  if (hh > 23 || mm > 59) return fail();
+  return utc - sign * (hh * 60 + mm) * 60_000;
 }
 
 /** What parsing needs from the environment. */
@@ -726,6 +903,8 @@ export function parseCli(
     case "find":
     case "list":
       return _parseFind(rest);
+    case "export":
+      return _parseExport(rest);
     case "-h":
     case "--help":
     case "help":

@@ -268,6 +268,28 @@ export interface ServerConfig {
    */
   operPassword: string | null;
   /**
+   * The folder the server keeps its data in (history, rooms, identity), or
+   * `null` to keep nothing on disk (in-process tests). `chat serve` always
+   * gives one: `--data`, else the platform's data folder.
+   */
+  dataDir: string | null;
+  /**
+   * Whether history and rooms stay in memory only (`--memory`), even with
+   * a `dataDir`; they always do without one.
+   */
+  memory: boolean;
+  /**
+   * Days public lines are kept (`--retention`); older ones are removed in
+   * the background. `null` keeps them all.
+   */
+  retentionDays: number | null;
+  /**
+   * Lines kept per room (`--max-history`); the oldest beyond it are
+   * removed in the background. `null`: no limit on disk, and
+   * {@linkcode MEMORY_HISTORY_LINES} per room in memory.
+   */
+  maxHistory: number | null;
+  /**
    * Port of a listener that speaks only IRC (`--irc-port`; 6667 is the
    * convention), or `null` for none: IRC clients are also taken on the
    * chat port.
@@ -286,6 +308,12 @@ export interface ServerConfig {
    */
   showIps: boolean;
 }
+
+/**
+ * Lines kept per room by `--memory` (or with no data folder) when
+ * `--max-history` is not given: enough to page back a while, bounded.
+ */
+export const MEMORY_HISTORY_LINES = 1000;
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);
 
@@ -315,6 +343,10 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   maxRoomsPerUser: SERVE_DEFAULTS.maxRoomsPerUser,
   password: null,
   operPassword: null,
+  dataDir: null,
+  memory: false,
+  retentionDays: null,
+  maxHistory: null,
   ircPort: null,
   serverName: null,
   motdFile: null,

@@ -30,9 +30,30 @@ export interface ChatCommandOptions {
 }
 
 /**
+ * A `chat serve` that names no data folder keeps its history in memory
+ * (`--memory`): no test touches the real data folder of the home folder,
+ * and tests that run at once do not fight over its lock. A test that
+ * wants the history on disk gives `--data <a temporary folder>`.
+ *
+ * @param args Arguments of `chat`.
+ * @returns The same, with `--memory` after `serve` when it had neither
+ * `--data` nor `--memory`.
+ */
+export function inMemory(args: readonly string[]): string[] {
+  if (
+    args[0] !== "serve" ||
+    args.some((arg) => /^--(data|memory)(=|$)/.test(arg))
+  ) {
+    return [...args];
+  }
+  return ["serve", "--memory", ...args.slice(1)];
+}
+
+/**
  * The command line that runs `chat` with `args`.
  *
- * @param args Arguments of `chat`, such as `["serve", "--port", "0"]`.
+ * @param given Arguments of `chat`, such as `["serve", "--port", "0"]` (a
+ * `serve` without `--data` gets `--memory`: see {@linkcode inMemory}).
  * @param options Which program; by default the one `CHAT_BIN` names.
  * @returns `CHAT_BIN` (as an absolute path) with `args`, or `deno run -A
  * main.ts` with `args`.
@@ -40,9 +61,10 @@ export interface ChatCommandOptions {
  * <path> does not exist` when the path names nothing.
  */
 export function chatCommand(
-  args: readonly string[],
+  given: readonly string[],
   options: ChatCommandOptions = {},
 ): ChatCommand {
+  const args = inMemory(given);
   const bin = "bin" in options ? options.bin : Deno.env.get("CHAT_BIN");
   if (bin === undefined || bin === "") {
     return { cmd: Deno.execPath(), args: ["run", "-A", MAIN, ...args] };

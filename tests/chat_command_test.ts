@@ -14,12 +14,30 @@ import { chatCommand, MAIN } from "./_chat_command.ts";
 
 Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty", () => {
   for (const bin of [undefined, ""]) {
-    assertEquals(chatCommand(["serve", "--port", "0"], { bin }), {
+    assertEquals(chatCommand(["join", "host", "--name", "ana"], { bin }), {
       cmd: Deno.execPath(),
-      args: ["run", "-A", MAIN, "serve", "--port", "0"],
+      args: ["run", "-A", MAIN, "join", "host", "--name", "ana"],
     });
   }
   assertEquals(MAIN, new URL("../main.ts", import.meta.url).href);
+});
+
+Deno.test("chatCommand() keeps a chat serve without --data in memory, never in the home folder", () => {
+  assertEquals(chatCommand(["serve", "--port", "0"], { bin: "" }).args, [
+    "run",
+    "-A",
+    MAIN,
+    "serve",
+    "--memory",
+    "--port",
+    "0",
+  ]);
+  for (const given of [["--data", "/tmp/x"], ["--data=/tmp/x"], ["--memory"]]) {
+    assertEquals(
+      chatCommand(["serve", ...given], { bin: "" }).args.slice(3),
+      ["serve", ...given],
+    );
+  }
 });
 
 Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path", async () => {

@@ -26,7 +26,11 @@ import type {
   RoomSummary,
   ServerMessage,
 } from "../protocol/messages.ts";
-import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import {
+  DEFAULT_HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
+  PROTOCOL_VERSION,
+} from "../protocol/messages.ts";
 import { checkRoomName } from "../protocol/room_name.ts";
 import { SERVE_DEFAULTS } from "../config.ts";
 import {
@@ -38,8 +42,11 @@ import {
   type RoomNameErrorCode,
   STRINGS,
 } from "../i18n/server_strings.ts";
-import type { HistoryStore } from "../store/history_store.ts";
+import { type HistoryStore, MAX_SEARCH_PAGE } from "../store/history_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
+import type { RoomStore } from "../store/room_store.ts";
+import { hashRoomKey, verifyRoomKey } from "../store/room_key.ts";
+import type { StoreStatus } from "../store/sqlite_store.ts";
 import type { Member } from "./member.ts";
 import { NameIndex } from "./name_index.ts";
 import { broadcastOnce, clipText, MAX_TOPIC_LENGTH, Room } from "./room.ts";
@@ -126,6 +133,13 @@ export interface HubOptions {
    */
   store?: HistoryStore;
   /**
+   * Where rooms' records are kept across a restart: the hub restores the
+   * rooms it finds at start (topic, key, topic lock, operators, bans) and
+   * saves each change.
+   * @default {undefined} rooms are forgotten when the program ends
+   */
+  rooms?: RoomStore;
+  /**
    * The room every member is placed in on arrival; it always exists, and
    * has no operators but the server's.
    * @default {"#general"}
@@ -182,6 +196,18 @@ const MAX_LISTED_ROOMS = 100;
 /** Wrong `/oper` passwords after which a member may not try again. */
 const MAX_OPER_TRIES = 3;
 
+/** Slow checks of a key known by its hash, server-wide. */
+const KEY_HASH_CHECKS: TokenBucketOptions = { rate: 5, burst: 10 };
+
+/**
+ * Most text of one page of history, in UTF-16 units (at least one line):
+ * well within a member's outbound queue, whatever the store.
+ */
+const MAX_PAGE_CHARS = 65_536;
+
+/** Longest search text kept, in characters. */
+const MAX_SEARCH_LENGTH = 200;
+
 /** Longest room key, in characters. */
 const MAX_KEY_LENGTH = 64;
 
@@ -207,6 +233,11 @@ interface _MemberState {
   // Whether `/oper` made it a server operator, and its wrong tries.
   oper: boolean;
   operTries: number;
+  // The id of the oldest line shown of each room (`/history` pages back
+  // from it); absent: none shown yet, the next page is the newest.
+  shown: Map<Room, number>;
+  // The last search, for `/search` alone (the next page).
+  lastSearch: { room: Room; words: string; before: number } | null;
   // Its away text (IRC's AWAY), or null.
   away: string | null;
 }
@@ -307,6 +338,12 @@ export class Hub {
   #rooms = new Set<Room>();
   #defaultRoom: Room;
   #store: HistoryStore;
+  #roomStore: RoomStore | null;
+  // Guesses at a key known by its hash only (since a restart) cost a slow
+  // hash each: at most a few a second, server-wide.
+  #hashChecks: TokenBucket;
+  // Why the history is not being stored, told to server operators.
+  #storeFailing: string | null = null;
   #historySize: number;
   #maxRooms: number;
   #maxRoomsPerMember: number;
@@ -347,7 +384,74 @@ export class Hub {
         }`,
       );
     }
+    this.#roomStore = options.rooms ?? null;
+    this.#hashChecks = new TokenBucket(KEY_HASH_CHECKS, this.#now());
     this.#defaultRoom = this.#newRoom(lobby.name);
+    if (this.#roomStore !== null) this.#restoreRooms(this.#roomStore);
+  }
+
+  /**
+   * Tells server operators (`/oper`) that storing the history stopped, or
+   * works again; one who becomes an operator while it fails is told too.
+   *
+   * @param status What happened.
+   */
+  storeStatus(status: StoreStatus): void {
+    this.#storeFailing = status.state === "failing" ? status.reason : null;
+    for (const [member, state] of this.#members) {
+      if (state.oper) this.#tellStoreStatus(member, status);
+    }
+  }
+
+  #tellStoreStatus(member: Member, status: StoreStatus): void {
+    const strings = STRINGS[member.lang];
+    member.deliver(
+      status.state === "failing"
+        ? {
+          type: "error",
+          code: "store_failing",
+          text: strings.storeFailing(status.reason),
+        }
+        : {
+          type: "info",
+          code: "store_ok",
+          text: strings.storeResumed(status.dropped),
+        },
+    );
+  }
+
+  // The rooms kept from before a restart, as many as the server holds.
+  #restoreRooms(store: RoomStore): void {
+    for (const record of store.loadRooms()) {
+      const lobby = record.room === this.#defaultRoom.key;
+      if (!lobby && this.#maxRooms > 0 && this.#rooms.size >= this.#maxRooms) {
+        break;
+      }
+      const check = checkRoomName(record.name);
+      if (!check.ok || (!lobby && this.#roomNames.holder(check.name))) continue;
+      const room = lobby ? this.#defaultRoom : this.#newRoom(check.name);
+      if (record.topic !== undefined) room.topic = { ...record.topic };
+      if (record.keyHash !== undefined) room.restoreKey(record.keyHash);
+      room.topicLocked = record.modes?.includes("t") ?? false;
+      // The default room has no operators but the server's.
+      if (!lobby) room.restoreOps(record.operators);
+      for (const ban of record.bans) {
+        room.ban({
+          name: ban.name,
+          keys: lookalikeKeys(ban.name),
+          address: ban.address ?? null,
+          by: ban.by ?? "",
+          time: ban.time ?? 0,
+        });
+      }
+    }
+  }
+
+  // Saves a room's record with the next commit.
+  #persist(room: Room): void {
+    if (this.#roomStore !== null && this.#rooms.has(room)) {
+      this.#roomStore.saveRoom(room.record());
+    }
   }
 
   /** Number of members. */
@@ -401,6 +505,8 @@ export class Hub {
       rooms: new Set(),
       oper: false,
       operTries: 0,
+      shown: new Map(),
+      lastSearch: null,
       away: null,
     };
     this.#members.set(member, state);
@@ -435,6 +541,7 @@ export class Hub {
     if (this.#maxLineBytes !== undefined) {
       welcome.maxLineBytes = this.#maxLineBytes;
     }
+    if (!banned) _replayed(state, room, welcome.history);
     member.deliver(welcome);
     if (banned) this.#roomError(member, "banned", room.name);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
@@ -478,7 +585,11 @@ export class Hub {
     this.#members.delete(member);
     this.#flooding.delete(member);
     this.#names.release(member.name, member);
-    for (const room of state.rooms) room.remove(member);
+    for (const room of state.rooms) {
+      const op = room.isOp(member);
+      room.remove(member);
+      if (op) this.#persist(room);
+    }
     member.room = null;
     // Keep only the name: `/reply` then says they left.
     for (const other of this.#members.values()) {
@@ -708,11 +819,18 @@ export class Hub {
           return;
         }
         this.#operate(member, room, command);
+        this.#persist(room);
         this.#dropIfDeserted(room);
         return;
       }
       case "oper":
         this.#oper(member, state, command.password);
+        return;
+      case "history":
+        this.#history(member, state, command, options);
+        return;
+      case "search":
+        this.#search(member, state, command, options);
         return;
       case "nick":
         this.#rename(member, state, command.name);
@@ -789,6 +907,7 @@ export class Hub {
     this.#roomNames.release(room.name, room);
     this.#rooms.delete(room);
     this.#store.forget?.(room.key);
+    this.#roomStore?.forgetRoom(room.key);
   }
 
   // A room with no members and no topic or key goes, unless it is the
@@ -902,7 +1021,14 @@ export class Hub {
         this.#roomError(member, "banned", room.name);
         return;
       }
-      if (!room.keyMatches(key)) {
+      if (
+        key !== undefined && room.checksHash &&
+        !this.#hashChecks.take(this.#now())
+      ) {
+        this.#error(member, "slow_down", STRINGS[member.lang].slowDown);
+        return;
+      }
+      if (!room.keyMatches(key, verifyRoomKey)) {
         this.#roomError(
           member,
           key === undefined ? "key_needed" : "bad_key",
@@ -912,9 +1038,11 @@ export class Hub {
       }
     }
     const time = this.#now();
-    // The first member of a room is its operator; the default room has
-    // the server's operators only.
-    const op = room.size === 0 && room !== this.#defaultRoom;
+    // The first member of a room is its operator, unless operators from
+    // before a restart are still to come back, as each of them is; the
+    // default room has the server's operators only.
+    const op = room !== this.#defaultRoom &&
+      (room.claimsOp(member) || (room.size === 0 && !room.awaitsOps));
     room.broadcast({
       type: "join",
       room: room.name,
@@ -923,8 +1051,13 @@ export class Hub {
       ...(op ? { op: true as const } : {}),
     }, null);
     this.#enter(member, state, room, time);
-    if (op) room.setOp(member, true);
-    member.deliver({ type: "joined", ...room.state() });
+    if (op) {
+      room.setOp(member, true);
+      this.#persist(room);
+    }
+    const joined = room.state();
+    _replayed(state, room, joined.history);
+    member.deliver({ type: "joined", ...joined });
     this.#onEvent({
       kind: "room_join",
       room: room.name,
@@ -943,7 +1076,9 @@ export class Hub {
     if (room === null) return;
     const reason = _reason(command.reason);
     const because = reason ? { reason } : {};
+    const op = room.isOp(member);
     room.remove(member);
+    if (op) this.#persist(room);
     room.broadcast({
       type: "part",
       room: room.name,
@@ -1018,6 +1153,7 @@ export class Hub {
     const time = this.#now();
     room.topic = text === "" ? null : { text, by: member.name, time };
     room.lastActive = time;
+    this.#persist(room);
     this.#tell(member, room, {
       type: "topic",
       room: room.name,
@@ -1062,7 +1198,7 @@ export class Hub {
           this.#roomError(member, "bad_key_format", room.name);
           return;
         }
-        room.setKey(key);
+        room.setKey(key, this.#roomStore === null ? null : hashRoomKey(key));
         this.#mode(member, room, "+k");
         return;
       }
@@ -1245,6 +1381,81 @@ export class Hub {
     }
     state.oper = true;
     member.deliver({ type: "info", code: "oper", text: strings.operGranted });
+    if (this.#storeFailing !== null) {
+      this.#tellStoreStatus(member, {
+        state: "failing",
+        reason: this.#storeFailing,
+      });
+    }
+  }
+
+  // --- History and search -------------------------------------------------
+
+  // Older lines of a room: before the id asked, or the oldest shown.
+  #history(
+    member: Member,
+    state: _MemberState,
+    command: Extract<Command, { kind: "history" }>,
+    options: ApplyOptions,
+  ): void {
+    const limit = command.limit ?? DEFAULT_HISTORY_PAGE;
+    if (!_isCount(limit, MAX_HISTORY_PAGE) || !_isId(command.before)) {
+      this.#badPage(member);
+      return;
+    }
+    const room = this.#inRoom(member, state, command.room, options);
+    if (room === null) return;
+    const before = command.older ? state.shown.get(room) : command.before;
+    const lines = _newestWithin(room.recent(limit, before), MAX_PAGE_CHARS);
+    const oldest = lines[0]?.id;
+    _noteShown(state, room, lines);
+    member.deliver({
+      type: "history",
+      room: room.name,
+      lines,
+      more: oldest !== undefined && room.hasOlder(oldest),
+    });
+  }
+
+  // A page of a full-text search; `/search` alone, the next page.
+  #search(
+    member: Member,
+    state: _MemberState,
+    command: Extract<Command, { kind: "search" }>,
+    options: ApplyOptions,
+  ): void {
+    if (!_isId(command.before)) {
+      this.#badPage(member);
+      return;
+    }
+    let room: Room | null;
+    let words = clipText(sanitizeText(command.words).trim(), MAX_SEARCH_LENGTH);
+    let before = command.before;
+    if (words === "") {
+      const last = state.lastSearch;
+      if (last === null || !state.rooms.has(last.room)) {
+        this.#error(
+          member,
+          "usage",
+          STRINGS[member.lang].searchNeedsWords,
+        );
+        return;
+      }
+      ({ room, words, before } = last);
+    } else room = this.#inRoom(member, state, command.room, options);
+    if (room === null) return;
+    const lines = room.search(words, before);
+    const more = lines.length >= MAX_SEARCH_PAGE;
+    state.lastSearch = more ? { room, words, before: lines.at(-1)!.id! } : null;
+    member.deliver({ type: "search", room: room.name, words, lines, more });
+  }
+
+  #badPage(member: Member): void {
+    this.#error(
+      member,
+      "bad_page",
+      STRINGS[member.lang].badHistoryPage(MAX_HISTORY_PAGE),
+    );
   }
 
   // --- Private messages and names -----------------------------------------
@@ -1361,6 +1572,7 @@ export class Hub {
     // none, it is told alone.
     if (state.rooms.size > 0) broadcastOnce(state.rooms, rename);
     else member.deliver(rename);
+    for (const room of state.rooms) if (room.isOp(member)) this.#persist(room);
     this.#onEvent({
       kind: "rename",
       from,
@@ -1422,6 +1634,49 @@ function _reason(text: string | undefined): string {
   return text === undefined
     ? ""
     : clipText(sanitizeText(text).trim(), MAX_REASON_LENGTH);
+}
+
+// Remembers the oldest line shown of a room, for `/history`.
+function _noteShown(
+  state: _MemberState,
+  room: Room,
+  lines: readonly ChatLine[],
+): void {
+  const oldest = lines[0]?.id;
+  if (oldest === undefined) return;
+  const shown = state.shown.get(room);
+  if (shown === undefined || oldest < shown) state.shown.set(room, oldest);
+}
+
+// A join's replay: `/history` pages back from its oldest line.
+function _replayed(
+  state: _MemberState,
+  room: Room,
+  lines: readonly ChatLine[],
+): void {
+  state.shown.delete(room);
+  _noteShown(state, room, lines);
+}
+
+// The newest of some lines (oldest first) whose texts fit in `max`, at
+// least one.
+function _newestWithin(lines: ChatLine[], max: number): ChatLine[] {
+  let chars = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    chars += lines[i]!.text.length;
+    if (chars > max && i < lines.length - 1) return lines.slice(i + 1);
+  }
+  return lines;
+}
+
+// A page size: a whole number from 1 to `max`.
+function _isCount(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= max;
+}
+
+// A line id to page back from: absent, or a whole number of 1 or more.
+function _isId(value: number | undefined): boolean {
+  return value === undefined || (Number.isSafeInteger(value) && value >= 1);
 }
 
 // A name someone typed, safe and short enough to quote back.

@@ -1042,6 +1042,10 @@ function _encode(message: ServerMessage, state: IrcState): string {
       return _line(_source(state, me), "PART", [message.room]);
     case "current":
     case "pong":
+    // Answers to /history and /search, which IRC has no command for yet
+    // (draft/chathistory will be its way to ask).
+    case "history":
+    case "search":
       return "";
     case "message":
       return _say(

@@ -24,6 +24,8 @@ import {
   isLoopback,
 } from "../discovery/network_interfaces.ts";
 import { qrRows } from "../discovery/qr.ts";
+import type { StoreStatus } from "../store/sqlite_store.ts";
+import { StoreKeeper } from "./store_keeper.ts";
 import { IRC_CODEC } from "../protocol/irc_codec.ts";
 import { HostCloak } from "./host_cloak.ts";
 import { serverFacts } from "./server_facts.ts";
@@ -60,6 +62,11 @@ export interface ChatServer {
    */
   readonly webUrl: string | null;
   /**
+   * The database file the history is kept in, or `null` when it is kept
+   * in memory only (`--memory`, or no data folder).
+   */
+  readonly history: string | null;
+  /**
    * Whether TCP keepalive timing was set on the chat port (see
    * {@linkcode ServerConfig.keepalive}).
    */
@@ -79,6 +86,48 @@ export interface ChatServer {
  */
 function _tickMs(config: ServerConfig): number {
   return Math.max(10, Math.min(250, config.promptAfterMs / 2));
+}
+
+/**
+ * The console line of a change in storing the history.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { describeStoreStatus } from "./server.ts";
+ *
+ * assertEquals(
+ *   describeStoreStatus({ state: "failing", reason: "the disk is full" }),
+ *   "history not saved: the disk is full; chat goes on, lines wait in memory",
+ * );
+ * ```
+ *
+ * @param status What happened.
+ * @returns The line.
+ */
+export function describeStoreStatus(status: StoreStatus): string {
+  return status.state === "failing"
+    ? `history not saved: ${status.reason}; chat goes on, lines wait in memory`
+    : `history saved again${
+      status.dropped === 0 ? "" : `; ${status.dropped} lines were not kept`
+    }`;
+}
+
+/** The hub of a config, on the keeper's store. */
+function _hub(config: ServerConfig, keeper: StoreKeeper, log: ConsoleLog): Hub {
+  return new Hub({
+    store: keeper.store,
+    rooms: keeper.store,
+    historySize: config.historySize,
+    rateLimit: config.rateLimit,
+    onEvent: (event) => log.hubEvent(event),
+    serverName: "chat",
+    defaultRoom: config.defaultRoom,
+    maxRooms: config.maxRooms,
+    maxRoomsPerUser: config.maxRoomsPerUser,
+    operPassword: config.operPassword,
+    maxLineBytes: config.maxLineBytes,
+  });
 }
 
 /** Waits for `promise`, but no longer than `ms`. */
@@ -125,22 +174,37 @@ export async function startServer(
   const facts = await serverFacts(config, options.version ?? "chat");
   const cloak = new HostCloak({ showIps: config.showIps });
   const hostOf = (ip: string) => cloak.hostOf(ip);
-  const hub = new Hub({
-    historySize: config.historySize,
-    rateLimit: config.rateLimit,
-    onEvent: (event) => log.hubEvent(event),
-    serverName: "chat",
-    defaultRoom: config.defaultRoom,
-    maxRooms: config.maxRooms,
-    maxRoomsPerUser: config.maxRoomsPerUser,
-    operPassword: config.operPassword,
-    maxLineBytes: config.maxLineBytes,
+  // The history first: a data folder that cannot be used stops the start
+  // before any port is taken.
+  let onStoreStatus = (_status: StoreStatus): void => {};
+  const keeper = StoreKeeper.open(config, {
+    onStatus: (status) => onStoreStatus(status),
+    onError: (error) => log.reportError(error, "history"),
   });
-  const chat = new StreamGateway(hub, config, {
-    log,
-    server: facts,
-    hostOf,
-  });
+  let hub: Hub;
+  try {
+    hub = _hub(config, keeper, log);
+  } catch (error) {
+    keeper.close();
+    throw error;
+  }
+  onStoreStatus = (status) => {
+    log.write(describeStoreStatus(status));
+    hub.storeStatus(status);
+  };
+  const beforeWrite = () => keeper.commit();
+  let chat: StreamGateway;
+  try {
+    chat = new StreamGateway(hub, config, {
+      log,
+      beforeWrite,
+      server: facts,
+      hostOf,
+    });
+  } catch (error) {
+    keeper.close();
+    throw error;
+  }
   let web: WebGateway | null = null;
   let irc: StreamGateway | null = null;
   const gateways: Gateway[] = [chat];
@@ -153,6 +217,7 @@ export async function startServer(
     } catch (error) {
       log.reportError(error, "hub");
     }
+    keeper.tick(now);
     for (const gateway of gateways) {
       for (const connection of gateway.live) {
         try {
@@ -193,6 +258,8 @@ export async function startServer(
       log.write("stopped");
       await webClosed;
       clearInterval(ticker);
+      // Last: every line a member was sent is committed, the lock let go.
+      keeper.close();
       resolveFinished();
     })();
     return shuttingDown;
@@ -217,6 +284,7 @@ export async function startServer(
         log,
         port: config.ircPort,
         codec: IRC_CODEC,
+        beforeWrite,
         server: facts,
         hostOf,
       });
@@ -228,7 +296,12 @@ export async function startServer(
   }
   if (config.webPort !== null) {
     try {
-      web = new WebGateway(hub, config, { log, joinCode, hostOf });
+      web = new WebGateway(hub, config, {
+        log,
+        joinCode,
+        beforeWrite,
+        hostOf,
+      });
     } catch (error) {
       await shutdown();
       throw error;
@@ -255,6 +328,7 @@ export async function startServer(
     web,
     irc,
     webUrl,
+    history: keeper.path,
     keepaliveTuned: chat.keepaliveTuned,
     shutdown,
     finished,

@@ -32,6 +32,12 @@ export interface StreamGatewayOptions {
    */
   log?: ConsoleLog;
   /**
+   * Called right before each write to a connection: the server commits
+   * the lines it stored there (see `LineTransportOptions.beforeWrite`).
+   * @default {() => {}}
+   */
+  beforeWrite?: () => void;
+  /**
    * The port, when it is not the chat port (`--irc-port`).
    * @default {config.port}
    */
@@ -167,6 +173,7 @@ export class StreamGateway implements Gateway {
       ...config,
       batcher: this.#batcher,
       log: (line) => log.write(line),
+      ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
       ...(options.codec === undefined ? {} : { codec: options.codec }),
       ...(options.server === undefined ? {} : { server: options.server }),
       ...(options.hostOf === undefined ? {} : { hostOf: options.hostOf }),

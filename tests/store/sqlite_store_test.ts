@@ -623,3 +623,17 @@ Deno.test("SqliteStore.retain() removes lines whether or not they were indexed, 
     assertEquals(scalar(dir, "SELECT count(*) FROM lines_search"), 3);
   });
 });
+
+Deno.test("SqliteStore.hasRoom() tells the rooms the history has had, read-only too", async () => {
+  await withTempDir((dir) => {
+    const store = SqliteStore.open(dir);
+    store.append("#general", line("hi"));
+    store.commit();
+    assert(store.hasRoom("#general"));
+    assertFalse(store.hasRoom("#games"));
+    const reader = SqliteStore.open(dir, { readOnly: true });
+    assert(reader.hasRoom("#general"));
+    reader.close();
+    store.close();
+  });
+});
