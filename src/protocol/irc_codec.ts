@@ -31,17 +31,22 @@ import { MAX_ROOM_NAME_LENGTH } from "./room_name.ts";
 import { sanitizeText } from "./sanitize.ts";
 
 /**
- * The IRCv3 capabilities the server offers. `batch` and
- * `draft/chathistory` wait for the history store's replay (history issue).
+ * The IRCv3 capabilities the server offers. `draft/chathistory` pages back
+ * through a room's history (`LATEST` and `BEFORE`), in a `batch`.
  */
 export const IRC_CAPABILITIES: readonly string[] = [
   "away-notify",
+  "batch",
   "cap-notify",
+  "draft/chathistory",
   "echo-message",
   "message-tags",
   "multi-prefix",
   "server-time",
 ];
+
+/** Most lines one `CHATHISTORY` answer holds (ISUPPORT `CHATHISTORY`). */
+const CHATHISTORY_LIMIT = 100;
 
 const KNOWN_CAPS = new Set(IRC_CAPABILITIES);
 
@@ -83,6 +88,8 @@ export interface IrcState {
   target: string;
   /** Which query a `members` answer belongs to. */
   asking: "names" | "who";
+  /** Batches opened so far, for the next batch's reference. */
+  batches: number;
 }
 
 const DEFAULT_FACTS: ServerFacts = {
@@ -116,7 +123,7 @@ function _bytes(text: string): number {
 
 // Commands whose last parameter is written bare unless it must not be;
 // the others (texts, numerics) always get a trailing `:`.
-const BARE_LAST = new Set(["JOIN", "NICK", "MODE", "PING"]);
+const BARE_LAST = new Set(["JOIN", "NICK", "MODE", "PING", "BATCH"]);
 
 /** One line with its CRLF; the parameters are as IRC needs them. */
 function _line(
@@ -148,7 +155,7 @@ function _numeric(state: IrcState, code: string, ...params: string[]): string {
 }
 
 function _word(param: string): string {
-  const word = param.replace(/[\s\0]/g, "_").slice(0, 64);
+  const word = param.replace(/[\s\0]/g, "_");
   return word === "" ? "*" : word.startsWith(":") ? `_${word}` : word;
 }
 
@@ -165,11 +172,21 @@ function _source(state: IrcState, name: string): string {
   return `${name}!${peer?.user ?? "chat"}@${peer?.host ?? "unknown"}`;
 }
 
-/** The tags of a broadcast: its time, with server-time. */
-function _tags(state: IrcState, time: number): Record<string, string> {
-  return state.caps.has("server-time")
-    ? { time: new Date(time).toISOString() }
-    : {};
+/**
+ * The tags of a broadcast: its time, with server-time; a stored line's id
+ * as `msgid`, with message-tags (CHATHISTORY pages back from it).
+ */
+function _tags(
+  state: IrcState,
+  time: number,
+  id?: number,
+): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (state.caps.has("server-time")) tags.time = new Date(time).toISOString();
+  if (id !== undefined && state.caps.has("message-tags")) {
+    tags.msgid = String(id);
+  }
+  return tags;
 }
 
 /**
@@ -259,12 +276,14 @@ export function isupportTokens(server: ServerFacts): string[] {
   return [
     "AWAYLEN=" + REASON_LENGTH,
     "CASEMAPPING=rfc8265",
+    "CHATHISTORY=" + CHATHISTORY_LIMIT,
     "CHANLIMIT=#:" + (rooms > 0 ? rooms : ""),
     "CHANMODES=b,k,,nt",
     "CHANNELLEN=" + (MAX_ROOM_NAME_LENGTH + 1),
     "CHANTYPES=#",
     "KICKLEN=" + REASON_LENGTH,
     "MODES=3",
+    "MSGREFTYPES=msgid",
     "NETWORK=" + server.network.replace(/[^\x21-\x7e]/g, "_"),
     "NICKLEN=" + MAX_NAME_LENGTH,
     "PREFIX=(o)@",
@@ -731,6 +750,8 @@ function _registered(
       return _command(
         params[0] ? { kind: "away", text: params[0] } : { kind: "away" },
       );
+    case "CHATHISTORY":
+      return _chathistory(state, params);
     case "MOTD":
       return _reply(_motd(state));
     case "LUSERS":
@@ -887,25 +908,87 @@ function _chatText(line: ChatLine): string {
 /**
  * A room's recent lines after its NAMES, for readers with server-time (their
  * clients show each at its time); without it they would read as new, so
- * they are left out. The seam for `batch` and `draft/chathistory`: this
- * replay becomes a `batch` of type `chathistory` once the history store
- * lands.
+ * they are left out. In a `chathistory` batch for readers with `batch`.
  */
 function _history(
   state: IrcState,
   room: string,
   history: readonly ChatLine[],
 ): string {
-  if (!state.caps.has("server-time")) return "";
-  return history.map((line) =>
-    _say(
+  if (!state.caps.has("server-time") || history.length === 0) return "";
+  return _lines(state, room, history);
+}
+
+/**
+ * Stored lines of a room as PRIVMSGs stamped with their times and ids, in
+ * a `chathistory` batch when the reader has `batch`.
+ */
+function _lines(
+  state: IrcState,
+  room: string,
+  lines: readonly ChatLine[],
+): string {
+  const batch = state.caps.has("batch") ? `h${++state.batches}` : null;
+  const server = state.server.name;
+  let out = batch === null
+    ? ""
+    : _line(server, "BATCH", [`+${batch}`, "chathistory", room]);
+  for (const line of lines) {
+    const tags = _tags(state, line.time, line.id);
+    if (batch !== null) tags.batch = batch;
+    out += _say(
       _source(state, line.from),
       "PRIVMSG",
       room,
       _chatText(line),
-      _tags(state, line.time),
-    )
-  ).join("");
+      tags,
+    );
+  }
+  return batch === null ? out : out + _line(server, "BATCH", [`-${batch}`]);
+}
+
+/**
+ * `CHATHISTORY LATEST #room * N` and `CHATHISTORY BEFORE #room msgid=ID N`:
+ * a page of the hub's history. The store pages back by id, so `AFTER`,
+ * `AROUND`, `BETWEEN`, `TARGETS` and timestamps are refused with `FAIL`.
+ */
+function _chathistory(state: IrcState, params: string[]): Decoded {
+  const [sub = "", target = "", ref = "", count = ""] = params;
+  const fail = (code: string, text: string): Decoded =>
+    _reply(
+      _line(state.server.name, "FAIL", [
+        "CHATHISTORY",
+        code,
+        _word(sub.toUpperCase()),
+        _word(target),
+        text,
+      ]),
+    );
+  const verb = sub.toUpperCase();
+  if (verb !== "LATEST" && verb !== "BEFORE") {
+    return fail("INVALID_PARAMS", "Only LATEST and BEFORE are supported");
+  }
+  if (!target.startsWith("#")) {
+    return fail("INVALID_TARGET", "Only channels have history");
+  }
+  const limit = Number(count);
+  if (!/^\d{1,3}$/.test(count) || limit < 1 || limit > CHATHISTORY_LIMIT) {
+    return fail("INVALID_PARAMS", `The limit is 1 to ${CHATHISTORY_LIMIT}`);
+  }
+  state.target = target;
+  if (verb === "LATEST" && ref === "*") {
+    return _command({ kind: "history", room: target, limit });
+  }
+  const id = /^msgid=(\d{1,15})$/.exec(ref);
+  if (verb === "BEFORE" && id !== null) {
+    return _command({
+      kind: "history",
+      room: target,
+      limit,
+      before: Number(id[1]),
+    });
+  }
+  return fail("INVALID_PARAMS", "Give * for LATEST, msgid= for BEFORE");
 }
 
 function _names(
@@ -969,6 +1052,14 @@ function _error(
   // A NOTICE is never answered with an error.
   if (state.command === "NOTICE" && code !== "slow_down") return "";
   if (SILENT_ERRORS.has(code)) return "";
+  if (state.command === "CHATHISTORY" && code !== "slow_down") {
+    return _line(state.server.name, "FAIL", [
+      "CHATHISTORY",
+      code === "bad_page" ? "INVALID_PARAMS" : "INVALID_TARGET",
+      _word(target),
+      message.text,
+    ]);
+  }
   if (code === "not_in_room") {
     return state.command === "PRIVMSG"
       ? _numeric(state, "404", target, "Cannot send to channel")
@@ -1042,18 +1133,18 @@ function _encode(message: ServerMessage, state: IrcState): string {
       return _line(_source(state, me), "PART", [message.room]);
     case "current":
     case "pong":
-    // Answers to /history and /search, which IRC has no command for yet
-    // (draft/chathistory will be its way to ask).
-    case "history":
+    // The answer to /search, which IRC has no command for.
     case "search":
       return "";
+    case "history":
+      return _lines(state, message.room, message.lines);
     case "message":
       return _say(
         _source(state, message.from),
         "PRIVMSG",
         message.room,
         _chatText(message),
-        _tags(state, message.time),
+        _tags(state, message.time, message.id),
       );
     case "private": {
       if (message.from === me && !state.caps.has("echo-message")) return "";
@@ -1246,9 +1337,10 @@ function _safeEncode(message: ServerMessage, state: IrcState): string {
 }
 
 function _capsKey(state: IrcState): string {
-  return `irc ${state.caps.has("server-time") ? "t" : ""}${
-    state.caps.has("away-notify") ? "a" : ""
-  }`;
+  const caps = state.caps;
+  return `irc ${caps.has("server-time") ? "t" : ""}${
+    caps.has("away-notify") ? "a" : ""
+  }${caps.has("message-tags") ? "m" : ""}`;
 }
 
 // What a broadcast's bytes depend on: the capabilities that change them.
@@ -1352,6 +1444,7 @@ export function openIrc(reader: Reader): IrcState {
     command: "",
     target: "",
     asking: "names",
+    batches: 0,
   };
 }
 

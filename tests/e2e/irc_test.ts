@@ -320,3 +320,49 @@ Deno.test("IRC formatting reaches IRC readers and is stripped for the others", a
     }
   });
 });
+
+Deno.test("draft/chathistory: CHATHISTORY LATEST and BEFORE page back through a room's history in a batch", async () => {
+  await withServer(async (server) => {
+    const port = server.chat.addr.port;
+    const bob = await nativeUser(port, "bob");
+    try {
+      for (const text of ["one", "two", "three"]) {
+        await bob.sendMessage({ type: "input", text });
+      }
+      // Answered after the three lines: they are stored by then.
+      await bob.sendMessage({ type: "who" });
+      await bob.expectMessage("members");
+      const caps = [
+        "batch",
+        "draft/chathistory",
+        "server-time",
+        "message-tags",
+      ];
+      const ana = await ircUser(port, "ana", caps);
+      try {
+        // Joining replays the recent lines in a batch too.
+        await ana.expect(/^:\S+ BATCH \+h1 chathistory #general$/);
+        await ana.expect(/;batch=h1 :bob!native@\S+ PRIVMSG #general :three$/);
+        await ana.expect(/^:\S+ BATCH -h1$/);
+        await ana.send("CHATHISTORY LATEST #general * 2");
+        await ana.expect(/^:\S+ BATCH \+h2 chathistory #general$/);
+        const two = await ana.expect(
+          /msgid=(\d+);batch=h2 .* PRIVMSG #general :two$/,
+        );
+        await ana.expect(/batch=h2 .* PRIVMSG #general :three$/);
+        await ana.expect(/^:\S+ BATCH -h2$/);
+        const id = /msgid=(\d+)/.exec(two)![1];
+        await ana.send(`CHATHISTORY BEFORE #general msgid=${id} 10`);
+        await ana.expect(/^:\S+ BATCH \+h3 chathistory #general$/);
+        await ana.expect(/batch=h3 .* PRIVMSG #general :one$/);
+        await ana.expect(/^:\S+ BATCH -h3$/);
+        await ana.send("CHATHISTORY LATEST #elsewhere * 5");
+        await ana.expect(/ FAIL CHATHISTORY /);
+      } finally {
+        await ana.close();
+      }
+    } finally {
+      await bob.close();
+    }
+  });
+});

@@ -772,3 +772,94 @@ Deno.test("A room's recent lines follow its NAMES for readers with server-time, 
     ":irc.test 366 ana #a :End of /NAMES list",
   );
 });
+
+Deno.test("CHATHISTORY LATEST and BEFORE ask the hub for a page; the rest get FAIL", () => {
+  const state = registered(["draft/chathistory", "batch"]);
+  assertEquals(IRC_CODEC.decode("CHATHISTORY LATEST #a * 20", state), {
+    type: "command",
+    command: { kind: "history", room: "#a", limit: 20 },
+  });
+  assertEquals(IRC_CODEC.decode("CHATHISTORY BEFORE #a msgid=42 5", state), {
+    type: "command",
+    command: { kind: "history", room: "#a", limit: 5, before: 42 },
+  });
+  for (
+    const line of [
+      "CHATHISTORY AFTER #a msgid=1 5",
+      "CHATHISTORY BEFORE #a timestamp=2024-01-01T00:00:00.000Z 5",
+      "CHATHISTORY LATEST #a * 500",
+      "CHATHISTORY LATEST bob * 5",
+      "CHATHISTORY",
+    ]
+  ) {
+    assertMatch(
+      replyText(IRC_CODEC.decode(line, state)),
+      /^:irc\.test FAIL CHATHISTORY (INVALID_PARAMS|INVALID_TARGET) /,
+      line,
+    );
+  }
+  IRC_CODEC.decode("CHATHISTORY LATEST #nope * 5", state);
+  assertMatch(
+    IRC_CODEC.encode({
+      type: "error",
+      code: "not_in_room",
+      text: "x",
+      target: "#nope",
+    }, state),
+    /^:irc\.test FAIL CHATHISTORY INVALID_TARGET #nope :x\r\n$/,
+  );
+});
+
+Deno.test("A history page is a chathistory batch of PRIVMSGs with their times and msgids", () => {
+  const history: ServerMessage = {
+    type: "history",
+    room: "#a",
+    more: false,
+    lines: [
+      { from: "bob", text: "one", time: Date.UTC(2024, 0, 1), id: 7 },
+      { from: "bob", text: "two", time: Date.UTC(2024, 0, 2), id: 9 },
+    ],
+  };
+  assertEquals(
+    lines(
+      IRC_CODEC.encode(
+        history,
+        registered([
+          "batch",
+          "server-time",
+          "message-tags",
+          "draft/chathistory",
+        ]),
+      ),
+    ),
+    [
+      ":irc.test BATCH +h1 chathistory #a",
+      "@time=2024-01-01T00:00:00.000Z;msgid=7;batch=h1 :bob!native@b.ip PRIVMSG #a :one",
+      "@time=2024-01-02T00:00:00.000Z;msgid=9;batch=h1 :bob!native@b.ip PRIVMSG #a :two",
+      ":irc.test BATCH -h1",
+    ],
+  );
+  assertEquals(lines(IRC_CODEC.encode(history, registered())), [
+    ":bob!native@b.ip PRIVMSG #a :one",
+    ":bob!native@b.ip PRIVMSG #a :two",
+  ]);
+});
+
+Deno.test("Live messages carry their msgid with message-tags", () => {
+  const message: ServerMessage = {
+    type: "message",
+    room: "#a",
+    from: "bob",
+    text: "hi",
+    time: 0,
+    id: 12,
+  };
+  assertEquals(
+    IRC_CODEC.encode(message, registered(["message-tags"])),
+    "@msgid=12 :bob!native@b.ip PRIVMSG #a :hi\r\n",
+  );
+  assert(
+    IRC_CODEC.variant(message, registered(["message-tags"])) !==
+      IRC_CODEC.variant(message, registered()),
+  );
+});
