@@ -92,6 +92,12 @@ export interface ServeFlags {
   data: string | null;
   /** `--memory`: history and rooms in memory only. */
   memory: boolean;
+  /** `--open-names`: no name is claimed. */
+  openNames: boolean;
+  /** `--name-claim-days`: days unused after which a claim lapses (0 = never). */
+  nameClaimDays: number;
+  /** `--catch-up`: lines per room shown to a claimed name coming back. */
+  catchUp: number;
 }
 
 /** What the command line asks for. */
@@ -188,6 +194,12 @@ Options:
                      Support/chat; on Windows %LOCALAPPDATA%\\chat)
   --memory           keep history and rooms in memory only, as if new at
                      every start (the identity is still kept in --data)
+  --open-names       names are not claimed: anyone may use any free name
+  --name-claim-days N
+                     a name claimed by a key or /register lapses after N
+                     days unused (default ${D.nameClaimDays}; 0 = never)
+  --catch-up N       lines per room shown to a claimed name coming back, of
+                     what was said since it left (default ${D.catchUp})
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
@@ -316,6 +328,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--password",
     "--oper-password",
     "--data",
+    "--name-claim-days",
+    "--catch-up",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -340,8 +354,18 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "queue-limit",
       "name-timeout",
       "announce-name",
+      "name-claim-days",
+      "catch-up",
     ],
-    boolean: ["help", "rate-limit", "web", "announce", "qr", "memory"],
+    boolean: [
+      "help",
+      "rate-limit",
+      "web",
+      "announce",
+      "qr",
+      "memory",
+      "open-names",
+    ],
     negatable: ["rate-limit", "web", "announce", "qr"],
     alias: { h: "help" },
     default: { "rate-limit": true, "web": true, "announce": true },
@@ -428,6 +452,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
     data: _dataDir(flags.data),
     memory: flags.memory === true,
+    openNames: flags["open-names"] === true,
+    nameClaimDays: int("name-claim-days", D.nameClaimDays, 0),
+    catchUp: int("catch-up", D.catchUp, 0),
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
@@ -550,6 +577,9 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     operPassword: flags.operPassword,
     dataDir: flags.data,
     memory: flags.memory,
+    openNames: flags.openNames,
+    nameClaimDays: flags.nameClaimDays,
+    catchUp: flags.catchUp,
   };
 }
 

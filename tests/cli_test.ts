@@ -50,6 +50,9 @@ const SERVE_DEFAULTS: CliCommand = {
   operPassword: null,
   data: null,
   memory: false,
+  openNames: false,
+  nameClaimDays: 30,
+  catchUp: 200,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -169,6 +172,9 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       operPassword: null,
       data: null,
       memory: false,
+      openNames: false,
+      nameClaimDays: 30,
+      catchUp: 200,
     },
   );
 });

@@ -38,6 +38,9 @@ import type { HistoryStore } from "../store/history_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
 import type { Member } from "./member.ts";
 import { NameIndex } from "./name_index.ts";
+import { ClaimRegistry, type Credential } from "./claim_registry.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
+import { MAX_PASSWORD_LENGTH } from "../store/password_hash.ts";
 import { broadcastOnce, clipText, MAX_TOPIC_LENGTH, Room } from "./room.ts";
 import {
   TokenBucket,
@@ -153,6 +156,27 @@ export interface HubOptions {
    * @default {undefined}
    */
   maxLineBytes?: number;
+  /**
+   * The claimed names (see {@linkcode ClaimRegistry}).
+   * @default {a registry in memory, with the hub's clock}
+   */
+  claims?: ClaimRegistry;
+  /**
+   * Most lines per room shown to a claimed name coming back, of what was
+   * said since it left (`--catch-up`); the history store must keep them.
+   * @default {200}
+   */
+  catchUp?: number;
+}
+
+/** Options of {@linkcode Hub.register}. */
+export interface RegisterOptions {
+  /**
+   * What the connection proved (a key, a name's password), that may hold
+   * claimed names; the session checks it before.
+   * @default {null} nothing: only unclaimed names
+   */
+  credential?: Credential | null;
 }
 
 /** Options of {@linkcode Hub.apply} and {@linkcode Hub.input}. */
@@ -203,6 +227,10 @@ interface _MemberState {
   // Whether `/oper` made it a server operator, and its wrong tries.
   oper: boolean;
   operTries: number;
+  // What the connection proved, and a registered name it asked for (for
+  // `/identify`).
+  credential: Credential | null;
+  pendingName: string | null;
 }
 
 /** Result of {@linkcode Hub.register}. */
@@ -310,6 +338,8 @@ export class Hub {
   #now: () => number;
   #onEvent: (event: HubEvent) => void;
   #serverName: string;
+  #claims: ClaimRegistry;
+  #catchUp: number;
 
   /**
    * @param options Limits, clock, log, history store and rooms.
@@ -330,6 +360,8 @@ export class Hub {
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#serverName = options.serverName ?? "chat";
+    this.#catchUp = options.catchUp ?? 200;
+    this.#claims = options.claims ?? new ClaimRegistry({ now: this.#now });
     const lobby = checkRoomName(options.defaultRoom ?? SERVE_DEFAULTS.room);
     if (!lobby.ok) {
       throw new RangeError(
@@ -339,6 +371,11 @@ export class Hub {
       );
     }
     this.#defaultRoom = this.#newRoom(lobby.name);
+  }
+
+  /** The claimed names: the seam other dialects prove names through. */
+  get claims(): ClaimRegistry {
+    return this.#claims;
   }
 
   /** Number of members. */
@@ -375,13 +412,24 @@ export class Hub {
    * that looks like a member's, in any case (Cyrillic `рое` for `poe`), is
    * `taken`.
    *
+   * A name claimed by another key (or password) is `registered`; a
+   * claimed name coming back is put back in the rooms it was in, and shown
+   * what was said there since it left (`catch_up`).
+   *
    * @param member The new member.
    * @param requested The name asked for.
+   * @param options What the connection proved.
    * @returns The accepted name, or why it was refused.
    */
-  register(member: Member, requested: string): RegisterResult {
-    const check = this.#checkFree(requested, null);
+  register(
+    member: Member,
+    requested: string,
+    options: RegisterOptions = {},
+  ): RegisterResult {
+    const credential = options.credential ?? null;
+    const check = this.#checkFree(requested, null, credential);
     if (!check.ok) return check;
+    const back = this.#claims.use(check.name, credential);
     const time = this.#now();
     member.name = check.name;
     const state: _MemberState = {
@@ -392,6 +440,8 @@ export class Hub {
       rooms: new Set(),
       oper: false,
       operTries: 0,
+      credential,
+      pendingName: null,
     };
     this.#members.set(member, state);
     this.#names.claim(check.name, member);
@@ -425,9 +475,15 @@ export class Hub {
     if (this.#maxLineBytes !== undefined) {
       welcome.maxLineBytes = this.#maxLineBytes;
     }
+    const since = back?.leftAt;
+    if (since !== undefined) _before(welcome, since);
     member.deliver(welcome);
     if (banned) this.#roomError(member, "banned", room.name);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
+    if (since !== undefined) {
+      if (!banned) this.#catchUpOn(member, room, since);
+      this.#comeBack(member, state, back!.rooms, since);
+    }
     return check;
   }
 
@@ -446,6 +502,7 @@ export class Hub {
     this.#members.delete(member);
     this.#flooding.delete(member);
     this.#names.release(member.name, member);
+    this.#noteLeft(member, state);
     for (const room of state.rooms) room.remove(member);
     member.room = null;
     // Keep only the name: `/reply` then says they left.
@@ -549,8 +606,10 @@ export class Hub {
     for (const room of this.#rooms) room.clear();
     const everyone = [...this.#members.keys()];
     for (const member of everyone) {
+      const state = this.#members.get(member)!;
       this.#members.delete(member);
       this.#names.release(member.name, member);
+      this.#noteLeft(member, state);
       member.deliver({
         type: "bye",
         reason: "shutdown",
@@ -664,6 +723,12 @@ export class Hub {
       }
       case "oper":
         this.#oper(member, state, command.password);
+        return;
+      case "register":
+        this.#registerName(member, state, command.password);
+        return;
+      case "identify":
+        this.#identify(member, state, command.password);
         return;
       case "nick":
         this.#rename(member, state, command.name);
@@ -807,6 +872,7 @@ export class Hub {
     state: _MemberState,
     requested: string,
     key: string | undefined,
+    since?: number,
   ): void {
     const check = checkRoomName(requested);
     if (!check.ok) {
@@ -861,7 +927,10 @@ export class Hub {
     }, null);
     this.#enter(member, state, room, time);
     if (op) room.setOp(member, true);
-    member.deliver({ type: "joined", ...room.state() });
+    const joined: ServerMessage = { type: "joined", ...room.state() };
+    if (since !== undefined) _before(joined, since);
+    member.deliver(joined);
+    if (since !== undefined) this.#catchUpOn(member, room, since);
     this.#onEvent({
       kind: "room_join",
       room: room.name,
@@ -1220,12 +1289,16 @@ export class Hub {
   }
 
   #rename(member: Member, state: _MemberState, requested: string): void {
-    const check = this.#checkFree(requested, member);
+    const check = this.#checkFree(requested, member, state.credential);
     if (!check.ok) {
+      const registered = check.code === "registered";
+      state.pendingName = registered ? check.name : null;
       this.#error(
         member,
         `name_${check.code}`,
-        STRINGS[member.lang].nameError(check.code, check.name),
+        registered && this.#claims.hasPassword(check.name)
+          ? CLAIM_STRINGS[member.lang].identifyHint(check.name)
+          : STRINGS[member.lang].nameError(check.code, check.name),
       );
       return;
     }
@@ -1237,6 +1310,8 @@ export class Hub {
     this.#names.release(from, member);
     member.name = check.name;
     this.#names.claim(check.name, member);
+    state.pendingName = null;
+    this.#claims.use(check.name, state.credential);
     const rename: ServerMessage = {
       type: "rename",
       from,
@@ -1255,13 +1330,131 @@ export class Hub {
     });
   }
 
-  #checkFree(requested: string, self: Member | null): NameCheck {
+  #checkFree(
+    requested: string,
+    self: Member | null,
+    credential: Credential | null,
+  ): NameCheck {
     const check = checkName(requested);
     if (!check.ok) return check;
     if (this.#names.taken(check.name, self)) {
       return { ok: false, code: "taken", name: check.name };
     }
+    if (this.#claims.check(check.name, credential).status === "registered") {
+      return { ok: false, code: "registered", name: check.name };
+    }
     return check;
+  }
+
+  // --- Claimed names ------------------------------------------------------
+
+  // A member holding its name leaves: the claim keeps its rooms, the
+  // current one last, so that coming back makes it current again.
+  #noteLeft(member: Member, state: _MemberState): void {
+    if (state.credential === null) return;
+    const rooms = [...state.rooms].map((room) => room.name);
+    const current = rooms.indexOf(member.room ?? "");
+    if (current >= 0) rooms.push(...rooms.splice(current, 1));
+    this.#claims.left(member.name, state.credential, rooms);
+  }
+
+  // Back under a claimed name: into the rooms it was in (not those that
+  // now need a key or ban it: a client that knows the key joins them
+  // itself), each with what was said since it left.
+  #comeBack(
+    member: Member,
+    state: _MemberState,
+    rooms: readonly string[],
+    since: number,
+  ): void {
+    for (const name of rooms) {
+      const room = this.#roomNames.holder(name);
+      if (room === this.#defaultRoom && state.rooms.has(room)) {
+        if (member.room !== room.name) this.#setCurrent(member, room);
+        continue;
+      }
+      if (room !== undefined && (room.hasKey || room.isBanned(member))) {
+        continue;
+      }
+      this.#join(member, state, name, undefined, since);
+    }
+  }
+
+  // What was said in a room since a member left, as one `catch_up`.
+  #catchUpOn(member: Member, room: Room, since: number): void {
+    if (this.#catchUp <= 0) return;
+    const lines = this.#store.recent(room.key, this.#catchUp)
+      .map((stored) => stored.line)
+      .filter((line) => line.time > since);
+    if (lines.length === 0) return;
+    member.deliver({ type: "catch_up", room: room.name, since, lines });
+  }
+
+  // `/register <password>`: claims the member's name with a password, or
+  // changes it (being under the name is the proof).
+  #registerName(member: Member, state: _MemberState, password: string): void {
+    const words = CLAIM_STRINGS[member.lang];
+    if (this.#claims.open) {
+      this.#error(member, "claims_off", words.claimsOff);
+      return;
+    }
+    if (password.length > MAX_PASSWORD_LENGTH) {
+      this.#error(
+        member,
+        "bad_password",
+        words.passwordTooLong(MAX_PASSWORD_LENGTH),
+      );
+      return;
+    }
+    const name = member.name;
+    this.#claims.setPassword(name, state.credential, password).then(
+      (credential) => {
+        if (!this.#members.has(member) || member.name !== name) return;
+        if (credential === null) {
+          this.#error(
+            member,
+            "name_registered",
+            STRINGS[member.lang].nameError("registered", name),
+          );
+          return;
+        }
+        // A key keeps the name; a password is the only proof otherwise.
+        state.credential ??= credential;
+        member.deliver({
+          type: "info",
+          code: "registered",
+          text: words.registered(name),
+        });
+      },
+    );
+  }
+
+  // `/identify <password>`: proves the registered name the member asked
+  // for with `/nick`, and takes it.
+  #identify(member: Member, state: _MemberState, password: string): void {
+    const words = CLAIM_STRINGS[member.lang];
+    const name = state.pendingName;
+    if (name === null) {
+      this.#error(member, "nothing_to_identify", words.nothingToIdentify);
+      return;
+    }
+    this.#claims.verifyPassword(name, password, member.address).then(
+      ({ result, credential }) => {
+        if (!this.#members.has(member)) return;
+        if (result === "ok" && credential !== undefined) {
+          state.credential = credential;
+          this.#rename(member, state, name);
+          return;
+        }
+        this.#error(
+          member,
+          "bad_password",
+          result === "slow"
+            ? words.tooManyGuesses
+            : words.wrongNamePassword(name),
+        );
+      },
+    );
   }
 
   #error(member: Member, code: string, text: string): void {
@@ -1294,6 +1487,13 @@ export class Hub {
       ),
     );
   }
+}
+
+// Keeps in a welcome's or a join's history only what was said before a
+// member left: the rest comes in the `catch_up` after it.
+function _before(message: ServerMessage, since: number): void {
+  if (message.type !== "welcome" && message.type !== "joined") return;
+  message.history = message.history.filter((line) => line.time <= since);
 }
 
 // A quit, part or kick reason as others see it: sanitised, trimmed and

@@ -101,6 +101,11 @@ export interface WebStrings {
   shortcutJump: string;
   /** What Escape does in the open room drawer. */
   shortcutClose: string;
+  /**
+   * The separator before what was said in a room since you left (a
+   * claimed name coming back); `{count}`, `{room}`.
+   */
+  sinceYouLeft: string;
 }
 
 const WEB_EN: WebStrings = {
@@ -149,6 +154,7 @@ const WEB_EN: WebStrings = {
   shortcutMove: "previous or next room",
   shortcutJump: "room 1 to 9 of the list",
   shortcutClose: "closes the room list on a phone",
+  sinceYouLeft: "Since you left ({count}) in {room}:",
 };
 
 const WEB_PT: WebStrings = {
@@ -197,6 +203,7 @@ const WEB_PT: WebStrings = {
   shortcutMove: "sala anterior ou seguinte",
   shortcutJump: "sala 1 a 9 da lista",
   shortcutClose: "fecha a lista de salas no celular",
+  sinceYouLeft: "Desde que você saiu ({count}) em {room}:",
 };
 
 /** Strings of the browser client by language. */

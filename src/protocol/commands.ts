@@ -40,6 +40,10 @@ export type Command =
   | { kind: "unban"; room?: string; name: string }
   | { kind: "topic-lock"; room?: string; on: boolean }
   | { kind: "oper"; password: string }
+  /** Claims your name with a password, or changes it. */
+  | { kind: "register"; password: string }
+  /** Proves the password of the registered name you asked for. */
+  | { kind: "identify"; password: string }
   | { kind: "help" }
   | { kind: "quit"; reason?: string }
   | { kind: "usage"; usage: string }
@@ -310,20 +314,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       on: rest.trim().toLowerCase() !== "off",
     }),
   },
-  {
-    name: "oper",
-    aliases: [],
-    alsoAccepted: [],
-    completes: "nothing",
-    help: {
-      en: { args: "<password>", summary: "become a server operator" },
-      pt: { args: "<senha>", summary: "vira operador(a) do servidor" },
-    },
-    read: (rest, usage) => {
-      const password = rest.trim();
-      return password ? { kind: "oper", password } : { kind: "usage", usage };
-    },
-  },
+  _withPassword("oper", {
+    en: "become a server operator",
+    pt: "vira operador(a) do servidor",
+  }),
+  _withPassword("register", {
+    en: "keep your name: a password proves it",
+    pt: "guarda o seu nome: uma senha o prova",
+  }),
+  _withPassword("identify", {
+    en: "prove a registered name is yours",
+    pt: "prova que um nome registrado é seu",
+  }),
   {
     name: "help",
     aliases: [],
@@ -368,6 +370,27 @@ function _onMember(
     read: (rest, usage) => {
       const [member] = _splitWord(rest.trim());
       return member ? { kind: name, name: member } : { kind: "usage", usage };
+    },
+  };
+}
+
+// A command whose one argument is a password, kept whole (`/register`).
+function _withPassword(
+  name: "oper" | "register" | "identify",
+  summary: Readonly<Record<Lang, string>>,
+): CommandSpec {
+  return {
+    name,
+    aliases: [],
+    alsoAccepted: [],
+    completes: "nothing",
+    help: {
+      en: { args: "<password>", summary: summary.en },
+      pt: { args: "<senha>", summary: summary.pt },
+    },
+    read: (rest, usage) => {
+      const password = rest.trim();
+      return password ? { kind: name, password } : { kind: "usage", usage };
     },
   };
 }

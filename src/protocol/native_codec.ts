@@ -8,6 +8,7 @@
 
 import type { Codec, Decoded } from "./codec.ts";
 import type { Command } from "./commands.ts";
+import { readPublicKey } from "./key_proof.ts";
 import type { ClientMessage, ServerMessage } from "./messages.ts";
 
 const CLIENT_TYPES = new Set([
@@ -22,6 +23,7 @@ const CLIENT_TYPES = new Set([
   "quit",
   "ping",
   "pong",
+  "proof",
 ]);
 const SERVER_TYPES = new Set([
   "welcome",
@@ -45,6 +47,8 @@ const SERVER_TYPES = new Set([
   "bye",
   "ping",
   "pong",
+  "challenge",
+  "catch_up",
 ]);
 
 /**
@@ -167,7 +171,19 @@ export function decodeClientMessage(line: string): ClientMessage {
         name: r.name,
       };
       if (r.lang === "en" || r.lang === "pt") hello.lang = r.lang;
-      return _withOptional(hello, r, ["password"]);
+      if (r.key !== undefined) {
+        const key = readPublicKey(r.key);
+        if (key === null) {
+          throw new SyntaxError(
+            "Cannot decode hello: its key is not an Ed25519 or ECDSA-P256 public key",
+          );
+        }
+        hello.key = key;
+      }
+      return _withOptional(hello, r, ["password", "namePassword"]);
+    }
+    case "proof": {
+      return { type: "proof", signature: _string(r, "signature") };
     }
     case "input":
       if (typeof r.text !== "string") {
@@ -249,6 +265,7 @@ function _decode(line: string): Decoded {
     case "hello":
     case "input":
     case "quit":
+    case "proof":
       return message;
     default:
       return { type: "command", command: requestCommand(message) };

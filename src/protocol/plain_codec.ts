@@ -8,6 +8,7 @@
 
 import type { Codec, Decoded, Reader } from "./codec.ts";
 import type { ChatLine, Lang, RoomState, ServerMessage } from "./messages.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
 import {
   markOperators,
   roomEventText,
@@ -150,8 +151,17 @@ export function encodePlain(
       return _notice(now(), message.text);
     case "error":
       return `${formatStamp(now())} !! ${message.text}\n`;
+    case "catch_up": {
+      const mark = _mark(message.room, options);
+      return _notice(
+        now(),
+        CLAIM_STRINGS[lang].sinceYouLeft(message.room, message.lines.length),
+        mark,
+      ) + message.lines.map((line) => _chatLine(line, mark)).join("");
+    }
     case "ping":
     case "pong":
+    case "challenge":
       return "";
   }
 }

@@ -10,6 +10,10 @@
 
 import type { ServerConfig } from "../config.ts";
 import { Hub } from "../hub/hub.ts";
+import { ClaimRegistry } from "../hub/claim_registry.ts";
+import type { ClaimingStore } from "../store/claim_store.ts";
+import { MemoryStore } from "../store/memory_store.ts";
+import { SqliteStore } from "../store/sqlite_store.ts";
 import { ConsoleLog, writeLine } from "./console_log.ts";
 import type { Gateway } from "./gateway.ts";
 import { StreamGateway } from "./stream_gateway.ts";
@@ -32,6 +36,11 @@ export interface StartServerOptions {
    * @default {writeLine}
    */
   log?: (line: string) => void;
+  /**
+   * The clock of the hub and of claimed names (tests move it days ahead).
+   * @default {Date.now}
+   */
+  now?: () => number;
 }
 
 /** One listener of a running server, as its callers see it. */
@@ -111,7 +120,25 @@ export async function startServer(
   options: StartServerOptions = {},
 ): Promise<ChatServer> {
   const log = new ConsoleLog(options.log ?? writeLine);
+  const clock = options.now ?? Date.now;
+  // Claimed names outlive a restart in the data folder's database; in
+  // memory with --memory, or without a data folder. (History stays in
+  // memory here, keeping what a name coming back is shown.)
+  const claimStore: ClaimingStore = config.dataDir !== null && !config.memory
+    ? SqliteStore.open(config.dataDir)
+    : new MemoryStore();
   const hub = new Hub({
+    now: clock,
+    claims: new ClaimRegistry({
+      store: claimStore,
+      claimDays: config.nameClaimDays,
+      open: config.openNames,
+      now: clock,
+    }),
+    catchUp: config.catchUp,
+    store: new MemoryStore({
+      capacity: Math.max(config.historySize, config.catchUp),
+    }),
     historySize: config.historySize,
     rateLimit: config.rateLimit,
     onEvent: (event) => log.hubEvent(event),
@@ -122,7 +149,13 @@ export async function startServer(
     operPassword: config.operPassword,
     maxLineBytes: config.maxLineBytes,
   });
-  const chat = new StreamGateway(hub, config, { log });
+  let chat: StreamGateway;
+  try {
+    chat = new StreamGateway(hub, config, { log });
+  } catch (error) {
+    claimStore.close();
+    throw error;
+  }
   let web: WebGateway | null = null;
   const gateways: Gateway[] = [chat];
 
@@ -130,7 +163,8 @@ export async function startServer(
   const ticker = setInterval(() => {
     const now = Date.now();
     try {
-      hub.tick(now);
+      hub.tick(clock());
+      claimStore.commit();
     } catch (error) {
       log.reportError(error, "hub");
     }
@@ -167,6 +201,7 @@ export async function startServer(
       log.write("shutting down");
       await chat.stopAccepting();
       hub.shutdown();
+      claimStore.close();
       await chat.closeAll();
       // As before there was one server: "stopped" once the chat port is
       // done, though a page's socket may still be closing.

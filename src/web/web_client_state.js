@@ -105,7 +105,9 @@ export const FIRST_NAME_HUE = 25;
  * - `alert`: something is for the user's attention (a mention, a private
  *   message): count it in the tab title while the tab is hidden;
  * - `clear_input`: the typed line was taken; empty the field;
- * - `reject_input`: the typed line was refused; keep it, marked invalid.
+ * - `reject_input`: the typed line was refused; keep it, marked invalid;
+ * - `prove`: sign the server's challenge with the page's key and send
+ *   {@linkcode WebClientState.proof}'s message.
  *
  * @typedef {{ kind: "connect" }
  *   | { kind: "send"; message: ClientMessage }
@@ -118,6 +120,7 @@ export const FIRST_NAME_HUE = 25;
  *   | { kind: "alert" }
  *   | { kind: "clear_input" }
  *   | { kind: "reject_input" }
+ *   | { kind: "prove"; nonce: string }
  * } WebEffect
  */
 
@@ -781,6 +784,23 @@ export class WebClientState {
     return effects;
   }
 
+  /**
+   * What was said in a room since you left: a separator, then the lines.
+   *
+   * @param {Extract<ServerMessage, { type: "catch_up" }>} message
+   * @param {number} now
+   * @returns {WebEffect[]}
+   */
+  #catchUp(message, now) {
+    const room = cleanText(String(message.room));
+    const lines = _lines(message.lines);
+    const count = String(lines.length);
+    return [
+      this.#notice(this.#text.web.sinceYouLeft, { count, room }, now, room),
+      ...lines.flatMap((line) => this.#chat({ ...line, room }, false)),
+    ];
+  }
+
   /** @returns {WebEffect} */
   #hello() {
     /** @type {ClientMessage} */
@@ -1158,6 +1178,10 @@ export class WebClientState {
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
         return [];
+      case "challenge":
+        return [{ kind: "prove", nonce: String(message.nonce) }];
+      case "catch_up":
+        return this.#catchUp(message, now);
     }
   }
 

@@ -13,6 +13,7 @@ import { MAX_SEARCH_PAGE } from "../../src/store/history_store.ts";
 import { hashRoomKey, verifyRoomKey } from "../../src/store/room_key.ts";
 import type { RoomRecord } from "../../src/store/room_store.ts";
 import { HISTORY_FILE, SqliteStore } from "../../src/store/sqlite_store.ts";
+import { SCHEMA_VERSION } from "../../src/store/migrations.ts";
 import { line, scalar, sql, texts, withTempDir } from "./_temp_dir.ts";
 
 const DAY = 86_400_000;
@@ -485,12 +486,12 @@ Deno.test("SqliteStore.open() refuses a database from a newer chat, naming both 
     const error = assertThrows(() => SqliteStore.open(dir), Error);
     assertEquals(
       error.message,
-      `Cannot open the history in ${dir}: it was written by a newer chat (schema version 7; this chat knows up to 1)`,
+      `Cannot open the history in ${dir}: it was written by a newer chat (schema version 7; this chat knows up to ${SCHEMA_VERSION})`,
     );
     assertThrows(
       () => SqliteStore.open(dir, { readOnly: true }),
       Error,
-      "schema version 7; this chat knows up to 1",
+      `schema version 7; this chat knows up to ${SCHEMA_VERSION}`,
     );
   });
 });
