@@ -43,6 +43,7 @@ export function chatCommand(
   args: readonly string[],
   options: ChatCommandOptions = {},
 ): ChatCommand {
+  args = _isolated(args);
   const bin = "bin" in options ? options.bin : Deno.env.get("CHAT_BIN");
   if (bin === undefined || bin === "") {
     return { cmd: Deno.execPath(), args: ["run", "-A", MAIN, ...args] };
@@ -59,4 +60,38 @@ export function chatCommand(
     );
   }
   return { cmd: path, args: [...args] };
+}
+
+// Never the real home: every `chat serve` a test starts without `--data`
+// keeps its data (claims, history) in a fresh folder of its own (two
+// servers in one test would otherwise fight over one folder's lock), and
+// every `chat join` it starts inherits a config folder (the personal key)
+// made for this test process. A test that sets XDG_CONFIG_HOME in a
+// child's environment gets that one instead.
+const _made: string[] = [];
+
+function _isolated(args: readonly string[]): readonly string[] {
+  const given = args.some((arg) =>
+    arg === "--data" || arg.startsWith("--data=") || arg === "--help" ||
+    arg === "-h"
+  );
+  if (args[0] !== "serve" || given) return args;
+  const dir = Deno.makeTempDirSync({ prefix: "chat_test_data_" });
+  _made.push(dir);
+  return ["serve", "--data", dir, ...args.slice(1)];
+}
+
+{
+  const config = Deno.makeTempDirSync({ prefix: "chat_test_config_" });
+  _made.push(config);
+  Deno.env.set("XDG_CONFIG_HOME", config);
+  globalThis.addEventListener("unload", () => {
+    for (const dir of _made) {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch {
+        // A server still closing, or removed by its test: nothing to keep.
+      }
+    }
+  });
 }

@@ -14,10 +14,13 @@ import { chatCommand, MAIN } from "./_chat_command.ts";
 
 Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty", () => {
   for (const bin of [undefined, ""]) {
-    assertEquals(chatCommand(["serve", "--port", "0"], { bin }), {
-      cmd: Deno.execPath(),
-      args: ["run", "-A", MAIN, "serve", "--port", "0"],
-    });
+    assertEquals(
+      chatCommand(["serve", "--data", "d", "--port", "0"], { bin }),
+      {
+        cmd: Deno.execPath(),
+        args: ["run", "-A", MAIN, "serve", "--data", "d", "--port", "0"],
+      },
+    );
   }
   assertEquals(MAIN, new URL("../main.ts", import.meta.url).href);
 });
@@ -33,6 +36,16 @@ Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path",
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test("chatCommand() gives a chat serve without --data a fresh data folder of its own, never the home's", () => {
+  const first = chatCommand(["serve", "--port", "0"], { bin: "" }).args;
+  const second = chatCommand(["serve", "--port", "0"], { bin: "" }).args;
+  const dirOf = (args: string[]) => args[args.indexOf("--data") + 1]!;
+  assert(Deno.statSync(dirOf(first)).isDirectory);
+  assert(dirOf(first) !== dirOf(second));
+  assertEquals(first.slice(-2), ["--port", "0"]);
+  assertMatch(Deno.env.get("XDG_CONFIG_HOME") ?? "", /chat_test_config_/);
 });
 
 Deno.test("chatCommand() says so when CHAT_BIN names nothing", () => {

@@ -38,6 +38,7 @@ import { mentions } from "./render.ts";
 import { TokenBucket } from "../protocol/token_bucket.ts";
 import { nameKey } from "../protocol/name_rules.ts";
 import type { ChatLine } from "../protocol/messages.ts";
+import type { PublicKeyInfo } from "../protocol/key_proof.ts";
 import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 
@@ -109,7 +110,12 @@ export type ClientEffect =
    * End the session with an exit code; `error`, if any, is the one line to
    * write to standard error after the terminal is restored.
    */
-  | { kind: "exit"; code: 0 | 1; error?: string };
+  | { kind: "exit"; code: 0 | 1; error?: string }
+  /**
+   * Sign the server's challenge with the personal key (its
+   * `proofText(nonce, channel)`) and send it as a `proof`.
+   */
+  | { kind: "prove"; nonce: string };
 
 /**
  * Where the session is: waiting for the answer to `hello`, asking the user
@@ -135,6 +141,13 @@ export interface ClientStateOptions {
    * @default {undefined}
    */
   password?: string;
+  /**
+   * The personal public key, sent in every `hello`: the server challenges
+   * it, and the names it uses stay yours.
+   *
+   * @default {undefined} none: only unclaimed names
+   */
+  key?: PublicKeyInfo;
   /** `host:port` of the server, for messages. */
   address: string;
   /**
@@ -730,6 +743,7 @@ export class ClientState {
       lang: this.#options.lang ?? "en",
     };
     if (this.#password !== undefined) hello.password = this.#password;
+    if (this.#options.key !== undefined) hello.key = this.#options.key;
     return [
       { kind: "send", message: hello },
       { kind: "deadline", ms: this.#timeoutMs },
@@ -834,6 +848,10 @@ export class ClientState {
         return this.#onWelcome(message);
       case "name_error":
         return this.#onNameError(message);
+      case "challenge":
+        return this.#phase === "hello" && typeof message.nonce === "string"
+          ? [{ kind: "prove", nonce: message.nonce }]
+          : [];
       default: {
         // Everything else belongs to the chat (a server may send notices
         // before the welcome; show them too). Printed before the room
@@ -850,6 +868,9 @@ export class ClientState {
         if (message.type === "rooms") this.#hear(message.rooms);
         if (message.type === "joined") {
           for (const line of _history(message.history)) this.#see(line);
+        }
+        if (message.type === "catch_up") {
+          for (const line of _history(message.lines)) this.#see(line);
         }
         const printed = this.#print(message);
         const prompt = this.#track(message) || counted;

@@ -35,7 +35,7 @@ export interface ClaimStrings {
 
 const EN: ClaimStrings = {
   askNamePassword: (name) =>
-    `The name "${name}" is registered. Type its password (or an empty line and another name):`,
+    `The name "${name}" is registered. Type its password:`,
   wrongNamePassword: (name) => `Wrong password for "${name}"`,
   tooManyGuesses: "Too many password guesses; wait a minute and try again",
   registered: (name) =>
@@ -53,7 +53,7 @@ const EN: ClaimStrings = {
 
 const PT: ClaimStrings = {
   askNamePassword: (name) =>
-    `O nome "${name}" é registrado. Digite a senha dele (ou uma linha vazia e outro nome):`,
+    `O nome "${name}" é registrado. Digite a senha dele:`,
   wrongNamePassword: (name) => `Senha errada para "${name}"`,
   tooManyGuesses:
     "Tentativas de senha demais; espere um minuto e tente de novo",
