@@ -624,3 +624,46 @@ Deno.test("SqliteStore.retain() removes lines whether or not they were indexed, 
     assertEquals(scalar(dir, "SELECT count(*) FROM lines_search"), 3);
   });
 });
+
+Deno.test("SqliteStore keeps claims across a reopen, in the commit that writes the lines", async () => {
+  await withTempDir((dir) => {
+    const store = SqliteStore.open(dir);
+    store.saveClaim({
+      key: "ana",
+      name: "Ana",
+      keyId: "ed25519:abc",
+      passwordHash: "scrypt$1024$8$1$salt$hash",
+      claimedAt: 1,
+      lastUsed: 2,
+      leftAt: 3,
+      rooms: ["#general", "#games"],
+    });
+    store.saveClaim({
+      key: "bob",
+      name: "bob",
+      claimedAt: 1,
+      lastUsed: 1,
+      rooms: [],
+    });
+    store.commit();
+    store.forgetClaim("bob");
+    store.close();
+    const again = SqliteStore.open(dir);
+    assertEquals(again.loadClaims(), [{
+      key: "ana",
+      name: "Ana",
+      keyId: "ed25519:abc",
+      passwordHash: "scrypt$1024$8$1$salt$hash",
+      claimedAt: 1,
+      lastUsed: 2,
+      leftAt: 3,
+      rooms: ["#general", "#games"],
+    }]);
+    again.close();
+    // A row edited by hand keeps its claim, and loses only its rooms.
+    sql(dir, "UPDATE name_claims SET rooms = 'not json'");
+    const edited = SqliteStore.open(dir);
+    assertEquals(edited.loadClaims()[0]?.rooms, []);
+    edited.close();
+  });
+});
