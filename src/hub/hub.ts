@@ -1385,7 +1385,7 @@ export class Hub {
     if (this.#catchUp <= 0) return;
     const lines = this.#store.recent(room.key, this.#catchUp)
       .map((stored) => stored.line)
-      .filter((line) => line.time > since);
+      .filter((line) => line.time >= since);
     if (lines.length === 0) return;
     member.deliver({ type: "catch_up", room: room.name, since, lines });
   }
@@ -1493,7 +1493,9 @@ export class Hub {
 // member left: the rest comes in the `catch_up` after it.
 function _before(message: ServerMessage, since: number): void {
   if (message.type !== "welcome" && message.type !== "joined") return;
-  message.history = message.history.filter((line) => line.time <= since);
+  // Split by the same clock as the catch-up: a line of the very
+  // millisecond it left goes there, never in both.
+  message.history = message.history.filter((line) => line.time < since);
 }
 
 // A quit, part or kick reason as others see it: sanitised, trimmed and

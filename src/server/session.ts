@@ -96,7 +96,8 @@ export interface Closing {
 }
 
 const MAX_BAD_LINES = 10;
-// Wrong passwords for claimed names before the connection is closed.
+// Failed guesses of claimed names' passwords (wrong, or refused for
+// guessing too fast) before the connection is closed.
 const MAX_NAME_GUESSES = 5;
 const MAX_NAME_TRIES = 20;
 const FLUSH_DEADLINE_MS = 1500;
@@ -664,7 +665,7 @@ export class Session implements Member, Reader, TransportSink {
           this.#tryName(name);
           return;
         }
-        if (result === "wrong" && ++this.#nameGuesses >= MAX_NAME_GUESSES) {
+        if (++this.#nameGuesses >= MAX_NAME_GUESSES) {
           this.#options.log(`${this.label}: too many wrong name passwords`);
           this.#exit("password", undefined, true);
           return;

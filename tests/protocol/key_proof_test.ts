@@ -12,39 +12,7 @@ import {
   verifyProof,
 } from "../../src/protocol/key_proof.ts";
 import { decodeClientMessage } from "../../src/protocol/native_codec.ts";
-
-/** A key pair of an algorithm, its public half as a hello carries it. */
-export async function makeKey(
-  alg: "Ed25519" | "ECDSA-P256" = "Ed25519",
-): Promise<
-  {
-    info: PublicKeyInfo;
-    sign: (data: Uint8Array<ArrayBuffer>) => Promise<string>;
-  }
-> {
-  const params = alg === "Ed25519"
-    ? { name: "Ed25519" }
-    : { name: "ECDSA", namedCurve: "P-256" };
-  const signParams = alg === "Ed25519"
-    ? { name: "Ed25519" }
-    : { name: "ECDSA", hash: "SHA-256" };
-  const pair = await crypto.subtle.generateKey(params, false, [
-    "sign",
-    "verify",
-  ]) as CryptoKeyPair;
-  const raw = new Uint8Array(
-    await crypto.subtle.exportKey("raw", pair.publicKey),
-  );
-  return {
-    info: { alg, key: toBase64Url(raw) },
-    sign: async (data) =>
-      toBase64Url(
-        new Uint8Array(
-          await crypto.subtle.sign(signParams, pair.privateKey, data),
-        ),
-      ),
-  };
-}
+import { makeKey } from "../_keys.ts";
 
 for (const alg of ["Ed25519", "ECDSA-P256"] as const) {
   Deno.test(`verifyProof() takes a ${alg} signature of the nonce and channel, and nothing else`, async () => {
