@@ -358,20 +358,12 @@ function _onMember(
   name: "op" | "deop" | "unban",
   summary: Readonly<Record<Lang, string>>,
 ): CommandSpec {
-  return {
-    name,
-    aliases: [],
-    alsoAccepted: [],
-    completes: "names",
-    help: {
-      en: { args: "<name>", summary: summary.en },
-      pt: { args: "<nome>", summary: summary.pt },
-    },
-    read: (rest, usage) => {
-      const [member] = _splitWord(rest.trim());
-      return member ? { kind: name, name: member } : { kind: "usage", usage };
-    },
-  };
+  return _withOne(name, "names", { en: "<name>", pt: "<nome>" }, summary, (
+    rest,
+  ) => {
+    const [member] = _splitWord(rest.trim());
+    return member ? { kind: name, name: member } : null;
+  });
 }
 
 // A command whose one argument is a password, kept whole (`/register`).
@@ -379,19 +371,33 @@ function _withPassword(
   name: "oper" | "register" | "identify",
   summary: Readonly<Record<Lang, string>>,
 ): CommandSpec {
+  return _withOne(
+    name,
+    "nothing",
+    { en: "<password>", pt: "<senha>" },
+    summary,
+    (rest) => rest.trim() ? { kind: name, password: rest.trim() } : null,
+  );
+}
+
+// A command of one argument, read by `read` (`null`: missing).
+function _withOne(
+  name: string,
+  completes: CommandSpec["completes"],
+  args: Readonly<Record<Lang, string>>,
+  summary: Readonly<Record<Lang, string>>,
+  read: (rest: string) => Command | null,
+): CommandSpec {
   return {
     name,
     aliases: [],
     alsoAccepted: [],
-    completes: "nothing",
+    completes,
     help: {
-      en: { args: "<password>", summary: summary.en },
-      pt: { args: "<senha>", summary: summary.pt },
+      en: { args: args.en, summary: summary.en },
+      pt: { args: args.pt, summary: summary.pt },
     },
-    read: (rest, usage) => {
-      const password = rest.trim();
-      return password ? { kind: name, password } : { kind: "usage", usage };
-    },
+    read: (rest, usage) => read(rest) ?? { kind: "usage", usage },
   };
 }
 

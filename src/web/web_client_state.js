@@ -198,6 +198,12 @@ export class WebClientState {
   #phase = "naming";
   #me = "";
   #pending = "";
+  /**
+   * The page's public key, sent in every hello (see {@linkcode useKey}).
+   *
+   * @type {{ alg: "Ed25519" | "ECDSA-P256"; key: string } | null}
+   */
+  #key = null;
   /** @type {string[]} */
   #members = [];
   #membersVersion = 0;
@@ -801,6 +807,18 @@ export class WebClientState {
     ];
   }
 
+  /**
+   * Sends the page's public key in every hello from now on: the server
+   * challenges it (a `prove` effect), and the names the page uses stay its
+   * own. Only where the browser offers WebCrypto (a secure context).
+   *
+   * @param {{ alg: "Ed25519" | "ECDSA-P256"; key: string }} key The public
+   *   key: its algorithm and raw bytes in base64url.
+   */
+  useKey(key) {
+    this.#key = key;
+  }
+
   /** @returns {WebEffect} */
   #hello() {
     /** @type {ClientMessage} */
@@ -811,6 +829,7 @@ export class WebClientState {
       lang: this.#lang,
     };
     if (this.#password !== "") hello.password = this.#password;
+    if (this.#key !== null) hello.key = this.#key;
     return { kind: "send", message: hello };
   }
 
