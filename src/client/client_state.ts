@@ -852,6 +852,8 @@ export class ClientState {
         return this.#phase === "hello" && typeof message.nonce === "string"
           ? [{ kind: "prove", nonce: message.nonce }]
           : [];
+      case "catch_up":
+        return this.#onCatchUp(message);
       default: {
         // Everything else belongs to the chat (a server may send notices
         // before the welcome; show them too). Printed before the room
@@ -868,9 +870,6 @@ export class ClientState {
         if (message.type === "rooms") this.#hear(message.rooms);
         if (message.type === "joined") {
           for (const line of _history(message.history)) this.#see(line);
-        }
-        if (message.type === "catch_up") {
-          for (const line of _history(message.lines)) this.#see(line);
         }
         const printed = this.#print(message);
         const prompt = this.#track(message) || counted;
@@ -945,7 +944,12 @@ export class ClientState {
     this.#rooms.clear();
     this.#room = null;
     if (typeof message.room === "string") this.#enter(message);
-    if (again) this.#restore(before, current);
+    if (again) {
+      const restored = Array.isArray(message.restored)
+        ? message.restored.map((room) => _clean(String(room)))
+        : [];
+      this.#restore(before, current, restored);
+    }
     const limits = message.limits;
     this.#bucket = null;
     if (
@@ -969,7 +973,11 @@ export class ClientState {
 
   // Queues the requests that put you back in the rooms you were in, before
   // anything typed meanwhile.
-  #restore(before: string[], current: string | null): void {
+  #restore(
+    before: string[],
+    current: string | null,
+    restored: readonly string[] = [],
+  ): void {
     this.#restoring.clear();
     this.#restoreSince = this.#newest;
     this.#restoreCurrent = current;
@@ -977,11 +985,14 @@ export class ClientState {
     const requests: _Outgoing[] = [];
     const request = (message: ClientMessage) =>
       requests.push({ type: "request", message });
-    // Where the server puts you once they are all joined.
-    let landing = here;
+    // Where the server puts you once they are all joined: the rooms it
+    // put you back in itself (a claimed name) come first, unasked.
+    const byServer = new Set(restored.map(_roomKey));
+    let landing = restored.at(-1) ?? here;
     for (const room of before) {
       if (here !== null && _roomKey(room) === _roomKey(here)) continue;
       this.#restoring.add(_roomKey(room));
+      if (byServer.has(_roomKey(room))) continue;
       const secret = this.#keys.get(_roomKey(room));
       request(
         secret === undefined
@@ -1051,6 +1062,36 @@ export class ClientState {
       if (shownIn !== null && room !== shownIn) this.#count(room, line.text);
     }
     return [...effects, ...this.#promptIfChanged()];
+  }
+
+  // What was said in a room since you left (a claimed name coming back):
+  // under its separator, less what this client showed already, marked and
+  // counted as the room's lines are, for the room you are back in.
+  #onCatchUp(
+    message: Extract<ServerMessage, { type: "catch_up" }>,
+  ): ClientEffect[] {
+    const room = _clean(String(message.room));
+    const fresh = _history(message.lines).filter((line) =>
+      !this.#seen.has(
+        _key({ ...line, from: _clean(line.from), text: _clean(line.text) }),
+      )
+    );
+    if (fresh.length === 0) return [];
+    for (const line of fresh) this.#see(line);
+    const shownIn = this.#restoreCurrent ?? this.#room;
+    const rendered = renderMessage(
+      { ...message, lines: fresh },
+      { ...this.#render, room: shownIn },
+    );
+    if (shownIn !== null && _roomKey(room) !== _roomKey(shownIn)) {
+      for (const line of fresh) this.#count(room, _clean(line.text));
+    }
+    return [
+      ...(rendered
+        ? [{ kind: "print" as const, text: rendered.text, alert: false }]
+        : []),
+      ...this.#promptIfChanged(),
+    ];
   }
 
   // Back after a lost connection: what was said meanwhile (the history

@@ -39,6 +39,7 @@ import { MemoryStore } from "../store/memory_store.ts";
 import type { Member } from "./member.ts";
 import { NameIndex } from "./name_index.ts";
 import { ClaimRegistry, type Credential } from "./claim_registry.ts";
+import type { ClaimRecord } from "../store/claim_store.ts";
 import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
 import { MAX_PASSWORD_LENGTH } from "../store/password_hash.ts";
 import { broadcastOnce, clipText, MAX_TOPIC_LENGTH, Room } from "./room.ts";
@@ -476,13 +477,25 @@ export class Hub {
       welcome.maxLineBytes = this.#maxLineBytes;
     }
     const since = back?.leftAt;
-    if (since !== undefined) _before(welcome, since);
+    const restored = since === undefined ? [] : this.#toRestore(member, back!);
+    if (since !== undefined) {
+      _before(welcome, since);
+      if (restored.length > 0) welcome.restored = restored;
+    }
     member.deliver(welcome);
     if (banned) this.#roomError(member, "banned", room.name);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
     if (since !== undefined) {
       if (!banned) this.#catchUpOn(member, room, since);
-      this.#comeBack(member, state, back!.rooms, since);
+      for (const name of restored) {
+        this.#join(member, state, name, undefined, since);
+      }
+      // The default room was the current one: it is again.
+      const last = back!.rooms.at(-1);
+      if (
+        !banned && last !== undefined && restored.length > 0 &&
+        this.#roomNames.holder(last) === room
+      ) this.#setCurrent(member, room);
     }
     return check;
   }
@@ -1358,26 +1371,16 @@ export class Hub {
     this.#claims.left(member.name, state.credential, rooms);
   }
 
-  // Back under a claimed name: into the rooms it was in (not those that
-  // now need a key or ban it: a client that knows the key joins them
-  // itself), each with what was said since it left.
-  #comeBack(
-    member: Member,
-    state: _MemberState,
-    rooms: readonly string[],
-    since: number,
-  ): void {
-    for (const name of rooms) {
+  // Back under a claimed name: the rooms it was in, to join again (not
+  // the default room, where it is already, nor those that now need a key
+  // or ban it: a client that knows the key joins them itself); the one
+  // that was current last, so it is current again.
+  #toRestore(member: Member, back: ClaimRecord): string[] {
+    return back.rooms.filter((name) => {
       const room = this.#roomNames.holder(name);
-      if (room === this.#defaultRoom && state.rooms.has(room)) {
-        if (member.room !== room.name) this.#setCurrent(member, room);
-        continue;
-      }
-      if (room !== undefined && (room.hasKey || room.isBanned(member))) {
-        continue;
-      }
-      this.#join(member, state, name, undefined, since);
-    }
+      return room !== this.#defaultRoom &&
+        !(room !== undefined && (room.hasKey || room.isBanned(member)));
+    });
   }
 
   // What was said in a room since a member left, as one `catch_up`.

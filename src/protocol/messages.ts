@@ -162,6 +162,12 @@ export type ServerMessage =
      * dialect sends it), so clients check a line before sending it.
      */
     maxLineBytes?: number;
+    /**
+     * A claimed name coming back: the rooms the server puts you back in
+     * (a `joined` for each follows), so a client that rejoins rooms
+     * itself leaves these out.
+     */
+    restored?: string[];
   }
     & Omit<RoomState, "room">
     & { room: string | null }

@@ -158,8 +158,20 @@ Deno.test("deno task serve prints the join command that works from source, and i
   // As a person with a checkout runs it (README, From source); not through
   // CHAT_BIN: this is the program run from source.
   const root = new URL("../../", import.meta.url);
+  // Never the home's data folder.
+  const data = await Deno.makeTempDir({ prefix: "chat_task_serve_" });
   const server = new Deno.Command(Deno.execPath(), {
-    args: ["task", "serve", "--host", "127.0.0.1", "--port", "0", "--no-web"],
+    args: [
+      "task",
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--no-web",
+      "--data",
+      data,
+    ],
     cwd: root,
     stdin: "null",
     stdout: "piped",
@@ -206,6 +218,7 @@ Deno.test("deno task serve prints the join command that works from source, and i
     server.kill("SIGTERM");
     await server.status;
     await reading;
+    await Deno.remove(data, { recursive: true });
   }
 });
 
