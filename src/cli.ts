@@ -9,7 +9,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
-import { checkRoomName } from "./protocol/room_name.ts";
+import { checkRoomName, roomKey } from "./protocol/room_name.ts";
 import {
   deadPeerTiming,
   DEFAULT_PORT,
@@ -17,6 +17,7 @@ import {
   defaultWebPort,
   DISCOVERY_DEFAULTS,
   JOIN_DEFAULTS,
+  MEMORY_HISTORY_LINES,
   PROMPT_AFTER_MS,
   SERVE_DEFAULTS,
   SERVE_MINIMUMS,
@@ -29,7 +30,7 @@ import { type RoomNameErrorCode, STRINGS } from "./i18n/server_strings.ts";
 export const VERSION = "0.1.0";
 
 /** Which usage text goes with a command. */
-export type UsageTopic = "main" | "serve" | "join" | "find";
+export type UsageTopic = "main" | "serve" | "join" | "find" | "export";
 
 /**
  * A command-line mistake; `main.ts` prints it with {@linkcode helpHint} and
@@ -98,6 +99,10 @@ export interface ServeFlags {
   nameClaimDays: number;
   /** `--catch-up`: lines per room shown to a claimed name coming back. */
   catchUp: number;
+  /** `--retention DAYS`, or `null` to keep every line. */
+  retention: number | null;
+  /** `--max-history N` lines per room, or `null` for no limit. */
+  maxHistory: number | null;
 }
 
 /** What the command line asks for. */
@@ -120,6 +125,15 @@ export type CliCommand =
     kind: "find";
     /** Milliseconds to look for servers. */
     timeoutMs: number;
+  }
+  | {
+    kind: "export";
+    /** `--data DIR`, or `null` for the platform's data folder. */
+    data: string | null;
+    /** `--room`: only this room's lines (its key, `#general`). */
+    room?: string;
+    /** `--since`: only lines from then on, in milliseconds since the epoch. */
+    since?: number;
   };
 
 const D = SERVE_DEFAULTS;
@@ -135,7 +149,9 @@ Usage:
   chat join HOST[:PORT] [--name NAME]          join a server
   chat join [--name NAME]                      join one found on the local network
   chat find                                    list the servers on the local network
+  chat export [--room #name] [--since DATE]    write the history as JSON lines
   chat --help | chat serve --help | chat join --help | chat find --help
+  chat export --help
   chat --version
 
 Anyone can also join with netcat (nc HOST ${DEFAULT_PORT}) or a browser
@@ -149,8 +165,8 @@ Options:
   --port PORT        TCP port (default ${DEFAULT_PORT})
   --lang en|pt       language of notices for plain-text (netcat) users
                      (default: from LANG, else en)
-  --history N        public messages kept for people who join later
-                     (default ${D.history}; 0 keeps none)
+  --history N        recent public messages shown to people who join a room
+                     (default ${D.history}; 0 shows none)
   --max-users N      most members at once (default ${D.maxUsers}; 0 = no limit)
   --max-per-ip N     most connections from one IP address (default ${D.maxPerIp}; 0 = no limit)
   --rate N           messages per second each user may send, sustained (default ${D.rate})
@@ -200,6 +216,10 @@ Options:
                      days unused (default ${D.nameClaimDays}; 0 = never)
   --catch-up N       lines per room shown to a claimed name coming back, of
                      what was said since it left (default ${D.catchUp})
+  --retention DAYS   remove public messages older than this (default: keep
+                     them all)
+  --max-history N    public messages kept per room; older ones are removed
+                     (default: no limit; ${MEMORY_HISTORY_LINES} with --memory)
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
@@ -231,6 +251,17 @@ Options:
   --timeout SECS     look for this long at most (default ${
     DISCOVERY_DEFAULTS.browseMs / 1000
   })
+  -h, --help         show this help`,
+  export: `Usage: chat export [--data DIR] [--room #name] [--since DATE]
+Write the public messages a server kept as JSON lines to standard output,
+one object per message, oldest first:
+  {"id":1,"room":"#general","from":"ana","text":"hi","time":1714557600000,"action":false}
+(time in milliseconds since 1970, UTC). It works while the server runs.
+Options:
+  --data DIR         the server's data folder (default: as chat serve's)
+  --room NAME        only this room's messages
+  --since DATE       only messages from then on: 2024-05-01 (midnight, local
+                     time), 2024-05-01T09:30 (local) or 2024-05-01T09:30Z
   -h, --help         show this help`,
 };
 
@@ -330,6 +361,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--data",
     "--name-claim-days",
     "--catch-up",
+    "--retention",
+    "--max-history",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -339,6 +372,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "password",
       "oper-password",
       "data",
+      "retention",
+      "max-history",
       "host",
       "port",
       "lang",
@@ -455,6 +490,12 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     openNames: flags["open-names"] === true,
     nameClaimDays: int("name-claim-days", D.nameClaimDays, 0),
     catchUp: int("catch-up", D.catchUp, 0),
+    retention: flags.retention === undefined
+      ? null
+      : _positive(flags.retention, "retention", "serve"),
+    maxHistory: flags["max-history"] === undefined
+      ? null
+      : _int(flags["max-history"], "max-history", 1, "serve"),
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
@@ -580,6 +621,8 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     openNames: flags.openNames,
     nameClaimDays: flags.nameClaimDays,
     catchUp: flags.catchUp,
+    retentionDays: flags.retention,
+    maxHistory: flags.maxHistory,
   };
 }
 
@@ -663,24 +706,124 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   };
 }
 
-function _parseFind(input: string[]): CliCommand {
-  const flags = parseArgs(_keepEmptyValues(input, ["--timeout"]), {
-    string: ["timeout"],
-    boolean: ["help"],
-    alias: { h: "help" },
-    unknown: _rejectUnknown("find"),
-  });
-  if (flags.help) return { kind: "help", topic: "find" };
+// The options of a command that takes nothing else: their values by name,
+// or `null` for --help.
+function _onlyOptions(
+  input: string[],
+  names: readonly string[],
+  topic: "find" | "export",
+): Record<string, string | undefined> | null {
+  const flags = parseArgs(
+    _keepEmptyValues(input, names.map((name) => `--${name}`)),
+    {
+      string: [...names],
+      boolean: ["help"],
+      alias: { h: "help" },
+      unknown: _rejectUnknown(topic),
+    },
+  );
+  if (flags.help) return null;
   if (flags._.length > 0) {
     throw new UsageError(
-      `Cannot use argument "${flags._[0]}": chat find takes only options`,
-      "find",
+      `Cannot use argument "${flags._[0]}": chat ${topic} takes only options`,
+      topic,
     );
   }
+  return Object.fromEntries(
+    names.map((name) => [name, flags[name] as string | undefined]),
+  );
+}
+
+function _parseFind(input: string[]): CliCommand {
+  const flags = _onlyOptions(input, ["timeout"], "find");
+  if (flags === null) return { kind: "help", topic: "find" };
   const timeoutMs = flags.timeout === undefined
     ? DISCOVERY_DEFAULTS.browseMs
     : _positive(flags.timeout, "timeout", "find") * 1000;
   return { kind: "find", timeoutMs };
+}
+
+function _parseExport(input: string[]): CliCommand {
+  const flags = _onlyOptions(input, ["data", "room", "since"], "export");
+  if (flags === null) return { kind: "help", topic: "export" };
+  let data: string | null;
+  try {
+    data = _dataDir(flags.data);
+  } catch (error) {
+    throw new UsageError((error as Error).message, "export");
+  }
+  const command: Extract<CliCommand, { kind: "export" }> = {
+    kind: "export",
+    data,
+  };
+  if (flags.room !== undefined) {
+    const check = checkRoomName(flags.room);
+    if (!check.ok) {
+      throw new UsageError(
+        `Cannot use --room: ${
+          STRINGS.en.roomNameError(check.code as RoomNameErrorCode, check.name)
+        }`,
+        "export",
+      );
+    }
+    command.room = roomKey(check.name);
+  }
+  if (flags.since !== undefined) {
+    command.since = parseSince(flags.since);
+  }
+  return command;
+}
+
+/**
+ * Reads the date of `chat export --since`: a day (`2024-05-01`, from its
+ * local midnight), or a day and time (`2024-05-01T09:30`, local, or with
+ * `Z` or an offset such as `+02:00`).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { parseSince } from "./cli.ts";
+ *
+ * assertEquals(parseSince("2024-05-01T09:30Z"), Date.UTC(2024, 4, 1, 9, 30));
+ * assertEquals(parseSince("2024-05-01"), new Date(2024, 4, 1).getTime());
+ * ```
+ *
+ * @param text What was given.
+ * @returns Milliseconds since the epoch.
+ * @throws {UsageError} `Cannot use --since "<text>": ...` for anything
+ * else, or a day that does not exist (`2024-02-30`).
+ */
+export function parseSince(text: string): number {
+  const match =
+    /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:\d\d)?)?$/
+      .exec(text);
+  const fail = (): never => {
+    throw new UsageError(
+      `Cannot use --since "${
+        text.slice(0, 40)
+      }": expected a date such as 2024-05-01 or 2024-05-01T09:30`,
+      "export",
+    );
+  };
+  if (match === null) return fail();
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((
+    part,
+  ) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const local = new Date(year, month - 1, day, hour, minute, second);
+  if (
+    local.getFullYear() !== year || local.getMonth() !== month - 1 ||
+    local.getDate() !== day || hour > 23 || minute > 59 || second > 59
+  ) {
+    return fail();
+  }
+  const zone = match[7];
+  if (zone === undefined) return local.getTime();
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (zone === "Z") return utc;
+  const sign = zone.startsWith("-") ? -1 : 1;
+  const [hh, mm] = zone.slice(1).split(":").map(Number) as [number, number];
+  if (hh > 23 || mm > 59) return fail();
+  return utc - sign * (hh * 60 + mm) * 60_000;
 }
 
 /** What parsing needs from the environment. */
@@ -727,6 +870,8 @@ export function parseCli(
     case "find":
     case "list":
       return _parseFind(rest);
+    case "export":
+      return _parseExport(rest);
     case "-h":
     case "--help":
     case "help":

@@ -293,7 +293,24 @@ export interface ServerConfig {
   nameClaimDays: number;
   /** Most lines per room shown to a claimed name coming back (0 = none). */
   catchUp: number;
+  /**
+   * Days public lines are kept (`--retention`); older ones are removed in
+   * the background. `null` keeps them all.
+   */
+  retentionDays: number | null;
+  /**
+   * Lines kept per room (`--max-history`); the oldest beyond it are
+   * removed in the background. `null`: no limit on disk, and
+   * {@linkcode MEMORY_HISTORY_LINES} per room in memory.
+   */
+  maxHistory: number | null;
 }
+
+/**
+ * Lines kept per room by `--memory` (or with no data folder) when
+ * `--max-history` is not given: enough to page back a while, bounded.
+ */
+export const MEMORY_HISTORY_LINES = 1000;
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);
 
@@ -328,4 +345,6 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   openNames: false,
   nameClaimDays: SERVE_DEFAULTS.nameClaimDays,
   catchUp: SERVE_DEFAULTS.catchUp,
+  retentionDays: null,
+  maxHistory: null,
 });

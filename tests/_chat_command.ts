@@ -30,9 +30,30 @@ export interface ChatCommandOptions {
 }
 
 /**
+ * A `chat serve` that names no data folder keeps its history in memory
+ * (`--memory`): no test touches the real data folder of the home folder,
+ * and tests that run at once do not fight over its lock. A test that
+ * wants the history on disk gives `--data <a temporary folder>`.
+ *
+ * @param args Arguments of `chat`.
+ * @returns The same, with `--memory` after `serve` when it had neither
+ * `--data` nor `--memory`.
+ */
+export function inMemory(args: readonly string[]): string[] {
+  if (
+    args[0] !== "serve" ||
+    args.some((arg) => /^--(data|memory)(=|$)/.test(arg))
+  ) {
+    return [...args];
+  }
+  return ["serve", "--memory", ...args.slice(1)];
+}
+
+/**
  * The command line that runs `chat` with `args`.
  *
- * @param args Arguments of `chat`, such as `["serve", "--port", "0"]`.
+ * @param given Arguments of `chat`, such as `["serve", "--port", "0"]` (a
+ * `serve` without `--data` gets `--memory`: see {@linkcode inMemory}).
  * @param options Which program; by default the one `CHAT_BIN` names.
  * @returns `CHAT_BIN` (as an absolute path) with `args`, or `deno run -A
  * main.ts` with `args`.
@@ -40,10 +61,10 @@ export interface ChatCommandOptions {
  * <path> does not exist` when the path names nothing.
  */
 export function chatCommand(
-  args: readonly string[],
+  given: readonly string[],
   options: ChatCommandOptions = {},
 ): ChatCommand {
-  args = _isolated(args);
+  const args = inMemory(given);
   const bin = "bin" in options ? options.bin : Deno.env.get("CHAT_BIN");
   if (bin === undefined || bin === "") {
     return { cmd: Deno.execPath(), args: ["run", "-A", MAIN, ...args] };
@@ -62,36 +83,19 @@ export function chatCommand(
   return { cmd: path, args: [...args] };
 }
 
-// Never the real home: every `chat serve` a test starts without `--data`
-// keeps its data (claims, history) in a fresh folder of its own (two
-// servers in one test would otherwise fight over one folder's lock), and
-// every `chat join` it starts inherits a config folder (the personal key)
-// made for this test process. A test that sets XDG_CONFIG_HOME in a
-// child's environment gets that one instead.
-const _made: string[] = [];
-
-function _isolated(args: readonly string[]): readonly string[] {
-  const given = args.some((arg) =>
-    arg === "--data" || arg.startsWith("--data=") || arg === "--help" ||
-    arg === "-h"
-  );
-  if (args[0] !== "serve" || given) return args;
-  const dir = Deno.makeTempDirSync({ prefix: "chat_test_data_" });
-  _made.push(dir);
-  return ["serve", "--data", dir, ...args.slice(1)];
-}
-
+// Never the real home: a `chat serve` keeps its data in memory unless its
+// test gives `--data` (see inMemory()), and every `chat join` a test
+// starts inherits a config folder (the personal key) made for this test
+// process. A test that sets XDG_CONFIG_HOME in a child's environment gets
+// that one instead.
 {
   const config = Deno.makeTempDirSync({ prefix: "chat_test_config_" });
-  _made.push(config);
   Deno.env.set("XDG_CONFIG_HOME", config);
   globalThis.addEventListener("unload", () => {
-    for (const dir of _made) {
-      try {
-        Deno.removeSync(dir, { recursive: true });
-      } catch {
-        // A server still closing, or removed by its test: nothing to keep.
-      }
+    try {
+      Deno.removeSync(config, { recursive: true });
+    } catch {
+      // A client still closing, or removed by a test: nothing to keep.
     }
   });
 }

@@ -14,15 +14,30 @@ import { chatCommand, MAIN } from "./_chat_command.ts";
 
 Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty", () => {
   for (const bin of [undefined, ""]) {
-    assertEquals(
-      chatCommand(["serve", "--data", "d", "--port", "0"], { bin }),
-      {
-        cmd: Deno.execPath(),
-        args: ["run", "-A", MAIN, "serve", "--data", "d", "--port", "0"],
-      },
-    );
+    assertEquals(chatCommand(["join", "host", "--name", "ana"], { bin }), {
+      cmd: Deno.execPath(),
+      args: ["run", "-A", MAIN, "join", "host", "--name", "ana"],
+    });
   }
   assertEquals(MAIN, new URL("../main.ts", import.meta.url).href);
+});
+
+Deno.test("chatCommand() keeps a chat serve without --data in memory, never in the home folder", () => {
+  assertEquals(chatCommand(["serve", "--port", "0"], { bin: "" }).args, [
+    "run",
+    "-A",
+    MAIN,
+    "serve",
+    "--memory",
+    "--port",
+    "0",
+  ]);
+  for (const given of [["--data", "/tmp/x"], ["--data=/tmp/x"], ["--memory"]]) {
+    assertEquals(
+      chatCommand(["serve", ...given], { bin: "" }).args.slice(3),
+      ["serve", ...given],
+    );
+  }
 });
 
 Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path", async () => {
@@ -38,14 +53,10 @@ Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path",
   }
 });
 
-Deno.test("chatCommand() gives a chat serve without --data a fresh data folder of its own, never the home's", () => {
-  const first = chatCommand(["serve", "--port", "0"], { bin: "" }).args;
-  const second = chatCommand(["serve", "--port", "0"], { bin: "" }).args;
-  const dirOf = (args: string[]) => args[args.indexOf("--data") + 1]!;
-  assert(Deno.statSync(dirOf(first)).isDirectory);
-  assert(dirOf(first) !== dirOf(second));
-  assertEquals(first.slice(-2), ["--port", "0"]);
-  assertMatch(Deno.env.get("XDG_CONFIG_HOME") ?? "", /chat_test_config_/);
+Deno.test("every chat join a test starts keeps its personal key in a config folder of the test process, never the home's", () => {
+  const config = Deno.env.get("XDG_CONFIG_HOME") ?? "";
+  assertMatch(config, /chat_test_config_/);
+  assert(Deno.statSync(config).isDirectory);
 });
 
 Deno.test("chatCommand() says so when CHAT_BIN names nothing", () => {

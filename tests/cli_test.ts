@@ -12,6 +12,7 @@ import {
   type CliCommand,
   helpHint,
   parseCli,
+  parseSince,
   type ServeFlags,
   serverConfig,
   USAGE,
@@ -19,10 +20,12 @@ import {
   type UsageTopic,
   VERSION,
 } from "../src/cli.ts";
+import fc from "fast-check";
 import {
   DEFAULT_PORT,
   DEFAULT_SERVER_CONFIG,
   DEFAULT_WEB_PORT,
+  MEMORY_HISTORY_LINES,
   SERVE_DEFAULTS as FLAG_DEFAULTS,
   SERVE_MINIMUMS,
 } from "../src/config.ts";
@@ -53,6 +56,8 @@ const SERVE_DEFAULTS: CliCommand = {
   openNames: false,
   nameClaimDays: 30,
   catchUp: 200,
+  retention: null,
+  maxHistory: null,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -116,6 +121,9 @@ const SERVE_FLAGS: ReadonlyArray<
   [["--data", "/srv/chat"], { data: "/srv/chat" }],
   [["--memory"], { memory: true }],
   [["--data=d", "--memory"], { data: "d", memory: true }],
+  [["--retention", "30"], { retention: 30 }],
+  [["--retention=0.5"], { retention: 0.5 }],
+  [["--max-history", "1000"], { maxHistory: 1000 }],
 ];
 
 for (const [flags, changes] of SERVE_FLAGS) {
@@ -175,6 +183,8 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       openNames: false,
       nameClaimDays: 30,
       catchUp: 200,
+      retention: null,
+      maxHistory: null,
     },
   );
 });
@@ -219,6 +229,10 @@ const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
   [["--password", ""], 'Cannot use --password "": give a password'],
   [["--oper-password="], "Cannot use --oper-password"],
   [["--data", " "], 'Cannot use --data "": give a folder'],
+  [["--retention", "0"], 'Cannot use --retention "0"'],
+  [["--retention", "soon"], "expected a number above 0"],
+  [["--max-history", "0"], 'Cannot use --max-history "0"'],
+  [["--max-history=-5"], "Cannot use --max-history"],
 ];
 
 for (const [flags, text] of BAD_SERVE) {
@@ -617,7 +631,8 @@ Deno.test("the usage text shows the defaults of config.ts", () => {
   assertStringIncludes(USAGE.main, `(http://HOST:${DEFAULT_WEB_PORT})`);
   for (
     const text of [
-      `(default ${FLAG_DEFAULTS.history}; 0 keeps none)`,
+      `(default ${FLAG_DEFAULTS.history}; 0 shows none)`,
+      `(default: no limit; ${MEMORY_HISTORY_LINES} with --memory)`,
       `(default ${FLAG_DEFAULTS.maxUsers}; 0 = no limit)`,
       `(default ${FLAG_DEFAULTS.maxPerIp}; 0 = no limit)`,
       `(default ${FLAG_DEFAULTS.rate})`,
@@ -688,4 +703,91 @@ Deno.test("parseCli() reads chat find and its alias chat list", () => {
   assertUsageError(["find", "10.0.0.1"], "find", "takes only options");
   assertUsageError(["find", "--timeout", "0"], "find", "above 0");
   assertUsageError(["list", "--frob"], "find", "unknown option");
+});
+
+Deno.test("parseCli() reads export with its defaults, a room and a date", () => {
+  assertEquals(parseCli(["export"]), { kind: "export", data: null });
+  assertEquals(
+    parseCli([
+      "export",
+      "--data",
+      "/srv/chat",
+      "--room",
+      "#Games",
+      "--since",
+      "2024-05-01T09:30Z",
+    ]),
+    {
+      kind: "export",
+      data: "/srv/chat",
+      room: "#games",
+      since: Date.UTC(2024, 4, 1, 9, 30),
+    },
+  );
+  assertEquals(parseCli(["export", "--help"]), {
+    kind: "help",
+    topic: "export",
+  });
+});
+
+Deno.test("parseSince() reads days and times, local or with a zone", () => {
+  assertEquals(parseSince("2024-05-01"), new Date(2024, 4, 1).getTime());
+  assertEquals(
+    parseSince("2024-05-01 09:30:15"),
+    new Date(2024, 4, 1, 9, 30, 15).getTime(),
+  );
+  assertEquals(
+    parseSince("2024-05-01T09:30+02:00"),
+    Date.UTC(2024, 4, 1, 7, 30),
+  );
+  assertEquals(
+    parseSince("2024-05-01T09:30-03:30"),
+    Date.UTC(2024, 4, 1, 13, 0),
+  );
+});
+
+for (
+  const [flags, text] of [
+    [["--since", "yesterday"], 'Cannot use --since "yesterday"'],
+    [["--since", "2024-02-30"], "expected a date"],
+    [["--since", "2024-05-01T25:00"], "expected a date"],
+    [["--since", "2024-05-01T09:30+24:00"], "expected a date"],
+    [["--room", "games"], "Cannot use --room"],
+    [["--data", ""], 'Cannot use --data "": give a folder'],
+    [["--frob"], "Cannot use option --frob: unknown option"],
+    [["extra"], "chat export takes only options"],
+  ] as const
+) {
+  Deno.test(`parseCli() refuses export ${flags.join(" ")}`, () => {
+    assertUsageError(["export", ...flags], "export", text);
+  });
+}
+
+Deno.test("parseSince() never throws anything but a UsageError, whatever it is given", () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), (text) => {
+      try {
+        const time = parseSince(text);
+        assert(Number.isFinite(time));
+      } catch (error) {
+        assert(error instanceof UsageError);
+      }
+    }),
+  );
+  fc.assert(
+    fc.property(
+      fc.date({
+        min: new Date(1971, 0, 1),
+        max: new Date(2999, 0, 1),
+        noInvalidDate: true,
+      }),
+      (date) => {
+        const text = date.toISOString().slice(0, 19) + "Z";
+        assertEquals(
+          parseSince(text),
+          Math.floor(date.getTime() / 1000) * 1000,
+        );
+      },
+    ),
+  );
 });

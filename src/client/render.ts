@@ -411,6 +411,9 @@ function _render(
       return { text: notice(_clean(message.text)), alert: false };
     case "catch_up":
       return { text: _catchUp(message, options), alert: false };
+    case "history":
+    case "search":
+      return { text: _foundLines(message, options).join("\n"), alert: false };
     case "ping":
     case "pong":
     case "challenge":
@@ -433,6 +436,46 @@ function _catchUp(
     _notice(`── ${title} ──`, options.now ?? Date.now(), options),
     ...lines.map((line) => _chatLine(line, options, false, mark).text),
   ].join("\n");
+}
+
+// The answer to `/history` or `/search`: a header, the (dated) lines, and
+// how to see more.
+function _foundLines(
+  message: Extract<ServerMessage, { type: "history" | "search" }>,
+  options: RenderOptions,
+): string[] {
+  const strings = STRINGS[options.lang ?? "en"];
+  const now = options.now ?? Date.now();
+  const room = _person(message.room);
+  const lines = _array<ChatLine>(message.lines);
+  const words = message.type === "search" ? _person(message.words) : "";
+  if (lines.length === 0) {
+    return [_info(
+      message.type === "history"
+        ? strings.noOlder(room)
+        : strings.searchNone(room, words),
+      now,
+      options,
+    )];
+  }
+  const shown = [
+    _notice(
+      message.type === "history"
+        ? strings.olderHeader(room, lines.length)
+        : strings.searchHeader(room, words, lines.length),
+      now,
+      options,
+    ),
+    ...lines.map((line) => _chatLine(line, options, true).text),
+  ];
+  if (message.more === true) {
+    shown.push(_info(
+      message.type === "history" ? strings.moreHistory : strings.moreSearch,
+      now,
+      options,
+    ));
+  }
+  return shown;
 }
 
 // Who is in a room, operators marked, each name sanitised and isolated.
@@ -458,6 +501,7 @@ function _roomLines(
     for (const line of history) {
       lines.push(_chatLine(line, options, true).text);
     }
+    lines.push(_notice(strings.historyEnd, now, options));
   }
   const topic = state.topic;
   if (state.room !== null && topic !== undefined) {
@@ -488,6 +532,20 @@ function _roomMark(room: unknown, options: RenderOptions): string {
 function _stamp(time: number, options: RenderOptions): string {
   const format = options.formatTime ?? formatClock;
   return `[${_clean(format(time))}]`;
+}
+
+// A replayed or found line's stamp: with its date when not of today.
+function _datedStamp(time: number, options: RenderOptions): string {
+  const date = new Date(time);
+  const today = new Date(options.now ?? Date.now());
+  if (date.toDateString() === today.toDateString()) {
+    return _stamp(time, options);
+  }
+  const day = `${date.getFullYear()}-${
+    String(date.getMonth() + 1).padStart(2, "0")
+  }-${String(date.getDate()).padStart(2, "0")}`;
+  const format = options.formatTime ?? formatClock;
+  return `[${day} ${_clean(format(time))}]`;
 }
 
 // Sanitises each line of a multi-line text separately, so its line breaks
@@ -599,7 +657,9 @@ function _chatLine(
   const own = nameKey(from) === nameKey(options.me);
   const alert = !own && !fromHistory && mentions(text, options.me);
   const body = _isolate(own ? text : _highlight(text, options));
-  const stamp = _stamp(line.time, options);
+  const stamp = fromHistory
+    ? _datedStamp(line.time, options)
+    : _stamp(line.time, options);
   const name = _name(from, options);
   const shown = line.action
     ? `${stamp} ${_dimmed(room)}* ${name} ${body}`

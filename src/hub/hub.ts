@@ -22,10 +22,15 @@ import type {
   ChatLine,
   LeaveReason,
   ModeChange,
+  RoomState,
   RoomSummary,
   ServerMessage,
 } from "../protocol/messages.ts";
-import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import {
+  DEFAULT_HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
+  PROTOCOL_VERSION,
+} from "../protocol/messages.ts";
 import { checkRoomName } from "../protocol/room_name.ts";
 import { SERVE_DEFAULTS } from "../config.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
@@ -34,8 +39,11 @@ import {
   type RoomNameErrorCode,
   STRINGS,
 } from "../i18n/server_strings.ts";
-import type { HistoryStore } from "../store/history_store.ts";
+import { type HistoryStore, MAX_SEARCH_PAGE } from "../store/history_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
+import type { RoomStore } from "../store/room_store.ts";
+import { hashRoomKey, verifyRoomKey } from "../store/room_key.ts";
+import type { StoreStatus } from "../store/sqlite_store.ts";
 import type { Member } from "./member.ts";
 import { NameIndex } from "./name_index.ts";
 import { ClaimRegistry, type Credential } from "./claim_registry.ts";
@@ -121,10 +129,18 @@ export interface HubOptions {
    */
   serverName?: string;
   /**
-   * Where public lines are kept; a join shows the last `historySize`.
-   * @default {a MemoryStore keeping `historySize` lines per room}
+   * Where public lines are kept; a join shows the last `historySize`, a
+   * claimed name coming back up to `catchUp` of what was said since it left.
+   * @default {a MemoryStore keeping `historySize` (or `catchUp`, if more) lines per room}
    */
   store?: HistoryStore;
+  /**
+   * Where rooms' records are kept across a restart: the hub restores the
+   * rooms it finds at start (topic, key, topic lock, operators, bans) and
+   * saves each change.
+   * @default {undefined} rooms are forgotten when the program ends
+   */
+  rooms?: RoomStore;
   /**
    * The room every member is placed in on arrival; it always exists, and
    * has no operators but the server's.
@@ -203,6 +219,18 @@ const MAX_LISTED_ROOMS = 100;
 /** Wrong `/oper` passwords after which a member may not try again. */
 const MAX_OPER_TRIES = 3;
 
+/** Slow checks of a key known by its hash, server-wide. */
+const KEY_HASH_CHECKS: TokenBucketOptions = { rate: 5, burst: 10 };
+
+/**
+ * Most text of one page of history, in UTF-16 units (at least one line):
+ * well within a member's outbound queue, whatever the store.
+ */
+const MAX_PAGE_CHARS = 65_536;
+
+/** Longest search text kept, in characters. */
+const MAX_SEARCH_LENGTH = 200;
+
 /** Longest room key, in characters. */
 const MAX_KEY_LENGTH = 64;
 
@@ -232,6 +260,17 @@ interface _MemberState {
   // `/identify`).
   credential: Credential | null;
   pendingName: string | null;
+  // The id of the oldest line shown of each room (`/history` pages back
+  // from it); absent: none shown yet, the next page is the newest.
+  shown: Map<Room, number>;
+  // The last search, for `/search` alone (the next page).
+  lastSearch: { room: Room; words: string; before: number } | null;
+}
+
+// What a member arriving in a room is shown (see Hub.#arrival).
+interface _Arrival {
+  view: RoomState;
+  missed: ChatLine[];
 }
 
 /** Result of {@linkcode Hub.register}. */
@@ -330,6 +369,12 @@ export class Hub {
   #rooms = new Set<Room>();
   #defaultRoom: Room;
   #store: HistoryStore;
+  #roomStore: RoomStore | null;
+  // Guesses at a key known by its hash only (since a restart) cost a slow
+  // hash each: at most a few a second, server-wide.
+  #hashChecks: TokenBucket;
+  // Why the history is not being stored, told to server operators.
+  #storeFailing: string | null = null;
   #historySize: number;
   #maxRooms: number;
   #maxRoomsPerMember: number;
@@ -348,8 +393,11 @@ export class Hub {
    */
   constructor(options: HubOptions = {}) {
     this.#historySize = options.historySize ?? 50;
+    this.#catchUp = options.catchUp ?? 200;
     this.#store = options.store ??
-      new MemoryStore({ capacity: this.#historySize });
+      new MemoryStore({
+        capacity: Math.max(this.#historySize, this.#catchUp),
+      });
     this.#maxRooms = options.maxRooms ?? SERVE_DEFAULTS.maxRooms;
     this.#maxRoomsPerMember = options.maxRoomsPerUser ??
       SERVE_DEFAULTS.maxRoomsPerUser;
@@ -361,7 +409,6 @@ export class Hub {
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#serverName = options.serverName ?? "chat";
-    this.#catchUp = options.catchUp ?? 200;
     this.#claims = options.claims ?? new ClaimRegistry({ now: this.#now });
     const lobby = checkRoomName(options.defaultRoom ?? SERVE_DEFAULTS.room);
     if (!lobby.ok) {
@@ -371,7 +418,74 @@ export class Hub {
         }`,
       );
     }
+    this.#roomStore = options.rooms ?? null;
+    this.#hashChecks = new TokenBucket(KEY_HASH_CHECKS, this.#now());
     this.#defaultRoom = this.#newRoom(lobby.name);
+    if (this.#roomStore !== null) this.#restoreRooms(this.#roomStore);
+  }
+
+  /**
+   * Tells server operators (`/oper`) that storing the history stopped, or
+   * works again; one who becomes an operator while it fails is told too.
+   *
+   * @param status What happened.
+   */
+  storeStatus(status: StoreStatus): void {
+    this.#storeFailing = status.state === "failing" ? status.reason : null;
+    for (const [member, state] of this.#members) {
+      if (state.oper) this.#tellStoreStatus(member, status);
+    }
+  }
+
+  #tellStoreStatus(member: Member, status: StoreStatus): void {
+    const strings = STRINGS[member.lang];
+    member.deliver(
+      status.state === "failing"
+        ? {
+          type: "error",
+          code: "store_failing",
+          text: strings.storeFailing(status.reason),
+        }
+        : {
+          type: "info",
+          code: "store_ok",
+          text: strings.storeResumed(status.dropped),
+        },
+    );
+  }
+
+  // The rooms kept from before a restart, as many as the server holds.
+  #restoreRooms(store: RoomStore): void {
+    for (const record of store.loadRooms()) {
+      const lobby = record.room === this.#defaultRoom.key;
+      if (!lobby && this.#maxRooms > 0 && this.#rooms.size >= this.#maxRooms) {
+        break;
+      }
+      const check = checkRoomName(record.name);
+      if (!check.ok || (!lobby && this.#roomNames.holder(check.name))) continue;
+      const room = lobby ? this.#defaultRoom : this.#newRoom(check.name);
+      if (record.topic !== undefined) room.topic = { ...record.topic };
+      if (record.keyHash !== undefined) room.restoreKey(record.keyHash);
+      room.topicLocked = record.modes?.includes("t") ?? false;
+      // The default room has no operators but the server's.
+      if (!lobby) room.restoreOps(record.operators);
+      for (const ban of record.bans) {
+        room.ban({
+          name: ban.name,
+          keys: lookalikeKeys(ban.name),
+          address: ban.address ?? null,
+          by: ban.by ?? "",
+          time: ban.time ?? 0,
+        });
+      }
+    }
+  }
+
+  // Saves a room's record with the next commit.
+  #persist(room: Room): void {
+    if (this.#roomStore !== null && this.#rooms.has(room)) {
+      this.#roomStore.saveRoom(room.record());
+    }
   }
 
   /** The claimed names: the seam other dialects prove names through. */
@@ -443,6 +557,8 @@ export class Hub {
       operTries: 0,
       credential,
       pendingName: null,
+      shown: new Map(),
+      lastSearch: null,
     };
     this.#members.set(member, state);
     this.#names.claim(check.name, member);
@@ -458,14 +574,17 @@ export class Hub {
       }, null);
       this.#enter(member, state, room, time);
     } else member.room = null;
+    const since = back?.leftAt;
+    const restored = since === undefined ? [] : this.#toRestore(member, back!);
+    const arrival = banned ? null : this.#arrival(state, room, since);
     const welcome: ServerMessage = {
       type: "welcome",
       name: check.name,
       server: this.#serverName,
       version: PROTOCOL_VERSION,
-      ...(banned
+      ...(arrival === null
         ? { room: null, members: [], ops: [], history: [] }
-        : room.state()),
+        : arrival.view),
     };
     if (this.#rateLimit) {
       welcome.limits = {
@@ -476,17 +595,12 @@ export class Hub {
     if (this.#maxLineBytes !== undefined) {
       welcome.maxLineBytes = this.#maxLineBytes;
     }
-    const since = back?.leftAt;
-    const restored = since === undefined ? [] : this.#toRestore(member, back!);
-    if (since !== undefined) {
-      _before(welcome, since);
-      if (restored.length > 0) welcome.restored = restored;
-    }
+    if (restored.length > 0) welcome.restored = restored;
     member.deliver(welcome);
     if (banned) this.#roomError(member, "banned", room.name);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
     if (since !== undefined) {
-      if (!banned) this.#catchUpOn(member, room, since);
+      if (arrival !== null) this.#catchUpOn(member, room, since, arrival);
       for (const name of restored) {
         this.#join(member, state, name, undefined, since);
       }
@@ -516,7 +630,11 @@ export class Hub {
     this.#flooding.delete(member);
     this.#names.release(member.name, member);
     this.#noteLeft(member, state);
-    for (const room of state.rooms) room.remove(member);
+    for (const room of state.rooms) {
+      const op = room.isOp(member);
+      room.remove(member);
+      if (op) this.#persist(room);
+    }
     member.room = null;
     // Keep only the name: `/reply` then says they left.
     for (const other of this.#members.values()) {
@@ -731,6 +849,7 @@ export class Hub {
           return;
         }
         this.#operate(member, room, command);
+        this.#persist(room);
         this.#dropIfDeserted(room);
         return;
       }
@@ -742,6 +861,12 @@ export class Hub {
         return;
       case "identify":
         this.#identify(member, state, command.password);
+        return;
+      case "history":
+        this.#history(member, state, command, options);
+        return;
+      case "search":
+        this.#search(member, state, command, options);
         return;
       case "nick":
         this.#rename(member, state, command.name);
@@ -804,6 +929,7 @@ export class Hub {
     this.#roomNames.release(room.name, room);
     this.#rooms.delete(room);
     this.#store.forget?.(room.key);
+    this.#roomStore?.forgetRoom(room.key);
   }
 
   // A room with no members and no topic or key goes, unless it is the
@@ -918,7 +1044,14 @@ export class Hub {
         this.#roomError(member, "banned", room.name);
         return;
       }
-      if (!room.keyMatches(key)) {
+      if (
+        key !== undefined && room.checksHash &&
+        !this.#hashChecks.take(this.#now())
+      ) {
+        this.#error(member, "slow_down", STRINGS[member.lang].slowDown);
+        return;
+      }
+      if (!room.keyMatches(key, verifyRoomKey)) {
         this.#roomError(
           member,
           key === undefined ? "key_needed" : "bad_key",
@@ -928,9 +1061,11 @@ export class Hub {
       }
     }
     const time = this.#now();
-    // The first member of a room is its operator; the default room has
-    // the server's operators only.
-    const op = room.size === 0 && room !== this.#defaultRoom;
+    // The first member of a room is its operator, unless operators from
+    // before a restart are still to come back, as each of them is; the
+    // default room has the server's operators only.
+    const op = room !== this.#defaultRoom &&
+      (room.claimsOp(member) || (room.size === 0 && !room.awaitsOps));
     room.broadcast({
       type: "join",
       room: room.name,
@@ -939,11 +1074,13 @@ export class Hub {
       ...(op ? { op: true as const } : {}),
     }, null);
     this.#enter(member, state, room, time);
-    if (op) room.setOp(member, true);
-    const joined: ServerMessage = { type: "joined", ...room.state() };
-    if (since !== undefined) _before(joined, since);
-    member.deliver(joined);
-    if (since !== undefined) this.#catchUpOn(member, room, since);
+    if (op) {
+      room.setOp(member, true);
+      this.#persist(room);
+    }
+    const arrival = this.#arrival(state, room, since);
+    member.deliver({ type: "joined", ...arrival.view });
+    if (since !== undefined) this.#catchUpOn(member, room, since, arrival);
     this.#onEvent({
       kind: "room_join",
       room: room.name,
@@ -962,7 +1099,9 @@ export class Hub {
     if (room === null) return;
     const reason = _reason(command.reason);
     const because = reason ? { reason } : {};
+    const op = room.isOp(member);
     room.remove(member);
+    if (op) this.#persist(room);
     room.broadcast({
       type: "part",
       room: room.name,
@@ -1037,6 +1176,7 @@ export class Hub {
     const time = this.#now();
     room.topic = text === "" ? null : { text, by: member.name, time };
     room.lastActive = time;
+    this.#persist(room);
     this.#tell(member, room, {
       type: "topic",
       room: room.name,
@@ -1081,7 +1221,7 @@ export class Hub {
           this.#roomError(member, "bad_key_format", room.name);
           return;
         }
-        room.setKey(key);
+        room.setKey(key, this.#roomStore === null ? null : hashRoomKey(key));
         this.#mode(member, room, "+k");
         return;
       }
@@ -1264,6 +1404,81 @@ export class Hub {
     }
     state.oper = true;
     member.deliver({ type: "info", code: "oper", text: strings.operGranted });
+    if (this.#storeFailing !== null) {
+      this.#tellStoreStatus(member, {
+        state: "failing",
+        reason: this.#storeFailing,
+      });
+    }
+  }
+
+  // --- History and search -------------------------------------------------
+
+  // Older lines of a room: before the id asked, or the oldest shown.
+  #history(
+    member: Member,
+    state: _MemberState,
+    command: Extract<Command, { kind: "history" }>,
+    options: ApplyOptions,
+  ): void {
+    const limit = command.limit ?? DEFAULT_HISTORY_PAGE;
+    if (!_isCount(limit, MAX_HISTORY_PAGE) || !_isId(command.before)) {
+      this.#badPage(member);
+      return;
+    }
+    const room = this.#inRoom(member, state, command.room, options);
+    if (room === null) return;
+    const before = command.older ? state.shown.get(room) : command.before;
+    const lines = _newestWithin(room.recent(limit, before), MAX_PAGE_CHARS);
+    const oldest = lines[0]?.id;
+    _noteShown(state, room, lines);
+    member.deliver({
+      type: "history",
+      room: room.name,
+      lines,
+      more: oldest !== undefined && room.hasOlder(oldest),
+    });
+  }
+
+  // A page of a full-text search; `/search` alone, the next page.
+  #search(
+    member: Member,
+    state: _MemberState,
+    command: Extract<Command, { kind: "search" }>,
+    options: ApplyOptions,
+  ): void {
+    if (!_isId(command.before)) {
+      this.#badPage(member);
+      return;
+    }
+    let room: Room | null;
+    let words = clipText(sanitizeText(command.words).trim(), MAX_SEARCH_LENGTH);
+    let before = command.before;
+    if (words === "") {
+      const last = state.lastSearch;
+      if (last === null || !state.rooms.has(last.room)) {
+        this.#error(
+          member,
+          "usage",
+          STRINGS[member.lang].searchNeedsWords,
+        );
+        return;
+      }
+      ({ room, words, before } = last);
+    } else room = this.#inRoom(member, state, command.room, options);
+    if (room === null) return;
+    const lines = room.search(words, before);
+    const more = lines.length >= MAX_SEARCH_PAGE;
+    state.lastSearch = more ? { room, words, before: lines.at(-1)!.id! } : null;
+    member.deliver({ type: "search", room: room.name, words, lines, more });
+  }
+
+  #badPage(member: Member): void {
+    this.#error(
+      member,
+      "bad_page",
+      STRINGS[member.lang].badHistoryPage(MAX_HISTORY_PAGE),
+    );
   }
 
   // --- Private messages and names -----------------------------------------
@@ -1335,6 +1550,7 @@ export class Hub {
     // none, it is told alone.
     if (state.rooms.size > 0) broadcastOnce(state.rooms, rename);
     else member.deliver(rename);
+    for (const room of state.rooms) if (room.isOp(member)) this.#persist(room);
     this.#onEvent({
       kind: "rename",
       from,
@@ -1383,14 +1599,48 @@ export class Hub {
     });
   }
 
+  // What a member arriving in a room is shown of it: the room's state,
+  // with its replay in `history`. A claimed name coming back (`since`: when
+  // it left) is also shown what was said since (`missed`, at most
+  // `catchUp` lines, in a `catch_up` after the state), and the replay is
+  // then the lines before those, said before it left: a line of the very
+  // millisecond it left goes to the catch-up, never in both. `/history`
+  // pages back from the oldest line shown of either.
+  #arrival(
+    state: _MemberState,
+    room: Room,
+    since: number | undefined,
+  ): _Arrival {
+    const view = room.state();
+    const missed = since === undefined || this.#catchUp <= 0
+      ? []
+      : room.recent(this.#catchUp).filter((line) => line.time >= since);
+    if (since !== undefined) {
+      const first = missed[0]?.id;
+      const before = first === undefined
+        ? view.history
+        : room.recent(this.#historySize, first);
+      view.history = before.filter((line) => line.time < since);
+    }
+    _replayed(state, room, view.history);
+    _noteShown(state, room, missed);
+    return { view, missed };
+  }
+
   // What was said in a room since a member left, as one `catch_up`.
-  #catchUpOn(member: Member, room: Room, since: number): void {
-    if (this.#catchUp <= 0) return;
-    const lines = this.#store.recent(room.key, this.#catchUp)
-      .map((stored) => stored.line)
-      .filter((line) => line.time >= since);
-    if (lines.length === 0) return;
-    member.deliver({ type: "catch_up", room: room.name, since, lines });
+  #catchUpOn(
+    member: Member,
+    room: Room,
+    since: number,
+    arrival: _Arrival,
+  ): void {
+    if (arrival.missed.length === 0) return;
+    member.deliver({
+      type: "catch_up",
+      room: room.name,
+      since,
+      lines: arrival.missed,
+    });
   }
 
   // `/register <password>`: claims the member's name with a password, or
@@ -1492,21 +1742,55 @@ export class Hub {
   }
 }
 
-// Keeps in a welcome's or a join's history only what was said before a
-// member left: the rest comes in the `catch_up` after it.
-function _before(message: ServerMessage, since: number): void {
-  if (message.type !== "welcome" && message.type !== "joined") return;
-  // Split by the same clock as the catch-up: a line of the very
-  // millisecond it left goes there, never in both.
-  message.history = message.history.filter((line) => line.time < since);
-}
-
 // A quit, part or kick reason as others see it: sanitised, trimmed and
 // clipped; `""` for none.
 function _reason(text: string | undefined): string {
   return text === undefined
     ? ""
     : clipText(sanitizeText(text).trim(), MAX_REASON_LENGTH);
+}
+
+// Remembers the oldest line shown of a room, for `/history`.
+function _noteShown(
+  state: _MemberState,
+  room: Room,
+  lines: readonly ChatLine[],
+): void {
+  const oldest = lines[0]?.id;
+  if (oldest === undefined) return;
+  const shown = state.shown.get(room);
+  if (shown === undefined || oldest < shown) state.shown.set(room, oldest);
+}
+
+// A join's replay: `/history` pages back from its oldest line.
+function _replayed(
+  state: _MemberState,
+  room: Room,
+  lines: readonly ChatLine[],
+): void {
+  state.shown.delete(room);
+  _noteShown(state, room, lines);
+}
+
+// The newest of some lines (oldest first) whose texts fit in `max`, at
+// least one.
+function _newestWithin(lines: ChatLine[], max: number): ChatLine[] {
+  let chars = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    chars += lines[i]!.text.length;
+    if (chars > max && i < lines.length - 1) return lines.slice(i + 1);
+  }
+  return lines;
+}
+
+// A page size: a whole number from 1 to `max`.
+function _isCount(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= max;
+}
+
+// A line id to page back from: absent, or a whole number of 1 or more.
+function _isId(value: number | undefined): boolean {
+  return value === undefined || (Number.isSafeInteger(value) && value >= 1);
 }
 
 // A name someone typed, safe and short enough to quote back.

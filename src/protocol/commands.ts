@@ -29,6 +29,23 @@ export type Command =
   /** Without `text`, asks for the topic; `""` clears it. */
   | { kind: "topic"; room?: string; text?: string }
   | { kind: "nick"; name: string }
+  /**
+   * Older public lines of a room: `limit` of them (1 to 200), older than
+   * id `before`; with `older`, older than the oldest this connection was
+   * shown of the room (`/history`).
+   */
+  | {
+    kind: "history";
+    room?: string;
+    limit?: number;
+    before?: number;
+    older?: true;
+  }
+  /**
+   * Full-text search in a room, newest first; `words` `""` asks for the
+   * next page of the connection's last search (`/search` alone).
+   */
+  | { kind: "search"; room?: string; words: string; before?: number }
   | { kind: "me"; text: string }
   /** Without `key`, removes the room's key. */
   | { kind: "key"; room?: string; key?: string }
@@ -213,6 +230,38 @@ export const COMMANDS: readonly CommandSpec[] = [
       if (text === "") return { kind: "topic" };
       return { kind: "topic", text: text === "-delete" ? "" : text };
     },
+  },
+  {
+    name: "history",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "nothing",
+    help: {
+      en: { args: "[N]", summary: "N older messages of the room" },
+      pt: { args: "[N]", summary: "N mensagens mais antigas da sala" },
+    },
+    read: (rest, usage) => {
+      const count = rest.trim();
+      if (count === "") return { kind: "history", older: true };
+      if (!/^[0-9]{1,3}$/.test(count)) return { kind: "usage", usage };
+      const limit = Number(count);
+      if (limit < 1 || limit > 200) return { kind: "usage", usage };
+      return { kind: "history", limit, older: true };
+    },
+  },
+  {
+    name: "search",
+    aliases: [],
+    alsoAccepted: ["find"],
+    completes: "nothing",
+    help: {
+      en: { args: "<words>", summary: "find messages (alone: more)" },
+      pt: {
+        args: "<palavras>",
+        summary: "procura mensagens (sozinho: mais)",
+      },
+    },
+    read: (rest) => ({ kind: "search", words: rest.trim() }),
   },
   {
     name: "nick",

@@ -67,6 +67,19 @@ export type ClientMessage =
   | { type: "switch"; room: string }
   /** Leave cleanly; the server answers `bye` after everything before it is handled. */
   | { type: "quit"; reason?: string }
+  /**
+   * Older public lines of a room you are in: up to `limit` (1 to
+   * {@linkcode MAX_HISTORY_PAGE}, default {@linkcode DEFAULT_HISTORY_PAGE})
+   * lines older than id `before` (absent: the newest). Answered with
+   * `history`.
+   */
+  | { type: "history"; room: string; before?: number; limit?: number }
+  /**
+   * Full-text search in a room you are in: lines holding every word,
+   * newest first, at most 20, older than id `before` when given. Answered
+   * with `search`.
+   */
+  | { type: "search"; room: string; words: string; before?: number }
   /** Liveness probe; the other side answers `pong` with the same id. */
   | { type: "ping"; id: number }
   /** Answer to a `ping`. */
@@ -82,7 +95,19 @@ export interface ChatLine {
   time: number;
   /** `true` for `/me` actions. */
   action?: boolean;
+  /**
+   * The store's id of the line: present on `message` and in every history
+   * list, absent for lines never stored. Ids grow with every line, across
+   * rooms; `history` and `search` page back with them.
+   */
+  id?: number;
 }
+
+/** Most lines one `history` request returns. */
+export const MAX_HISTORY_PAGE = 200;
+
+/** Lines a `history` request without `limit` returns. */
+export const DEFAULT_HISTORY_PAGE = 50;
 
 /** A room's topic: its text, who set it and when. */
 export interface RoomTopic {
@@ -275,7 +300,23 @@ export type ServerMessage =
   /** Liveness probe; the client answers `pong` with the same id. */
   | { type: "ping"; id: number }
   /** Answer to a client's `ping`. */
-  | { type: "pong"; id: number };
+  | { type: "pong"; id: number }
+  /**
+   * Answer to a `history` request (or `/history`): a room's lines, oldest
+   * first; `more` when older lines exist.
+   */
+  | { type: "history"; room: string; lines: ChatLine[]; more: boolean }
+  /**
+   * Answer to a `search` request (or `/search`): the lines holding every
+   * word, newest first; `more` when another page may hold more.
+   */
+  | {
+    type: "search";
+    room: string;
+    words: string;
+    lines: ChatLine[];
+    more: boolean;
+  };
 
 /** Why a name was refused. */
 export type NameErrorCode =

@@ -24,6 +24,8 @@ const CLIENT_TYPES = new Set([
   "ping",
   "pong",
   "proof",
+  "history",
+  "search",
 ]);
 const SERVER_TYPES = new Set([
   "welcome",
@@ -49,6 +51,8 @@ const SERVER_TYPES = new Set([
   "pong",
   "challenge",
   "catch_up",
+  "history",
+  "search",
 ]);
 
 /**
@@ -99,6 +103,21 @@ function _parseRecord(
     );
   }
   return value;
+}
+
+// Copies the optional fields of `from` that are finite numbers.
+function _withNumbers<T extends object>(
+  message: T,
+  from: Record<string, unknown>,
+  keys: readonly string[],
+): T {
+  for (const key of keys) {
+    const value = from[key];
+    if (typeof value === "number" && Number.isFinite(value)) {
+      (message as Record<string, unknown>)[key] = value;
+    }
+  }
+  return message;
 }
 
 function _optionalString(
@@ -210,6 +229,22 @@ export function decodeClientMessage(line: string): ClientMessage {
       return { type: "rooms" };
     case "quit":
       return _withOptional({ type: "quit" }, r, ["reason"]);
+    case "history":
+      return _withNumbers(
+        { type: "history", room: _string(r, "room") },
+        r,
+        ["before", "limit"],
+      );
+    case "search":
+      return _withNumbers(
+        {
+          type: "search",
+          room: _string(r, "room"),
+          words: _string(r, "words"),
+        },
+        r,
+        ["before"],
+      );
     default: {
       if (typeof r.id !== "number" || !Number.isFinite(r.id)) {
         throw new SyntaxError(`Cannot decode ${r.type}: it needs a numeric id`);
@@ -275,7 +310,17 @@ function _decode(line: string): Decoded {
 /** A native request that stands for a command. */
 export type NativeRequest = Extract<
   ClientMessage,
-  { type: "join" | "part" | "topic" | "rooms" | "who" | "switch" }
+  {
+    type:
+      | "join"
+      | "part"
+      | "topic"
+      | "rooms"
+      | "who"
+      | "switch"
+      | "history"
+      | "search";
+  }
 >;
 
 /**
@@ -318,6 +363,18 @@ export function requestCommand(request: NativeRequest): Command {
       return { kind: "switch", room: request.room };
     case "rooms":
       return { kind: "rooms" };
+    case "history":
+      return _withNumbers(
+        { kind: "history", room: request.room },
+        request,
+        ["before", "limit"],
+      );
+    case "search":
+      return _withNumbers(
+        { kind: "search", room: request.room, words: request.words },
+        request,
+        ["before"],
+      );
   }
 }
 

@@ -11,9 +11,6 @@
 import type { ServerConfig } from "../config.ts";
 import { Hub } from "../hub/hub.ts";
 import { ClaimRegistry } from "../hub/claim_registry.ts";
-import type { ClaimingStore } from "../store/claim_store.ts";
-import { MemoryStore } from "../store/memory_store.ts";
-import { SqliteStore } from "../store/sqlite_store.ts";
 import { ConsoleLog, writeLine } from "./console_log.ts";
 import type { Gateway } from "./gateway.ts";
 import { StreamGateway } from "./stream_gateway.ts";
@@ -28,6 +25,8 @@ import {
   isLoopback,
 } from "../discovery/network_interfaces.ts";
 import { qrRows } from "../discovery/qr.ts";
+import type { StoreStatus } from "../store/sqlite_store.ts";
+import { StoreKeeper } from "./store_keeper.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -59,6 +58,11 @@ export interface ChatServer {
    */
   readonly webUrl: string | null;
   /**
+   * The database file the history is kept in, or `null` when it is kept
+   * in memory only (`--memory`, or no data folder).
+   */
+  readonly history: string | null;
+  /**
    * Whether TCP keepalive timing was set on the chat port (see
    * {@linkcode ServerConfig.keepalive}).
    */
@@ -78,6 +82,65 @@ export interface ChatServer {
  */
 function _tickMs(config: ServerConfig): number {
   return Math.max(10, Math.min(250, config.promptAfterMs / 2));
+}
+
+/**
+ * The console line of a change in storing the history.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { describeStoreStatus } from "./server.ts";
+ *
+ * assertEquals(
+ *   describeStoreStatus({ state: "failing", reason: "the disk is full" }),
+ *   "history not saved: the disk is full; chat goes on, lines wait in memory",
+ * );
+ * ```
+ *
+ * @param status What happened.
+ * @returns The line.
+ */
+export function describeStoreStatus(status: StoreStatus): string {
+  return status.state === "failing"
+    ? `history not saved: ${status.reason}; chat goes on, lines wait in memory`
+    : `history saved again${
+      status.dropped === 0 ? "" : `; ${status.dropped} lines were not kept`
+    }`;
+}
+
+/**
+ * The hub of a config, on the keeper's one store: the history, the rooms'
+ * records and the claimed names (which outlive a restart in the data
+ * folder's database; in memory with --memory, or without a data folder).
+ */
+function _hub(
+  config: ServerConfig,
+  keeper: StoreKeeper,
+  log: ConsoleLog,
+  now: () => number,
+): Hub {
+  return new Hub({
+    now,
+    store: keeper.store,
+    rooms: keeper.store,
+    claims: new ClaimRegistry({
+      store: keeper.store,
+      claimDays: config.nameClaimDays,
+      open: config.openNames,
+      now,
+    }),
+    catchUp: config.catchUp,
+    historySize: config.historySize,
+    rateLimit: config.rateLimit,
+    onEvent: (event) => log.hubEvent(event),
+    serverName: "chat",
+    defaultRoom: config.defaultRoom,
+    maxRooms: config.maxRooms,
+    maxRoomsPerUser: config.maxRoomsPerUser,
+    operPassword: config.operPassword,
+    maxLineBytes: config.maxLineBytes,
+  });
 }
 
 /** Waits for `promise`, but no longer than `ms`. */
@@ -121,39 +184,30 @@ export async function startServer(
 ): Promise<ChatServer> {
   const log = new ConsoleLog(options.log ?? writeLine);
   const clock = options.now ?? Date.now;
-  // Claimed names outlive a restart in the data folder's database; in
-  // memory with --memory, or without a data folder. (History stays in
-  // memory here, keeping what a name coming back is shown.)
-  const claimStore: ClaimingStore = config.dataDir !== null && !config.memory
-    ? SqliteStore.open(config.dataDir)
-    : new MemoryStore();
-  const hub = new Hub({
-    now: clock,
-    claims: new ClaimRegistry({
-      store: claimStore,
-      claimDays: config.nameClaimDays,
-      open: config.openNames,
-      now: clock,
-    }),
-    catchUp: config.catchUp,
-    store: new MemoryStore({
-      capacity: Math.max(config.historySize, config.catchUp),
-    }),
-    historySize: config.historySize,
-    rateLimit: config.rateLimit,
-    onEvent: (event) => log.hubEvent(event),
-    serverName: "chat",
-    defaultRoom: config.defaultRoom,
-    maxRooms: config.maxRooms,
-    maxRoomsPerUser: config.maxRoomsPerUser,
-    operPassword: config.operPassword,
-    maxLineBytes: config.maxLineBytes,
+  // The history first: a data folder that cannot be used stops the start
+  // before any port is taken.
+  let onStoreStatus = (_status: StoreStatus): void => {};
+  const keeper = StoreKeeper.open(config, {
+    onStatus: (status) => onStoreStatus(status),
+    onError: (error) => log.reportError(error, "history"),
   });
+  let hub: Hub;
+  try {
+    hub = _hub(config, keeper, log, clock);
+  } catch (error) {
+    keeper.close();
+    throw error;
+  }
+  onStoreStatus = (status) => {
+    log.write(describeStoreStatus(status));
+    hub.storeStatus(status);
+  };
+  const beforeWrite = () => keeper.commit();
   let chat: StreamGateway;
   try {
-    chat = new StreamGateway(hub, config, { log });
+    chat = new StreamGateway(hub, config, { log, beforeWrite });
   } catch (error) {
-    claimStore.close();
+    keeper.close();
     throw error;
   }
   let web: WebGateway | null = null;
@@ -164,10 +218,10 @@ export async function startServer(
     const now = Date.now();
     try {
       hub.tick(clock());
-      claimStore.commit();
     } catch (error) {
       log.reportError(error, "hub");
     }
+    keeper.tick(now);
     for (const gateway of gateways) {
       for (const connection of gateway.live) {
         try {
@@ -201,13 +255,14 @@ export async function startServer(
       log.write("shutting down");
       await chat.stopAccepting();
       hub.shutdown();
-      claimStore.close();
       await chat.closeAll();
       // As before there was one server: "stopped" once the chat port is
       // done, though a page's socket may still be closing.
       log.write("stopped");
       await webClosed;
       clearInterval(ticker);
+      // Last: every line a member was sent is committed, the lock let go.
+      keeper.close();
       resolveFinished();
     })();
     return shuttingDown;
@@ -228,7 +283,7 @@ export async function startServer(
   };
   if (config.webPort !== null) {
     try {
-      web = new WebGateway(hub, config, { log, joinCode });
+      web = new WebGateway(hub, config, { log, joinCode, beforeWrite });
     } catch (error) {
       await shutdown();
       throw error;
@@ -254,6 +309,7 @@ export async function startServer(
     chat,
     web,
     webUrl,
+    history: keeper.path,
     keepaliveTuned: chat.keepaliveTuned,
     shutdown,
     finished,

@@ -30,6 +30,12 @@ export interface StreamGatewayOptions {
    * @default {new ConsoleLog()}
    */
   log?: ConsoleLog;
+  /**
+   * Called right before each write to a connection: the server commits
+   * the lines it stored there (see `LineTransportOptions.beforeWrite`).
+   * @default {() => {}}
+   */
+  beforeWrite?: () => void;
 }
 
 /**
@@ -144,6 +150,7 @@ export class StreamGateway implements Gateway {
       ...config,
       batcher: this.#batcher,
       log: (line) => log.write(line),
+      ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
     };
     this.#accepting = this.#acceptAll();
     this.keepaliveTuned = config.keepalive !== null &&

@@ -58,6 +58,12 @@ export interface WebGatewayOptions {
    */
   log?: ConsoleLog;
   /**
+   * Called right before each write to a connection: the server commits
+   * the lines it stored there (see `LineTransportOptions.beforeWrite`).
+   * @default {() => {}}
+   */
+  beforeWrite?: () => void;
+  /**
    * The QR code the page shows, from the port it listens on.
    * @default {none}
    */
@@ -184,6 +190,7 @@ export class WebGateway implements Gateway {
       batcher: this.#batcher,
       framer: this.#framer,
       log: (line) => log.report(line),
+      ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
     };
     try {
       this.#http = Deno.serve({

@@ -6,12 +6,10 @@
  * there again. Never a password itself, never a private key.
  *
  * Changes are queued like lines and written by the same
- * {@linkcode HistoryStore.commit}, in the same transaction.
+ * `commit()` of the store (see `history_store.ts`), in the same transaction.
  *
  * @module
  */
-
-import type { HistoryStore } from "./history_store.ts";
 
 /** One claimed name. */
 export interface ClaimRecord {
@@ -54,7 +52,8 @@ export interface ClaimRecord {
 /** Keeps the claims of names. */
 export interface ClaimStore {
   /**
-   * Every claim, as the last {@linkcode HistoryStore.commit} left it.
+   * Every claim, as the store's last `commit()` left it (see
+   * `history_store.ts`).
    *
    * @returns New records.
    */
@@ -73,6 +72,3 @@ export interface ClaimStore {
    */
   forgetClaim(key: string): void;
 }
-
-/** A store of history, rooms and claims. */
-export type ClaimingStore = HistoryStore & ClaimStore;

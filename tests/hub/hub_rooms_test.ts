@@ -254,6 +254,7 @@ Deno.test("Hub sends a line to the room it was sent to, else to the current room
     from: "ana",
     text: "to #general",
     time: T,
+    id: 2,
   }]);
   assertEquals(
     errorCode(say(hub, bob, "nope")),

@@ -667,3 +667,17 @@ Deno.test("SqliteStore keeps claims across a reopen, in the commit that writes t
     edited.close();
   });
 });
+
+Deno.test("SqliteStore.hasRoom() tells the rooms the history has had, read-only too", async () => {
+  await withTempDir((dir) => {
+    const store = SqliteStore.open(dir);
+    store.append("#general", line("hi"));
+    store.commit();
+    assert(store.hasRoom("#general"));
+    assertFalse(store.hasRoom("#games"));
+    const reader = SqliteStore.open(dir, { readOnly: true });
+    assert(reader.hasRoom("#general"));
+    reader.close();
+    store.close();
+  });
+});

@@ -94,7 +94,8 @@ Deno.test("parseCompileArgs() refuses other options, arguments and empty values"
 
 Deno.test("the compiled program gets exactly the permissions chat serve runs with", async () => {
   // `deno task serve` runs every feature: the sockets, the join hints, the
-  // language from LANG, the system tuning through libc.
+  // language from LANG, the system tuning through libc, the history in the
+  // data folder.
   const config = JSON.parse(
     await Deno.readTextFile(new URL("deno.json", ROOT)),
   );
