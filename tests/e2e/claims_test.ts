@@ -299,3 +299,57 @@ Deno.test("coming back: a claimed name is put back in its rooms and shown what w
     await bob.close();
   });
 });
+
+Deno.test("coming back after a restart on the same --data: the catch-up and the replay before it are read from SQLite", async () => {
+  await withTempDir(async (dir) => {
+    const serve = () =>
+      ChatProcess.server(["--data", dir, "--no-web", "--no-announce"]);
+    const key = await makeKey();
+    const first = await serve();
+    try {
+      const bob = await nativeUser(first.port, "bob");
+      const ana = await keyUser(first.port, "ana", key);
+      await ana.expectMessage("welcome");
+      await bob.sendMessage({ type: "input", text: "before you left" });
+      await ana.expectMessage("message", (m) => m.text === "before you left");
+      await ana.sendMessage({ type: "quit" });
+      await ana.expectMessage("bye");
+      await ana.close();
+      await bob.sendMessage({ type: "input", text: "/who" });
+      await bob.expectMessage("members", (m) => m.names.length === 1);
+      for (const text of ["while you were away", "and after"]) {
+        await bob.sendMessage({ type: "input", text });
+      }
+      // The server answers after the lines before: they are stored.
+      await bob.sendMessage({ type: "input", text: "/who" });
+      await bob.expectMessage("members");
+      await bob.close();
+      first.process.kill("SIGTERM");
+      assertEquals(await first.process.status(), 0);
+    } finally {
+      await first.process.stop();
+    }
+    const again = await serve();
+    try {
+      const back = await keyUser(again.port, "ana", key);
+      const welcome = await back.expectMessage("welcome");
+      assertEquals(welcome.history.map((line) => line.text), [
+        "before you left",
+      ]);
+      const caught = await back.expectMessage("catch_up");
+      assertEquals(caught.room, "#general");
+      assertEquals(caught.lines.map((line) => line.text), [
+        "while you were away",
+        "and after",
+      ]);
+      // Stored lines, with their ids, after the replay's.
+      const ids = [...welcome.history, ...caught.lines].map((line) => line.id);
+      assert(ids.every((id) => typeof id === "number"), String(ids));
+      assertEquals([...ids].sort((a, b) => a! - b!), ids);
+      assertEquals(new Set(ids).size, 3);
+      await back.close();
+    } finally {
+      await again.process.stop();
+    }
+  });
+});

@@ -221,3 +221,34 @@ Deno.test("Hub: /identify with nothing asked for, and /register with open names,
   await settle();
   assertEquals(codeOf(ana), "claims_off");
 });
+
+Deno.test("Hub: /history after coming back pages back from the oldest line shown, the catch-up's when the replay is empty", () => {
+  const { hub: chat, time } = hub();
+  const ana = fake();
+  const bob = fake("10.0.0.2");
+  chat.register(bob, "bob");
+  chat.register(ana, "ana", { credential: ANA });
+  chat.input(ana, "/quit");
+  time.now += 10;
+  for (const text of ["one", "two", "three", "four", "five"]) {
+    chat.input(bob, text);
+  }
+  const back = fake();
+  chat.register(back, "ana", { credential: ANA });
+  const welcome = back.got[0] as Extract<ServerMessage, { type: "welcome" }>;
+  assertEquals(welcome.history, []);
+  const caught = back.got.find((message) => message.type === "catch_up");
+  assert(caught?.type === "catch_up");
+  // At most catchUp (3), with the store's ids.
+  assertEquals(caught.lines.map((line) => line.text), [
+    "three",
+    "four",
+    "five",
+  ]);
+  assert(caught.lines.every((line) => typeof line.id === "number"));
+  chat.input(back, "/history");
+  const older = back.got.at(-1);
+  assert(older?.type === "history");
+  assertEquals(older.lines.map((line) => line.text), ["one", "two"]);
+  assertEquals(older.more, false);
+});
