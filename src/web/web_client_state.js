@@ -896,7 +896,9 @@ export class WebClientState {
   }
 
   /**
-   * What was said in a room since you left: a separator, then the lines.
+   * What was said in a room since you left: a separator, then the lines;
+   * when the replay before them held none, older lines are asked for
+   * before these.
    *
    * @param {Extract<ServerMessage, { type: "catch_up" }>} message
    * @param {number} now
@@ -905,6 +907,7 @@ export class WebClientState {
   #catchUp(message, now) {
     const room = cleanText(String(message.room));
     const lines = _lines(message.lines);
+    this.#history.caughtUp(room, lines);
     const count = String(lines.length);
     return [
       this.#notice(this.#text.web.sinceYouLeft, { count, room }, now, room),
