@@ -204,12 +204,13 @@ Options:
   --oper-password SECRET
                      /oper SECRET makes a user a server operator, who may
                      do what room operators do in every room
-  --data DIR         folder of the history, the rooms and the server's
-                     identity (default: $XDG_DATA_HOME/chat or
+  --data DIR         folder of the history, the rooms, the claimed names and
+                     the server's identity (default: $XDG_DATA_HOME/chat or
                      ~/.local/share/chat; on macOS ~/Library/Application
                      Support/chat; on Windows %LOCALAPPDATA%\\chat)
-  --memory           keep history and rooms in memory only, as if new at
-                     every start (the identity is still kept in --data)
+  --memory           keep history, rooms and claimed names in memory only, as
+                     if new at every start (the identity is still kept in
+                     --data)
   --open-names       names are not claimed: anyone may use any free name
   --name-claim-days N
                      a name claimed by a key or /register lapses after N
