@@ -220,6 +220,14 @@ export async function main(args: readonly string[]): Promise<number> {
     case "join": {
       // Loaded here so that `chat serve` never loads the terminal client.
       const { join } = await import("./src/client/join.ts");
+      const { configDir } = await import("./src/client/config_dir.ts");
+      let config: string;
+      try {
+        config = configDir();
+      } catch (error) {
+        console.error(`chat: ${(error as Error).message}`);
+        return 1;
+      }
       const controller = new AbortController();
       const stop = onSignals(() => controller.abort());
       const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
@@ -249,6 +257,7 @@ export async function main(args: readonly string[]): Promise<number> {
           verbose: command.verbose === true || Deno.stdout.isTerminal(),
           password: command.password,
           signal: controller.signal,
+          configDir: config,
         });
       } finally {
         stop();

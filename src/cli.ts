@@ -95,6 +95,12 @@ export interface ServeFlags
   data: string | null;
   /** `--memory`: history and rooms in memory only. */
   memory: boolean;
+  /** `--open-names`: no name is claimed. */
+  openNames: boolean;
+  /** `--name-claim-days`: days unused after which a claim lapses (0 = never). */
+  nameClaimDays: number;
+  /** `--catch-up`: lines per room shown to a claimed name coming back. */
+  catchUp: number;
   /** `--retention DAYS`, or `null` to keep every line. */
   retention: number | null;
   /** `--max-history N` lines per room, or `null` for no limit. */
@@ -200,12 +206,19 @@ Options:
   --oper-password SECRET
                      /oper SECRET makes a user a server operator, who may
                      do what room operators do in every room
-  --data DIR         folder of the history, the rooms and the server's
-                     identity (default: $XDG_DATA_HOME/chat or
+  --data DIR         folder of the history, the rooms, the claimed names and
+                     the server's identity (default: $XDG_DATA_HOME/chat or
                      ~/.local/share/chat; on macOS ~/Library/Application
                      Support/chat; on Windows %LOCALAPPDATA%\\chat)
-  --memory           keep history and rooms in memory only, as if new at
-                     every start (the identity is still kept in --data)
+  --memory           keep history, rooms and claimed names in memory only, as
+                     if new at every start (the identity is still kept in
+                     --data)
+  --open-names       names are not claimed: anyone may use any free name
+  --name-claim-days N
+                     a name claimed by a key or /register lapses after N
+                     days unused (default ${D.nameClaimDays}; 0 = never)
+  --catch-up N       lines per room shown to a claimed name coming back, of
+                     what was said since it left (default ${D.catchUp})
   --retention DAYS   remove public messages older than this (default: keep
                      them all)
   --max-history N    public messages kept per room; older ones are removed
@@ -356,6 +369,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--password",
     "--oper-password",
     "--data",
+    "--name-claim-days",
+    "--catch-up",
     "--retention",
     "--max-history",
     "--irc-port",
@@ -390,6 +405,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "irc-port",
       "server-name",
       "motd",
+      "name-claim-days",
+      "catch-up",
     ],
     boolean: [
       "help",
@@ -399,6 +416,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "qr",
       "memory",
       "show-ips",
+      "open-names",
     ],
     negatable: ["rate-limit", "web", "announce", "qr"],
     alias: { h: "help" },
@@ -486,6 +504,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
     data: _dataDir(flags.data),
     memory: flags.memory === true,
+    openNames: flags["open-names"] === true,
+    nameClaimDays: int("name-claim-days", D.nameClaimDays, 0),
+    catchUp: int("catch-up", D.catchUp, 0),
     retention: flags.retention === undefined
       ? null
       : _positive(flags.retention, "retention", "serve"),
@@ -662,6 +683,9 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     operPassword: flags.operPassword,
     dataDir: flags.data,
     memory: flags.memory,
+    openNames: flags.openNames,
+    nameClaimDays: flags.nameClaimDays,
+    catchUp: flags.catchUp,
     retentionDays: flags.retention,
     maxHistory: flags.maxHistory,
     ircPort: flags.ircPort,

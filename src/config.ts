@@ -66,6 +66,10 @@ export interface ServeFlagValues {
   maxRooms: number;
   /** `--max-rooms-per-user`: most rooms one member may be in at once. */
   maxRoomsPerUser: number;
+  /** `--name-claim-days`: days unused after which a claimed name lapses. */
+  nameClaimDays: number;
+  /** `--catch-up`: lines per room shown to a claimed name coming back. */
+  catchUp: number;
 }
 
 /** The defaults of `chat serve`, in the units of its flags. */
@@ -85,6 +89,8 @@ export const SERVE_DEFAULTS: Readonly<ServeFlagValues> = Object.freeze({
   room: "#general",
   maxRooms: 1000,
   maxRoomsPerUser: 20,
+  nameClaimDays: 30,
+  catchUp: 200,
 });
 
 /**
@@ -279,6 +285,15 @@ export interface ServerConfig {
    */
   memory: boolean;
   /**
+   * Whether names are open to anyone (`--open-names`): nothing is claimed
+   * and no name is refused as registered.
+   */
+  openNames: boolean;
+  /** Days unused after which a claimed name lapses (0 = never). */
+  nameClaimDays: number;
+  /** Most lines per room shown to a claimed name coming back (0 = none). */
+  catchUp: number;
+  /**
    * Days public lines are kept (`--retention`); older ones are removed in
    * the background. `null` keeps them all.
    */
@@ -345,6 +360,9 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   operPassword: null,
   dataDir: null,
   memory: false,
+  openNames: false,
+  nameClaimDays: SERVE_DEFAULTS.nameClaimDays,
+  catchUp: SERVE_DEFAULTS.catchUp,
   retentionDays: null,
   maxHistory: null,
   ircPort: null,

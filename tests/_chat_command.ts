@@ -82,3 +82,20 @@ export function chatCommand(
   }
   return { cmd: path, args: [...args] };
 }
+
+// Never the real home: a `chat serve` keeps its data in memory unless its
+// test gives `--data` (see inMemory()), and every `chat join` a test
+// starts inherits a config folder (the personal key) made for this test
+// process. A test that sets XDG_CONFIG_HOME in a child's environment gets
+// that one instead.
+{
+  const config = Deno.makeTempDirSync({ prefix: "chat_test_config_" });
+  Deno.env.set("XDG_CONFIG_HOME", config);
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(config, { recursive: true });
+    } catch {
+      // A client still closing, or removed by a test: nothing to keep.
+    }
+  });
+}

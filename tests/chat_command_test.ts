@@ -53,6 +53,12 @@ Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path",
   }
 });
 
+Deno.test("every chat join a test starts keeps its personal key in a config folder of the test process, never the home's", () => {
+  const config = Deno.env.get("XDG_CONFIG_HOME") ?? "";
+  assertMatch(config, /chat_test_config_/);
+  assert(Deno.statSync(config).isDirectory);
+});
+
 Deno.test("chatCommand() says so when CHAT_BIN names nothing", () => {
   const error = assertThrows(
     () => chatCommand([], { bin: "no/such/chat" }),

@@ -14,11 +14,16 @@ const ROOT = new URL("../", import.meta.url);
 const FILE_ACCESS =
   /\bDeno\.(readFile|readTextFile|open|readDir|stat|lstat|realPath|readLink|watchFs)(Sync)?\b|import\.meta\.(url|dirname|filename|resolve)\b|\bfetch\(/;
 
-// The store reads and writes the data folder (the history, its lock), which
-// it is given: never a file beside the source.
+// The modules that work on the user's own folders (the data folder of chat
+// serve: the history, its lock, the claimed names; the config folder of
+// chat join: the personal key) may open what they keep there, which they
+// are given: never a file beside the source.
 const BESIDE_SOURCE =
   /import\.meta\.(url|dirname|filename|resolve)\b|\bfetch\(/;
-const DATA_FOLDER = `${ROOT.href}src/store/`;
+const USER_FOLDERS = [
+  `${ROOT.href}src/store/`,
+  `${ROOT.href}src/client/personal_key.ts`,
+];
 
 // Files a user names on the command line, which the program reads on
 // purpose: nothing it needs beside itself.
@@ -71,7 +76,7 @@ Deno.test("main.ts's module graph holds the browser client's files and only this
   );
 });
 
-Deno.test("no module of the program reads a file or looks beside its source at run time, but the store in its data folder", async () => {
+Deno.test("no module of the program reads a file or looks beside its source at run time, but in the user's data and config folders", async () => {
   const modules = await moduleGraph();
   const code = modules.filter((m) =>
     m.specifier.startsWith(ROOT.href) && m.mediaType === "TypeScript"
@@ -80,7 +85,9 @@ Deno.test("no module of the program reads a file or looks beside its source at r
   for (const module of code) {
     const text = await Deno.readTextFile(new URL(module.specifier));
     const lines = text.split("\n");
-    const access = module.specifier.startsWith(DATA_FOLDER)
+    const access = USER_FOLDERS.some((path) =>
+        module.specifier.startsWith(path)
+      )
       ? BESIDE_SOURCE
       : FILE_ACCESS;
     const found = lines.findIndex((line) =>

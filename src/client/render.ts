@@ -47,6 +47,7 @@ import {
   roomEventText,
   STRINGS,
 } from "../i18n/server_strings.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
 import { textWidth } from "./text_width.ts";
 import { wrapLine } from "./wrap_line.ts";
 
@@ -410,13 +411,33 @@ function _render(
       return { text: _error(message.text, now, options), alert: false };
     case "bye":
       return { text: notice(_clean(message.text)), alert: false };
+    case "catch_up":
+      return { text: _catchUp(message, options), alert: false };
     case "history":
     case "search":
       return { text: _foundLines(message, options).join("\n"), alert: false };
     case "ping":
     case "pong":
+    case "challenge":
       return undefined;
   }
+}
+
+// What was said in a room since you left: a separator, then the lines.
+function _catchUp(
+  message: Extract<ServerMessage, { type: "catch_up" }>,
+  options: RenderOptions,
+): string {
+  const lines = _array<ChatLine>(message.lines);
+  const mark = _roomMark(message.room, options);
+  const title = CLAIM_STRINGS[options.lang ?? "en"].sinceYouLeft(
+    _person(message.room),
+    lines.length,
+  );
+  return [
+    _notice(`── ${title} ──`, options.now ?? Date.now(), options),
+    ...lines.map((line) => _chatLine(line, options, false, mark).text),
+  ].join("\n");
 }
 
 // The answer to `/history` or `/search`: a header, the (dated) lines, and

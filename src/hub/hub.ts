@@ -23,6 +23,7 @@ import type {
   ChatLine,
   LeaveReason,
   ModeChange,
+  RoomState,
   RoomSummary,
   ServerMessage,
 } from "../protocol/messages.ts";
@@ -49,6 +50,10 @@ import { hashRoomKey, verifyRoomKey } from "../store/room_key.ts";
 import type { StoreStatus } from "../store/sqlite_store.ts";
 import type { Member } from "./member.ts";
 import { NameIndex } from "./name_index.ts";
+import { ClaimRegistry, type Credential } from "./claim_registry.ts";
+import type { ClaimRecord } from "../store/claim_store.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
+import { MAX_PASSWORD_LENGTH } from "../store/password_hash.ts";
 import { broadcastOnce, clipText, MAX_TOPIC_LENGTH, Room } from "./room.ts";
 import {
   TokenBucket,
@@ -128,8 +133,9 @@ export interface HubOptions {
    */
   serverName?: string;
   /**
-   * Where public lines are kept; a join shows the last `historySize`.
-   * @default {a MemoryStore keeping `historySize` lines per room}
+   * Where public lines are kept; a join shows the last `historySize`, a
+   * claimed name coming back up to `catchUp` of what was said since it left.
+   * @default {a MemoryStore keeping `historySize` (or `catchUp`, if more) lines per room}
    */
   store?: HistoryStore;
   /**
@@ -171,6 +177,27 @@ export interface HubOptions {
    * @default {undefined}
    */
   maxLineBytes?: number;
+  /**
+   * The claimed names (see {@linkcode ClaimRegistry}).
+   * @default {a registry in memory, with the hub's clock}
+   */
+  claims?: ClaimRegistry;
+  /**
+   * Most lines per room shown to a claimed name coming back, of what was
+   * said since it left (`--catch-up`); the history store must keep them.
+   * @default {200}
+   */
+  catchUp?: number;
+}
+
+/** Options of {@linkcode Hub.register}. */
+export interface RegisterOptions {
+  /**
+   * What the connection proved (a key, a name's password), that may hold
+   * claimed names; the session checks it before.
+   * @default {null} nothing: only unclaimed names
+   */
+  credential?: Credential | null;
 }
 
 /** Options of {@linkcode Hub.apply} and {@linkcode Hub.input}. */
@@ -233,6 +260,10 @@ interface _MemberState {
   // Whether `/oper` made it a server operator, and its wrong tries.
   oper: boolean;
   operTries: number;
+  // What the connection proved, and a registered name it asked for (for
+  // `/identify`).
+  credential: Credential | null;
+  pendingName: string | null;
   // The id of the oldest line shown of each room (`/history` pages back
   // from it); absent: none shown yet, the next page is the newest.
   shown: Map<Room, number>;
@@ -240,6 +271,12 @@ interface _MemberState {
   lastSearch: { room: Room; words: string; before: number } | null;
   // Its away text (IRC's AWAY), or null.
   away: string | null;
+}
+
+// What a member arriving in a room is shown (see Hub.#arrival).
+interface _Arrival {
+  view: RoomState;
+  missed: ChatLine[];
 }
 
 /** Result of {@linkcode Hub.register}. */
@@ -356,6 +393,8 @@ export class Hub {
   // The member leaving, while its leave is told: its name is free by then,
   // but IRC readers still write it as nick!user@host.
   #departing: Member | null = null;
+  #claims: ClaimRegistry;
+  #catchUp: number;
 
   /**
    * @param options Limits, clock, log, history store and rooms.
@@ -363,8 +402,11 @@ export class Hub {
    */
   constructor(options: HubOptions = {}) {
     this.#historySize = options.historySize ?? 50;
+    this.#catchUp = options.catchUp ?? 200;
     this.#store = options.store ??
-      new MemoryStore({ capacity: this.#historySize });
+      new MemoryStore({
+        capacity: Math.max(this.#historySize, this.#catchUp),
+      });
     this.#maxRooms = options.maxRooms ?? SERVE_DEFAULTS.maxRooms;
     this.#maxRoomsPerMember = options.maxRoomsPerUser ??
       SERVE_DEFAULTS.maxRoomsPerUser;
@@ -376,6 +418,7 @@ export class Hub {
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#serverName = options.serverName ?? "chat";
+    this.#claims = options.claims ?? new ClaimRegistry({ now: this.#now });
     const lobby = checkRoomName(options.defaultRoom ?? SERVE_DEFAULTS.room);
     if (!lobby.ok) {
       throw new RangeError(
@@ -454,6 +497,11 @@ export class Hub {
     }
   }
 
+  /** The claimed names: the seam other dialects prove names through. */
+  get claims(): ClaimRegistry {
+    return this.#claims;
+  }
+
   /** Number of members. */
   get size(): number {
     return this.#members.size;
@@ -488,13 +536,24 @@ export class Hub {
    * that looks like a member's, in any case (Cyrillic `рое` for `poe`), is
    * `taken`.
    *
+   * A name claimed by another key (or password) is `registered`; a
+   * claimed name coming back is put back in the rooms it was in, and shown
+   * what was said there since it left (`catch_up`).
+   *
    * @param member The new member.
    * @param requested The name asked for.
+   * @param options What the connection proved.
    * @returns The accepted name, or why it was refused.
    */
-  register(member: Member, requested: string): RegisterResult {
-    const check = this.#checkFree(requested, null);
+  register(
+    member: Member,
+    requested: string,
+    options: RegisterOptions = {},
+  ): RegisterResult {
+    const credential = options.credential ?? null;
+    const check = this.#checkFree(requested, null, credential);
     if (!check.ok) return check;
+    const back = this.#claims.use(check.name, credential);
     const time = this.#now();
     member.name = check.name;
     const state: _MemberState = {
@@ -505,6 +564,8 @@ export class Hub {
       rooms: new Set(),
       oper: false,
       operTries: 0,
+      credential,
+      pendingName: null,
       shown: new Map(),
       lastSearch: null,
       away: null,
@@ -523,14 +584,17 @@ export class Hub {
       }, null);
       this.#enter(member, state, room, time);
     } else member.room = null;
+    const since = back?.leftAt;
+    const restored = since === undefined ? [] : this.#toRestore(member, back!);
+    const arrival = banned ? null : this.#arrival(state, room, since);
     const welcome: ServerMessage = {
       type: "welcome",
       name: check.name,
       server: this.#serverName,
       version: PROTOCOL_VERSION,
-      ...(banned
+      ...(arrival === null
         ? { room: null, members: [], ops: [], history: [] }
-        : room.state()),
+        : arrival.view),
     };
     if (this.#rateLimit) {
       welcome.limits = {
@@ -541,10 +605,22 @@ export class Hub {
     if (this.#maxLineBytes !== undefined) {
       welcome.maxLineBytes = this.#maxLineBytes;
     }
-    if (!banned) _replayed(state, room, welcome.history);
+    if (restored.length > 0) welcome.restored = restored;
     member.deliver(welcome);
     if (banned) this.#roomError(member, "banned", room.name);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
+    if (since !== undefined) {
+      if (arrival !== null) this.#catchUpOn(member, room, since, arrival);
+      for (const name of restored) {
+        this.#join(member, state, name, undefined, since);
+      }
+      // The default room was the current one: it is again.
+      const last = back!.rooms.at(-1);
+      if (
+        !banned && last !== undefined && restored.length > 0 &&
+        this.#roomNames.holder(last) === room
+      ) this.#setCurrent(member, room);
+    }
     return check;
   }
 
@@ -585,6 +661,7 @@ export class Hub {
     this.#members.delete(member);
     this.#flooding.delete(member);
     this.#names.release(member.name, member);
+    this.#noteLeft(member, state);
     for (const room of state.rooms) {
       const op = room.isOp(member);
       room.remove(member);
@@ -699,8 +776,10 @@ export class Hub {
     for (const room of this.#rooms) room.clear();
     const everyone = [...this.#members.keys()];
     for (const member of everyone) {
+      const state = this.#members.get(member)!;
       this.#members.delete(member);
       this.#names.release(member.name, member);
+      this.#noteLeft(member, state);
       member.deliver({
         type: "bye",
         reason: "shutdown",
@@ -825,6 +904,12 @@ export class Hub {
       }
       case "oper":
         this.#oper(member, state, command.password);
+        return;
+      case "register":
+        this.#registerName(member, state, command.password);
+        return;
+      case "identify":
+        this.#identify(member, state, command.password);
         return;
       case "history":
         this.#history(member, state, command, options);
@@ -989,6 +1074,7 @@ export class Hub {
     state: _MemberState,
     requested: string,
     key: string | undefined,
+    since?: number,
   ): void {
     const check = checkRoomName(requested);
     if (!check.ok) {
@@ -1055,9 +1141,9 @@ export class Hub {
       room.setOp(member, true);
       this.#persist(room);
     }
-    const joined = room.state();
-    _replayed(state, room, joined.history);
-    member.deliver({ type: "joined", ...joined });
+    const arrival = this.#arrival(state, room, since);
+    member.deliver({ type: "joined", ...arrival.view });
+    if (since !== undefined) this.#catchUpOn(member, room, since, arrival);
     this.#onEvent({
       kind: "room_join",
       room: room.name,
@@ -1545,12 +1631,16 @@ export class Hub {
   }
 
   #rename(member: Member, state: _MemberState, requested: string): void {
-    const check = this.#checkFree(requested, member);
+    const check = this.#checkFree(requested, member, state.credential);
     if (!check.ok) {
+      const registered = check.code === "registered";
+      state.pendingName = registered ? check.name : null;
       this.#error(
         member,
         `name_${check.code}`,
-        STRINGS[member.lang].nameError(check.code, check.name),
+        registered && this.#claims.hasPassword(check.name)
+          ? CLAIM_STRINGS[member.lang].identifyHint(check.name)
+          : STRINGS[member.lang].nameError(check.code, check.name),
       );
       return;
     }
@@ -1562,6 +1652,8 @@ export class Hub {
     this.#names.release(from, member);
     member.name = check.name;
     this.#names.claim(check.name, member);
+    state.pendingName = null;
+    this.#claims.use(check.name, state.credential);
     const rename: ServerMessage = {
       type: "rename",
       from,
@@ -1581,13 +1673,155 @@ export class Hub {
     });
   }
 
-  #checkFree(requested: string, self: Member | null): NameCheck {
+  #checkFree(
+    requested: string,
+    self: Member | null,
+    credential: Credential | null,
+  ): NameCheck {
     const check = checkName(requested);
     if (!check.ok) return check;
     if (this.#names.taken(check.name, self)) {
       return { ok: false, code: "taken", name: check.name };
     }
+    if (this.#claims.check(check.name, credential).status === "registered") {
+      return { ok: false, code: "registered", name: check.name };
+    }
     return check;
+  }
+
+  // --- Claimed names ------------------------------------------------------
+
+  // A member holding its name leaves: the claim keeps its rooms, the
+  // current one last, so that coming back makes it current again.
+  #noteLeft(member: Member, state: _MemberState): void {
+    if (state.credential === null) return;
+    const rooms = [...state.rooms].map((room) => room.name);
+    const current = rooms.indexOf(member.room ?? "");
+    if (current >= 0) rooms.push(...rooms.splice(current, 1));
+    this.#claims.left(member.name, state.credential, rooms);
+  }
+
+  // Back under a claimed name: the rooms it was in, to join again (not
+  // the default room, where it is already, nor those that now need a key
+  // or ban it: a client that knows the key joins them itself); the one
+  // that was current last, so it is current again.
+  #toRestore(member: Member, back: ClaimRecord): string[] {
+    return back.rooms.filter((name) => {
+      const room = this.#roomNames.holder(name);
+      return room !== this.#defaultRoom &&
+        !(room !== undefined && (room.hasKey || room.isBanned(member)));
+    });
+  }
+
+  // What a member arriving in a room is shown of it: the room's state,
+  // with its replay in `history`. A claimed name coming back (`since`: when
+  // it left) is also shown what was said since (`missed`, at most
+  // `catchUp` lines, in a `catch_up` after the state), and the replay is
+  // then the lines before those, said before it left: a line of the very
+  // millisecond it left goes to the catch-up, never in both. `/history`
+  // pages back from the oldest line shown of either.
+  #arrival(
+    state: _MemberState,
+    room: Room,
+    since: number | undefined,
+  ): _Arrival {
+    const view = room.state();
+    const missed = since === undefined || this.#catchUp <= 0
+      ? []
+      : room.recent(this.#catchUp).filter((line) => line.time >= since);
+    if (since !== undefined) {
+      const first = missed[0]?.id;
+      const before = first === undefined
+        ? view.history
+        : room.recent(this.#historySize, first);
+      view.history = before.filter((line) => line.time < since);
+    }
+    _replayed(state, room, view.history);
+    _noteShown(state, room, missed);
+    return { view, missed };
+  }
+
+  // What was said in a room since a member left, as one `catch_up`.
+  #catchUpOn(
+    member: Member,
+    room: Room,
+    since: number,
+    arrival: _Arrival,
+  ): void {
+    if (arrival.missed.length === 0) return;
+    member.deliver({
+      type: "catch_up",
+      room: room.name,
+      since,
+      lines: arrival.missed,
+    });
+  }
+
+  // `/register <password>`: claims the member's name with a password, or
+  // changes it (being under the name is the proof).
+  #registerName(member: Member, state: _MemberState, password: string): void {
+    const words = CLAIM_STRINGS[member.lang];
+    if (this.#claims.open) {
+      this.#error(member, "claims_off", words.claimsOff);
+      return;
+    }
+    if (password.length > MAX_PASSWORD_LENGTH) {
+      this.#error(
+        member,
+        "bad_password",
+        words.passwordTooLong(MAX_PASSWORD_LENGTH),
+      );
+      return;
+    }
+    const name = member.name;
+    this.#claims.setPassword(name, state.credential, password).then(
+      (credential) => {
+        if (!this.#members.has(member) || member.name !== name) return;
+        if (credential === null) {
+          this.#error(
+            member,
+            "name_registered",
+            STRINGS[member.lang].nameError("registered", name),
+          );
+          return;
+        }
+        // A key keeps the name; a password is the only proof otherwise.
+        state.credential ??= credential;
+        member.deliver({
+          type: "info",
+          code: "registered",
+          text: words.registered(name),
+        });
+      },
+    );
+  }
+
+  // `/identify <password>`: proves the registered name the member asked
+  // for with `/nick`, and takes it.
+  #identify(member: Member, state: _MemberState, password: string): void {
+    const words = CLAIM_STRINGS[member.lang];
+    const name = state.pendingName;
+    if (name === null) {
+      this.#error(member, "nothing_to_identify", words.nothingToIdentify);
+      return;
+    }
+    this.#claims.verifyPassword(name, password, member.address).then(
+      ({ result, credential }) => {
+        if (!this.#members.has(member)) return;
+        if (result === "ok" && credential !== undefined) {
+          state.credential = credential;
+          this.#rename(member, state, name);
+          return;
+        }
+        this.#error(
+          member,
+          "bad_password",
+          result === "slow"
+            ? words.tooManyGuesses
+            : words.wrongNamePassword(name),
+        );
+      },
+    );
   }
 
   #error(member: Member, code: string, text: string, target?: string): void {

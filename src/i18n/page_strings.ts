@@ -101,6 +101,11 @@ export interface WebStrings {
   shortcutJump: string;
   /** What Escape does in the open room drawer. */
   shortcutClose: string;
+  /**
+   * The separator before what was said in a room since you left (a
+   * claimed name coming back); `{count}`, `{room}`.
+   */
+  sinceYouLeft: string;
   /** Above the divider after the lines a room replays when you join it. */
   earlierMessages: string;
   /** Below that divider: what was said after you joined. */
@@ -200,6 +205,7 @@ const WEB_EN: WebStrings = {
   searchOffline: "not connected",
   searchMore: "Older results",
   searchBack: "Back to the chat",
+  sinceYouLeft: "Since you left ({count}) in {room}:",
 };
 
 const WEB_PT: WebStrings = {
@@ -266,6 +272,7 @@ const WEB_PT: WebStrings = {
   searchOffline: "sem conexão",
   searchMore: "Resultados mais antigos",
   searchBack: "Voltar ao chat",
+  sinceYouLeft: "Desde que você saiu ({count}) em {room}:",
 };
 
 /** Strings of the browser client by language. */

@@ -18,7 +18,10 @@ import type {
 } from "../protocol/messages.ts";
 
 /** Why a room name was refused (the shape codes of a user name). */
-export type RoomNameErrorCode = Exclude<NameErrorCode, "reserved" | "taken">;
+export type RoomNameErrorCode = Exclude<
+  NameErrorCode,
+  "reserved" | "taken" | "registered"
+>;
 
 /**
  * Why a room command was refused: each is an `error` code on the wire,
@@ -340,6 +343,8 @@ const EN: Strings = {
         return `The name "${name}" is reserved`;
       case "taken":
         return `The name "${name}" is taken`;
+      case "registered":
+        return `The name "${name}" is registered to another key`;
     }
   },
   askName: "Welcome to chat! What is your name?",
@@ -524,6 +529,8 @@ const PT: Strings = {
         return `O nome "${name}" é reservado`;
       case "taken":
         return `O nome "${name}" já está em uso`;
+      case "registered":
+        return `O nome "${name}" está registrado para outra chave`;
     }
   },
   askName: "Bem-vindo(a) ao chat! Qual é o seu nome?",

@@ -9,6 +9,7 @@
  */
 
 import type { Command } from "./commands.ts";
+import type { PublicKeyInfo } from "./key_proof.ts";
 import type { Lang, ServerMessage } from "./messages.ts";
 import type { CODECS } from "./sniff.ts";
 
@@ -92,7 +93,13 @@ export type Intent =
     user?: string;
     /** IRC's real name. */
     realname?: string;
+    /** The client's personal public key, to prove and claim names with. */
+    key?: PublicKeyInfo;
+    /** The password of a claimed name (`/register`), proving it. */
+    namePassword?: string;
   }
+  /** The answer to the server's `challenge`: a signature, base64url. */
+  | { type: "proof"; signature: string }
   /** The server's password, given on its own (plain: a line before the name). */
   | { type: "password"; password: string }
   /**

@@ -57,6 +57,10 @@ export type Command =
   | { kind: "unban"; room?: string; name: string }
   | { kind: "topic-lock"; room?: string; on: boolean }
   | { kind: "oper"; password: string }
+  /** Claims your name with a password, or changes it. */
+  | { kind: "register"; password: string }
+  /** Proves the password of the registered name you asked for. */
+  | { kind: "identify"; password: string }
   | { kind: "help" }
   | { kind: "quit"; reason?: string }
   /** Who a member is (IRC `WHOIS`). */
@@ -367,20 +371,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       on: rest.trim().toLowerCase() !== "off",
     }),
   },
-  {
-    name: "oper",
-    aliases: [],
-    alsoAccepted: [],
-    completes: "nothing",
-    help: {
-      en: { args: "<password>", summary: "become a server operator" },
-      pt: { args: "<senha>", summary: "vira operador(a) do servidor" },
-    },
-    read: (rest, usage) => {
-      const password = rest.trim();
-      return password ? { kind: "oper", password } : { kind: "usage", usage };
-    },
-  },
+  _withPassword("oper", {
+    en: "become a server operator",
+    pt: "vira operador(a) do servidor",
+  }),
+  _withPassword("register", {
+    en: "keep your name: a password proves it",
+    pt: "guarda o seu nome: uma senha o prova",
+  }),
+  _withPassword("identify", {
+    en: "prove a registered name is yours",
+    pt: "prova que um nome registrado é seu",
+  }),
   {
     name: "help",
     aliases: [],
@@ -413,19 +415,46 @@ function _onMember(
   name: "op" | "deop" | "unban",
   summary: Readonly<Record<Lang, string>>,
 ): CommandSpec {
+  return _withOne(name, "names", { en: "<name>", pt: "<nome>" }, summary, (
+    rest,
+  ) => {
+    const [member] = _splitWord(rest.trim());
+    return member ? { kind: name, name: member } : null;
+  });
+}
+
+// A command whose one argument is a password, kept whole (`/register`).
+function _withPassword(
+  name: "oper" | "register" | "identify",
+  summary: Readonly<Record<Lang, string>>,
+): CommandSpec {
+  return _withOne(
+    name,
+    "nothing",
+    { en: "<password>", pt: "<senha>" },
+    summary,
+    (rest) => rest.trim() ? { kind: name, password: rest.trim() } : null,
+  );
+}
+
+// A command of one argument, read by `read` (`null`: missing).
+function _withOne(
+  name: string,
+  completes: CommandSpec["completes"],
+  args: Readonly<Record<Lang, string>>,
+  summary: Readonly<Record<Lang, string>>,
+  read: (rest: string) => Command | null,
+): CommandSpec {
   return {
     name,
     aliases: [],
     alsoAccepted: [],
-    completes: "names",
+    completes,
     help: {
-      en: { args: "<name>", summary: summary.en },
-      pt: { args: "<nome>", summary: summary.pt },
+      en: { args: args.en, summary: summary.en },
+      pt: { args: args.pt, summary: summary.pt },
     },
-    read: (rest, usage) => {
-      const [member] = _splitWord(rest.trim());
-      return member ? { kind: name, name: member } : { kind: "usage", usage };
-    },
+    read: (rest, usage) => read(rest) ?? { kind: "usage", usage },
   };
 }
 

@@ -12,6 +12,8 @@
  * @module
  */
 
+import type { PublicKeyInfo } from "./key_proof.ts";
+
 /**
  * Version of the native dialect; a hello with another version is refused
  * with a `bye` that says which version this server speaks.
@@ -26,6 +28,10 @@ export type ClientMessage =
   /**
    * First line of a native connection; resend with another name after a
    * `name_error`. `password` is the server's `--password`, when it has one.
+   * `key` is the client's personal public key: the server answers with a
+   * `challenge` before the name, and the first key to use a name claims
+   * it (see "Names" in `docs/protocol.md`). `namePassword` proves a name
+   * claimed with `/register` instead.
    */
   | {
     type: "hello";
@@ -33,7 +39,14 @@ export type ClientMessage =
     name: string;
     lang?: Lang;
     password?: string;
+    key?: PublicKeyInfo;
+    namePassword?: string;
   }
+  /**
+   * The answer to a `challenge`: the signature, by the hello's key, of
+   * `proofText(nonce, channel)` (see `key_proof.ts`), in base64url.
+   */
+  | { type: "proof"; signature: string }
   /**
    * A line the user typed: a message, or a `/command` the server
    * interprets; it goes to `room` (one the user is in), else to the
@@ -174,11 +187,38 @@ export type ServerMessage =
      * dialect sends it), so clients check a line before sending it.
      */
     maxLineBytes?: number;
+    /**
+     * A claimed name coming back: the rooms the server puts you back in
+     * (a `joined` for each follows), so a client that rejoins rooms
+     * itself leaves these out.
+     */
+    restored?: string[];
   }
     & Omit<RoomState, "room">
     & { room: string | null }
-  /** The requested name was refused; the client may send another `hello`. */
-  | { type: "name_error"; name: string; code: NameErrorCode; text: string }
+  /**
+   * The requested name was refused; the client may send another `hello`.
+   * With code `registered`, `password` says a password proves the name
+   * (send it as the hello's `namePassword`).
+   */
+  | {
+    type: "name_error";
+    name: string;
+    code: NameErrorCode;
+    text: string;
+    password?: true;
+  }
+  /**
+   * Prove the hello's key: sign `proofText(nonce, channel)` and answer
+   * with `proof`. The nonce is fresh for each connection.
+   */
+  | { type: "challenge"; nonce: string }
+  /**
+   * What was said in a room since you left (a claimed name coming back),
+   * oldest first, shown after the room's history under a "since you left"
+   * separator; `since` is when you left.
+   */
+  | { type: "catch_up"; room: string; since: number; lines: ChatLine[] }
   /** You joined a room; it is now your current room. */
   | ({ type: "joined" } & RoomState)
   /** You left a room (`/part`); a kick says `kick` instead. */
@@ -322,7 +362,9 @@ export type NameErrorCode =
   | "invalid_chars"
   | "mixed_scripts"
   | "reserved"
-  | "taken";
+  | "taken"
+  /** Claimed by another key (or password): see "Names" in `docs/protocol.md`. */
+  | "registered";
 
 /** Why a member left. */
 export type LeaveReason =

@@ -14,6 +14,7 @@ import {
   type ServerMessage,
 } from "./messages.ts";
 import { stripFormattingDeep } from "./irc_format.ts";
+import { readPublicKey } from "./key_proof.ts";
 
 const CLIENT_TYPES = new Set([
   "hello",
@@ -27,6 +28,7 @@ const CLIENT_TYPES = new Set([
   "quit",
   "ping",
   "pong",
+  "proof",
   "history",
   "search",
 ]);
@@ -52,6 +54,8 @@ const SERVER_TYPES = new Set([
   "bye",
   "ping",
   "pong",
+  "challenge",
+  "catch_up",
   "history",
   "search",
 ]);
@@ -191,7 +195,19 @@ export function decodeClientMessage(line: string): ClientMessage {
         name: r.name,
       };
       if (r.lang === "en" || r.lang === "pt") hello.lang = r.lang;
-      return _withOptional(hello, r, ["password"]);
+      if (r.key !== undefined) {
+        const key = readPublicKey(r.key);
+        if (key === null) {
+          throw new SyntaxError(
+            "Cannot decode hello: its key is not an Ed25519 or ECDSA-P256 public key",
+          );
+        }
+        hello.key = key;
+      }
+      return _withOptional(hello, r, ["password", "namePassword"]);
+    }
+    case "proof": {
+      return { type: "proof", signature: _string(r, "signature") };
     }
     case "input":
       if (typeof r.text !== "string") {
@@ -311,6 +327,7 @@ function _decode(line: string): Decoded {
     case "hello":
     case "input":
     case "quit":
+    case "proof":
       return message;
     default:
       return { type: "command", command: requestCommand(message) };

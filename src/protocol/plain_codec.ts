@@ -15,6 +15,7 @@ import {
   type RoomState,
   type ServerMessage,
 } from "./messages.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
 import {
   markOperators,
   roomEventText,
@@ -193,11 +194,20 @@ export function encodePlain(
       return _notice(now(), message.text);
     case "error":
       return `${formatStamp(now())} !! ${message.text}\n`;
+    case "catch_up": {
+      const mark = _mark(message.room, options);
+      return _notice(
+        now(),
+        CLAIM_STRINGS[lang].sinceYouLeft(message.room, message.lines.length),
+        mark,
+      ) + message.lines.map((line) => _chatLine(line, mark)).join("");
+    }
     case "history":
     case "search":
       return _found(message, lang, now());
     case "ping":
     case "pong":
+    case "challenge":
       return "";
   }
 }

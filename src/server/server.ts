@@ -10,6 +10,7 @@
 
 import type { ServerConfig } from "../config.ts";
 import { Hub } from "../hub/hub.ts";
+import { ClaimRegistry } from "../hub/claim_registry.ts";
 import { ConsoleLog, writeLine } from "./console_log.ts";
 import type { Gateway } from "./gateway.ts";
 import { StreamGateway } from "./stream_gateway.ts";
@@ -42,6 +43,11 @@ export interface StartServerOptions {
    * @default {"chat"}
    */
   version?: string;
+  /**
+   * The clock of the hub and of claimed names (tests move it days ahead).
+   * @default {Date.now}
+   */
+  now?: () => number;
 }
 
 /** One listener of a running server, as its callers see it. */
@@ -113,11 +119,28 @@ export function describeStoreStatus(status: StoreStatus): string {
     }`;
 }
 
-/** The hub of a config, on the keeper's store. */
-function _hub(config: ServerConfig, keeper: StoreKeeper, log: ConsoleLog): Hub {
+/**
+ * The hub of a config, on the keeper's one store: the history, the rooms'
+ * records and the claimed names (which outlive a restart in the data
+ * folder's database; in memory with --memory, or without a data folder).
+ */
+function _hub(
+  config: ServerConfig,
+  keeper: StoreKeeper,
+  log: ConsoleLog,
+  now: () => number,
+): Hub {
   return new Hub({
+    now,
     store: keeper.store,
     rooms: keeper.store,
+    claims: new ClaimRegistry({
+      store: keeper.store,
+      claimDays: config.nameClaimDays,
+      open: config.openNames,
+      now,
+    }),
+    catchUp: config.catchUp,
     historySize: config.historySize,
     rateLimit: config.rateLimit,
     onEvent: (event) => log.hubEvent(event),
@@ -174,6 +197,7 @@ export async function startServer(
   const facts = await serverFacts(config, options.version ?? "chat");
   const cloak = new HostCloak({ showIps: config.showIps });
   const hostOf = (ip: string) => cloak.hostOf(ip);
+  const clock = options.now ?? Date.now;
   // The history first: a data folder that cannot be used stops the start
   // before any port is taken.
   let onStoreStatus = (_status: StoreStatus): void => {};
@@ -183,7 +207,7 @@ export async function startServer(
   });
   let hub: Hub;
   try {
-    hub = _hub(config, keeper, log);
+    hub = _hub(config, keeper, log, clock);
   } catch (error) {
     keeper.close();
     throw error;
@@ -213,7 +237,7 @@ export async function startServer(
   const ticker = setInterval(() => {
     const now = Date.now();
     try {
-      hub.tick(now);
+      hub.tick(clock());
     } catch (error) {
       log.reportError(error, "hub");
     }

@@ -36,6 +36,15 @@ import {
   encodeOnce,
 } from "../protocol/encode_cache.ts";
 import { FALLBACK_CODEC, sniff } from "../protocol/sniff.ts";
+import {
+  keyIdOf,
+  newNonce,
+  type PublicKeyInfo,
+  UNBOUND_CHANNEL,
+  verifyProof,
+} from "../protocol/key_proof.ts";
+import type { Credential } from "../hub/claim_registry.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
 import type {
   CloseCode,
   LineTransport,
@@ -88,6 +97,13 @@ export interface SessionOptions {
    * @default {() => "unknown"}
    */
   hostOf?: (ip: string) => string;
+  /**
+   * What a key's proof is bound to: the fingerprint of the certificate
+   * this connection's TLS showed (`SHA256:…`), so that a proof relayed
+   * from another connection fails. The TLS transport gives it.
+   * @default {UNBOUND_CHANNEL} a connection without TLS
+   */
+  channelBinding?: string;
 }
 
 /** Why a session is closing. */
@@ -99,6 +115,9 @@ export interface Closing {
 }
 
 const MAX_BAD_LINES = 10;
+// Failed guesses of claimed names' passwords (wrong, or refused for
+// guessing too fast) before the connection is closed.
+const MAX_NAME_GUESSES = 5;
 const MAX_NAME_TRIES = 20;
 const FLUSH_DEADLINE_MS = 1500;
 
@@ -143,6 +162,19 @@ export class Session implements Member, Reader, TransportSink {
   #lastHeard: number;
   #heard = false;
   #pinged = false;
+  // What the peer proved (a key, a name's password), and the challenge of
+  // a hello whose key is not proven yet.
+  #credential: Credential | null = null;
+  #challenge: {
+    nonce: string;
+    key: PublicKeyInfo;
+    hello: Extract<Intent, { type: "hello" }>;
+  } | null = null;
+  // A proof or a password being checked (off the main thread): names wait.
+  #checking = false;
+  // The claimed name whose password a plain user is asked for.
+  #namePasswordFor: string | null = null;
+  #nameGuesses = 0;
 
   /**
    * Starts a connection's life; nothing is read until
@@ -178,9 +210,12 @@ export class Session implements Member, Reader, TransportSink {
     return this.#hub.has(this);
   }
 
-  /** Whether the server's password is still to be given. */
+  /**
+   * Whether a password is still to be given: the server's, or that of the
+   * claimed name a plain user asked for.
+   */
   get needsPassword(): boolean {
-    return !this.#authenticated;
+    return !this.#authenticated || this.#namePasswordFor !== null;
   }
 
   /** What the server tells of itself. */
@@ -519,9 +554,34 @@ export class Session implements Member, Reader, TransportSink {
         if (!this.#authenticated && !this.#checkPassword(intent.password)) {
           return;
         }
+        if (this.#checking || this.#challenge !== null) {
+          this.#badLine("waiting for a proof");
+          return;
+        }
+        if (
+          intent.key !== undefined &&
+          (this.#credential?.kind !== "key" ||
+            this.#credential.keyId !== keyIdOf(intent.key))
+        ) {
+          this.#askProof(intent, intent.key);
+          return;
+        }
+        if (intent.namePassword !== undefined) {
+          this.#proveName(intent.name, intent.namePassword);
+          return;
+        }
         this.#tryName(intent.name);
         return;
+      case "proof":
+        this.#checkProof(intent.signature);
+        return;
       case "password":
+        if (this.#authenticated && this.#namePasswordFor !== null) {
+          const name = this.#namePasswordFor;
+          this.#namePasswordFor = null;
+          this.#proveName(name, intent.password);
+          return;
+        }
         if (this.#authenticated) {
           this.#badLine("no password asked for");
           return;
@@ -576,10 +636,24 @@ export class Session implements Member, Reader, TransportSink {
       this.#exit("full", undefined, true);
       return;
     }
-    const result = this.#hub.register(this, requested);
+    const result = this.#hub.register(this, requested, {
+      credential: this.#credential,
+    });
     if (result.ok) return;
     if (++this.#nameTries > MAX_NAME_TRIES) {
       this.#exit("protocol", "too many names refused", true);
+      return;
+    }
+    const password = result.code === "registered" &&
+      this.#hub.claims.hasPassword(result.name);
+    if (password && this.#codec?.id === "plain") {
+      // The next line is the name's password.
+      this.#namePasswordFor = result.name;
+      this.deliver({
+        type: "info",
+        code: "notice",
+        text: CLAIM_STRINGS[this.#lang].askNamePassword(result.name),
+      });
       return;
     }
     this.deliver({
@@ -587,7 +661,81 @@ export class Session implements Member, Reader, TransportSink {
       name: result.name,
       code: result.code,
       text: STRINGS[this.#lang].nameError(result.code, result.name),
+      ...(password ? { password: true as const } : {}),
     });
+  }
+
+  // A hello with a key not proven yet: send a challenge, and keep the
+  // hello for when the proof comes.
+  #askProof(
+    hello: Extract<Intent, { type: "hello" }>,
+    key: PublicKeyInfo,
+  ): void {
+    const nonce = newNonce();
+    this.#challenge = { nonce, key, hello };
+    this.deliver({ type: "challenge", nonce });
+  }
+
+  // The proof of the challenged key: a good one proves the key for the
+  // whole connection and the hello goes on; a bad one ends it.
+  #checkProof(signature: string): void {
+    const challenge = this.#challenge;
+    if (challenge === null || this.#checking) {
+      this.#badLine("no challenge to answer");
+      return;
+    }
+    this.#challenge = null;
+    this.#checking = true;
+    const channel = this.#options.channelBinding ?? UNBOUND_CHANNEL;
+    verifyProof(challenge.key, signature, challenge.nonce, channel).then(
+      (good) => {
+        this.#checking = false;
+        if (this.#closing !== null) return;
+        if (!good) {
+          this.#options.log(`${this.label}: a key's proof did not verify`);
+          this.#exit("protocol", CLAIM_STRINGS[this.#lang].badProof, true);
+          return;
+        }
+        this.#credential = { kind: "key", keyId: keyIdOf(challenge.key) };
+        this.#onIntent(challenge.hello);
+      },
+    );
+  }
+
+  // A name's password (a plain user's answer, a native hello's
+  // `namePassword`): checked off the main thread, each guess counted.
+  #proveName(name: string, password: string): void {
+    this.#checking = true;
+    this.#hub.claims.verifyPassword(name, password, this.address).then(
+      ({ result, credential }) => {
+        this.#checking = false;
+        if (this.#closing !== null) return;
+        if (result === "ok" && credential !== undefined) {
+          this.#credential = credential;
+          this.#tryName(name);
+          return;
+        }
+        if (result === "none") {
+          this.#tryName(name);
+          return;
+        }
+        if (++this.#nameGuesses >= MAX_NAME_GUESSES) {
+          this.#options.log(`${this.label}: too many wrong name passwords`);
+          this.#exit("password", undefined, true);
+          return;
+        }
+        const words = CLAIM_STRINGS[this.#lang];
+        this.deliver({
+          type: "name_error",
+          name,
+          code: "registered",
+          text: result === "slow"
+            ? words.tooManyGuesses
+            : words.wrongNamePassword(name),
+          password: true,
+        });
+      },
+    );
   }
 
   #badLine(why: string): void {

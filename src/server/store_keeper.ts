@@ -69,7 +69,7 @@ const _MAX_BACKLOG = 10_000;
  * ```
  */
 export class StoreKeeper {
-  /** The store the hub keeps lines and rooms in. */
+  /** The store the hub keeps lines, rooms and claimed names in. */
   readonly store: ChatStore;
   /** The database file, or `null` when the history is in memory only. */
   readonly path: string | null;
@@ -121,7 +121,7 @@ export class StoreKeeper {
   ): StoreKeeper {
     if (config.memory || config.dataDir === null) {
       const capacity = config.maxHistory ??
-        Math.max(config.historySize, MEMORY_HISTORY_LINES);
+        Math.max(config.historySize, config.catchUp, MEMORY_HISTORY_LINES);
       return new StoreKeeper(
         new MemoryStore({ capacity }),
         null,

@@ -30,6 +30,7 @@ import type {
   StoredLine,
 } from "./history_store.ts";
 import { applyMigrations } from "./migrations.ts";
+import type { ClaimRecord, ClaimStore } from "./claim_store.ts";
 import type { ChatStore, RoomBan, RoomRecord } from "./room_store.ts";
 import { hasWords, queryWords } from "./search_words.ts";
 import { checkCount, retainLimits, searchLimit } from "./store_limits.ts";
@@ -155,6 +156,10 @@ const _SQL = {
     "INSERT OR IGNORE INTO room_operators (room, name) VALUES (?, ?)",
   addBan:
     "INSERT OR REPLACE INTO room_bans (room, name, address, by, time) VALUES (?, ?, ?, ?, ?)",
+  saveClaim: "INSERT OR REPLACE INTO name_claims (key, name, key_id, " +
+    "password_hash, cert_fp, claimed_at, last_used, left_at, rooms) " +
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  forgetClaim: "DELETE FROM name_claims WHERE key = ?",
 } as const;
 
 type _Statements = { [name in keyof typeof _SQL]: StatementSync };
@@ -193,7 +198,7 @@ const _INDEX_AT_CLOSE = 20_000;
  * again.close();
  * ```
  */
-export class SqliteStore implements ChatStore {
+export class SqliteStore implements ChatStore, ClaimStore {
   /** The data folder. */
   readonly dir: string;
   /** The database file. */
@@ -216,6 +221,8 @@ export class SqliteStore implements ChatStore {
   #lineCounts = new Map<number, number>();
   #newRooms: number[] = [];
   #roomChanges = new Map<number, RoomRecord | null>();
+  // Claims saved (a record) or forgotten (null) since the last commit.
+  #claimChanges = new Map<string, ClaimRecord | null>();
   #pending: _Pending[] = [];
   #pendingBytes = 0;
   #failing = false;
@@ -348,7 +355,7 @@ export class SqliteStore implements ChatStore {
     if (this.#closed || this.#readOnly) return this.#pending.length === 0;
     if (
       this.#pending.length === 0 && this.#newRooms.length === 0 &&
-      this.#roomChanges.size === 0
+      this.#roomChanges.size === 0 && this.#claimChanges.size === 0
     ) {
       return true;
     }
@@ -361,6 +368,9 @@ export class SqliteStore implements ChatStore {
         sql.insertRoom.run(id, this.#roomKeys.get(id)!);
       }
       for (const [id, record] of this.#roomChanges) this.#writeRoom(id, record);
+      for (const [key, claim] of this.#claimChanges) {
+        this.#writeClaim(key, claim);
+      }
       _insertLines(sql, pending);
       for (const [room, count] of counts) sql.countLines.run(count, room);
       if (pending.length > 0) sql.lastId.run(pending.at(-1)!.stored.id);
@@ -373,6 +383,7 @@ export class SqliteStore implements ChatStore {
     this.#pendingBytes = 0;
     this.#newRooms = [];
     this.#roomChanges.clear();
+    this.#claimChanges.clear();
     return true;
   }
 
@@ -682,6 +693,42 @@ export class SqliteStore implements ChatStore {
   }
 
   /**
+   * Every claim, as the last commit left it (what waits is committed first).
+   *
+   * @returns New records.
+   */
+  loadClaims(): ClaimRecord[] {
+    this.#commitBeforeReading();
+    const rows = this.#db.prepare(
+      "SELECT key, name, key_id, password_hash, cert_fp, claimed_at, " +
+        "last_used, left_at, rooms FROM name_claims",
+    ).all();
+    return rows.map((row) => _claimOf(row as unknown as _ClaimRow));
+  }
+
+  /**
+   * Saves a claim's whole record with the next commit.
+   *
+   * @param record The claim as it is now.
+   * @throws {TypeError} If the store is read-only or closed.
+   */
+  saveClaim(record: ClaimRecord): void {
+    this.#checkWritable("save a claim");
+    this.#claimChanges.set(record.key, record);
+  }
+
+  /**
+   * Forgets a claim with the next commit.
+   *
+   * @param key The name's look key.
+   * @throws {TypeError} If the store is read-only or closed.
+   */
+  forgetClaim(key: string): void {
+    this.#checkWritable("forget a claim");
+    this.#claimChanges.set(key, null);
+  }
+
+  /**
    * Commits what waits (when it can), closes the database and releases
    * the folder's lock. Idempotent.
    */
@@ -713,7 +760,10 @@ export class SqliteStore implements ChatStore {
     if (this.#closed) {
       throw new TypeError("Cannot read history: the history is closed");
     }
-    if (this.#pending.length > 0 || this.#roomChanges.size > 0) this.commit();
+    if (
+      this.#pending.length > 0 || this.#roomChanges.size > 0 ||
+      this.#claimChanges.size > 0
+    ) this.commit();
   }
 
   #roomId(key: string): number {
@@ -757,6 +807,24 @@ export class SqliteStore implements ChatStore {
         ban.time ?? null,
       );
     }
+  }
+
+  #writeClaim(key: string, claim: ClaimRecord | null): void {
+    if (claim === null) {
+      this.#sql.forgetClaim.run(key);
+      return;
+    }
+    this.#sql.saveClaim.run(
+      key,
+      claim.name,
+      claim.keyId ?? null,
+      claim.passwordHash ?? null,
+      claim.certFp ?? null,
+      claim.claimedAt,
+      claim.lastUsed,
+      claim.leftAt ?? null,
+      JSON.stringify(claim.rooms),
+    );
   }
 
   // Runs writes in one transaction. A storage failure (disk full, I/O
@@ -808,6 +876,41 @@ export class SqliteStore implements ChatStore {
       this.#dropped += drop;
     }
   }
+}
+
+interface _ClaimRow {
+  key: string;
+  name: string;
+  key_id: string | null;
+  password_hash: string | null;
+  cert_fp: string | null;
+  claimed_at: number;
+  last_used: number;
+  left_at: number | null;
+  rooms: string;
+}
+
+// A claim as read back; rooms that are not a list of strings read as none.
+function _claimOf(row: _ClaimRow): ClaimRecord {
+  let rooms: unknown = [];
+  try {
+    rooms = JSON.parse(row.rooms);
+  } catch {
+    // A row edited by hand: the claim stands, its rooms are lost.
+  }
+  return {
+    key: row.key,
+    name: row.name,
+    ...(row.key_id === null ? {} : { keyId: row.key_id }),
+    ...(row.password_hash === null ? {} : { passwordHash: row.password_hash }),
+    ...(row.cert_fp === null ? {} : { certFp: row.cert_fp }),
+    claimedAt: row.claimed_at,
+    lastUsed: row.last_used,
+    ...(row.left_at === null ? {} : { leftAt: row.left_at }),
+    rooms: Array.isArray(rooms)
+      ? rooms.filter((room): room is string => typeof room === "string")
+      : [],
+  };
 }
 
 // The lines of one answer, within a count, a budget of text and a deadline.

@@ -36,6 +36,10 @@ const TITLE = "chat";
 /** Where the page keeps the name you joined with, across reloads. */
 const NAME_KEY = "chat.name";
 
+/** The IndexedDB database and store the page keeps its key in. */
+const KEY_DB = "chat";
+const KEY_STORE = "keys";
+
 /** Pixels from the bottom within which the list counts as at the bottom. */
 const BOTTOM_SLACK = 48;
 
@@ -258,6 +262,9 @@ function run(effects) {
         break;
       case "reject_input":
         ui.lineInput.setAttribute("aria-invalid", "true");
+        break;
+      case "prove":
+        prove(effect.nonce);
         break;
     }
   }
@@ -1126,11 +1133,14 @@ ui.nameInput.value = savedName;
 
 ui.nameForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  run(
-    state.submitName(
-      ui.nameInput.value,
-      data.password ? ui.passwordInput.value : undefined,
-    ),
+  // The key first, so that the hello carries it.
+  pageKey.then(() =>
+    run(
+      state.submitName(
+        ui.nameInput.value,
+        data.password ? ui.passwordInput.value : undefined,
+      ),
+    )
   );
 });
 
@@ -1360,3 +1370,109 @@ function showJoinCode(code) {
 
 showJoinCode(data.joinCode);
 render();
+
+// --- The page's key -------------------------------------------------------
+
+/**
+ * Opens the page's key store.
+ *
+ * @returns {Promise<IDBDatabase>}
+ */
+function openKeyStore() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(KEY_DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(KEY_STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/**
+ * Reads or writes one entry of the key store.
+ *
+ * @param {IDBDatabase} db
+ * @param {"readonly" | "readwrite"} mode
+ * @param {(store: IDBObjectStore) => IDBRequest} act
+ * @returns {Promise<unknown>}
+ */
+function keyRequest(db, mode, act) {
+  return new Promise((resolve, reject) => {
+    const request = act(db.transaction(KEY_STORE, mode).objectStore(KEY_STORE));
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/**
+ * Bytes as base64url without padding.
+ *
+ * @param {ArrayBuffer} buffer
+ * @returns {string}
+ */
+function base64Url(buffer) {
+  let binary = "";
+  for (const byte of new Uint8Array(buffer)) {
+    binary += String.fromCharCode(byte);
+  }
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+/**
+ * The page's personal key: an ECDSA P-256 pair made once, its private half
+ * not extractable, kept in IndexedDB. `null` where the browser offers no
+ * WebCrypto (plain HTTP): the page then claims names with `/register`.
+ *
+ * @returns {Promise<CryptoKeyPair | null>}
+ */
+async function loadPageKey() {
+  if (!globalThis.isSecureContext || !globalThis.crypto?.subtle) return null;
+  try {
+    const db = await openKeyStore();
+    let pair = /** @type {CryptoKeyPair | undefined} */ (
+      await keyRequest(db, "readonly", (store) => store.get("personal"))
+    );
+    if (pair === undefined) {
+      pair = await crypto.subtle.generateKey(
+        { name: "ECDSA", namedCurve: "P-256" },
+        false,
+        ["sign", "verify"],
+      );
+      await keyRequest(db, "readwrite", (store) => store.put(pair, "personal"));
+    }
+    const raw = await crypto.subtle.exportKey("raw", pair.publicKey);
+    state.useKey({ alg: "ECDSA-P256", key: base64Url(raw) });
+    return pair;
+  } catch {
+    // A browser that refuses storage (private mode): names unclaimed.
+    return null;
+  }
+}
+
+const pageKey = loadPageKey();
+
+/**
+ * Signs the server's challenge (the nonce, bound to the channel: without
+ * TLS the placeholder `unbound`) and sends the proof.
+ *
+ * @param {string} nonce
+ */
+async function prove(nonce) {
+  const pair = await pageKey;
+  if (pair === null) return;
+  const proof = new TextEncoder().encode(
+    `chat name proof v1\n${nonce}\nunbound\n`,
+  );
+  const signature = await crypto.subtle.sign(
+    { name: "ECDSA", hash: "SHA-256" },
+    pair.privateKey,
+    proof,
+  );
+  if (socket?.readyState === WebSocket.OPEN) {
+    socket.send(
+      JSON.stringify({ type: "proof", signature: base64Url(signature) }),
+    );
+  }
+}

@@ -92,6 +92,24 @@ export class PageHistory {
   }
 
   /**
+   * What was said in a room since you left came after its replay (a
+   * claimed name coming back, `catch_up`): when the replay held no stored
+   * line, older ones can be asked for before the oldest of these.
+   *
+   * @param {string} room
+   * @param {readonly ChatLine[]} lines The catch-up's lines.
+   */
+  caughtUp(room, lines) {
+    const known = this.#rooms.get(room);
+    const ids = lines.map(_idOf).filter((id) => id !== null);
+    if (known === undefined || known.more || ids.length === 0) return;
+    known.more = true;
+    known.oldest = Math.min(...ids);
+    known.ids = true;
+    this.#version++;
+  }
+
+  /**
    * You left a room (or were kicked): its scrollback is forgotten.
    *
    * @param {string} room

@@ -114,7 +114,9 @@ export const FIRST_NAME_HUE = 25;
  * - `alert`: something is for the user's attention (a mention, a private
  *   message): count it in the tab title while the tab is hidden;
  * - `clear_input`: the typed line was taken; empty the field;
- * - `reject_input`: the typed line was refused; keep it, marked invalid.
+ * - `reject_input`: the typed line was refused; keep it, marked invalid;
+ * - `prove`: sign the server's challenge with the page's key and send
+ *   {@linkcode WebClientState.proof}'s message.
  *
  * @typedef {{ kind: "connect" }
  *   | { kind: "send"; message: ClientMessage }
@@ -128,6 +130,7 @@ export const FIRST_NAME_HUE = 25;
  *   | { kind: "alert" }
  *   | { kind: "clear_input" }
  *   | { kind: "reject_input" }
+ *   | { kind: "prove"; nonce: string }
  * } WebEffect
  */
 
@@ -205,6 +208,12 @@ export class WebClientState {
   #phase = "naming";
   #me = "";
   #pending = "";
+  /**
+   * The page's public key, sent in every hello (see {@linkcode useKey}).
+   *
+   * @type {{ alg: "Ed25519" | "ECDSA-P256"; key: string } | null}
+   */
+  #key = null;
   /** @type {string[]} */
   #members = [];
   #membersVersion = 0;
@@ -886,6 +895,38 @@ export class WebClientState {
     return effects;
   }
 
+  /**
+   * What was said in a room since you left: a separator, then the lines;
+   * when the replay before them held none, older lines are asked for
+   * before these.
+   *
+   * @param {Extract<ServerMessage, { type: "catch_up" }>} message
+   * @param {number} now
+   * @returns {WebEffect[]}
+   */
+  #catchUp(message, now) {
+    const room = cleanText(String(message.room));
+    const lines = _lines(message.lines);
+    this.#history.caughtUp(room, lines);
+    const count = String(lines.length);
+    return [
+      this.#notice(this.#text.web.sinceYouLeft, { count, room }, now, room),
+      ...lines.flatMap((line) => this.#chat({ ...line, room }, false)),
+    ];
+  }
+
+  /**
+   * Sends the page's public key in every hello from now on: the server
+   * challenges it (a `prove` effect), and the names the page uses stay its
+   * own. Only where the browser offers WebCrypto (a secure context).
+   *
+   * @param {{ alg: "Ed25519" | "ECDSA-P256"; key: string }} key The public
+   *   key: its algorithm and raw bytes in base64url.
+   */
+  useKey(key) {
+    this.#key = key;
+  }
+
   /** @returns {WebEffect} */
   #hello() {
     /** @type {ClientMessage} */
@@ -896,6 +937,7 @@ export class WebClientState {
       lang: this.#lang,
     };
     if (this.#password !== "") hello.password = this.#password;
+    if (this.#key !== null) hello.key = this.#key;
     return { kind: "send", message: hello };
   }
 
@@ -1269,6 +1311,10 @@ export class WebClientState {
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
         return [];
+      case "challenge":
+        return [{ kind: "prove", nonce: String(message.nonce) }];
+      case "catch_up":
+        return this.#catchUp(message, now);
       // Older lines, above a room's; results of the search.
       case "history":
       case "search":

@@ -789,10 +789,13 @@ Deno.test({
       await bob.say("said while away");
       await bob.say("said while away, too");
       relay.resume();
+      // Back under its name (its key claimed it): what was missed comes
+      // under the server's "since you left".
+      await rowMatching(terminal, "the reconnection", /-- Reconnected to /);
       await rowMatching(
         terminal,
-        "the reconnection",
-        /-- Reconnected to .*; 2 messages while you were away:$/,
+        "the separator",
+        /since you left: 2 lines in #general/,
       );
       const rows = await terminal.waitForScreen(
         "the missed lines",

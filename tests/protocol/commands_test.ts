@@ -207,7 +207,7 @@ Deno.test("parseCommand() reads every word of the command table as its command",
 Deno.test("the command table gives every word to one command only", () => {
   const words = COMMAND_NAMES.map((word) => word.toLowerCase());
   assertEquals(new Set(words).size, words.length);
-  assertEquals(words.length, 37);
+  assertEquals(words.length, 39);
 });
 
 Deno.test("COMMAND_NAMES holds every accepted word, the unlisted ones included", () => {
@@ -250,6 +250,8 @@ const HELP_EN = [
   "  /unban <name>           operators: lift a ban",
   "  /topic-lock [off]       operators: only they set the topic",
   "  /oper <password>        become a server operator",
+  "  /register <password>    keep your name: a password proves it",
+  "  /identify <password>    prove a registered name is yours",
   "  /help                   this list",
   "  /quit [reason]          leave the chat (also /exit, /SAIR)",
 ].join("\n");
@@ -276,6 +278,8 @@ const HELP_PT = [
   "  /unban <nome>           operadores: desfaz um banimento",
   "  /topic-lock [off]       operadores: só eles mudam o assunto",
   "  /oper <senha>           vira operador(a) do servidor",
+  "  /register <senha>       guarda o seu nome: uma senha o prova",
+  "  /identify <senha>       prova que um nome registrado é seu",
   "  /help                   esta lista",
   "  /quit [motivo]          sai do chat (também /exit, /SAIR)",
 ].join("\n");

@@ -102,6 +102,7 @@ Deno.test("the compiled program gets exactly the permissions chat serve runs wit
   const serve = String(config.tasks.serve).split(/\s+/)
     .filter((word) => word.startsWith("--allow-") || word === "-A");
   assertEquals([...PERMISSIONS].sort(), serve.sort());
+  // Files (the data and config folders), never other programs.
   assertFalse(PERMISSIONS.some((flag) => /^--allow-run/.test(flag)));
 });
 

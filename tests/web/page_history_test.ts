@@ -102,6 +102,29 @@ Deno.test("PageHistory knows an empty replay as a room's start, and a replay wit
   assertEquals(history.older("#new", 5), null);
 });
 
+Deno.test("PageHistory pages back from a catch-up's oldest line when the replay held none, and from the replay's when it did", () => {
+  const history = new PageHistory();
+  history.joined("#games", []);
+  history.caughtUp("#games", [line(60), line(61)]);
+  assertEquals(history.scrollback("#games"), "more");
+  assertEquals(history.older("#games", 60)?.type, "history");
+  assertEquals(history.answered("#games", [line(59)], false)?.length, 1);
+  assertEquals(history.scrollback("#games"), "start");
+  // A replay with stored lines: they stay the oldest shown.
+  history.joined("#books", [line(10)]);
+  history.caughtUp("#books", [line(20)]);
+  history.older("#books", 10);
+  assertEquals(history.answered("#books", [line(9), line(15)], true), [
+    line(9),
+  ]);
+  // Nothing stored to page by, or a room the page is not in: no change.
+  history.joined("#quiet", []);
+  history.caughtUp("#quiet", [{ from: "bob", text: "no id", time: 1 }]);
+  assertEquals(history.scrollback("#quiet"), "start");
+  history.caughtUp("#other", [line(5)]);
+  assertEquals(history.scrollback("#other"), "none");
+});
+
 Deno.test("PageHistory refuses a before that is not a stored id", () => {
   const history = new PageHistory();
   history.joined("#general", [line(5)]);
@@ -300,6 +323,48 @@ Deno.test("WebClientState shows a replay's stored ids, and asks for older lines 
     false,
     "not a line of yours",
   );
+});
+
+Deno.test("WebClientState pages back from what was said since you left when the replay before it is empty", () => {
+  const state = new WebClientState({ text: pageText("en"), lang: "en" });
+  state.submitName("ana");
+  state.opened(0);
+  state.received(
+    JSON.stringify({
+      type: "welcome",
+      name: "ana",
+      room: "#general",
+      members: ["ana"],
+      ops: [],
+      history: [],
+      server: "chat",
+      version: 2,
+    }),
+    0,
+  );
+  assertEquals(state.scrollback("#general"), "start");
+  const shown = state.received(
+    JSON.stringify({
+      type: "catch_up",
+      room: "#general",
+      since: 1,
+      lines: [line(70, "while away"), line(71, "and more")],
+    }),
+    1,
+  );
+  assertEquals(
+    shown.flatMap((e) =>
+      e.kind === "show" && e.entry.kind === "chat" ? [e.entry.line] : []
+    ),
+    [70, 71],
+  );
+  assertEquals(state.scrollback("#general"), "more");
+  assertEquals(sentMessages(state.loadOlder("#general", 70, 2)), [{
+    type: "history",
+    room: "#general",
+    before: 70,
+    limit: SCROLLBACK_LINES,
+  }]);
 });
 
 Deno.test("WebClientState forgets older lines asked for when the connection drops, and a refused request can be made again", () => {
