@@ -1485,14 +1485,26 @@ export class Hub {
     options: ApplyOptions,
   ): void {
     const limit = command.limit ?? DEFAULT_HISTORY_PAGE;
-    if (!_isCount(limit, MAX_HISTORY_PAGE) || !_isId(command.before)) {
+    if (
+      !_isCount(limit, MAX_HISTORY_PAGE) || !_isId(command.before) ||
+      !_isId(command.after) || !_isId(command.around) ||
+      !_isId(command.newerThan)
+    ) {
       this.#badPage(member);
       return;
     }
     const room = this.#inRoom(member, state, command.room, options);
     if (room === null) return;
     const before = command.older ? state.shown.get(room) : command.before;
-    const lines = _newestWithin(room.recent(limit, before), MAX_PAGE_CHARS);
+    const lines = _newestWithin(
+      _page(room, limit, {
+        before,
+        after: command.after,
+        around: command.around,
+        newerThan: command.newerThan,
+      }),
+      MAX_PAGE_CHARS,
+    );
     const oldest = lines[0]?.id;
     _noteShown(state, room, lines);
     member.deliver({
@@ -1909,6 +1921,29 @@ function _isCount(value: number, max: number): boolean {
 }
 
 // A line id to page back from: absent, or a whole number of 1 or more.
+// A page of a room's lines, oldest first: before an id (or the newest),
+// after one, around one (the line itself and older ones first), or the
+// newest of those after one.
+function _page(
+  room: Room,
+  limit: number,
+  at: {
+    before: number | undefined;
+    after: number | undefined;
+    around: number | undefined;
+    newerThan: number | undefined;
+  },
+): ChatLine[] {
+  if (at.after !== undefined) return room.following(limit, at.after);
+  if (at.newerThan !== undefined) {
+    const after = at.newerThan;
+    return room.recent(limit).filter((line) => (line.id ?? 0) > after);
+  }
+  if (at.around === undefined) return room.recent(limit, at.before);
+  const older = room.recent(Math.ceil(limit / 2), at.around + 1);
+  return [...older, ...room.following(limit - older.length, at.around)];
+}
+
 function _isId(value: number | undefined): boolean {
   return value === undefined || (Number.isSafeInteger(value) && value >= 1);
 }

@@ -444,6 +444,18 @@ export class Room {
   }
 
   /**
+   * The room's oldest lines newer than an id, oldest first, each with its
+   * id.
+   *
+   * @param limit Most lines returned.
+   * @param after Only lines whose id is above this one.
+   * @returns At most `limit` lines.
+   */
+  following(limit: number, after: number): ChatLine[] {
+    return _withIds(this.#store.following(this.key, limit, after));
+  }
+
+  /**
    * Tells whether the room has lines older than an id.
    *
    * @param id A line's id.

@@ -39,6 +39,18 @@ export type Command =
     room?: string;
     limit?: number;
     before?: number;
+    /** Lines newer than this id instead, oldest first (IRC's `AFTER`). */
+    after?: number;
+    /**
+     * Lines around this id instead: the line itself and those before it,
+     * then those after it, `limit` in all (IRC's `AROUND`).
+     */
+    around?: number;
+    /**
+     * The newest lines still, but only those newer than this id (IRC's
+     * `LATEST` with a reference).
+     */
+    newerThan?: number;
     older?: true;
   }
   /**

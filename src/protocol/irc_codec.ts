@@ -45,6 +45,14 @@ export const IRC_CAPABILITIES: readonly string[] = [
   "server-time",
 ];
 
+/** The `CHATHISTORY` subcommands the server answers. */
+const CHATHISTORY_VERBS: ReadonlySet<string> = new Set([
+  "LATEST",
+  "BEFORE",
+  "AFTER",
+  "AROUND",
+]);
+
 /** Most lines one `CHATHISTORY` answer holds (ISUPPORT `CHATHISTORY`). */
 const CHATHISTORY_LIMIT = 100;
 
@@ -948,9 +956,10 @@ function _lines(
 }
 
 /**
- * `CHATHISTORY LATEST #room * N` and `CHATHISTORY BEFORE #room msgid=ID N`:
- * a page of the hub's history. The store pages back by id, so `AFTER`,
- * `AROUND`, `BETWEEN`, `TARGETS` and timestamps are refused with `FAIL`.
+ * `CHATHISTORY LATEST #room *|msgid=ID N`, `BEFORE`, `AFTER` and `AROUND
+ * #room msgid=ID N`: a page of the hub's history, oldest first. The store
+ * pages by id, so references are `msgid=` (the ids the lines carry);
+ * timestamps, `BETWEEN` and `TARGETS` are refused with `FAIL`.
  */
 function _chathistory(state: IrcState, params: string[]): Decoded {
   const [sub = "", target = "", ref = "", count = ""] = params;
@@ -965,8 +974,11 @@ function _chathistory(state: IrcState, params: string[]): Decoded {
       ]),
     );
   const verb = sub.toUpperCase();
-  if (verb !== "LATEST" && verb !== "BEFORE") {
-    return fail("INVALID_PARAMS", "Only LATEST and BEFORE are supported");
+  if (!CHATHISTORY_VERBS.has(verb)) {
+    return fail(
+      "INVALID_PARAMS",
+      "Only LATEST, BEFORE, AFTER and AROUND are supported",
+    );
   }
   if (!target.startsWith("#")) {
     return fail("INVALID_TARGET", "Only channels have history");
@@ -976,19 +988,27 @@ function _chathistory(state: IrcState, params: string[]): Decoded {
     return fail("INVALID_PARAMS", `The limit is 1 to ${CHATHISTORY_LIMIT}`);
   }
   state.target = target;
-  if (verb === "LATEST" && ref === "*") {
-    return _command({ kind: "history", room: target, limit });
+  const history = { kind: "history", room: target, limit } as const;
+  if (verb === "LATEST" && ref === "*") return _command(history);
+  const match = /^msgid=(\d{1,15})$/.exec(ref);
+  if (match === null) {
+    return fail(
+      "INVALID_PARAMS",
+      "Give msgid= as the reference (or * for LATEST)",
+    );
   }
-  const id = /^msgid=(\d{1,15})$/.exec(ref);
-  if (verb === "BEFORE" && id !== null) {
-    return _command({
-      kind: "history",
-      room: target,
-      limit,
-      before: Number(id[1]),
-    });
+  const id = Number(match[1]);
+  switch (verb) {
+    case "BEFORE":
+      return _command({ ...history, before: id });
+    case "AFTER":
+      return _command({ ...history, after: id });
+    case "AROUND":
+      return _command({ ...history, around: id });
+    // The newest lines, but only those after the reference.
+    default:
+      return _command({ ...history, newerThan: id });
   }
-  return fail("INVALID_PARAMS", "Give * for LATEST, msgid= for BEFORE");
 }
 
 function _names(

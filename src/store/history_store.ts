@@ -175,6 +175,17 @@ export interface HistoryStore {
    */
   recent(room: string, limit: number, before?: number): StoredLine[];
   /**
+   * The oldest lines of a room newer than an id, oldest first: paging
+   * forward (IRC's `CHATHISTORY AFTER` and `AROUND`).
+   *
+   * @param room The room's key.
+   * @param limit Most lines returned.
+   * @param after Only lines whose id is above this one.
+   * @returns At most `limit` lines, oldest first.
+   * @throws {RangeError} If `limit` is not a whole number of zero or more.
+   */
+  following(room: string, limit: number, after: number): StoredLine[];
+  /**
    * The lines of a room holding every word of `words` (whole words, any
    * case, any accents), newest first.
    *

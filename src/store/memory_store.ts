@@ -129,6 +129,28 @@ export class MemoryStore implements ChatStore, ClaimStore {
   }
 
   /**
+   * The oldest lines of a room newer than an id, oldest first.
+   *
+   * @param room The room's key.
+   * @param limit Most lines returned.
+   * @param after Only lines whose id is above this one.
+   * @returns A new array of at most `limit` lines.
+   * @throws {RangeError} If `limit` is not a whole number of zero or more.
+   */
+  following(room: string, limit: number, after: number): StoredLine[] {
+    checkCount(limit, "Cannot read history", "limit");
+    const ring = this.#rooms.get(room);
+    if (ring === undefined || limit === 0) return [];
+    const { lines, start } = ring;
+    const found: StoredLine[] = [];
+    for (let i = 0; i < lines.length && found.length < limit; i++) {
+      const stored = lines[(start + i) % lines.length]!;
+      if (stored.id > after) found.push(stored);
+    }
+    return found;
+  }
+
+  /**
    * Nothing to do: every line is kept as it is appended.
    *
    * @returns `true`.

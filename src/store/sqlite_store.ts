@@ -137,6 +137,8 @@ const _SQL = {
   toIndex: "SELECT id, room, text FROM lines WHERE id > ? ORDER BY id LIMIT ?",
   recent:
     "SELECT id, sender, text, time, action FROM lines WHERE room = ? AND id < ? ORDER BY id DESC",
+  following:
+    "SELECT id, sender, text, time, action FROM lines WHERE room = ? AND id > ? ORDER BY id",
   notIndexed: "SELECT id, sender, text, time, action FROM lines " +
     "WHERE room = ? AND id < ? AND id > ? ORDER BY id DESC",
   search: "SELECT l.id, l.sender, l.text, l.time, l.action FROM lines_search " +
@@ -415,6 +417,32 @@ export class SqliteStore implements ChatStore, ClaimStore {
       if (page.add(_stored(row as unknown as _LineRow))) break;
     }
     return page.lines.reverse();
+  }
+
+  /**
+   * The oldest lines of a room newer than an id, oldest first, within the
+   * same bounds of bytes as {@linkcode SqliteStore.recent}.
+   *
+   * @param room The room's key.
+   * @param limit Most lines returned.
+   * @param after Only lines whose id is above this one.
+   * @returns New objects, oldest first.
+   * @throws {RangeError} If `limit` is not a whole number of zero or more.
+   */
+  following(room: string, limit: number, after: number): StoredLine[] {
+    checkCount(limit, "Cannot read history", "limit");
+    this.#commitBeforeReading();
+    const roomId = this.#roomIds.get(room);
+    if (roomId === undefined || limit === 0) return [];
+    const page = new _Page(limit, this.#maxReadBytes);
+    for (const row of this.#sql.following.iterate(roomId, after)) {
+      if (page.add(_stored(row as unknown as _LineRow))) return page.lines;
+    }
+    // Lines waiting in memory (storing fails) are newer than any stored.
+    for (const { room: where, stored } of this.#pending) {
+      if (where === roomId && stored.id > after && page.add(stored)) break;
+    }
+    return page.lines;
   }
 
   /**

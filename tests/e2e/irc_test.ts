@@ -321,7 +321,7 @@ Deno.test("IRC formatting reaches IRC readers and is stripped for the others", a
   });
 });
 
-Deno.test("draft/chathistory: CHATHISTORY LATEST and BEFORE page back through a room's history in a batch", async () => {
+Deno.test("draft/chathistory: CHATHISTORY LATEST, BEFORE, AFTER and AROUND page through a room's history in a batch", async () => {
   await withServer(async (server) => {
     const port = server.chat.addr.port;
     const bob = await nativeUser(port, "bob");
@@ -354,8 +354,23 @@ Deno.test("draft/chathistory: CHATHISTORY LATEST and BEFORE page back through a 
         const id = /msgid=(\d+)/.exec(two)![1];
         await ana.send(`CHATHISTORY BEFORE #general msgid=${id} 10`);
         await ana.expect(/^:\S+ BATCH \+h3 chathistory #general$/);
-        await ana.expect(/batch=h3 .* PRIVMSG #general :one$/);
+        const one = await ana.expect(/batch=h3 .* PRIVMSG #general :one$/);
         await ana.expect(/^:\S+ BATCH -h3$/);
+        const first = /msgid=(\d+)/.exec(one)![1];
+        await ana.send(`CHATHISTORY AFTER #general msgid=${first} 1`);
+        await ana.expect(/^:\S+ BATCH \+h4 chathistory #general$/);
+        await ana.expect(/batch=h4 .* PRIVMSG #general :two$/);
+        await ana.expect(/^:\S+ BATCH -h4$/);
+        await ana.send(`CHATHISTORY AROUND #general msgid=${id} 3`);
+        await ana.expect(/^:\S+ BATCH \+h5 chathistory #general$/);
+        await ana.expect(/batch=h5 .* PRIVMSG #general :one$/);
+        await ana.expect(/batch=h5 .* PRIVMSG #general :two$/);
+        await ana.expect(/batch=h5 .* PRIVMSG #general :three$/);
+        await ana.expect(/^:\S+ BATCH -h5$/);
+        await ana.send(`CHATHISTORY LATEST #general msgid=${id} 10`);
+        await ana.expect(/^:\S+ BATCH \+h6 chathistory #general$/);
+        await ana.expect(/batch=h6 .* PRIVMSG #general :three$/);
+        await ana.expect(/^:\S+ BATCH -h6$/);
         await ana.send("CHATHISTORY LATEST #elsewhere * 5");
         await ana.expect(/ FAIL CHATHISTORY /);
       } finally {

@@ -11,6 +11,7 @@ import { Hub, type HubOptions } from "../../src/hub/hub.ts";
 import type { Member } from "../../src/hub/member.ts";
 import { STRINGS } from "../../src/i18n/server_strings.ts";
 import { MemoryStore } from "../../src/store/memory_store.ts";
+import { SqliteStore } from "../../src/store/sqlite_store.ts";
 import { verifyRoomKey } from "../../src/store/room_key.ts";
 
 interface FakeMember extends Member {
@@ -119,6 +120,41 @@ Deno.test("the native history request reads before an id, within 1 to 200 lines"
     }], JSON.stringify(bad));
   }
 });
+
+for (
+  const [name, makeStore] of [
+    ["MemoryStore", (_dir: string) => new MemoryStore({ capacity: 1000 })],
+    ["SqliteStore", () => SqliteStore.open(Deno.makeTempDirSync())],
+  ] as const
+) {
+  Deno.test(`history pages after an id, around one, and the newest after one (${name})`, () => {
+    const dir = Deno.makeTempDirSync({ prefix: "chat-hub-history-" });
+    const store = makeStore(dir);
+    try {
+      const { hub, join } = world({ store });
+      const ana = join("ana");
+      for (let i = 1; i <= 9; i++) hub.input(ana, `line ${i}`);
+      const ids = (command: Record<string, number>) => {
+        hub.apply(ana, { kind: "history", room: "#general", ...command });
+        return lastOf(ana, "history").lines.map((line) => line.id);
+      };
+      assertEquals(ids({ after: 3, limit: 4 }), [4, 5, 6, 7]);
+      assertEquals(ids({ after: 8, limit: 4 }), [9]);
+      assertEquals(ids({ after: 9, limit: 4 }), []);
+      assertEquals(ids({ around: 5, limit: 5 }), [3, 4, 5, 6, 7]);
+      assertEquals(ids({ around: 1, limit: 4 }), [1, 2, 3, 4]);
+      assertEquals(ids({ around: 9, limit: 4 }), [8, 9]);
+      assertEquals(ids({ newerThan: 6, limit: 5 }), [7, 8, 9]);
+      assertEquals(ids({ newerThan: 2, limit: 3 }), [7, 8, 9]);
+      ana.got.length = 0;
+      hub.apply(ana, { kind: "history", room: "#general", after: 0 });
+      assertEquals(lastOf(ana, "error").code, "bad_page");
+    } finally {
+      store.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
 
 Deno.test("history and search answer only for a room one is in", () => {
   const { hub, join } = world();

@@ -773,7 +773,7 @@ Deno.test("A room's recent lines follow its NAMES for readers with server-time, 
   );
 });
 
-Deno.test("CHATHISTORY LATEST and BEFORE ask the hub for a page; the rest get FAIL", () => {
+Deno.test("CHATHISTORY LATEST, BEFORE, AFTER and AROUND ask the hub for a page; the rest get FAIL", () => {
   const state = registered(["draft/chathistory", "batch"]);
   assertEquals(IRC_CODEC.decode("CHATHISTORY LATEST #a * 20", state), {
     type: "command",
@@ -783,9 +783,23 @@ Deno.test("CHATHISTORY LATEST and BEFORE ask the hub for a page; the rest get FA
     type: "command",
     command: { kind: "history", room: "#a", limit: 5, before: 42 },
   });
+  assertEquals(IRC_CODEC.decode("CHATHISTORY AFTER #a msgid=1 5", state), {
+    type: "command",
+    command: { kind: "history", room: "#a", limit: 5, after: 1 },
+  });
+  assertEquals(IRC_CODEC.decode("chathistory around #a msgid=7 9", state), {
+    type: "command",
+    command: { kind: "history", room: "#a", limit: 9, around: 7 },
+  });
+  assertEquals(IRC_CODEC.decode("CHATHISTORY LATEST #a msgid=3 10", state), {
+    type: "command",
+    command: { kind: "history", room: "#a", limit: 10, newerThan: 3 },
+  });
   for (
     const line of [
-      "CHATHISTORY AFTER #a msgid=1 5",
+      "CHATHISTORY BETWEEN #a msgid=1 msgid=5 5",
+      "CHATHISTORY TARGETS * * 5",
+      "CHATHISTORY AFTER #a * 5",
       "CHATHISTORY BEFORE #a timestamp=2024-01-01T00:00:00.000Z 5",
       "CHATHISTORY LATEST #a * 500",
       "CHATHISTORY LATEST bob * 5",
