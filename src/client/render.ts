@@ -401,6 +401,7 @@ function _render(
           markOperators(
             _array<string>(message.names).map(_person),
             _array<string>(message.ops).map(_person),
+            _array<string>(message.voiced).map(_person),
           ),
         ),
       );
@@ -481,10 +482,13 @@ function _foundLines(
 }
 
 // Who is in a room, operators marked, each name sanitised and isolated.
-function _shownMembers(state: { members: unknown; ops: unknown }): string[] {
+function _shownMembers(
+  state: { members: unknown; ops: unknown; voiced?: unknown },
+): string[] {
   return markOperators(
     _array<string>(state.members).map(_person),
     _array<string>(state.ops).map(_person),
+    _array<string>(state.voiced).map(_person),
   );
 }
 

@@ -51,6 +51,9 @@ export type Command =
   | { kind: "key"; room?: string; key?: string }
   | { kind: "op"; room?: string; name: string }
   | { kind: "deop"; room?: string; name: string }
+  /** Gives a member voice (IRC `MODE #room +v`), a status shown as `+`. */
+  | { kind: "voice"; room?: string; name: string }
+  | { kind: "devoice"; room?: string; name: string }
   | { kind: "kick"; room?: string; name: string; reason?: string }
   /** Without `name`, lists the room's bans. */
   | { kind: "ban"; room?: string; name?: string }
@@ -319,6 +322,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     en: "operators: take operator away",
     pt: "operadores: tira de operador(a)",
   }),
+  _onMember("voice", {
+    en: "operators: give voice (+)",
+    pt: "operadores: dá voz (+)",
+  }),
+  _onMember("devoice", {
+    en: "operators: take voice away",
+    pt: "operadores: tira a voz",
+  }),
   {
     name: "kick",
     aliases: [],
@@ -412,7 +423,7 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 // A command whose one argument is a member of the room (`/op bob`).
 function _onMember(
-  name: "op" | "deop" | "unban",
+  name: "op" | "deop" | "voice" | "devoice" | "unban",
   summary: Readonly<Record<Lang, string>>,
 ): CommandSpec {
   return _withOne(name, "names", { en: "<name>", pt: "<nome>" }, summary, (

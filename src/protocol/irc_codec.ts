@@ -286,7 +286,7 @@ export function isupportTokens(server: ServerFacts): string[] {
     "MSGREFTYPES=msgid",
     "NETWORK=" + server.network.replace(/[^\x21-\x7e]/g, "_"),
     "NICKLEN=" + MAX_NAME_LENGTH,
-    "PREFIX=(o)@",
+    "PREFIX=(ov)@+",
     "TARGMAX=JOIN:20,KICK:1,NAMES:1,NOTICE:4,PART:20,PRIVMSG:4,WHOIS:1",
     "TOPICLEN=" + TOPIC_LENGTH,
     "USERLEN=10",
@@ -326,7 +326,7 @@ function _welcome(state: IrcState, name: string): string {
       "003",
       `This server was created ${new Date(server.started).toUTCString()}`,
     ) +
-    _numeric(state, "004", server.name, server.version, "o", "bknot", "bko") +
+    _numeric(state, "004", server.name, server.version, "o", "bknotv", "bkov") +
     _isupport(state);
 }
 
@@ -575,11 +575,15 @@ function _channelMode(state: IrcState, params: string[]): Decoded {
         );
         break;
       }
-      case "o": {
+      case "o":
+      case "v": {
         const name = args.shift();
         if (name === undefined || ++withParam > 3) break;
         state.target = name;
-        items.push(_command({ kind: on ? "op" : "deop", room, name }));
+        const kind = mode === "o"
+          ? (on ? "op" : "deop")
+          : (on ? "voice" : "devoice");
+        items.push(_command({ kind, room, name }));
         break;
       }
       case "k": {
@@ -633,7 +637,7 @@ function _who(state: IrcState, params: string[]): Decoded {
     return _command({ kind: "who", room: mask });
   }
   const peer = state.reader.peer?.(mask);
-  const found = peer === undefined ? "" : _whoLine(state, "*", mask, false);
+  const found = peer === undefined ? "" : _whoLine(state, "*", mask, "");
   return _reply(found + _numeric(state, "315", mask, "End of WHO list"));
 }
 
@@ -641,10 +645,10 @@ function _whoLine(
   state: IrcState,
   channel: string,
   name: string,
-  op: boolean,
+  prefix: string,
 ): string {
   const peer = state.reader.peer?.(name);
-  const flags = (peer?.away === undefined ? "H" : "G") + (op ? "@" : "");
+  const flags = (peer?.away === undefined ? "H" : "G") + prefix;
   return _numeric(
     state,
     "352",
@@ -896,7 +900,8 @@ function _roomState(
         String(Math.floor(room.topic.time / 1000)),
       );
   }
-  return out + _names(state, room.room, room.members, room.ops) +
+  return out +
+    _names(state, room.room, room.members, _statuses(room.ops, room.voiced)) +
     _history(state, room.room, room.history);
 }
 
@@ -991,18 +996,41 @@ function _chathistory(state: IrcState, params: string[]): Decoded {
   return fail("INVALID_PARAMS", "Give * for LATEST, msgid= for BEFORE");
 }
 
+/** Who is an operator of a room, and who has voice. */
+interface _Statuses {
+  ops: ReadonlySet<string>;
+  voiced: ReadonlySet<string>;
+}
+
+function _statuses(
+  ops: readonly string[],
+  voiced: readonly string[] | undefined,
+): _Statuses {
+  return { ops: new Set(ops), voiced: new Set(voiced ?? []) };
+}
+
+/**
+ * A member's prefix in NAMES, WHO and WHOIS: `@` for an operator, `+` for
+ * voice; both (`@+`) with multi-prefix, else the highest.
+ */
+function _prefix(state: IrcState, statuses: _Statuses, name: string): string {
+  const op = statuses.ops.has(name) ? "@" : "";
+  const voice = statuses.voiced.has(name) ? "+" : "";
+  if (state.caps.has("multi-prefix")) return op + voice;
+  return op || voice;
+}
+
 function _names(
   state: IrcState,
   room: string,
   names: string[],
-  ops: string[],
+  statuses: _Statuses,
 ): string {
-  const op = new Set(ops);
   return _listed(
     state,
     "353",
     ["=", room],
-    names.map((name) => (op.has(name) ? "@" : "") + name),
+    names.map((name) => _prefix(state, statuses, name) + name),
   ) + _numeric(state, "366", room, "End of /NAMES list");
 }
 
@@ -1174,6 +1202,9 @@ function _encode(message: ServerMessage, state: IrcState): string {
       if (message.op) {
         out += _line(server, "MODE", [message.room, "+o", message.name]);
       }
+      if (message.voice) {
+        out += _line(server, "MODE", [message.room, "+v", message.name]);
+      }
       const away = state.reader.peer?.(message.name)?.away;
       if (away !== undefined && state.caps.has("away-notify")) {
         out += _line(source, "AWAY", [away]);
@@ -1241,15 +1272,21 @@ function _encode(message: ServerMessage, state: IrcState): string {
         [message.room, message.text],
         _tags(state, message.time),
       );
-    case "members":
+    case "members": {
+      const statuses = _statuses(message.ops, message.voiced);
       if (state.asking === "who") {
-        const op = new Set(message.ops);
         return message.names.map((name) =>
-          _whoLine(state, message.room, name, op.has(name))
+          _whoLine(
+            state,
+            message.room,
+            name,
+            _prefix(state, statuses, name),
+          )
         ).join("") +
           _numeric(state, "315", message.room, "End of WHO list");
       }
-      return _names(state, message.room, message.names, message.ops);
+      return _names(state, message.room, message.names, statuses);
+    }
     case "rooms":
       return _numeric(state, "321", "Channel", "Users  Name") +
         message.rooms.map((room) =>
@@ -1262,7 +1299,8 @@ function _encode(message: ServerMessage, state: IrcState): string {
           )
         ).join("") + _numeric(state, "323", "End of /LIST");
     case "whois": {
-      const op = new Set(message.ops);
+      // Rooms stand where names stand in _prefix().
+      const rooms = _statuses(message.ops, message.voiced);
       return _numeric(
         state,
         "311",
@@ -1277,7 +1315,7 @@ function _encode(message: ServerMessage, state: IrcState): string {
             state,
             "319",
             [message.name],
-            message.rooms.map((room) => (op.has(room) ? "@" : "") + room),
+            message.rooms.map((room) => _prefix(state, rooms, room) + room),
           )
           : "") +
         _numeric(state, "312", message.name, server, state.server.network) +

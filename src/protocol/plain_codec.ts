@@ -167,7 +167,11 @@ export function encodePlain(
       return _notice(message.time, strings.renamed(message.from, message.to));
     case "welcome":
     case "joined": {
-      const members = markOperators(message.members, message.ops);
+      const members = markOperators(
+        message.members,
+        message.ops,
+        message.voiced,
+      );
       const text = message.type === "welcome"
         ? strings.welcome(message.name, members, message.room)
         : strings.youJoined(message.room, members);
@@ -184,7 +188,9 @@ export function encodePlain(
     case "members":
       return _notice(
         now(),
-        strings.online(markOperators(message.names, message.ops)),
+        strings.online(
+          markOperators(message.names, message.ops, message.voiced),
+        ),
         _mark(message.room, options),
       );
     case "rooms":

@@ -300,7 +300,7 @@ Deno.test("ISUPPORT tells what the server is", () => {
       "CASEMAPPING=rfc8265",
       "UTF8MAPPING=rfc8265",
       "CHANTYPES=#",
-      "PREFIX=(o)@",
+      "PREFIX=(ov)@+",
       "CHANMODES=b,k,,nt",
       "NICKLEN=24",
       "CHANNELLEN=33",
@@ -862,4 +862,77 @@ Deno.test("Live messages carry their msgid with message-tags", () => {
     IRC_CODEC.variant(message, registered(["message-tags"])) !==
       IRC_CODEC.variant(message, registered()),
   );
+});
+
+Deno.test("Voice: MODE +v and -v become /voice and /devoice; NAMES and WHO show + (multi-prefix: @+)", () => {
+  const state = registered();
+  assertEquals(IRC_CODEC.decode("MODE #general +v-v bob ana", state), {
+    type: "many",
+    items: [
+      {
+        type: "command",
+        command: { kind: "voice", room: "#general", name: "bob" },
+      },
+      {
+        type: "command",
+        command: { kind: "devoice", room: "#general", name: "ana" },
+      },
+    ],
+  });
+  const members: ServerMessage = {
+    type: "members",
+    room: "#general",
+    names: ["ana", "bob", "cid"],
+    ops: ["bob"],
+    voiced: ["ana", "bob"],
+  };
+  IRC_CODEC.decode("NAMES #general", state);
+  assertEquals(
+    lines(IRC_CODEC.encode(members, state))[0],
+    ":irc.test 353 ana = #general :+ana @bob cid",
+  );
+  const multi = registered(["multi-prefix"]);
+  IRC_CODEC.decode("NAMES #general", multi);
+  assertEquals(
+    lines(IRC_CODEC.encode(members, multi))[0],
+    ":irc.test 353 ana = #general :+ana @+bob cid",
+  );
+  IRC_CODEC.decode("WHO #general", multi);
+  assertEquals(
+    lines(IRC_CODEC.encode(members, multi)).slice(0, 3).map((line) =>
+      line.split(" ")[8]
+    ),
+    ["H+", "G@+", "H"],
+  );
+  const mode: ServerMessage = {
+    type: "mode",
+    room: "#general",
+    by: "bob",
+    change: "+v",
+    target: "ana",
+    time: 0,
+  };
+  assertEquals(
+    IRC_CODEC.encode(mode, state),
+    ":bob!native@b.ip MODE #general +v ana\r\n",
+  );
+  const rejoin = lines(IRC_CODEC.encode({
+    type: "join",
+    room: "#general",
+    name: "bob",
+    time: 0,
+    voice: true,
+  }, state));
+  assertEquals(rejoin[1], ":irc.test MODE #general +v bob");
+  const whois = lines(IRC_CODEC.encode({
+    type: "whois",
+    name: "bob",
+    user: "native",
+    host: "b.ip",
+    realname: "",
+    rooms: ["#general", "#a"],
+    ops: ["#a"],
+    voiced: ["#general"],
+  }, state));
+  assertEquals(whois[1], ":irc.test 319 ana bob :+#general @#a");
 });

