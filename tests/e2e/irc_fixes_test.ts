@@ -6,8 +6,9 @@
 // /away for netcat users. Tests whose tool is missing are ignored, never
 // passed.
 
+import { assert } from "@std/assert";
 import { Client } from "irc-framework";
-import { ChatProcess, eventually } from "../_helpers.ts";
+import { ChatProcess, eventually, LineClient, plainUser } from "../_helpers.ts";
 import { have, Netcat } from "../_tools.ts";
 
 const HAVE_NC = have("nc", "-h");
@@ -107,4 +108,50 @@ Deno.test({
       await stop();
     }
   },
+});
+
+Deno.test("clients whose lines end in a bare CR are read line by line, in every dialect, and a CRLF split between reads is one line ending", async () => {
+  const { port, stop } = await server();
+  const nina = await plainUser(port, "nina");
+  const clients: LineClient[] = [nina];
+  try {
+    // IRC: registration and a line, CR only.
+    const irc = await LineClient.connect(port);
+    clients.push(irc);
+    await irc.write("NICK crly\rUSER crly 0 * :Carriage Return\r");
+    await irc.expect(/ 001 crly /);
+    await irc.expect(/ 366 crly #general /);
+    await irc.write("PRIVMSG #general :from irc, CR only\r");
+    await nina.expect("crly: from irc, CR only");
+    // The LF of a CRLF in the next read is no empty line (no 421, no error).
+    await irc.write("PRIVMSG #general :split crlf\r");
+    await irc.write("\nPRIVMSG #general :after it\r\n");
+    await nina.expect("crly: split crlf");
+    await nina.expect("crly: after it");
+    // Plain: the name and a line, CR only; telnet's CR NUL too.
+    const plain = await LineClient.connect(port);
+    clients.push(plain);
+    await plain.write("cara\r");
+    await plain.expect("Welcome, cara!");
+    await plain.write("hi over CR\r");
+    await nina.expect("cara: hi over CR");
+    await plain.write("telnet style\r\0");
+    await nina.expect("cara: telnet style");
+    // Native: a hello and an input, CR only.
+    const native = await LineClient.connect(port);
+    clients.push(native);
+    await native.write(
+      JSON.stringify({ type: "hello", version: 2, name: "nate" }) + "\r",
+    );
+    await native.expectMessage("welcome");
+    await native.write(
+      JSON.stringify({ type: "input", text: "native CR" }) + "\r",
+    );
+    await nina.expect("nate: native CR");
+    assert(!nina.lines.some((line) => line.includes("!!")), "no errors");
+    assert(!irc.lines.some((line) => / (421|417|461) /.test(line)));
+  } finally {
+    for (const client of clients) await client.close();
+    await stop();
+  }
 });
