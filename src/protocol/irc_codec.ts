@@ -911,17 +911,42 @@ function _chatText(line: ChatLine): string {
 }
 
 /**
- * A room's recent lines after its NAMES, for readers with server-time (their
- * clients show each at its time); without it they would read as new, so
- * they are left out. In a `chathistory` batch for readers with `batch`.
+ * A room's recent lines after its NAMES. Readers with server-time get them
+ * as PRIVMSGs at their times (their clients show each at its time), in a
+ * `chathistory` batch with `batch`. Without it they would read as new, so
+ * those readers get a replay that cannot be taken for live lines: NOTICEs
+ * from the server to the channel, `[date time] <nick> text`, between a
+ * start and an end line.
  */
 function _history(
   state: IrcState,
   room: string,
   history: readonly ChatLine[],
 ): string {
-  if (!state.caps.has("server-time") || history.length === 0) return "";
-  return _lines(state, room, history);
+  if (history.length === 0) return "";
+  if (state.caps.has("server-time")) return _lines(state, room, history);
+  const server = state.server.name;
+  const notice = (text: string) =>
+    _say(server, "NOTICE", room, text, {});
+  const count = history.length;
+  return notice(
+    `Replay of the last ${count} line${
+      count === 1 ? "" : "s"
+    } of ${room} (times in UTC):`,
+  ) +
+    history.map((line) => notice(_replayed(line))).join("") +
+    notice("End of replay.");
+}
+
+/** A replayed line: `[2025-01-31 09:05] <ana> hi`, `* ana waves` for an action. */
+function _replayed(line: ChatLine): string {
+  const stamp = new Date(line.time).toISOString().slice(0, 16).replace(
+    "T",
+    " ",
+  );
+  return line.action
+    ? `[${stamp}] * ${line.from} ${line.text}`
+    : `[${stamp}] <${line.from}> ${line.text}`;
 }
 
 /**

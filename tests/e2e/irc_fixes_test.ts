@@ -155,3 +155,37 @@ Deno.test("clients whose lines end in a bare CR are read line by line, in every 
     await stop();
   }
 });
+
+Deno.test("an IRC client without server-time gets the room's recent lines on joining as a replay of NOTICEs, not as live lines", async () => {
+  const { port, stop } = await server();
+  const nina = await plainUser(port, "nina");
+  const irc = await LineClient.connect(port);
+  try {
+    await nina.send("said before you came");
+    await nina.send("/me waves");
+    // Its lines are handled in order: once /who is answered, both are kept.
+    await nina.send("/who");
+    await nina.expect("Online (1)");
+    await irc.send("NICK late");
+    await irc.send("USER late 0 * :Late Comer");
+    await irc.expect(/ 366 late #general /);
+    await irc.expect(
+      /^:irc\.test NOTICE #general :Replay of the last 2 lines of #general/,
+    );
+    await irc.expect(
+      /^:irc\.test NOTICE #general :\[\d{4}-\d\d-\d\d \d\d:\d\d\] <nina> said before you came$/,
+    );
+    await irc.expect(
+      /^:irc\.test NOTICE #general :\[[^\]]+\] \* nina waves$/,
+    );
+    await irc.expect(/^:irc\.test NOTICE #general :End of replay\.$/);
+    assert(
+      !irc.lines.some((line) => line.includes(" PRIVMSG #")),
+      irc.lines.join("\n"),
+    );
+  } finally {
+    await irc.close();
+    await nina.close();
+    await stop();
+  }
+});

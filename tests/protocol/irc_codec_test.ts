@@ -744,7 +744,7 @@ Deno.test("IRC_CODEC.decode() never throws and every reply is CRLF lines, whatev
   );
 });
 
-Deno.test("A room's recent lines follow its NAMES for readers with server-time, at their times", () => {
+Deno.test("A room's recent lines follow its NAMES: at their times with server-time, as a replay of NOTICEs without it", () => {
   const joined: ServerMessage = {
     type: "joined",
     room: "#a",
@@ -767,8 +767,14 @@ Deno.test("A room's recent lines follow its NAMES for readers with server-time, 
       "@time=2024-01-01T00:01:00.000Z :bob!native@b.ip PRIVMSG #a :\x01ACTION waved\x01",
     ],
   );
+  assertEquals(lines(IRC_CODEC.encode(joined, registered())).slice(-4), [
+    ":irc.test NOTICE #a :Replay of the last 2 lines of #a (times in UTC):",
+    ":irc.test NOTICE #a :[2024-01-01 00:00] <bob> earlier",
+    ":irc.test NOTICE #a :[2024-01-01 00:01] * bob waved",
+    ":irc.test NOTICE #a :End of replay.",
+  ]);
   assertEquals(
-    lines(IRC_CODEC.encode(joined, registered())).at(-1),
+    lines(IRC_CODEC.encode({ ...joined, history: [] }, registered())).at(-1),
     ":irc.test 366 ana #a :End of /NAMES list",
   );
 });
