@@ -926,8 +926,7 @@ function _history(
   if (history.length === 0) return "";
   if (state.caps.has("server-time")) return _lines(state, room, history);
   const server = state.server.name;
-  const notice = (text: string) =>
-    _say(server, "NOTICE", room, text, {});
+  const notice = (text: string) => _say(server, "NOTICE", room, text, {});
   const count = history.length;
   return notice(
     `Replay of the last ${count} line${
