@@ -196,6 +196,11 @@ export function encodePlain(
     case "rooms":
       return _notice(now(), strings.roomList(message.rooms, message.total));
     case "info":
+      // The prompt of a silent connection, which may be a slow IRC client:
+      // written as an IRC notice from the server, it is harmless there and
+      // still reads as a line of text in netcat.
+      if (message.code === "prompt") return `NOTICE * :*** ${message.text}\n`;
+      return _notice(now(), message.text);
     case "bye":
       return _notice(now(), message.text);
     case "error":
@@ -255,14 +260,16 @@ function _found(
 /**
  * Whether a line is the plain dialect's name prompt, in any language: what a
  * server sends a connection that stayed silent (see `PROMPT_AFTER_MS` in
- * `config.ts`). A native client whose hello arrived after it skips it: the
- * hello still picks the native dialect.
+ * `config.ts`), as an IRC notice (`NOTICE * :*** …`), or as a notice of
+ * older servers (`[12:04] -- …`). A native client whose hello arrived after
+ * it skips it: the hello still picks the native dialect.
  *
  * @example
  * ```ts
  * import { assert, assertFalse } from "@std/assert";
  * import { isNamePrompt } from "./plain_codec.ts";
  *
+ * assert(isNamePrompt("NOTICE * :*** Welcome to chat! What is your name?"));
  * assert(isNamePrompt("[12:04] -- Welcome to chat! What is your name?"));
  * assertFalse(isNamePrompt("[12:04] ana: What is your name?"));
  * ```
@@ -271,7 +278,7 @@ function _found(
  * @returns `true` for the prompt.
  */
 export function isNamePrompt(line: string): boolean {
-  const notice = /^\[\d\d:\d\d\] -- (.*)$/.exec(line);
+  const notice = /^(?:NOTICE \* :\*\*\* |\[\d\d:\d\d\] -- )(.*)$/.exec(line);
   return notice !== null &&
     Object.values(STRINGS).some((strings) => strings.askName === notice[1]);
 }

@@ -189,3 +189,97 @@ Deno.test("an IRC client without server-time gets the room's recent lines on joi
     await stop();
   }
 });
+
+/**
+ * A TCP proxy that holds what its client sends until the server has sent
+ * something (the name prompt of a silent connection): an IRC client that
+ * is slow to speak, without a sleep.
+ */
+async function slowStart(port: number): Promise<
+  { port: number; stop(): Promise<void> }
+> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const pipes: Promise<void>[] = [];
+  const conns: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const client of listener) {
+      const upstream = await Deno.connect({ hostname: "127.0.0.1", port });
+      conns.push(client, upstream);
+      let heard: () => void = () => {};
+      const spoke = new Promise<void>((resolve) => heard = resolve);
+      const copy = async (
+        from: Deno.Conn,
+        to: Deno.Conn,
+        before?: Promise<void>,
+        after?: () => void,
+      ) => {
+        const buffer = new Uint8Array(16384);
+        try {
+          while (true) {
+            const n = await from.read(buffer);
+            if (n === null) break;
+            await before;
+            let offset = 0;
+            while (offset < n) {
+              offset += await to.write(buffer.subarray(offset, n));
+            }
+            after?.();
+          }
+        } catch {
+          // closed under us
+        }
+        try {
+          to.closeWrite();
+        } catch {
+          // already closed
+        }
+      };
+      pipes.push(copy(upstream, client, undefined, heard));
+      pipes.push(copy(client, upstream, spoke));
+    }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async stop() {
+      listener.close();
+      await accepting.catch(() => {});
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      }
+      await Promise.all(pipes);
+    },
+  };
+}
+
+Deno.test("an IRC client that speaks after the name prompt reads it as a server NOTICE, and registers as usual", async () => {
+  const { port, stop } = await server();
+  const proxy = await slowStart(port);
+  const ircy = new IrcUser(proxy.port, "slowpoke");
+  const notices: { nick?: string; message: string }[] = [];
+  ircy.client.on("notice", (event: { nick?: string; message: string }) => {
+    notices.push(event);
+  });
+  try {
+    await ircy.waitFor(
+      "the prompt, as an IRC notice",
+      /^NOTICE \* :\*\*\* Welcome to chat! What is your name\?$/,
+    );
+    await ircy.waitFor("the welcome", / 001 slowpoke /);
+    await ircy.waitFor("its JOIN", /:slowpoke!\S+ JOIN #general/);
+    await eventually(
+      () => notices.some((n) => n.message.includes("What is your name?")),
+      `irc-framework to show the prompt as a notice: ${
+        JSON.stringify(notices)
+      }`,
+    );
+    assert(!ircy.lines.some((line) => / 421 /.test(line)), "no junk reply");
+  } finally {
+    await ircy.stop();
+    await proxy.stop();
+    await stop();
+  }
+});
