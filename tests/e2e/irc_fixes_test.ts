@@ -195,9 +195,7 @@ Deno.test("an IRC client without server-time gets the room's recent lines on joi
  * something (the name prompt of a silent connection): an IRC client that
  * is slow to speak, without a sleep.
  */
-async function slowStart(port: number): Promise<
-  { port: number; stop(): Promise<void> }
-> {
+function slowStart(port: number): { port: number; stop(): Promise<void> } {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const pipes: Promise<void>[] = [];
   const conns: Deno.Conn[] = [];
@@ -257,7 +255,7 @@ async function slowStart(port: number): Promise<
 
 Deno.test("an IRC client that speaks after the name prompt reads it as a server NOTICE, and registers as usual", async () => {
   const { port, stop } = await server();
-  const proxy = await slowStart(port);
+  const proxy = slowStart(port);
   const ircy = new IrcUser(proxy.port, "slowpoke");
   const notices: { nick?: string; message: string }[] = [];
   ircy.client.on("notice", (event: { nick?: string; message: string }) => {
