@@ -685,7 +685,9 @@ function _private(
   const strings = STRINGS[options.lang ?? "en"];
   const from = _clean(message.from);
   const to = _clean(message.to);
-  const text = _isolate(_clean(message.text));
+  const said = _isolate(_clean(message.text));
+  // A private /me: `* ana waves`.
+  const text = message.action ? `* ${_isolate(from)} ${said}` : said;
   const stamp = _stamp(message.time, options);
   // The server echoes your own private message back to you.
   const own = nameKey(from) === nameKey(options.me);

@@ -832,6 +832,8 @@ export class Hub {
         this.#private(member, this.#names.holder(command.to), {
           to: command.to,
           text: command.text,
+          ...(command.action ? { action: true as const } : {}),
+          ...(command.ctcp ? { ctcp: command.ctcp } : {}),
         });
         return;
       case "reply": {
@@ -1626,7 +1628,12 @@ export class Hub {
   #private(
     from: Member,
     to: Member | undefined,
-    request: { to: string; text: string },
+    request: {
+      to: string;
+      text: string;
+      action?: true;
+      ctcp?: "query" | "reply";
+    },
   ): void {
     const strings = STRINGS[from.lang];
     const target = to === undefined ? undefined : this.#members.get(to);
@@ -1650,11 +1657,14 @@ export class Hub {
       to: to.name,
       text,
       time: this.#now(),
+      ...(request.action ? { action: true as const } : {}),
+      ...(request.ctcp ? { ctcp: request.ctcp } : {}),
     };
-    target.lastPrivateFrom = from;
+    // A CTCP between IRC clients is no conversation: no reply target.
+    if (request.ctcp === undefined) target.lastPrivateFrom = from;
     to.deliver(message);
     from.deliver(message);
-    if (target.away !== null) {
+    if (target.away !== null && request.ctcp === undefined) {
       from.deliver({
         type: "away",
         name: to.name,

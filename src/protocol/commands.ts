@@ -19,7 +19,18 @@ import type { Lang } from "./messages.ts";
  */
 export type Command =
   | { kind: "say"; text: string }
-  | { kind: "msg"; to: string; text: string }
+  /**
+   * A private message: with `action`, a `/me` (`/msg bob /me waves`, IRC
+   * CTCP ACTION); with `ctcp`, a CTCP query or reply between IRC clients
+   * (`text` is its body without the `\x01`s).
+   */
+  | {
+    kind: "msg";
+    to: string;
+    text: string;
+    action?: true;
+    ctcp?: "query" | "reply";
+  }
   | { kind: "reply"; text: string }
   | { kind: "join"; room: string; key?: string }
   | { kind: "part"; room?: string; reason?: string }
@@ -131,7 +142,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     read: (rest, usage) => {
       const [to, text] = _splitWord(rest.trim());
       if (!to || !text.trim()) return { kind: "usage", usage };
-      return { kind: "msg", to, text };
+      const action = /^\/me\s+(\S[\s\S]*)$/i.exec(text);
+      return action
+        ? { kind: "msg", to, text: action[1]!, action: true }
+        : { kind: "msg", to, text };
     },
   },
   {

@@ -481,12 +481,19 @@ function _privmsg(state: IrcState, command: string, params: string[]): Decoded {
       const [, verb, rest = ""] = ctcp;
       if (verb === "ACTION") {
         items.push(
-          channel ? _command({ kind: "me", text: rest }, target) : _command({
-            kind: "msg",
-            to: target,
-            text: `* ${state.reader.name} ${rest}`,
-          }),
+          channel
+            ? _command({ kind: "me", text: rest }, target)
+            : _command({ kind: "msg", to: target, text: rest, action: true }),
         );
+      } else if (!channel && _speaksIrc(state, target)) {
+        // Another IRC client answers for itself, with a NOTICE back.
+        const body = rest === "" ? verb! : `${verb} ${rest}`;
+        items.push(_command({
+          kind: "msg",
+          to: target,
+          text: body,
+          ctcp: notice ? "reply" : "query",
+        }));
       } else if (!notice) items.push(_ctcpAnswer(state, target, verb!, rest));
       continue;
     }
@@ -500,8 +507,17 @@ function _privmsg(state: IrcState, command: string, params: string[]): Decoded {
 }
 
 /**
- * The server answers CTCP VERSION, PING, TIME and CLIENTINFO for everyone
- * (a native or netcat user cannot), as a NOTICE from the one asked.
+ * Whether a nick is an IRC client's, which answers CTCP itself: the hub
+ * gives IRC users the user part `~name` (USER's), others their dialect's.
+ */
+function _speaksIrc(state: IrcState, nick: string): boolean {
+  return state.reader.peer?.(nick)?.user.startsWith("~") ?? false;
+}
+
+/**
+ * The server answers CTCP VERSION, PING, TIME and CLIENTINFO for those who
+ * cannot (native and netcat users) and for itself, as a NOTICE from the
+ * one asked; a CTCP to another IRC client goes to it.
  */
 function _ctcpAnswer(
   state: IrcState,
@@ -1207,11 +1223,16 @@ function _encode(message: ServerMessage, state: IrcState): string {
       );
     case "private": {
       if (message.from === me && !state.caps.has("echo-message")) return "";
+      const ctcp = message.ctcp !== undefined;
       return _say(
         _source(state, message.from),
-        "PRIVMSG",
+        message.ctcp === "reply" ? "NOTICE" : "PRIVMSG",
         message.to,
-        message.text,
+        message.action
+          ? `\x01ACTION ${message.text}\x01`
+          : ctcp
+          ? `\x01${message.text}\x01`
+          : message.text,
         _tags(state, message.time),
       );
     }

@@ -234,8 +234,20 @@ export type ServerMessage =
   | { type: "current"; room: string | null }
   /** A public message (or `/me` action) from another member of a room. */
   | ({ type: "message"; room: string } & ChatLine)
-  /** A private message; sent to its target and echoed to its sender. */
-  | { type: "private"; from: string; to: string; text: string; time: number }
+  /**
+   * A private message; sent to its target and echoed to its sender.
+   * `action`: a `/me` (`* ana waves`). `ctcp`: a CTCP query or reply
+   * between IRC clients (`text` its body), which only IRC shows.
+   */
+  | {
+    type: "private";
+    from: string;
+    to: string;
+    text: string;
+    time: number;
+    action?: true;
+    ctcp?: "query" | "reply";
+  }
   /**
    * Someone joined a room you are in; `arrived` when they just came to the
    * server (and were placed in its default room).

@@ -145,9 +145,11 @@ export function encodePlain(
     case "message":
       return _chatLine(message, _mark(message.room, options));
     case "private":
-      return `${
-        formatStamp(message.time)
-      } [${message.from} -> ${message.to}] ${message.text}\n`;
+      // A CTCP between IRC clients is theirs alone.
+      if (message.ctcp !== undefined) return "";
+      return `${formatStamp(message.time)} [${message.from} -> ${message.to}] ${
+        message.action ? `* ${message.from} ` : ""
+      }${message.text}\n`;
     case "join":
     case "part":
     case "kick":

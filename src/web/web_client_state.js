@@ -1595,7 +1595,10 @@ export class WebClientState {
         label: labelParts.map((part) => part.text).join(""),
         labelParts,
         who,
-        text: cleanText(message.text),
+        // A private /me: `* ana waves`.
+        text: message.action
+          ? `* ${from} ${cleanText(message.text)}`
+          : cleanText(message.text),
         time: message.time,
         own,
         color: this.#colorOf(who),

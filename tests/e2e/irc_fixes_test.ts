@@ -281,3 +281,68 @@ Deno.test("an IRC client that speaks after the name prompt reads it as a server 
     await stop();
   }
 });
+
+Deno.test({
+  name:
+    "CTCP between IRC users goes to the other client, which answers itself; a private /me crosses dialects as an action",
+  ignore: !HAVE_NC,
+  async fn() {
+    const { port, stop } = await server();
+    const nina = new Netcat("127.0.0.1", port);
+    const asker = new IrcUser(port, "asker");
+    const other = new IrcUser(port, "other", { version: "other-client 1.0" });
+    const answers: { nick: string; type: string; message: string }[] = [];
+    const actions: { nick: string; target: string; message: string }[] = [];
+    asker.client.on("ctcp response", (event: typeof answers[number]) => {
+      answers.push(event);
+    });
+    asker.client.on("action", (event: typeof actions[number]) => {
+      actions.push(event);
+    });
+    try {
+      await nina.send("nina");
+      await nina.waitFor("Welcome, nina!");
+      await asker.waitFor("the welcome", / 001 asker /);
+      await other.waitFor("the welcome", / 001 other /);
+      asker.client.ctcpRequest("other", "VERSION");
+      await other.waitFor(
+        "the query, from asker",
+        // deno-lint-ignore no-control-regex
+        /:asker!\S+ PRIVMSG other :\x01VERSION\x01/,
+      );
+      await eventually(
+        () =>
+          answers.find((a) =>
+            a.nick === "other" && a.message.includes("other-client 1.0")
+          ),
+        `other's own answer: ${JSON.stringify(answers)}`,
+      );
+      // To a netcat user the server answers.
+      asker.client.ctcpRequest("nina", "VERSION");
+      await eventually(
+        () =>
+          answers.find((a) =>
+            a.nick === "nina" && a.message.includes("answered by the server")
+          ),
+        `the server's answer for nina: ${JSON.stringify(answers)}`,
+      );
+      asker.client.action("nina", "waves privately");
+      await nina.waitFor("[asker -> nina] * asker waves privately");
+      await nina.send("/msg asker /me nods back");
+      await eventually(
+        () =>
+          actions.find((a) =>
+            a.nick === "nina" && a.target === "asker" &&
+            a.message === "nods back"
+          ),
+        `nina's private action: ${JSON.stringify(actions)}`,
+      );
+      assert(!nina.lines.some((line) => line.includes("VERSION")));
+    } finally {
+      await asker.stop();
+      await other.stop();
+      await nina.stop();
+      await stop();
+    }
+  },
+});

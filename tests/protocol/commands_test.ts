@@ -353,3 +353,17 @@ Deno.test("parseCommand() reads /history with a count of 1 to 200, and /search w
   });
   assertEquals(parseCommand("/find"), { kind: "search", words: "" });
 });
+
+Deno.test("parseCommand() reads /msg name /me text as a private action", () => {
+  assertEquals(parseCommand("/msg bob /me waves"), {
+    kind: "msg",
+    to: "bob",
+    text: "waves",
+    action: true,
+  });
+  assertEquals(parseCommand("/msg bob /meh"), {
+    kind: "msg",
+    to: "bob",
+    text: "/meh",
+  });
+});

@@ -942,3 +942,60 @@ Deno.test("Voice: MODE +v and -v become /voice and /devoice; NAMES and WHO show 
   }, state));
   assertEquals(whois[1], ":irc.test 319 ana bob :+#general @#a");
 });
+
+Deno.test("CTCP to another IRC user goes to it (a NOTICE answer goes back); a private ACTION is a private action both ways", () => {
+  const peers: Record<string, Peer> = {
+    ...PEERS,
+    irc: { user: "~irc", host: "i.ip", realname: "" },
+  };
+  const state = IRC_CODEC.open(
+    reader({ name: "ana", joined: true, peer: (name) => peers[name] }),
+  );
+  assertEquals(IRC_CODEC.decode("PRIVMSG irc :\x01VERSION\x01", state), {
+    type: "command",
+    command: { kind: "msg", to: "irc", text: "VERSION", ctcp: "query" },
+  });
+  assertEquals(
+    IRC_CODEC.decode("NOTICE irc :\x01PING 42\x01", state),
+    {
+      type: "command",
+      command: { kind: "msg", to: "irc", text: "PING 42", ctcp: "reply" },
+    },
+  );
+  // bob is no IRC user: the server answers for him.
+  assertEquals(
+    replyText(IRC_CODEC.decode("PRIVMSG bob :\x01PING 7\x01", state)),
+    ":bob!native@b.ip NOTICE ana :\x01PING 7\x01\r\n",
+  );
+  assertEquals(IRC_CODEC.decode("PRIVMSG bob :\x01ACTION waves\x01", state), {
+    type: "command",
+    command: { kind: "msg", to: "bob", text: "waves", action: true },
+  });
+  const base = { type: "private", from: "irc", to: "ana", time: 0 } as const;
+  assertEquals(
+    IRC_CODEC.encode({ ...base, text: "VERSION x 1", ctcp: "reply" }, state),
+    ":irc!~irc@i.ip NOTICE ana :\x01VERSION x 1\x01\r\n",
+  );
+  assertEquals(
+    IRC_CODEC.encode({ ...base, text: "TIME", ctcp: "query" }, state),
+    ":irc!~irc@i.ip PRIVMSG ana :\x01TIME\x01\r\n",
+  );
+  assertEquals(
+    IRC_CODEC.encode({ ...base, text: "nods", action: true }, state),
+    ":irc!~irc@i.ip PRIVMSG ana :\x01ACTION nods\x01\r\n",
+  );
+  const plain = PLAIN_CODEC.open(reader({ name: "bob", joined: true }));
+  assertEquals(
+    PLAIN_CODEC.encode({ ...base, text: "TIME", ctcp: "query" }, plain),
+    "",
+  );
+  assertMatch(
+    PLAIN_CODEC.encode({ ...base, text: "nods", action: true }, plain),
+    /\[irc -> ana\] \* irc nods\n$/,
+  );
+  const native = NATIVE_CODEC.open(reader({ name: "bob", joined: true }));
+  assertEquals(
+    NATIVE_CODEC.encode({ ...base, text: "TIME", ctcp: "query" }, native),
+    "",
+  );
+});
