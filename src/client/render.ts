@@ -401,6 +401,7 @@ function _render(
           markOperators(
             _array<string>(message.names).map(_person),
             _array<string>(message.ops).map(_person),
+            _array<string>(message.voiced).map(_person),
           ),
         ),
       );
@@ -481,10 +482,13 @@ function _foundLines(
 }
 
 // Who is in a room, operators marked, each name sanitised and isolated.
-function _shownMembers(state: { members: unknown; ops: unknown }): string[] {
+function _shownMembers(
+  state: { members: unknown; ops: unknown; voiced?: unknown },
+): string[] {
   return markOperators(
     _array<string>(state.members).map(_person),
     _array<string>(state.ops).map(_person),
+    _array<string>(state.voiced).map(_person),
   );
 }
 
@@ -681,7 +685,9 @@ function _private(
   const strings = STRINGS[options.lang ?? "en"];
   const from = _clean(message.from);
   const to = _clean(message.to);
-  const text = _isolate(_clean(message.text));
+  const said = _isolate(_clean(message.text));
+  // A private /me: `* ana waves`.
+  const text = message.action ? `* ${_isolate(from)} ${said}` : said;
   const stamp = _stamp(message.time, options);
   // The server echoes your own private message back to you.
   const own = nameKey(from) === nameKey(options.me);

@@ -478,6 +478,7 @@ export class Hub {
       room.topicLocked = record.modes?.includes("t") ?? false;
       // The default room has no operators but the server's.
       if (!lobby) room.restoreOps(record.operators);
+      room.restoreVoices(record.voiced ?? []);
       for (const ban of record.bans) {
         room.ban({
           name: ban.name,
@@ -663,9 +664,9 @@ export class Hub {
     this.#names.release(member.name, member);
     this.#noteLeft(member, state);
     for (const room of state.rooms) {
-      const op = room.isOp(member);
+      const kept = room.keepsStatusOf(member);
       room.remove(member);
-      if (op) this.#persist(room);
+      if (kept) this.#persist(room);
     }
     member.room = null;
     // Keep only the name: `/reply` then says they left.
@@ -831,6 +832,8 @@ export class Hub {
         this.#private(member, this.#names.holder(command.to), {
           to: command.to,
           text: command.text,
+          ...(command.action ? { action: true as const } : {}),
+          ...(command.ctcp ? { ctcp: command.ctcp } : {}),
         });
         return;
       case "reply": {
@@ -872,6 +875,7 @@ export class Hub {
               room: room.name,
               names: room.names(),
               ops: room.opNames(),
+              ..._voiced(room),
             }
             : {
               type: "bans",
@@ -887,6 +891,8 @@ export class Hub {
       case "key":
       case "op":
       case "deop":
+      case "voice":
+      case "devoice":
       case "kick":
       case "ban":
       case "unban":
@@ -1129,18 +1135,19 @@ export class Hub {
     // default room has the server's operators only.
     const op = room !== this.#defaultRoom &&
       (room.claimsOp(member) || (room.size === 0 && !room.awaitsOps));
+    const voice = room.claimsVoice(member);
     room.broadcast({
       type: "join",
       room: room.name,
       name: member.name,
       time,
       ...(op ? { op: true as const } : {}),
+      ...(voice ? { voice: true as const } : {}),
     }, null);
     this.#enter(member, state, room, time);
-    if (op) {
-      room.setOp(member, true);
-      this.#persist(room);
-    }
+    if (voice) room.setVoice(member, true);
+    if (op) room.setOp(member, true);
+    if (op || voice) this.#persist(room);
     const arrival = this.#arrival(state, room, since);
     member.deliver({ type: "joined", ...arrival.view });
     if (since !== undefined) this.#catchUpOn(member, room, since, arrival);
@@ -1162,9 +1169,9 @@ export class Hub {
     if (room === null) return;
     const reason = _reason(command.reason);
     const because = reason ? { reason } : {};
-    const op = room.isOp(member);
+    const kept = room.keepsStatusOf(member);
     room.remove(member);
-    if (op) this.#persist(room);
+    if (kept) this.#persist(room);
     room.broadcast({
       type: "part",
       room: room.name,
@@ -1263,7 +1270,18 @@ export class Hub {
     room: Room,
     command: Extract<
       Command,
-      { kind: "key" | "op" | "deop" | "kick" | "ban" | "unban" | "topic-lock" }
+      {
+        kind:
+          | "key"
+          | "op"
+          | "deop"
+          | "voice"
+          | "devoice"
+          | "kick"
+          | "ban"
+          | "unban"
+          | "topic-lock";
+      }
     >,
   ): void {
     switch (command.kind) {
@@ -1297,6 +1315,18 @@ export class Hub {
           return;
         }
         this.#mode(member, room, command.kind === "op" ? "+o" : "-o", target);
+        return;
+      }
+      case "voice":
+      case "devoice": {
+        const target = this.#memberOf(member, room, command.name);
+        if (target === null) return;
+        const on = command.kind === "voice";
+        if (!room.setVoice(target, on)) {
+          this.#roomError(member, "unchanged", room.name);
+          return;
+        }
+        this.#mode(member, room, on ? "+v" : "-v", target);
         return;
       }
       case "kick": {
@@ -1581,6 +1611,13 @@ export class Hub {
       realname: peer.realname,
       rooms: rooms.map((room) => room.name),
       ops: rooms.filter((room) => room.isOp(target)).map((room) => room.name),
+      ...(rooms.some((room) => room.isVoiced(target))
+        ? {
+          voiced: rooms.filter((room) => room.isVoiced(target)).map((room) =>
+            room.name
+          ),
+        }
+        : {}),
       ...(state.away === null ? {} : { away: state.away }),
       ...(state.oper ? { oper: true as const } : {}),
     });
@@ -1603,7 +1640,12 @@ export class Hub {
   #private(
     from: Member,
     to: Member | undefined,
-    request: { to: string; text: string },
+    request: {
+      to: string;
+      text: string;
+      action?: true;
+      ctcp?: "query" | "reply";
+    },
   ): void {
     const strings = STRINGS[from.lang];
     const target = to === undefined ? undefined : this.#members.get(to);
@@ -1627,11 +1669,14 @@ export class Hub {
       to: to.name,
       text,
       time: this.#now(),
+      ...(request.action ? { action: true as const } : {}),
+      ...(request.ctcp ? { ctcp: request.ctcp } : {}),
     };
-    target.lastPrivateFrom = from;
+    // A CTCP between IRC clients is no conversation: no reply target.
+    if (request.ctcp === undefined) target.lastPrivateFrom = from;
     to.deliver(message);
     from.deliver(message);
-    if (target.away !== null) {
+    if (target.away !== null && request.ctcp === undefined) {
       from.deliver({
         type: "away",
         name: to.name,
@@ -1676,7 +1721,9 @@ export class Hub {
     // none, it is told alone.
     if (state.rooms.size > 0) broadcastOnce(state.rooms, rename);
     else member.deliver(rename);
-    for (const room of state.rooms) if (room.isOp(member)) this.#persist(room);
+    for (const room of state.rooms) {
+      if (room.keepsStatusOf(member)) this.#persist(room);
+    }
     this.#onEvent({
       kind: "rename",
       from,
@@ -1951,4 +1998,11 @@ function _isId(value: number | undefined): boolean {
 // A name someone typed, safe and short enough to quote back.
 function _quoted(name: string): string {
   return sanitizeText(name).slice(0, 32);
+}
+
+// A room's members with voice, as a `members` answer carries them (left
+// out when nobody has it).
+function _voiced(room: Room): { voiced?: string[] } {
+  const voiced = room.voicedNames();
+  return voiced.length === 0 ? {} : { voiced };
 }

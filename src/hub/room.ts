@@ -100,6 +100,7 @@ export class Room {
   #list: Member[] = [];
   #set = new Set<Member>();
   #ops = new Set<Member>();
+  #voiced = new Set<Member>();
   #joinKey: string | null = null;
   // The key as kept across a restart: its salted hash, checked until a
   // right guess makes the key itself known again.
@@ -107,6 +108,8 @@ export class Room {
   // Name keys of operators who were not back yet since a restart: each
   // is an operator again on joining.
   #savedOps = new Set<string>();
+  // The same for members with voice.
+  #savedVoices = new Set<string>();
   #bans: RoomBan[] = [];
   #store: HistoryStore;
   #historySize: number;
@@ -145,6 +148,14 @@ export class Room {
     ) => member.name);
   }
 
+  /** Names of the members with voice, in the order they joined. */
+  voicedNames(): string[] {
+    if (this.#voiced.size === 0) return [];
+    return this.#list.filter((member) => this.#voiced.has(member)).map((
+      member,
+    ) => member.name);
+  }
+
   /**
    * Tells whether a member is in the room.
    *
@@ -176,6 +187,7 @@ export class Room {
   remove(member: Member): boolean {
     if (!this.#set.delete(member)) return false;
     this.#ops.delete(member);
+    this.#voiced.delete(member);
     this.#list.splice(this.#list.indexOf(member), 1);
     return true;
   }
@@ -190,6 +202,7 @@ export class Room {
     this.#list = [];
     this.#set.clear();
     this.#ops.clear();
+    this.#voiced.clear();
     return everyone;
   }
 
@@ -215,6 +228,43 @@ export class Room {
     if (on) this.#ops.add(member);
     else this.#ops.delete(member);
     return true;
+  }
+
+  /**
+   * Tells whether a member has voice in the room (`/voice`, IRC `+v`).
+   *
+   * @param member A member.
+   * @returns `true` for a member with voice.
+   */
+  isVoiced(member: Member): boolean {
+    return this.#voiced.has(member);
+  }
+
+  /**
+   * Gives a member voice, or takes it away.
+   *
+   * @param member A member of the room.
+   * @param on Whether it is to have it.
+   * @returns `true` if that changed anything.
+   */
+  setVoice(member: Member, on: boolean): boolean {
+    if (!this.#set.has(member) || this.#voiced.has(member) === on) {
+      return false;
+    }
+    if (on) this.#voiced.add(member);
+    else this.#voiced.delete(member);
+    return true;
+  }
+
+  /**
+   * Whether the store should hear of a member leaving: it was an operator
+   * or had voice, which the room's record loses with it.
+   *
+   * @param member A member.
+   * @returns `true` when its leaving changes the record.
+   */
+  keepsStatusOf(member: Member): boolean {
+    return this.#ops.has(member) || this.#voiced.has(member);
   }
 
   /** Whether joining needs a key. */
@@ -298,6 +348,27 @@ export class Room {
     for (const key of keys) this.#savedOps.add(key);
   }
 
+  /**
+   * Gives names voice again when they come back (after a restart).
+   *
+   * @param keys The name keys (`nameKey`) of the members with voice.
+   */
+  restoreVoices(keys: readonly string[]): void {
+    for (const key of keys) this.#savedVoices.add(key);
+  }
+
+  /**
+   * Tells whether a member joining had voice before a restart, and
+   * forgets it: the caller gives it voice again.
+   *
+   * @param member The member joining.
+   * @returns `true` once for each member with voice that comes back.
+   */
+  claimsVoice(member: Member): boolean {
+    return this.#savedVoices.size > 0 &&
+      this.#savedVoices.delete(nameKey(member.name));
+  }
+
   /** Whether operators from before a restart are still to come back. */
   get awaitsOps(): boolean {
     return this.#savedOps.size > 0;
@@ -316,13 +387,16 @@ export class Room {
 
   /**
    * What the store keeps of the room: topic, key hash, topic lock,
-   * operators (those here, and those not back since a restart) and bans.
+   * operators and members with voice (those here, and those not back
+   * since a restart) and bans.
    *
    * @returns A new record.
    */
   record(): RoomRecord {
     const operators = new Set(this.#savedOps);
     for (const member of this.#ops) operators.add(nameKey(member.name));
+    const voiced = new Set(this.#savedVoices);
+    for (const member of this.#voiced) voiced.add(nameKey(member.name));
     return {
       room: this.key,
       name: this.name,
@@ -330,6 +404,7 @@ export class Room {
       ...(this.#keyHash === null ? {} : { keyHash: this.#keyHash }),
       ...(this.topicLocked ? { modes: "t" } : {}),
       operators: [...operators],
+      ...(voiced.size === 0 ? {} : { voiced: [...voiced] }),
       bans: this.#bans.map((ban) => ({
         name: ban.name,
         ...(ban.address === null ? {} : { address: ban.address }),
@@ -494,6 +569,7 @@ export class Room {
       ops: this.opNames(),
       history: this.recent(),
     };
+    if (this.#voiced.size > 0) state.voiced = this.voicedNames();
     if (this.topic !== null) state.topic = this.topic;
     if (this.hasKey) state.key = true;
     if (this.topicLocked) state.topicLocked = true;

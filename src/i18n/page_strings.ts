@@ -93,6 +93,8 @@ export interface WebStrings {
   noTopic: string;
   /** Said by screen readers after an operator's name (shown as `@`). */
   operator: string;
+  /** Said by screen readers after the name of a member with voice (`+`). */
+  voice: string;
   /** Heading of the page's keyboard shortcuts (in /help and the room list). */
   shortcutsHeading: string;
   /** What Alt+Up and Alt+Down do. */
@@ -184,6 +186,7 @@ const WEB_EN: WebStrings = {
   joinRoomButton: "Join",
   noTopic: "No topic",
   operator: "operator",
+  voice: "voice",
   shortcutsHeading: "Keys of the page",
   shortcutMove: "previous or next room",
   shortcutJump: "room 1 to 9 of the list",
@@ -250,6 +253,7 @@ const WEB_PT: WebStrings = {
   joinRoomButton: "Entrar",
   noTopic: "Sem tópico",
   operator: "operador(a)",
+  voice: "com voz",
   shortcutsHeading: "Teclas da página",
   shortcutMove: "sala anterior ou seguinte",
   shortcutJump: "sala 1 a 9 da lista",

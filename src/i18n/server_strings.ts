@@ -239,6 +239,10 @@ const EN: Strings = {
         return `${by} made ${target} an operator of ${room}`;
       case "-o":
         return `${by} took operator away from ${target} in ${room}`;
+      case "+v":
+        return `${by} gave ${target} voice in ${room}`;
+      case "-v":
+        return `${by} took voice away from ${target} in ${room}`;
       case "+k":
         return `${by} set a key on ${room}: joining it needs the key`;
       case "-k":
@@ -425,6 +429,10 @@ const PT: Strings = {
         return `${by} tornou ${target} operador(a) de ${room}`;
       case "-o":
         return `${by} tirou ${target} de operador(a) de ${room}`;
+      case "+v":
+        return `${by} deu voz a ${target} em ${room}`;
+      case "-v":
+        return `${by} tirou a voz de ${target} em ${room}`;
       case "+k":
         return `${by} pôs uma chave em ${room}: para entrar é preciso a chave`;
       case "-k":
@@ -648,8 +656,9 @@ export function roomEventText(
 }
 
 /**
- * Names as member lists show them: each operator's with `@` before it, as
- * IRC does (a name cannot hold `@`).
+ * Names as member lists show them: each operator's with `@` before it, and
+ * each other member with voice with `+`, as IRC does (a name cannot hold
+ * `@` or start with `+`).
  *
  * @example
  * ```ts
@@ -657,19 +666,25 @@ export function roomEventText(
  * import { markOperators } from "./server_strings.ts";
  *
  * assertEquals(markOperators(["ana", "bob"], ["bob"]), ["ana", "@bob"]);
+ * assertEquals(markOperators(["ana", "bob"], ["bob"], ["ana", "bob"]), ["+ana", "@bob"]);
  * ```
  *
  * @param names The names, in order.
  * @param ops The names of the operators among them.
- * @returns The names, operators marked.
+ * @param voiced The names of the members with voice among them.
+ * @returns The names, operators and members with voice marked.
  */
 export function markOperators(
   names: readonly string[],
   ops: readonly string[],
+  voiced: readonly string[] = [],
 ): string[] {
-  if (ops.length === 0) return [...names];
+  if (ops.length === 0 && voiced.length === 0) return [...names];
   const marked = new Set(ops);
-  return names.map((name) => marked.has(name) ? `@${name}` : name);
+  const voices = new Set(voiced);
+  return names.map((name) =>
+    marked.has(name) ? `@${name}` : voices.has(name) ? `+${name}` : name
+  );
 }
 
 /** Strings by language. */

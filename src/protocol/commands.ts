@@ -19,7 +19,18 @@ import type { Lang } from "./messages.ts";
  */
 export type Command =
   | { kind: "say"; text: string }
-  | { kind: "msg"; to: string; text: string }
+  /**
+   * A private message: with `action`, a `/me` (`/msg bob /me waves`, IRC
+   * CTCP ACTION); with `ctcp`, a CTCP query or reply between IRC clients
+   * (`text` is its body without the `\x01`s).
+   */
+  | {
+    kind: "msg";
+    to: string;
+    text: string;
+    action?: true;
+    ctcp?: "query" | "reply";
+  }
   | { kind: "reply"; text: string }
   | { kind: "join"; room: string; key?: string }
   | { kind: "part"; room?: string; reason?: string }
@@ -63,6 +74,9 @@ export type Command =
   | { kind: "key"; room?: string; key?: string }
   | { kind: "op"; room?: string; name: string }
   | { kind: "deop"; room?: string; name: string }
+  /** Gives a member voice (IRC `MODE #room +v`), a status shown as `+`. */
+  | { kind: "voice"; room?: string; name: string }
+  | { kind: "devoice"; room?: string; name: string }
   | { kind: "kick"; room?: string; name: string; reason?: string }
   /** Without `name`, lists the room's bans. */
   | { kind: "ban"; room?: string; name?: string }
@@ -140,7 +154,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     read: (rest, usage) => {
       const [to, text] = _splitWord(rest.trim());
       if (!to || !text.trim()) return { kind: "usage", usage };
-      return { kind: "msg", to, text };
+      const action = /^\/me\s+(\S[\s\S]*)$/i.exec(text);
+      return action
+        ? { kind: "msg", to, text: action[1]!, action: true }
+        : { kind: "msg", to, text };
     },
   },
   {
@@ -331,6 +348,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     en: "operators: take operator away",
     pt: "operadores: tira de operador(a)",
   }),
+  _onMember("voice", {
+    en: "operators: give voice (+)",
+    pt: "operadores: dá voz (+)",
+  }),
+  _onMember("devoice", {
+    en: "operators: take voice away",
+    pt: "operadores: tira a voz",
+  }),
   {
     name: "kick",
     aliases: [],
@@ -424,7 +449,7 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 // A command whose one argument is a member of the room (`/op bob`).
 function _onMember(
-  name: "op" | "deop" | "unban",
+  name: "op" | "deop" | "voice" | "devoice" | "unban",
   summary: Readonly<Record<Lang, string>>,
 ): CommandSpec {
   return _withOne(name, "names", { en: "<name>", pt: "<nome>" }, summary, (

@@ -294,7 +294,7 @@ export function isupportTokens(server: ServerFacts): string[] {
     "MSGREFTYPES=msgid",
     "NETWORK=" + server.network.replace(/[^\x21-\x7e]/g, "_"),
     "NICKLEN=" + MAX_NAME_LENGTH,
-    "PREFIX=(o)@",
+    "PREFIX=(ov)@+",
     "TARGMAX=JOIN:20,KICK:1,NAMES:1,NOTICE:4,PART:20,PRIVMSG:4,WHOIS:1",
     "TOPICLEN=" + TOPIC_LENGTH,
     "USERLEN=10",
@@ -334,7 +334,7 @@ function _welcome(state: IrcState, name: string): string {
       "003",
       `This server was created ${new Date(server.started).toUTCString()}`,
     ) +
-    _numeric(state, "004", server.name, server.version, "o", "bknot", "bko") +
+    _numeric(state, "004", server.name, server.version, "o", "bknotv", "bkov") +
     _isupport(state);
 }
 
@@ -489,12 +489,19 @@ function _privmsg(state: IrcState, command: string, params: string[]): Decoded {
       const [, verb, rest = ""] = ctcp;
       if (verb === "ACTION") {
         items.push(
-          channel ? _command({ kind: "me", text: rest }, target) : _command({
-            kind: "msg",
-            to: target,
-            text: `* ${state.reader.name} ${rest}`,
-          }),
+          channel
+            ? _command({ kind: "me", text: rest }, target)
+            : _command({ kind: "msg", to: target, text: rest, action: true }),
         );
+      } else if (!channel && _speaksIrc(state, target)) {
+        // Another IRC client answers for itself, with a NOTICE back.
+        const body = rest === "" ? verb! : `${verb} ${rest}`;
+        items.push(_command({
+          kind: "msg",
+          to: target,
+          text: body,
+          ctcp: notice ? "reply" : "query",
+        }));
       } else if (!notice) items.push(_ctcpAnswer(state, target, verb!, rest));
       continue;
     }
@@ -508,8 +515,17 @@ function _privmsg(state: IrcState, command: string, params: string[]): Decoded {
 }
 
 /**
- * The server answers CTCP VERSION, PING, TIME and CLIENTINFO for everyone
- * (a native or netcat user cannot), as a NOTICE from the one asked.
+ * Whether a nick is an IRC client's, which answers CTCP itself: the hub
+ * gives IRC users the user part `~name` (USER's), others their dialect's.
+ */
+function _speaksIrc(state: IrcState, nick: string): boolean {
+  return state.reader.peer?.(nick)?.user.startsWith("~") ?? false;
+}
+
+/**
+ * The server answers CTCP VERSION, PING, TIME and CLIENTINFO for those who
+ * cannot (native and netcat users) and for itself, as a NOTICE from the
+ * one asked; a CTCP to another IRC client goes to it.
  */
 function _ctcpAnswer(
   state: IrcState,
@@ -583,11 +599,15 @@ function _channelMode(state: IrcState, params: string[]): Decoded {
         );
         break;
       }
-      case "o": {
+      case "o":
+      case "v": {
         const name = args.shift();
         if (name === undefined || ++withParam > 3) break;
         state.target = name;
-        items.push(_command({ kind: on ? "op" : "deop", room, name }));
+        const kind = mode === "o"
+          ? (on ? "op" : "deop")
+          : (on ? "voice" : "devoice");
+        items.push(_command({ kind, room, name }));
         break;
       }
       case "k": {
@@ -641,7 +661,7 @@ function _who(state: IrcState, params: string[]): Decoded {
     return _command({ kind: "who", room: mask });
   }
   const peer = state.reader.peer?.(mask);
-  const found = peer === undefined ? "" : _whoLine(state, "*", mask, false);
+  const found = peer === undefined ? "" : _whoLine(state, "*", mask, "");
   return _reply(found + _numeric(state, "315", mask, "End of WHO list"));
 }
 
@@ -649,10 +669,10 @@ function _whoLine(
   state: IrcState,
   channel: string,
   name: string,
-  op: boolean,
+  prefix: string,
 ): string {
   const peer = state.reader.peer?.(name);
-  const flags = (peer?.away === undefined ? "H" : "G") + (op ? "@" : "");
+  const flags = (peer?.away === undefined ? "H" : "G") + prefix;
   return _numeric(
     state,
     "352",
@@ -904,7 +924,8 @@ function _roomState(
         String(Math.floor(room.topic.time / 1000)),
       );
   }
-  return out + _names(state, room.room, room.members, room.ops) +
+  return out +
+    _names(state, room.room, room.members, _statuses(room.ops, room.voiced)) +
     _history(state, room.room, room.history);
 }
 
@@ -914,17 +935,41 @@ function _chatText(line: ChatLine): string {
 }
 
 /**
- * A room's recent lines after its NAMES, for readers with server-time (their
- * clients show each at its time); without it they would read as new, so
- * they are left out. In a `chathistory` batch for readers with `batch`.
+ * A room's recent lines after its NAMES. Readers with server-time get them
+ * as PRIVMSGs at their times (their clients show each at its time), in a
+ * `chathistory` batch with `batch`. Without it they would read as new, so
+ * those readers get a replay that cannot be taken for live lines: NOTICEs
+ * from the server to the channel, `[date time] <nick> text`, between a
+ * start and an end line.
  */
 function _history(
   state: IrcState,
   room: string,
   history: readonly ChatLine[],
 ): string {
-  if (!state.caps.has("server-time") || history.length === 0) return "";
-  return _lines(state, room, history);
+  if (history.length === 0) return "";
+  if (state.caps.has("server-time")) return _lines(state, room, history);
+  const server = state.server.name;
+  const notice = (text: string) => _say(server, "NOTICE", room, text, {});
+  const count = history.length;
+  return notice(
+    `Replay of the last ${count} line${
+      count === 1 ? "" : "s"
+    } of ${room} (times in UTC):`,
+  ) +
+    history.map((line) => notice(_replayed(line))).join("") +
+    notice("End of replay.");
+}
+
+/** A replayed line: `[2025-01-31 09:05] <ana> hi`, `* ana waves` for an action. */
+function _replayed(line: ChatLine): string {
+  const stamp = new Date(line.time).toISOString().slice(0, 16).replace(
+    "T",
+    " ",
+  );
+  return line.action
+    ? `[${stamp}] * ${line.from} ${line.text}`
+    : `[${stamp}] <${line.from}> ${line.text}`;
 }
 
 /**
@@ -1011,18 +1056,41 @@ function _chathistory(state: IrcState, params: string[]): Decoded {
   }
 }
 
+/** Who is an operator of a room, and who has voice. */
+interface _Statuses {
+  ops: ReadonlySet<string>;
+  voiced: ReadonlySet<string>;
+}
+
+function _statuses(
+  ops: readonly string[],
+  voiced: readonly string[] | undefined,
+): _Statuses {
+  return { ops: new Set(ops), voiced: new Set(voiced ?? []) };
+}
+
+/**
+ * A member's prefix in NAMES, WHO and WHOIS: `@` for an operator, `+` for
+ * voice; both (`@+`) with multi-prefix, else the highest.
+ */
+function _prefix(state: IrcState, statuses: _Statuses, name: string): string {
+  const op = statuses.ops.has(name) ? "@" : "";
+  const voice = statuses.voiced.has(name) ? "+" : "";
+  if (state.caps.has("multi-prefix")) return op + voice;
+  return op || voice;
+}
+
 function _names(
   state: IrcState,
   room: string,
   names: string[],
-  ops: string[],
+  statuses: _Statuses,
 ): string {
-  const op = new Set(ops);
   return _listed(
     state,
     "353",
     ["=", room],
-    names.map((name) => (op.has(name) ? "@" : "") + name),
+    names.map((name) => _prefix(state, statuses, name) + name),
   ) + _numeric(state, "366", room, "End of /NAMES list");
 }
 
@@ -1175,11 +1243,16 @@ function _encode(message: ServerMessage, state: IrcState): string {
       );
     case "private": {
       if (message.from === me && !state.caps.has("echo-message")) return "";
+      const ctcp = message.ctcp !== undefined;
       return _say(
         _source(state, message.from),
-        "PRIVMSG",
+        message.ctcp === "reply" ? "NOTICE" : "PRIVMSG",
         message.to,
-        message.text,
+        message.action
+          ? `\x01ACTION ${message.text}\x01`
+          : ctcp
+          ? `\x01${message.text}\x01`
+          : message.text,
         _tags(state, message.time),
       );
     }
@@ -1193,6 +1266,9 @@ function _encode(message: ServerMessage, state: IrcState): string {
       );
       if (message.op) {
         out += _line(server, "MODE", [message.room, "+o", message.name]);
+      }
+      if (message.voice) {
+        out += _line(server, "MODE", [message.room, "+v", message.name]);
       }
       const away = state.reader.peer?.(message.name)?.away;
       if (away !== undefined && state.caps.has("away-notify")) {
@@ -1261,15 +1337,21 @@ function _encode(message: ServerMessage, state: IrcState): string {
         [message.room, message.text],
         _tags(state, message.time),
       );
-    case "members":
+    case "members": {
+      const statuses = _statuses(message.ops, message.voiced);
       if (state.asking === "who") {
-        const op = new Set(message.ops);
         return message.names.map((name) =>
-          _whoLine(state, message.room, name, op.has(name))
+          _whoLine(
+            state,
+            message.room,
+            name,
+            _prefix(state, statuses, name),
+          )
         ).join("") +
           _numeric(state, "315", message.room, "End of WHO list");
       }
-      return _names(state, message.room, message.names, message.ops);
+      return _names(state, message.room, message.names, statuses);
+    }
     case "rooms":
       return _numeric(state, "321", "Channel", "Users  Name") +
         message.rooms.map((room) =>
@@ -1282,7 +1364,8 @@ function _encode(message: ServerMessage, state: IrcState): string {
           )
         ).join("") + _numeric(state, "323", "End of /LIST");
     case "whois": {
-      const op = new Set(message.ops);
+      // Rooms stand where names stand in _prefix().
+      const rooms = _statuses(message.ops, message.voiced);
       return _numeric(
         state,
         "311",
@@ -1297,7 +1380,7 @@ function _encode(message: ServerMessage, state: IrcState): string {
             state,
             "319",
             [message.name],
-            message.rooms.map((room) => (op.has(room) ? "@" : "") + room),
+            message.rooms.map((room) => _prefix(state, rooms, room) + room),
           )
           : "") +
         _numeric(state, "312", message.name, server, state.server.network) +

@@ -131,6 +131,11 @@ export interface RoomState {
   members: string[];
   /** Names of the members who are its operators, in the same order. */
   ops: string[];
+  /**
+   * Names of the members with voice (`/voice`, IRC `+v`), in the same
+   * order; absent when nobody has it.
+   */
+  voiced?: string[];
   /** The topic, if it has one. */
   topic?: RoomTopic;
   /** Present when joining needs a key. */
@@ -155,12 +160,14 @@ export interface RoomSummary {
 
 /**
  * A change of a room's modes, as IRC writes them: operator (`o`, with the
- * member's name as target), key (`k`, never with the key itself), ban
+ * member's name as target), voice (`v`, the same), key (`k`, never with the key itself), ban
  * (`b`, with the banned name) and topic lock (`t`).
  */
 export type ModeChange =
   | "+o"
   | "-o"
+  | "+v"
+  | "-v"
   | "+k"
   | "-k"
   | "+b"
@@ -227,8 +234,20 @@ export type ServerMessage =
   | { type: "current"; room: string | null }
   /** A public message (or `/me` action) from another member of a room. */
   | ({ type: "message"; room: string } & ChatLine)
-  /** A private message; sent to its target and echoed to its sender. */
-  | { type: "private"; from: string; to: string; text: string; time: number }
+  /**
+   * A private message; sent to its target and echoed to its sender.
+   * `action`: a `/me` (`* ana waves`). `ctcp`: a CTCP query or reply
+   * between IRC clients (`text` its body), which only IRC shows.
+   */
+  | {
+    type: "private";
+    from: string;
+    to: string;
+    text: string;
+    time: number;
+    action?: true;
+    ctcp?: "query" | "reply";
+  }
   /**
    * Someone joined a room you are in; `arrived` when they just came to the
    * server (and were placed in its default room).
@@ -240,6 +259,8 @@ export type ServerMessage =
     time: number;
     op?: true;
     arrived?: true;
+    /** Present when the joiner has voice again (it had it before a restart). */
+    voice?: true;
   }
   /** Someone left a room you are in (`/part`), with their reason if any. */
   | { type: "part"; room: string; name: string; reason?: string; time: number }
@@ -287,8 +308,17 @@ export type ServerMessage =
     time: number;
     asked?: true;
   }
-  /** Answer to `/who`: who is in a room, and its operators. */
-  | { type: "members"; room: string; names: string[]; ops: string[] }
+  /**
+   * Answer to `/who`: who is in a room, its operators, and (when any) who
+   * has voice.
+   */
+  | {
+    type: "members";
+    room: string;
+    names: string[];
+    ops: string[];
+    voiced?: string[];
+  }
   /** Answer to `/rooms`: the rooms with most members first, and how many there are. */
   | { type: "rooms"; rooms: RoomSummary[]; total: number }
   /** Informational text for this user only (help, command results). */
@@ -335,6 +365,8 @@ export type ServerMessage =
     realname: string;
     rooms: string[];
     ops: string[];
+    /** The rooms it has voice in, when any. */
+    voiced?: string[];
     away?: string;
     oper?: true;
   }

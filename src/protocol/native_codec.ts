@@ -293,6 +293,8 @@ const FORMATTING_ESCAPE = /\\u00(?:0[234f]|1[16def])/;
 function _encode(message: ServerMessage): string {
   // Answers only IRC asks for now: native clients are not sent them.
   if (isIrcOnly(message)) return "";
+  // So is a CTCP between IRC clients.
+  if (message.type === "private" && message.ctcp !== undefined) return "";
   const line = _encodeShown(message);
   // IRC's formatting is for IRC readers only.
   return FORMATTING_ESCAPE.test(line)

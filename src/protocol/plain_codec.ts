@@ -145,9 +145,11 @@ export function encodePlain(
     case "message":
       return _chatLine(message, _mark(message.room, options));
     case "private":
-      return `${
-        formatStamp(message.time)
-      } [${message.from} -> ${message.to}] ${message.text}\n`;
+      // A CTCP between IRC clients is theirs alone.
+      if (message.ctcp !== undefined) return "";
+      return `${formatStamp(message.time)} [${message.from} -> ${message.to}] ${
+        message.action ? `* ${message.from} ` : ""
+      }${message.text}\n`;
     case "join":
     case "part":
     case "kick":
@@ -167,7 +169,11 @@ export function encodePlain(
       return _notice(message.time, strings.renamed(message.from, message.to));
     case "welcome":
     case "joined": {
-      const members = markOperators(message.members, message.ops);
+      const members = markOperators(
+        message.members,
+        message.ops,
+        message.voiced,
+      );
       const text = message.type === "welcome"
         ? strings.welcome(message.name, members, message.room)
         : strings.youJoined(message.room, members);
@@ -184,12 +190,19 @@ export function encodePlain(
     case "members":
       return _notice(
         now(),
-        strings.online(markOperators(message.names, message.ops)),
+        strings.online(
+          markOperators(message.names, message.ops, message.voiced),
+        ),
         _mark(message.room, options),
       );
     case "rooms":
       return _notice(now(), strings.roomList(message.rooms, message.total));
     case "info":
+      // The prompt of a silent connection, which may be a slow IRC client:
+      // written as an IRC notice from the server, it is harmless there and
+      // still reads as a line of text in netcat.
+      if (message.code === "prompt") return `NOTICE * :*** ${message.text}\n`;
+      return _notice(now(), message.text);
     case "bye":
       return _notice(now(), message.text);
     case "error":
@@ -249,14 +262,16 @@ function _found(
 /**
  * Whether a line is the plain dialect's name prompt, in any language: what a
  * server sends a connection that stayed silent (see `PROMPT_AFTER_MS` in
- * `config.ts`). A native client whose hello arrived after it skips it: the
- * hello still picks the native dialect.
+ * `config.ts`), as an IRC notice (`NOTICE * :*** …`), or as a notice of
+ * older servers (`[12:04] -- …`). A native client whose hello arrived after
+ * it skips it: the hello still picks the native dialect.
  *
  * @example
  * ```ts
  * import { assert, assertFalse } from "@std/assert";
  * import { isNamePrompt } from "./plain_codec.ts";
  *
+ * assert(isNamePrompt("NOTICE * :*** Welcome to chat! What is your name?"));
  * assert(isNamePrompt("[12:04] -- Welcome to chat! What is your name?"));
  * assertFalse(isNamePrompt("[12:04] ana: What is your name?"));
  * ```
@@ -265,7 +280,7 @@ function _found(
  * @returns `true` for the prompt.
  */
 export function isNamePrompt(line: string): boolean {
-  const notice = /^\[\d\d:\d\d\] -- (.*)$/.exec(line);
+  const notice = /^(?:NOTICE \* :\*\*\* |\[\d\d:\d\d\] -- )(.*)$/.exec(line);
   return notice !== null &&
     Object.values(STRINGS).some((strings) => strings.askName === notice[1]);
 }

@@ -112,19 +112,28 @@ function _quoted(text: string | undefined): string {
   return text ? `: "${text}"` : "";
 }
 
+// The words of the mode changes that name a member.
+const MEMBER_MODE_WORDS = {
+  "+o": "op",
+  "-o": "deop",
+  "+v": "voice",
+  "-v": "devoice",
+  "+b": "ban",
+  "-b": "unban",
+} as const;
+
 // A mode change in words (never the key itself, which the event lacks).
 function _modeWords(event: Extract<HubEvent, { kind: "mode" }>): string {
   const { room, by } = event;
   const target = event.target ?? "";
   switch (event.change) {
     case "+o":
-      return `op ${target} ${room} by ${by}`;
     case "-o":
-      return `deop ${target} ${room} by ${by}`;
+    case "+v":
+    case "-v":
     case "+b":
-      return `ban ${target} ${room} by ${by}`;
     case "-b":
-      return `unban ${target} ${room} by ${by}`;
+      return `${MEMBER_MODE_WORDS[event.change]} ${target} ${room} by ${by}`;
     case "+k":
       return `key ${room} set by ${by}`;
     case "-k":

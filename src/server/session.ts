@@ -509,7 +509,7 @@ export class Session implements Member, Reader, TransportSink {
         const strings = STRINGS[this.#lang];
         this.deliver({
           type: "info",
-          code: "notice",
+          code: "prompt",
           text: this.#authenticated ? strings.askName : strings.askPassword,
         });
       }

@@ -109,6 +109,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- The members of a room with voice (IRC +v), by name key, kept like
+      -- its operators.
+      CREATE TABLE room_voices (
+        room INTEGER NOT NULL REFERENCES rooms (id),
+        name TEXT NOT NULL,
+        PRIMARY KEY (room, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this program writes: the last migration's. */

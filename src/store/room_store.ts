@@ -66,6 +66,11 @@ export interface RoomRecord {
   readonly modes?: string;
   /** The operators' name keys. */
   readonly operators: readonly string[];
+  /**
+   * The name keys of the members with voice (IRC `+v`).
+   * @default {undefined} nobody
+   */
+  readonly voiced?: readonly string[];
   /** The bans. */
   readonly bans: readonly RoomBan[];
 }

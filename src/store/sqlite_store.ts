@@ -153,6 +153,8 @@ const _SQL = {
   saveRoom: "UPDATE rooms SET saved = ?, name = ?, topic = ?, topic_by = ?, " +
     "topic_time = ?, key_hash = ?, modes = ? WHERE id = ?",
   clearOperators: "DELETE FROM room_operators WHERE room = ?",
+  clearVoices: "DELETE FROM room_voices WHERE room = ?",
+  addVoice: "INSERT OR IGNORE INTO room_voices (room, name) VALUES (?, ?)",
   clearBans: "DELETE FROM room_bans WHERE room = ?",
   addOperator:
     "INSERT OR IGNORE INTO room_operators (room, name) VALUES (?, ?)",
@@ -163,6 +165,19 @@ const _SQL = {
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
   forgetClaim: "DELETE FROM name_claims WHERE key = ?",
 } as const;
+
+// The names a table of (room, name) rows holds, by room id.
+function _namesByRoom(
+  db: DatabaseSync,
+  table: "room_operators" | "room_voices",
+): Map<number, string[]> {
+  const names = new Map<number, string[]>();
+  for (const row of db.prepare(`SELECT room, name FROM ${table}`).all()) {
+    const { room, name } = row as { room: number; name: string };
+    names.set(room, [...names.get(room) ?? [], name]);
+  }
+  return names;
+}
 
 type _Statements = { [name in keyof typeof _SQL]: StatementSync };
 
@@ -634,13 +649,8 @@ export class SqliteStore implements ChatStore, ClaimStore {
   loadRooms(): RoomRecord[] {
     this.#commitBeforeReading();
     const db = this.#db;
-    const operators = new Map<number, string[]>();
-    for (
-      const row of db.prepare("SELECT room, name FROM room_operators").all()
-    ) {
-      const { room, name } = row as { room: number; name: string };
-      operators.set(room, [...operators.get(room) ?? [], name]);
-    }
+    const operators = _namesByRoom(db, "room_operators");
+    const voiced = _namesByRoom(db, "room_voices");
     const bans = new Map<number, RoomBan[]>();
     const banRows = db.prepare(
       "SELECT room, name, address, by, time FROM room_bans",
@@ -692,6 +702,7 @@ export class SqliteStore implements ChatStore, ClaimStore {
         ...(room.key_hash === null ? {} : { keyHash: room.key_hash }),
         ...(room.modes === "" ? {} : { modes: room.modes }),
         operators: operators.get(room.id) ?? [],
+        ...(voiced.has(room.id) ? { voiced: voiced.get(room.id)! } : {}),
         bans: bans.get(room.id) ?? [],
       };
     });
@@ -809,6 +820,7 @@ export class SqliteStore implements ChatStore, ClaimStore {
   #writeRoom(id: number, record: RoomRecord | null): void {
     const sql = this.#sql;
     sql.clearOperators.run(id);
+    sql.clearVoices.run(id);
     sql.clearBans.run(id);
     if (record === null) {
       sql.saveRoom.run(0, null, null, null, null, null, "", id);
@@ -826,6 +838,7 @@ export class SqliteStore implements ChatStore, ClaimStore {
       id,
     );
     for (const name of record.operators) sql.addOperator.run(id, name);
+    for (const name of record.voiced ?? []) sql.addVoice.run(id, name);
     for (const ban of record.bans) {
       sql.addBan.run(
         id,

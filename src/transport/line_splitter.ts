@@ -1,7 +1,10 @@
 /**
  * Byte-level line framing for untrusted peers, with the semantics of
- * `@std/streams` `TextLineStream`: lines end in `\n`, a `\r` before the `\n`
- * is dropped, and invalid UTF-8 becomes U+FFFD. Unlike a stream pipeline it
+ * `@std/streams` `TextLineStream` with `allowCR`: lines end in `\r\n`, `\n`
+ * or a bare `\r` (as IRC allows, and as some clients send), and invalid UTF-8
+ * becomes U+FFFD. A `\r` ends its line at once; a `\n` right after it, even
+ * in the next read, is part of the same line ending, and so is a NUL
+ * (telnet's `\r\0`, a bare carriage return). Unlike a stream pipeline it
  * never buffers more than one line's limit, and holds no buffer at all
  * between lines.
  *
@@ -42,6 +45,7 @@ export interface LineSink {
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
+const NUL = 0x00;
 // ignoreBOM keeps a U+FEFF inside the text; only the stream's first line
 // loses a leading one, as with TextDecoderStream.
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -79,6 +83,8 @@ export class LineSplitter {
   #pending: Uint8Array | null = null;
   #discarding = 0;
   #first = true;
+  // The last byte was a CR that ended a line: a LF or NUL next is skipped.
+  #afterCR = false;
 
   /**
    * @param sink Receives lines and too-long reports.
@@ -102,6 +108,10 @@ export class LineSplitter {
    * @returns `false` when the peer passed the hard limit without a newline.
    */
   push(chunk: Uint8Array): boolean {
+    if (this.#afterCR && chunk.length > 0) {
+      this.#afterCR = false;
+      if (chunk[0] === NEWLINE || chunk[0] === NUL) chunk = chunk.subarray(1);
+    }
     if (this.#pending === null && this.#discarding === 0) {
       const done = this.#pushWhole(chunk);
       if (done >= 0) {
@@ -109,9 +119,16 @@ export class LineSplitter {
       }
     }
     let start = 0;
+    // The next CR at or after `start`, found once per CR.
+    let cr = -1;
     while (start < chunk.length) {
-      const end = chunk.indexOf(NEWLINE, start);
-      if (end < 0) return this.#keep(chunk.subarray(start));
+      if (cr !== chunk.length && cr < start) {
+        cr = chunk.indexOf(CR, start);
+        if (cr < 0) cr = chunk.length;
+      }
+      const newline = chunk.indexOf(NEWLINE, start);
+      const end = newline >= 0 && newline < cr ? newline : cr;
+      if (end === chunk.length) return this.#keep(chunk.subarray(start));
       if (this.#discarding > 0) {
         const total = this.#discarding + (end - start);
         this.#discarding = 0;
@@ -133,6 +150,11 @@ export class LineSplitter {
         this.#emit(chunk, start, end);
       }
       start = end + 1;
+      if (end === cr) {
+        // A CR: a LF or NUL after it belongs to the same line ending.
+        if (start === chunk.length) this.#afterCR = true;
+        else if (chunk[start] === NEWLINE || chunk[start] === NUL) start++;
+      }
     }
     return true;
   }
@@ -147,6 +169,7 @@ export class LineSplitter {
     const pending = this.#pending;
     this.#pending = null;
     this.#discarding = 0;
+    this.#afterCR = false;
     if (pending === null || pending.length === 0) return undefined;
     const first = this.#first;
     this.#first = false;
@@ -159,12 +182,17 @@ export class LineSplitter {
   // them with one call and split the text. A 0x0A byte is always "\n" and
   // never part of another character, even in invalid UTF-8, so the text
   // splits exactly where the bytes do. Returns how many bytes it consumed,
-  // or -1 when a line is too long (the caller takes the careful path).
+  // or -1 when a line is too long or a CR ends one (the caller takes the
+  // careful path).
   #pushWhole(chunk: Uint8Array): number {
     const max = this.#maxLine;
     let start = 0;
     let end = chunk.indexOf(NEWLINE);
-    if (end < 0) return 0;
+    if (end < 0) return chunk.includes(CR) ? -1 : 0;
+    // Every CR must be the one of a CRLF.
+    for (let cr = chunk.indexOf(CR); cr >= 0; cr = chunk.indexOf(CR, cr + 2)) {
+      if (chunk[cr + 1] !== NEWLINE) return -1;
+    }
     let last = -1;
     while (end >= 0) {
       const length = end > start && chunk[end - 1] === CR

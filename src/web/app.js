@@ -1072,18 +1072,22 @@ function renderMembers() {
     const item = document.createElement("li");
     const shown = document.createElement("bdi");
     shown.textContent = name;
-    const op = state.isOp(name);
     /** @type {(Node | string)[]} */
     const parts = [shown];
-    if (op) {
-      // `@` as in IRC, said as a word.
+    // `@` or `+` as in IRC, said as a word.
+    const status = state.isOp(name)
+      ? { mark: "@", className: "op", said: web.operator }
+      : state.isVoiced(name)
+      ? { mark: "+", className: "voice", said: web.voice }
+      : null;
+    if (status !== null) {
       const mark = document.createElement("span");
-      mark.className = "op";
+      mark.className = status.className;
       mark.setAttribute("aria-hidden", "true");
-      mark.textContent = "@";
+      mark.textContent = status.mark;
       const said = document.createElement("span");
       said.className = "visually-hidden";
-      said.textContent = ` (${web.operator})`;
+      said.textContent = ` (${status.said})`;
       parts.unshift(mark);
       parts.push(said);
     }
@@ -1102,7 +1106,7 @@ function renderMembers() {
       const label = fill(web.messageMember, { name });
       button.setAttribute(
         "aria-label",
-        op ? `${label} (${web.operator})` : label,
+        status === null ? label : `${label} (${status.said})`,
       );
       item.append(button);
     }

@@ -72,6 +72,8 @@ export interface PageText {
 const MODE_CHANGES: readonly ModeChange[] = [
   "+o",
   "-o",
+  "+v",
+  "-v",
   "+k",
   "-k",
   "+b",

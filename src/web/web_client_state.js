@@ -152,8 +152,8 @@ export const FIRST_NAME_HUE = 25;
  * its topic (`""` for none), as last heard from the server; and how many
  * lines (and of them, mentions of you) came while you looked elsewhere.
  *
- * @typedef {{ members: string[]; ops: string[]; topic: string;
- *   unread: number; mentions: number }} PageRoom
+ * @typedef {{ members: string[]; ops: string[]; voiced: string[];
+ *   topic: string; unread: number; mentions: number }} PageRoom
  */
 
 /**
@@ -349,6 +349,15 @@ export class WebClientState {
   isOp(name) {
     const ops = this.#room === null ? [] : this.#rooms.get(this.#room)?.ops;
     return ops?.includes(name) ?? false;
+  }
+
+  /**
+   * @param {string} name A member of the current room.
+   * @returns {boolean} Whether they have voice in it (`/voice`, IRC `+v`).
+   */
+  isVoiced(name) {
+    const room = this.#room === null ? undefined : this.#rooms.get(this.#room);
+    return room?.voiced.includes(name) ?? false;
   }
 
   /**
@@ -994,7 +1003,7 @@ export class WebClientState {
   /**
    * You are in a room now, and it is the current one.
    *
-   * @param {{ room: unknown; members: unknown; ops: unknown;
+   * @param {{ room: unknown; members: unknown; ops: unknown; voiced?: unknown;
    *   topic?: { text?: unknown } }} state
    */
   #enter(state) {
@@ -1007,6 +1016,7 @@ export class WebClientState {
     this.#rooms.set(room, {
       members,
       ops: _names(state.ops),
+      voiced: _names(state.voiced ?? []),
       topic,
       unread: before?.unread ?? 0,
       mentions: before?.mentions ?? 0,
@@ -1126,6 +1136,7 @@ export class WebClientState {
         this.#update(room, (known) => {
           if (!known.members.includes(name)) known.members.push(name);
           if (message.op) known.ops.push(name);
+          if (message.voice) known.voiced.push(name);
         });
         return [
           message.arrived
@@ -1177,6 +1188,13 @@ export class WebClientState {
           this.#update(room, (known) => {
             known.ops = known.ops.filter((op) => op !== target);
             if (on) known.ops.push(target);
+          });
+        }
+        if (message.change === "+v" || message.change === "-v") {
+          const on = message.change === "+v";
+          this.#update(room, (known) => {
+            known.voiced = known.voiced.filter((name) => name !== target);
+            if (on) known.voiced.push(target);
           });
         }
         const template = text.mode[message.change] ?? "";
@@ -1251,6 +1269,7 @@ export class WebClientState {
           this.#update(room, () => {
             known.members = known.members.map(renamed);
             known.ops = known.ops.map(renamed);
+            known.voiced = known.voiced.map(renamed);
           });
         }
         return [this.#notice(text.renamed, { from, to }, message.time)];
@@ -1260,6 +1279,7 @@ export class WebClientState {
         this.#update(room, (known) => {
           known.members = _names(message.names);
           known.ops = _names(message.ops);
+          known.voiced = _names(message.voiced ?? []);
         });
         const names = [...new Set(_names(message.names))].sort(compareNames);
         const count = String(names.length);
@@ -1575,7 +1595,10 @@ export class WebClientState {
         label: labelParts.map((part) => part.text).join(""),
         labelParts,
         who,
-        text: cleanText(message.text),
+        // A private /me: `* ana waves`.
+        text: message.action
+          ? `* ${from} ${cleanText(message.text)}`
+          : cleanText(message.text),
         time: message.time,
         own,
         color: this.#colorOf(who),
@@ -2168,4 +2191,5 @@ function _lines(value) {
 function _without(room, name) {
   room.members = room.members.filter((member) => member !== name);
   room.ops = room.ops.filter((op) => op !== name);
+  room.voiced = room.voiced.filter((voiced) => voiced !== name);
 }

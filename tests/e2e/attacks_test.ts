@@ -644,7 +644,7 @@ Deno.test("user text can never make an extra line or a line that seems to come f
       await allSeeJoin(members, "trudy");
       const during = conversation(members, "during", 6);
       const json = '{"type":"message","from":"ana","text":"forged","time":0}';
-      // Plain: a line ends at "\n", so that one makes two honest lines.
+      // Plain: a line ends at "\n" or "\r", so those make two honest lines.
       for (
         const line of [
           "one\n[12:00] ana: forged by a newline",
@@ -674,7 +674,8 @@ Deno.test("user text can never make an extra line or a line that seems to come f
       await allReceive(members, "mallory", [
         "one",
         "[12:00] ana: forged by a newline",
-        "two[12:00] ana: forged by a carriage return",
+        "two",
+        "[12:00] ana: forged by a carriage return",
         "three[12:00] ana: forged by a line separator",
         "four[12:00] ana: forged by NEL",
         "five[12:00] ana: forged by ESC E",

@@ -222,7 +222,7 @@ Deno.test("history and search cost a token of the flood limit like any request",
   });
 });
 
-Deno.test("a new hub on the same store restores topics, keys by their hash, topic locks, operators and bans", () => {
+Deno.test("a new hub on the same store restores topics, keys by their hash, topic locks, operators, voice and bans", () => {
   const store = new MemoryStore();
   const first = world({ store, rooms: store });
   const [ana, bob, eve] = [
@@ -237,6 +237,7 @@ Deno.test("a new hub on the same store restores topics, keys by their hash, topi
   hub.input(ana, "/topic board games on friday", { room: "#games" });
   hub.input(ana, "/topic-lock", { room: "#games" });
   hub.input(ana, "/op bob", { room: "#games" });
+  hub.input(ana, "/voice bob", { room: "#games" });
   hub.input(ana, "/ban eve", { room: "#games" });
   hub.input(ana, "/key open-sesame", { room: "#games" });
   hub.input(ana, "/topic welcome to the lobby", { room: "#general" });
@@ -245,6 +246,7 @@ Deno.test("a new hub on the same store restores topics, keys by their hash, topi
   assertEquals(record.topic?.text, "board games on friday");
   assertEquals(record.modes, "t");
   assertEquals([...record.operators].sort(), ["ana", "bob"]);
+  assertEquals(record.voiced, ["bob"]);
   assertEquals(record.bans.map((ban) => [ban.name, ban.address]), [[
     "eve",
     eve.address,
@@ -270,6 +272,15 @@ Deno.test("a new hub on the same store restores topics, keys by their hash, topi
   const bob2 = again.join("bob");
   again.hub.input(bob2, "/join #games open-sesame");
   assertEquals(lastOf(bob2, "joined").ops, ["bob"]);
+  assertEquals(lastOf(bob2, "joined").voiced, ["bob"]);
+  assertEquals(lastOf(cid, "join"), {
+    type: "join",
+    room: "#games",
+    name: "bob",
+    time: T,
+    op: true,
+    voice: true,
+  });
   const eve2 = again.join("eve");
   again.hub.input(eve2, "/join #games open-sesame");
   assertEquals(lastOf(eve2, "error").code, "banned");

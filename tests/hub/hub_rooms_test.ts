@@ -911,3 +911,39 @@ Deno.test("Hub tells room errors in the member's language", () => {
     target: "#nada",
   });
 });
+
+Deno.test("Hub lets an operator give and take voice, shown in member lists and lost with the membership", () => {
+  const { hub, join } = world();
+  const [ana, bob, cid] = [join("ana"), join("bob"), join("cid")];
+  for (const member of [ana, bob, cid]) hub.input(member, "/join #games");
+  clear(ana, bob, cid);
+  assertEquals(errorCode(say(hub, bob, "/voice cid")), "not_op");
+  clear(bob);
+  hub.input(ana, "/voice CID");
+  const mode: ServerMessage = {
+    type: "mode",
+    room: "#games",
+    by: "ana",
+    change: "+v",
+    target: "cid",
+    time: T,
+  };
+  for (const member of [ana, bob, cid]) assertEquals(member.got, [mode]);
+  assertEquals(errorCode(say(hub, ana, "/voice cid")), "unchanged");
+  assertEquals(say(hub, bob, "/who"), [{
+    type: "members",
+    room: "#games",
+    names: ["ana", "bob", "cid"],
+    ops: ["ana"],
+    voiced: ["cid"],
+  }]);
+  hub.input(cid, "/part #games");
+  hub.input(cid, "/join #games");
+  const joined = cid.got.at(-1);
+  assert(joined?.type === "joined");
+  assertEquals(joined.voiced, undefined, "voice goes with the membership");
+  hub.input(ana, "/voice cid");
+  hub.input(ana, "/devoice cid");
+  assertEquals(ana.got.at(-1), { ...mode, change: "-v" });
+  assertEquals(errorCode(say(hub, ana, "/voice dan")), "not_member");
+});

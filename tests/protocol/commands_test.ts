@@ -207,7 +207,7 @@ Deno.test("parseCommand() reads every word of the command table as its command",
 Deno.test("the command table gives every word to one command only", () => {
   const words = COMMAND_NAMES.map((word) => word.toLowerCase());
   assertEquals(new Set(words).size, words.length);
-  assertEquals(words.length, 39);
+  assertEquals(words.length, 41);
 });
 
 Deno.test("COMMAND_NAMES holds every accepted word, the unlisted ones included", () => {
@@ -245,6 +245,8 @@ const HELP_EN = [
   "  /key [secret]           operators: set or remove a key",
   "  /op <name>              operators: make an operator",
   "  /deop <name>            operators: take operator away",
+  "  /voice <name>           operators: give voice (+)",
+  "  /devoice <name>         operators: take voice away",
   "  /kick <name> [reason]   operators: put out of the room",
   "  /ban [name]             operators: ban (by name and address)",
   "  /unban <name>           operators: lift a ban",
@@ -273,6 +275,8 @@ const HELP_PT = [
   "  /key [segredo]          operadores: põe ou tira a chave",
   "  /op <nome>              operadores: torna operador(a)",
   "  /deop <nome>            operadores: tira de operador(a)",
+  "  /voice <nome>           operadores: dá voz (+)",
+  "  /devoice <nome>         operadores: tira a voz",
   "  /kick <nome> [motivo]   operadores: tira da sala",
   "  /ban [nome]             operadores: bane (nome e endereço)",
   "  /unban <nome>           operadores: desfaz um banimento",
@@ -348,4 +352,18 @@ Deno.test("parseCommand() reads /history with a count of 1 to 200, and /search w
     words: "lunch friday",
   });
   assertEquals(parseCommand("/find"), { kind: "search", words: "" });
+});
+
+Deno.test("parseCommand() reads /msg name /me text as a private action", () => {
+  assertEquals(parseCommand("/msg bob /me waves"), {
+    kind: "msg",
+    to: "bob",
+    text: "waves",
+    action: true,
+  });
+  assertEquals(parseCommand("/msg bob /meh"), {
+    kind: "msg",
+    to: "bob",
+    text: "/meh",
+  });
 });

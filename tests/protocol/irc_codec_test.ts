@@ -300,7 +300,7 @@ Deno.test("ISUPPORT tells what the server is", () => {
       "CASEMAPPING=rfc8265",
       "UTF8MAPPING=rfc8265",
       "CHANTYPES=#",
-      "PREFIX=(o)@",
+      "PREFIX=(ov)@+",
       "CHANMODES=b,k,,nt",
       "NICKLEN=24",
       "CHANNELLEN=33",
@@ -744,7 +744,7 @@ Deno.test("IRC_CODEC.decode() never throws and every reply is CRLF lines, whatev
   );
 });
 
-Deno.test("A room's recent lines follow its NAMES for readers with server-time, at their times", () => {
+Deno.test("A room's recent lines follow its NAMES: at their times with server-time, as a replay of NOTICEs without it", () => {
   const joined: ServerMessage = {
     type: "joined",
     room: "#a",
@@ -767,8 +767,14 @@ Deno.test("A room's recent lines follow its NAMES for readers with server-time, 
       "@time=2024-01-01T00:01:00.000Z :bob!native@b.ip PRIVMSG #a :\x01ACTION waved\x01",
     ],
   );
+  assertEquals(lines(IRC_CODEC.encode(joined, registered())).slice(-4), [
+    ":irc.test NOTICE #a :Replay of the last 2 lines of #a (times in UTC):",
+    ":irc.test NOTICE #a :[2024-01-01 00:00] <bob> earlier",
+    ":irc.test NOTICE #a :[2024-01-01 00:01] * bob waved",
+    ":irc.test NOTICE #a :End of replay.",
+  ]);
   assertEquals(
-    lines(IRC_CODEC.encode(joined, registered())).at(-1),
+    lines(IRC_CODEC.encode({ ...joined, history: [] }, registered())).at(-1),
     ":irc.test 366 ana #a :End of /NAMES list",
   );
 });
@@ -875,5 +881,135 @@ Deno.test("Live messages carry their msgid with message-tags", () => {
   assert(
     IRC_CODEC.variant(message, registered(["message-tags"])) !==
       IRC_CODEC.variant(message, registered()),
+  );
+});
+
+Deno.test("Voice: MODE +v and -v become /voice and /devoice; NAMES and WHO show + (multi-prefix: @+)", () => {
+  const state = registered();
+  assertEquals(IRC_CODEC.decode("MODE #general +v-v bob ana", state), {
+    type: "many",
+    items: [
+      {
+        type: "command",
+        command: { kind: "voice", room: "#general", name: "bob" },
+      },
+      {
+        type: "command",
+        command: { kind: "devoice", room: "#general", name: "ana" },
+      },
+    ],
+  });
+  const members: ServerMessage = {
+    type: "members",
+    room: "#general",
+    names: ["ana", "bob", "cid"],
+    ops: ["bob"],
+    voiced: ["ana", "bob"],
+  };
+  IRC_CODEC.decode("NAMES #general", state);
+  assertEquals(
+    lines(IRC_CODEC.encode(members, state))[0],
+    ":irc.test 353 ana = #general :+ana @bob cid",
+  );
+  const multi = registered(["multi-prefix"]);
+  IRC_CODEC.decode("NAMES #general", multi);
+  assertEquals(
+    lines(IRC_CODEC.encode(members, multi))[0],
+    ":irc.test 353 ana = #general :+ana @+bob cid",
+  );
+  IRC_CODEC.decode("WHO #general", multi);
+  assertEquals(
+    lines(IRC_CODEC.encode(members, multi)).slice(0, 3).map((line) =>
+      line.split(" ")[8]
+    ),
+    ["H+", "G@+", "H"],
+  );
+  const mode: ServerMessage = {
+    type: "mode",
+    room: "#general",
+    by: "bob",
+    change: "+v",
+    target: "ana",
+    time: 0,
+  };
+  assertEquals(
+    IRC_CODEC.encode(mode, state),
+    ":bob!native@b.ip MODE #general +v ana\r\n",
+  );
+  const rejoin = lines(IRC_CODEC.encode({
+    type: "join",
+    room: "#general",
+    name: "bob",
+    time: 0,
+    voice: true,
+  }, state));
+  assertEquals(rejoin[1], ":irc.test MODE #general +v bob");
+  const whois = lines(IRC_CODEC.encode({
+    type: "whois",
+    name: "bob",
+    user: "native",
+    host: "b.ip",
+    realname: "",
+    rooms: ["#general", "#a"],
+    ops: ["#a"],
+    voiced: ["#general"],
+  }, state));
+  assertEquals(whois[1], ":irc.test 319 ana bob :+#general @#a");
+});
+
+Deno.test("CTCP to another IRC user goes to it (a NOTICE answer goes back); a private ACTION is a private action both ways", () => {
+  const peers: Record<string, Peer> = {
+    ...PEERS,
+    irc: { user: "~irc", host: "i.ip", realname: "" },
+  };
+  const state = IRC_CODEC.open(
+    reader({ name: "ana", joined: true, peer: (name) => peers[name] }),
+  );
+  assertEquals(IRC_CODEC.decode("PRIVMSG irc :\x01VERSION\x01", state), {
+    type: "command",
+    command: { kind: "msg", to: "irc", text: "VERSION", ctcp: "query" },
+  });
+  assertEquals(
+    IRC_CODEC.decode("NOTICE irc :\x01PING 42\x01", state),
+    {
+      type: "command",
+      command: { kind: "msg", to: "irc", text: "PING 42", ctcp: "reply" },
+    },
+  );
+  // bob is no IRC user: the server answers for him.
+  assertEquals(
+    replyText(IRC_CODEC.decode("PRIVMSG bob :\x01PING 7\x01", state)),
+    ":bob!native@b.ip NOTICE ana :\x01PING 7\x01\r\n",
+  );
+  assertEquals(IRC_CODEC.decode("PRIVMSG bob :\x01ACTION waves\x01", state), {
+    type: "command",
+    command: { kind: "msg", to: "bob", text: "waves", action: true },
+  });
+  const base = { type: "private", from: "irc", to: "ana", time: 0 } as const;
+  assertEquals(
+    IRC_CODEC.encode({ ...base, text: "VERSION x 1", ctcp: "reply" }, state),
+    ":irc!~irc@i.ip NOTICE ana :\x01VERSION x 1\x01\r\n",
+  );
+  assertEquals(
+    IRC_CODEC.encode({ ...base, text: "TIME", ctcp: "query" }, state),
+    ":irc!~irc@i.ip PRIVMSG ana :\x01TIME\x01\r\n",
+  );
+  assertEquals(
+    IRC_CODEC.encode({ ...base, text: "nods", action: true }, state),
+    ":irc!~irc@i.ip PRIVMSG ana :\x01ACTION nods\x01\r\n",
+  );
+  const plain = PLAIN_CODEC.open(reader({ name: "bob", joined: true }));
+  assertEquals(
+    PLAIN_CODEC.encode({ ...base, text: "TIME", ctcp: "query" }, plain),
+    "",
+  );
+  assertMatch(
+    PLAIN_CODEC.encode({ ...base, text: "nods", action: true }, plain),
+    /\[irc -> ana\] \* irc nods\n$/,
+  );
+  const native = NATIVE_CODEC.open(reader({ name: "bob", joined: true }));
+  assertEquals(
+    NATIVE_CODEC.encode({ ...base, text: "TIME", ctcp: "query" }, native),
+    "",
   );
 });

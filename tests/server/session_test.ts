@@ -251,7 +251,7 @@ Deno.test("Session asks a silent newcomer for a name in the plain dialect, once"
   assertEquals(transport.written.length, 1);
   assertMatch(
     transport.written[0]!,
-    /-- Welcome to chat! What is your name\?\n$/,
+    /^NOTICE \* :\*\*\* Welcome to chat! What is your name\?\n$/,
   );
   session.tick(T0 + OPTIONS.promptAfterMs * 2);
   assertEquals(transport.written.length, 1);

@@ -36,6 +36,7 @@ Deno.test("applyMigrations() brings a new database to the last version, once", (
     "name_claims",
     "room_bans",
     "room_operators",
+    "room_voices",
     "rooms",
   ]);
   assertEquals(applyMigrations(db), {

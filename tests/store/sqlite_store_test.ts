@@ -365,7 +365,7 @@ Deno.test("SqliteStore.exportLines() yields every line in id order, by room and 
   });
 });
 
-Deno.test("SqliteStore keeps rooms' records across a restart: topic, hashed key, modes, operators, bans", async () => {
+Deno.test("SqliteStore keeps rooms' records across a restart: topic, hashed key, modes, operators, voice, bans", async () => {
   await withTempDir((dir) => {
     const keyHash = hashRoomKey("s3cret", { cost: 16 });
     const general: RoomRecord = {
@@ -375,6 +375,7 @@ Deno.test("SqliteStore keeps rooms' records across a restart: topic, hashed key,
       keyHash,
       modes: "t",
       operators: ["ana", "bob"],
+      voiced: ["ana", "cid"],
       bans: [
         { name: "eve", address: "10.0.0.9", by: "ana", time: 6 },
         { name: "mallory" },

@@ -1,10 +1,13 @@
 // Checks src/line_splitter.ts: LineSplitter finds lines however the bytes are
-// chunked, drops one "\r" before "\n", decodes UTF-8 split across chunks,
-// enforces its per-line and hard limits without ever holding more than one
-// line's worth of bytes, and yields exactly what
-// TextDecoderStream + TextLineStream yield for the same bytes.
+// chunked, ends them at "\r\n", "\n" or a bare "\r" (with "\r\n" and
+// telnet's "\r\0" one line ending even across chunks), decodes UTF-8 split
+// across chunks, enforces its per-line and hard limits without ever holding
+// more than one line's worth of bytes, and yields exactly what a reference
+// model (decode everything, split at the line endings) yields for the same
+// bytes, random and fast-check generated.
 
 import { assert, assertEquals, assertFalse } from "@std/assert";
+import fc from "fast-check";
 import { TextLineStream } from "@std/streams/text-line-stream";
 import {
   DEFAULT_HARD_LIMIT_BYTES,
@@ -96,10 +99,25 @@ Deno.test("LineSplitter drops the \\r of \\r\\n, also when split between chunks"
   assertEquals(lines, ["a", "b", "c"]);
 });
 
-Deno.test("LineSplitter drops only one \\r before \\n and keeps a lone \\r", () => {
+Deno.test("LineSplitter ends a line at a bare \\r, and at once", () => {
   const { splitter, lines } = record();
   splitter.push(encoder.encode("a\r\r\nb\rc\n\r\n"));
-  assertEquals(lines, ["a\r", "b\rc", ""]);
+  assertEquals(lines, ["a", "", "b", "c", ""]);
+  splitter.push(encoder.encode("only cr\r"));
+  assertEquals(lines.at(-1), "only cr", "not held for the next byte");
+  splitter.push(encoder.encode("\nnext\r"));
+  assertEquals(
+    lines.slice(5),
+    ["only cr", "next"],
+    "the \\n after it is no line",
+  );
+});
+
+Deno.test("LineSplitter takes telnet's \\r\\0 for one line ending, also across chunks", () => {
+  const { splitter, lines } = record();
+  splitter.push(bytes("a", [0x0d, 0x00], "b", [0x0d]));
+  splitter.push(bytes([0x00], "c\n", [0x00], "d\n"));
+  assertEquals(lines, ["a", "b", "c", "\0d"], "a NUL elsewhere is text");
 });
 
 Deno.test("LineSplitter delivers empty lines", () => {
@@ -127,10 +145,11 @@ Deno.test("LineSplitter.flush() returns the unfinished last line once", () => {
   assertEquals(splitter.flush(), undefined);
 });
 
-Deno.test("LineSplitter.flush() keeps a trailing \\r, as TextLineStream does", () => {
-  const { splitter } = record();
+Deno.test("LineSplitter.flush() has nothing left after a trailing \\r, which ended the line", () => {
+  const { splitter, lines } = record();
   splitter.push(encoder.encode("partial\r"));
-  assertEquals(splitter.flush(), "partial\r");
+  assertEquals(lines, ["partial"]);
+  assertEquals(splitter.flush(), undefined);
 });
 
 Deno.test("LineSplitter.flush() returns undefined after a complete line", () => {
@@ -319,7 +338,7 @@ Deno.test("LineSplitter never trips the hard limit on megabytes of short lines",
 });
 
 // ---------------------------------------------------------------------------
-// Equivalence with TextDecoderStream + TextLineStream.
+// Equivalence with a reference model of the framing.
 
 /**
  * Byte pieces random inputs are made of: ASCII, line endings in every
@@ -384,20 +403,33 @@ function splitterLines(chunks: readonly Uint8Array[]): string[] {
   return lines;
 }
 
+/**
+ * The reference model: decode all the bytes at once (a leading byte-order
+ * mark dropped), split at every `\r\n`, `\r\0`, `\r` or `\n`, and keep
+ * an unfinished last line unless it is empty.
+ */
+function modelLines(chunks: readonly Uint8Array[]): string[] {
+  const text = new TextDecoder().decode(bytes(...chunks.map((c) => [...c])));
+  const lines = text.split(/\r\n|\r\0|\r|\n/);
+  if (lines.at(-1) === "") lines.pop();
+  return lines;
+}
+
+/** What TextLineStream with `allowCR` makes of the same bytes. */
 function streamLines(chunks: readonly Uint8Array[]): Promise<string[]> {
   return Array.fromAsync(
     ReadableStream.from(chunks)
       .pipeThrough(new TextDecoderStream())
-      .pipeThrough(new TextLineStream()),
+      .pipeThrough(new TextLineStream({ allowCR: true })),
   );
 }
 
-Deno.test("LineSplitter yields what TextDecoderStream + TextLineStream yield, for random chunked input", async () => {
+Deno.test("LineSplitter yields what the reference model yields, for random chunked input", () => {
   const random = prng(0x5eed);
   for (let round = 0; round < 1500; round++) {
     const input = randomInput(random);
     const chunks = randomChunks(input, random);
-    const expected = await streamLines(chunks);
+    const expected = modelLines(chunks);
     assertEquals(
       splitterLines(chunks),
       expected,
@@ -420,11 +452,38 @@ const EDGE_CASES: ReadonlyArray<readonly [string, readonly string[]]> = [
 ];
 
 for (const [what, parts] of EDGE_CASES) {
-  Deno.test(`LineSplitter matches TextLineStream on ${what}`, async () => {
+  Deno.test(`LineSplitter matches the model and TextLineStream (allowCR) on ${what}`, async () => {
     const chunks = parts.map((part) => encoder.encode(part));
+    assertEquals(splitterLines(chunks), modelLines(chunks));
     assertEquals(splitterLines(chunks), await streamLines(chunks));
   });
 }
+
+Deno.test("LineSplitter matches the reference model for any bytes, chunked anywhere (fast-check)", () => {
+  const piece = fc.oneof(
+    fc.constantFrom(...PIECES),
+    fc.uint8Array({ maxLength: 4 }),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(piece, { maxLength: 40 }),
+      fc.array(fc.nat(), { maxLength: 12 }),
+      (pieces, cuts) => {
+        const input = bytes(...pieces.map((p) => [...p]));
+        const points = [...new Set(cuts.map((cut) => cut % (input.length + 1)))]
+          .sort((a, b) => a - b);
+        const chunks: Uint8Array[] = [];
+        let start = 0;
+        for (const point of [...points, input.length]) {
+          chunks.push(input.slice(start, point));
+          start = point;
+        }
+        assertEquals(splitterLines(chunks), modelLines([input]));
+      },
+    ),
+    { numRuns: 5000 },
+  );
+});
 
 Deno.test("LineSplitter drops a byte-order mark at the very start, as TextDecoderStream does", async () => {
   const chunks = [bytes([0xef, 0xbb, 0xbf], "first\nsecond\n")];
