@@ -11,6 +11,7 @@ import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
 import { checkRoomName, roomKey } from "./protocol/room_name.ts";
 import {
+  type ClusterConfig,
   deadPeerTiming,
   DEFAULT_PORT,
   DEFAULT_WEB_PORT,
@@ -105,6 +106,8 @@ export interface ServeFlags
   retention: number | null;
   /** `--max-history N` lines per room, or `null` for no limit. */
   maxHistory: number | null;
+  /** `--redis URL [--node-name NAME] [--node-timeout SECS]`; absent without `--redis`. */
+  cluster?: ClusterConfig;
 }
 
 /** What the command line asks for. */
@@ -230,6 +233,14 @@ Options:
   --motd FILE        IRC's message of the day, read once at start
   --show-ips         IRC users see members' IP addresses instead of a
                      cloak (a keyed hash) of them
+  --redis URL        be a node of a cluster: redis://HOST:PORT[/DB]; every
+                     node with the same Redis shares rooms, names and
+                     history (see docs/cluster.md)
+  --node-name NAME   this node's name in the cluster (default: this
+                     computer's name)
+  --node-timeout SECS
+                     a node silent this long is taken for dead and its
+                     users leave (default ${D.nodeTimeoutSeconds})
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
@@ -376,6 +387,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--irc-port",
     "--server-name",
     "--motd",
+    "--redis",
+    "--node-name",
+    "--node-timeout",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -407,6 +421,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "motd",
       "name-claim-days",
       "catch-up",
+      "redis",
+      "node-name",
+      "node-timeout",
     ],
     boolean: [
       "help",
@@ -517,6 +534,11 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     serverName: _serverName(flags["server-name"]),
     motdFile: flags.motd === undefined ? null : _motdFile(flags.motd),
     showIps: flags["show-ips"] === true,
+    ..._cluster(
+      flags.redis,
+      flags["node-name"],
+      () => int("node-timeout", D.nodeTimeoutSeconds, 1),
+    ),
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
@@ -559,6 +581,51 @@ function _serverName(value: unknown): string | null {
     );
   }
   return text;
+}
+
+// `--redis` and its node's name and timeout; nothing without `--redis`.
+function _cluster(
+  redis: unknown,
+  nodeName: unknown,
+  timeout: () => number,
+): { cluster?: ClusterConfig } {
+  if (redis === undefined) {
+    if (nodeName !== undefined) {
+      throw new UsageError("Cannot use --node-name: give --redis", "serve");
+    }
+    return {};
+  }
+  const text = String(redis);
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    // told below
+  }
+  if (
+    url === null || url.protocol !== "redis:" || url.hostname === "" ||
+    !/^(\/\d{0,2})?$/.test(url.pathname)
+  ) {
+    throw new UsageError(
+      `Cannot use --redis "${text.slice(0, 100)}": give redis://HOST:PORT[/DB]`,
+      "serve",
+    );
+  }
+  let name: string | null = null;
+  if (nodeName !== undefined) {
+    name = String(nodeName);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(name)) {
+      throw new UsageError(
+        `Cannot use --node-name "${
+          name.slice(0, 40)
+        }": give letters, digits, ".", "_" and "-" (at most 40)`,
+        "serve",
+      );
+    }
+  }
+  return {
+    cluster: { redis: text, nodeName: name, nodeTimeoutMs: timeout() * 1000 },
+  };
 }
 
 function _motdFile(value: unknown): string {
@@ -692,6 +759,7 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     serverName: flags.serverName,
     motdFile: flags.motdFile,
     showIps: flags.showIps,
+    ...(flags.cluster === undefined ? {} : { cluster: flags.cluster }),
   };
 }
 
