@@ -85,6 +85,10 @@ export class Replica implements HubRelay, BusSink {
   // This node's entries carried out at once (the bus was down), skipped
   // when they come back.
   #early = new Set<number>();
+  // This node's commands published and not read back yet: carried out at
+  // once if the bus goes down, so that they keep their order with what
+  // its members say meanwhile.
+  #inFlight = new Map<number, BusEntry & { kind: "apply" }>();
   // Commands waiting behind a rename's reservation, per member.
   #waiting = new Map<Member, (() => void)[]>();
   #closed = false;
@@ -234,7 +238,9 @@ export class Replica implements HubRelay, BusSink {
   entry(entry: BusEntry, mine: boolean): void {
     const hub = this.#hub;
     if (hub === null) return;
-    if (mine) {
+    // A reap is carried out wherever it was sent from (the reaper may be
+    // this node).
+    if (mine && entry.kind !== "reap") {
       this.#mine(hub, entry);
       return;
     }
@@ -276,6 +282,21 @@ export class Replica implements HubRelay, BusSink {
    * @param status The change.
    */
   status(status: BusStatus): void {
+    if (status.state === "degraded") {
+      const pending = [...this.#inFlight.values()];
+      this.#inFlight.clear();
+      for (const entry of pending) {
+        this.#early.add(entry.seq);
+        const member = this.#locals.get(entry.member);
+        if (member === undefined) continue;
+        this.#hub?.replay(
+          member,
+          entry.command,
+          _options(entry.room),
+          entry.time,
+        );
+      }
+    }
     this.#onStatus(status);
   }
 
@@ -330,7 +351,8 @@ export class Replica implements HubRelay, BusSink {
       ? { kind: "apply" as const, command }
       : { kind: "apply" as const, command, room: options.room };
     if (this.#bus.up) {
-      this.#publish(body, id);
+      const entry = this.#publish(body, id) as BusEntry & { kind: "apply" };
+      if (this.#shared) this.#inFlight.set(entry.seq, entry);
       return true;
     }
     const entry = this.#publish(body, id);
@@ -405,6 +427,7 @@ export class Replica implements HubRelay, BusSink {
 
   #mine(hub: Hub, entry: BusEntry): void {
     if (entry.kind !== "apply") return;
+    this.#inFlight.delete(entry.seq);
     if (this.#early.delete(entry.seq)) return;
     const member = this.#locals.get(entry.member);
     if (member === undefined) return;
