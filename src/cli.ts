@@ -119,6 +119,11 @@ export type CliCommand =
     kind: "join";
     /** The server; absent, one is looked for on the local network. */
     address?: Address;
+    /**
+     * Other nodes of the same cluster (`chat join a:50001,b:50001`), tried
+     * in turn when one does not answer.
+     */
+    alternates?: Address[];
     name: string | undefined;
     timeoutMs: number;
     /** `--verbose`: the welcome and history without a terminal too. */
@@ -246,6 +251,8 @@ Options:
 
 Join the chat server at HOST (default port ${DEFAULT_PORT}). HOST may be a name,
 an IPv4 address, or an IPv6 address in brackets: [fe80::1]:${DEFAULT_PORT}.
+Nodes of one cluster may be listed with commas (a:50001,b:50001): the next
+is tried when one does not answer, and a reconnect moves on to the next.
 Without HOST, chat looks for servers on the local network for about a
 second: it joins the one it finds, or lets you choose when there are several.
 
@@ -799,8 +806,13 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     );
   }
   let address: Address | undefined;
+  const alternates: Address[] = [];
   try {
-    if (positional[0] !== undefined) address = parseAddress(positional[0]);
+    // Nodes of one cluster, separated by commas: the first, then the rest.
+    for (const text of positional[0]?.split(",") ?? []) {
+      if (address === undefined) address = parseAddress(text);
+      else alternates.push(parseAddress(text));
+    }
   } catch (error) {
     throw new UsageError((error as Error).message, "join");
   }
@@ -824,6 +836,7 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   return {
     kind: "join",
     ...(address === undefined ? {} : { address }),
+    ...(alternates.length === 0 ? {} : { alternates }),
     name,
     timeoutMs,
     ...(flags.verbose ? { verbose: true as const } : {}),

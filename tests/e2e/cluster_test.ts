@@ -19,6 +19,8 @@ import {
   plainUser,
 } from "../_helpers.ts";
 import { HAVE_REDIS, RedisServer } from "../_redis.ts";
+import { TmuxWindow } from "../_tmux.ts";
+import { chatCommand } from "../_chat_command.ts";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
 
 const ignore = !HAVE_REDIS;
@@ -361,6 +363,72 @@ Deno.test({
       await ra.expectMessage("message", (m) => m.text === "still here");
     } finally {
       await stopAll(clients, [a.process, b.process], redis);
+    }
+  },
+});
+
+function _hasTmux(): boolean {
+  try {
+    return new Deno.Command("tmux", {
+      args: ["-V"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name:
+    "chat join a,b,c tries the next node when one is down, and its reconnect moves to another node under the same name",
+  ignore: ignore || !_hasTmux(),
+  async fn() {
+    const redis = await RedisServer.start();
+    const timeout = ["--node-timeout", "2"];
+    const a = await node(redis, "a", timeout);
+    const b = await node(redis, "b", timeout);
+    const watcher = await nativeUser(b.port, "watcher");
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const dead = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const chat = chatCommand([
+      "join",
+      `127.0.0.1:${dead},127.0.0.1:${a.port},127.0.0.1:${b.port}`,
+      "--name",
+      "zed",
+    ]);
+    const terminal = new TmuxWindow();
+    await terminal.start(
+      `NO_COLOR=1 LC_ALL=C.UTF-8 ${
+        [chat.cmd, ...chat.args].map((t) => `'${t}'`).join(" ")
+      }; echo "chat exited with $?"; sleep 600`,
+    );
+    try {
+      await watcher.expectMessage("join", (m) => m.name === "zed");
+      await terminal.waitForScreen(
+        "the prompt",
+        (rows) => rows.some((row) => row.includes("zed>")) || undefined,
+      );
+      await terminal.type("via a");
+      await terminal.press("Enter");
+      await watcher.expectMessage("message", (m) => m.text === "via a");
+      a.process.kill("SIGKILL");
+      await a.process.status();
+      // Reaped, then back through node b under its own name.
+      await watcher.expectMessage("leave", (m) => m.name === "zed");
+      await watcher.expectMessage("join", (m) => m.name === "zed");
+      await terminal.type("via b");
+      await terminal.press("Enter");
+      await watcher.expectMessage(
+        "message",
+        (m) => m.text === "via b" && m.from === "zed",
+      );
+    } finally {
+      for (let i = 0; i < 3; i++) await terminal.press("C-c").catch(() => {});
+      await terminal.stop();
+      await stopAll([watcher], [a.process, b.process], redis);
     }
   },
 });
