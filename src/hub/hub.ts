@@ -311,6 +311,27 @@ interface _MemberState {
   away: string | null;
 }
 
+// A new member's state: nothing yet but its flood bucket and what it proved.
+function _memberState(
+  bucket: TokenBucket | null,
+  credential: Credential | null,
+): _MemberState {
+  return {
+    bucket,
+    refused: 0,
+    refusedAt: 0,
+    lastPrivateFrom: null,
+    rooms: new Set(),
+    oper: false,
+    operTries: 0,
+    credential,
+    pendingName: null,
+    shown: new Map(),
+    lastSearch: null,
+    away: null,
+  };
+}
+
 // What a member arriving in a room is shown (see Hub.#arrival).
 interface _Arrival {
   view: RoomState;
@@ -596,20 +617,10 @@ export class Hub {
     const back = this.#claims.use(check.name, credential);
     const time = this.#now();
     member.name = check.name;
-    const state: _MemberState = {
-      bucket: this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
-      refused: 0,
-      refusedAt: 0,
-      lastPrivateFrom: null,
-      rooms: new Set(),
-      oper: false,
-      operTries: 0,
+    const state = _memberState(
+      this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
       credential,
-      pendingName: null,
-      shown: new Map(),
-      lastSearch: null,
-      away: null,
-    };
+    );
     this.#members.set(member, state);
     this.#names.claim(check.name, member);
     const room = this.#defaultRoom;
@@ -850,20 +861,7 @@ export class Hub {
     if (state === undefined) {
       const check = checkName(member.name);
       if (!check.ok || this.#names.taken(check.name, null)) return false;
-      state = {
-        bucket: null,
-        refused: 0,
-        refusedAt: 0,
-        lastPrivateFrom: null,
-        rooms: new Set(),
-        oper: false,
-        operTries: 0,
-        credential: null,
-        pendingName: null,
-        shown: new Map(),
-        lastSearch: null,
-        away: null,
-      };
+      state = _memberState(null, null);
       this.#members.set(member, state);
       this.#names.claim(member.name, member);
     }

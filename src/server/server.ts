@@ -290,7 +290,8 @@ export async function startServer(
     replica.sync();
     log.write(`cluster: node ${bus.node} on ${config.cluster!.redis}`);
   }
-  const names = shared ? { names: replica } : {};
+  // How sessions see others' hosts, and take names in a cluster.
+  const reach = shared ? { hostOf, names: replica } : { hostOf };
   onStoreStatus = (status) => {
     log.write(describeStoreStatus(status));
     hub.storeStatus(status);
@@ -302,8 +303,7 @@ export async function startServer(
       log,
       beforeWrite,
       server: facts,
-      hostOf,
-      ...names,
+      ...reach,
     });
   } catch (error) {
     keeper.close();
@@ -394,8 +394,7 @@ export async function startServer(
         codec: IRC_CODEC,
         beforeWrite,
         server: facts,
-        hostOf,
-        ...names,
+        ...reach,
       });
     } catch (error) {
       await shutdown();
@@ -409,8 +408,7 @@ export async function startServer(
         log,
         joinCode,
         beforeWrite,
-        hostOf,
-        ...names,
+        ...reach,
       });
     } catch (error) {
       await shutdown();
