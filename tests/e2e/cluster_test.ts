@@ -202,10 +202,14 @@ Deno.test({
     let c = await node(redis, "c", timeout);
     const ra = await nativeUser(a.port, "ra");
     const rb = await nativeUser(b.port, "rb");
+    // Readers of the other dialects, one on each surviving node.
+    const pb = await plainUser(b.port, "pb");
+    const ia = await ircUser(a.port, "ia");
+    await ia.send("JOIN #general");
     const sa = await nativeUser(a.port, "sa");
     const sb = await nativeUser(b.port, "sb");
     const sc = await nativeUser(c.port, "sc");
-    const clients = [ra, rb, sa, sb, sc];
+    const clients = [ra, rb, sa, sb, sc, pb, ia];
     const nodes = [a.process, b.process];
     try {
       await ra.expectMessage("join", (m) => m.name === "sc");
@@ -234,6 +238,20 @@ Deno.test({
       checkNumbered(ta, ["sa", "sb"], count, "ra");
       checkNumbered(tb, ["sa", "sb"], count, "rb");
       assertEquals(ta, tb, "one order on both nodes");
+      // The same lines, in the same order, for netcat and IRC users.
+      const plain = (c: LineClient) =>
+        c.lines.map((l) => /\] s[ab]: (s[ab]-\d+)$/.exec(l)?.[1])
+          .filter((t) => t !== undefined);
+      const irc = (c: LineClient) =>
+        c.lines.map((l) => / PRIVMSG #general :(s[ab]-\d+)$/.exec(l)?.[1])
+          .filter((t) => t !== undefined);
+      await eventually(
+        () => plain(pb).length === 2 * count,
+        "every line at pb",
+      );
+      await eventually(() => irc(ia).length === 2 * count, "every line at ia");
+      assertEquals(plain(pb), ta, "the netcat user's order");
+      assertEquals(irc(ia), ta, "the IRC user's order");
       // The dead node's user leaves, once, on both nodes.
       for (const client of [ra, rb]) {
         await client.expectMessage("leave", (m) => m.name === "sc");
