@@ -266,8 +266,10 @@ export class Replica implements HubRelay, BusSink {
         for (const member of this.#locals.values()) this.#hello(member, false);
         return;
       case "reap":
-        if (entry.dead === this.#bus.node) this.#reapedAlive();
-        else {
+        // Its own reap: this node is stopping, or another took it for dead.
+        if (entry.dead === this.#bus.node) {
+          if (!mine && !this.#closed) this.#reapedAlive();
+        } else {
           const reason = entry.node === entry.dead ? "closed" : "timeout";
           this.#forgetNode(hub, entry.dead, reason);
         }

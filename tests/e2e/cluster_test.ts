@@ -450,3 +450,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a node that stops cleanly tells the others at once: its users leave once, and their names are free",
+  ignore,
+  async fn() {
+    const redis = await RedisServer.start();
+    const a = await node(redis, "a");
+    const b = await node(redis, "b");
+    const ana = await nativeUser(a.port, "ana");
+    const bob = await nativeUser(b.port, "bob");
+    const clients = [ana, bob];
+    try {
+      await ana.expectMessage("join", (m) => m.name === "bob");
+      b.process.kill("SIGTERM");
+      assertEquals(await b.process.status(), 0);
+      // Long before the 15 s timeout.
+      const leave = await ana.expectMessage("leave", (m) => m.name === "bob");
+      assertEquals(leave.reason, "closed");
+      const again = await nativeUser(a.port, "bob");
+      clients.push(again);
+    } finally {
+      await stopAll(clients, [a.process, b.process], redis);
+    }
+  },
+});
