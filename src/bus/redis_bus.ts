@@ -137,6 +137,7 @@ export class RedisBus implements Bus {
   #closed = false;
   #timer: ReturnType<typeof setInterval> | null = null;
   #reading: Promise<void> | null = null;
+  #lastError: string | null = null;
 
   private constructor(url: string, options: RedisBusOptions) {
     this.#url = url;
@@ -160,7 +161,7 @@ export class RedisBus implements Bus {
     this.#writer = redis();
     this.#reader = redis();
     // Errors are told by #down, once; ioredis would print each retry.
-    this.#writer.on("error", () => {});
+    this.#writer.on("error", (error: Error) => this.#lastError = error.message);
     this.#reader.on("error", () => {});
     this.#writer.on("ready", () => this.#up());
     this.#writer.on("close", () => this.#down("connection lost"));
@@ -194,7 +195,9 @@ export class RedisBus implements Bus {
       bus.#writer.disconnect();
       bus.#reader.disconnect();
       throw new Error(
-        `Cannot join the cluster at ${url}: ${(error as Error).message}`,
+        `Cannot join the cluster at ${url}: ${
+          bus.#lastError ?? (error as Error).message
+        }`,
       );
     }
     return bus;

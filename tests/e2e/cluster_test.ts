@@ -17,6 +17,7 @@ import {
   LineClient,
   nativeUser,
   plainUser,
+  runChat,
 } from "../_helpers.ts";
 import { HAVE_REDIS, RedisServer } from "../_redis.ts";
 import { TmuxWindow } from "../_tmux.ts";
@@ -475,4 +476,30 @@ Deno.test({
       await stopAll(clients, [a.process, b.process], redis);
     }
   },
+});
+
+Deno.test("chat serve --redis stops at start, exit 1, when Redis cannot be reached; a bad URL is a usage error", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const down = await runChat([
+    "serve",
+    "--memory",
+    "--port",
+    "0",
+    "--no-web",
+    "--no-announce",
+    "--redis",
+    `redis://127.0.0.1:${port}/0`,
+  ]);
+  assertEquals(down.code, 1, down.stderr);
+  assert(
+    down.stderr.includes(
+      `Cannot join the cluster at redis://127.0.0.1:${port}/0:`,
+    ),
+    down.stderr,
+  );
+  const bad = await runChat(["serve", "--redis", "http://x"]);
+  assertEquals(bad.code, 2, bad.stderr);
+  assert(bad.stderr.includes("give redis://HOST:PORT[/DB]"), bad.stderr);
 });
