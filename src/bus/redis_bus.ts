@@ -470,6 +470,8 @@ export class RedisBus implements Bus {
       await this.#writer.multi()
         .set(this.#key(`node:${this.node}`), String(Date.now()), "PX", ttl)
         .sadd(this.#key("nodes"), this.node)
+        // Alive: taken for dead during an outage, it may be reaped again.
+        .del(this.#key(`reap:${this.node}`))
         .exec();
       const nodes = await this.#writer.smembers(this.#key("nodes"));
       for (const node of nodes) {
