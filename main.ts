@@ -249,6 +249,9 @@ export async function main(args: readonly string[]): Promise<number> {
         return await join({
           hostname: address.hostname,
           port: address.port,
+          ...(command.alternates === undefined
+            ? {}
+            : { alternates: command.alternates }),
           name: command.name,
           lang,
           timeoutMs: command.timeoutMs,

@@ -11,6 +11,7 @@ import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
 import { checkRoomName, roomKey } from "./protocol/room_name.ts";
 import {
+  type ClusterConfig,
   deadPeerTiming,
   DEFAULT_PORT,
   DEFAULT_WEB_PORT,
@@ -105,6 +106,8 @@ export interface ServeFlags
   retention: number | null;
   /** `--max-history N` lines per room, or `null` for no limit. */
   maxHistory: number | null;
+  /** `--redis URL [--node-name NAME] [--node-timeout SECS]`; absent without `--redis`. */
+  cluster?: ClusterConfig;
 }
 
 /** What the command line asks for. */
@@ -116,6 +119,11 @@ export type CliCommand =
     kind: "join";
     /** The server; absent, one is looked for on the local network. */
     address?: Address;
+    /**
+     * Other nodes of the same cluster (`chat join a:50001,b:50001`), tried
+     * in turn when one does not answer.
+     */
+    alternates?: Address[];
     name: string | undefined;
     timeoutMs: number;
     /** `--verbose`: the welcome and history without a terminal too. */
@@ -230,11 +238,21 @@ Options:
   --motd FILE        IRC's message of the day, read once at start
   --show-ips         IRC users see members' IP addresses instead of a
                      cloak (a keyed hash) of them
+  --redis URL        be a node of a cluster: redis://HOST:PORT[/DB]; every
+                     node with the same Redis shares rooms, names and
+                     history (see docs/cluster.md)
+  --node-name NAME   this node's name in the cluster (default: this
+                     computer's name)
+  --node-timeout SECS
+                     a node silent this long is taken for dead and its
+                     users leave (default ${D.nodeTimeoutSeconds})
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
 Join the chat server at HOST (default port ${DEFAULT_PORT}). HOST may be a name,
 an IPv4 address, or an IPv6 address in brackets: [fe80::1]:${DEFAULT_PORT}.
+Nodes of one cluster may be listed with commas (a:50001,b:50001): the next
+is tried when one does not answer, and a reconnect moves on to the next.
 Without HOST, chat looks for servers on the local network for about a
 second: it joins the one it finds, or lets you choose when there are several.
 
@@ -376,6 +394,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--irc-port",
     "--server-name",
     "--motd",
+    "--redis",
+    "--node-name",
+    "--node-timeout",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -407,6 +428,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "motd",
       "name-claim-days",
       "catch-up",
+      "redis",
+      "node-name",
+      "node-timeout",
     ],
     boolean: [
       "help",
@@ -517,6 +541,11 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     serverName: _serverName(flags["server-name"]),
     motdFile: flags.motd === undefined ? null : _motdFile(flags.motd),
     showIps: flags["show-ips"] === true,
+    ..._cluster(
+      flags.redis,
+      flags["node-name"],
+      () => int("node-timeout", D.nodeTimeoutSeconds, 1),
+    ),
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
@@ -559,6 +588,51 @@ function _serverName(value: unknown): string | null {
     );
   }
   return text;
+}
+
+// `--redis` and its node's name and timeout; nothing without `--redis`.
+function _cluster(
+  redis: unknown,
+  nodeName: unknown,
+  timeout: () => number,
+): { cluster?: ClusterConfig } {
+  if (redis === undefined) {
+    if (nodeName !== undefined) {
+      throw new UsageError("Cannot use --node-name: give --redis", "serve");
+    }
+    return {};
+  }
+  const text = String(redis);
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    // told below
+  }
+  if (
+    url === null || url.protocol !== "redis:" || url.hostname === "" ||
+    !/^(\/\d{0,2})?$/.test(url.pathname)
+  ) {
+    throw new UsageError(
+      `Cannot use --redis "${text.slice(0, 100)}": give redis://HOST:PORT[/DB]`,
+      "serve",
+    );
+  }
+  let name: string | null = null;
+  if (nodeName !== undefined) {
+    name = String(nodeName);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/.test(name)) {
+      throw new UsageError(
+        `Cannot use --node-name "${
+          name.slice(0, 40)
+        }": give letters, digits, ".", "_" and "-" (at most 40)`,
+        "serve",
+      );
+    }
+  }
+  return {
+    cluster: { redis: text, nodeName: name, nodeTimeoutMs: timeout() * 1000 },
+  };
 }
 
 function _motdFile(value: unknown): string {
@@ -692,6 +766,7 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     serverName: flags.serverName,
     motdFile: flags.motdFile,
     showIps: flags.showIps,
+    ...(flags.cluster === undefined ? {} : { cluster: flags.cluster }),
   };
 }
 
@@ -731,8 +806,13 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     );
   }
   let address: Address | undefined;
+  const alternates: Address[] = [];
   try {
-    if (positional[0] !== undefined) address = parseAddress(positional[0]);
+    // Nodes of one cluster, separated by commas: the first, then the rest.
+    for (const text of positional[0]?.split(",") ?? []) {
+      if (address === undefined) address = parseAddress(text);
+      else alternates.push(parseAddress(text));
+    }
   } catch (error) {
     throw new UsageError((error as Error).message, "join");
   }
@@ -756,6 +836,7 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
   return {
     kind: "join",
     ...(address === undefined ? {} : { address }),
+    ...(alternates.length === 0 ? {} : { alternates }),
     name,
     timeoutMs,
     ...(flags.verbose ? { verbose: true as const } : {}),

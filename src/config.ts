@@ -70,6 +70,8 @@ export interface ServeFlagValues {
   nameClaimDays: number;
   /** `--catch-up`: lines per room shown to a claimed name coming back. */
   catchUp: number;
+  /** `--node-timeout`: seconds without a heartbeat after which a node is dead. */
+  nodeTimeoutSeconds: number;
 }
 
 /** The defaults of `chat serve`, in the units of its flags. */
@@ -91,6 +93,7 @@ export const SERVE_DEFAULTS: Readonly<ServeFlagValues> = Object.freeze({
   maxRoomsPerUser: 20,
   nameClaimDays: 30,
   catchUp: 200,
+  nodeTimeoutSeconds: 15,
 });
 
 /**
@@ -210,6 +213,16 @@ export function deadPeerTiming(seconds: number): DeadPeerTiming {
   };
 }
 
+/** The cluster a server is a node of (`--redis`, `--node-name`, `--node-timeout`). */
+export interface ClusterConfig {
+  /** `redis://HOST:PORT[/DB]`. */
+  redis: string;
+  /** This node's name in the log and on the bus; `null`: the host's name. */
+  nodeName: string | null;
+  /** Milliseconds without a heartbeat after which a node is taken for dead. */
+  nodeTimeoutMs: number;
+}
+
 /** What `chat serve` runs with: every listener, limit and deadline. */
 export interface ServerConfig {
   /** Address every listener listens on. */
@@ -322,6 +335,11 @@ export interface ServerConfig {
    * cloak of them.
    */
   showIps: boolean;
+  /**
+   * The cluster this server is a node of (`--redis`); absent: a server
+   * on its own.
+   */
+  cluster?: ClusterConfig;
 }
 
 /**

@@ -28,6 +28,13 @@ export interface JoinOptions {
   /** TCP port of the server. */
   port: number;
   /**
+   * Other nodes of the same cluster: when the server does not answer the
+   * next is tried, and each reconnect moves on to the next.
+   *
+   * @default {[]}
+   */
+  alternates?: readonly { hostname: string; port: number }[];
+  /**
    * The name to join with, already checked. When missing, it is asked for
    * on the terminal; without a terminal, joining fails.
    *
@@ -168,6 +175,8 @@ class _Session {
   #ticker: ReturnType<typeof setInterval> | undefined;
   #dialing: AbortController | undefined;
   #redialing = new AbortController();
+  // Which of the cluster's nodes is in use (0: options.hostname).
+  #node = 0;
   #onAbort = () => this.#input({ kind: "interrupt" });
   #key: PersonalKey | undefined;
   // What proofs are bound to: the server certificate's fingerprint once
@@ -215,11 +224,7 @@ class _Session {
     this.#dialing = new AbortController();
     let conn: Deno.TcpConn;
     try {
-      conn = await dial(options.hostname, options.port, {
-        timeoutMs: options.timeoutMs,
-        lang: options.lang,
-        signal: this.#dialing.signal,
-      });
+      conn = await this.#dialAny(this.#dialing.signal);
     } catch (error) {
       if (this.#dialing.signal.aborted) return 0;
       if (error instanceof DialError) return await this.#fail(error.message);
@@ -461,14 +466,42 @@ class _Session {
     }
   }
 
-  // Opens a new connection for the state machine, which hears how it went.
-  #redial(): void {
+  // The server and the other nodes of its cluster, from the one in use.
+  #servers(): { hostname: string; port: number }[] {
     const options = this.#options;
-    dial(options.hostname, options.port, {
-      timeoutMs: options.timeoutMs,
-      lang: options.lang,
-      signal: this.#redialing.signal,
-    }).then(
+    const all = [options, ...options.alternates ?? []];
+    return [...all.slice(this.#node), ...all.slice(0, this.#node)];
+  }
+
+  // Dials the node in use, else the next that answers; the last failure
+  // is the one told.
+  async #dialAny(signal: AbortSignal): Promise<Deno.TcpConn> {
+    const servers = this.#servers();
+    for (let i = 0;; i++) {
+      const server = servers[i]!;
+      try {
+        const conn = await dial(server.hostname, server.port, {
+          timeoutMs: this.#options.timeoutMs,
+          lang: this.#options.lang,
+          signal,
+        });
+        this.#node = (this.#node + i) % servers.length;
+        return conn;
+      } catch (error) {
+        if (
+          !(error instanceof DialError) || signal.aborted ||
+          i === servers.length - 1
+        ) throw error;
+      }
+    }
+  }
+
+  // Opens a new connection for the state machine, which hears how it went;
+  // in a cluster, on the next node first.
+  #redial(): void {
+    const nodes = 1 + (this.#options.alternates?.length ?? 0);
+    this.#node = (this.#node + 1) % nodes;
+    this.#dialAny(this.#redialing.signal).then(
       (conn) => {
         if (this.#disposed) conn.close();
         else this.#queue.push({ kind: "connected", conn });

@@ -188,6 +188,44 @@ export interface HubOptions {
    * @default {200}
    */
   catchUp?: number;
+  /**
+   * Where members' commands go before they are carried out, for a cluster
+   * (see {@linkcode HubRelay}).
+   * @default {undefined} carried out at once
+   */
+  relay?: HubRelay;
+}
+
+/**
+ * What a cluster's node needs of the hub's traffic: each command of a
+ * member (past the flood limit) and each arrival and leave. The relay
+ * publishes them; every node then carries commands out in the bus's one
+ * order, through {@linkcode Hub.replay}.
+ */
+export interface HubRelay {
+  /**
+   * A member's command, past the flood limit.
+   *
+   * @returns `true` if the relay took it (it comes back through
+   * {@linkcode Hub.replay}), `false` to carry it out now.
+   */
+  command(member: Member, command: Command, options: ApplyOptions): boolean;
+  /** A member was registered (told after its welcome). */
+  joined(member: Member): void;
+  /** A member left (told after its rooms were). */
+  left(member: Member, reason: LeaveReason, detail: string | undefined): void;
+}
+
+/** Where a member is, for another node: see {@linkcode Hub.snapshot}. */
+export interface MemberSnapshot {
+  /** Its rooms, in the order it joined them, and whether it is an operator of each. */
+  rooms: { room: string; op: boolean }[];
+  /** Its current room. */
+  current: string | null;
+  /** Its away text. */
+  away: string | null;
+  /** Whether it is a server operator. */
+  oper: boolean;
 }
 
 /** Options of {@linkcode Hub.register}. */
@@ -271,6 +309,27 @@ interface _MemberState {
   lastSearch: { room: Room; words: string; before: number } | null;
   // Its away text (IRC's AWAY), or null.
   away: string | null;
+}
+
+// A new member's state: nothing yet but its flood bucket and what it proved.
+function _memberState(
+  bucket: TokenBucket | null,
+  credential: Credential | null,
+): _MemberState {
+  return {
+    bucket,
+    refused: 0,
+    refusedAt: 0,
+    lastPrivateFrom: null,
+    rooms: new Set(),
+    oper: false,
+    operTries: 0,
+    credential,
+    pendingName: null,
+    shown: new Map(),
+    lastSearch: null,
+    away: null,
+  };
 }
 
 // What a member arriving in a room is shown (see Hub.#arrival).
@@ -395,6 +454,7 @@ export class Hub {
   #departing: Member | null = null;
   #claims: ClaimRegistry;
   #catchUp: number;
+  #relay: HubRelay | undefined;
 
   /**
    * @param options Limits, clock, log, history store and rooms.
@@ -402,6 +462,7 @@ export class Hub {
    */
   constructor(options: HubOptions = {}) {
     this.#historySize = options.historySize ?? 50;
+    this.#relay = options.relay;
     this.#catchUp = options.catchUp ?? 200;
     this.#store = options.store ??
       new MemoryStore({
@@ -557,20 +618,10 @@ export class Hub {
     const back = this.#claims.use(check.name, credential);
     const time = this.#now();
     member.name = check.name;
-    const state: _MemberState = {
-      bucket: this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
-      refused: 0,
-      refusedAt: 0,
-      lastPrivateFrom: null,
-      rooms: new Set(),
-      oper: false,
-      operTries: 0,
+    const state = _memberState(
+      this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
       credential,
-      pendingName: null,
-      shown: new Map(),
-      lastSearch: null,
-      away: null,
-    };
+    );
     this.#members.set(member, state);
     this.#names.claim(check.name, member);
     const room = this.#defaultRoom;
@@ -622,6 +673,7 @@ export class Hub {
         this.#roomNames.holder(last) === room
       ) this.#setCurrent(member, room);
     }
+    this.#relay?.joined(member);
     return check;
   }
 
@@ -700,6 +752,7 @@ export class Hub {
     };
     if (clean) event.detail = clean;
     this.#onEvent(event);
+    this.#relay?.left(member, reason, clean || undefined);
     return true;
   }
 
@@ -737,7 +790,111 @@ export class Hub {
       return;
     }
     if (state.refused > 0) this.#countDropped(member, state);
+    if (this.#relay?.command(member, command, options)) return;
     this.#run(member, state, command, options);
+  }
+
+  /**
+   * Carries out a command a relay took (see {@linkcode HubRelay}), in the
+   * bus's order, on the clock of the node it came from: past the flood
+   * limit (the member's node applied it).
+   *
+   * @param member Who asked (a member of this node, or of another).
+   * @param command What for.
+   * @param options The room the command was sent to.
+   * @param time When it was asked, on its node's clock.
+   */
+  replay(
+    member: Member,
+    command: Command,
+    options: ApplyOptions,
+    time: number,
+  ): void {
+    const state = this.#members.get(member);
+    if (state === undefined) return;
+    const now = this.#now;
+    this.#now = () => time;
+    try {
+      this.#run(member, state, command, options);
+    } finally {
+      this.#now = now;
+    }
+  }
+
+  /**
+   * Where a member is, as another node needs it to mirror it.
+   *
+   * @param member A member.
+   * @returns Its rooms, current room, away text and operator status, or
+   * `undefined` for someone who is not a member.
+   */
+  snapshot(member: Member): MemberSnapshot | undefined {
+    const state = this.#members.get(member);
+    if (state === undefined) return undefined;
+    return {
+      rooms: [...state.rooms].map((room) => ({
+        room: room.name,
+        op: room.isOp(member),
+      })),
+      current: member.room,
+      away: state.away,
+      oper: state.oper,
+    };
+  }
+
+  /**
+   * Adds (or updates) a member of another node, as its node tells it: no
+   * checks but the name's look (its node reserved the name), no welcome,
+   * no flood limit (its node keeps it). With `announce`, its rooms are
+   * told it joined; without, it was there already (a node catching up).
+   *
+   * @param member The stand-in of the other node's member.
+   * @param snapshot Where it is.
+   * @param announce Whether its rooms are told.
+   * @returns `false` when its name is held here by someone else.
+   */
+  mirror(
+    member: Member,
+    snapshot: MemberSnapshot,
+    announce: boolean,
+  ): boolean {
+    let state = this.#members.get(member);
+    if (state === undefined) {
+      const check = checkName(member.name);
+      if (!check.ok || this.#names.taken(check.name, null)) return false;
+      state = _memberState(null, null);
+      this.#members.set(member, state);
+      this.#names.claim(member.name, member);
+    }
+    state.oper = snapshot.oper;
+    state.away = snapshot.away;
+    const time = this.#now();
+    for (const { room: name, op } of snapshot.rooms) {
+      const check = checkRoomName(name);
+      if (!check.ok) continue;
+      const room = this.#roomNames.holder(check.name) ??
+        this.#createRoom(check.name);
+      if (room === null || room.has(member)) continue;
+      if (announce) {
+        room.broadcast({
+          type: "join",
+          room: room.name,
+          name: member.name,
+          time,
+          ...(room === this.#defaultRoom ? { arrived: true as const } : {}),
+          ...(op ? { op: true as const } : {}),
+        }, null);
+      }
+      this.#enter(member, state, room, time);
+      if (op) room.setOp(member, true);
+    }
+    const current = snapshot.current === null
+      ? undefined
+      : this.#roomNames.holder(snapshot.current);
+    if (current !== undefined && state.rooms.has(current)) {
+      member.room = current.name;
+    }
+    return true;
   }
 
   /**

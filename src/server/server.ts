@@ -30,6 +30,10 @@ import { StoreKeeper } from "./store_keeper.ts";
 import { IRC_CODEC } from "../protocol/irc_codec.ts";
 import { HostCloak } from "./host_cloak.ts";
 import { serverFacts } from "./server_facts.ts";
+import type { Bus, BusStatus } from "../bus/bus.ts";
+import { LocalBus } from "../bus/local_bus.ts";
+import { RedisBus } from "../bus/redis_bus.ts";
+import { Replica } from "../hub/replica.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -120,6 +124,55 @@ export function describeStoreStatus(status: StoreStatus): string {
 }
 
 /**
+ * The console line of a change in the cluster's health.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { describeBusStatus } from "./server.ts";
+ *
+ * assertEquals(
+ *   describeBusStatus({ state: "restored", replayed: 3, dropped: 0 }),
+ *   "cluster restored: Redis is back; 3 entries sent that waited",
+ * );
+ * ```
+ *
+ * @param status What happened.
+ * @returns The line.
+ */
+export function describeBusStatus(status: BusStatus): string {
+  switch (status.state) {
+    case "up":
+      return "cluster up";
+    case "degraded":
+      return `cluster degraded: Redis unreachable (${status.reason}); chat goes on on this node, what its users say waits`;
+    case "restored":
+      return `cluster restored: Redis is back; ${status.replayed} entries sent that waited${
+        status.dropped === 0 ? "" : `; ${status.dropped} dropped over the bound`
+      }`;
+  }
+}
+
+/** The bus of a config: Redis for a cluster, else the local one. */
+function _bus(config: ServerConfig, log: ConsoleLog): Promise<Bus> {
+  const cluster = config.cluster;
+  if (cluster === undefined) return Promise.resolve(new LocalBus());
+  let name = cluster.nodeName;
+  if (name === null) {
+    try {
+      name = Deno.hostname().replace(/[^A-Za-z0-9._-]/g, "") || "node";
+    } catch {
+      name = "node";
+    }
+  }
+  return RedisBus.connect(cluster.redis, {
+    name,
+    nodeTimeoutMs: cluster.nodeTimeoutMs,
+    log: (line) => log.write(line),
+  });
+}
+
+/**
  * The hub of a config, on the keeper's one store: the history, the rooms'
  * records and the claimed names (which outlive a restart in the data
  * folder's database; in memory with --memory, or without a data folder).
@@ -129,8 +182,10 @@ function _hub(
   keeper: StoreKeeper,
   log: ConsoleLog,
   now: () => number,
+  relay: Replica,
 ): Hub {
   return new Hub({
+    relay,
     now,
     store: keeper.store,
     rooms: keeper.store,
@@ -201,17 +256,42 @@ export async function startServer(
   // The history first: a data folder that cannot be used stops the start
   // before any port is taken.
   let onStoreStatus = (_status: StoreStatus): void => {};
-  const keeper = StoreKeeper.open(config, {
-    onStatus: (status) => onStoreStatus(status),
-    onError: (error) => log.reportError(error, "history"),
+  // The cluster before the history too: a Redis that cannot be reached
+  // stops the start.
+  const bus = await _bus(config, log);
+  const shared = config.cluster !== undefined;
+  const replica = new Replica(bus, {
+    now: clock,
+    shared,
+    log: (line) => log.write(line),
+    onStatus: (status) => log.write(describeBusStatus(status)),
   });
-  let hub: Hub;
+  let keeper: StoreKeeper;
   try {
-    hub = _hub(config, keeper, log, clock);
+    keeper = StoreKeeper.open(config, {
+      onStatus: (status) => onStoreStatus(status),
+      onError: (error) => log.reportError(error, "history"),
+    });
   } catch (error) {
-    keeper.close();
+    await bus.close();
     throw error;
   }
+  let hub: Hub;
+  try {
+    hub = _hub(config, keeper, log, clock, replica);
+  } catch (error) {
+    keeper.close();
+    await bus.close();
+    throw error;
+  }
+  replica.attach(hub);
+  await bus.start(replica);
+  if (shared) {
+    replica.sync();
+    log.write(`cluster: node ${bus.node} on ${config.cluster!.redis}`);
+  }
+  // How sessions see others' hosts, and take names in a cluster.
+  const reach = shared ? { hostOf, names: replica } : { hostOf };
   onStoreStatus = (status) => {
     log.write(describeStoreStatus(status));
     hub.storeStatus(status);
@@ -223,10 +303,11 @@ export async function startServer(
       log,
       beforeWrite,
       server: facts,
-      hostOf,
+      ...reach,
     });
   } catch (error) {
     keeper.close();
+    await bus.close();
     throw error;
   }
   let web: WebGateway | null = null;
@@ -275,7 +356,10 @@ export async function startServer(
       log.write("shutting down");
       await chat.stopAccepting();
       await irc?.stopAccepting();
+      // The other nodes are told this node's members are gone, once.
+      replica.close();
       hub.shutdown();
+      await bus.close();
       await Promise.all([chat.closeAll(), irc?.closeAll()]);
       // As before there was one server: "stopped" once the chat port is
       // done, though a page's socket may still be closing.
@@ -310,7 +394,7 @@ export async function startServer(
         codec: IRC_CODEC,
         beforeWrite,
         server: facts,
-        hostOf,
+        ...reach,
       });
     } catch (error) {
       await shutdown();
@@ -324,7 +408,7 @@ export async function startServer(
         log,
         joinCode,
         beforeWrite,
-        hostOf,
+        ...reach,
       });
     } catch (error) {
       await shutdown();

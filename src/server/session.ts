@@ -19,6 +19,7 @@ import {
 } from "../protocol/messages.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { Member } from "../hub/member.ts";
+import type { NameCheck } from "../protocol/name_rules.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import type {
   Codec,
@@ -104,6 +105,20 @@ export interface SessionOptions {
    * @default {UNBOUND_CHANNEL} a connection without TLS
    */
   channelBinding?: string;
+  /**
+   * Takes a name cluster-wide before the hub does (a cluster's node; see
+   * `Replica.reserve`), and lets it go when the hub refuses it.
+   * @default {undefined} the hub's own check only
+   */
+  names?: SessionNames;
+}
+
+/** How a cluster's node takes names for its sessions. */
+export interface SessionNames {
+  /** Takes a name for the member, unless another node's member holds it. */
+  reserve(member: Member, name: string): Promise<boolean>;
+  /** Lets go of what {@linkcode SessionNames.reserve} took, for a member the hub refused. */
+  unreserve(member: Member): void;
 }
 
 /** Why a session is closing. */
@@ -631,14 +646,29 @@ export class Session implements Member, Reader, TransportSink {
   }
 
   #tryName(requested: string): void {
+    const names = this.#options.names;
+    if (names === undefined) {
+      this.#registerName(requested, true);
+      return;
+    }
+    // A cluster: the name is reserved on every node first.
+    this.#checking = true;
+    names.reserve(this, requested).then((free) => {
+      this.#checking = false;
+      if (this.#closing === null) this.#registerName(requested, free);
+      if (!this.#hub.has(this)) names.unreserve(this);
+    });
+  }
+
+  #registerName(requested: string, free: boolean): void {
     const max = this.#options.maxUsers;
     if (max > 0 && this.#hub.size >= max) {
       this.#exit("full", undefined, true);
       return;
     }
-    const result = this.#hub.register(this, requested, {
-      credential: this.#credential,
-    });
+    const result: NameCheck = free
+      ? this.#hub.register(this, requested, { credential: this.#credential })
+      : { ok: false, code: "taken", name: requested };
     if (result.ok) return;
     if (++this.#nameTries > MAX_NAME_TRIES) {
       this.#exit("protocol", "too many names refused", true);

@@ -57,6 +57,11 @@ export interface StreamGatewayOptions {
    * @default {undefined} `unknown`
    */
   hostOf?: (ip: string) => string;
+  /**
+   * How names are taken cluster-wide (a cluster's node).
+   * @default {undefined} the hub's own check only
+   */
+  names?: SessionOptions["names"];
 }
 
 /**
@@ -177,6 +182,7 @@ export class StreamGateway implements Gateway {
       ...(options.codec === undefined ? {} : { codec: options.codec }),
       ...(options.server === undefined ? {} : { server: options.server }),
       ...(options.hostOf === undefined ? {} : { hostOf: options.hostOf }),
+      ...(options.names === undefined ? {} : { names: options.names }),
     };
     this.#accepting = this.#acceptAll();
     this.keepaliveTuned = config.keepalive !== null &&

@@ -73,6 +73,11 @@ export interface WebGatewayOptions {
    * @default {undefined} `unknown`
    */
   hostOf?: (ip: string) => string;
+  /**
+   * How names are taken cluster-wide (a cluster's node).
+   * @default {undefined} the hub's own check only
+   */
+  names?: SessionOptions["names"];
 }
 
 const encoder = new TextEncoder();
@@ -197,6 +202,7 @@ export class WebGateway implements Gateway {
       log: (line) => log.report(line),
       ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
       ...(options.hostOf === undefined ? {} : { hostOf: options.hostOf }),
+      ...(options.names === undefined ? {} : { names: options.names }),
     };
     try {
       this.#http = Deno.serve({

@@ -31,6 +31,9 @@ Options:
   --memory                keep the server's history in memory (chat serve
                           --memory); by default it is stored in SQLite, in
                           a new temporary data folder for every run
+  --cluster               burst, paced and rooms on two nodes of a cluster
+                          (chat serve --redis, a redis-server per run), the
+                          users split evenly between them (TCP dialects)
   --json                  print the results as JSON instead of tables
   --no-pin                do not pin the server to CPU 0 and the bench to CPU 1
   --server-cmd "CMD"      measure another plain-dialect server; {port} is
@@ -106,7 +109,7 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
       "room-users",
       "server-cmd",
     ],
-    boolean: ["quick", "json", "pin", "help", "memory"],
+    boolean: ["quick", "json", "pin", "help", "memory", "cluster"],
     negatable: ["pin"],
     default: { pin: true },
     alias: { h: "help" },
@@ -120,6 +123,7 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
     quick: flags.quick === true,
     pin: flags.pin === true,
     memory: flags.memory === true,
+    ...(flags.cluster === true ? { cluster: true } : {}),
   };
   const workloads = text(flags.workloads);
   if (workloads !== undefined) {

@@ -9,6 +9,7 @@ import { formatMarker, scanBytes, scanText } from "./marker.ts";
 import { formatReport } from "./report.ts";
 import { type FanOutResult, isFailed } from "./results.ts";
 import { runBench } from "./run.ts";
+import { HAVE_REDIS } from "../_redis.ts";
 import { Tally } from "./tally.ts";
 
 function found(scan: (visitor: Parameters<typeof scanText>[1]) => void) {
@@ -159,4 +160,29 @@ Deno.test("deno task bench --quick delivers everything in every dialect and work
     assertStringIncludes(text, heading);
   }
   assertStringIncludes(text, "| websocket | 5 |");
+});
+
+Deno.test({
+  name:
+    "deno task bench --quick --cluster delivers everything on two nodes with the users split between them",
+  ignore: !HAVE_REDIS,
+  async fn() {
+    const progress: string[] = [];
+    const report = await runBench({
+      quick: true,
+      cluster: true,
+      workloads: ["burst", "paced"],
+      dialects: ["plain", "native"],
+      log: (line) => progress.push(line),
+    });
+    assertEquals(report.results.length, 4, progress.join("\n"));
+    for (const result of report.results) {
+      const label = `${result.workload} ${result.dialect} ${result.users}`;
+      assert(
+        !isFailed(result),
+        `${label}: ${isFailed(result) && result.failed}`,
+      );
+      assertEquals((result as FanOutResult).counts.lost, 0, label);
+    }
+  },
 });

@@ -36,6 +36,12 @@ export interface CrowdOptions {
    * @default {16384}
    */
   bufferBytes?: number;
+  /**
+   * Chat ports to spread the clients over, client `i` on port
+   * `i % ports.length` (the nodes of a cluster).
+   * @default {[target.port]}
+   */
+  ports?: readonly number[];
 }
 
 /** The connections of one run, and what they have seen. */
@@ -98,10 +104,14 @@ export class Crowd implements ClientSink {
     const opener = async () => {
       while (next < size && failure === null) {
         const index = next++;
+        const ports = options.ports;
+        const to = ports === undefined
+          ? target
+          : { ...target, port: ports[index % ports.length]! };
         try {
           const client = target.dialect === "websocket"
-            ? await WsLoadClient.connect(target, index, crowd)
-            : await TcpLoadClient.connect(target, index, crowd, clientOptions);
+            ? await WsLoadClient.connect(to, index, crowd)
+            : await TcpLoadClient.connect(to, index, crowd, clientOptions);
           // One that connects after the deadline gave up is closed at once.
           if (crowd.#detached) await client.close();
           else crowd.clients[index] = client;

@@ -24,6 +24,7 @@ import type { BenchReport, FailedRun, RunResult, Workload } from "./results.ts";
 import { WORKLOADS } from "./results.ts";
 import { RunError } from "./run_error.ts";
 import { ServerProcess } from "./server_process.ts";
+import { RedisServer } from "../_redis.ts";
 
 /** Options of {@linkcode runBench}. */
 export interface BenchOptions {
@@ -77,6 +78,13 @@ export interface BenchOptions {
    * @default {false}
    */
   memory?: boolean;
+  /**
+   * Run every burst, paced and rooms workload on two nodes of a cluster
+   * (`chat serve --redis`, a `redis-server` started for the run), the
+   * users split evenly between them (TCP dialects).
+   * @default {false}
+   */
+  cluster?: boolean;
   /**
    * Receives progress lines.
    * @default {writes them to standard error}
@@ -159,6 +167,7 @@ export async function runBench(
           pinned,
           serverCommand: options.serverCommand,
           memory: options.memory ?? false,
+          cluster: options.cluster ?? false,
         });
         results.push(result);
         log(`${label}: ${_summary(result)}`);
@@ -185,6 +194,7 @@ interface _RunSettings {
   pinned: boolean;
   serverCommand: readonly string[] | undefined;
   memory: boolean;
+  cluster: boolean;
 }
 
 async function _runOne(
@@ -196,8 +206,11 @@ async function _runOne(
   let server: ServerProcess | null = null;
   let crowd: Crowd | null = null;
   let result: RunResult;
+  const cluster = settings.cluster && workload !== "idle"
+    ? await _Cluster.start(settings)
+    : null;
   try {
-    server = await ServerProcess.start({
+    server = cluster?.a ?? await ServerProcess.start({
       pin: settings.pinned,
       memory: settings.memory,
       ...(settings.serverCommand === undefined
@@ -225,7 +238,11 @@ async function _runOne(
         "skipped: a room needs 2 users",
       );
     } else {
-      crowd = await Crowd.connect(target, users);
+      crowd = await Crowd.connect(
+        target,
+        users,
+        cluster === null ? {} : { ports: [cluster.a.port, cluster.b.port] },
+      );
       await crowd.barrier(10_000);
       const plan = workload === "burst"
         ? burstPlan(users, settings.quick)
@@ -250,9 +267,43 @@ async function _runOne(
     // leave to everyone left.
     crowd?.detach();
     await server?.stop();
+    await cluster?.stop();
     await crowd?.close();
   }
   return { ...result, problems: server?.problems() ?? [] };
+}
+
+// Two nodes of a cluster on a redis-server of their own: node a is the one
+// measured (its CPU and memory), node b holds half the users.
+class _Cluster {
+  readonly a: ServerProcess;
+  readonly b: ServerProcess;
+  readonly #redis: RedisServer;
+
+  private constructor(a: ServerProcess, b: ServerProcess, redis: RedisServer) {
+    this.a = a;
+    this.b = b;
+    this.#redis = redis;
+  }
+
+  static async start(settings: _RunSettings): Promise<_Cluster> {
+    const redis = await RedisServer.start();
+    const node = (name: string) =>
+      ServerProcess.start({
+        pin: settings.pinned,
+        memory: settings.memory,
+        extraArgs: ["--redis", redis.url, "--node-name", name],
+      });
+    const a = await node("a");
+    const b = await node("b");
+    return new _Cluster(a, b, redis);
+  }
+
+  async stop(): Promise<void> {
+    await this.a.stop();
+    await this.b.stop();
+    await this.#redis.stop();
+  }
 }
 
 function _failed(

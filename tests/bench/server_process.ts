@@ -39,6 +39,11 @@ export interface ServerProcessOptions {
    * @default {30000}
    */
   startTimeoutMs?: number;
+  /**
+   * More arguments of `chat serve` (a cluster node's `--redis`).
+   * @default {[]}
+   */
+  extraArgs?: readonly string[];
 }
 
 const LOG_TAIL = 20;
@@ -101,7 +106,7 @@ export class ServerProcess implements AsyncDisposable {
       ? await Deno.makeTempDir({ prefix: "chat_bench_" })
       : null;
     const argv = command === undefined
-      ? _chatServe(dataDir)
+      ? [..._chatServe(dataDir), ...options.extraArgs ?? []]
       : command.map((arg) => arg.replaceAll("{port}", `${fixedPort}`));
     if (options.pin) argv.unshift("taskset", "-c", "0");
     const child = new Deno.Command(argv[0]!, {

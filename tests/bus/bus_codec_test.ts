@@ -1,0 +1,168 @@
+/**
+ * The bus codec: what this node writes reads back the same, and nothing
+ * Redis can hold (any text, any JSON, entries with fields of the wrong
+ * kind) makes it throw; what it accepts has the shape the replica relies
+ * on.
+ *
+ * @module
+ */
+
+import { assert, assertEquals } from "@std/assert";
+import fc from "fast-check";
+import {
+  decodeEntry,
+  encodeEntry,
+  MAX_ENTRY_LENGTH,
+} from "../../src/bus/bus_codec.ts";
+import type { BusEntry } from "../../src/bus/bus.ts";
+
+const RUNS = { numRuns: 2000 };
+
+const text = fc.string({ maxLength: 40 });
+const room = fc.option(text, { nil: undefined });
+
+const command = fc.oneof(
+  fc.record({ kind: fc.constant("say" as const), text }),
+  fc.record({ kind: fc.constant("me" as const), text }),
+  fc.record({ kind: fc.constant("msg" as const), to: text, text }),
+  fc.record({ kind: fc.constant("nick" as const), name: text }),
+  fc.record({ kind: fc.constant("join" as const), room: text }),
+  fc.record({ kind: fc.constant("rooms" as const) }),
+  fc.record({
+    kind: fc.constant("topic-lock" as const),
+    on: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant("history" as const),
+    limit: fc.integer({ min: 1, max: 200 }),
+  }),
+);
+
+const entry: fc.Arbitrary<BusEntry> = fc.record({
+  node: fc.string({ minLength: 1, maxLength: 20 }),
+  seq: fc.integer({ min: 1, max: 1e9 }),
+  member: fc.nat(1e6),
+  time: fc.integer({ min: 0, max: 2 ** 45 }),
+}).chain((head) =>
+  fc.oneof(
+    fc.record({ kind: fc.constant("sync" as const) }),
+    fc.record({
+      kind: fc.constant("reap" as const),
+      dead: fc.string({ minLength: 1 }),
+    }),
+    fc.record({
+      kind: fc.constant("leave" as const),
+      reason: fc.constantFrom(
+        "quit" as const,
+        "closed" as const,
+        "timeout" as const,
+      ),
+    }),
+    command.chain((c) =>
+      room.map((r) =>
+        r === undefined
+          ? { kind: "apply" as const, command: c }
+          : { kind: "apply" as const, command: c, room: r }
+      )
+    ),
+    fc.record({
+      kind: fc.constant("hello" as const),
+      name: text,
+      lang: fc.constantFrom("en" as const, "pt" as const),
+      user: text,
+      realname: text,
+      host: text,
+      address: text,
+      rooms: fc.array(fc.record({ room: text, op: fc.boolean() }), {
+        maxLength: 5,
+      }),
+      current: fc.option(text, { nil: null }),
+      away: fc.option(text, { nil: null }),
+      oper: fc.boolean(),
+      announce: fc.boolean(),
+    }),
+  ).map((body) => ({ ...body, ...head }) as BusEntry)
+);
+
+Deno.test("decodeEntry() reads back every entry encodeEntry() writes", () => {
+  fc.assert(
+    fc.property(entry, (e) => {
+      assertEquals(decodeEntry(encodeEntry(e)), { ok: true, entry: e });
+    }),
+    RUNS,
+  );
+});
+
+Deno.test("decodeEntry() never throws on any text", () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (t) => {
+      const decoded = decodeEntry(t);
+      assert(decoded.ok === false || typeof decoded.entry.node === "string");
+    }),
+    RUNS,
+  );
+});
+
+Deno.test("decodeEntry() never throws on any JSON, and refuses or accepts it whole", () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (value) => {
+      const decoded = decodeEntry(JSON.stringify(value));
+      if (decoded.ok) {
+        // Accepted: the fields the replica reads are of their kind.
+        assertEquals(typeof decoded.entry.seq, "number");
+        assertEquals(typeof decoded.entry.kind, "string");
+      }
+    }),
+    RUNS,
+  );
+});
+
+Deno.test("decodeEntry() refuses an entry with one field changed to the wrong kind", () => {
+  const fields = ["node", "seq", "member", "time", "kind", "command"];
+  fc.assert(
+    fc.property(
+      entry.filter((e) => e.kind === "apply"),
+      fc.constantFrom(...fields),
+      fc.constantFrom<unknown>(null, [], {}, "x", -1, 1.5, true),
+      (e, field, value) => {
+        const changed = { ...e, [field]: value } as Record<string, unknown>;
+        const decoded = decodeEntry(JSON.stringify(changed));
+        if (field === "time" && typeof value === "number") return;
+        if (field === "member" && value === 1.5) {
+          assertEquals(decoded.ok, false);
+          return;
+        }
+        if (decoded.ok) {
+          // Only a value that is of the field's kind may pass.
+          assert(
+            field === "node" && value === "x",
+            `${field} = ${JSON.stringify(value)} accepted`,
+          );
+        }
+      },
+    ),
+    RUNS,
+  );
+});
+
+Deno.test("decodeEntry() refuses commands of unknown kinds, extra fields and wrong types", () => {
+  const base = { kind: "apply", node: "a/1", seq: 1, member: 1, time: 0 };
+  const bad = [
+    { kind: "drop_tables" },
+    { kind: "say", text: 5 },
+    { kind: "say", text: "hi", extra: 1 },
+    { kind: "say" },
+    { kind: "__proto__", text: "x" },
+    { kind: "topic-lock", on: "yes" },
+    { kind: "history", older: false },
+  ];
+  for (const command of bad) {
+    assertEquals(
+      decodeEntry(JSON.stringify({ ...base, command })).ok,
+      false,
+      JSON.stringify(command),
+    );
+  }
+  assertEquals(decodeEntry("x".repeat(MAX_ENTRY_LENGTH + 1)).ok, false);
+  assertEquals(decodeEntry(undefined).ok, false);
+});
