@@ -19,14 +19,14 @@ export type DecodedEntry =
   | { ok: true; entry: BusEntry }
   | { ok: false; why: string };
 
-type _Field = "string" | "number" | "boolean" | "true";
+type _Field = "string" | "number" | "boolean" | "true" | "ctcp";
 
 // Each command kind and its fields: required ones end with "!".
 const COMMAND_FIELDS: Readonly<
   Record<Command["kind"], Record<string, _Field>>
 > = {
   say: { "text!": "string" },
-  msg: { "to!": "string", "text!": "string" },
+  msg: { "to!": "string", "text!": "string", action: "true", ctcp: "ctcp" },
   reply: { "text!": "string" },
   join: { "room!": "string", key: "string" },
   part: { room: "string", reason: "string" },
@@ -39,6 +39,9 @@ const COMMAND_FIELDS: Readonly<
     room: "string",
     limit: "number",
     before: "number",
+    after: "number",
+    around: "number",
+    newerThan: "number",
     older: "true",
   },
   search: { room: "string", "words!": "string", before: "number" },
@@ -46,6 +49,8 @@ const COMMAND_FIELDS: Readonly<
   key: { room: "string", key: "string" },
   op: { room: "string", "name!": "string" },
   deop: { room: "string", "name!": "string" },
+  voice: { room: "string", "name!": "string" },
+  devoice: { room: "string", "name!": "string" },
   kick: { room: "string", "name!": "string", reason: "string" },
   ban: { room: "string", name: "string" },
   unban: { room: "string", "name!": "string" },
@@ -247,6 +252,8 @@ function _fits(value: unknown, type: _Field): boolean {
       return typeof value === "boolean";
     case "true":
       return value === true;
+    case "ctcp":
+      return value === "query" || value === "reply";
   }
 }
 

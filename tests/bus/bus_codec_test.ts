@@ -25,6 +25,20 @@ const command = fc.oneof(
   fc.record({ kind: fc.constant("say" as const), text }),
   fc.record({ kind: fc.constant("me" as const), text }),
   fc.record({ kind: fc.constant("msg" as const), to: text, text }),
+  fc.record({
+    kind: fc.constant("msg" as const),
+    to: text,
+    text,
+    action: fc.constant(true as const),
+  }),
+  fc.record({
+    kind: fc.constant("msg" as const),
+    to: text,
+    text,
+    ctcp: fc.constantFrom("query" as const, "reply" as const),
+  }),
+  fc.record({ kind: fc.constant("voice" as const), name: text }),
+  fc.record({ kind: fc.constant("devoice" as const), room: text, name: text }),
   fc.record({ kind: fc.constant("nick" as const), name: text }),
   fc.record({ kind: fc.constant("join" as const), room: text }),
   fc.record({ kind: fc.constant("rooms" as const) }),
@@ -35,6 +49,19 @@ const command = fc.oneof(
   fc.record({
     kind: fc.constant("history" as const),
     limit: fc.integer({ min: 1, max: 200 }),
+  }),
+  fc.record({
+    kind: fc.constant("history" as const),
+    limit: fc.integer({ min: 1, max: 100 }),
+    after: fc.integer({ min: 1 }),
+  }),
+  fc.record({
+    kind: fc.constant("history" as const),
+    around: fc.integer({ min: 1 }),
+  }),
+  fc.record({
+    kind: fc.constant("history" as const),
+    newerThan: fc.integer({ min: 1 }),
   }),
 );
 
