@@ -27,6 +27,11 @@ import { limitNotes, raiseFileLimit } from "./src/server/system_tuning.ts";
 import { langFromLocale } from "./src/i18n/lang.ts";
 import { defaultDataDir } from "./src/store/data_dir.ts";
 import { qrMatrix, renderQr } from "./src/discovery/qr.ts";
+import {
+  formatFingerprint,
+  hexFingerprint,
+  parseFingerprint,
+} from "./src/transport/fingerprint.ts";
 
 function envLang(): Lang {
   try {
@@ -93,11 +98,13 @@ export async function main(args: readonly string[]): Promise<number> {
     case "serve": {
       const files = raiseFileLimit();
       let server: ChatServer;
+      let config;
       try {
-        server = await startServer({
+        config = {
           ...serverConfig(command),
           dataDir: command.data ?? defaultDataDir(),
-        });
+        };
+        server = await startServer(config);
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
         return 1;
@@ -107,6 +114,14 @@ export async function main(args: readonly string[]): Promise<number> {
       const stop = onSignals(() => void server.shutdown());
       const { hostname, port } = server.chat.addr;
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
+      // What clients pin: compare it with what chat join shows.
+      const { identity } = server;
+      console.log(
+        `fingerprint ${
+          formatFingerprint(identity.sha256)
+        } (TLS on the same port${config.requireTls ? " only" : ""})`,
+      );
+      console.log(`for IRC clients: ${hexFingerprint(identity.sha256)}`);
       const hosts = reachableAddresses(hostname, interfaces());
       const lines = [
         ...joinHints(hosts, port, { command: joinCommand(Deno.execPath()) }),
@@ -141,6 +156,16 @@ export async function main(args: readonly string[]): Promise<number> {
     case "join": {
       // Loaded here so that `chat serve` never loads the terminal client.
       const { join } = await import("./src/client/join.ts");
+      const { defaultConfigDir, KNOWN_SERVERS_FILE } = await import(
+        "./src/client/known_servers.ts"
+      );
+      let knownServersFile = command.knownServers;
+      try {
+        knownServersFile ??= `${defaultConfigDir()}/${KNOWN_SERVERS_FILE}`;
+      } catch (error) {
+        console.error(`chat: ${(error as Error).message}`);
+        return 1;
+      }
       const controller = new AbortController();
       const stop = onSignals(() => controller.abort());
       const interactive = Deno.stdin.isTerminal() && Deno.stdout.isTerminal();
@@ -170,6 +195,11 @@ export async function main(args: readonly string[]): Promise<number> {
           verbose: command.verbose === true || Deno.stdout.isTerminal(),
           password: command.password,
           signal: controller.signal,
+          knownServersFile,
+          fingerprint: command.fingerprint === undefined
+            ? undefined
+            : parseFingerprint(command.fingerprint) ?? undefined,
+          trustNew: command.trustNew === true,
         });
       } finally {
         stop();

@@ -23,6 +23,7 @@ import {
   type ServerConfig,
 } from "./config.ts";
 import type { Lang } from "./protocol/messages.ts";
+import { parseFingerprint } from "./transport/fingerprint.ts";
 import { type RoomNameErrorCode, STRINGS } from "./i18n/server_strings.ts";
 
 /** Version of the program, printed by `chat --version`. */
@@ -92,6 +93,14 @@ export interface ServeFlags {
   data: string | null;
   /** `--memory`: history and rooms in memory only. */
   memory: boolean;
+  /** `--tls-cert FILE`, or `null`. */
+  tlsCert: string | null;
+  /** `--tls-key FILE`, or `null`. */
+  tlsKey: string | null;
+  /** `--require-tls`: plain connections are refused. */
+  requireTls: boolean;
+  /** `--web-tls`: the page over HTTPS with the self-signed identity too. */
+  webTls: boolean;
 }
 
 /** What the command line asks for. */
@@ -109,6 +118,12 @@ export type CliCommand =
     verbose?: true;
     /** `--password`: the server's password. */
     password?: string;
+    /** `--fingerprint`: the server's expected fingerprint, as given. */
+    fingerprint?: string;
+    /** `--trust-new`: a server never seen before is trusted and kept. */
+    trustNew?: true;
+    /** `--known-servers FILE`: where trusted servers are kept. */
+    knownServers?: string;
   }
   | {
     kind: "find";
@@ -188,6 +203,14 @@ Options:
                      Support/chat; on Windows %LOCALAPPDATA%\\chat)
   --memory           keep history and rooms in memory only, as if new at
                      every start (the identity is still kept in --data)
+  --tls-cert FILE --tls-key FILE
+                     a real certificate (PEM chain) and its key (PKCS #8
+                     PEM) instead of the server's own self-signed one
+  --require-tls      refuse unencrypted connections (plain netcat); TLS
+                     clients (chat join, ncat --ssl, openssl s_client) only
+  --web-tls          serve the page over HTTPS with the self-signed
+                     identity too (browsers warn; the page shows the
+                     fingerprint to compare); with --tls-cert it always is
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
@@ -203,7 +226,22 @@ Options:
   --verbose          print the welcome and recent messages when the input
                      is not a terminal too
   --password SECRET  the server's password, if it has one
+  --fingerprint SHA256:...
+                     the fingerprint the server printed at start: trust it
+                     without asking (and keep it), refuse any other
+  --trust-new        trust a server never met before without asking (never
+                     one whose identity changed)
+  --known-servers FILE
+                     where the servers you trust are kept (default:
+                     known_servers in $XDG_CONFIG_HOME/chat or ~/.config/chat;
+                     on macOS ~/Library/Application Support/chat; on
+                     Windows %APPDATA%\\chat)
   -h, --help         show this help
+
+The connection is always encrypted. The first time you meet a server, its
+fingerprint is shown and you are asked whether to trust it, as ssh does;
+compare it with the one chat serve printed. A server whose identity changed
+is refused.
 
 In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C (on an
 empty line) leave.
@@ -316,6 +354,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--password",
     "--oper-password",
     "--data",
+    "--tls-cert",
+    "--tls-key",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -325,6 +365,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "password",
       "oper-password",
       "data",
+      "tls-cert",
+      "tls-key",
       "host",
       "port",
       "lang",
@@ -341,7 +383,16 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "name-timeout",
       "announce-name",
     ],
-    boolean: ["help", "rate-limit", "web", "announce", "qr", "memory"],
+    boolean: [
+      "help",
+      "rate-limit",
+      "web",
+      "announce",
+      "qr",
+      "memory",
+      "require-tls",
+      "web-tls",
+    ],
     negatable: ["rate-limit", "web", "announce", "qr"],
     alias: { h: "help" },
     default: { "rate-limit": true, "web": true, "announce": true },
@@ -428,6 +479,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
     data: _dataDir(flags.data),
     memory: flags.memory === true,
+    ..._tlsFiles(flags["tls-cert"], flags["tls-key"]),
+    requireTls: flags["require-tls"] === true,
+    webTls: flags["web-tls"] === true,
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
@@ -473,6 +527,30 @@ function _dataDir(value: unknown): string | null {
     throw new UsageError('Cannot use --data "": give a folder', "serve");
   }
   return text;
+}
+
+// --tls-cert and --tls-key: both or neither.
+function _tlsFiles(
+  cert: unknown,
+  key: unknown,
+): Pick<ServeFlags, "tlsCert" | "tlsKey"> {
+  if (cert === undefined && key === undefined) {
+    return { tlsCert: null, tlsKey: null };
+  }
+  if (cert === undefined || key === undefined) {
+    throw new UsageError(
+      `Cannot use ${
+        cert === undefined ? "--tls-key" : "--tls-cert"
+      } alone: give both --tls-cert FILE and --tls-key FILE`,
+      "serve",
+    );
+  }
+  for (const [flag, value] of [["tls-cert", cert], ["tls-key", key]]) {
+    if (String(value).trim() === "") {
+      throw new UsageError(`Cannot use --${flag} "": give a file`, "serve");
+    }
+  }
+  return { tlsCert: String(cert), tlsKey: String(key) };
 }
 
 // The default room: --room, checked as any room name.
@@ -550,6 +628,10 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     operPassword: flags.operPassword,
     dataDir: flags.data,
     memory: flags.memory,
+    tlsCert: flags.tlsCert,
+    tlsKey: flags.tlsKey,
+    requireTls: flags.requireTls,
+    webTls: flags.webTls,
   };
 }
 
@@ -580,13 +662,20 @@ function _webPort(value: unknown, chatPort: number): number {
 }
 
 // The flags of `chat join` that take a value.
-const JOIN_VALUES = ["--name", "-n", "--timeout", "--password"];
+const JOIN_VALUES = [
+  "--name",
+  "-n",
+  "--timeout",
+  "--password",
+  "--fingerprint",
+  "--known-servers",
+];
 
 function _parseJoin(input: string[], env: CliEnv): CliCommand {
   const args = _keepEmptyValues(input, JOIN_VALUES);
   const flags = parseArgs(args, {
-    string: ["name", "timeout", "password"],
-    boolean: ["help", "verbose"],
+    string: ["name", "timeout", "password", "fingerprint", "known-servers"],
+    boolean: ["help", "verbose", "trust-new"],
     alias: { h: "help", n: "name" },
     unknown: _rejectUnknown("join"),
   });
@@ -623,6 +712,21 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     ? JOIN_DEFAULTS.timeoutSeconds * 1000
     : _positive(flags.timeout, "timeout", "join") * 1000;
   const password = _secret(flags.password, "password", "join");
+  const fingerprint = flags.fingerprint === undefined
+    ? undefined
+    : String(flags.fingerprint);
+  if (fingerprint !== undefined && parseFingerprint(fingerprint) === null) {
+    throw new UsageError(
+      `Cannot use --fingerprint "${fingerprint}": expected SHA256: and 43 characters, as chat serve prints it`,
+      "join",
+    );
+  }
+  const knownServers = flags["known-servers"] === undefined
+    ? undefined
+    : String(flags["known-servers"]);
+  if (knownServers !== undefined && knownServers.trim() === "") {
+    throw new UsageError('Cannot use --known-servers "": give a file', "join");
+  }
   return {
     kind: "join",
     ...(address === undefined ? {} : { address }),
@@ -630,6 +734,9 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     timeoutMs,
     ...(flags.verbose ? { verbose: true as const } : {}),
     ...(password === null ? {} : { password }),
+    ...(fingerprint === undefined ? {} : { fingerprint }),
+    ...(flags["trust-new"] ? { trustNew: true as const } : {}),
+    ...(knownServers === undefined ? {} : { knownServers }),
   };
 }
 

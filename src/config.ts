@@ -278,6 +278,20 @@ export interface ServerConfig {
    * a `dataDir`; they always do without one.
    */
   memory: boolean;
+  /**
+   * A real certificate (chain, PEM) to use instead of the server's own
+   * self-signed identity (`--tls-cert`), or `null`.
+   */
+  tlsCert: string | null;
+  /** The private key (PEM) of {@linkcode ServerConfig.tlsCert} (`--tls-key`). */
+  tlsKey: string | null;
+  /** Whether plain (unencrypted) connections are refused (`--require-tls`). */
+  requireTls: boolean;
+  /**
+   * Whether the page is served over HTTPS with the self-signed identity
+   * too (`--web-tls`); with a real certificate it always is.
+   */
+  webTls: boolean;
 }
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);
@@ -310,4 +324,8 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   operPassword: null,
   dataDir: null,
   memory: false,
+  tlsCert: null,
+  tlsKey: null,
+  requireTls: false,
+  webTls: false,
 });

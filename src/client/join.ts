@@ -10,7 +10,17 @@ import { TextLineStream } from "@std/streams/text-line-stream";
 import { formatAddress } from "../transport/address.ts";
 import { type ClientEffect, ClientState } from "./client_state.ts";
 import { completeLine } from "./completer.ts";
-import { dial, DialError } from "./dial.ts";
+import { DialError } from "./dial.ts";
+import { KnownServers } from "./known_servers.ts";
+import {
+  type SecureConnection,
+  secureDial,
+  UntrustedServerError,
+} from "./secure_dial.ts";
+import type { TrustPolicy } from "./server_trust.ts";
+import { TRUST_STRINGS } from "../i18n/trust_strings.ts";
+import { formatFingerprint } from "../transport/fingerprint.ts";
+import type { TlsStream } from "../transport/tls_stream.ts";
 import { checkName } from "../protocol/name_rules.ts";
 import type { ClientMessage, Lang } from "../protocol/messages.ts";
 import { encodeMessage } from "../protocol/native_codec.ts";
@@ -73,6 +83,25 @@ export interface JoinOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * The file of the servers the user trusts (`--known-servers`, else
+   * `known_servers` in the config folder). Read before connecting; a
+   * server newly trusted is added.
+   */
+  knownServersFile: string;
+  /**
+   * `--fingerprint`: the SHA-256 the server's certificate must have.
+   *
+   * @default {undefined}
+   */
+  fingerprint?: Uint8Array | undefined;
+  /**
+   * `--trust-new`: a server never met before is trusted without asking
+   * (never one whose identity changed).
+   *
+   * @default {false}
+   */
+  trustNew?: boolean;
 }
 
 /** Input, server and timer events, in the order they happened. */
@@ -80,7 +109,8 @@ type _Event =
   | TerminalEvent
   | { kind: "server"; line: string; connection: number }
   | { kind: "closed"; connection: number }
-  | { kind: "connected"; conn: Deno.TcpConn }
+  | { kind: "connected"; conn: TlsStream }
+  | { kind: "untrusted"; text: string }
   | { kind: "connect_failed" }
   | { kind: "deadline"; generation: number }
   | { kind: "wake"; generation: number }
@@ -92,7 +122,7 @@ const TICK_MS = 1000;
 /** One connection to the server and its reader. */
 interface _Connection {
   id: number;
-  conn: Deno.TcpConn;
+  conn: TlsStream;
   reader: ReadableStreamDefaultReader<string> | undefined;
   writing: Promise<void>;
 }
@@ -158,6 +188,7 @@ class _Session {
   #ticker: ReturnType<typeof setInterval> | undefined;
   #dialing: AbortController | undefined;
   #redialing = new AbortController();
+  #known: KnownServers | undefined;
   #onAbort = () => this.#input({ kind: "interrupt" });
 
   constructor(options: JoinOptions) {
@@ -170,6 +201,11 @@ class _Session {
     if (options.signal?.aborted) return 0;
     if (options.name === undefined && !options.interactive) {
       return await this.#fail(CLIENT_STRINGS[options.lang].nameRequired);
+    }
+    try {
+      this.#known = KnownServers.read(options.knownServersFile);
+    } catch (error) {
+      return await this.#fail((error as Error).message);
     }
     options.signal?.addEventListener("abort", this.#onAbort);
     if (options.interactive) {
@@ -191,22 +227,9 @@ class _Session {
       name = await this.#askName();
       if (name === undefined) return 0;
     }
-    this.#dialing = new AbortController();
-    let conn: Deno.TcpConn;
-    try {
-      conn = await dial(options.hostname, options.port, {
-        timeoutMs: options.timeoutMs,
-        lang: options.lang,
-        signal: this.#dialing.signal,
-      });
-    } catch (error) {
-      if (this.#dialing.signal.aborted) return 0;
-      if (error instanceof DialError) return await this.#fail(error.message);
-      throw error;
-    } finally {
-      this.#dialing = undefined;
-    }
-    this.#open(conn);
+    const connected = await this.#connectFirst();
+    if (typeof connected === "number") return connected;
+    this.#open(connected);
     const state = new ClientState({
       name,
       address: this.#address,
@@ -267,6 +290,95 @@ class _Session {
     this.#queue.push(event);
   }
 
+  #policy(first: boolean): TrustPolicy {
+    const options = this.#options;
+    // A reconnect never asks and never trusts anew: the server it joined
+    // is kept by then, and must still be the same.
+    return first
+      ? {
+        fingerprint: options.fingerprint,
+        trustNew: options.trustNew ?? false,
+        interactive: options.interactive,
+      }
+      : { trustNew: false, interactive: false };
+  }
+
+  #dial(signal: AbortSignal, first: boolean): Promise<SecureConnection> {
+    const options = this.#options;
+    return secureDial(options.hostname, options.port, {
+      timeoutMs: options.timeoutMs,
+      lang: options.lang,
+      signal,
+      knownServers: this.#known!,
+      policy: this.#policy(first),
+    });
+  }
+
+  // The first connection: encrypted, and trusted (asked about at a
+  // terminal on first contact) before a byte is sent. An exit code when
+  // there is no joining.
+  async #connectFirst(): Promise<TlsStream | number> {
+    this.#dialing = new AbortController();
+    try {
+      let secured = await this.#dial(this.#dialing.signal, true);
+      if (!secured.ask) return secured.stream;
+      // Asking may take longer than the server waits for a name: the
+      // answer is kept, and the client connects once more.
+      secured.stream.close();
+      const yes = await this.#askTrust(secured);
+      if (yes === undefined) return 0;
+      if (!yes) {
+        return await this.#fail(
+          TRUST_STRINGS[this.#options.lang].declined(secured.address),
+        );
+      }
+      this.#known!.add(secured.address, secured.sha256);
+      this.#ui?.print(
+        TRUST_STRINGS[this.#options.lang].remembered(
+          secured.address,
+          this.#known!.path,
+        ),
+      );
+      this.#dialing = new AbortController();
+      secured = await this.#dial(this.#dialing.signal, false);
+      return secured.stream;
+    } catch (error) {
+      if (this.#dialing?.signal.aborted) return 0;
+      if (
+        error instanceof DialError || error instanceof UntrustedServerError
+      ) return await this.#fail(error.message);
+      // The known servers file could not be written.
+      if (error instanceof Error && /^Cannot /.test(error.message)) {
+        return await this.#fail(error.message);
+      }
+      throw error;
+    } finally {
+      this.#dialing = undefined;
+    }
+  }
+
+  // First contact at a terminal: shows the fingerprint, asks as ssh does.
+  // `undefined` when the user left instead of answering (Ctrl-C, Ctrl-D).
+  async #askTrust(secured: SecureConnection): Promise<boolean | undefined> {
+    const strings = TRUST_STRINGS[this.#options.lang];
+    const fingerprint = formatFingerprint(secured.sha256);
+    this.#ui?.print(strings.firstContact(secured.address, fingerprint));
+    this.#ui?.setPrompt(strings.trustPrompt(secured.address, fingerprint));
+    this.#dialing = undefined;
+    try {
+      for await (const event of this.#queue) {
+        if (event.kind !== "line") return undefined;
+        const answer = event.text.trim().toLowerCase();
+        if (strings.yes.includes(answer)) return true;
+        if (strings.no.includes(answer)) return false;
+        this.#ui?.setPrompt(strings.yesOrNo);
+      }
+      return undefined;
+    } finally {
+      this.#ui?.setPrompt("");
+    }
+  }
+
   async #askName(): Promise<string | undefined> {
     const strings = STRINGS[this.#options.lang];
     for await (const event of this.#queue) {
@@ -301,6 +413,8 @@ class _Session {
       case "connected":
         this.#open(event.conn);
         return state.onConnected();
+      case "untrusted":
+        return [{ kind: "exit", code: 1, error: event.text }];
       case "connect_failed":
         return state.onConnectFailed();
       case "deadline":
@@ -388,7 +502,7 @@ class _Session {
     writing.finally(() => this.#writing.delete(writing));
   }
 
-  #open(conn: Deno.TcpConn): void {
+  #open(conn: TlsStream): void {
     if (this.#disposed) {
       conn.close();
       return;
@@ -421,17 +535,17 @@ class _Session {
 
   // Opens a new connection for the state machine, which hears how it went.
   #redial(): void {
-    const options = this.#options;
-    dial(options.hostname, options.port, {
-      timeoutMs: options.timeoutMs,
-      lang: options.lang,
-      signal: this.#redialing.signal,
-    }).then(
-      (conn) => {
-        if (this.#disposed) conn.close();
-        else this.#queue.push({ kind: "connected", conn });
+    this.#dial(this.#redialing.signal, false).then(
+      ({ stream }) => {
+        if (this.#disposed) stream.close();
+        else this.#queue.push({ kind: "connected", conn: stream });
       },
-      () => this.#queue.push({ kind: "connect_failed" }),
+      (error) =>
+        this.#queue.push(
+          error instanceof UntrustedServerError
+            ? { kind: "untrusted", text: error.message }
+            : { kind: "connect_failed" },
+        ),
     );
   }
 
@@ -480,7 +594,7 @@ class _Session {
   }
 }
 
-async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+async function _writeAll(conn: TlsStream, bytes: Uint8Array): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
     written += await conn.write(bytes.subarray(written));

@@ -24,6 +24,9 @@ import {
   isLoopback,
 } from "../discovery/network_interfaces.ts";
 import { qrRows } from "../discovery/qr.ts";
+import { serverIdentity } from "./server_identity.ts";
+import type { TlsIdentity } from "../transport/tls_identity.ts";
+import { tlsServerContext } from "../transport/tls_stream.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -54,6 +57,11 @@ export interface ChatServer {
    * {@linkcode ServerConfig.keepalive}).
    */
   readonly keepaliveTuned: boolean;
+  /**
+   * The server's TLS identity: its certificate and the fingerprint clients
+   * pin (the key is in it too: never print it).
+   */
+  readonly identity: TlsIdentity;
   /**
    * Stops accepting, tells every member, flushes (at most about 1.5 s) and
    * closes everything. Idempotent.
@@ -122,7 +130,12 @@ export async function startServer(
     operPassword: config.operPassword,
     maxLineBytes: config.maxLineBytes,
   });
-  const chat = new StreamGateway(hub, config, { log });
+  const identity = await serverIdentity(config, { log });
+  const context = tlsServerContext(identity);
+  const chat = new StreamGateway(hub, config, {
+    log,
+    tls: { context, required: config.requireTls },
+  });
   let web: WebGateway | null = null;
   const gateways: Gateway[] = [chat];
 
@@ -220,6 +233,7 @@ export async function startServer(
     web,
     webUrl,
     keepaliveTuned: chat.keepaliveTuned,
+    identity,
     shutdown,
     finished,
   };

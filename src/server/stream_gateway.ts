@@ -17,6 +17,9 @@ import {
   type StreamTransportOptions,
 } from "../transport/stream_transport.ts";
 import { FlushBatcher } from "../transport/outbox.ts";
+import { openStream } from "../transport/stream_opener.ts";
+import type { StreamConn } from "../transport/stream_transport.ts";
+import type { TlsServerContext } from "../transport/tls_stream.ts";
 import { ConsoleLog } from "./console_log.ts";
 import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
@@ -30,6 +33,14 @@ export interface StreamGatewayOptions {
    * @default {new ConsoleLog()}
    */
   log?: ConsoleLog;
+  /**
+   * TLS on this port: connections that open with a ClientHello are
+   * encrypted, the others plain unless `required` (then refused with one
+   * line that says how to connect). `null` takes every connection as
+   * plain.
+   * @default {null}
+   */
+  tls?: { context: TlsServerContext; required: boolean } | null;
 }
 
 /**
@@ -59,7 +70,7 @@ async function* _accepted(
 
 // Says why in one best-effort line (the peer may not even read it), then
 // closes.
-function _refuse(conn: Deno.Conn, text: string): void {
+function _refuse(conn: StreamConn, text: string): void {
   const bytes = new TextEncoder().encode(text + "\n");
   conn.write(bytes).catch(() => {}).finally(() => {
     try {
@@ -101,6 +112,8 @@ export class StreamGateway implements Gateway {
   #batcher = new FlushBatcher(50);
   #options: SessionOptions & Omit<StreamTransportOptions, "label" | "ip">;
   #live = new Set<GatewayConnection>();
+  #tls: StreamGatewayOptions["tls"];
+  #opening = new AbortController();
   #tasks = new Set<Promise<void>>();
   #accepting: Promise<void>;
   #stopping: Promise<void> | null = null;
@@ -139,6 +152,7 @@ export class StreamGateway implements Gateway {
     this.#lang = config.lang;
     const log = options.log ?? new ConsoleLog();
     this.#log = log;
+    this.#tls = options.tls ?? null;
     // The config names its limits and deadlines as the connections do.
     this.#options = {
       ...config,
@@ -179,6 +193,8 @@ export class StreamGateway implements Gateway {
    * 1.5 s.
    */
   async closeAll(): Promise<void> {
+    // Handshakes still under way are given up.
+    this.#opening.abort();
     for (const connection of this.#live) connection.goodbye("shutdown");
     this.#batcher.flush();
     await Promise.allSettled([...this.#tasks]);
@@ -206,16 +222,20 @@ export class StreamGateway implements Gateway {
    * (resolving once the hub has been told).
    */
   #session(
-    conn: Deno.Conn,
+    conn: StreamConn,
     label: string,
     ip: string,
+    nameTimeoutMs: number = this.#options.nameTimeoutMs,
   ): { session: GatewayConnection; run(): Promise<void> } {
     const transport = new StreamTransport(conn, {
       ...this.#options,
       label,
       ip,
     });
-    const session = new Session(this.#hub, transport, this.#options);
+    const session = new Session(this.#hub, transport, {
+      ...this.#options,
+      nameTimeoutMs,
+    });
     return { session, run: () => session.run() };
   }
 
@@ -237,7 +257,24 @@ export class StreamGateway implements Gateway {
     } catch {
       // Not fatal: the socket may already be gone.
     }
-    const { session, run } = this.#session(conn, label, ip);
+    const opened = Date.now();
+    let stream: StreamConn | null = null;
+    try {
+      stream = await this.#open(conn, label);
+    } finally {
+      if (stream === null) {
+        this.#limiter.release(ip);
+        this.#log.write(`disconnect ${label}`);
+      }
+    }
+    if (stream === null) return;
+    // The handshake counts against the time to choose a name.
+    const { session, run } = this.#session(
+      stream,
+      label,
+      ip,
+      Math.max(1, this.#options.nameTimeoutMs - (Date.now() - opened)),
+    );
     this.#live.add(session);
     try {
       await run();
@@ -249,5 +286,33 @@ export class StreamGateway implements Gateway {
       this.#limiter.release(ip);
       this.#log.write(`disconnect ${label}`);
     }
+  }
+
+  /**
+   * TLS or plain, by the first bytes; `null` when the connection was
+   * closed instead (a failed handshake, plain text where TLS is required).
+   */
+  async #open(conn: Deno.Conn, label: string): Promise<StreamConn | null> {
+    const tls = this.#tls;
+    if (tls === null || tls === undefined) return conn;
+    const opened = await openStream(conn, {
+      context: tls.context,
+      silentMs: this.#options.promptAfterMs,
+      timeoutMs: this.#options.nameTimeoutMs,
+      signal: this.#opening.signal,
+    });
+    if (opened.kind === "failed") {
+      this.#log.write(`tls ${label}: ${opened.why}`);
+      return null;
+    }
+    if (opened.kind === "tls") {
+      this.#log.write(`tls ${label}: ${opened.conn.protocol}`);
+      return opened.conn;
+    }
+    if (!tls.required) return opened.conn;
+    this.#log.write(`refuse ${label}: not TLS`);
+    const local = conn.localAddr as Deno.NetAddr;
+    _refuse(opened.conn, STRINGS[this.#lang].tlsRequired(local.port));
+    return null;
   }
 }
