@@ -27,6 +27,60 @@ export interface ChatCommandOptions {
    * @default {the environment variable `CHAT_BIN`}
    */
   bin?: string | undefined;
+  /**
+   * Whether the program is kept away from the user's real folders: `chat
+   * serve` gets a new temporary `--data` folder and `chat join` a new
+   * temporary `--known-servers` file and `--trust-new` (every test server
+   * is new to it), unless `args` give their own. The folders are removed
+   * when the test process ends.
+   * @default {true}
+   */
+  isolate?: boolean;
+}
+
+let _root: string | undefined;
+let _made = 0;
+
+/**
+ * A new empty folder for one run of `chat`, under one temporary folder
+ * per test process that is removed when the process ends.
+ *
+ * @returns The folder's path.
+ */
+export function testFolder(): string {
+  if (_root === undefined) {
+    const root = Deno.makeTempDirSync({ prefix: "chat-test-" });
+    _root = root;
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(root, { recursive: true });
+      } catch {
+        // already gone
+      }
+    });
+  }
+  const dir = `${_root}/${++_made}`;
+  Deno.mkdirSync(dir);
+  return dir;
+}
+
+// `--data` for serve; `--known-servers` and `--trust-new` for join.
+function _isolated(args: readonly string[]): string[] {
+  const has = (flag: string) =>
+    args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+  if (args[0] === "serve" && !has("--data") && !args.includes("--help")) {
+    return [...args, "--data", `${testFolder()}/data`];
+  }
+  if (args[0] === "join" && !args.includes("--help")) {
+    return [
+      ...args,
+      ...(has("--known-servers")
+        ? []
+        : ["--known-servers", `${testFolder()}/known_servers`]),
+      ...(has("--fingerprint") || has("--trust-new") ? [] : ["--trust-new"]),
+    ];
+  }
+  return [...args];
 }
 
 /**
@@ -44,6 +98,7 @@ export function chatCommand(
   options: ChatCommandOptions = {},
 ): ChatCommand {
   const bin = "bin" in options ? options.bin : Deno.env.get("CHAT_BIN");
+  if (options.isolate ?? true) args = _isolated(args);
   if (bin === undefined || bin === "") {
     return { cmd: Deno.execPath(), args: ["run", "-A", MAIN, ...args] };
   }

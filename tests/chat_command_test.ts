@@ -14,7 +14,7 @@ import { chatCommand, MAIN } from "./_chat_command.ts";
 
 Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty", () => {
   for (const bin of [undefined, ""]) {
-    assertEquals(chatCommand(["serve", "--port", "0"], { bin }), {
+    assertEquals(chatCommand(["serve", "--port", "0"], { bin, isolate: false }), {
       cmd: Deno.execPath(),
       args: ["run", "-A", MAIN, "serve", "--port", "0"],
     });

@@ -50,6 +50,10 @@ const SERVE_DEFAULTS: CliCommand = {
   operPassword: null,
   data: null,
   memory: false,
+  tlsCert: null,
+  tlsKey: null,
+  requireTls: false,
+  webTls: false,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -169,6 +173,10 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       operPassword: null,
       data: null,
       memory: false,
+      tlsCert: null,
+      tlsKey: null,
+      requireTls: false,
+      webTls: false,
     },
   );
 });
@@ -682,4 +690,70 @@ Deno.test("parseCli() reads chat find and its alias chat list", () => {
   assertUsageError(["find", "10.0.0.1"], "find", "takes only options");
   assertUsageError(["find", "--timeout", "0"], "find", "above 0");
   assertUsageError(["list", "--frob"], "find", "unknown option");
+});
+
+Deno.test("parseCli() reads chat serve's TLS flags, and wants --tls-cert and --tls-key together", () => {
+  assertEquals(
+    parseCli([
+      "serve",
+      "--tls-cert",
+      "c.pem",
+      "--tls-key",
+      "k.pem",
+      "--require-tls",
+      "--web-tls",
+    ]),
+    {
+      ...SERVE_DEFAULTS,
+      tlsCert: "c.pem",
+      tlsKey: "k.pem",
+      requireTls: true,
+      webTls: true,
+    } as CliCommand,
+  );
+  assertUsageError(
+    ["serve", "--tls-cert", "c.pem"],
+    "serve",
+    "Cannot use --tls-cert alone: give both --tls-cert FILE and --tls-key FILE",
+  );
+  assertUsageError(["serve", "--tls-key", "k.pem"], "serve", "--tls-key alone");
+  assertUsageError(
+    ["serve", "--tls-cert", "", "--tls-key", "k"],
+    "serve",
+    'Cannot use --tls-cert "": give a file',
+  );
+});
+
+Deno.test("parseCli() reads chat join's trust flags, and refuses a fingerprint that is none", () => {
+  const fingerprint = "SHA256:" + "A".repeat(43);
+  assertEquals(
+    parseCli([
+      "join",
+      "10.0.0.2",
+      "--fingerprint",
+      fingerprint,
+      "--trust-new",
+      "--known-servers",
+      "/tmp/k",
+    ]),
+    {
+      kind: "join",
+      address: { hostname: "10.0.0.2", port: 50001 },
+      name: undefined,
+      timeoutMs: 10000,
+      fingerprint,
+      trustNew: true,
+      knownServers: "/tmp/k",
+    },
+  );
+  assertUsageError(
+    ["join", "10.0.0.2", "--fingerprint", "SHA256:abc"],
+    "join",
+    'Cannot use --fingerprint "SHA256:abc": expected SHA256: and 43 characters',
+  );
+  assertUsageError(
+    ["join", "10.0.0.2", "--known-servers", ""],
+    "join",
+    'Cannot use --known-servers "": give a file',
+  );
 });

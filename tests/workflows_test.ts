@@ -385,6 +385,8 @@ Deno.test(
         "--allow-sys=networkInterfaces,hostname",
         "--allow-env",
         "--allow-ffi",
+        "--allow-read",
+        "--allow-write",
       ],
     );
   },

@@ -70,6 +70,7 @@ export async function secureDial(
 ): Promise<SecureConnection> {
   const lang: Lang = options.lang ?? "en";
   const address = formatAddress(hostname, port);
+  await TlsStream.warmUp();
   const conn = await dial(hostname, port, options);
   let stream: TlsStream;
   try {

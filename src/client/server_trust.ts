@@ -50,8 +50,17 @@ export interface ServerSeen {
  *
  * @example A server never met, without a terminal or a flag
  * ```ts no-eval
- * const verdict = judgeServer(seen, known, { trustNew: false, interactive: false }, "en");
- * // { kind: "refused", text: "Cannot join ...: its identity is not known ..." }
+ * import { KnownServers } from "./known_servers.ts";
+ * import { judgeServer } from "./server_trust.ts";
+ *
+ * const seen = {
+ *   address: "10.0.0.2:50001",
+ *   sha256: new Uint8Array(32),
+ *   vouched: false,
+ * };
+ * const known = KnownServers.read("/nonexistent/known_servers");
+ * const policy = { trustNew: false, interactive: false };
+ * console.log(judgeServer(seen, known, policy, "en").kind); // "refused"
  * ```
  *
  * @param seen The server reached.

@@ -309,6 +309,10 @@ export class StreamGateway implements Gateway {
       this.#log.write(`tls ${label}: ${opened.conn.protocol}`);
       return opened.conn;
     }
+    if (this.#opening.signal.aborted) {
+      _refuse(opened.conn, STRINGS[this.#lang].shuttingDown);
+      return null;
+    }
     if (!tls.required) return opened.conn;
     this.#log.write(`refuse ${label}: not TLS`);
     const local = conn.localAddr as Deno.NetAddr;

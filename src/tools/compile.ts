@@ -27,14 +27,17 @@ import { VERSION } from "../cli.ts";
  * prints and the interfaces discovery announces on and asks on, and for the
  * default announced name (`chat on <hostname>`), `--allow-env` for `LANG` and
  * `NO_COLOR`, `--allow-ffi` for the open-file limit and TCP keepalive timing
- * on Linux (`src/system_tuning.ts`). No file access: the page is inside the
- * program (`src/web_assets.ts`).
+ * on Linux (`src/system_tuning.ts`), `--allow-read` and `--allow-write` for
+ * the data folder (the server's identity) and the config folder (the servers
+ * `chat join` trusts). The page is inside the program (`src/web_assets.ts`).
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-net",
   "--allow-sys=networkInterfaces,hostname",
   "--allow-env",
   "--allow-ffi",
+  "--allow-read",
+  "--allow-write",
 ];
 
 /** Where `deno task compile` writes the program unless `--output` says. */

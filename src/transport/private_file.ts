@@ -30,7 +30,7 @@ export interface WritePrivateFileOptions {
  * const dir = Deno.makeTempDirSync();
  * assertEquals(writePrivateFile(`${dir}/a`, "one", { replace: false }), true);
  * assertEquals(writePrivateFile(`${dir}/a`, "two", { replace: false }), false);
- * assertEquals(Deno.readTextFileSync(`${dir}/a`), "one");
+ * assertEquals(writePrivateFile(`${dir}/a`, "three"), true);
  * Deno.removeSync(dir, { recursive: true });
  * ```
  *

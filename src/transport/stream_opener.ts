@@ -35,7 +35,11 @@ export interface OpenStreamOptions {
    * @default {10000}
    */
   timeoutMs?: number;
-  /** Gives up (the server is shutting down): the connection is closed. */
+  /**
+   * Gives up (the server is shutting down): a handshake under way is
+   * closed; a connection silent or plain so far is handed back as plain,
+   * to be told.
+   */
   signal?: AbortSignal;
 }
 
@@ -61,8 +65,12 @@ export async function openStream(
   let limit = options.silentMs ?? 200;
   while (true) {
     const got = await replay.peek(limit, options.signal);
-    if (got === "aborted") return fail("the server is shutting down");
     const bytes = replay.head;
+    if (got === "aborted") {
+      // A plain peer may still be told why; a handshake is given up.
+      if (classifyFirstBytes(bytes) === "plain" || bytes.length === 0) break;
+      return fail("the server is shutting down");
+    }
     const kind = got === "end" ? "plain" : classifyFirstBytes(bytes);
     if (got === "silent" && bytes.length === 0) break;
     if (kind === "plain") break;

@@ -7,6 +7,7 @@ import {
 import { TextLineStream } from "@std/streams/text-line-stream";
 import { VERSION } from "../../src/cli.ts";
 import { ChatProcess, eventually, plainUser, runChat } from "../_helpers.ts";
+import { testFolder } from "../_chat_command.ts";
 
 Deno.test("chat --version prints the version and the commit it was built from, and exits 0", async () => {
   const result = await runChat(["--version"]);
@@ -159,7 +160,17 @@ Deno.test("deno task serve prints the join command that works from source, and i
   // CHAT_BIN: this is the program run from source.
   const root = new URL("../../", import.meta.url);
   const server = new Deno.Command(Deno.execPath(), {
-    args: ["task", "serve", "--host", "127.0.0.1", "--port", "0", "--no-web"],
+    args: [
+      "task",
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--no-web",
+      "--data",
+      `${testFolder()}/data`,
+    ],
     cwd: root,
     stdin: "null",
     stdout: "piped",
@@ -188,7 +199,13 @@ Deno.test("deno task serve prints the join command that works from source, and i
       .replace("<you>", "ana").split(" ");
     assertEquals(deno, "deno");
     const join = new Deno.Command(Deno.execPath(), {
-      args,
+      // A server met for the first time, and no real home touched.
+      args: [
+        ...args,
+        "--trust-new",
+        "--known-servers",
+        `${testFolder()}/known_servers`,
+      ],
       cwd: root,
       stdin: "piped",
       stdout: "piped",

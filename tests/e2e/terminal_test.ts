@@ -7,7 +7,7 @@
 // Without tmux the tests are ignored, never passed.
 
 import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
-import { chatCommand } from "../_chat_command.ts";
+import { chatCommand, testFolder } from "../_chat_command.ts";
 import { Peer, Relay, Server, waitFor } from "../_client_harness.ts";
 
 function _hasTmux(): boolean {
@@ -773,7 +773,9 @@ Deno.test({
     "After a server restart the client rejoins with the same name, keeping what was typed",
   ignore: !HAS_TMUX,
   async fn() {
-    let server = await Server.start();
+    // One data folder for both runs: the same identity, as a real restart.
+    const data = ["--data", `${testFolder()}/data`];
+    let server = await Server.start(0, data);
     const port = server.port;
     const terminal = new Terminal();
     let bob: Peer | undefined;
@@ -791,7 +793,7 @@ Deno.test({
       await server.stop("SIGKILL");
       await bob.close();
       await rowMatching(terminal, "the lost connection", /Lost the connection/);
-      server = await Server.start(port);
+      server = await Server.start(port, data);
       const restarted = performance.now();
       bob = await Peer.join(port, "bob");
       await bob.expect(
