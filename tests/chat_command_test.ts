@@ -14,10 +14,13 @@ import { chatCommand, MAIN } from "./_chat_command.ts";
 
 Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty", () => {
   for (const bin of [undefined, ""]) {
-    assertEquals(chatCommand(["serve", "--port", "0"], { bin, isolate: false }), {
-      cmd: Deno.execPath(),
-      args: ["run", "-A", MAIN, "serve", "--port", "0"],
-    });
+    assertEquals(
+      chatCommand(["serve", "--port", "0"], { bin, isolate: false }),
+      {
+        cmd: Deno.execPath(),
+        args: ["run", "-A", MAIN, "serve", "--port", "0"],
+      },
+    );
   }
   assertEquals(MAIN, new URL("../main.ts", import.meta.url).href);
 });

@@ -22,7 +22,8 @@ const KEEPS_USER_FILES = [
   "src/transport/tls_identity.ts",
   "src/client/known_servers.ts",
 ];
-const BESIDE_SOURCE = /import\.meta\.(url|dirname|filename|resolve)\b|\bfetch\(/;
+const BESIDE_SOURCE =
+  /import\.meta\.(url|dirname|filename|resolve)\b|\bfetch\(/;
 
 interface GraphModule {
   specifier: string;

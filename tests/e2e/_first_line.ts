@@ -15,8 +15,8 @@ import type { StreamConn } from "../../src/transport/stream_transport.ts";
 import { createTlsIdentity } from "../../src/transport/tls_identity.ts";
 import {
   type TlsServerContext,
-  TlsStream,
   tlsServerContext,
+  TlsStream,
 } from "../../src/transport/tls_stream.ts";
 
 /** One connection's first line, and how long after `accept` it came. */
@@ -56,7 +56,9 @@ export async function firstLines(
         if (ms < 0) ms = performance.now() - start;
         bytes = [...bytes, ...buffer.subarray(0, n)];
         // chat join speaks TLS: its first line is inside.
-        if (reader === conn && classifyFirstBytes(new Uint8Array(bytes)) === "tls") {
+        if (
+          reader === conn && classifyFirstBytes(new Uint8Array(bytes)) === "tls"
+        ) {
           reader = await TlsStream.accept(conn, {
             context: await _context(),
             first: new Uint8Array(bytes),

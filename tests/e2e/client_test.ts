@@ -14,7 +14,7 @@ import { CLIENT_STRINGS } from "../../src/i18n/client_strings.ts";
 import { STRINGS } from "../../src/i18n/server_strings.ts";
 import { chatCommand } from "../_chat_command.ts";
 import { createTlsIdentity } from "../../src/transport/tls_identity.ts";
-import { TlsStream, tlsServerContext } from "../../src/transport/tls_stream.ts";
+import { tlsServerContext, TlsStream } from "../../src/transport/tls_stream.ts";
 import { DEADLINE_MS, ENV, Peer, Server } from "../_client_harness.ts";
 
 const EN = CLIENT_STRINGS.en;

@@ -1169,3 +1169,61 @@ Deno.test({
     }, []);
   },
 });
+
+Deno.test({
+  name:
+    "At first contact chat join shows the server's fingerprint and asks, as ssh does; yes keeps it in the config folder and joins",
+  ignore: !HAS_TMUX || Deno.build.os !== "linux",
+  async fn() {
+    const server = await Server.start();
+    const config = testFolder();
+    const terminal = new Terminal();
+    let bob: Peer | undefined;
+    try {
+      const fingerprint = await waitFor(
+        "the fingerprint chat serve prints",
+        () => /fingerprint (SHA256:\S+)/.exec(server.output)?.[1],
+      );
+      bob = await Peer.join(server.port, "bob");
+      const chat = chatCommand(
+        ["join", `127.0.0.1:${server.port}`, "--name", "ana"],
+        { isolate: false },
+      );
+      await terminal.start(
+        `XDG_CONFIG_HOME=${_quote(config)} NO_COLOR=1 LC_ALL=C.UTF-8 ${
+          [chat.cmd, ...chat.args].map(_quote).join(" ")
+        }; echo "chat exited with $?"; sleep 600`,
+        { width: 200, height: 24 },
+      );
+      const question =
+        `Trust chat server 127.0.0.1:${server.port} with fingerprint ${fingerprint} ? (yes/no)`;
+      await terminal.waitForScreen(
+        "the question",
+        (rows) => rows.some((row) => row.startsWith(question)) || undefined,
+      );
+      await terminal.type("yes");
+      await terminal.press("Enter");
+      await bob.expect(
+        "ana to join",
+        (m) => m.type === "join" && m.name === "ana",
+      );
+      const kept = Deno.readTextFileSync(`${config}/chat/known_servers`);
+      assertMatch(
+        kept,
+        new RegExp(
+          `\n127\\.0\\.0\\.1:${server.port} ${
+            fingerprint.replace(/[+/]/g, "\\$&")
+          }\n`,
+        ),
+      );
+      await terminal.waitForScreen(
+        "the prompt",
+        (rows) => rows.some((row) => row.startsWith(PROMPT)) || undefined,
+      );
+    } finally {
+      await bob?.close();
+      await terminal.kill();
+      await server.stop();
+    }
+  },
+});

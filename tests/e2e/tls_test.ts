@@ -21,7 +21,7 @@ import {
 } from "../_helpers.ts";
 import { have } from "../_tools.ts";
 import { createTlsIdentity } from "../../src/transport/tls_identity.ts";
-import { TlsStream, tlsServerContext } from "../../src/transport/tls_stream.ts";
+import { tlsServerContext, TlsStream } from "../../src/transport/tls_stream.ts";
 import { formatFingerprint } from "../../src/transport/fingerprint.ts";
 
 /** `chat serve` in a subprocess, and the fingerprint it printed. */
@@ -65,7 +65,14 @@ Deno.test("chat join talks over TLS with the fingerprint chat serve printed, nex
     await tls.send("tlsuser");
     await tls.expect("Welcome, tlsuser!");
     const result = await runChat(
-      ["join", `127.0.0.1:${port}`, "--name", "ci", "--fingerprint", fingerprint],
+      [
+        "join",
+        `127.0.0.1:${port}`,
+        "--name",
+        "ci",
+        "--fingerprint",
+        fingerprint,
+      ],
       { stdin: "hello over tls\n" },
     );
     assertEquals(result.code, 0, result.stderr);
@@ -86,7 +93,14 @@ Deno.test("chat join --trust-new keeps a server met for the first time in an own
   const file = `${testFolder()}/config/chat/known_servers`;
   try {
     const first = await joinAsIs(
-      [`127.0.0.1:${port}`, "--name", "ci", "--known-servers", file, "--trust-new"],
+      [
+        `127.0.0.1:${port}`,
+        "--name",
+        "ci",
+        "--known-servers",
+        file,
+        "--trust-new",
+      ],
       "one\n",
     );
     assertEquals(first.code, 0, first.stderr);
@@ -166,7 +180,14 @@ Deno.test("A server restarted with a new identity on the same port is refused lo
   const port = before.port;
   try {
     const first = await joinAsIs(
-      [`127.0.0.1:${port}`, "--name", "ci", "--known-servers", file, "--trust-new"],
+      [
+        `127.0.0.1:${port}`,
+        "--name",
+        "ci",
+        "--known-servers",
+        file,
+        "--trust-new",
+      ],
       "hi\n",
     );
     assertEquals(first.code, 0, first.stderr);
@@ -178,7 +199,14 @@ Deno.test("A server restarted with a new identity on the same port is refused lo
   try {
     assert(after.fingerprint !== before.fingerprint);
     const result = await joinAsIs(
-      [`127.0.0.1:${port}`, "--name", "ci", "--known-servers", file, "--trust-new"],
+      [
+        `127.0.0.1:${port}`,
+        "--name",
+        "ci",
+        "--known-servers",
+        file,
+        "--trust-new",
+      ],
       "must not be sent\n",
     );
     assertEquals(result.code, 1);
@@ -188,8 +216,14 @@ Deno.test("A server restarted with a new identity on the same port is refused lo
       `@@@ WARNING: THE IDENTITY OF CHAT SERVER 127.0.0.1:${port} HAS CHANGED @@@`,
     );
     assertStringIncludes(result.stderr, "This may be an attack");
-    assertStringIncludes(result.stderr, `Known fingerprint: ${before.fingerprint}`);
-    assertStringIncludes(result.stderr, `Fingerprint now:   ${after.fingerprint}`);
+    assertStringIncludes(
+      result.stderr,
+      `Known fingerprint: ${before.fingerprint}`,
+    );
+    assertStringIncludes(
+      result.stderr,
+      `Fingerprint now:   ${after.fingerprint}`,
+    );
     assertStringIncludes(result.stderr, `line\n2 of ${file} and join again.`);
     await after.process.waitFor(/ tls 127\.0\.0\.1:\d+: TLSv1\.[23]$/);
     assertFalse(after.process.stdout.some((line) => / join ci /.test(line)));
@@ -357,7 +391,9 @@ Deno.test("chat serve keeps its identity across restarts in its data folder, eve
     ),
   );
   assertFalse(
-    two.process.stdout.some((line) => line.includes("made a new server identity")),
+    two.process.stdout.some((line) =>
+      line.includes("made a new server identity")
+    ),
   );
 });
 

@@ -22,30 +22,48 @@ Deno.test("classifyFirstBytes() asks for more while the bytes begin a ClientHell
 Deno.test("classifyFirstBytes() takes text, JSON, IRC, telnet negotiation and SSL 2 for plain", () => {
   const encoder = new TextEncoder();
   for (
-    const text of ["ana\n", '{"type":"hello"}\n', "NICK ana\r\n", "GET / HTTP/1.1"]
+    const text of [
+      "ana\n",
+      '{"type":"hello"}\n',
+      "NICK ana\r\n",
+      "GET / HTTP/1.1",
+    ]
   ) {
     assertEquals(classifyFirstBytes(encoder.encode(text)), "plain");
   }
   assertEquals(classifyFirstBytes(new Uint8Array([255, 251, 1])), "plain");
-  assertEquals(classifyFirstBytes(new Uint8Array([0x80, 0x2e, 1, 0, 2])), "plain");
+  assertEquals(
+    classifyFirstBytes(new Uint8Array([0x80, 0x2e, 1, 0, 2])),
+    "plain",
+  );
   // Another handshake message, or another record type.
-  assertEquals(classifyFirstBytes(new Uint8Array([22, 3, 1, 0, 4, 2])), "plain");
-  assertEquals(classifyFirstBytes(new Uint8Array([23, 3, 3, 0, 4, 1])), "plain");
+  assertEquals(
+    classifyFirstBytes(new Uint8Array([22, 3, 1, 0, 4, 2])),
+    "plain",
+  );
+  assertEquals(
+    classifyFirstBytes(new Uint8Array([23, 3, 3, 0, 4, 1])),
+    "plain",
+  );
 });
 
 Deno.test("classifyFirstBytes() never throws, never takes a UTF-8 text line for TLS, and answers the same for more bytes once sure", () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array(), (bytes, more) => {
-      const kind = classifyFirstBytes(bytes);
-      if (kind !== "more") {
-        const longer = new Uint8Array([...bytes, ...more]);
-        assertEquals(classifyFirstBytes(longer), kind);
-      }
-    }),
+    fc.property(
+      fc.uint8Array({ maxLength: 64 }),
+      fc.uint8Array(),
+      (bytes, more) => {
+        const kind = classifyFirstBytes(bytes);
+        if (kind !== "more") {
+          const longer = new Uint8Array([...bytes, ...more]);
+          assertEquals(classifyFirstBytes(longer), kind);
+        }
+      },
+    ),
   );
   fc.assert(
     fc.property(fc.string({ minLength: 1 }), (text) => {
-      const bytes = new TextEncoder().encode(text.replace(/\x16/g, "a"));
+      const bytes = new TextEncoder().encode(text.replaceAll("\x16", "a"));
       assertEquals(classifyFirstBytes(bytes), "plain");
     }),
   );

@@ -26,20 +26,30 @@ async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-
 Deno.test("createTlsIdentity() makes a self-signed ECDSA P-256 certificate for chat.invalid that is no CA, and openssl agrees on its fingerprint", async () => {
   await withDir(async (dir) => {
     const identity = await createTlsIdentity();
     await Deno.writeTextFile(`${dir}/cert.pem`, identity.certPem);
     const output = await new Deno.Command("openssl", {
-      args: ["x509", "-in", `${dir}/cert.pem`, "-noout", "-text", "-fingerprint", "-sha256"],
+      args: [
+        "x509",
+        "-in",
+        `${dir}/cert.pem`,
+        "-noout",
+        "-text",
+        "-fingerprint",
+        "-sha256",
+      ],
       stdout: "piped",
     }).output();
     const text = new TextDecoder().decode(output.stdout);
     assertStringIncludes(text, "Subject: CN = chat.invalid");
     assertStringIncludes(text, "CA:FALSE");
     assertStringIncludes(text, "prime256v1");
-    assertStringIncludes(text, `Fingerprint=${hexFingerprint(identity.sha256)}`);
+    assertStringIncludes(
+      text,
+      `Fingerprint=${hexFingerprint(identity.sha256)}`,
+    );
     assertFalse(identity.custom);
   });
 });
@@ -57,9 +67,14 @@ Deno.test("keptTlsIdentity() makes the identity once, owner-only, and gives the 
     assertEquals(again.sha256, first.sha256);
     assertEquals(again.keyPem, first.keyPem);
     if (Deno.build.os !== "windows") {
-      assertEquals(Deno.statSync(`${dir}/${IDENTITY_FILE}`).mode! & 0o777, 0o600);
+      assertEquals(
+        Deno.statSync(`${dir}/${IDENTITY_FILE}`).mode! & 0o777,
+        0o600,
+      );
     }
-    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [IDENTITY_FILE]);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), [
+      IDENTITY_FILE,
+    ]);
   });
 });
 
@@ -76,19 +91,27 @@ Deno.test("keptTlsIdentity() called by several at once on one folder ends with o
 
 Deno.test("keptTlsIdentity() in two processes started at once on one folder ends with one identity", async () => {
   await withDir(async (dir) => {
-    const module = new URL("../../src/transport/tls_identity.ts", import.meta.url).href;
+    const module =
+      new URL("../../src/transport/tls_identity.ts", import.meta.url).href;
     const code = `import { keptTlsIdentity } from "${module}";
       const { sha256 } = await keptTlsIdentity(${JSON.stringify(dir)});
       console.log([...sha256].join(","));`;
-    const runs = await Promise.all([1, 2, 3].map(() =>
-      new Deno.Command(Deno.execPath(), {
-        args: ["eval", code],
-        stdout: "piped",
-      }).output()
-    ));
-    const seen = new Set(runs.map((run) => new TextDecoder().decode(run.stdout).trim()));
+    const runs = await Promise.all(
+      [1, 2, 3].map(() =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["eval", code],
+          stdout: "piped",
+        }).output()
+      ),
+    );
+    const seen = new Set(
+      runs.map((run) => new TextDecoder().decode(run.stdout).trim()),
+    );
     assertEquals(seen.size, 1);
-    assertEquals([...seen][0], [...(await keptTlsIdentity(dir)).sha256].join(","));
+    assertEquals(
+      [...seen][0],
+      [...(await keptTlsIdentity(dir)).sha256].join(","),
+    );
   });
 });
 
@@ -105,8 +128,14 @@ Deno.test("keptTlsIdentity() names a corrupt identity file and quotes none of it
       ]
     ) {
       await Deno.writeTextFile(path, text);
-      const error = await assertRejects(() => keptTlsIdentity(dir), SyntaxError);
-      assertStringIncludes(error.message, `Cannot read the server identity ${path}: `);
+      const error = await assertRejects(
+        () => keptTlsIdentity(dir),
+        SyntaxError,
+      );
+      assertStringIncludes(
+        error.message,
+        `Cannot read the server identity ${path}: `,
+      );
       const secret = identity.keyPem.split("\n")[1]!.slice(0, 16);
       assertFalse(error.message.includes(secret));
     }
@@ -144,7 +173,9 @@ Deno.test("Fingerprints read back the way they are written, either way", async (
   assertEquals(parseFingerprint(formatFingerprint(sha256)), sha256);
   assertEquals(parseFingerprint(hexFingerprint(sha256)), sha256);
   assertEquals(parseFingerprint(hexFingerprint(sha256).toLowerCase()), sha256);
-  for (const bad of ["", "SHA256:", "SHA256:!!!", "ab:cd", "MD5:" + "A".repeat(43)]) {
+  for (
+    const bad of ["", "SHA256:", "SHA256:!!!", "ab:cd", "MD5:" + "A".repeat(43)]
+  ) {
     assertEquals(parseFingerprint(bad), null);
   }
 });
