@@ -129,7 +129,7 @@ export async function main(args: readonly string[]): Promise<number> {
         ...(server.web === null ? [] : webHints(hosts, {
           hostname,
           port: server.web.addr.port,
-        })),
+        }, { secure: server.webTls })),
       ];
       for (const line of lines) console.log(line);
       if (server.webUrl !== null && (command.qr ?? Deno.stdout.isTerminal())) {

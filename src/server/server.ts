@@ -27,6 +27,7 @@ import { qrRows } from "../discovery/qr.ts";
 import { serverIdentity } from "./server_identity.ts";
 import type { TlsIdentity } from "../transport/tls_identity.ts";
 import { tlsServerContext } from "../transport/tls_stream.ts";
+import { formatFingerprint } from "../transport/fingerprint.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -67,6 +68,8 @@ export interface ChatServer {
    * closes everything. Idempotent.
    */
   shutdown(): Promise<void>;
+  /** Whether the page is served over HTTPS. */
+  readonly webTls: boolean;
   /** Resolves when the server has shut down. */
   readonly finished: Promise<void>;
 }
@@ -132,6 +135,18 @@ export async function startServer(
   });
   const identity = await serverIdentity(config, { log });
   const context = tlsServerContext(identity);
+  // The page over HTTPS with a real certificate, or when asked to: a
+  // browser warns about a self-signed one, so the page then shows the
+  // fingerprint to compare.
+  const webTls = identity.custom || config.webTls
+    ? {
+      certPem: identity.certPem,
+      keyPem: identity.keyPem,
+      ...(identity.custom
+        ? {}
+        : { fingerprint: formatFingerprint(identity.sha256) }),
+    }
+    : null;
   const chat = new StreamGateway(hub, config, {
     log,
     tls: { context, required: config.requireTls },
@@ -197,7 +212,9 @@ export async function startServer(
     const host = reachableAddresses(config.host, interfaceEntries())[0];
     // None for loopback: a phone could not reach it.
     if (host === undefined || isLoopback(host)) return undefined;
-    webUrl = `http://${formatAddress(host, port)}`;
+    webUrl = `${webTls === null ? "http" : "https"}://${
+      formatAddress(host, port)
+    }`;
     try {
       return { url: webUrl, rows: qrRows(webUrl) };
     } catch {
@@ -206,7 +223,7 @@ export async function startServer(
   };
   if (config.webPort !== null) {
     try {
-      web = new WebGateway(hub, config, { log, joinCode });
+      web = new WebGateway(hub, config, { log, joinCode, tls: webTls });
     } catch (error) {
       await shutdown();
       throw error;
@@ -234,6 +251,7 @@ export async function startServer(
     webUrl,
     keepaliveTuned: chat.keepaliveTuned,
     identity,
+    webTls: webTls !== null,
     shutdown,
     finished,
   };

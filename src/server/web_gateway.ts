@@ -62,6 +62,12 @@ export interface WebGatewayOptions {
    * @default {none}
    */
   joinCode?: (port: number) => PageJoinCode | undefined;
+  /**
+   * Serve over HTTPS (and WSS) with this certificate and key; with
+   * `fingerprint`, the page shows it (a self-signed identity, to compare).
+   * @default {null: plain HTTP}
+   */
+  tls?: { certPem: string; keyPem: string; fingerprint?: string } | null;
 }
 
 const encoder = new TextEncoder();
@@ -186,9 +192,11 @@ export class WebGateway implements Gateway {
       log: (line) => log.report(line),
     };
     try {
+      const tls = options.tls ?? null;
       this.#http = Deno.serve({
         hostname: config.host,
         port,
+        ...(tls === null ? {} : { cert: tls.certPem, key: tls.keyPem }),
         onListen: () => {},
         onError: (error) => {
           log.report(`web error: ${(error as Error).stack ?? error}`);
@@ -212,6 +220,9 @@ export class WebGateway implements Gateway {
         maxLineBytes: config.maxLineBytes,
         password: typeof config.password === "string",
         ...(joinCode === undefined ? {} : { joinCode }),
+        ...(options.tls?.fingerprint === undefined
+          ? {}
+          : { fingerprint: options.tls.fingerprint }),
       })].map((
         [path, asset],
       ) => [path, {

@@ -955,5 +955,21 @@ function showJoinCode(code) {
   box.hidden = false;
 }
 
+/** Says in the bar whether the connection is encrypted (issue 13). */
+function showSecure() {
+  const secure = byId("secure", HTMLElement);
+  const encrypted = location.protocol === "https:";
+  secure.dataset.encrypted = String(encrypted);
+  secure.textContent = encrypted ? web.encrypted : web.notEncrypted;
+  if (encrypted && data.fingerprint !== undefined) {
+    secure.title = web.fingerprintHint.replace(
+      "{fingerprint}",
+      data.fingerprint,
+    );
+    secure.textContent += ` · ${data.fingerprint}`;
+  }
+}
+
 showJoinCode(data.joinCode);
+showSecure();
 render();
