@@ -225,16 +225,20 @@ export class StreamGateway implements Gateway {
     conn: StreamConn,
     label: string,
     ip: string,
-    nameTimeoutMs: number = this.#options.nameTimeoutMs,
+    waitedMs = 0,
   ): { session: GatewayConnection; run(): Promise<void> } {
     const transport = new StreamTransport(conn, {
       ...this.#options,
       label,
       ip,
     });
+    // The wait for the first bytes and the handshake count against the
+    // prompt's delay and the time to choose a name.
+    const { promptAfterMs, nameTimeoutMs } = this.#options;
     const session = new Session(this.#hub, transport, {
       ...this.#options,
-      nameTimeoutMs,
+      promptAfterMs: Math.max(0, promptAfterMs - waitedMs),
+      nameTimeoutMs: Math.max(1, nameTimeoutMs - waitedMs),
     });
     return { session, run: () => session.run() };
   }
@@ -268,12 +272,11 @@ export class StreamGateway implements Gateway {
       }
     }
     if (stream === null) return;
-    // The handshake counts against the time to choose a name.
     const { session, run } = this.#session(
       stream,
       label,
       ip,
-      Math.max(1, this.#options.nameTimeoutMs - (Date.now() - opened)),
+      Date.now() - opened,
     );
     this.#live.add(session);
     try {
