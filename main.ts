@@ -8,6 +8,7 @@
 
 import { COMMIT } from "./src/build_info.ts";
 import {
+  type CliCommand,
   helpHint,
   parseCli,
   serverConfig,
@@ -72,6 +73,71 @@ function qrLines(url: string): string[] {
   }
 }
 
+// The platform's data folder; with --memory, none is needed when the
+// system does not say where it is.
+function dataDirOrNull(memory: boolean): string | null {
+  if (!memory) return defaultDataDir();
+  try {
+    return defaultDataDir();
+  } catch {
+    return null;
+  }
+}
+
+// `chat export`: the history as JSON lines on stdout, read-only, so that
+// it works while a server runs.
+async function exportHistory(
+  command: Extract<CliCommand, { kind: "export" }>,
+): Promise<number> {
+  const { SqliteStore } = await import("./src/store/sqlite_store.ts");
+  let store;
+  try {
+    store = SqliteStore.open(command.data ?? defaultDataDir(), {
+      readOnly: true,
+    });
+  } catch (error) {
+    console.error(`chat: ${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    if (command.room !== undefined && !store.hasRoom(command.room)) {
+      console.error(
+        `chat: Cannot export ${command.room}: the history in ${store.dir} has no such room`,
+      );
+      return 1;
+    }
+    const encoder = new TextEncoder();
+    let chunk = "";
+    const flush = async () => {
+      const bytes = encoder.encode(chunk);
+      chunk = "";
+      for (let done = 0; done < bytes.length;) {
+        done += await Deno.stdout.write(bytes.subarray(done));
+      }
+    };
+    for (
+      const line of store.exportLines({
+        ...(command.room === undefined ? {} : { room: command.room }),
+        ...(command.since === undefined ? {} : { since: command.since }),
+      })
+    ) {
+      chunk += JSON.stringify(line) + "\n";
+      if (chunk.length >= 65_536) await flush();
+    }
+    await flush();
+    return 0;
+  } catch (error) {
+    // The reader went away (`chat export | head`): nothing more to do.
+    if (error instanceof Deno.errors.BrokenPipe) return 0;
+    console.error(
+      `chat: Cannot export the history: ${(error as Error).message}`,
+    );
+    return 1;
+  } finally {
+    store.close();
+  }
+}
+
 /**
  * Runs the program.
  *
@@ -102,9 +168,9 @@ export async function main(args: readonly string[]): Promise<number> {
       try {
         config = {
           ...serverConfig(command),
-          dataDir: command.data ?? defaultDataDir(),
+          dataDir: command.data ?? dataDirOrNull(command.memory),
         };
-        server = await startServer(config);
+        server = await startServer(config, { version: `chat-${VERSION}` });
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
         return 1;
@@ -122,6 +188,11 @@ export async function main(args: readonly string[]): Promise<number> {
         } (TLS on the same port${config.requireTls ? " only" : ""})`,
       );
       console.log(`for IRC clients: ${hexFingerprint(identity.sha256)}`);
+      console.log(
+        server.history === null
+          ? "history in memory only (--memory): it is gone when the server stops"
+          : `history in ${server.history}`,
+      );
       const hosts = reachableAddresses(hostname, interfaces());
       const lines = [
         ...joinHints(hosts, port, { command: joinCommand(Deno.execPath()) }),
@@ -132,6 +203,10 @@ export async function main(args: readonly string[]): Promise<number> {
         }, { secure: server.webTls })),
       ];
       for (const line of lines) console.log(line);
+      if (server.irc !== null) {
+        const irc = server.irc.addr;
+        console.log(`IRC clients: ${irc.hostname}:${irc.port}`);
+      }
       if (server.webUrl !== null && (command.qr ?? Deno.stdout.isTerminal())) {
         for (const line of qrLines(server.webUrl)) console.log(line);
       }
@@ -139,6 +214,8 @@ export async function main(args: readonly string[]): Promise<number> {
       stop();
       return 0;
     }
+    case "export":
+      return await exportHistory(command);
     case "find": {
       const { listServers } = await import("./src/client/find_server.ts");
       const controller = new AbortController();
@@ -156,12 +233,15 @@ export async function main(args: readonly string[]): Promise<number> {
     case "join": {
       // Loaded here so that `chat serve` never loads the terminal client.
       const { join } = await import("./src/client/join.ts");
-      const { defaultConfigDir, KNOWN_SERVERS_FILE } = await import(
+      const { configDir } = await import("./src/client/config_dir.ts");
+      const { knownServersPath } = await import(
         "./src/client/known_servers.ts"
       );
-      let knownServersFile = command.knownServers;
+      let config: string;
+      let knownServersFile: string;
       try {
-        knownServersFile ??= `${defaultConfigDir()}/${KNOWN_SERVERS_FILE}`;
+        config = configDir();
+        knownServersFile = command.knownServers ?? knownServersPath(config);
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
         return 1;
@@ -200,6 +280,7 @@ export async function main(args: readonly string[]): Promise<number> {
             ? undefined
             : parseFingerprint(command.fingerprint) ?? undefined,
           trustNew: command.trustNew === true,
+          configDir: config,
         });
       } finally {
         stop();

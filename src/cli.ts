@@ -9,7 +9,7 @@
 import { parseArgs } from "@std/cli/parse-args";
 import { type Address, parseAddress, parsePort } from "./transport/address.ts";
 import { checkName } from "./protocol/name_rules.ts";
-import { checkRoomName } from "./protocol/room_name.ts";
+import { checkRoomName, roomKey } from "./protocol/room_name.ts";
 import {
   deadPeerTiming,
   DEFAULT_PORT,
@@ -17,6 +17,7 @@ import {
   defaultWebPort,
   DISCOVERY_DEFAULTS,
   JOIN_DEFAULTS,
+  MEMORY_HISTORY_LINES,
   PROMPT_AFTER_MS,
   SERVE_DEFAULTS,
   SERVE_MINIMUMS,
@@ -30,7 +31,7 @@ import { type RoomNameErrorCode, STRINGS } from "./i18n/server_strings.ts";
 export const VERSION = "0.1.0";
 
 /** Which usage text goes with a command. */
-export type UsageTopic = "main" | "serve" | "join" | "find";
+export type UsageTopic = "main" | "serve" | "join" | "find" | "export";
 
 /**
  * A command-line mistake; `main.ts` prints it with {@linkcode helpHint} and
@@ -52,7 +53,21 @@ export class UsageError extends Error {
 }
 
 /** Limits and switches of `chat serve`, as parsed from flags. */
-export interface ServeFlags {
+export interface ServeFlags extends
+  Pick<
+    ServerConfig,
+    | "tlsCert"
+    | "tlsKey"
+    | "requireTls"
+    | "webTls"
+    | "openNames"
+    | "nameClaimDays"
+    | "catchUp"
+    | "ircPort"
+    | "serverName"
+    | "motdFile"
+    | "showIps"
+  > {
   host: string;
   port: number;
   lang: Lang;
@@ -93,14 +108,10 @@ export interface ServeFlags {
   data: string | null;
   /** `--memory`: history and rooms in memory only. */
   memory: boolean;
-  /** `--tls-cert FILE`, or `null`. */
-  tlsCert: string | null;
-  /** `--tls-key FILE`, or `null`. */
-  tlsKey: string | null;
-  /** `--require-tls`: plain connections are refused. */
-  requireTls: boolean;
-  /** `--web-tls`: the page over HTTPS with the self-signed identity too. */
-  webTls: boolean;
+  /** `--retention DAYS`, or `null` to keep every line. */
+  retention: number | null;
+  /** `--max-history N` lines per room, or `null` for no limit. */
+  maxHistory: number | null;
 }
 
 /** What the command line asks for. */
@@ -129,6 +140,15 @@ export type CliCommand =
     kind: "find";
     /** Milliseconds to look for servers. */
     timeoutMs: number;
+  }
+  | {
+    kind: "export";
+    /** `--data DIR`, or `null` for the platform's data folder. */
+    data: string | null;
+    /** `--room`: only this room's lines (its key, `#general`). */
+    room?: string;
+    /** `--since`: only lines from then on, in milliseconds since the epoch. */
+    since?: number;
   };
 
 const D = SERVE_DEFAULTS;
@@ -144,7 +164,9 @@ Usage:
   chat join HOST[:PORT] [--name NAME]          join a server
   chat join [--name NAME]                      join one found on the local network
   chat find                                    list the servers on the local network
+  chat export [--room #name] [--since DATE]    write the history as JSON lines
   chat --help | chat serve --help | chat join --help | chat find --help
+  chat export --help
   chat --version
 
 Anyone can also join with netcat (nc HOST ${DEFAULT_PORT}) or a browser
@@ -158,8 +180,8 @@ Options:
   --port PORT        TCP port (default ${DEFAULT_PORT})
   --lang en|pt       language of notices for plain-text (netcat) users
                      (default: from LANG, else en)
-  --history N        public messages kept for people who join later
-                     (default ${D.history}; 0 keeps none)
+  --history N        recent public messages shown to people who join a room
+                     (default ${D.history}; 0 shows none)
   --max-users N      most members at once (default ${D.maxUsers}; 0 = no limit)
   --max-per-ip N     most connections from one IP address (default ${D.maxPerIp}; 0 = no limit)
   --rate N           messages per second each user may send, sustained (default ${D.rate})
@@ -197,12 +219,13 @@ Options:
   --oper-password SECRET
                      /oper SECRET makes a user a server operator, who may
                      do what room operators do in every room
-  --data DIR         folder of the history, the rooms and the server's
-                     identity (default: $XDG_DATA_HOME/chat or
+  --data DIR         folder of the history, the rooms, the claimed names and
+                     the server's identity (default: $XDG_DATA_HOME/chat or
                      ~/.local/share/chat; on macOS ~/Library/Application
                      Support/chat; on Windows %LOCALAPPDATA%\\chat)
-  --memory           keep history and rooms in memory only, as if new at
-                     every start (the identity is still kept in --data)
+  --memory           keep history, rooms and claimed names in memory only, as
+                     if new at every start (the identity is still kept in
+                     --data)
   --tls-cert FILE --tls-key FILE
                      a real certificate (PEM chain) and its key (PKCS #8
                      PEM) instead of the server's own self-signed one
@@ -211,6 +234,23 @@ Options:
   --web-tls          serve the page over HTTPS with the self-signed
                      identity too (browsers warn; the page shows the
                      fingerprint to compare); with --tls-cert it always is
+  --open-names       names are not claimed: anyone may use any free name
+  --name-claim-days N
+                     a name claimed by a key or /register lapses after N
+                     days unused (default ${D.nameClaimDays}; 0 = never)
+  --catch-up N       lines per room shown to a claimed name coming back, of
+                     what was said since it left (default ${D.catchUp})
+  --retention DAYS   remove public messages older than this (default: keep
+                     them all)
+  --max-history N    public messages kept per room; older ones are removed
+                     (default: no limit; ${MEMORY_HISTORY_LINES} with --memory)
+  --irc-port PORT    also listen for IRC clients only on PORT (6667 is the
+                     convention; IRC clients are taken on --port anyway)
+  --server-name NAME the server's name IRC clients see in every line
+                     (default: this computer's name)
+  --motd FILE        IRC's message of the day, read once at start
+  --show-ips         IRC users see members' IP addresses instead of a
+                     cloak (a keyed hash) of them
   -h, --help         show this help`,
   join: `Usage: chat join [HOST[:PORT]] [--name NAME]
 
@@ -257,6 +297,17 @@ Options:
   --timeout SECS     look for this long at most (default ${
     DISCOVERY_DEFAULTS.browseMs / 1000
   })
+  -h, --help         show this help`,
+  export: `Usage: chat export [--data DIR] [--room #name] [--since DATE]
+Write the public messages a server kept as JSON lines to standard output,
+one object per message, oldest first:
+  {"id":1,"room":"#general","from":"ana","text":"hi","time":1714557600000,"action":false}
+(time in milliseconds since 1970, UTC). It works while the server runs.
+Options:
+  --data DIR         the server's data folder (default: as chat serve's)
+  --room NAME        only this room's messages
+  --since DATE       only messages from then on: 2024-05-01 (midnight, local
+                     time), 2024-05-01T09:30 (local) or 2024-05-01T09:30Z
   -h, --help         show this help`,
 };
 
@@ -356,6 +407,13 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--data",
     "--tls-cert",
     "--tls-key",
+    "--name-claim-days",
+    "--catch-up",
+    "--retention",
+    "--max-history",
+    "--irc-port",
+    "--server-name",
+    "--motd",
   ]);
   const flags = parseArgs(args, {
     string: [
@@ -367,6 +425,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "data",
       "tls-cert",
       "tls-key",
+      "retention",
+      "max-history",
       "host",
       "port",
       "lang",
@@ -382,6 +442,11 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "queue-limit",
       "name-timeout",
       "announce-name",
+      "irc-port",
+      "server-name",
+      "motd",
+      "name-claim-days",
+      "catch-up",
     ],
     boolean: [
       "help",
@@ -390,6 +455,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "announce",
       "qr",
       "memory",
+      "show-ips",
+      "open-names",
       "require-tls",
       "web-tls",
     ],
@@ -482,12 +549,61 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     ..._tlsFiles(flags["tls-cert"], flags["tls-key"]),
     requireTls: flags["require-tls"] === true,
     webTls: flags["web-tls"] === true,
+    openNames: flags["open-names"] === true,
+    nameClaimDays: int("name-claim-days", D.nameClaimDays, 0),
+    catchUp: int("catch-up", D.catchUp, 0),
+    retention: flags.retention === undefined
+      ? null
+      : _positive(flags.retention, "retention", "serve"),
+    maxHistory: flags["max-history"] === undefined
+      ? null
+      : _int(flags["max-history"], "max-history", 1, "serve"),
+    ircPort: _ircPort(flags["irc-port"]),
+    serverName: _serverName(flags["server-name"]),
+    motdFile: _path(flags.motd, "--motd", "file"),
+    showIps: flags["show-ips"] === true,
     ..._announce(flags.announce !== false, flags["announce-name"]),
     // Absent unless given: the default depends on the terminal.
     ...(args.some((arg) => /^--(no-)?qr(=|$)/.test(arg))
       ? { qr: flags.qr === true }
       : {}),
   };
+}
+
+// --irc-port: a port, or 0 for a free one (tests).
+function _ircPort(value: unknown): number | null {
+  return value === undefined ? null : _flagPort(String(value), "--irc-port");
+}
+
+// A port flag's value (0 asks for a free port), or a UsageError naming it.
+function _flagPort(text: string, flag: string): number {
+  try {
+    return text === "0" ? 0 : parsePort(text);
+  } catch (error) {
+    throw new UsageError(
+      (error as Error).message.replace(
+        /^Cannot use port/,
+        `Cannot use ${flag}`,
+      ),
+      "serve",
+    );
+  }
+}
+
+// --server-name: a name IRC can carry (no spaces, no control characters,
+// not starting with ":").
+function _serverName(value: unknown): string | null {
+  if (value === undefined) return null;
+  const text = String(value);
+  if (!/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(text)) {
+    throw new UsageError(
+      `Cannot use --server-name "${
+        text.slice(0, 64)
+      }": give letters, digits, "." and "-" (at most 63)`,
+      "serve",
+    );
+  }
+  return text;
 }
 
 // `--no-announce` and `--announce-name`; nothing when neither is given.
@@ -519,14 +635,25 @@ function _announce(
   return { announce: { name: text } };
 }
 
-// --data: any folder name but an empty one; `null` when not given.
-function _dataDir(value: unknown): string | null {
+// A flag that names a file or folder (--data, --motd, --tls-cert,
+// --known-servers…): any name but an empty one; `null` when not given.
+function _path(
+  value: unknown,
+  flag: string,
+  what: "file" | "folder",
+  topic: UsageTopic = "serve",
+): string | null {
   if (value === undefined) return null;
   const text = String(value);
   if (text.trim() === "") {
-    throw new UsageError('Cannot use --data "": give a folder', "serve");
+    throw new UsageError(`Cannot use ${flag} "": give a ${what}`, topic);
   }
   return text;
+}
+
+// --data: the data folder, or `null` when not given.
+function _dataDir(value: unknown): string | null {
+  return _path(value, "--data", "folder");
 }
 
 // --tls-cert and --tls-key: both or neither.
@@ -545,12 +672,10 @@ function _tlsFiles(
       "serve",
     );
   }
-  for (const [flag, value] of [["tls-cert", cert], ["tls-key", key]]) {
-    if (String(value).trim() === "") {
-      throw new UsageError(`Cannot use --${flag} "": give a file`, "serve");
-    }
-  }
-  return { tlsCert: String(cert), tlsKey: String(key) };
+  return {
+    tlsCert: _path(cert, "--tls-cert", "file"),
+    tlsKey: _path(key, "--tls-key", "file"),
+  };
 }
 
 // The default room: --room, checked as any room name.
@@ -632,6 +757,15 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     tlsKey: flags.tlsKey,
     requireTls: flags.requireTls,
     webTls: flags.webTls,
+    openNames: flags.openNames,
+    nameClaimDays: flags.nameClaimDays,
+    catchUp: flags.catchUp,
+    retentionDays: flags.retention,
+    maxHistory: flags.maxHistory,
+    ircPort: flags.ircPort,
+    serverName: flags.serverName,
+    motdFile: flags.motdFile,
+    showIps: flags.showIps,
   };
 }
 
@@ -639,19 +773,7 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
 // port when the chat port is 0, as in tests).
 function _webPort(value: unknown, chatPort: number): number {
   if (value === undefined) return defaultWebPort(chatPort);
-  const text = String(value);
-  let port: number;
-  try {
-    port = text === "0" ? 0 : parsePort(text);
-  } catch (error) {
-    throw new UsageError(
-      (error as Error).message.replace(
-        /^Cannot use port/,
-        "Cannot use --web-port",
-      ),
-      "serve",
-    );
-  }
+  const port = _flagPort(String(value), "--web-port");
   if (port !== 0 && port === chatPort) {
     throw new UsageError(
       `Cannot use --web-port ${port}: it is the chat port; choose another`,
@@ -721,12 +843,12 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
       "join",
     );
   }
-  const knownServers = flags["known-servers"] === undefined
-    ? undefined
-    : String(flags["known-servers"]);
-  if (knownServers !== undefined && knownServers.trim() === "") {
-    throw new UsageError('Cannot use --known-servers "": give a file', "join");
-  }
+  const knownServers = _path(
+    flags["known-servers"],
+    "--known-servers",
+    "file",
+    "join",
+  );
   return {
     kind: "join",
     ...(address === undefined ? {} : { address }),
@@ -736,28 +858,128 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     ...(password === null ? {} : { password }),
     ...(fingerprint === undefined ? {} : { fingerprint }),
     ...(flags["trust-new"] ? { trustNew: true as const } : {}),
-    ...(knownServers === undefined ? {} : { knownServers }),
+    ...(knownServers === null ? {} : { knownServers }),
   };
 }
 
-function _parseFind(input: string[]): CliCommand {
-  const flags = parseArgs(_keepEmptyValues(input, ["--timeout"]), {
-    string: ["timeout"],
-    boolean: ["help"],
-    alias: { h: "help" },
-    unknown: _rejectUnknown("find"),
-  });
-  if (flags.help) return { kind: "help", topic: "find" };
+// The options of a command that takes nothing else: their values by name,
+// or `null` for --help.
+function _onlyOptions(
+  input: string[],
+  names: readonly string[],
+  topic: "find" | "export",
+): Record<string, string | undefined> | null {
+  const flags = parseArgs(
+    _keepEmptyValues(input, names.map((name) => `--${name}`)),
+    {
+      string: [...names],
+      boolean: ["help"],
+      alias: { h: "help" },
+      unknown: _rejectUnknown(topic),
+    },
+  );
+  if (flags.help) return null;
   if (flags._.length > 0) {
     throw new UsageError(
-      `Cannot use argument "${flags._[0]}": chat find takes only options`,
-      "find",
+      `Cannot use argument "${flags._[0]}": chat ${topic} takes only options`,
+      topic,
     );
   }
+  return Object.fromEntries(
+    names.map((name) => [name, flags[name] as string | undefined]),
+  );
+}
+
+function _parseFind(input: string[]): CliCommand {
+  const flags = _onlyOptions(input, ["timeout"], "find");
+  if (flags === null) return { kind: "help", topic: "find" };
   const timeoutMs = flags.timeout === undefined
     ? DISCOVERY_DEFAULTS.browseMs
     : _positive(flags.timeout, "timeout", "find") * 1000;
   return { kind: "find", timeoutMs };
+}
+
+function _parseExport(input: string[]): CliCommand {
+  const flags = _onlyOptions(input, ["data", "room", "since"], "export");
+  if (flags === null) return { kind: "help", topic: "export" };
+  let data: string | null;
+  try {
+    data = _dataDir(flags.data);
+  } catch (error) {
+    throw new UsageError((error as Error).message, "export");
+  }
+  const command: Extract<CliCommand, { kind: "export" }> = {
+    kind: "export",
+    data,
+  };
+  if (flags.room !== undefined) {
+    const check = checkRoomName(flags.room);
+    if (!check.ok) {
+      throw new UsageError(
+        `Cannot use --room: ${
+          STRINGS.en.roomNameError(check.code as RoomNameErrorCode, check.name)
+        }`,
+        "export",
+      );
+    }
+    command.room = roomKey(check.name);
+  }
+  if (flags.since !== undefined) {
+    command.since = parseSince(flags.since);
+  }
+  return command;
+}
+
+/**
+ * Reads the date of `chat export --since`: a day (`2024-05-01`, from its
+ * local midnight), or a day and time (`2024-05-01T09:30`, local, or with
+ * `Z` or an offset such as `+02:00`).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { parseSince } from "./cli.ts";
+ *
+ * assertEquals(parseSince("2024-05-01T09:30Z"), Date.UTC(2024, 4, 1, 9, 30));
+ * assertEquals(parseSince("2024-05-01"), new Date(2024, 4, 1).getTime());
+ * ```
+ *
+ * @param text What was given.
+ * @returns Milliseconds since the epoch.
+ * @throws {UsageError} `Cannot use --since "<text>": ...` for anything
+ * else, or a day that does not exist (`2024-02-30`).
+ */
+export function parseSince(text: string): number {
+  const match =
+    /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(Z|[+-]\d\d:\d\d)?)?$/
+      .exec(text);
+  const fail = (): never => {
+    throw new UsageError(
+      `Cannot use --since "${
+        text.slice(0, 40)
+      }": expected a date such as 2024-05-01 or 2024-05-01T09:30`,
+      "export",
+    );
+  };
+  if (match === null) return fail();
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((
+    part,
+  ) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const local = new Date(year, month - 1, day, hour, minute, second);
+  if (
+    local.getFullYear() !== year || local.getMonth() !== month - 1 ||
+    local.getDate() !== day || hour > 23 || minute > 59 || second > 59
+  ) {
+    return fail();
+  }
+  const zone = match[7];
+  if (zone === undefined) return local.getTime();
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (zone === "Z") return utc;
+  const sign = zone.startsWith("-") ? -1 : 1;
+  const [hh, mm] = zone.slice(1).split(":").map(Number) as [number, number];
+  if (hh > 23 || mm > 59) return fail();
+  return utc - sign * (hh * 60 + mm) * 60_000;
 }
 
 /** What parsing needs from the environment. */
@@ -804,6 +1026,8 @@ export function parseCli(
     case "find":
     case "list":
       return _parseFind(rest);
+    case "export":
+      return _parseExport(rest);
     case "-h":
     case "--help":
     case "help":

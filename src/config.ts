@@ -66,6 +66,10 @@ export interface ServeFlagValues {
   maxRooms: number;
   /** `--max-rooms-per-user`: most rooms one member may be in at once. */
   maxRoomsPerUser: number;
+  /** `--name-claim-days`: days unused after which a claimed name lapses. */
+  nameClaimDays: number;
+  /** `--catch-up`: lines per room shown to a claimed name coming back. */
+  catchUp: number;
 }
 
 /** The defaults of `chat serve`, in the units of its flags. */
@@ -85,6 +89,8 @@ export const SERVE_DEFAULTS: Readonly<ServeFlagValues> = Object.freeze({
   room: "#general",
   maxRooms: 1000,
   maxRoomsPerUser: 20,
+  nameClaimDays: 30,
+  catchUp: 200,
 });
 
 /**
@@ -292,7 +298,51 @@ export interface ServerConfig {
    * too (`--web-tls`); with a real certificate it always is.
    */
   webTls: boolean;
+  /**
+   * Whether names are open to anyone (`--open-names`): nothing is claimed
+   * and no name is refused as registered.
+   */
+  openNames: boolean;
+  /** Days unused after which a claimed name lapses (0 = never). */
+  nameClaimDays: number;
+  /** Most lines per room shown to a claimed name coming back (0 = none). */
+  catchUp: number;
+  /**
+   * Days public lines are kept (`--retention`); older ones are removed in
+   * the background. `null` keeps them all.
+   */
+  retentionDays: number | null;
+  /**
+   * Lines kept per room (`--max-history`); the oldest beyond it are
+   * removed in the background. `null`: no limit on disk, and
+   * {@linkcode MEMORY_HISTORY_LINES} per room in memory.
+   */
+  maxHistory: number | null;
+  /**
+   * Port of a listener that speaks only IRC (`--irc-port`; 6667 is the
+   * convention), or `null` for none: IRC clients are also taken on the
+   * chat port.
+   */
+  ircPort: number | null;
+  /**
+   * The server's name in IRC (`--server-name`), the source of its lines;
+   * `null`: the host's name.
+   */
+  serverName: string | null;
+  /** A file whose lines are IRC's message of the day (`--motd`), or `null`. */
+  motdFile: string | null;
+  /**
+   * Whether IRC users see members' addresses (`--show-ips`) instead of a
+   * cloak of them.
+   */
+  showIps: boolean;
 }
+
+/**
+ * Lines kept per room by `--memory` (or with no data folder) when
+ * `--max-history` is not given: enough to page back a while, bounded.
+ */
+export const MEMORY_HISTORY_LINES = 1000;
 
 const _deadPeer = deadPeerTiming(SERVE_DEFAULTS.deadPeerSeconds);
 
@@ -328,4 +378,13 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   tlsKey: null,
   requireTls: false,
   webTls: false,
+  openNames: false,
+  nameClaimDays: SERVE_DEFAULTS.nameClaimDays,
+  catchUp: SERVE_DEFAULTS.catchUp,
+  retentionDays: null,
+  maxHistory: null,
+  ircPort: null,
+  serverName: null,
+  motdFile: null,
+  showIps: false,
 });

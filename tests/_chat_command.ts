@@ -29,10 +29,14 @@ export interface ChatCommandOptions {
   bin?: string | undefined;
   /**
    * Whether the program is kept away from the user's real folders: `chat
-   * serve` gets a new temporary `--data` folder and `chat join` a new
-   * temporary `--known-servers` file and `--trust-new` (every test server
-   * is new to it), unless `args` give their own. The folders are removed
-   * when the test process ends.
+   * serve` gets a new temporary `--data` folder (its TLS identity) and,
+   * unless it named a data folder itself, `--memory` too (the history and
+   * claimed names in memory, so tests that run at once never share a
+   * store); `chat join` gets a new temporary `--known-servers` file and
+   * `--trust-new` (every test server is new to it), unless `args` give
+   * their own. The folders are removed when the test process ends. The
+   * config folder (the personal key) is the test process's either way:
+   * see the end of this module.
    * @default {true}
    */
   isolate?: boolean;
@@ -64,14 +68,32 @@ export function testFolder(): string {
   return dir;
 }
 
-// `--data` for serve; `--known-servers` and `--trust-new` for join.
-function _isolated(args: readonly string[]): string[] {
+/**
+ * The arguments of `chat` kept away from the user's real folders: a
+ * `chat serve` without `--data` gets a temporary one and, when it named
+ * neither, `--memory` as well (a test that wants the history on disk gives
+ * `--data <a temporary folder>`, see {@linkcode testFolder}); a `chat
+ * join` gets a temporary `--known-servers` file and `--trust-new` unless it
+ * names its own, or `--fingerprint`.
+ *
+ * @param args Arguments of `chat`.
+ * @returns The same, with what was missing added.
+ */
+export function isolated(args: readonly string[]): string[] {
   const has = (flag: string) =>
     args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
-  if (args[0] === "serve" && !has("--data") && !args.includes("--help")) {
-    return [...args, "--data", `${testFolder()}/data`];
+  if (args.includes("--help")) return [...args];
+  if (args[0] === "serve") {
+    if (has("--data")) return [...args];
+    return [
+      "serve",
+      ...(has("--memory") ? [] : ["--memory"]),
+      ...args.slice(1),
+      "--data",
+      `${testFolder()}/data`,
+    ];
   }
-  if (args[0] === "join" && !args.includes("--help")) {
+  if (args[0] === "join") {
     return [
       ...args,
       ...(has("--known-servers")
@@ -86,7 +108,9 @@ function _isolated(args: readonly string[]): string[] {
 /**
  * The command line that runs `chat` with `args`.
  *
- * @param args Arguments of `chat`, such as `["serve", "--port", "0"]`.
+ * @param given Arguments of `chat`, such as `["serve", "--port", "0"]`
+ * (kept away from the user's folders unless `options.isolate` is `false`:
+ * see {@linkcode isolated}).
  * @param options Which program; by default the one `CHAT_BIN` names.
  * @returns `CHAT_BIN` (as an absolute path) with `args`, or `deno run -A
  * main.ts` with `args`.
@@ -94,11 +118,11 @@ function _isolated(args: readonly string[]): string[] {
  * <path> does not exist` when the path names nothing.
  */
 export function chatCommand(
-  args: readonly string[],
+  given: readonly string[],
   options: ChatCommandOptions = {},
 ): ChatCommand {
+  const args = options.isolate ?? true ? isolated(given) : [...given];
   const bin = "bin" in options ? options.bin : Deno.env.get("CHAT_BIN");
-  if (options.isolate ?? true) args = _isolated(args);
   if (bin === undefined || bin === "") {
     return { cmd: Deno.execPath(), args: ["run", "-A", MAIN, ...args] };
   }
@@ -114,4 +138,21 @@ export function chatCommand(
     );
   }
   return { cmd: path, args: [...args] };
+}
+
+// Never the real home: a `chat serve` keeps its data in a temporary folder
+// (see isolated()), and every `chat join` a test
+// starts inherits a config folder (the personal key) made for this test
+// process. A test that sets XDG_CONFIG_HOME in a child's environment gets
+// that one instead.
+{
+  const config = Deno.makeTempDirSync({ prefix: "chat_test_config_" });
+  Deno.env.set("XDG_CONFIG_HOME", config);
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.removeSync(config, { recursive: true });
+    } catch {
+      // A client still closing, or removed by a test: nothing to keep.
+    }
+  });
 }

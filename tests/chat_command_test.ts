@@ -5,6 +5,7 @@
 import {
   assert,
   assertEquals,
+  assertFalse,
   assertMatch,
   assertStringIncludes,
   assertThrows,
@@ -25,6 +26,60 @@ Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty"
   assertEquals(MAIN, new URL("../main.ts", import.meta.url).href);
 });
 
+Deno.test("chatCommand() gives a chat serve a temporary data folder and keeps its history in memory, never in the home folder", () => {
+  const [serve, memory, port, zero, data, folder, ...rest] = chatCommand([
+    "serve",
+    "--port",
+    "0",
+  ], { bin: "" }).args.slice(3);
+  assertEquals([serve, memory, port, zero, data, rest], [
+    "serve",
+    "--memory",
+    "--port",
+    "0",
+    "--data",
+    [],
+  ]);
+  assertMatch(folder!, /chat-test-.*\/data$/);
+  assertFalse(folder!.startsWith(Deno.env.get("HOME") ?? "/nonexistent/"));
+  // A test's own data folder keeps the history on disk there.
+  for (const given of [["--data", "/tmp/x"], ["--data=/tmp/x"]]) {
+    assertEquals(
+      chatCommand(["serve", ...given], { bin: "" }).args.slice(3),
+      ["serve", ...given],
+    );
+  }
+  // --memory alone still needs a folder for the TLS identity.
+  assertEquals(
+    chatCommand(["serve", "--memory"], { bin: "" }).args.slice(3, 6),
+    ["serve", "--memory", "--data"],
+  );
+});
+
+Deno.test("chatCommand() gives a chat join a temporary known-servers file and --trust-new, unless the test pins or names its own", () => {
+  const [, , , ...args] = chatCommand(["join", "host", "--name", "ana"], {
+    bin: "",
+  }).args;
+  assertEquals(args.slice(0, 5), [
+    "join",
+    "host",
+    "--name",
+    "ana",
+    "--known-servers",
+  ]);
+  assertMatch(args[5]!, /chat-test-.*\/known_servers$/);
+  assertEquals(args.slice(6), ["--trust-new"]);
+  const pinned = [
+    "join",
+    "host",
+    "--fingerprint",
+    "SHA256:x",
+    "--known-servers",
+    "/tmp/k",
+  ];
+  assertEquals(chatCommand(pinned, { bin: "" }).args.slice(3), pinned);
+});
+
 Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path", async () => {
   // A file in the working folder, named relatively as `dist/chat` would be.
   const file = await Deno.makeTempFile({ dir: ".", prefix: ".chat_bin_" });
@@ -36,6 +91,12 @@ Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path",
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test("every chat join a test starts keeps its personal key in a config folder of the test process, never the home's", () => {
+  const config = Deno.env.get("XDG_CONFIG_HOME") ?? "";
+  assertMatch(config, /chat_test_config_/);
+  assert(Deno.statSync(config).isDirectory);
 });
 
 Deno.test("chatCommand() says so when CHAT_BIN names nothing", () => {

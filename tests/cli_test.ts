@@ -12,6 +12,7 @@ import {
   type CliCommand,
   helpHint,
   parseCli,
+  parseSince,
   type ServeFlags,
   serverConfig,
   USAGE,
@@ -19,10 +20,12 @@ import {
   type UsageTopic,
   VERSION,
 } from "../src/cli.ts";
+import fc from "fast-check";
 import {
   DEFAULT_PORT,
   DEFAULT_SERVER_CONFIG,
   DEFAULT_WEB_PORT,
+  MEMORY_HISTORY_LINES,
   SERVE_DEFAULTS as FLAG_DEFAULTS,
   SERVE_MINIMUMS,
 } from "../src/config.ts";
@@ -54,6 +57,15 @@ const SERVE_DEFAULTS: CliCommand = {
   tlsKey: null,
   requireTls: false,
   webTls: false,
+  openNames: false,
+  nameClaimDays: 30,
+  catchUp: 200,
+  retention: null,
+  maxHistory: null,
+  ircPort: null,
+  serverName: null,
+  motdFile: null,
+  showIps: false,
 };
 
 /** Expects a UsageError about `topic` whose message includes `text`. */
@@ -117,6 +129,14 @@ const SERVE_FLAGS: ReadonlyArray<
   [["--data", "/srv/chat"], { data: "/srv/chat" }],
   [["--memory"], { memory: true }],
   [["--data=d", "--memory"], { data: "d", memory: true }],
+  [["--retention", "30"], { retention: 30 }],
+  [["--retention=0.5"], { retention: 0.5 }],
+  [["--max-history", "1000"], { maxHistory: 1000 }],
+  [["--irc-port", "6667"], { ircPort: 6667 }],
+  [["--irc-port=0"], { ircPort: 0 }],
+  [["--server-name", "irc.example.org"], { serverName: "irc.example.org" }],
+  [["--motd", "motd.txt"], { motdFile: "motd.txt" }],
+  [["--show-ips"], { showIps: true }],
 ];
 
 for (const [flags, changes] of SERVE_FLAGS) {
@@ -177,6 +197,15 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       tlsKey: null,
       requireTls: false,
       webTls: false,
+      openNames: false,
+      nameClaimDays: 30,
+      catchUp: 200,
+      retention: null,
+      maxHistory: null,
+      ircPort: null,
+      serverName: null,
+      motdFile: null,
+      showIps: false,
     },
   );
 });
@@ -221,6 +250,15 @@ const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
   [["--password", ""], 'Cannot use --password "": give a password'],
   [["--oper-password="], "Cannot use --oper-password"],
   [["--data", " "], 'Cannot use --data "": give a folder'],
+  [["--retention", "0"], 'Cannot use --retention "0"'],
+  [["--retention", "soon"], "expected a number above 0"],
+  [["--max-history", "0"], 'Cannot use --max-history "0"'],
+  [["--max-history=-5"], "Cannot use --max-history"],
+  [["--irc-port", "x"], "Cannot use --irc-port"],
+  [["--irc-port", "70000"], "Cannot use --irc-port"],
+  [["--server-name", "a b"], 'Cannot use --server-name "a b"'],
+  [["--server-name", ":x"], "Cannot use --server-name"],
+  [["--motd="], 'Cannot use --motd "": give a file'],
 ];
 
 for (const [flags, text] of BAD_SERVE) {
@@ -335,6 +373,31 @@ Deno.test("serverConfig() carries the room flags and the passwords", () => {
   assertEquals(config.maxRoomsPerUser, 2);
   assertEquals(config.password, "p");
   assertEquals(config.operPassword, "o");
+});
+
+Deno.test("serverConfig() carries the IRC flags", () => {
+  const command = parseCli([
+    "serve",
+    "--irc-port",
+    "6667",
+    "--server-name",
+    "irc.local",
+    "--motd",
+    "/etc/motd",
+    "--show-ips",
+  ]);
+  if (command.kind !== "serve") throw new Error("not serve");
+  const config = serverConfig(command);
+  assertEquals(config.ircPort, 6667);
+  assertEquals(config.serverName, "irc.local");
+  assertEquals(config.motdFile, "/etc/motd");
+  assertEquals(config.showIps, true);
+});
+
+Deno.test("chat serve --help tells the IRC flags", () => {
+  for (const flag of ["--irc-port", "--server-name", "--motd", "--show-ips"]) {
+    assert(USAGE.serve.includes(flag), flag);
+  }
 });
 
 Deno.test("parseCli() reads join without an address as a join of a server found on the network (issue 14)", () => {
@@ -619,7 +682,8 @@ Deno.test("the usage text shows the defaults of config.ts", () => {
   assertStringIncludes(USAGE.main, `(http://HOST:${DEFAULT_WEB_PORT})`);
   for (
     const text of [
-      `(default ${FLAG_DEFAULTS.history}; 0 keeps none)`,
+      `(default ${FLAG_DEFAULTS.history}; 0 shows none)`,
+      `(default: no limit; ${MEMORY_HISTORY_LINES} with --memory)`,
       `(default ${FLAG_DEFAULTS.maxUsers}; 0 = no limit)`,
       `(default ${FLAG_DEFAULTS.maxPerIp}; 0 = no limit)`,
       `(default ${FLAG_DEFAULTS.rate})`,
@@ -755,5 +819,92 @@ Deno.test("parseCli() reads chat join's trust flags, and refuses a fingerprint t
     ["join", "10.0.0.2", "--known-servers", ""],
     "join",
     'Cannot use --known-servers "": give a file',
+  );
+});
+
+Deno.test("parseCli() reads export with its defaults, a room and a date", () => {
+  assertEquals(parseCli(["export"]), { kind: "export", data: null });
+  assertEquals(
+    parseCli([
+      "export",
+      "--data",
+      "/srv/chat",
+      "--room",
+      "#Games",
+      "--since",
+      "2024-05-01T09:30Z",
+    ]),
+    {
+      kind: "export",
+      data: "/srv/chat",
+      room: "#games",
+      since: Date.UTC(2024, 4, 1, 9, 30),
+    },
+  );
+  assertEquals(parseCli(["export", "--help"]), {
+    kind: "help",
+    topic: "export",
+  });
+});
+
+Deno.test("parseSince() reads days and times, local or with a zone", () => {
+  assertEquals(parseSince("2024-05-01"), new Date(2024, 4, 1).getTime());
+  assertEquals(
+    parseSince("2024-05-01 09:30:15"),
+    new Date(2024, 4, 1, 9, 30, 15).getTime(),
+  );
+  assertEquals(
+    parseSince("2024-05-01T09:30+02:00"),
+    Date.UTC(2024, 4, 1, 7, 30),
+  );
+  assertEquals(
+    parseSince("2024-05-01T09:30-03:30"),
+    Date.UTC(2024, 4, 1, 13, 0),
+  );
+});
+
+for (
+  const [flags, text] of [
+    [["--since", "yesterday"], 'Cannot use --since "yesterday"'],
+    [["--since", "2024-02-30"], "expected a date"],
+    [["--since", "2024-05-01T25:00"], "expected a date"],
+    [["--since", "2024-05-01T09:30+24:00"], "expected a date"],
+    [["--room", "games"], "Cannot use --room"],
+    [["--data", ""], 'Cannot use --data "": give a folder'],
+    [["--frob"], "Cannot use option --frob: unknown option"],
+    [["extra"], "chat export takes only options"],
+  ] as const
+) {
+  Deno.test(`parseCli() refuses export ${flags.join(" ")}`, () => {
+    assertUsageError(["export", ...flags], "export", text);
+  });
+}
+
+Deno.test("parseSince() never throws anything but a UsageError, whatever it is given", () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), (text) => {
+      try {
+        const time = parseSince(text);
+        assert(Number.isFinite(time));
+      } catch (error) {
+        assert(error instanceof UsageError);
+      }
+    }),
+  );
+  fc.assert(
+    fc.property(
+      fc.date({
+        min: new Date(1971, 0, 1),
+        max: new Date(2999, 0, 1),
+        noInvalidDate: true,
+      }),
+      (date) => {
+        const text = date.toISOString().slice(0, 19) + "Z";
+        assertEquals(
+          parseSince(text),
+          Math.floor(date.getTime() / 1000) * 1000,
+        );
+      },
+    ),
   );
 });

@@ -377,7 +377,8 @@ Deno.test(
       }
     }
     // What the binaries get: exactly the tool's list (hostname: the name
-    // a server is announced as on the local network, issue 14).
+    // a server is announced as on the local network, issue 14; read and
+    // write: the history in the data folder, issue 12).
     assertEquals(
       PERMISSIONS,
       [

@@ -20,6 +20,7 @@ import { parseCommand } from "../protocol/commands.ts";
 import { checkName } from "../protocol/name_rules.ts";
 import {
   type ClientMessage,
+  isIrcOnly,
   type Lang,
   PROTOCOL_VERSION,
   type ServerMessage,
@@ -38,6 +39,7 @@ import { mentions } from "./render.ts";
 import { TokenBucket } from "../protocol/token_bucket.ts";
 import { nameKey } from "../protocol/name_rules.ts";
 import type { ChatLine } from "../protocol/messages.ts";
+import type { PublicKeyInfo } from "../protocol/key_proof.ts";
 import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 
@@ -109,7 +111,12 @@ export type ClientEffect =
    * End the session with an exit code; `error`, if any, is the one line to
    * write to standard error after the terminal is restored.
    */
-  | { kind: "exit"; code: 0 | 1; error?: string };
+  | { kind: "exit"; code: 0 | 1; error?: string }
+  /**
+   * Sign the server's challenge with the personal key (its
+   * `proofText(nonce, channel)`) and send it as a `proof`.
+   */
+  | { kind: "prove"; nonce: string };
 
 /**
  * Where the session is: waiting for the answer to `hello`, asking the user
@@ -135,6 +142,13 @@ export interface ClientStateOptions {
    * @default {undefined}
    */
   password?: string;
+  /**
+   * The personal public key, sent in every `hello`: the server challenges
+   * it, and the names it uses stay yours.
+   *
+   * @default {undefined} none: only unclaimed names
+   */
+  key?: PublicKeyInfo;
   /** `host:port` of the server, for messages. */
   address: string;
   /**
@@ -730,6 +744,7 @@ export class ClientState {
       lang: this.#options.lang ?? "en",
     };
     if (this.#password !== undefined) hello.password = this.#password;
+    if (this.#options.key !== undefined) hello.key = this.#options.key;
     return [
       { kind: "send", message: hello },
       { kind: "deadline", ms: this.#timeoutMs },
@@ -823,6 +838,7 @@ export class ClientState {
   }
 
   #onMessage(message: ServerMessage): ClientEffect[] {
+    if (isIrcOnly(message)) return [];
     switch (message.type) {
       case "ping":
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
@@ -834,6 +850,12 @@ export class ClientState {
         return this.#onWelcome(message);
       case "name_error":
         return this.#onNameError(message);
+      case "challenge":
+        return this.#phase === "hello" && typeof message.nonce === "string"
+          ? [{ kind: "prove", nonce: message.nonce }]
+          : [];
+      case "catch_up":
+        return this.#onCatchUp(message);
       default: {
         // Everything else belongs to the chat (a server may send notices
         // before the welcome; show them too). Printed before the room
@@ -924,7 +946,12 @@ export class ClientState {
     this.#rooms.clear();
     this.#room = null;
     if (typeof message.room === "string") this.#enter(message);
-    if (again) this.#restore(before, current);
+    if (again) {
+      const restored = Array.isArray(message.restored)
+        ? message.restored.map((room) => _clean(String(room)))
+        : [];
+      this.#restore(before, current, restored);
+    }
     const limits = message.limits;
     this.#bucket = null;
     if (
@@ -948,7 +975,11 @@ export class ClientState {
 
   // Queues the requests that put you back in the rooms you were in, before
   // anything typed meanwhile.
-  #restore(before: string[], current: string | null): void {
+  #restore(
+    before: string[],
+    current: string | null,
+    restored: readonly string[] = [],
+  ): void {
     this.#restoring.clear();
     this.#restoreSince = this.#newest;
     this.#restoreCurrent = current;
@@ -956,11 +987,14 @@ export class ClientState {
     const requests: _Outgoing[] = [];
     const request = (message: ClientMessage) =>
       requests.push({ type: "request", message });
-    // Where the server puts you once they are all joined.
-    let landing = here;
+    // Where the server puts you once they are all joined: the rooms it
+    // put you back in itself (a claimed name) come first, unasked.
+    const byServer = new Set(restored.map(_roomKey));
+    let landing = restored.at(-1) ?? here;
     for (const room of before) {
       if (here !== null && _roomKey(room) === _roomKey(here)) continue;
       this.#restoring.add(_roomKey(room));
+      if (byServer.has(_roomKey(room))) continue;
       const secret = this.#keys.get(_roomKey(room));
       request(
         secret === undefined
@@ -1030,6 +1064,36 @@ export class ClientState {
       if (shownIn !== null && room !== shownIn) this.#count(room, line.text);
     }
     return [...effects, ...this.#promptIfChanged()];
+  }
+
+  // What was said in a room since you left (a claimed name coming back):
+  // under its separator, less what this client showed already, marked and
+  // counted as the room's lines are, for the room you are back in.
+  #onCatchUp(
+    message: Extract<ServerMessage, { type: "catch_up" }>,
+  ): ClientEffect[] {
+    const room = _clean(String(message.room));
+    const fresh = _history(message.lines).filter((line) =>
+      !this.#seen.has(
+        _key({ ...line, from: _clean(line.from), text: _clean(line.text) }),
+      )
+    );
+    if (fresh.length === 0) return [];
+    for (const line of fresh) this.#see(line);
+    const shownIn = this.#restoreCurrent ?? this.#room;
+    const rendered = renderMessage(
+      { ...message, lines: fresh },
+      { ...this.#render, room: shownIn },
+    );
+    if (shownIn !== null && _roomKey(room) !== _roomKey(shownIn)) {
+      for (const line of fresh) this.#count(room, _clean(line.text));
+    }
+    return [
+      ...(rendered
+        ? [{ kind: "print" as const, text: rendered.text, alert: false }]
+        : []),
+      ...this.#promptIfChanged(),
+    ];
   }
 
   // Back after a lost connection: what was said meanwhile (the history

@@ -28,6 +28,8 @@ import { renderMessage } from "./render.ts";
 import { CLIENT_STRINGS } from "../i18n/client_strings.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
 import { type TerminalEvent, TerminalUi } from "./terminal_ui.ts";
+import { loadPersonalKey, type PersonalKey } from "./personal_key.ts";
+import { proofText, UNBOUND_CHANNEL } from "../protocol/key_proof.ts";
 
 /** Options of {@linkcode join}. */
 export interface JoinOptions {
@@ -102,6 +104,14 @@ export interface JoinOptions {
    * @default {false}
    */
   trustNew?: boolean;
+  /**
+   * The config folder holding the personal key (`personal_key.json`, made
+   * on first use): every hello carries its public half and proves it, so
+   * the names you use stay yours. `chat join` gives the platform's.
+   *
+   * @default {undefined} no key: only names nobody claimed
+   */
+  configDir?: string;
 }
 
 /** Input, server and timer events, in the order they happened. */
@@ -190,6 +200,10 @@ class _Session {
   #redialing = new AbortController();
   #known: KnownServers | undefined;
   #onAbort = () => this.#input({ kind: "interrupt" });
+  #key: PersonalKey | undefined;
+  // What proofs are bound to: the server certificate's fingerprint once
+  // the connection is TLS (the TLS dial gives it); none over plain TCP.
+  #channel = UNBOUND_CHANNEL;
 
   constructor(options: JoinOptions) {
     this.#options = options;
@@ -222,6 +236,13 @@ class _Session {
     } else {
       this.#readStdin();
     }
+    if (options.configDir !== undefined) {
+      try {
+        this.#key = await loadPersonalKey(options.configDir);
+      } catch (error) {
+        return await this.#fail((error as Error).message);
+      }
+    }
     let name = options.name;
     if (name === undefined) {
       name = await this.#askName();
@@ -239,6 +260,7 @@ class _Session {
       color: options.color,
       timeoutMs: options.timeoutMs,
       ...(options.password === undefined ? {} : { password: options.password }),
+      ...(this.#key === undefined ? {} : { key: this.#key.publicKey }),
       ...(this.#ui ? { width: () => this.#ui!.columns } : {}),
     });
     this.#state = state;
@@ -469,6 +491,9 @@ class _Session {
         case "disconnect":
           this.#close();
           break;
+        case "prove":
+          this.#prove(effect.nonce);
+          break;
         case "exit":
           return effect;
       }
@@ -500,6 +525,23 @@ class _Session {
     connection.writing = writing;
     this.#writing.add(writing);
     writing.finally(() => this.#writing.delete(writing));
+  }
+
+  // Signs the server's challenge and sends the proof on the connection
+  // that asked, if it is still the one.
+  #prove(nonce: string): void {
+    const key = this.#key;
+    const connection = this.#connection;
+    if (key === undefined || connection === undefined) return;
+    const signing = key.sign(proofText(nonce, this.#channel)).then(
+      (signature) => {
+        if (this.#connection === connection) {
+          this.#send({ type: "proof", signature });
+        }
+      },
+    );
+    this.#writing.add(signing);
+    signing.finally(() => this.#writing.delete(signing));
   }
 
   #open(conn: TlsStream): void {

@@ -1,12 +1,13 @@
 /**
  * The servers a user trusts, as ssh's `known_hosts`: one line per server,
  * `HOST:PORT SHA256:<fingerprint>`, in a file in the user's config folder
- * ({@linkcode defaultConfigDir}), written atomically with owner-only
+ * ({@linkcode configDir}, {@linkcode knownServersPath}), written atomically with owner-only
  * permissions. Lines starting with `#` are comments.
  *
  * @module
  */
 
+import { configDir } from "./config_dir.ts";
 import {
   formatFingerprint,
   parseFingerprint,
@@ -30,58 +31,29 @@ export interface KnownServer {
   line: number;
 }
 
-/** Options of {@linkcode defaultConfigDir}. */
-export interface DefaultConfigDirOptions {
-  /**
-   * The operating system.
-   * @default {Deno.build.os}
-   */
-  os?: typeof Deno.build.os;
-  /**
-   * Reads an environment variable.
-   * @default {Deno.env.get}
-   */
-  env?: (name: string) => string | undefined;
-}
-
 /**
- * The user's config folder for chat: `%APPDATA%\chat` on Windows,
- * `~/Library/Application Support/chat` on macOS, else
- * `$XDG_CONFIG_HOME/chat` (an absolute one) or `~/.config/chat`.
+ * Where the known servers are kept unless `--known-servers` says: the
+ * file {@linkcode KNOWN_SERVERS_FILE} in the config folder, beside the
+ * personal key.
  *
  * @example
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { defaultConfigDir } from "./known_servers.ts";
+ * import { knownServersPath } from "./known_servers.ts";
  *
- * const env = (name: string) => ({ HOME: "/home/ana" } as Record<string, string>)[name];
- * assertEquals(defaultConfigDir({ os: "linux", env }), "/home/ana/.config/chat");
+ * assertEquals(
+ *   knownServersPath("/home/ana/.config/chat"),
+ *   "/home/ana/.config/chat/known_servers",
+ * );
  * ```
  *
- * @param options The system and its environment.
- * @returns The folder (it may not exist yet).
+ * @param dir The config folder.
+ * @returns The file (it may not exist yet).
  * @throws {Error} `Cannot find the config folder: HOME is not set` (or
- * `APPDATA`).
+ * `APPDATA`) when `dir` is not given and the folder is unknown.
  */
-export function defaultConfigDir(
-  options: DefaultConfigDirOptions = {},
-): string {
-  const os = options.os ?? Deno.build.os;
-  const env = options.env ?? ((name: string) => Deno.env.get(name));
-  const base = (name: string): string => {
-    const value = env(name);
-    if (value === undefined || value === "") {
-      throw new Error(`Cannot find the config folder: ${name} is not set`);
-    }
-    return value.replace(/[\\/]+$/, "");
-  };
-  if (os === "windows") return `${base("APPDATA")}\\chat`;
-  if (os === "darwin") {
-    return `${base("HOME")}/Library/Application Support/chat`;
-  }
-  const xdg = env("XDG_CONFIG_HOME");
-  if (xdg?.startsWith("/")) return `${xdg.replace(/\/+$/, "")}/chat`;
-  return `${base("HOME")}/.config/chat`;
+export function knownServersPath(dir: string = configDir()): string {
+  return `${dir}/${KNOWN_SERVERS_FILE}`;
 }
 
 const HEADER =

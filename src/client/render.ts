@@ -34,11 +34,12 @@ import {
   yellow,
 } from "@std/fmt/colors";
 import { nameKey } from "../protocol/name_rules.ts";
-import type {
-  ChatLine,
-  Lang,
-  RoomState,
-  ServerMessage,
+import {
+  type ChatLine,
+  isIrcOnly,
+  type Lang,
+  type RoomState,
+  type ServerMessage,
 } from "../protocol/messages.ts";
 import { sanitizeText } from "../protocol/sanitize.ts";
 import {
@@ -46,6 +47,7 @@ import {
   roomEventText,
   STRINGS,
 } from "../i18n/server_strings.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
 import { textWidth } from "./text_width.ts";
 import { wrapLine } from "./wrap_line.ts";
 
@@ -299,6 +301,7 @@ function _render(
   message: ServerMessage,
   options: RenderOptions,
 ): RenderedMessage | undefined {
+  if (isIrcOnly(message)) return undefined;
   const strings = STRINGS[options.lang ?? "en"];
   const now = options.now ?? Date.now();
   const notice = (text: string, time = now, room = "") =>
@@ -408,10 +411,73 @@ function _render(
       return { text: _error(message.text, now, options), alert: false };
     case "bye":
       return { text: notice(_clean(message.text)), alert: false };
+    case "catch_up":
+      return { text: _catchUp(message, options), alert: false };
+    case "history":
+    case "search":
+      return { text: _foundLines(message, options).join("\n"), alert: false };
     case "ping":
     case "pong":
+    case "challenge":
       return undefined;
   }
+}
+
+// What was said in a room since you left: a separator, then the lines.
+function _catchUp(
+  message: Extract<ServerMessage, { type: "catch_up" }>,
+  options: RenderOptions,
+): string {
+  const lines = _array<ChatLine>(message.lines);
+  const mark = _roomMark(message.room, options);
+  const title = CLAIM_STRINGS[options.lang ?? "en"].sinceYouLeft(
+    _person(message.room),
+    lines.length,
+  );
+  return [
+    _notice(`── ${title} ──`, options.now ?? Date.now(), options),
+    ...lines.map((line) => _chatLine(line, options, false, mark).text),
+  ].join("\n");
+}
+
+// The answer to `/history` or `/search`: a header, the (dated) lines, and
+// how to see more.
+function _foundLines(
+  message: Extract<ServerMessage, { type: "history" | "search" }>,
+  options: RenderOptions,
+): string[] {
+  const strings = STRINGS[options.lang ?? "en"];
+  const now = options.now ?? Date.now();
+  const room = _person(message.room);
+  const lines = _array<ChatLine>(message.lines);
+  const words = message.type === "search" ? _person(message.words) : "";
+  if (lines.length === 0) {
+    return [_info(
+      message.type === "history"
+        ? strings.noOlder(room)
+        : strings.searchNone(room, words),
+      now,
+      options,
+    )];
+  }
+  const shown = [
+    _notice(
+      message.type === "history"
+        ? strings.olderHeader(room, lines.length)
+        : strings.searchHeader(room, words, lines.length),
+      now,
+      options,
+    ),
+    ...lines.map((line) => _chatLine(line, options, true).text),
+  ];
+  if (message.more === true) {
+    shown.push(_info(
+      message.type === "history" ? strings.moreHistory : strings.moreSearch,
+      now,
+      options,
+    ));
+  }
+  return shown;
 }
 
 // Who is in a room, operators marked, each name sanitised and isolated.
@@ -437,6 +503,7 @@ function _roomLines(
     for (const line of history) {
       lines.push(_chatLine(line, options, true).text);
     }
+    lines.push(_notice(strings.historyEnd, now, options));
   }
   const topic = state.topic;
   if (state.room !== null && topic !== undefined) {
@@ -467,6 +534,20 @@ function _roomMark(room: unknown, options: RenderOptions): string {
 function _stamp(time: number, options: RenderOptions): string {
   const format = options.formatTime ?? formatClock;
   return `[${_clean(format(time))}]`;
+}
+
+// A replayed or found line's stamp: with its date when not of today.
+function _datedStamp(time: number, options: RenderOptions): string {
+  const date = new Date(time);
+  const today = new Date(options.now ?? Date.now());
+  if (date.toDateString() === today.toDateString()) {
+    return _stamp(time, options);
+  }
+  const day = `${date.getFullYear()}-${
+    String(date.getMonth() + 1).padStart(2, "0")
+  }-${String(date.getDate()).padStart(2, "0")}`;
+  const format = options.formatTime ?? formatClock;
+  return `[${day} ${_clean(format(time))}]`;
 }
 
 // Sanitises each line of a multi-line text separately, so its line breaks
@@ -578,7 +659,9 @@ function _chatLine(
   const own = nameKey(from) === nameKey(options.me);
   const alert = !own && !fromHistory && mentions(text, options.me);
   const body = _isolate(own ? text : _highlight(text, options));
-  const stamp = _stamp(line.time, options);
+  const stamp = fromHistory
+    ? _datedStamp(line.time, options)
+    : _stamp(line.time, options);
   const name = _name(from, options);
   const shown = line.action
     ? `${stamp} ${_dimmed(room)}* ${name} ${body}`

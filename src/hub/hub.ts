@@ -12,6 +12,7 @@
  */
 
 import { type Command, parseCommand } from "../protocol/commands.ts";
+import type { Peer } from "../protocol/codec.ts";
 import { constantTimeEqual } from "../protocol/constant_time_equal.ts";
 import {
   checkName,
@@ -22,22 +23,37 @@ import type {
   ChatLine,
   LeaveReason,
   ModeChange,
+  RoomState,
   RoomSummary,
   ServerMessage,
 } from "../protocol/messages.ts";
-import { PROTOCOL_VERSION } from "../protocol/messages.ts";
+import {
+  DEFAULT_HISTORY_PAGE,
+  MAX_HISTORY_PAGE,
+  PROTOCOL_VERSION,
+} from "../protocol/messages.ts";
 import { checkRoomName } from "../protocol/room_name.ts";
 import { SERVE_DEFAULTS } from "../config.ts";
-import { sanitizeText } from "../protocol/sanitize.ts";
+import {
+  sanitizeKeepingFormatting,
+  sanitizeText,
+} from "../protocol/sanitize.ts";
 import {
   type RoomErrorCode,
   type RoomNameErrorCode,
   STRINGS,
 } from "../i18n/server_strings.ts";
-import type { HistoryStore } from "../store/history_store.ts";
+import { type HistoryStore, MAX_SEARCH_PAGE } from "../store/history_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
+import type { RoomStore } from "../store/room_store.ts";
+import { hashRoomKey, verifyRoomKey } from "../store/room_key.ts";
+import type { StoreStatus } from "../store/sqlite_store.ts";
 import type { Member } from "./member.ts";
 import { NameIndex } from "./name_index.ts";
+import { ClaimRegistry, type Credential } from "./claim_registry.ts";
+import type { ClaimRecord } from "../store/claim_store.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
+import { MAX_PASSWORD_LENGTH } from "../store/password_hash.ts";
 import { broadcastOnce, clipText, MAX_TOPIC_LENGTH, Room } from "./room.ts";
 import {
   TokenBucket,
@@ -117,10 +133,18 @@ export interface HubOptions {
    */
   serverName?: string;
   /**
-   * Where public lines are kept; a join shows the last `historySize`.
-   * @default {a MemoryStore keeping `historySize` lines per room}
+   * Where public lines are kept; a join shows the last `historySize`, a
+   * claimed name coming back up to `catchUp` of what was said since it left.
+   * @default {a MemoryStore keeping `historySize` (or `catchUp`, if more) lines per room}
    */
   store?: HistoryStore;
+  /**
+   * Where rooms' records are kept across a restart: the hub restores the
+   * rooms it finds at start (topic, key, topic lock, operators, bans) and
+   * saves each change.
+   * @default {undefined} rooms are forgotten when the program ends
+   */
+  rooms?: RoomStore;
   /**
    * The room every member is placed in on arrival; it always exists, and
    * has no operators but the server's.
@@ -153,6 +177,27 @@ export interface HubOptions {
    * @default {undefined}
    */
   maxLineBytes?: number;
+  /**
+   * The claimed names (see {@linkcode ClaimRegistry}).
+   * @default {a registry in memory, with the hub's clock}
+   */
+  claims?: ClaimRegistry;
+  /**
+   * Most lines per room shown to a claimed name coming back, of what was
+   * said since it left (`--catch-up`); the history store must keep them.
+   * @default {200}
+   */
+  catchUp?: number;
+}
+
+/** Options of {@linkcode Hub.register}. */
+export interface RegisterOptions {
+  /**
+   * What the connection proved (a key, a name's password), that may hold
+   * claimed names; the session checks it before.
+   * @default {null} nothing: only unclaimed names
+   */
+  credential?: Credential | null;
 }
 
 /** Options of {@linkcode Hub.apply} and {@linkcode Hub.input}. */
@@ -177,6 +222,18 @@ const MAX_LISTED_ROOMS = 100;
 
 /** Wrong `/oper` passwords after which a member may not try again. */
 const MAX_OPER_TRIES = 3;
+
+/** Slow checks of a key known by its hash, server-wide. */
+const KEY_HASH_CHECKS: TokenBucketOptions = { rate: 5, burst: 10 };
+
+/**
+ * Most text of one page of history, in UTF-16 units (at least one line):
+ * well within a member's outbound queue, whatever the store.
+ */
+const MAX_PAGE_CHARS = 65_536;
+
+/** Longest search text kept, in characters. */
+const MAX_SEARCH_LENGTH = 200;
 
 /** Longest room key, in characters. */
 const MAX_KEY_LENGTH = 64;
@@ -203,6 +260,23 @@ interface _MemberState {
   // Whether `/oper` made it a server operator, and its wrong tries.
   oper: boolean;
   operTries: number;
+  // What the connection proved, and a registered name it asked for (for
+  // `/identify`).
+  credential: Credential | null;
+  pendingName: string | null;
+  // The id of the oldest line shown of each room (`/history` pages back
+  // from it); absent: none shown yet, the next page is the newest.
+  shown: Map<Room, number>;
+  // The last search, for `/search` alone (the next page).
+  lastSearch: { room: Room; words: string; before: number } | null;
+  // Its away text (IRC's AWAY), or null.
+  away: string | null;
+}
+
+// What a member arriving in a room is shown (see Hub.#arrival).
+interface _Arrival {
+  view: RoomState;
+  missed: ChatLine[];
 }
 
 /** Result of {@linkcode Hub.register}. */
@@ -301,6 +375,12 @@ export class Hub {
   #rooms = new Set<Room>();
   #defaultRoom: Room;
   #store: HistoryStore;
+  #roomStore: RoomStore | null;
+  // Guesses at a key known by its hash only (since a restart) cost a slow
+  // hash each: at most a few a second, server-wide.
+  #hashChecks: TokenBucket;
+  // Why the history is not being stored, told to server operators.
+  #storeFailing: string | null = null;
   #historySize: number;
   #maxRooms: number;
   #maxRoomsPerMember: number;
@@ -310,6 +390,11 @@ export class Hub {
   #now: () => number;
   #onEvent: (event: HubEvent) => void;
   #serverName: string;
+  // The member leaving, while its leave is told: its name is free by then,
+  // but IRC readers still write it as nick!user@host.
+  #departing: Member | null = null;
+  #claims: ClaimRegistry;
+  #catchUp: number;
 
   /**
    * @param options Limits, clock, log, history store and rooms.
@@ -317,8 +402,11 @@ export class Hub {
    */
   constructor(options: HubOptions = {}) {
     this.#historySize = options.historySize ?? 50;
+    this.#catchUp = options.catchUp ?? 200;
     this.#store = options.store ??
-      new MemoryStore({ capacity: this.#historySize });
+      new MemoryStore({
+        capacity: Math.max(this.#historySize, this.#catchUp),
+      });
     this.#maxRooms = options.maxRooms ?? SERVE_DEFAULTS.maxRooms;
     this.#maxRoomsPerMember = options.maxRoomsPerUser ??
       SERVE_DEFAULTS.maxRoomsPerUser;
@@ -330,6 +418,7 @@ export class Hub {
     this.#now = options.now ?? Date.now;
     this.#onEvent = options.onEvent ?? (() => {});
     this.#serverName = options.serverName ?? "chat";
+    this.#claims = options.claims ?? new ClaimRegistry({ now: this.#now });
     const lobby = checkRoomName(options.defaultRoom ?? SERVE_DEFAULTS.room);
     if (!lobby.ok) {
       throw new RangeError(
@@ -338,7 +427,79 @@ export class Hub {
         }`,
       );
     }
+    this.#roomStore = options.rooms ?? null;
+    this.#hashChecks = new TokenBucket(KEY_HASH_CHECKS, this.#now());
     this.#defaultRoom = this.#newRoom(lobby.name);
+    if (this.#roomStore !== null) this.#restoreRooms(this.#roomStore);
+  }
+
+  /**
+   * Tells server operators (`/oper`) that storing the history stopped, or
+   * works again; one who becomes an operator while it fails is told too.
+   *
+   * @param status What happened.
+   */
+  storeStatus(status: StoreStatus): void {
+    this.#storeFailing = status.state === "failing" ? status.reason : null;
+    for (const [member, state] of this.#members) {
+      if (state.oper) this.#tellStoreStatus(member, status);
+    }
+  }
+
+  #tellStoreStatus(member: Member, status: StoreStatus): void {
+    const strings = STRINGS[member.lang];
+    member.deliver(
+      status.state === "failing"
+        ? {
+          type: "error",
+          code: "store_failing",
+          text: strings.storeFailing(status.reason),
+        }
+        : {
+          type: "info",
+          code: "store_ok",
+          text: strings.storeResumed(status.dropped),
+        },
+    );
+  }
+
+  // The rooms kept from before a restart, as many as the server holds.
+  #restoreRooms(store: RoomStore): void {
+    for (const record of store.loadRooms()) {
+      const lobby = record.room === this.#defaultRoom.key;
+      if (!lobby && this.#maxRooms > 0 && this.#rooms.size >= this.#maxRooms) {
+        break;
+      }
+      const check = checkRoomName(record.name);
+      if (!check.ok || (!lobby && this.#roomNames.holder(check.name))) continue;
+      const room = lobby ? this.#defaultRoom : this.#newRoom(check.name);
+      if (record.topic !== undefined) room.topic = { ...record.topic };
+      if (record.keyHash !== undefined) room.restoreKey(record.keyHash);
+      room.topicLocked = record.modes?.includes("t") ?? false;
+      // The default room has no operators but the server's.
+      if (!lobby) room.restoreOps(record.operators);
+      for (const ban of record.bans) {
+        room.ban({
+          name: ban.name,
+          keys: lookalikeKeys(ban.name),
+          address: ban.address ?? null,
+          by: ban.by ?? "",
+          time: ban.time ?? 0,
+        });
+      }
+    }
+  }
+
+  // Saves a room's record with the next commit.
+  #persist(room: Room): void {
+    if (this.#roomStore !== null && this.#rooms.has(room)) {
+      this.#roomStore.saveRoom(room.record());
+    }
+  }
+
+  /** The claimed names: the seam other dialects prove names through. */
+  get claims(): ClaimRegistry {
+    return this.#claims;
   }
 
   /** Number of members. */
@@ -375,13 +536,24 @@ export class Hub {
    * that looks like a member's, in any case (Cyrillic `рое` for `poe`), is
    * `taken`.
    *
+   * A name claimed by another key (or password) is `registered`; a
+   * claimed name coming back is put back in the rooms it was in, and shown
+   * what was said there since it left (`catch_up`).
+   *
    * @param member The new member.
    * @param requested The name asked for.
+   * @param options What the connection proved.
    * @returns The accepted name, or why it was refused.
    */
-  register(member: Member, requested: string): RegisterResult {
-    const check = this.#checkFree(requested, null);
+  register(
+    member: Member,
+    requested: string,
+    options: RegisterOptions = {},
+  ): RegisterResult {
+    const credential = options.credential ?? null;
+    const check = this.#checkFree(requested, null, credential);
     if (!check.ok) return check;
+    const back = this.#claims.use(check.name, credential);
     const time = this.#now();
     member.name = check.name;
     const state: _MemberState = {
@@ -392,6 +564,11 @@ export class Hub {
       rooms: new Set(),
       oper: false,
       operTries: 0,
+      credential,
+      pendingName: null,
+      shown: new Map(),
+      lastSearch: null,
+      away: null,
     };
     this.#members.set(member, state);
     this.#names.claim(check.name, member);
@@ -407,14 +584,17 @@ export class Hub {
       }, null);
       this.#enter(member, state, room, time);
     } else member.room = null;
+    const since = back?.leftAt;
+    const restored = since === undefined ? [] : this.#toRestore(member, back!);
+    const arrival = banned ? null : this.#arrival(state, room, since);
     const welcome: ServerMessage = {
       type: "welcome",
       name: check.name,
       server: this.#serverName,
       version: PROTOCOL_VERSION,
-      ...(banned
+      ...(arrival === null
         ? { room: null, members: [], ops: [], history: [] }
-        : room.state()),
+        : arrival.view),
     };
     if (this.#rateLimit) {
       welcome.limits = {
@@ -425,10 +605,45 @@ export class Hub {
     if (this.#maxLineBytes !== undefined) {
       welcome.maxLineBytes = this.#maxLineBytes;
     }
+    if (restored.length > 0) welcome.restored = restored;
     member.deliver(welcome);
     if (banned) this.#roomError(member, "banned", room.name);
     this.#onEvent({ kind: "join", name: check.name, label: member.label });
+    if (since !== undefined) {
+      if (arrival !== null) this.#catchUpOn(member, room, since, arrival);
+      for (const name of restored) {
+        this.#join(member, state, name, undefined, since);
+      }
+      // The default room was the current one: it is again.
+      const last = back!.rooms.at(-1);
+      if (
+        !banned && last !== undefined && restored.length > 0 &&
+        this.#roomNames.holder(last) === room
+      ) this.#setCurrent(member, room);
+    }
     return check;
+  }
+
+  /**
+   * Who a member is, by name (IRC writes members as `nick!user@host`),
+   * the member whose leave is being told included.
+   *
+   * @param name A name, in any case.
+   * @returns Its user, host, real name and away text, or `undefined`.
+   */
+  identity(name: string): Peer | undefined {
+    let member = this.#names.holder(name);
+    if (member === undefined && this.#departing?.name === name) {
+      member = this.#departing;
+    }
+    if (member === undefined) return undefined;
+    const away = this.#members.get(member)?.away ?? null;
+    const peer = {
+      user: member.user ?? "chat",
+      host: member.host ?? "unknown",
+      realname: member.realname ?? "",
+    };
+    return away === null ? peer : { ...peer, away };
   }
 
   /**
@@ -446,7 +661,12 @@ export class Hub {
     this.#members.delete(member);
     this.#flooding.delete(member);
     this.#names.release(member.name, member);
-    for (const room of state.rooms) room.remove(member);
+    this.#noteLeft(member, state);
+    for (const room of state.rooms) {
+      const op = room.isOp(member);
+      room.remove(member);
+      if (op) this.#persist(room);
+    }
     member.room = null;
     // Keep only the name: `/reply` then says they left.
     for (const other of this.#members.values()) {
@@ -462,7 +682,14 @@ export class Hub {
     if (clean) message.detail = clean;
     // At shutdown everybody is told the server is going: N leave notices
     // to N members would only cost N² lines.
-    if (reason !== "shutdown") broadcastOnce(state.rooms, message);
+    if (reason !== "shutdown") {
+      this.#departing = member;
+      try {
+        broadcastOnce(state.rooms, message);
+      } finally {
+        this.#departing = null;
+      }
+    }
     for (const room of state.rooms) this.#dropIfDeserted(room);
     const event: HubEvent = {
       kind: "leave",
@@ -549,8 +776,10 @@ export class Hub {
     for (const room of this.#rooms) room.clear();
     const everyone = [...this.#members.keys()];
     for (const member of everyone) {
+      const state = this.#members.get(member)!;
       this.#members.delete(member);
       this.#names.release(member.name, member);
+      this.#noteLeft(member, state);
       member.deliver({
         type: "bye",
         reason: "shutdown",
@@ -589,7 +818,7 @@ export class Hub {
     switch (command.kind) {
       case "say":
       case "me": {
-        const text = sanitizeText(command.text).trimEnd();
+        const text = sanitizeKeepingFormatting(command.text).trimEnd();
         if (text === "") return;
         const room = this.#inRoom(member, state, undefined, options);
         if (room === null) return;
@@ -631,15 +860,25 @@ export class Hub {
       case "rooms":
         member.deliver(this.#roomList());
         return;
-      case "who": {
+      case "who":
+      case "bans": {
+        // Who is in a room, or whom it bans (IRC's MODE +b list).
         const room = this.#room(member, command.room, options);
         if (room === null) return;
-        member.deliver({
-          type: "members",
-          room: room.name,
-          names: room.names(),
-          ops: room.opNames(),
-        });
+        member.deliver(
+          command.kind === "who"
+            ? {
+              type: "members",
+              room: room.name,
+              names: room.names(),
+              ops: room.opNames(),
+            }
+            : {
+              type: "bans",
+              room: room.name,
+              names: room.bans.map((ban) => ban.name),
+            },
+        );
         return;
       }
       case "topic":
@@ -659,11 +898,24 @@ export class Hub {
           return;
         }
         this.#operate(member, room, command);
+        this.#persist(room);
         this.#dropIfDeserted(room);
         return;
       }
       case "oper":
         this.#oper(member, state, command.password);
+        return;
+      case "register":
+        this.#registerName(member, state, command.password);
+        return;
+      case "identify":
+        this.#identify(member, state, command.password);
+        return;
+      case "history":
+        this.#history(member, state, command, options);
+        return;
+      case "search":
+        this.#search(member, state, command, options);
         return;
       case "nick":
         this.#rename(member, state, command.name);
@@ -681,6 +933,20 @@ export class Hub {
         member.close("quit", command.reason);
         return;
       }
+      case "whois":
+        this.#whois(member, command.name);
+        return;
+      case "lusers":
+        member.deliver({
+          type: "lusers",
+          users: this.#members.size,
+          rooms: this.#rooms.size,
+          opers: [...this.#members.values()].filter((s) => s.oper).length,
+        });
+        return;
+      case "away":
+        this.#away(member, state, command.text);
+        return;
       case "usage":
         this.#error(member, "usage", strings.commandUsage(command.usage));
         return;
@@ -726,6 +992,7 @@ export class Hub {
     this.#roomNames.release(room.name, room);
     this.#rooms.delete(room);
     this.#store.forget?.(room.key);
+    this.#roomStore?.forgetRoom(room.key);
   }
 
   // A room with no members and no topic or key goes, unless it is the
@@ -807,6 +1074,7 @@ export class Hub {
     state: _MemberState,
     requested: string,
     key: string | undefined,
+    since?: number,
   ): void {
     const check = checkRoomName(requested);
     if (!check.ok) {
@@ -839,7 +1107,14 @@ export class Hub {
         this.#roomError(member, "banned", room.name);
         return;
       }
-      if (!room.keyMatches(key)) {
+      if (
+        key !== undefined && room.checksHash &&
+        !this.#hashChecks.take(this.#now())
+      ) {
+        this.#error(member, "slow_down", STRINGS[member.lang].slowDown);
+        return;
+      }
+      if (!room.keyMatches(key, verifyRoomKey)) {
         this.#roomError(
           member,
           key === undefined ? "key_needed" : "bad_key",
@@ -849,9 +1124,11 @@ export class Hub {
       }
     }
     const time = this.#now();
-    // The first member of a room is its operator; the default room has
-    // the server's operators only.
-    const op = room.size === 0 && room !== this.#defaultRoom;
+    // The first member of a room is its operator, unless operators from
+    // before a restart are still to come back, as each of them is; the
+    // default room has the server's operators only.
+    const op = room !== this.#defaultRoom &&
+      (room.claimsOp(member) || (room.size === 0 && !room.awaitsOps));
     room.broadcast({
       type: "join",
       room: room.name,
@@ -860,8 +1137,13 @@ export class Hub {
       ...(op ? { op: true as const } : {}),
     }, null);
     this.#enter(member, state, room, time);
-    if (op) room.setOp(member, true);
-    member.deliver({ type: "joined", ...room.state() });
+    if (op) {
+      room.setOp(member, true);
+      this.#persist(room);
+    }
+    const arrival = this.#arrival(state, room, since);
+    member.deliver({ type: "joined", ...arrival.view });
+    if (since !== undefined) this.#catchUpOn(member, room, since, arrival);
     this.#onEvent({
       kind: "room_join",
       room: room.name,
@@ -880,7 +1162,9 @@ export class Hub {
     if (room === null) return;
     const reason = _reason(command.reason);
     const because = reason ? { reason } : {};
+    const op = room.isOp(member);
     room.remove(member);
+    if (op) this.#persist(room);
     room.broadcast({
       type: "part",
       room: room.name,
@@ -945,7 +1229,7 @@ export class Hub {
       return;
     }
     const text = clipText(
-      sanitizeText(command.text).trim(),
+      sanitizeKeepingFormatting(command.text).trim(),
       MAX_TOPIC_LENGTH,
     );
     if (text === "" && room.topic === null) {
@@ -955,6 +1239,7 @@ export class Hub {
     const time = this.#now();
     room.topic = text === "" ? null : { text, by: member.name, time };
     room.lastActive = time;
+    this.#persist(room);
     this.#tell(member, room, {
       type: "topic",
       room: room.name,
@@ -999,7 +1284,7 @@ export class Hub {
           this.#roomError(member, "bad_key_format", room.name);
           return;
         }
-        room.setKey(key);
+        room.setKey(key, this.#roomStore === null ? null : hashRoomKey(key));
         this.#mode(member, room, "+k");
         return;
       }
@@ -1182,9 +1467,126 @@ export class Hub {
     }
     state.oper = true;
     member.deliver({ type: "info", code: "oper", text: strings.operGranted });
+    if (this.#storeFailing !== null) {
+      this.#tellStoreStatus(member, {
+        state: "failing",
+        reason: this.#storeFailing,
+      });
+    }
+  }
+
+  // --- History and search -------------------------------------------------
+
+  // Older lines of a room: before the id asked, or the oldest shown.
+  #history(
+    member: Member,
+    state: _MemberState,
+    command: Extract<Command, { kind: "history" }>,
+    options: ApplyOptions,
+  ): void {
+    const limit = command.limit ?? DEFAULT_HISTORY_PAGE;
+    if (!_isCount(limit, MAX_HISTORY_PAGE) || !_isId(command.before)) {
+      this.#badPage(member);
+      return;
+    }
+    const room = this.#inRoom(member, state, command.room, options);
+    if (room === null) return;
+    const before = command.older ? state.shown.get(room) : command.before;
+    const lines = _newestWithin(room.recent(limit, before), MAX_PAGE_CHARS);
+    const oldest = lines[0]?.id;
+    _noteShown(state, room, lines);
+    member.deliver({
+      type: "history",
+      room: room.name,
+      lines,
+      more: oldest !== undefined && room.hasOlder(oldest),
+    });
+  }
+
+  // A page of a full-text search; `/search` alone, the next page.
+  #search(
+    member: Member,
+    state: _MemberState,
+    command: Extract<Command, { kind: "search" }>,
+    options: ApplyOptions,
+  ): void {
+    if (!_isId(command.before)) {
+      this.#badPage(member);
+      return;
+    }
+    let room: Room | null;
+    let words = clipText(sanitizeText(command.words).trim(), MAX_SEARCH_LENGTH);
+    let before = command.before;
+    if (words === "") {
+      const last = state.lastSearch;
+      if (last === null || !state.rooms.has(last.room)) {
+        this.#error(
+          member,
+          "usage",
+          STRINGS[member.lang].searchNeedsWords,
+        );
+        return;
+      }
+      ({ room, words, before } = last);
+    } else room = this.#inRoom(member, state, command.room, options);
+    if (room === null) return;
+    const lines = room.search(words, before);
+    const more = lines.length >= MAX_SEARCH_PAGE;
+    state.lastSearch = more ? { room, words, before: lines.at(-1)!.id! } : null;
+    member.deliver({ type: "search", room: room.name, words, lines, more });
+  }
+
+  #badPage(member: Member): void {
+    this.#error(
+      member,
+      "bad_page",
+      STRINGS[member.lang].badHistoryPage(MAX_HISTORY_PAGE),
+    );
   }
 
   // --- Private messages and names -----------------------------------------
+
+  #whois(member: Member, name: string): void {
+    const target = this.#names.holder(name);
+    const state = target === undefined ? undefined : this.#members.get(target);
+    if (target === undefined || state === undefined) {
+      const asked = sanitizeText(name).slice(0, 32);
+      this.#error(
+        member,
+        "unknown_user",
+        STRINGS[member.lang].unknownUser(asked),
+        asked,
+      );
+      return;
+    }
+    const peer = this.identity(target.name)!;
+    const rooms = [...state.rooms];
+    member.deliver({
+      type: "whois",
+      name: target.name,
+      user: peer.user,
+      host: peer.host,
+      realname: peer.realname,
+      rooms: rooms.map((room) => room.name),
+      ops: rooms.filter((room) => room.isOp(target)).map((room) => room.name),
+      ...(state.away === null ? {} : { away: state.away }),
+      ...(state.oper ? { oper: true as const } : {}),
+    });
+  }
+
+  // Away with a text, or back: the member is told, and so are its rooms.
+  #away(member: Member, state: _MemberState, text: string | undefined): void {
+    const clean = _reason(text);
+    state.away = clean === "" ? null : clean;
+    const message: ServerMessage = {
+      type: "away",
+      name: member.name,
+      time: this.#now(),
+      ...(clean === "" ? {} : { text: clean }),
+    };
+    if (state.rooms.size > 0) broadcastOnce(state.rooms, message);
+    else member.deliver(message);
+  }
 
   #private(
     from: Member,
@@ -1195,14 +1597,14 @@ export class Hub {
     const target = to === undefined ? undefined : this.#members.get(to);
     if (to === undefined || target === undefined) {
       const asked = sanitizeText(request.to).slice(0, 32);
-      this.#error(from, "unknown_user", strings.unknownUser(asked));
+      this.#error(from, "unknown_user", strings.unknownUser(asked), asked);
       return;
     }
     if (to === from) {
       this.#error(from, "self", strings.cannotMessageYourself);
       return;
     }
-    const text = sanitizeText(request.text).trimEnd();
+    const text = sanitizeKeepingFormatting(request.text).trimEnd();
     if (text === "") {
       this.#error(from, "empty", strings.emptyMessage);
       return;
@@ -1217,15 +1619,28 @@ export class Hub {
     target.lastPrivateFrom = from;
     to.deliver(message);
     from.deliver(message);
+    if (target.away !== null) {
+      from.deliver({
+        type: "away",
+        name: to.name,
+        text: target.away,
+        time: message.time,
+        toSender: true,
+      });
+    }
   }
 
   #rename(member: Member, state: _MemberState, requested: string): void {
-    const check = this.#checkFree(requested, member);
+    const check = this.#checkFree(requested, member, state.credential);
     if (!check.ok) {
+      const registered = check.code === "registered";
+      state.pendingName = registered ? check.name : null;
       this.#error(
         member,
         `name_${check.code}`,
-        STRINGS[member.lang].nameError(check.code, check.name),
+        registered && this.#claims.hasPassword(check.name)
+          ? CLAIM_STRINGS[member.lang].identifyHint(check.name)
+          : STRINGS[member.lang].nameError(check.code, check.name),
       );
       return;
     }
@@ -1237,6 +1652,8 @@ export class Hub {
     this.#names.release(from, member);
     member.name = check.name;
     this.#names.claim(check.name, member);
+    state.pendingName = null;
+    this.#claims.use(check.name, state.credential);
     const rename: ServerMessage = {
       type: "rename",
       from,
@@ -1247,6 +1664,7 @@ export class Hub {
     // none, it is told alone.
     if (state.rooms.size > 0) broadcastOnce(state.rooms, rename);
     else member.deliver(rename);
+    for (const room of state.rooms) if (room.isOp(member)) this.#persist(room);
     this.#onEvent({
       kind: "rename",
       from,
@@ -1255,17 +1673,163 @@ export class Hub {
     });
   }
 
-  #checkFree(requested: string, self: Member | null): NameCheck {
+  #checkFree(
+    requested: string,
+    self: Member | null,
+    credential: Credential | null,
+  ): NameCheck {
     const check = checkName(requested);
     if (!check.ok) return check;
     if (this.#names.taken(check.name, self)) {
       return { ok: false, code: "taken", name: check.name };
     }
+    if (this.#claims.check(check.name, credential).status === "registered") {
+      return { ok: false, code: "registered", name: check.name };
+    }
     return check;
   }
 
-  #error(member: Member, code: string, text: string): void {
-    member.deliver({ type: "error", code, text });
+  // --- Claimed names ------------------------------------------------------
+
+  // A member holding its name leaves: the claim keeps its rooms, the
+  // current one last, so that coming back makes it current again.
+  #noteLeft(member: Member, state: _MemberState): void {
+    if (state.credential === null) return;
+    const rooms = [...state.rooms].map((room) => room.name);
+    const current = rooms.indexOf(member.room ?? "");
+    if (current >= 0) rooms.push(...rooms.splice(current, 1));
+    this.#claims.left(member.name, state.credential, rooms);
+  }
+
+  // Back under a claimed name: the rooms it was in, to join again (not
+  // the default room, where it is already, nor those that now need a key
+  // or ban it: a client that knows the key joins them itself); the one
+  // that was current last, so it is current again.
+  #toRestore(member: Member, back: ClaimRecord): string[] {
+    return back.rooms.filter((name) => {
+      const room = this.#roomNames.holder(name);
+      return room !== this.#defaultRoom &&
+        !(room !== undefined && (room.hasKey || room.isBanned(member)));
+    });
+  }
+
+  // What a member arriving in a room is shown of it: the room's state,
+  // with its replay in `history`. A claimed name coming back (`since`: when
+  // it left) is also shown what was said since (`missed`, at most
+  // `catchUp` lines, in a `catch_up` after the state), and the replay is
+  // then the lines before those, said before it left: a line of the very
+  // millisecond it left goes to the catch-up, never in both. `/history`
+  // pages back from the oldest line shown of either.
+  #arrival(
+    state: _MemberState,
+    room: Room,
+    since: number | undefined,
+  ): _Arrival {
+    const view = room.state();
+    const missed = since === undefined || this.#catchUp <= 0
+      ? []
+      : room.recent(this.#catchUp).filter((line) => line.time >= since);
+    if (since !== undefined) {
+      const first = missed[0]?.id;
+      const before = first === undefined
+        ? view.history
+        : room.recent(this.#historySize, first);
+      view.history = before.filter((line) => line.time < since);
+    }
+    _replayed(state, room, view.history);
+    _noteShown(state, room, missed);
+    return { view, missed };
+  }
+
+  // What was said in a room since a member left, as one `catch_up`.
+  #catchUpOn(
+    member: Member,
+    room: Room,
+    since: number,
+    arrival: _Arrival,
+  ): void {
+    if (arrival.missed.length === 0) return;
+    member.deliver({
+      type: "catch_up",
+      room: room.name,
+      since,
+      lines: arrival.missed,
+    });
+  }
+
+  // `/register <password>`: claims the member's name with a password, or
+  // changes it (being under the name is the proof).
+  #registerName(member: Member, state: _MemberState, password: string): void {
+    const words = CLAIM_STRINGS[member.lang];
+    if (this.#claims.open) {
+      this.#error(member, "claims_off", words.claimsOff);
+      return;
+    }
+    if (password.length > MAX_PASSWORD_LENGTH) {
+      this.#error(
+        member,
+        "bad_password",
+        words.passwordTooLong(MAX_PASSWORD_LENGTH),
+      );
+      return;
+    }
+    const name = member.name;
+    this.#claims.setPassword(name, state.credential, password).then(
+      (credential) => {
+        if (!this.#members.has(member) || member.name !== name) return;
+        if (credential === null) {
+          this.#error(
+            member,
+            "name_registered",
+            STRINGS[member.lang].nameError("registered", name),
+          );
+          return;
+        }
+        // A key keeps the name; a password is the only proof otherwise.
+        state.credential ??= credential;
+        member.deliver({
+          type: "info",
+          code: "registered",
+          text: words.registered(name),
+        });
+      },
+    );
+  }
+
+  // `/identify <password>`: proves the registered name the member asked
+  // for with `/nick`, and takes it.
+  #identify(member: Member, state: _MemberState, password: string): void {
+    const words = CLAIM_STRINGS[member.lang];
+    const name = state.pendingName;
+    if (name === null) {
+      this.#error(member, "nothing_to_identify", words.nothingToIdentify);
+      return;
+    }
+    this.#claims.verifyPassword(name, password, member.address).then(
+      ({ result, credential }) => {
+        if (!this.#members.has(member)) return;
+        if (result === "ok" && credential !== undefined) {
+          state.credential = credential;
+          this.#rename(member, state, name);
+          return;
+        }
+        this.#error(
+          member,
+          "bad_password",
+          result === "slow"
+            ? words.tooManyGuesses
+            : words.wrongNamePassword(name),
+        );
+      },
+    );
+  }
+
+  #error(member: Member, code: string, text: string, target?: string): void {
+    member.deliver(
+      target === undefined
+        ? { type: "error", code, text }
+        : { type: "error", code, text, target },
+    );
   }
 
   #roomError(
@@ -1278,6 +1842,7 @@ export class Hub {
       member,
       code,
       STRINGS[member.lang].roomError(code, room, detail),
+      room,
     );
   }
 
@@ -1292,6 +1857,7 @@ export class Hub {
         check.code as RoomNameErrorCode,
         check.name,
       ),
+      check.name,
     );
   }
 }
@@ -1302,6 +1868,49 @@ function _reason(text: string | undefined): string {
   return text === undefined
     ? ""
     : clipText(sanitizeText(text).trim(), MAX_REASON_LENGTH);
+}
+
+// Remembers the oldest line shown of a room, for `/history`.
+function _noteShown(
+  state: _MemberState,
+  room: Room,
+  lines: readonly ChatLine[],
+): void {
+  const oldest = lines[0]?.id;
+  if (oldest === undefined) return;
+  const shown = state.shown.get(room);
+  if (shown === undefined || oldest < shown) state.shown.set(room, oldest);
+}
+
+// A join's replay: `/history` pages back from its oldest line.
+function _replayed(
+  state: _MemberState,
+  room: Room,
+  lines: readonly ChatLine[],
+): void {
+  state.shown.delete(room);
+  _noteShown(state, room, lines);
+}
+
+// The newest of some lines (oldest first) whose texts fit in `max`, at
+// least one.
+function _newestWithin(lines: ChatLine[], max: number): ChatLine[] {
+  let chars = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    chars += lines[i]!.text.length;
+    if (chars > max && i < lines.length - 1) return lines.slice(i + 1);
+  }
+  return lines;
+}
+
+// A page size: a whole number from 1 to `max`.
+function _isCount(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= max;
+}
+
+// A line id to page back from: absent, or a whole number of 1 or more.
+function _isId(value: number | undefined): boolean {
+  return value === undefined || (Number.isSafeInteger(value) && value >= 1);
 }
 
 // A name someone typed, safe and short enough to quote back.

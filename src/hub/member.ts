@@ -29,6 +29,28 @@ export interface Member {
    * bans a member bans its address too. Never shown to anyone.
    */
   readonly address: string;
+  /**
+   * What others see of the address (IRC's `nick!user@host`): a cloak of
+   * it, or the address itself with `--show-ips`.
+   * @default {undefined} shown as `unknown`
+   */
+  readonly host?: string;
+  /**
+   * The user part of `nick!user@host`.
+   * @default {undefined} shown as `chat`
+   */
+  readonly user?: string;
+  /**
+   * A real name (IRC's `USER`).
+   * @default {undefined} none
+   */
+  readonly realname?: string;
+  /**
+   * Whether the member gets its own public lines back (IRC's
+   * `echo-message`).
+   * @default {undefined} no
+   */
+  readonly echoes?: boolean;
   /** Queues a message; never blocks, never throws. */
   deliver(message: ServerMessage): void;
   /** Ends the member's connection after what is queued; idempotent. */

@@ -16,9 +16,10 @@ import type {
   ServerMessage,
 } from "../protocol/messages.ts";
 import { constantTimeEqual } from "../protocol/constant_time_equal.ts";
-import { lookalikeKeys } from "../protocol/name_rules.ts";
+import { lookalikeKeys, nameKey } from "../protocol/name_rules.ts";
 import { roomKey } from "../protocol/room_name.ts";
-import type { HistoryStore } from "../store/history_store.ts";
+import type { HistoryStore, StoredLine } from "../store/history_store.ts";
+import type { RoomRecord } from "../store/room_store.ts";
 import type { Member } from "./member.ts";
 
 /** Options of {@linkcode Room}. */
@@ -76,9 +77,9 @@ const LIST_TOPIC_LENGTH = 100;
  * room.add(ana);
  * room.add(bob);
  * room.say(ana, { from: "ana", text: "hi", time: 0 });
- * assertEquals(bob.got, [{ type: "message", room: "#general", from: "ana", text: "hi", time: 0 }]);
+ * assertEquals(bob.got, [{ type: "message", room: "#general", from: "ana", text: "hi", time: 0, id: 1 }]);
  * assertEquals(ana.got, []);
- * assertEquals(room.recent(), [{ from: "ana", text: "hi", time: 0 }]);
+ * assertEquals(room.recent(), [{ from: "ana", text: "hi", time: 0, id: 1 }]);
  * ```
  */
 export class Room {
@@ -100,6 +101,12 @@ export class Room {
   #set = new Set<Member>();
   #ops = new Set<Member>();
   #joinKey: string | null = null;
+  // The key as kept across a restart: its salted hash, checked until a
+  // right guess makes the key itself known again.
+  #keyHash: string | null = null;
+  // Name keys of operators who were not back yet since a restart: each
+  // is an operator again on joining.
+  #savedOps = new Set<string>();
   #bans: RoomBan[] = [];
   #store: HistoryStore;
   #historySize: number;
@@ -212,28 +219,66 @@ export class Room {
 
   /** Whether joining needs a key. */
   get hasKey(): boolean {
-    return this.#joinKey !== null;
+    return this.#joinKey !== null || this.#keyHash !== null;
   }
 
   /**
    * Sets or removes the key that joining needs.
    *
    * @param key The key, or `null` for none.
+   * @param hash The key's salted hash, as the store keeps it
+   * (`hashRoomKey`), or `null` when it is not kept.
    */
-  setKey(key: string | null): void {
+  setKey(key: string | null, hash: string | null = null): void {
     this.#joinKey = key;
+    this.#keyHash = key === null ? null : hash;
+  }
+
+  /**
+   * Gives the room back the key it had before a restart: only its hash is
+   * known until someone gives the key.
+   *
+   * @param hash What `hashRoomKey` made of the key.
+   */
+  restoreKey(hash: string): void {
+    this.#joinKey = null;
+    this.#keyHash = hash;
+  }
+
+  /** The key's salted hash, when the store keeps it. */
+  get keyHash(): string | null {
+    return this.#keyHash;
+  }
+
+  /**
+   * Whether checking a guess costs a slow hash (the key is known by its
+   * hash only, since a restart): the hub rations those checks.
+   */
+  get checksHash(): boolean {
+    return this.#joinKey === null && this.#keyHash !== null;
   }
 
   /**
    * Tells whether a guess is the room's key, in constant time.
    *
    * @param guess What the joiner gave, or `undefined`.
+   * @param verify Checks a guess against the key's hash (`verifyRoomKey`),
+   * when only the hash is known.
    * @returns `true` when the room has no key, or the guess is it.
    */
-  keyMatches(guess: string | undefined): boolean {
+  keyMatches(
+    guess: string | undefined,
+    verify?: (guess: string, hash: string) => boolean,
+  ): boolean {
     const key = this.#joinKey;
-    if (key === null) return true;
-    return guess !== undefined && constantTimeEqual(guess, key);
+    const hash = this.#keyHash;
+    if (key === null && hash === null) return true;
+    if (guess === undefined) return false;
+    if (key !== null) return constantTimeEqual(guess, key);
+    if (verify === undefined || !verify(guess, hash!)) return false;
+    // Known again: later guesses are checked without the hash.
+    this.#joinKey = guess;
+    return true;
   }
 
   /**
@@ -241,7 +286,57 @@ export class Room {
    * a key.
    */
   get lasting(): boolean {
-    return this.topic !== null || this.#joinKey !== null;
+    return this.topic !== null || this.hasKey;
+  }
+
+  /**
+   * Makes names operators again when they come back (after a restart).
+   *
+   * @param keys The operators' name keys (`nameKey`).
+   */
+  restoreOps(keys: readonly string[]): void {
+    for (const key of keys) this.#savedOps.add(key);
+  }
+
+  /** Whether operators from before a restart are still to come back. */
+  get awaitsOps(): boolean {
+    return this.#savedOps.size > 0;
+  }
+
+  /**
+   * Tells whether a member joining was an operator before a restart, and
+   * forgets it: the caller makes it one again.
+   *
+   * @param member The member joining.
+   * @returns `true` once for each operator that comes back.
+   */
+  claimsOp(member: Member): boolean {
+    return this.#savedOps.delete(nameKey(member.name));
+  }
+
+  /**
+   * What the store keeps of the room: topic, key hash, topic lock,
+   * operators (those here, and those not back since a restart) and bans.
+   *
+   * @returns A new record.
+   */
+  record(): RoomRecord {
+    const operators = new Set(this.#savedOps);
+    for (const member of this.#ops) operators.add(nameKey(member.name));
+    return {
+      room: this.key,
+      name: this.name,
+      ...(this.topic === null ? {} : { topic: this.topic }),
+      ...(this.#keyHash === null ? {} : { keyHash: this.#keyHash }),
+      ...(this.topicLocked ? { modes: "t" } : {}),
+      operators: [...operators],
+      bans: this.#bans.map((ban) => ({
+        name: ban.name,
+        ...(ban.address === null ? {} : { address: ban.address }),
+        by: ban.by,
+        time: ban.time,
+      })),
+    };
   }
 
   /** The bans, oldest first. */
@@ -328,19 +423,50 @@ export class Room {
    * @param line The line, sanitised and stamped.
    */
   say(from: Member, line: ChatLine): void {
-    this.#store.append(this.key, line);
+    const { id } = this.#store.append(this.key, line);
     this.lastActive = line.time;
-    this.broadcast({ type: "message", room: this.name, ...line }, from);
+    this.broadcast(
+      { type: "message", room: this.name, ...line, id },
+      from.echoes ? null : from,
+    );
   }
 
   /**
-   * The recent public lines, oldest first, as they go on the wire.
+   * The recent public lines, oldest first, as they go on the wire (each
+   * with its id).
    *
-   * @returns A new array of at most `historySize` lines.
+   * @param limit Most lines.
+   * @param before Only lines whose id is below this one.
+   * @returns A new array of at most `limit` lines.
    */
-  recent(): ChatLine[] {
-    return this.#store.recent(this.key, this.#historySize).map((stored) =>
-      stored.line
+  recent(limit: number = this.#historySize, before?: number): ChatLine[] {
+    return _withIds(this.#store.recent(this.key, limit, before));
+  }
+
+  /**
+   * Tells whether the room has lines older than an id.
+   *
+   * @param id A line's id.
+   * @returns `true` when at least one is kept.
+   */
+  hasOlder(id: number): boolean {
+    return this.#store.recent(this.key, 1, id).length > 0;
+  }
+
+  /**
+   * The room's lines holding every word, newest first, each with its id.
+   *
+   * @param words What to look for.
+   * @param before Only lines whose id is below this one.
+   * @returns At most 20 lines.
+   */
+  search(words: string, before?: number): ChatLine[] {
+    return _withIds(
+      this.#store.search(
+        this.key,
+        words,
+        before === undefined ? {} : { before },
+      ),
     );
   }
 
@@ -375,6 +501,11 @@ export class Room {
     if (this.hasKey) summary.key = true;
     return summary;
   }
+}
+
+// Stored lines as they go on the wire: the line and its id.
+function _withIds(stored: readonly StoredLine[]): ChatLine[] {
+  return stored.map(({ id, line }) => ({ ...line, id }));
 }
 
 /**

@@ -107,6 +107,45 @@ export interface WebStrings {
   shortcutJump: string;
   /** What Escape does in the open room drawer. */
   shortcutClose: string;
+  /**
+   * The separator before what was said in a room since you left (a
+   * claimed name coming back); `{count}`, `{room}`.
+   */
+  sinceYouLeft: string;
+  /** Above the divider after the lines a room replays when you join it. */
+  earlierMessages: string;
+  /** Below that divider: what was said after you joined. */
+  sinceYouJoined: string;
+  /** The button at the top of the messages that asks for older ones. */
+  loadEarlier: string;
+  /** That button while they are on their way. */
+  loadingEarlier: string;
+  /** At the top of the messages once the first is shown; `{room}`. */
+  historyStart: string;
+  /** Label of the search field (it searches the room in view). */
+  searchLabel: string;
+  /** Placeholder of the search field. */
+  searchPlaceholder: string;
+  /** The button that searches. */
+  searchButton: string;
+  /** Heading of the search results; `{words}`, `{room}`. */
+  searchHeading: string;
+  /** While the server searches. */
+  searching: string;
+  /** How many were found, all shown; `{count}`. */
+  searchFound: string;
+  /** How many are shown, older ones left to ask for; `{count}`. */
+  searchFoundMore: string;
+  /** Nothing found; `{words}`, `{room}`. */
+  searchNone: string;
+  /** The server refused the search; `{text}` says why. */
+  searchFailed: string;
+  /** Why a search asked for while not connected failed (in `searchFailed`). */
+  searchOffline: string;
+  /** The button that asks for older results. */
+  searchMore: string;
+  /** The button that closes the results and shows the chat again. */
+  searchBack: string;
 }
 
 const WEB_EN: WebStrings = {
@@ -158,7 +197,25 @@ const WEB_EN: WebStrings = {
   shortcutsHeading: "Keys of the page",
   shortcutMove: "previous or next room",
   shortcutJump: "room 1 to 9 of the list",
-  shortcutClose: "closes the room list on a phone",
+  shortcutClose: "closes the room list on a phone, or the search",
+  earlierMessages: "Earlier messages",
+  sinceYouJoined: "Since you joined",
+  loadEarlier: "Show earlier messages",
+  loadingEarlier: "Loading earlier messages…",
+  historyStart: "This is the start of {room}.",
+  searchLabel: "Search the messages of this room",
+  searchPlaceholder: "Search this room",
+  searchButton: "Search",
+  searchHeading: "“{words}” in {room}",
+  searching: "Searching…",
+  searchFound: "{count} found, newest first.",
+  searchFoundMore: "{count} found so far, newest first; older ones below.",
+  searchNone: "Nothing in {room} matches “{words}”.",
+  searchFailed: "The search failed: {text}",
+  searchOffline: "not connected",
+  searchMore: "Older results",
+  searchBack: "Back to the chat",
+  sinceYouLeft: "Since you left ({count}) in {room}:",
 };
 
 const WEB_PT: WebStrings = {
@@ -210,7 +267,26 @@ const WEB_PT: WebStrings = {
   shortcutsHeading: "Teclas da página",
   shortcutMove: "sala anterior ou seguinte",
   shortcutJump: "sala 1 a 9 da lista",
-  shortcutClose: "fecha a lista de salas no celular",
+  shortcutClose: "fecha a lista de salas no celular, ou a busca",
+  earlierMessages: "Mensagens anteriores",
+  sinceYouJoined: "Desde que você entrou",
+  loadEarlier: "Mostrar mensagens anteriores",
+  loadingEarlier: "Carregando mensagens anteriores…",
+  historyStart: "Este é o começo de {room}.",
+  searchLabel: "Buscar nas mensagens desta sala",
+  searchPlaceholder: "Buscar nesta sala",
+  searchButton: "Buscar",
+  searchHeading: "“{words}” em {room}",
+  searching: "Buscando…",
+  searchFound: "{count} encontrada(s), das mais novas às mais antigas.",
+  searchFoundMore:
+    "{count} encontrada(s) até agora, das mais novas às mais antigas; há mais antigas abaixo.",
+  searchNone: "Nada em {room} corresponde a “{words}”.",
+  searchFailed: "A busca falhou: {text}",
+  searchOffline: "sem conexão",
+  searchMore: "Resultados mais antigos",
+  searchBack: "Voltar ao chat",
+  sinceYouLeft: "Desde que você saiu ({count}) em {room}:",
 };
 
 /** Strings of the browser client by language. */

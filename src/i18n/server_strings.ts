@@ -18,7 +18,10 @@ import type {
 } from "../protocol/messages.ts";
 
 /** Why a room name was refused (the shape codes of a user name). */
-export type RoomNameErrorCode = Exclude<NameErrorCode, "reserved" | "taken">;
+export type RoomNameErrorCode = Exclude<
+  NameErrorCode,
+  "reserved" | "taken" | "registered"
+>;
 
 /**
  * Why a room command was refused: each is an `error` code on the wire,
@@ -123,6 +126,28 @@ export interface Strings {
   privateFrom(name: string): string;
   privateTo(name: string): string;
   historyHeader(count: number): string;
+  /** The line under a replayed history, before live messages. */
+  historyEnd: string;
+  /** Above the lines `/history` shows. */
+  olderHeader(room: string, count: number): string;
+  /** `/history` found nothing older. */
+  noOlder(room: string): string;
+  /** Under a page of `/history` when older lines exist. */
+  moreHistory: string;
+  /** Above the lines `/search` found. */
+  searchHeader(room: string, words: string, count: number): string;
+  /** `/search` found nothing. */
+  searchNone(room: string, words: string): string;
+  /** Under a page of `/search` when another may hold more. */
+  moreSearch: string;
+  /** `/search` alone with no search before it. */
+  searchNeedsWords: string;
+  /** A `history` request's `limit` or `before` out of range. */
+  badHistoryPage(max: number): string;
+  /** Told to server operators: storing the history failed. */
+  storeFailing(reason: string): string;
+  /** Told to server operators: the history is stored again. */
+  storeResumed(dropped: number): string;
   slowDown: string;
   dropped(count: number): string;
   badMessage(why: string): string;
@@ -323,6 +348,8 @@ const EN: Strings = {
         return `The name "${name}" is reserved`;
       case "taken":
         return `The name "${name}" is taken`;
+      case "registered":
+        return `The name "${name}" is registered to another key`;
     }
   },
   askName: "Welcome to chat! What is your name?",
@@ -348,6 +375,23 @@ const EN: Strings = {
   privateFrom: (name) => `(private) ${name}`,
   privateTo: (name) => `(private to ${name})`,
   historyHeader: (count) => `Recent messages (${count}):`,
+  historyEnd: "—— end of recent messages ——",
+  olderHeader: (room, count) => `Older messages of ${room} (${count}):`,
+  noOlder: (room) => `No older messages in ${room}`,
+  moreHistory: "/history shows older ones",
+  searchHeader: (room, words, count) =>
+    `Found in ${room} for "${words}", newest first (${count}):`,
+  searchNone: (room, words) => `Nothing found in ${room} for "${words}"`,
+  moreSearch: "/search alone shows more",
+  searchNeedsWords: "What should I look for? /search <words>",
+  badHistoryPage: (max) =>
+    `A history page is 1 to ${max} lines, before a line id of 1 or more`,
+  storeFailing: (reason) =>
+    `The history is not being saved (${reason}); the chat goes on and new messages wait in memory`,
+  storeResumed: (dropped) =>
+    dropped === 0
+      ? "The history is being saved again; nothing was lost"
+      : `The history is being saved again; ${dropped} messages that waited were not kept`,
   slowDown:
     "Slow down: you are sending too fast, so your lines are being dropped",
   dropped: (count) =>
@@ -492,6 +536,8 @@ const PT: Strings = {
         return `O nome "${name}" é reservado`;
       case "taken":
         return `O nome "${name}" já está em uso`;
+      case "registered":
+        return `O nome "${name}" está registrado para outra chave`;
     }
   },
   askName: "Bem-vindo(a) ao chat! Qual é o seu nome?",
@@ -517,6 +563,23 @@ const PT: Strings = {
   privateFrom: (name) => `(privado) ${name}`,
   privateTo: (name) => `(privado para ${name})`,
   historyHeader: (count) => `Mensagens recentes (${count}):`,
+  historyEnd: "—— fim das mensagens recentes ——",
+  olderHeader: (room, count) => `Mensagens mais antigas de ${room} (${count}):`,
+  noOlder: (room) => `Não há mensagens mais antigas em ${room}`,
+  moreHistory: "/history mostra as mais antigas",
+  searchHeader: (room, words, count) =>
+    `Encontradas em ${room} para "${words}", as mais novas primeiro (${count}):`,
+  searchNone: (room, words) => `Nada encontrado em ${room} para "${words}"`,
+  moreSearch: "/search sozinho mostra mais",
+  searchNeedsWords: "Procurar o quê? /search <palavras>",
+  badHistoryPage: (max) =>
+    `Uma página de histórico tem de 1 a ${max} linhas, antes de um id de linha de 1 ou mais`,
+  storeFailing: (reason) =>
+    `O histórico não está sendo salvo (${reason}); o chat continua e as mensagens novas esperam na memória`,
+  storeResumed: (dropped) =>
+    dropped === 0
+      ? "O histórico voltou a ser salvo; nada se perdeu"
+      : `O histórico voltou a ser salvo; ${dropped} mensagens que esperavam não foram guardadas`,
   slowDown:
     "Mais devagar: você está enviando rápido demais, e suas linhas estão sendo descartadas",
   dropped: (count) =>

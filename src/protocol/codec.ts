@@ -9,6 +9,7 @@
  */
 
 import type { Command } from "./commands.ts";
+import type { PublicKeyInfo } from "./key_proof.ts";
 import type { Lang, ServerMessage } from "./messages.ts";
 import type { CODECS } from "./sniff.ts";
 
@@ -30,6 +31,47 @@ export interface Reader {
   readonly needsPassword: boolean;
   /** The reader's current room once joined, or `null` (none, or not yet). */
   readonly room: string | null;
+  /**
+   * What the server tells of itself (IRC's welcome, ISUPPORT and MOTD).
+   * @default {undefined} the codec makes do with its own defaults
+   */
+  readonly server?: ServerFacts | undefined;
+  /**
+   * Who a member is, by name: its user, cloaked host and away text (IRC
+   * writes members as `nick!user@host`). `undefined` for nobody by that
+   * name.
+   */
+  peer?(name: string): Peer | undefined;
+}
+
+/** Facts of the server that stay the same while it runs. */
+export interface ServerFacts {
+  /** The server's name (`--server-name`): the source of its IRC lines. */
+  readonly name: string;
+  /** The network's name (IRC `NETWORK`). */
+  readonly network: string;
+  /** The server's version, as IRC `VERSION` tells it (`chat-0.1.0`). */
+  readonly version: string;
+  /** When the server started, in milliseconds since the epoch. */
+  readonly started: number;
+  /** The message of the day's lines (`--motd`), or `null` for none. */
+  readonly motd: readonly string[] | null;
+  /** Longest line the server reads, in bytes. */
+  readonly maxLineBytes: number;
+  /** Most rooms one member may be in at once; 0 = no limit. */
+  readonly maxRoomsPerUser: number;
+}
+
+/** What others may know of a member, for IRC's `nick!user@host`. */
+export interface Peer {
+  /** The user part: IRC's `USER` name (`~ana`), else the dialect's name. */
+  readonly user: string;
+  /** The host part: a cloak of the address, or the address (`--show-ips`). */
+  readonly host: string;
+  /** IRC's real name, or `""`. */
+  readonly realname: string;
+  /** Its away text, when away. */
+  readonly away?: string;
 }
 
 /**
@@ -47,7 +89,17 @@ export type Intent =
     version?: number;
     lang?: Lang;
     password?: string;
+    /** IRC's `USER` name, shown as the user part of `nick!user@host`. */
+    user?: string;
+    /** IRC's real name. */
+    realname?: string;
+    /** The client's personal public key, to prove and claim names with. */
+    key?: PublicKeyInfo;
+    /** The password of a claimed name (`/register`), proving it. */
+    namePassword?: string;
   }
+  /** The answer to the server's `challenge`: a signature, base64url. */
+  | { type: "proof"; signature: string }
   /** The server's password, given on its own (plain: a line before the name). */
   | { type: "password"; password: string }
   /**
@@ -55,8 +107,11 @@ export type Intent =
    * says which room it is for (else the current room).
    */
   | { type: "input"; text: string; room?: string }
-  /** A command asked for in the dialect's own terms (native `join`, IRC). */
-  | { type: "command"; command: Command }
+  /**
+   * A command asked for in the dialect's own terms (native `join`, IRC);
+   * `room` says which room it is for (IRC's `PRIVMSG #room`).
+   */
+  | { type: "command"; command: Command; room?: string }
   /** Leave, with an optional reason. */
   | { type: "quit"; reason?: string };
 
@@ -67,6 +122,8 @@ export type Decoded =
   | { type: "reply"; text: string }
   /** The line cannot be understood; `why` says why, for the peer. */
   | { type: "bad"; why: string }
+  /** Several things, in order (IRC's `JOIN #a,#b`). */
+  | { type: "many"; items: Decoded[] }
   /** A well-formed line that asks for nothing. */
   | null;
 
@@ -122,4 +179,17 @@ export interface Codec<State = unknown, Id extends string = string> {
    * then encoded for each reader).
    */
   variant(message: ServerMessage, state: State): string | null;
+  /**
+   * Whether the reader wants its own public lines back (IRC's
+   * `echo-message`).
+   * @default {undefined} never
+   */
+  echoes?(state: State): boolean;
+  /**
+   * Sees every message before it is encoded for this reader, cached or
+   * not, so a codec can keep track of what its reader knows (IRC: the
+   * channels it is in, and their modes).
+   * @default {undefined} nothing is kept
+   */
+  observe?(message: ServerMessage, state: State): void;
 }

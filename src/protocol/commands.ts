@@ -29,6 +29,23 @@ export type Command =
   /** Without `text`, asks for the topic; `""` clears it. */
   | { kind: "topic"; room?: string; text?: string }
   | { kind: "nick"; name: string }
+  /**
+   * Older public lines of a room: `limit` of them (1 to 200), older than
+   * id `before`; with `older`, older than the oldest this connection was
+   * shown of the room (`/history`).
+   */
+  | {
+    kind: "history";
+    room?: string;
+    limit?: number;
+    before?: number;
+    older?: true;
+  }
+  /**
+   * Full-text search in a room, newest first; `words` `""` asks for the
+   * next page of the connection's last search (`/search` alone).
+   */
+  | { kind: "search"; room?: string; words: string; before?: number }
   | { kind: "me"; text: string }
   /** Without `key`, removes the room's key. */
   | { kind: "key"; room?: string; key?: string }
@@ -40,8 +57,20 @@ export type Command =
   | { kind: "unban"; room?: string; name: string }
   | { kind: "topic-lock"; room?: string; on: boolean }
   | { kind: "oper"; password: string }
+  /** Claims your name with a password, or changes it. */
+  | { kind: "register"; password: string }
+  /** Proves the password of the registered name you asked for. */
+  | { kind: "identify"; password: string }
   | { kind: "help" }
   | { kind: "quit"; reason?: string }
+  /** Who a member is (IRC `WHOIS`). */
+  | { kind: "whois"; name: string }
+  /** How many members and rooms the server has (IRC `LUSERS`). */
+  | { kind: "lusers" }
+  /** Away with a text, or back without one (IRC `AWAY`). */
+  | { kind: "away"; text?: string }
+  /** The names a room bans, as a list (IRC `MODE #room +b`). */
+  | { kind: "bans"; room?: string }
   | { kind: "usage"; usage: string }
   | { kind: "unknown"; command: string };
 
@@ -211,6 +240,38 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   {
+    name: "history",
+    aliases: [],
+    alsoAccepted: [],
+    completes: "nothing",
+    help: {
+      en: { args: "[N]", summary: "N older messages of the room" },
+      pt: { args: "[N]", summary: "N mensagens mais antigas da sala" },
+    },
+    read: (rest, usage) => {
+      const count = rest.trim();
+      if (count === "") return { kind: "history", older: true };
+      if (!/^[0-9]{1,3}$/.test(count)) return { kind: "usage", usage };
+      const limit = Number(count);
+      if (limit < 1 || limit > 200) return { kind: "usage", usage };
+      return { kind: "history", limit, older: true };
+    },
+  },
+  {
+    name: "search",
+    aliases: [],
+    alsoAccepted: ["find"],
+    completes: "nothing",
+    help: {
+      en: { args: "<words>", summary: "find messages (alone: more)" },
+      pt: {
+        args: "<palavras>",
+        summary: "procura mensagens (sozinho: mais)",
+      },
+    },
+    read: (rest) => ({ kind: "search", words: rest.trim() }),
+  },
+  {
     name: "nick",
     aliases: [],
     alsoAccepted: ["name"],
@@ -310,20 +371,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       on: rest.trim().toLowerCase() !== "off",
     }),
   },
-  {
-    name: "oper",
-    aliases: [],
-    alsoAccepted: [],
-    completes: "nothing",
-    help: {
-      en: { args: "<password>", summary: "become a server operator" },
-      pt: { args: "<senha>", summary: "vira operador(a) do servidor" },
-    },
-    read: (rest, usage) => {
-      const password = rest.trim();
-      return password ? { kind: "oper", password } : { kind: "usage", usage };
-    },
-  },
+  _withPassword("oper", {
+    en: "become a server operator",
+    pt: "vira operador(a) do servidor",
+  }),
+  _withPassword("register", {
+    en: "keep your name: a password proves it",
+    pt: "guarda o seu nome: uma senha o prova",
+  }),
+  _withPassword("identify", {
+    en: "prove a registered name is yours",
+    pt: "prova que um nome registrado é seu",
+  }),
   {
     name: "help",
     aliases: [],
@@ -356,19 +415,46 @@ function _onMember(
   name: "op" | "deop" | "unban",
   summary: Readonly<Record<Lang, string>>,
 ): CommandSpec {
+  return _withOne(name, "names", { en: "<name>", pt: "<nome>" }, summary, (
+    rest,
+  ) => {
+    const [member] = _splitWord(rest.trim());
+    return member ? { kind: name, name: member } : null;
+  });
+}
+
+// A command whose one argument is a password, kept whole (`/register`).
+function _withPassword(
+  name: "oper" | "register" | "identify",
+  summary: Readonly<Record<Lang, string>>,
+): CommandSpec {
+  return _withOne(
+    name,
+    "nothing",
+    { en: "<password>", pt: "<senha>" },
+    summary,
+    (rest) => rest.trim() ? { kind: name, password: rest.trim() } : null,
+  );
+}
+
+// A command of one argument, read by `read` (`null`: missing).
+function _withOne(
+  name: string,
+  completes: CommandSpec["completes"],
+  args: Readonly<Record<Lang, string>>,
+  summary: Readonly<Record<Lang, string>>,
+  read: (rest: string) => Command | null,
+): CommandSpec {
   return {
     name,
     aliases: [],
     alsoAccepted: [],
-    completes: "names",
+    completes,
     help: {
-      en: { args: "<name>", summary: summary.en },
-      pt: { args: "<nome>", summary: summary.pt },
+      en: { args: args.en, summary: summary.en },
+      pt: { args: args.pt, summary: summary.pt },
     },
-    read: (rest, usage) => {
-      const [member] = _splitWord(rest.trim());
-      return member ? { kind: name, name: member } : { kind: "usage", usage };
-    },
+    read: (rest, usage) => read(rest) ?? { kind: "usage", usage },
   };
 }
 

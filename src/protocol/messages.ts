@@ -12,6 +12,8 @@
  * @module
  */
 
+import type { PublicKeyInfo } from "./key_proof.ts";
+
 /**
  * Version of the native dialect; a hello with another version is refused
  * with a `bye` that says which version this server speaks.
@@ -26,6 +28,10 @@ export type ClientMessage =
   /**
    * First line of a native connection; resend with another name after a
    * `name_error`. `password` is the server's `--password`, when it has one.
+   * `key` is the client's personal public key: the server answers with a
+   * `challenge` before the name, and the first key to use a name claims
+   * it (see "Names" in `docs/protocol.md`). `namePassword` proves a name
+   * claimed with `/register` instead.
    */
   | {
     type: "hello";
@@ -33,7 +39,14 @@ export type ClientMessage =
     name: string;
     lang?: Lang;
     password?: string;
+    key?: PublicKeyInfo;
+    namePassword?: string;
   }
+  /**
+   * The answer to a `challenge`: the signature, by the hello's key, of
+   * `proofText(nonce, channel)` (see `key_proof.ts`), in base64url.
+   */
+  | { type: "proof"; signature: string }
   /**
    * A line the user typed: a message, or a `/command` the server
    * interprets; it goes to `room` (one the user is in), else to the
@@ -54,6 +67,19 @@ export type ClientMessage =
   | { type: "switch"; room: string }
   /** Leave cleanly; the server answers `bye` after everything before it is handled. */
   | { type: "quit"; reason?: string }
+  /**
+   * Older public lines of a room you are in: up to `limit` (1 to
+   * {@linkcode MAX_HISTORY_PAGE}, default {@linkcode DEFAULT_HISTORY_PAGE})
+   * lines older than id `before` (absent: the newest). Answered with
+   * `history`.
+   */
+  | { type: "history"; room: string; before?: number; limit?: number }
+  /**
+   * Full-text search in a room you are in: lines holding every word,
+   * newest first, at most 20, older than id `before` when given. Answered
+   * with `search`.
+   */
+  | { type: "search"; room: string; words: string; before?: number }
   /** Liveness probe; the other side answers `pong` with the same id. */
   | { type: "ping"; id: number }
   /** Answer to a `ping`. */
@@ -69,7 +95,19 @@ export interface ChatLine {
   time: number;
   /** `true` for `/me` actions. */
   action?: boolean;
+  /**
+   * The store's id of the line: present on `message` and in every history
+   * list, absent for lines never stored. Ids grow with every line, across
+   * rooms; `history` and `search` page back with them.
+   */
+  id?: number;
 }
+
+/** Most lines one `history` request returns. */
+export const MAX_HISTORY_PAGE = 200;
+
+/** Lines a `history` request without `limit` returns. */
+export const DEFAULT_HISTORY_PAGE = 50;
 
 /** A room's topic: its text, who set it and when. */
 export interface RoomTopic {
@@ -149,11 +187,38 @@ export type ServerMessage =
      * dialect sends it), so clients check a line before sending it.
      */
     maxLineBytes?: number;
+    /**
+     * A claimed name coming back: the rooms the server puts you back in
+     * (a `joined` for each follows), so a client that rejoins rooms
+     * itself leaves these out.
+     */
+    restored?: string[];
   }
     & Omit<RoomState, "room">
     & { room: string | null }
-  /** The requested name was refused; the client may send another `hello`. */
-  | { type: "name_error"; name: string; code: NameErrorCode; text: string }
+  /**
+   * The requested name was refused; the client may send another `hello`.
+   * With code `registered`, `password` says a password proves the name
+   * (send it as the hello's `namePassword`).
+   */
+  | {
+    type: "name_error";
+    name: string;
+    code: NameErrorCode;
+    text: string;
+    password?: true;
+  }
+  /**
+   * Prove the hello's key: sign `proofText(nonce, channel)` and answer
+   * with `proof`. The nonce is fresh for each connection.
+   */
+  | { type: "challenge"; nonce: string }
+  /**
+   * What was said in a room since you left (a claimed name coming back),
+   * oldest first, shown after the room's history under a "since you left"
+   * separator; `since` is when you left.
+   */
+  | { type: "catch_up"; room: string; since: number; lines: ChatLine[] }
   /** You joined a room; it is now your current room. */
   | ({ type: "joined" } & RoomState)
   /** You left a room (`/part`); a kick says `kick` instead. */
@@ -228,14 +293,67 @@ export type ServerMessage =
   | { type: "rooms"; rooms: RoomSummary[]; total: number }
   /** Informational text for this user only (help, command results). */
   | { type: "info"; code: string; text: string }
-  /** Something this user asked for failed; the connection goes on. */
-  | { type: "error"; code: string; text: string }
+  /**
+   * Something this user asked for failed; the connection goes on. `target`
+   * names the room or name it was about (IRC puts it in its numerics; the
+   * native dialect leaves it out).
+   */
+  | { type: "error"; code: string; text: string; target?: string }
   /** The server is closing this connection; `reason` is a code, `text` the localised reason. */
   | { type: "bye"; reason: LeaveReason; text: string }
   /** Liveness probe; the client answers `pong` with the same id. */
   | { type: "ping"; id: number }
   /** Answer to a client's `ping`. */
-  | { type: "pong"; id: number };
+  | { type: "pong"; id: number }
+  /**
+   * Answer to a `history` request (or `/history`): a room's lines, oldest
+   * first; `more` when older lines exist.
+   */
+  | { type: "history"; room: string; lines: ChatLine[]; more: boolean }
+  /**
+   * Answer to a `search` request (or `/search`): the lines holding every
+   * word, newest first; `more` when another page may hold more.
+   */
+  | {
+    type: "search";
+    room: string;
+    words: string;
+    lines: ChatLine[];
+    more: boolean;
+  }
+  /**
+   * Answer to `whois`: who a member is (user, cloaked host, real name),
+   * which rooms it is in (`ops`: those it is an operator of), and its away
+   * text. Only IRC asks for it now; the native and plain dialects show
+   * nothing.
+   */
+  | {
+    type: "whois";
+    name: string;
+    user: string;
+    host: string;
+    realname: string;
+    rooms: string[];
+    ops: string[];
+    away?: string;
+    oper?: true;
+  }
+  /** Answer to `lusers`: how many members and rooms the server has. */
+  | { type: "lusers"; users: number; rooms: number; opers: number }
+  /**
+   * A member went away (`text`) or came back (no `text`): sent to it, and
+   * to the members of its rooms; with `toSender`, to who sent it a private
+   * message while it was away. Only IRC shows it now.
+   */
+  | {
+    type: "away";
+    name: string;
+    text?: string;
+    time: number;
+    toSender?: true;
+  }
+  /** Answer to `bans`: the names a room bans, oldest first. IRC only now. */
+  | { type: "bans"; room: string; names: string[] };
 
 /** Why a name was refused. */
 export type NameErrorCode =
@@ -244,7 +362,9 @@ export type NameErrorCode =
   | "invalid_chars"
   | "mixed_scripts"
   | "reserved"
-  | "taken";
+  | "taken"
+  /** Claimed by another key (or password): see "Names" in `docs/protocol.md`. */
+  | "registered";
 
 /** Why a member left. */
 export type LeaveReason =
@@ -272,6 +392,30 @@ export function isNotice(message: ServerMessage): boolean {
   const type = message.type;
   return type === "join" || type === "leave" || type === "rename" ||
     type === "part";
+}
+
+/** The answers only IRC asks for now (`whois`, `lusers`, `away`, `bans`). */
+export type IrcOnlyMessage = Extract<
+  ServerMessage,
+  { type: "whois" | "lusers" | "away" | "bans" }
+>;
+
+const IRC_ONLY: ReadonlySet<string> = new Set([
+  "whois",
+  "lusers",
+  "away",
+  "bans",
+]);
+
+/**
+ * Tells whether a message is one only IRC shows now: the native and plain
+ * dialects, the terminal client and the page skip it.
+ *
+ * @param message A server message.
+ * @returns `true` for `whois`, `lusers`, `away` and `bans`.
+ */
+export function isIrcOnly(message: ServerMessage): message is IrcOnlyMessage {
+  return IRC_ONLY.has(message.type);
 }
 
 /** The `type` of every {@linkcode ServerMessage}. */

@@ -8,7 +8,13 @@
 
 import type { Codec, Decoded } from "./codec.ts";
 import type { Command } from "./commands.ts";
-import type { ClientMessage, ServerMessage } from "./messages.ts";
+import {
+  type ClientMessage,
+  isIrcOnly,
+  type ServerMessage,
+} from "./messages.ts";
+import { stripFormattingDeep } from "./irc_format.ts";
+import { readPublicKey } from "./key_proof.ts";
 
 const CLIENT_TYPES = new Set([
   "hello",
@@ -22,6 +28,9 @@ const CLIENT_TYPES = new Set([
   "quit",
   "ping",
   "pong",
+  "proof",
+  "history",
+  "search",
 ]);
 const SERVER_TYPES = new Set([
   "welcome",
@@ -45,6 +54,10 @@ const SERVER_TYPES = new Set([
   "bye",
   "ping",
   "pong",
+  "challenge",
+  "catch_up",
+  "history",
+  "search",
 ]);
 
 /**
@@ -95,6 +108,21 @@ function _parseRecord(
     );
   }
   return value;
+}
+
+// Copies the optional fields of `from` that are finite numbers.
+function _withNumbers<T extends object>(
+  message: T,
+  from: Record<string, unknown>,
+  keys: readonly string[],
+): T {
+  for (const key of keys) {
+    const value = from[key];
+    if (typeof value === "number" && Number.isFinite(value)) {
+      (message as Record<string, unknown>)[key] = value;
+    }
+  }
+  return message;
 }
 
 function _optionalString(
@@ -167,7 +195,19 @@ export function decodeClientMessage(line: string): ClientMessage {
         name: r.name,
       };
       if (r.lang === "en" || r.lang === "pt") hello.lang = r.lang;
-      return _withOptional(hello, r, ["password"]);
+      if (r.key !== undefined) {
+        const key = readPublicKey(r.key);
+        if (key === null) {
+          throw new SyntaxError(
+            "Cannot decode hello: its key is not an Ed25519 or ECDSA-P256 public key",
+          );
+        }
+        hello.key = key;
+      }
+      return _withOptional(hello, r, ["password", "namePassword"]);
+    }
+    case "proof": {
+      return { type: "proof", signature: _string(r, "signature") };
     }
     case "input":
       if (typeof r.text !== "string") {
@@ -194,6 +234,22 @@ export function decodeClientMessage(line: string): ClientMessage {
       return { type: "rooms" };
     case "quit":
       return _withOptional({ type: "quit" }, r, ["reason"]);
+    case "history":
+      return _withNumbers(
+        { type: "history", room: _string(r, "room") },
+        r,
+        ["before", "limit"],
+      );
+    case "search":
+      return _withNumbers(
+        {
+          type: "search",
+          room: _string(r, "room"),
+          words: _string(r, "words"),
+        },
+        r,
+        ["before"],
+      );
     default: {
       if (typeof r.id !== "number" || !Number.isFinite(r.id)) {
         throw new SyntaxError(`Cannot decode ${r.type}: it needs a numeric id`);
@@ -231,6 +287,28 @@ export function isNativeHello(line: string): boolean {
 // Every native reader gets the same bytes: one encoding per message.
 const SHARED = "";
 
+// JSON.stringify writes IRC's formatting codes as these escapes.
+const FORMATTING_ESCAPE = /\\u00(?:0[234f]|1[16def])/;
+
+function _encode(message: ServerMessage): string {
+  // Answers only IRC asks for now: native clients are not sent them.
+  if (isIrcOnly(message)) return "";
+  const line = _encodeShown(message);
+  // IRC's formatting is for IRC readers only.
+  return FORMATTING_ESCAPE.test(line)
+    ? _encodeShown(stripFormattingDeep(message))
+    : line;
+}
+
+function _encodeShown(message: ServerMessage): string {
+  // An error's target is for IRC's numerics; native clients read its text.
+  if (message.type === "error" && message.target !== undefined) {
+    const { target: _, ...error } = message;
+    return encodeMessage(error);
+  }
+  return encodeMessage(message);
+}
+
 function _decode(line: string): Decoded {
   let message: ClientMessage;
   try {
@@ -249,6 +327,7 @@ function _decode(line: string): Decoded {
     case "hello":
     case "input":
     case "quit":
+    case "proof":
       return message;
     default:
       return { type: "command", command: requestCommand(message) };
@@ -258,7 +337,17 @@ function _decode(line: string): Decoded {
 /** A native request that stands for a command. */
 export type NativeRequest = Extract<
   ClientMessage,
-  { type: "join" | "part" | "topic" | "rooms" | "who" | "switch" }
+  {
+    type:
+      | "join"
+      | "part"
+      | "topic"
+      | "rooms"
+      | "who"
+      | "switch"
+      | "history"
+      | "search";
+  }
 >;
 
 /**
@@ -301,6 +390,18 @@ export function requestCommand(request: NativeRequest): Command {
       return { kind: "switch", room: request.room };
     case "rooms":
       return { kind: "rooms" };
+    case "history":
+      return _withNumbers(
+        { kind: "history", room: request.room },
+        request,
+        ["before", "limit"],
+      );
+    case "search":
+      return _withNumbers(
+        { kind: "search", room: request.room, words: request.words },
+        request,
+        ["before"],
+      );
   }
 }
 
@@ -325,6 +426,6 @@ export const NATIVE_CODEC: Codec<null, "native"> = {
   claims: isNativeHello,
   open: () => null,
   decode: _decode,
-  encode: encodeMessage,
+  encode: _encode,
   variant: () => SHARED,
 };

@@ -7,7 +7,15 @@
  */
 
 import type { Codec, Decoded, Reader } from "./codec.ts";
-import type { ChatLine, Lang, RoomState, ServerMessage } from "./messages.ts";
+import { stripIrcFormatting } from "./irc_format.ts";
+import {
+  type ChatLine,
+  isIrcOnly,
+  type Lang,
+  type RoomState,
+  type ServerMessage,
+} from "./messages.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
 import {
   markOperators,
   roomEventText,
@@ -34,6 +42,41 @@ export function formatStamp(time: number): string {
 
 let _stampMinute = NaN;
 let _stamp = "";
+
+/**
+ * Formats a time as `[HH:MM]` when it is of the same local day as `now`,
+ * else as `[YYYY-MM-DD HH:MM]`: how replayed and found lines show their
+ * date.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { formatDatedStamp } from "./plain_codec.ts";
+ *
+ * const noon = new Date(2024, 4, 1, 12, 4).getTime();
+ * assertEquals(formatDatedStamp(noon, noon + 60_000), "[12:04]");
+ * assertEquals(formatDatedStamp(noon, noon + 86_400_000), "[2024-05-01 12:04]");
+ * ```
+ *
+ * @param time Milliseconds since the epoch.
+ * @param now The time now, for what "today" is.
+ * @returns The stamp with its brackets.
+ */
+export function formatDatedStamp(time: number, now: number): string {
+  const date = new Date(time);
+  const today = new Date(now);
+  if (
+    date.getFullYear() === today.getFullYear() &&
+    date.getMonth() === today.getMonth() &&
+    date.getDate() === today.getDate()
+  ) {
+    return formatStamp(time);
+  }
+  const day = `${date.getFullYear()}-${
+    String(date.getMonth() + 1).padStart(2, "0")
+  }-${String(date.getDate()).padStart(2, "0")}`;
+  return `[${day} ${formatStamp(time).slice(1)}`;
+}
 
 function _notice(time: number, text: string, room = ""): string {
   const stamp = formatStamp(time);
@@ -95,6 +138,7 @@ export function encodePlain(
   lang: Lang,
   options: EncodePlainOptions = {},
 ): string {
+  if (isIrcOnly(message)) return "";
   const strings = STRINGS[lang];
   const now = options.now ?? Date.now;
   switch (message.type) {
@@ -150,10 +194,56 @@ export function encodePlain(
       return _notice(now(), message.text);
     case "error":
       return `${formatStamp(now())} !! ${message.text}\n`;
+    case "catch_up": {
+      const mark = _mark(message.room, options);
+      return _notice(
+        now(),
+        CLAIM_STRINGS[lang].sinceYouLeft(message.room, message.lines.length),
+        mark,
+      ) + message.lines.map((line) => _chatLine(line, mark)).join("");
+    }
+    case "history":
+    case "search":
+      return _found(message, lang, now());
     case "ping":
     case "pong":
+    case "challenge":
       return "";
   }
+}
+
+// The answer to `/history` or `/search`: a header, the dated lines, and
+// how to see more.
+function _found(
+  message: Extract<ServerMessage, { type: "history" | "search" }>,
+  lang: Lang,
+  now: number,
+): string {
+  const strings = STRINGS[lang];
+  const { room, lines } = message;
+  const count = lines.length;
+  if (count === 0) {
+    return _notice(
+      now,
+      message.type === "history"
+        ? strings.noOlder(room)
+        : strings.searchNone(room, message.words),
+    );
+  }
+  let out = _notice(
+    now,
+    message.type === "history"
+      ? strings.olderHeader(room, count)
+      : strings.searchHeader(room, message.words, count),
+  );
+  for (const line of lines) out += _chatLine(line, "", now);
+  if (message.more) {
+    out += _notice(
+      now,
+      message.type === "history" ? strings.moreHistory : strings.moreSearch,
+    );
+  }
+  return out;
 }
 
 /**
@@ -180,10 +270,14 @@ export function isNamePrompt(line: string): boolean {
     Object.values(STRINGS).some((strings) => strings.askName === notice[1]);
 }
 
-function _chatLine(line: ChatLine, mark: string): string {
+// A public line; with `now`, dated when it is not of today (history).
+function _chatLine(line: ChatLine, mark: string, now?: number): string {
+  const stamp = now === undefined
+    ? formatStamp(line.time)
+    : formatDatedStamp(line.time, now);
   return line.action
-    ? `${formatStamp(line.time)} ${mark}* ${line.from} ${line.text}\n`
-    : `${formatStamp(line.time)} ${mark}${line.from}: ${line.text}\n`;
+    ? `${stamp} ${mark}* ${line.from} ${line.text}\n`
+    : `${stamp} ${mark}${line.from}: ${line.text}\n`;
 }
 
 // After a welcome or a join: the room's topic, then its recent lines.
@@ -199,8 +293,9 @@ function _roomDetails(
     out += _notice(now(), strings.topicIs(state.room, text, by));
   }
   if (state.history.length > 0) {
-    out += _notice(now(), strings.historyHeader(state.history.length));
-    for (const line of state.history) out += _chatLine(line, "");
+    const time = now();
+    out += _notice(time, strings.historyHeader(state.history.length));
+    for (const line of state.history) out += _chatLine(line, "", time);
   }
   return out;
 }
@@ -248,6 +343,8 @@ export const PLAIN_CODEC: Codec<Reader, "plain"> = {
   open: (reader) => reader,
   decode: _decode,
   encode: (message, reader) =>
-    encodePlain(message, reader.lang, { room: reader.room }),
+    stripIrcFormatting(
+      encodePlain(message, reader.lang, { room: reader.room }),
+    ),
   variant: _variant,
 };

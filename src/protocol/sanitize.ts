@@ -50,11 +50,43 @@ const CONTROL =
 export function sanitizeText(text: string): string {
   // Fast path: most chat lines are plain printable text.
   if (!_needsWork(text)) return text;
+  return _clean(text, CONTROL);
+}
+
+/**
+ * As {@linkcode sanitizeText}, but keeps IRC's formatting codes (`\x02
+ * \x03 \x04 \x0f \x11 \x16 \x1d \x1e \x1f`): the hub keeps them in chat
+ * text for IRC readers, and the other dialects strip them
+ * (`irc_format.ts`).
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { sanitizeKeepingFormatting } from "./sanitize.ts";
+ *
+ * assertEquals(sanitizeKeepingFormatting("\x02bold\x02\x1b[2J\x07"), "\x02bold\x02");
+ * ```
+ *
+ * @param text Any string.
+ * @returns The string without anything a terminal would act on but IRC's
+ * formatting.
+ */
+export function sanitizeKeepingFormatting(text: string): string {
+  if (!_needsWork(text)) return text;
+  return _clean(text, CONTROL_BUT_FORMATTING);
+}
+
+function _clean(text: string, control: RegExp): string {
   return text.replace(ESCAPE_SEQUENCE, "").replaceAll("\t", " ").replace(
-    CONTROL,
+    control,
     "",
   );
 }
+
+// CONTROL without IRC's formatting codes.
+const CONTROL_BUT_FORMATTING =
+  // deno-lint-ignore no-control-regex
+  /[\x00\x01\x05-\x08\x0a-\x0e\x10\x12-\x15\x17-\x1c\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufff9-\ufffb]/g;
 
 const NEEDS_WORK =
   // deno-lint-ignore no-control-regex

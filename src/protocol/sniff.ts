@@ -6,6 +6,7 @@
  * @module
  */
 
+import { IRC_CODEC } from "./irc_codec.ts";
 import { NATIVE_CODEC } from "./native_codec.ts";
 import { PLAIN_CODEC } from "./plain_codec.ts";
 
@@ -14,6 +15,7 @@ import { PLAIN_CODEC } from "./plain_codec.ts";
  */
 export const CODECS = [
   NATIVE_CODEC,
+  IRC_CODEC,
   PLAIN_CODEC,
 ] as const;
 

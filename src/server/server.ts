@@ -10,6 +10,7 @@
 
 import type { ServerConfig } from "../config.ts";
 import { Hub } from "../hub/hub.ts";
+import { ClaimRegistry } from "../hub/claim_registry.ts";
 import { ConsoleLog, writeLine } from "./console_log.ts";
 import type { Gateway } from "./gateway.ts";
 import { StreamGateway } from "./stream_gateway.ts";
@@ -28,6 +29,11 @@ import { serverIdentity } from "./server_identity.ts";
 import type { TlsIdentity } from "../transport/tls_identity.ts";
 import { tlsServerContext } from "../transport/tls_stream.ts";
 import { formatFingerprint } from "../transport/fingerprint.ts";
+import type { StoreStatus } from "../store/sqlite_store.ts";
+import { StoreKeeper } from "./store_keeper.ts";
+import { IRC_CODEC } from "../protocol/irc_codec.ts";
+import { HostCloak } from "./host_cloak.ts";
+import { serverFacts } from "./server_facts.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -36,6 +42,16 @@ export interface StartServerOptions {
    * @default {writeLine}
    */
   log?: (line: string) => void;
+  /**
+   * The version IRC clients are told (`VERSION`, `004`).
+   * @default {"chat"}
+   */
+  version?: string;
+  /**
+   * The clock of the hub and of claimed names (tests move it days ahead).
+   * @default {Date.now}
+   */
+  now?: () => number;
 }
 
 /** One listener of a running server, as its callers see it. */
@@ -47,12 +63,19 @@ export interface ChatServer {
   readonly chat: Listener;
   /** The browser client, or `null` when the config has no `webPort`. */
   readonly web: Listener | null;
+  /** The IRC-only listener (`--irc-port`), or `null`. */
+  readonly irc: Listener | null;
   /**
    * The web address others open (`http://192.168.1.23:50002`), which the
    * page shows as a QR code; `null` without the browser client, or when
    * it listens on loopback only.
    */
   readonly webUrl: string | null;
+  /**
+   * The database file the history is kept in, or `null` when it is kept
+   * in memory only (`--memory`, or no data folder).
+   */
+  readonly history: string | null;
   /**
    * Whether TCP keepalive timing was set on the chat port (see
    * {@linkcode ServerConfig.keepalive}).
@@ -80,6 +103,65 @@ export interface ChatServer {
  */
 function _tickMs(config: ServerConfig): number {
   return Math.max(10, Math.min(250, config.promptAfterMs / 2));
+}
+
+/**
+ * The console line of a change in storing the history.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { describeStoreStatus } from "./server.ts";
+ *
+ * assertEquals(
+ *   describeStoreStatus({ state: "failing", reason: "the disk is full" }),
+ *   "history not saved: the disk is full; chat goes on, lines wait in memory",
+ * );
+ * ```
+ *
+ * @param status What happened.
+ * @returns The line.
+ */
+export function describeStoreStatus(status: StoreStatus): string {
+  return status.state === "failing"
+    ? `history not saved: ${status.reason}; chat goes on, lines wait in memory`
+    : `history saved again${
+      status.dropped === 0 ? "" : `; ${status.dropped} lines were not kept`
+    }`;
+}
+
+/**
+ * The hub of a config, on the keeper's one store: the history, the rooms'
+ * records and the claimed names (which outlive a restart in the data
+ * folder's database; in memory with --memory, or without a data folder).
+ */
+function _hub(
+  config: ServerConfig,
+  keeper: StoreKeeper,
+  log: ConsoleLog,
+  now: () => number,
+): Hub {
+  return new Hub({
+    now,
+    store: keeper.store,
+    rooms: keeper.store,
+    claims: new ClaimRegistry({
+      store: keeper.store,
+      claimDays: config.nameClaimDays,
+      open: config.openNames,
+      now,
+    }),
+    catchUp: config.catchUp,
+    historySize: config.historySize,
+    rateLimit: config.rateLimit,
+    onEvent: (event) => log.hubEvent(event),
+    serverName: "chat",
+    defaultRoom: config.defaultRoom,
+    maxRooms: config.maxRooms,
+    maxRoomsPerUser: config.maxRoomsPerUser,
+    operPassword: config.operPassword,
+    maxLineBytes: config.maxLineBytes,
+  });
 }
 
 /** Waits for `promise`, but no longer than `ms`. */
@@ -122,17 +204,10 @@ export async function startServer(
   options: StartServerOptions = {},
 ): Promise<ChatServer> {
   const log = new ConsoleLog(options.log ?? writeLine);
-  const hub = new Hub({
-    historySize: config.historySize,
-    rateLimit: config.rateLimit,
-    onEvent: (event) => log.hubEvent(event),
-    serverName: "chat",
-    defaultRoom: config.defaultRoom,
-    maxRooms: config.maxRooms,
-    maxRoomsPerUser: config.maxRoomsPerUser,
-    operPassword: config.operPassword,
-    maxLineBytes: config.maxLineBytes,
-  });
+  // Read once, before anything listens: a missing MOTD file is an error.
+  const facts = await serverFacts(config, options.version ?? "chat");
+  // The identity before the history: a certificate that cannot be used
+  // stops the start with nothing to close.
   const identity = await serverIdentity(config, { log });
   const context = tlsServerContext(identity);
   // The page over HTTPS with a real certificate, or when asked to: a
@@ -147,21 +222,54 @@ export async function startServer(
         : { fingerprint: formatFingerprint(identity.sha256) }),
     }
     : null;
-  const chat = new StreamGateway(hub, config, {
-    log,
-    tls: { context, required: config.requireTls },
+  const cloak = new HostCloak({ showIps: config.showIps });
+  const hostOf = (ip: string) => cloak.hostOf(ip);
+  const clock = options.now ?? Date.now;
+  // The history first: a data folder that cannot be used stops the start
+  // before any port is taken.
+  let onStoreStatus = (_status: StoreStatus): void => {};
+  const keeper = StoreKeeper.open(config, {
+    onStatus: (status) => onStoreStatus(status),
+    onError: (error) => log.reportError(error, "history"),
   });
+  let hub: Hub;
+  try {
+    hub = _hub(config, keeper, log, clock);
+  } catch (error) {
+    keeper.close();
+    throw error;
+  }
+  onStoreStatus = (status) => {
+    log.write(describeStoreStatus(status));
+    hub.storeStatus(status);
+  };
+  const beforeWrite = () => keeper.commit();
+  let chat: StreamGateway;
+  try {
+    chat = new StreamGateway(hub, config, {
+      log,
+      tls: { context, required: config.requireTls },
+      beforeWrite,
+      server: facts,
+      hostOf,
+    });
+  } catch (error) {
+    keeper.close();
+    throw error;
+  }
   let web: WebGateway | null = null;
+  let irc: StreamGateway | null = null;
   const gateways: Gateway[] = [chat];
 
   // One timer for every connection's deadlines, prompts and pings.
   const ticker = setInterval(() => {
     const now = Date.now();
     try {
-      hub.tick(now);
+      hub.tick(clock());
     } catch (error) {
       log.reportError(error, "hub");
     }
+    keeper.tick(now);
     for (const gateway of gateways) {
       for (const connection of gateway.live) {
         try {
@@ -194,13 +302,16 @@ export async function startServer(
       }
       log.write("shutting down");
       await chat.stopAccepting();
+      await irc?.stopAccepting();
       hub.shutdown();
-      await chat.closeAll();
+      await Promise.all([chat.closeAll(), irc?.closeAll()]);
       // As before there was one server: "stopped" once the chat port is
       // done, though a page's socket may still be closing.
       log.write("stopped");
       await webClosed;
       clearInterval(ticker);
+      // Last: every line a member was sent is committed, the lock let go.
+      keeper.close();
       resolveFinished();
     })();
     return shuttingDown;
@@ -221,9 +332,31 @@ export async function startServer(
       return undefined; // an address too long for a QR code
     }
   };
+  if (config.ircPort !== null) {
+    try {
+      irc = new StreamGateway(hub, config, {
+        log,
+        port: config.ircPort,
+        codec: IRC_CODEC,
+        beforeWrite,
+        server: facts,
+        hostOf,
+      });
+    } catch (error) {
+      await shutdown();
+      throw error;
+    }
+    gateways.push(irc);
+  }
   if (config.webPort !== null) {
     try {
-      web = new WebGateway(hub, config, { log, joinCode, tls: webTls });
+      web = new WebGateway(hub, config, {
+        log,
+        joinCode,
+        tls: webTls,
+        beforeWrite,
+        hostOf,
+      });
     } catch (error) {
       await shutdown();
       throw error;
@@ -248,7 +381,9 @@ export async function startServer(
   return {
     chat,
     web,
+    irc,
     webUrl,
+    history: keeper.path,
     keepaliveTuned: chat.keepaliveTuned,
     identity,
     webTls: webTls !== null,

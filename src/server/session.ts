@@ -20,7 +20,15 @@ import {
 import type { Hub } from "../hub/hub.ts";
 import type { Member } from "../hub/member.ts";
 import { STRINGS } from "../i18n/server_strings.ts";
-import type { Codec, CodecId, Intent, Reader } from "../protocol/codec.ts";
+import type {
+  Codec,
+  CodecId,
+  Decoded,
+  Intent,
+  Peer,
+  Reader,
+  ServerFacts,
+} from "../protocol/codec.ts";
 import { constantTimeEqual } from "../protocol/constant_time_equal.ts";
 import {
   type Encoded,
@@ -28,6 +36,15 @@ import {
   encodeOnce,
 } from "../protocol/encode_cache.ts";
 import { FALLBACK_CODEC, sniff } from "../protocol/sniff.ts";
+import {
+  keyIdOf,
+  newNonce,
+  type PublicKeyInfo,
+  UNBOUND_CHANNEL,
+  verifyProof,
+} from "../protocol/key_proof.ts";
+import type { Credential } from "../hub/claim_registry.ts";
+import { CLAIM_STRINGS } from "../i18n/claim_strings.ts";
 import type {
   CloseCode,
   LineTransport,
@@ -69,6 +86,24 @@ export interface SessionOptions {
    * @default {Date.now}
    */
   now?: () => number;
+  /**
+   * What the server tells of itself, for codecs that say it (IRC).
+   * @default {undefined}
+   */
+  server?: ServerFacts;
+  /**
+   * The host others see for an address (a cloak, or the address itself
+   * with `--show-ips`).
+   * @default {() => "unknown"}
+   */
+  hostOf?: (ip: string) => string;
+  /**
+   * What a key's proof is bound to: the fingerprint of the certificate
+   * this connection's TLS showed (`SHA256:…`), so that a proof relayed
+   * from another connection fails. The TLS transport gives it.
+   * @default {UNBOUND_CHANNEL} a connection without TLS
+   */
+  channelBinding?: string;
 }
 
 /** Why a session is closing. */
@@ -80,6 +115,9 @@ export interface Closing {
 }
 
 const MAX_BAD_LINES = 10;
+// Failed guesses of claimed names' passwords (wrong, or refused for
+// guessing too fast) before the connection is closed.
+const MAX_NAME_GUESSES = 5;
 const MAX_NAME_TRIES = 20;
 const FLUSH_DEADLINE_MS = 1500;
 
@@ -97,6 +135,12 @@ export class Session implements Member, Reader, TransportSink {
   readonly label: string;
   /** The peer's IP address, for bans. */
   readonly address: string;
+  /** What others see as the address: a cloak of it, or it (`--show-ips`). */
+  readonly host: string;
+  /** The user part of `nick!user@host`: IRC's `USER` name, else the dialect's. */
+  user = "";
+  /** IRC's real name, or `""`. */
+  realname = "";
   #hub: Hub;
   #transport: LineTransport;
   #options: SessionOptions;
@@ -118,6 +162,19 @@ export class Session implements Member, Reader, TransportSink {
   #lastHeard: number;
   #heard = false;
   #pinged = false;
+  // What the peer proved (a key, a name's password), and the challenge of
+  // a hello whose key is not proven yet.
+  #credential: Credential | null = null;
+  #challenge: {
+    nonce: string;
+    key: PublicKeyInfo;
+    hello: Extract<Intent, { type: "hello" }>;
+  } | null = null;
+  // A proof or a password being checked (off the main thread): names wait.
+  #checking = false;
+  // The claimed name whose password a plain user is asked for.
+  #namePasswordFor: string | null = null;
+  #nameGuesses = 0;
 
   /**
    * Starts a connection's life; nothing is read until
@@ -134,6 +191,7 @@ export class Session implements Member, Reader, TransportSink {
     this.#options = options;
     this.label = transport.label;
     this.address = transport.ip;
+    this.host = (options.hostOf ?? (() => "unknown"))(transport.ip);
     this.#authenticated = (options.password ?? null) === null;
     this.#lang = options.lang;
     this.#connectedAt = (options.now ?? Date.now)();
@@ -152,9 +210,32 @@ export class Session implements Member, Reader, TransportSink {
     return this.#hub.has(this);
   }
 
-  /** Whether the server's password is still to be given. */
+  /**
+   * Whether a password is still to be given: the server's, or that of the
+   * claimed name a plain user asked for.
+   */
   get needsPassword(): boolean {
-    return !this.#authenticated;
+    return !this.#authenticated || this.#namePasswordFor !== null;
+  }
+
+  /** What the server tells of itself. */
+  get server(): ServerFacts | undefined {
+    return this.#options.server;
+  }
+
+  /**
+   * Who a member is, by name.
+   *
+   * @param name A name.
+   * @returns Its user, host and away text, or `undefined`.
+   */
+  peer(name: string): Peer | undefined {
+    return this.#hub.identity(name);
+  }
+
+  /** Whether the peer wants its own public lines back (IRC's echo-message). */
+  get echoes(): boolean {
+    return this.#codec?.echoes?.(this.#state) ?? false;
   }
 
   /** The codec, once the first line (or the gateway) has chosen it. */
@@ -192,6 +273,7 @@ export class Session implements Member, Reader, TransportSink {
   deliver(message: ServerMessage): void {
     const codec = this.#codec;
     if (this.#shut || codec === null) return;
+    codec.observe?.(message, this.#state);
     const encoded = encodeOnce(message, codec, this.#state);
     if (!this.#write(encoded, isNotice(message))) this.close("slow");
   }
@@ -261,7 +343,10 @@ export class Session implements Member, Reader, TransportSink {
       const sniffed = sniff(line);
       codec = sniffed === codec ? codec : this.#choose(sniffed);
     }
-    const decoded = codec.decode(line, this.#state);
+    this.#handle(codec.decode(line, this.#state));
+  }
+
+  #handle(decoded: Decoded): void {
     if (decoded === null) {
       this.#badLines = 0;
       return;
@@ -273,6 +358,11 @@ export class Session implements Member, Reader, TransportSink {
       case "reply":
         this.#badLines = 0;
         if (!this.#write(encodedText(decoded.text), false)) this.close("slow");
+        return;
+      case "many":
+        for (const item of decoded.items) {
+          if (this.#closing === null) this.#handle(item);
+        }
         return;
       default:
         // A well-formed line ends a run of bad lines; a second hello is
@@ -448,6 +538,8 @@ export class Session implements Member, Reader, TransportSink {
           return;
         }
         if (intent.lang) this.#lang = intent.lang;
+        if (intent.user !== undefined) this.user = intent.user;
+        if (intent.realname !== undefined) this.realname = intent.realname;
         if (
           intent.version !== undefined &&
           Math.trunc(intent.version) !== PROTOCOL_VERSION
@@ -462,9 +554,34 @@ export class Session implements Member, Reader, TransportSink {
         if (!this.#authenticated && !this.#checkPassword(intent.password)) {
           return;
         }
+        if (this.#checking || this.#challenge !== null) {
+          this.#badLine("waiting for a proof");
+          return;
+        }
+        if (
+          intent.key !== undefined &&
+          (this.#credential?.kind !== "key" ||
+            this.#credential.keyId !== keyIdOf(intent.key))
+        ) {
+          this.#askProof(intent, intent.key);
+          return;
+        }
+        if (intent.namePassword !== undefined) {
+          this.#proveName(intent.name, intent.namePassword);
+          return;
+        }
         this.#tryName(intent.name);
         return;
+      case "proof":
+        this.#checkProof(intent.signature);
+        return;
       case "password":
+        if (this.#authenticated && this.#namePasswordFor !== null) {
+          const name = this.#namePasswordFor;
+          this.#namePasswordFor = null;
+          this.#proveName(name, intent.password);
+          return;
+        }
         if (this.#authenticated) {
           this.#badLine("no password asked for");
           return;
@@ -478,17 +595,14 @@ export class Session implements Member, Reader, TransportSink {
         }
         return;
       case "input":
-        if (this.#hub.has(this)) {
-          this.#hub.input(
-            this,
-            intent.text,
-            intent.room === undefined ? {} : { room: intent.room },
-          );
-        }
+      case "command": {
+        if (!this.#hub.has(this)) return;
+        const options = intent.room === undefined ? {} : { room: intent.room };
+        if (intent.type === "input") {
+          this.#hub.input(this, intent.text, options);
+        } else this.#hub.apply(this, intent.command, options);
         return;
-      case "command":
-        if (this.#hub.has(this)) this.#hub.apply(this, intent.command);
-        return;
+      }
       case "quit":
         if (this.#hub.has(this)) {
           this.#hub.input(
@@ -522,10 +636,24 @@ export class Session implements Member, Reader, TransportSink {
       this.#exit("full", undefined, true);
       return;
     }
-    const result = this.#hub.register(this, requested);
+    const result = this.#hub.register(this, requested, {
+      credential: this.#credential,
+    });
     if (result.ok) return;
     if (++this.#nameTries > MAX_NAME_TRIES) {
       this.#exit("protocol", "too many names refused", true);
+      return;
+    }
+    const password = result.code === "registered" &&
+      this.#hub.claims.hasPassword(result.name);
+    if (password && this.#codec?.id === "plain") {
+      // The next line is the name's password.
+      this.#namePasswordFor = result.name;
+      this.deliver({
+        type: "info",
+        code: "notice",
+        text: CLAIM_STRINGS[this.#lang].askNamePassword(result.name),
+      });
       return;
     }
     this.deliver({
@@ -533,7 +661,81 @@ export class Session implements Member, Reader, TransportSink {
       name: result.name,
       code: result.code,
       text: STRINGS[this.#lang].nameError(result.code, result.name),
+      ...(password ? { password: true as const } : {}),
     });
+  }
+
+  // A hello with a key not proven yet: send a challenge, and keep the
+  // hello for when the proof comes.
+  #askProof(
+    hello: Extract<Intent, { type: "hello" }>,
+    key: PublicKeyInfo,
+  ): void {
+    const nonce = newNonce();
+    this.#challenge = { nonce, key, hello };
+    this.deliver({ type: "challenge", nonce });
+  }
+
+  // The proof of the challenged key: a good one proves the key for the
+  // whole connection and the hello goes on; a bad one ends it.
+  #checkProof(signature: string): void {
+    const challenge = this.#challenge;
+    if (challenge === null || this.#checking) {
+      this.#badLine("no challenge to answer");
+      return;
+    }
+    this.#challenge = null;
+    this.#checking = true;
+    const channel = this.#options.channelBinding ?? UNBOUND_CHANNEL;
+    verifyProof(challenge.key, signature, challenge.nonce, channel).then(
+      (good) => {
+        this.#checking = false;
+        if (this.#closing !== null) return;
+        if (!good) {
+          this.#options.log(`${this.label}: a key's proof did not verify`);
+          this.#exit("protocol", CLAIM_STRINGS[this.#lang].badProof, true);
+          return;
+        }
+        this.#credential = { kind: "key", keyId: keyIdOf(challenge.key) };
+        this.#onIntent(challenge.hello);
+      },
+    );
+  }
+
+  // A name's password (a plain user's answer, a native hello's
+  // `namePassword`): checked off the main thread, each guess counted.
+  #proveName(name: string, password: string): void {
+    this.#checking = true;
+    this.#hub.claims.verifyPassword(name, password, this.address).then(
+      ({ result, credential }) => {
+        this.#checking = false;
+        if (this.#closing !== null) return;
+        if (result === "ok" && credential !== undefined) {
+          this.#credential = credential;
+          this.#tryName(name);
+          return;
+        }
+        if (result === "none") {
+          this.#tryName(name);
+          return;
+        }
+        if (++this.#nameGuesses >= MAX_NAME_GUESSES) {
+          this.#options.log(`${this.label}: too many wrong name passwords`);
+          this.#exit("password", undefined, true);
+          return;
+        }
+        const words = CLAIM_STRINGS[this.#lang];
+        this.deliver({
+          type: "name_error",
+          name,
+          code: "registered",
+          text: result === "slow"
+            ? words.tooManyGuesses
+            : words.wrongNamePassword(name),
+          password: true,
+        });
+      },
+    );
   }
 
   #badLine(why: string): void {
@@ -547,6 +749,8 @@ export class Session implements Member, Reader, TransportSink {
 
   #choose(codec: Codec<unknown, CodecId>): Codec<unknown, CodecId> {
     this.#codec = codec;
+    // IRC's USER names it at registration; the others go by their dialect.
+    this.user = codec.id;
     this.#state = codec.open(this);
     return codec;
   }

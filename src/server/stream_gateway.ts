@@ -25,6 +25,7 @@ import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
 import { Session, type SessionOptions } from "./session.ts";
 import { tuneKeepalive } from "./system_tuning.ts";
+import type { ServerFacts } from "../protocol/codec.ts";
 
 /** Options of {@linkcode StreamGateway}. */
 export interface StreamGatewayOptions {
@@ -41,6 +42,32 @@ export interface StreamGatewayOptions {
    * @default {null}
    */
   tls?: { context: TlsServerContext; required: boolean } | null;
+  /**
+   * Called right before each write to a connection: the server commits
+   * the lines it stored there (see `LineTransportOptions.beforeWrite`).
+   * @default {() => {}}
+   */
+  beforeWrite?: () => void;
+  /**
+   * The port, when it is not the chat port (`--irc-port`).
+   * @default {config.port}
+   */
+  port?: number;
+  /**
+   * The codec every connection speaks (IRC on `--irc-port`).
+   * @default {undefined} sniffed from each first line
+   */
+  codec?: SessionOptions["codec"];
+  /**
+   * What the server tells of itself, for IRC.
+   * @default {undefined}
+   */
+  server?: ServerFacts;
+  /**
+   * The host others see for an address.
+   * @default {undefined} `unknown`
+   */
+  hostOf?: (ip: string) => string;
 }
 
 /**
@@ -133,18 +160,20 @@ export class StreamGateway implements Gateway {
     options: StreamGatewayOptions = {},
   ) {
     this.#limiter = new IpLimiter(config.maxPerIp);
+    const port = options.port ?? config.port;
+    const flag = options.port === undefined ? "--port" : "--irc-port";
     try {
       this.#listener = Deno.listen({
         hostname: config.host,
-        port: config.port,
+        port,
         transport: "tcp",
       });
     } catch (error) {
       throw listenError(error, {
         host: config.host,
-        port: config.port,
-        portFlag: "--port",
-        inUseHint: "is another server running? choose another --port",
+        port,
+        portFlag: flag,
+        inUseHint: `is another server running? choose another ${flag}`,
       });
     }
     this.addr = this.#listener.addr as Deno.NetAddr;
@@ -158,6 +187,10 @@ export class StreamGateway implements Gateway {
       ...config,
       batcher: this.#batcher,
       log: (line) => log.write(line),
+      ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
+      ...(options.codec === undefined ? {} : { codec: options.codec }),
+      ...(options.server === undefined ? {} : { server: options.server }),
+      ...(options.hostOf === undefined ? {} : { hostOf: options.hostOf }),
     };
     this.#accepting = this.#acceptAll();
     this.keepaliveTuned = config.keepalive !== null &&

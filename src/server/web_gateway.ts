@@ -58,6 +58,12 @@ export interface WebGatewayOptions {
    */
   log?: ConsoleLog;
   /**
+   * Called right before each write to a connection: the server commits
+   * the lines it stored there (see `LineTransportOptions.beforeWrite`).
+   * @default {() => {}}
+   */
+  beforeWrite?: () => void;
+  /**
    * The QR code the page shows, from the port it listens on.
    * @default {none}
    */
@@ -68,6 +74,11 @@ export interface WebGatewayOptions {
    * @default {null: plain HTTP}
    */
   tls?: { certPem: string; keyPem: string; fingerprint?: string } | null;
+  /**
+   * The host others (IRC users) see for an address.
+   * @default {undefined} `unknown`
+   */
+  hostOf?: (ip: string) => string;
 }
 
 const encoder = new TextEncoder();
@@ -190,6 +201,8 @@ export class WebGateway implements Gateway {
       batcher: this.#batcher,
       framer: this.#framer,
       log: (line) => log.report(line),
+      ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
+      ...(options.hostOf === undefined ? {} : { hostOf: options.hostOf }),
     };
     try {
       const tls = options.tls ?? null;

@@ -14,6 +14,7 @@ import type {
   SearchOptions,
   StoredLine,
 } from "./history_store.ts";
+import type { ClaimRecord, ClaimStore } from "./claim_store.ts";
 import type { ChatStore, RoomRecord } from "./room_store.ts";
 import { hasWords, queryWords } from "./search_words.ts";
 import { checkCount, retainLimits, searchLimit } from "./store_limits.ts";
@@ -54,10 +55,11 @@ interface _Ring {
  * assertEquals(store.recent("#general", 10, 3).map((stored) => stored.id), [2]);
  * ```
  */
-export class MemoryStore implements ChatStore {
+export class MemoryStore implements ChatStore, ClaimStore {
   #capacity: number;
   #rooms = new Map<string, _Ring>();
   #records = new Map<string, RoomRecord>();
+  #claims = new Map<string, ClaimRecord>();
   #lastId = 0;
 
   /**
@@ -243,6 +245,33 @@ export class MemoryStore implements ChatStore {
    */
   forgetRoom(room: string): void {
     this.#records.delete(room);
+  }
+
+  /**
+   * Every claim kept, in the order first saved.
+   *
+   * @returns New records.
+   */
+  loadClaims(): ClaimRecord[] {
+    return [...this.#claims.values()].map((claim) => ({ ...claim }));
+  }
+
+  /**
+   * Keeps a claim's whole record, replacing what was kept under its key.
+   *
+   * @param record The claim as it is now.
+   */
+  saveClaim(record: ClaimRecord): void {
+    this.#claims.set(record.key, record);
+  }
+
+  /**
+   * Forgets a claim.
+   *
+   * @param key The name's look key.
+   */
+  forgetClaim(key: string): void {
+    this.#claims.delete(key);
   }
 
   /** Nothing to let go: memory is freed with the store. */

@@ -89,6 +89,26 @@ export const MIGRATIONS: readonly Migration[] = [
       PRAGMA application_id = ${APPLICATION_ID};
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Claimed names (see claim_store.ts): who may use each name (a public
+      -- key, a password's salted hash, a certificate fingerprint), when it
+      -- was last used, and the rooms its holder was in when it left (a
+      -- JSON array of room names). Never a password or a private key.
+      CREATE TABLE name_claims (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        key_id TEXT,
+        password_hash TEXT,
+        cert_fp TEXT,
+        claimed_at INTEGER NOT NULL,
+        last_used INTEGER NOT NULL,
+        left_at INTEGER,
+        rooms TEXT NOT NULL DEFAULT '[]'
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this program writes: the last migration's. */

@@ -9,6 +9,7 @@
  * @module
  */
 
+import type { ClaimStore } from "./claim_store.ts";
 import type { HistoryStore } from "./history_store.ts";
 
 /** A room's topic, and who set it when. */
@@ -94,5 +95,8 @@ export interface RoomStore {
   forgetRoom(room: string): void;
 }
 
-/** A store of both lines and rooms: what the server opens. */
-export interface ChatStore extends HistoryStore, RoomStore {}
+/**
+ * A store of lines, rooms and claimed names: what the server opens, once,
+ * for all three.
+ */
+export interface ChatStore extends HistoryStore, RoomStore, ClaimStore {}

@@ -30,6 +30,7 @@ import type {
   StoredLine,
 } from "./history_store.ts";
 import { applyMigrations } from "./migrations.ts";
+import type { ClaimRecord, ClaimStore } from "./claim_store.ts";
 import type { ChatStore, RoomBan, RoomRecord } from "./room_store.ts";
 import { hasWords, queryWords } from "./search_words.ts";
 import { checkCount, retainLimits, searchLimit } from "./store_limits.ts";
@@ -117,9 +118,17 @@ interface _RoomRow {
   line_count: number;
 }
 
+function _insertRows(rows: number): string {
+  return "INSERT INTO lines (id, room, sender, text, time, action) VALUES " +
+    Array(rows).fill("(?, ?, ?, ?, ?, ?)").join(", ");
+}
+
 const _SQL = {
   insertLine:
     "INSERT INTO lines (id, room, sender, text, time, action) VALUES (?, ?, ?, ?, ?, ?)",
+  // A burst's lines go in many to a statement: half the cost of one each.
+  insertLines64: _insertRows(64),
+  insertLines8: _insertRows(8),
   indexLine: "INSERT INTO lines_search (rowid, text, room) VALUES (?, ?, ?)",
   insertRoom: "INSERT INTO rooms (id, key) VALUES (?, ?)",
   countLines: "UPDATE rooms SET line_count = line_count + ? WHERE id = ?",
@@ -147,6 +156,10 @@ const _SQL = {
     "INSERT OR IGNORE INTO room_operators (room, name) VALUES (?, ?)",
   addBan:
     "INSERT OR REPLACE INTO room_bans (room, name, address, by, time) VALUES (?, ?, ?, ?, ?)",
+  saveClaim: "INSERT OR REPLACE INTO name_claims (key, name, key_id, " +
+    "password_hash, cert_fp, claimed_at, last_used, left_at, rooms) " +
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  forgetClaim: "DELETE FROM name_claims WHERE key = ?",
 } as const;
 
 type _Statements = { [name in keyof typeof _SQL]: StatementSync };
@@ -185,7 +198,7 @@ const _INDEX_AT_CLOSE = 20_000;
  * again.close();
  * ```
  */
-export class SqliteStore implements ChatStore {
+export class SqliteStore implements ChatStore, ClaimStore {
   /** The data folder. */
   readonly dir: string;
   /** The database file. */
@@ -208,6 +221,8 @@ export class SqliteStore implements ChatStore {
   #lineCounts = new Map<number, number>();
   #newRooms: number[] = [];
   #roomChanges = new Map<number, RoomRecord | null>();
+  // Claims saved (a record) or forgotten (null) since the last commit.
+  #claimChanges = new Map<string, ClaimRecord | null>();
   #pending: _Pending[] = [];
   #pendingBytes = 0;
   #failing = false;
@@ -291,6 +306,16 @@ export class SqliteStore implements ChatStore {
     }
   }
 
+  /**
+   * Tells whether the history has ever had a room.
+   *
+   * @param room The room's key (`#general`).
+   * @returns `true` when lines of it were appended, or it was saved.
+   */
+  hasRoom(room: string): boolean {
+    return this.#roomIds.has(room);
+  }
+
   /** Lines appended and not yet committed. */
   get pending(): number {
     return this.#pending.length;
@@ -330,31 +355,23 @@ export class SqliteStore implements ChatStore {
     if (this.#closed || this.#readOnly) return this.#pending.length === 0;
     if (
       this.#pending.length === 0 && this.#newRooms.length === 0 &&
-      this.#roomChanges.size === 0
+      this.#roomChanges.size === 0 && this.#claimChanges.size === 0
     ) {
       return true;
     }
     if (this.#failing && performance.now() < this.#retryAt) return false;
     const pending = this.#pending;
-    const counts = new Map<number, number>();
+    const counts = _countByRoom(pending);
     const written = this.#write(() => {
       const sql = this.#sql;
       for (const id of this.#newRooms) {
         sql.insertRoom.run(id, this.#roomKeys.get(id)!);
       }
       for (const [id, record] of this.#roomChanges) this.#writeRoom(id, record);
-      for (const { room, stored } of pending) {
-        const { id, line } = stored;
-        sql.insertLine.run(
-          id,
-          room,
-          line.from,
-          line.text,
-          line.time,
-          line.action === true ? 1 : 0,
-        );
-        counts.set(room, (counts.get(room) ?? 0) + 1);
+      for (const [key, claim] of this.#claimChanges) {
+        this.#writeClaim(key, claim);
       }
+      _insertLines(sql, pending);
       for (const [room, count] of counts) sql.countLines.run(count, room);
       if (pending.length > 0) sql.lastId.run(pending.at(-1)!.stored.id);
     });
@@ -366,6 +383,7 @@ export class SqliteStore implements ChatStore {
     this.#pendingBytes = 0;
     this.#newRooms = [];
     this.#roomChanges.clear();
+    this.#claimChanges.clear();
     return true;
   }
 
@@ -675,6 +693,42 @@ export class SqliteStore implements ChatStore {
   }
 
   /**
+   * Every claim, as the last commit left it (what waits is committed first).
+   *
+   * @returns New records.
+   */
+  loadClaims(): ClaimRecord[] {
+    this.#commitBeforeReading();
+    const rows = this.#db.prepare(
+      "SELECT key, name, key_id, password_hash, cert_fp, claimed_at, " +
+        "last_used, left_at, rooms FROM name_claims",
+    ).all();
+    return rows.map((row) => _claimOf(row as unknown as _ClaimRow));
+  }
+
+  /**
+   * Saves a claim's whole record with the next commit.
+   *
+   * @param record The claim as it is now.
+   * @throws {TypeError} If the store is read-only or closed.
+   */
+  saveClaim(record: ClaimRecord): void {
+    this.#checkWritable("save a claim");
+    this.#claimChanges.set(record.key, record);
+  }
+
+  /**
+   * Forgets a claim with the next commit.
+   *
+   * @param key The name's look key.
+   * @throws {TypeError} If the store is read-only or closed.
+   */
+  forgetClaim(key: string): void {
+    this.#checkWritable("forget a claim");
+    this.#claimChanges.set(key, null);
+  }
+
+  /**
    * Commits what waits (when it can), closes the database and releases
    * the folder's lock. Idempotent.
    */
@@ -706,7 +760,10 @@ export class SqliteStore implements ChatStore {
     if (this.#closed) {
       throw new TypeError("Cannot read history: the history is closed");
     }
-    if (this.#pending.length > 0 || this.#roomChanges.size > 0) this.commit();
+    if (
+      this.#pending.length > 0 || this.#roomChanges.size > 0 ||
+      this.#claimChanges.size > 0
+    ) this.commit();
   }
 
   #roomId(key: string): number {
@@ -750,6 +807,24 @@ export class SqliteStore implements ChatStore {
         ban.time ?? null,
       );
     }
+  }
+
+  #writeClaim(key: string, claim: ClaimRecord | null): void {
+    if (claim === null) {
+      this.#sql.forgetClaim.run(key);
+      return;
+    }
+    this.#sql.saveClaim.run(
+      key,
+      claim.name,
+      claim.keyId ?? null,
+      claim.passwordHash ?? null,
+      claim.certFp ?? null,
+      claim.claimedAt,
+      claim.lastUsed,
+      claim.leftAt ?? null,
+      JSON.stringify(claim.rooms),
+    );
   }
 
   // Runs writes in one transaction. A storage failure (disk full, I/O
@@ -801,6 +876,41 @@ export class SqliteStore implements ChatStore {
       this.#dropped += drop;
     }
   }
+}
+
+interface _ClaimRow {
+  key: string;
+  name: string;
+  key_id: string | null;
+  password_hash: string | null;
+  cert_fp: string | null;
+  claimed_at: number;
+  last_used: number;
+  left_at: number | null;
+  rooms: string;
+}
+
+// A claim as read back; rooms that are not a list of strings read as none.
+function _claimOf(row: _ClaimRow): ClaimRecord {
+  let rooms: unknown = [];
+  try {
+    rooms = JSON.parse(row.rooms);
+  } catch {
+    // A row edited by hand: the claim stands, its rooms are lost.
+  }
+  return {
+    key: row.key,
+    name: row.name,
+    ...(row.key_id === null ? {} : { keyId: row.key_id }),
+    ...(row.password_hash === null ? {} : { passwordHash: row.password_hash }),
+    ...(row.cert_fp === null ? {} : { certFp: row.cert_fp }),
+    claimedAt: row.claimed_at,
+    lastUsed: row.last_used,
+    ...(row.left_at === null ? {} : { leftAt: row.left_at }),
+    rooms: Array.isArray(rooms)
+      ? rooms.filter((room): room is string => typeof room === "string")
+      : [],
+  };
 }
 
 // The lines of one answer, within a count, a budget of text and a deadline.
@@ -858,6 +968,60 @@ function _openDatabase(path: string, readOnly: boolean): DatabaseSync {
     throw error;
   }
   return db;
+}
+
+// How many of the waiting lines each room has.
+function _countByRoom(pending: readonly _Pending[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  let room = -1;
+  let run = 0;
+  // Lines come in runs of one room (a burst): count runs, not lines.
+  for (let i = 0; i < pending.length; i++) {
+    const next = pending[i]!.room;
+    if (next === room) {
+      run++;
+      continue;
+    }
+    if (run > 0) counts.set(room, (counts.get(room) ?? 0) + run);
+    room = next;
+    run = 1;
+  }
+  if (run > 0) counts.set(room, (counts.get(room) ?? 0) + run);
+  return counts;
+}
+
+// Inserts the waiting lines, 64 or 8 to a statement while there are as
+// many: the cost of a statement is mostly its call, not its rows.
+function _insertLines(sql: _Statements, pending: readonly _Pending[]): void {
+  let i = 0;
+  for (
+    const [size, statement] of [
+      [64, sql.insertLines64],
+      [8, sql.insertLines8],
+      [1, sql.insertLine],
+    ] as const
+  ) {
+    if (pending.length - i < size) continue;
+    const args: (number | string)[] = new Array(size * 6);
+    for (; pending.length - i >= size; i += size) {
+      for (let j = 0; j < size; j++) _lineArgs(pending[i + j]!, args, j * 6);
+      statement.run(...args);
+    }
+  }
+}
+
+function _lineArgs(
+  pending: _Pending,
+  into: (number | string)[],
+  at: number,
+): void {
+  const { id, line } = pending.stored;
+  into[at] = id;
+  into[at + 1] = pending.room;
+  into[at + 2] = line.from;
+  into[at + 3] = line.text;
+  into[at + 4] = line.time;
+  into[at + 5] = line.action === true ? 1 : 0;
 }
 
 function _stored(row: _LineRow): StoredLine {

@@ -47,6 +47,13 @@ export interface LineTransportOptions {
    * @default {() => {}}
    */
   log?: (line: string) => void;
+  /**
+   * Called right before bytes are handed to the system, every write: the
+   * server commits the lines it stored there, so nothing reaches a peer
+   * before it is stored. Cheap when there is nothing to do; never throws.
+   * @default {() => {}}
+   */
+  beforeWrite?: () => void;
 }
 
 /** {@linkcode LineTransportOptions} with every default filled in. */
@@ -65,6 +72,8 @@ export interface LineTransportSettings {
   readonly batcher: FlushBatcher | undefined;
   /** Writes a line to the server's console. */
   readonly log: (line: string) => void;
+  /** Called right before each write. */
+  readonly beforeWrite: () => void;
 }
 
 /**
@@ -93,6 +102,7 @@ export function lineTransportSettings(
     maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
     batcher: options.batcher,
     log: options.log ?? (() => {}),
+    beforeWrite: options.beforeWrite ?? (() => {}),
   };
 }
 

@@ -24,6 +24,12 @@ export interface OutboxOptions {
    * @default {undefined} lazy pushes are written at once
    */
   batcher?: FlushBatcher;
+  /**
+   * Called right before each write (see
+   * `LineTransportOptions.beforeWrite`).
+   * @default {() => {}}
+   */
+  beforeWrite?: () => void;
 }
 
 /** Something a {@linkcode FlushBatcher} can flush. */
@@ -105,6 +111,7 @@ export class Outbox {
   #failed = false;
   #idle: (() => void)[] = [];
   #batcher: FlushBatcher | undefined;
+  #beforeWrite: () => void;
   #lazy = false;
 
   /**
@@ -116,6 +123,7 @@ export class Outbox {
     this.#maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_BYTES;
     this.#onError = options.onError ?? (() => {});
     this.#batcher = options.batcher;
+    this.#beforeWrite = options.beforeWrite ?? (() => {});
   }
 
   /** Bytes waiting to be written. */
@@ -194,6 +202,7 @@ export class Outbox {
         }
         queue.length = 0;
         this.#queued = 0;
+        this.#beforeWrite();
         let offset = 0;
         while (offset < batch.length) {
           offset += await this.#write(batch.subarray(offset));

@@ -319,6 +319,7 @@ export class WebSocketTransport implements LineTransport {
     this.#pending = [];
     this.#pendingBytes = 0;
     if (this.#socket.readyState !== WebSocket.OPEN) return;
+    this.#settings.beforeWrite();
     try {
       this.#socket.send(lines.length === 1 ? lines[0]! : lines.join(""));
     } catch {

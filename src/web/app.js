@@ -13,9 +13,12 @@
 
 /** @import { PageData } from "./web_assets.ts" */
 /** @import { HelpItem, TabCompletion, TextPart, WebEffect, WebEntry } from "./web_client_state.js" */
+/** @import { PageSearch } from "./page_history.js" */
+import { markWords } from "./page_history.js";
 import {
   dayKey,
   fill,
+  fillParts,
   langFromNavigator,
   linkify,
   nameHue,
@@ -33,8 +36,15 @@ const TITLE = "chat";
 /** Where the page keeps the name you joined with, across reloads. */
 const NAME_KEY = "chat.name";
 
+/** The IndexedDB database and store the page keeps its key in. */
+const KEY_DB = "chat";
+const KEY_STORE = "keys";
+
 /** Pixels from the bottom within which the list counts as at the bottom. */
 const BOTTOM_SLACK = 48;
+
+/** Pixels from the top within which the page asks for older lines. */
+const TOP_SLACK = 64;
 
 /**
  * @template {HTMLElement} T
@@ -87,6 +97,16 @@ const ui = {
   shortcutsHeading: byId("shortcuts-heading", HTMLElement),
   shortcuts: byId("shortcuts", HTMLElement),
   topic: byId("topic", HTMLElement),
+  searchForm: byId("search-form", HTMLFormElement),
+  searchLabel: byId("search-label", HTMLLabelElement),
+  searchInput: byId("search-input", HTMLInputElement),
+  searchButton: byId("search-button", HTMLButtonElement),
+  searchView: byId("search-view", HTMLElement),
+  searchHeading: byId("search-heading", HTMLElement),
+  searchBack: byId("search-back", HTMLButtonElement),
+  searchStatus: byId("search-status", HTMLElement),
+  searchResults: byId("search-results", HTMLOListElement),
+  searchMore: byId("search-more", HTMLButtonElement),
 };
 
 const lang = langFromNavigator(navigator.language);
@@ -100,8 +120,14 @@ const state = new WebClientState({
   lang,
   maxLineBytes: data.maxLineBytes,
 });
-const dateFormat = new Intl.DateTimeFormat(lang === "pt" ? "pt-BR" : "en", {
+const locale = lang === "pt" ? "pt-BR" : "en";
+const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "full" });
+/** A line's date, before its time on search results not from today. */
+const shortDate = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+/** A line's date and time, in its title. */
+const whenFormat = new Intl.DateTimeFormat(locale, {
   dateStyle: "full",
+  timeStyle: "short",
 });
 
 /** @type {WebSocket | null} */
@@ -124,6 +150,13 @@ let shownError = "";
 let shownRoom = "";
 /** What the room list and topic show, to redraw them only on a change. */
 let shownRooms = "";
+/** What the scrollback and the search show, to redraw them on a change. */
+let shownHistory = "";
+/** The search drawn: its results are added to, not drawn anew. */
+/** @type {Readonly<PageSearch> | null} */
+let shownSearch = null;
+/** Where the conversation was scrolled to when the search opened. */
+let chatScroll = { top: 0, atBottom: true };
 /**
  * The lines of the rooms not in view, each in a list of its own, kept out
  * of the page until their room is shown again.
@@ -155,6 +188,11 @@ function setUpText() {
   ui.roomInput.placeholder = web.joinRoomPlaceholder;
   ui.roomKeyLabel.textContent = web.roomKeyLabel;
   ui.roomButton.textContent = web.joinRoomButton;
+  ui.searchLabel.textContent = web.searchLabel;
+  ui.searchInput.placeholder = web.searchPlaceholder;
+  ui.searchButton.textContent = web.searchButton;
+  ui.searchBack.textContent = web.searchBack;
+  ui.searchMore.textContent = web.searchMore;
   ui.shortcutsHeading.textContent = web.shortcutsHeading;
   ui.shortcuts.replaceChildren(
     ...PAGE_SHORTCUTS.flatMap((key) => {
@@ -190,6 +228,9 @@ function run(effects) {
       case "show":
         show(effect.entry, effect.room);
         break;
+      case "older":
+        showOlder(effect.room, effect.entries);
+        break;
       case "timer":
         clearTimeout(timer);
         timer = effect.ms === null
@@ -221,6 +262,9 @@ function run(effects) {
         break;
       case "reject_input":
         ui.lineInput.setAttribute("aria-invalid", "true");
+        break;
+      case "prove":
+        prove(effect.nonce);
         break;
     }
   }
@@ -308,25 +352,34 @@ function partNodes(parts) {
 /**
  * Someone's words, in their own direction, with web addresses as links
  * that open in a new tab and tell the site nothing (no previews: nothing
- * is fetched).
+ * is fetched). In a search result, the words searched for are marked.
  *
  * @param {string} words
+ * @param {string} [searched] The words of a search, to mark.
  * @returns {HTMLElement}
  */
-function wordsElement(words) {
+function wordsElement(words, searched) {
   const body = document.createElement("span");
   body.className = "text";
   body.dir = "auto";
+  /** @param {string} text */
+  const marked = (text) =>
+    searched === undefined ? [text] : markWords(text, searched).map((part) => {
+      if (!part.mark) return part.text;
+      const mark = document.createElement("mark");
+      mark.textContent = part.text;
+      return mark;
+    });
   for (const part of linkify(words)) {
     if (!("href" in part)) {
-      body.append(part.text);
+      body.append(...marked(part.text));
       continue;
     }
     const link = document.createElement("a");
     link.href = part.href;
     link.target = "_blank";
     link.rel = "noopener noreferrer";
-    link.textContent = part.text;
+    link.append(...marked(part.text));
     body.append(link);
   }
   return body;
@@ -359,12 +412,41 @@ function helpList(items) {
  *   view.
  */
 function show(entry, room) {
+  const inView = room === undefined || room === shownRoom;
+  insert(entryItem(entry), inView ? ui.messages : roomList(room), room);
+  if (entry.kind === "chat" && entry.own) atBottom = true;
+}
+
+/**
+ * The time of a line: the clock, with its whole date as its title (and
+ * shown, with `dated`, when not from today).
+ *
+ * @param {number} time
+ * @param {boolean} [dated]
+ * @returns {HTMLTimeElement}
+ */
+function timeElement(time, dated = false) {
+  const element = document.createElement("time");
+  const date = new Date(time);
+  element.dateTime = Number.isFinite(time) ? date.toISOString() : "";
+  element.title = Number.isFinite(time) ? whenFormat.format(date) : "";
+  element.textContent = dated && dayKey(time) !== dayKey(Date.now())
+    ? `${shortDate.format(date)} ${clock(time)}`
+    : clock(time);
+  return element;
+}
+
+/**
+ * An entry of the message list, as an item.
+ *
+ * @param {WebEntry} entry
+ * @returns {HTMLLIElement}
+ */
+function entryItem(entry) {
+  if (entry.kind === "divider") return divider(entry.text);
   const item = document.createElement("li");
   const classes = ["entry", `entry-${entry.kind}`];
-  const time = document.createElement("time");
-  time.dateTime = new Date(entry.time).toISOString();
-  time.textContent = clock(entry.time);
-  item.append(time, " ");
+  item.append(timeElement(entry.time), " ");
   item.dataset.day = dayKey(entry.time);
   switch (entry.kind) {
     case "chat":
@@ -376,6 +458,7 @@ function show(entry, room) {
         item.title = web.pending;
       }
       if (entry.id !== 0) item.dataset.id = String(entry.id);
+      if (entry.line !== 0) item.dataset.line = String(entry.line);
       if (entry.room !== undefined) {
         // A line of another of your rooms says which.
         const room = document.createElement("bdi");
@@ -383,11 +466,7 @@ function show(entry, room) {
         room.textContent = entry.room;
         item.append("[", room, "] ");
       }
-      if (entry.action) {
-        classes.push("action");
-        item.append("* ", nameElement(entry.from, entry.color), " ");
-      } else item.append(nameElement(entry.from, entry.color), ": ");
-      item.append(wordsElement(entry.text));
+      item.append(...lineParts(entry));
       break;
     case "private":
       if (entry.own) classes.push("own");
@@ -419,41 +498,164 @@ function show(entry, room) {
     }
   }
   item.className = classes.join(" ");
-  insert(
-    item,
-    room === undefined || room === shownRoom ? ui.messages : roomList(room),
-  );
-  if (entry.kind === "chat" && entry.own) atBottom = true;
+  return item;
+}
+
+/**
+ * Who said a line and what: `name: words`, or `* name words` for `/me`.
+ *
+ * @param {{ from: string; color: number; text: string; action: boolean }} entry
+ *   A line shown, or a search result.
+ * @param {string} [searched] The words of a search, to mark.
+ * @returns {(Node | string)[]}
+ */
+function lineParts(entry, searched) {
+  const name = nameElement(entry.from, entry.color);
+  const words = wordsElement(entry.text, searched);
+  if (entry.action) {
+    return ["* ", name, " ", words];
+  }
+  return [name, ": ", words];
+}
+
+/**
+ * The divider between the lines a room replayed when you joined it and
+ * those said since.
+ *
+ * @param {string} label What screen readers say of it.
+ * @returns {HTMLLIElement}
+ */
+function divider(label) {
+  const item = document.createElement("li");
+  item.className = "divider";
+  item.setAttribute("role", "separator");
+  item.setAttribute("aria-label", label);
+  const earlier = document.createElement("span");
+  earlier.textContent = `↑ ${web.earlierMessages}`;
+  const since = document.createElement("span");
+  since.textContent = `${web.sinceYouJoined} ↓`;
+  item.append(earlier, since);
+  return item;
+}
+
+/**
+ * The day of the entry above `item` in its list (skipping separators and
+ * the scrollback item), or today's at the top: an entry of another day
+ * gets its date above it.
+ *
+ * @param {Element | null} above
+ * @returns {string}
+ */
+function dayAbove(above) {
+  while (above instanceof HTMLElement && above.dataset.day === undefined) {
+    above = above.previousElementSibling;
+  }
+  return above instanceof HTMLElement
+    ? above.dataset.day ?? ""
+    : dayKey(Date.now());
 }
 
 /**
  * Puts an entry in the list: at the end, but above your lines that still
  * wait to be sent (they go out after it). A date goes before it when its
- * day is not the day of the line above.
+ * day is not the day of the line above (or, at the top, today).
+ *
+ * The list keeps at most {@linkcode MAX_ENTRIES} entries, dropping the
+ * oldest, but not while the reader is scrolled up in it (reading older
+ * lines), up to twice as many.
  *
  * @param {HTMLLIElement} item
  * @param {HTMLOListElement} list The list in view, or a room's kept apart.
+ * @param {string} [room] The room of a list kept apart.
  */
-function insert(item, list) {
+function insert(item, list, room) {
   const waiting = item.classList.contains("pending")
     ? null
     : list.querySelector(":scope > li.pending");
-  /** @type {Element | null} */
-  let above = waiting === null
+  const above = waiting === null
     ? list.lastElementChild
     : waiting.previousElementSibling;
-  while (above !== null && above.classList.contains("day")) {
-    above = above.previousElementSibling;
-  }
-  const day = item.dataset.day ?? "";
+  const day = item.dataset.day;
   /** @type {HTMLElement[]} */
   const items = [item];
-  if (above instanceof HTMLElement && above.dataset.day !== day) {
+  if (day !== undefined && dayAbove(above) !== day) {
     items.unshift(daySeparator(day));
   }
   if (waiting === null) list.append(...items);
   else waiting.before(...items);
-  while (list.childElementCount > MAX_ENTRIES) list.firstElementChild?.remove();
+  const reading = list === ui.messages && !atBottom;
+  const most = reading ? 2 * MAX_ENTRIES : MAX_ENTRIES;
+  const control = scrollbackItem(list);
+  let dropped = false;
+  while (list.childElementCount > most + 1) {
+    const oldest = control.nextElementSibling;
+    if (!(oldest instanceof HTMLElement)) break;
+    dropped ||= oldest.dataset.line !== undefined;
+    oldest.remove();
+  }
+  if (dropped) state.trimmed(room ?? shownRoom);
+}
+
+/**
+ * Older lines of a room, put above its oldest: the reader's place stays
+ * where it was (scrolling back), or, when they asked with the button, the
+ * list shows the top of what came.
+ *
+ * @param {string} room
+ * @param {readonly WebEntry[]} entries Oldest first.
+ */
+function showOlder(room, entries) {
+  const inView = room === shownRoom;
+  const list = inView ? ui.messages : roomList(room);
+  const control = scrollbackItem(list);
+  const anchor = control.nextElementSibling;
+  const before = anchor === null ? 0 : anchor.getBoundingClientRect().top;
+  control.after(...entries.map(entryItem));
+  fixDays(list);
+  if (!inView) return;
+  renderScrollback();
+  // Nothing came (the start was shown already): nothing to keep in place.
+  if (entries.length === 0) return;
+  const button = control.querySelector("button");
+  if (
+    document.activeElement === button || document.activeElement === control
+  ) {
+    list.scrollTop = 0;
+  } else if (anchor !== null) {
+    list.scrollTop += anchor.getBoundingClientRect().top - before;
+  }
+  followBottom();
+}
+
+/**
+ * Puts the dates where they belong in a whole list (after older lines
+ * came above): before each entry whose day is not the day of the entry
+ * above it (at the top: today), and nowhere else.
+ *
+ * @param {HTMLOListElement} list
+ */
+function fixDays(list) {
+  let day = dayKey(Date.now());
+  /** @type {HTMLElement | null} */
+  let separator = null;
+  for (const item of [...list.children]) {
+    if (!(item instanceof HTMLElement)) continue;
+    if (item.classList.contains("day")) {
+      separator?.remove();
+      separator = item;
+      continue;
+    }
+    const own = item.dataset.day;
+    if (own === undefined) continue;
+    if (own === day) separator?.remove();
+    else if (separator?.querySelector("time")?.dateTime !== own) {
+      separator?.remove();
+      item.before(daySeparator(own));
+    }
+    separator = null;
+    day = own;
+  }
+  separator?.remove();
 }
 
 /**
@@ -510,9 +712,91 @@ function roomList(room) {
   let list = roomLists.get(room);
   if (list === undefined) {
     list = document.createElement("ol");
+    scrollbackItem(list);
     roomLists.set(room, list);
   }
   return list;
+}
+
+/**
+ * The first item of a room's list: a button that asks for earlier lines,
+ * or says that all are shown (made when missing).
+ *
+ * @param {HTMLOListElement} list
+ * @returns {HTMLLIElement}
+ */
+function scrollbackItem(list) {
+  const first = list.firstElementChild;
+  if (
+    first instanceof HTMLLIElement && first.classList.contains("scrollback")
+  ) {
+    return first;
+  }
+  const item = document.createElement("li");
+  item.className = "scrollback";
+  item.tabIndex = -1;
+  item.hidden = true;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "older";
+  const note = document.createElement("span");
+  note.className = "scrollback-note";
+  item.append(button, note);
+  list.prepend(item);
+  return item;
+}
+
+/**
+ * Draws the scrollback item of the list in view: the button while older
+ * lines can be asked for ("loading" while they are), else where the
+ * room's history starts. The focus, on the button when it goes, stays on
+ * the item.
+ */
+function renderScrollback() {
+  const item = scrollbackItem(ui.messages);
+  const where = state.scrollback(state.room);
+  const button = item.querySelector("button");
+  const note = item.querySelector(".scrollback-note");
+  if (button === null || note === null) return;
+  const focused = document.activeElement === button;
+  item.hidden = where === "none";
+  button.hidden = where === "start";
+  button.setAttribute("aria-disabled", String(where === "loading"));
+  button.textContent = where === "loading"
+    ? web.loadingEarlier
+    : web.loadEarlier;
+  note.replaceChildren(
+    ...(where === "start"
+      ? partNodes(fillParts(web.historyStart, { room: state.room ?? "" }))
+      : []),
+  );
+  if (where === "loading") ui.messages.setAttribute("aria-busy", "true");
+  else ui.messages.removeAttribute("aria-busy");
+  if (focused && button.hidden) item.focus();
+}
+
+/**
+ * Asks for the lines before the oldest stored one in view, when there
+ * are any and none are being asked for.
+ */
+function requestOlder() {
+  const room = state.room;
+  if (room === null || room !== shownRoom) return;
+  if (state.scrollback(room) !== "more") return;
+  const oldest = ui.messages.querySelector(":scope > li[data-line]");
+  if (!(oldest instanceof HTMLElement)) return;
+  // The wheel may have moved the list before its scroll event came: the
+  // reader is where the list is now, not at the bottom run() would keep.
+  followBottom();
+  run(state.loadOlder(room, Number(oldest.dataset.line), Date.now()));
+}
+
+/** Notes whether the reader is at the bottom of the list (it follows). */
+function followBottom() {
+  const list = ui.messages;
+  if (list.clientHeight === 0) return; // hidden: no layout to judge by
+  atBottom =
+    list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
 }
 
 /**
@@ -526,11 +810,94 @@ function showRoom() {
   list.setAttribute("aria-live", "off");
   roomList(shownRoom).replaceChildren(...list.childNodes);
   list.replaceChildren(...roomList(room).childNodes);
+  scrollbackItem(list);
   roomLists.delete(room);
   shownRoom = room;
   atBottom = true;
   scrollToBottom();
   setTimeout(() => list.setAttribute("aria-live", "polite"));
+}
+
+/**
+ * Draws the search of the room in view, in place of the conversation:
+ * what was searched for, how many were found, the results newest first
+ * (with their dates), a button for older ones, and the way back. A new
+ * search starts the results anew; more of the same search are added
+ * below, the focus going to the first of them.
+ */
+function renderSearch() {
+  const search = state.search;
+  if (search === null) {
+    if (!ui.searchView.hidden) showSearch(false);
+    shownSearch = null;
+    return;
+  }
+  if (ui.searchView.hidden) showSearch(true);
+  if (search !== shownSearch) ui.searchResults.replaceChildren();
+  shownSearch = search;
+  ui.searchHeading.replaceChildren(
+    ...partNodes(
+      fillParts(web.searchHeading, { words: search.words, room: search.room }),
+    ),
+  );
+  const shown = ui.searchResults.childElementCount;
+  const added = search.lines.slice(shown).map((result) => {
+    const item = document.createElement("li");
+    item.className = "entry entry-chat result";
+    item.tabIndex = -1;
+    item.dataset.line = String(result.line);
+    item.append(timeElement(result.time, true), " ");
+    item.append(...lineParts(result, search.words));
+    return item;
+  });
+  ui.searchResults.append(...added);
+  const count = String(search.lines.length);
+  ui.searchStatus.dataset.kind = search.error === "" ? "" : "error";
+  ui.searchStatus.textContent = search.error !== ""
+    ? fill(web.searchFailed, { text: search.error })
+    : search.loading
+    ? web.searching
+    : search.lines.length === 0
+    ? fill(web.searchNone, { words: search.words, room: search.room })
+    : fill(search.more ? web.searchFoundMore : web.searchFound, { count });
+  const moreFocused = document.activeElement === ui.searchMore;
+  ui.searchMore.hidden = !search.more && !search.loading ||
+    search.lines.length === 0;
+  ui.searchMore.setAttribute("aria-disabled", String(search.loading));
+  ui.searchMore.textContent = search.loading && shown > 0
+    ? web.searching
+    : web.searchMore;
+  // More results came after the button was pressed: the first of them.
+  if (shown > 0 && added.length > 0 && moreFocused) added[0]?.focus();
+  else if (moreFocused && ui.searchMore.hidden) ui.searchHeading.focus();
+}
+
+/**
+ * Shows the search in place of the conversation, or the conversation
+ * again, where the reader left it.
+ *
+ * @param {boolean} open
+ */
+function showSearch(open) {
+  const list = ui.messages;
+  if (open) {
+    chatScroll = { top: list.scrollTop, atBottom };
+  }
+  ui.searchView.hidden = !open;
+  list.hidden = open;
+  ui.lineForm.hidden = open;
+  if (open) return;
+  ui.searchResults.replaceChildren();
+  atBottom = chatScroll.atBottom;
+  if (atBottom) scrollToBottom();
+  else list.scrollTop = chatScroll.top;
+}
+
+/** Back from the search to the conversation, the focus on the line. */
+function closeSearch() {
+  state.closeSearch();
+  render();
+  ui.lineInput.focus();
 }
 
 /** Draws the room list, the drawer's button and the topic, when changed. */
@@ -611,6 +978,8 @@ function setDrawer(open) {
 /** @param {string | null} room A room to show, if any. */
 function goTo(room) {
   if (room === null) return;
+  // The search is of the room in view: another room shows its lines.
+  if (room !== state.room) state.closeSearch();
   run(state.switchRoom(room, Date.now()));
 }
 
@@ -653,6 +1022,13 @@ function render() {
   }
   ui.roomsToggle.hidden = view !== "chat";
   renderRooms();
+  const drawn = JSON.stringify([state.historyVersion, state.room]);
+  if (drawn !== shownHistory) {
+    shownHistory = drawn;
+    renderScrollback();
+    renderSearch();
+  }
+  ui.searchForm.hidden = state.room === null;
   if (state.membersVersion !== shownMembers) {
     shownMembers = state.membersVersion;
     renderMembers();
@@ -751,16 +1127,20 @@ function updateTitle() {
 }
 
 setUpText();
+scrollbackItem(ui.messages);
 savedName = rememberedName();
 ui.nameInput.value = savedName;
 
 ui.nameForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  run(
-    state.submitName(
-      ui.nameInput.value,
-      data.password ? ui.passwordInput.value : undefined,
-    ),
+  // The key first, so that the hello carries it.
+  pageKey.then(() =>
+    run(
+      state.submitName(
+        ui.nameInput.value,
+        data.password ? ui.passwordInput.value : undefined,
+      ),
+    )
   );
 });
 
@@ -824,13 +1204,29 @@ ui.members.addEventListener("click", (event) => {
 });
 
 // The list follows new lines while the reader is at the bottom, and stays
-// put while they read above.
+// put while they read above; at the top, it asks for older lines.
 ui.messages.addEventListener("scroll", () => {
-  const list = ui.messages;
-  if (list.clientHeight === 0) return; // hidden: no layout to judge by
-  atBottom =
-    list.scrollHeight - list.scrollTop - list.clientHeight < BOTTOM_SLACK;
+  if (ui.messages.clientHeight === 0) return; // hidden
+  followBottom();
+  if (ui.messages.scrollTop < TOP_SLACK) requestOlder();
 });
+
+// Already at the top (a list too short to scroll, or older lines that
+// filled little): turning the wheel up asks too.
+ui.messages.addEventListener("wheel", (event) => {
+  if (event.deltaY < 0 && ui.messages.scrollTop < TOP_SLACK) requestOlder();
+}, { passive: true });
+
+ui.searchForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  run(state.searchRoom(ui.searchInput.value, Date.now()));
+});
+
+ui.searchMore.addEventListener("click", () => {
+  run(state.searchMore(Date.now()));
+});
+
+ui.searchBack.addEventListener("click", closeSearch);
 
 // A phone's keyboard opening, a rotation, the member list growing: the
 // list changes size, and the newest line stays in view.
@@ -840,8 +1236,20 @@ new ResizeObserver(() => {
 
 ui.messages.addEventListener("click", (event) => {
   const target = event.target;
+  if (target instanceof Element && target.closest("button.older")) {
+    requestOlder();
+    return;
+  }
   const name = target instanceof Element ? target.closest(".name") : null;
   if (name instanceof HTMLElement) startPrivate(name.dataset.name ?? "");
+});
+
+ui.searchResults.addEventListener("click", (event) => {
+  const target = event.target;
+  const name = target instanceof Element ? target.closest(".name") : null;
+  if (!(name instanceof HTMLElement)) return;
+  closeSearch();
+  startPrivate(name.dataset.name ?? "");
 });
 
 ui.retry.addEventListener("click", () => run(state.retryNow()));
@@ -891,6 +1299,11 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && ui.roomPanel.classList.contains("open")) {
     setDrawer(false);
     ui.roomsToggle.focus();
+    return;
+  }
+  if (event.key === "Escape" && state.search !== null) {
+    event.preventDefault();
+    closeSearch();
     return;
   }
   if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
@@ -973,3 +1386,109 @@ function showSecure() {
 showJoinCode(data.joinCode);
 showSecure();
 render();
+
+// --- The page's key -------------------------------------------------------
+
+/**
+ * Opens the page's key store.
+ *
+ * @returns {Promise<IDBDatabase>}
+ */
+function openKeyStore() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(KEY_DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(KEY_STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/**
+ * Reads or writes one entry of the key store.
+ *
+ * @param {IDBDatabase} db
+ * @param {"readonly" | "readwrite"} mode
+ * @param {(store: IDBObjectStore) => IDBRequest} act
+ * @returns {Promise<unknown>}
+ */
+function keyRequest(db, mode, act) {
+  return new Promise((resolve, reject) => {
+    const request = act(db.transaction(KEY_STORE, mode).objectStore(KEY_STORE));
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/**
+ * Bytes as base64url without padding.
+ *
+ * @param {ArrayBuffer} buffer
+ * @returns {string}
+ */
+function base64Url(buffer) {
+  let binary = "";
+  for (const byte of new Uint8Array(buffer)) {
+    binary += String.fromCharCode(byte);
+  }
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+/**
+ * The page's personal key: an ECDSA P-256 pair made once, its private half
+ * not extractable, kept in IndexedDB. `null` where the browser offers no
+ * WebCrypto (plain HTTP): the page then claims names with `/register`.
+ *
+ * @returns {Promise<CryptoKeyPair | null>}
+ */
+async function loadPageKey() {
+  if (!globalThis.isSecureContext || !globalThis.crypto?.subtle) return null;
+  try {
+    const db = await openKeyStore();
+    let pair = /** @type {CryptoKeyPair | undefined} */ (
+      await keyRequest(db, "readonly", (store) => store.get("personal"))
+    );
+    if (pair === undefined) {
+      pair = await crypto.subtle.generateKey(
+        { name: "ECDSA", namedCurve: "P-256" },
+        false,
+        ["sign", "verify"],
+      );
+      await keyRequest(db, "readwrite", (store) => store.put(pair, "personal"));
+    }
+    const raw = await crypto.subtle.exportKey("raw", pair.publicKey);
+    state.useKey({ alg: "ECDSA-P256", key: base64Url(raw) });
+    return pair;
+  } catch {
+    // A browser that refuses storage (private mode): names unclaimed.
+    return null;
+  }
+}
+
+const pageKey = loadPageKey();
+
+/**
+ * Signs the server's challenge (the nonce, bound to the channel: without
+ * TLS the placeholder `unbound`) and sends the proof.
+ *
+ * @param {string} nonce
+ */
+async function prove(nonce) {
+  const pair = await pageKey;
+  if (pair === null) return;
+  const proof = new TextEncoder().encode(
+    `chat name proof v1\n${nonce}\nunbound\n`,
+  );
+  const signature = await crypto.subtle.sign(
+    { name: "ECDSA", hash: "SHA-256" },
+    pair.privateKey,
+    proof,
+  );
+  if (socket?.readyState === WebSocket.OPEN) {
+    socket.send(
+      JSON.stringify({ type: "proof", signature: base64Url(signature) }),
+    );
+  }
+}

@@ -21,6 +21,7 @@ import { WEB_STRINGS, type WebStrings } from "../i18n/page_strings.ts";
 import { DISCOVERY_STRINGS } from "../i18n/discovery_strings.ts";
 import APP_JS from "./app.js" with { type: "text" };
 import STATE_JS from "./web_client_state.js" with { type: "text" };
+import HISTORY_JS from "./page_history.js" with { type: "text" };
 import STYLE_CSS from "./style.css" with { type: "text" };
 import INDEX_HTML from "./index.html" with { type: "text" };
 
@@ -289,6 +290,7 @@ export function webAssets(
     ["/", { type: "text/html; charset=utf-8", body: page }],
     ["/app.js", { type: JS, body: APP_JS }],
     ["/web_client_state.js", { type: JS, body: STATE_JS }],
+    ["/page_history.js", { type: JS, body: HISTORY_JS }],
     ["/style.css", { type: "text/css; charset=utf-8", body: STYLE_CSS }],
   ]);
 }

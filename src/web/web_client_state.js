@@ -18,6 +18,8 @@
 
 /** @import { ChatLine, ClientMessage, Lang, ServerMessage } from "../protocol/messages.ts" */
 /** @import { PageText } from "./web_assets.ts" */
+/** @import { PageSearch, Scrollback } from "./page_history.js" */
+import { PageHistory } from "./page_history.js";
 
 /** Version of the native dialect this page speaks (`PROTOCOL_VERSION`). */
 export const WEB_PROTOCOL_VERSION = 2;
@@ -75,17 +77,22 @@ export const FIRST_NAME_HUE = 25;
  *
  * A line of a room you are not in (never expected) says which (`room`);
  * the lines of your rooms go to their room's list (`show`'s `room`).
- * `/help` lists the server's commands, then the page's own keys.
+ * `/help` lists the server's commands, then the page's own keys. A line
+ * the server stored has its id (`line`; 0 for none), by which the page
+ * asks for the lines before it. A `divider` sets the lines replayed on
+ * joining a room apart from those said since (its `text` says so).
  *
- * @typedef {{ kind: "chat"; id: number; from: string; text: string;
- *     time: number; action: boolean; own: boolean; mention: boolean;
- *     history: boolean; pending: boolean; color: number; room?: string }
+ * @typedef {{ kind: "chat"; id: number; line: number; from: string;
+ *     text: string; time: number; action: boolean; own: boolean;
+ *     mention: boolean; history: boolean; pending: boolean; color: number;
+ *     room?: string }
  *   | { kind: "private"; label: string; labelParts: TextPart[];
  *     who: string; text: string; time: number; own: boolean; color: number }
  *   | { kind: "notice" | "error" | "info"; text: string; time: number;
  *     parts?: TextPart[] }
  *   | { kind: "help"; text: string; time: number; items: HelpItem[];
  *     keysHeading: string; keys: HelpItem[] }
+ *   | { kind: "divider"; text: string; time: number }
  * } WebEntry
  */
 
@@ -97,6 +104,8 @@ export const FIRST_NAME_HUE = 25;
  * - `disconnect`: close the WebSocket without reporting it back;
  * - `show`: append an entry to the message list: to the list of `room`
  *   when it names one of your rooms, else to the list in view;
+ * - `older`: put older lines of `room` (oldest first) above the oldest
+ *   line of its list, keeping the reader's place;
  * - `timer`: arm the one timer (replacing any other), or clear it (`null`);
  * - `pace`: arm the pacing timer (replacing any other), or clear it
  *   (`null`); when it fires, call {@linkcode WebClientState.drain};
@@ -105,12 +114,15 @@ export const FIRST_NAME_HUE = 25;
  * - `alert`: something is for the user's attention (a mention, a private
  *   message): count it in the tab title while the tab is hidden;
  * - `clear_input`: the typed line was taken; empty the field;
- * - `reject_input`: the typed line was refused; keep it, marked invalid.
+ * - `reject_input`: the typed line was refused; keep it, marked invalid;
+ * - `prove`: sign the server's challenge with the page's key and send
+ *   {@linkcode WebClientState.proof}'s message.
  *
  * @typedef {{ kind: "connect" }
  *   | { kind: "send"; message: ClientMessage }
  *   | { kind: "disconnect" }
  *   | { kind: "show"; entry: WebEntry; room?: string }
+ *   | { kind: "older"; room: string; entries: WebEntry[] }
  *   | { kind: "timer"; ms: number | null }
  *   | { kind: "pace"; ms: number | null }
  *   | { kind: "sent"; id: number; time: number }
@@ -118,6 +130,7 @@ export const FIRST_NAME_HUE = 25;
  *   | { kind: "alert" }
  *   | { kind: "clear_input" }
  *   | { kind: "reject_input" }
+ *   | { kind: "prove"; nonce: string }
  * } WebEffect
  */
 
@@ -195,6 +208,12 @@ export class WebClientState {
   #phase = "naming";
   #me = "";
   #pending = "";
+  /**
+   * The page's public key, sent in every hello (see {@linkcode useKey}).
+   *
+   * @type {{ alg: "Ed25519" | "ECDSA-P256"; key: string } | null}
+   */
+  #key = null;
   /** @type {string[]} */
   #members = [];
   #membersVersion = 0;
@@ -253,6 +272,8 @@ export class WebClientState {
   #lastId = 0;
   /** @type {Map<string, number>} */
   #colors = new Map();
+  /** The scrollback of your rooms, and the search. */
+  #history = new PageHistory();
 
   /** @param {WebClientStateOptions} options */
   constructor(options) {
@@ -394,6 +415,97 @@ export class WebClientState {
       this.#keys.set(room, secret);
     }
     return this.#request(message, now);
+  }
+
+  /**
+   * @param {string | null} room One of your rooms.
+   * @returns {Scrollback} Whether older lines of it can be asked for,
+   *   are being asked for, or all are shown.
+   */
+  scrollback(room) {
+    return this.#history.scrollback(room);
+  }
+
+  /**
+   * @returns {Readonly<PageSearch> | null} The search of the room in
+   *   view, with what it found so far; `null` when the conversation is
+   *   shown.
+   */
+  get search() {
+    const search = this.#history.search;
+    return search !== null && search.room === this.#room ? search : null;
+  }
+
+  /**
+   * @returns {number} Changes whenever {@linkcode scrollback} or
+   *   {@linkcode search} says something new.
+   */
+  get historyVersion() {
+    return this.#history.version;
+  }
+
+  /**
+   * The reader reached the top of a room's lines (or asked for earlier
+   * ones): asks the server for the lines before the oldest stored one
+   * shown, one request per room at a time, under the flood limit. The
+   * answer comes as an `older` effect.
+   *
+   * @param {string} room One of your rooms.
+   * @param {number} before The id of its oldest stored line shown.
+   * @param {number} now Current time in milliseconds.
+   * @returns {WebEffect[]}
+   */
+  loadOlder(room, before, now) {
+    if (this.#phase !== "chat" || !this.#rooms.has(room)) return [];
+    const request = this.#history.older(room, before);
+    return request === null ? [] : this.#request(request, now, true);
+  }
+
+  /**
+   * The page dropped the oldest lines of a room's list: they can be asked
+   * for again.
+   *
+   * @param {string} room
+   */
+  trimmed(room) {
+    this.#history.trimmed(room);
+  }
+
+  /**
+   * The user searches the room in view for words (the server's full-text
+   * search): the results come newest first, in {@linkcode search}.
+   *
+   * @param {string} words The words as typed.
+   * @param {number} now Current time in milliseconds.
+   * @returns {WebEffect[]}
+   */
+  searchRoom(words, now) {
+    const room = this.#room;
+    if (room === null) return [];
+    const request = this.#history.find(room, words);
+    if (request === null) return [];
+    if (this.#phase !== "chat") {
+      this.#history.refused(this.#text.web.searchOffline);
+      return [];
+    }
+    return this.#request(request, now, true);
+  }
+
+  /**
+   * The user asks for the next, older page of results.
+   *
+   * @param {number} now Current time in milliseconds.
+   * @returns {WebEffect[]}
+   */
+  searchMore(now) {
+    if (this.#phase !== "chat" || this.search === null) return [];
+    const request = this.#history.findMore();
+    return request === null ? [] : this.#request(request, now, true);
+  }
+
+  /** The user goes back from the search results to the conversation. */
+  closeSearch() {
+    this.#history.closeSearch();
   }
 
   /**
@@ -617,6 +729,7 @@ export class WebClientState {
     return {
       kind: "chat",
       id: ++this.#lastId,
+      line: 0,
       from: this.#me,
       text,
       time: now,
@@ -690,6 +803,7 @@ export class WebClientState {
    */
   closed(now) {
     this.#open = false;
+    this.#history.lost();
     /** @type {WebEffect[]} */
     const effects = this.#dropWaiting(now);
     if (this.#passwordRefused) {
@@ -781,6 +895,38 @@ export class WebClientState {
     return effects;
   }
 
+  /**
+   * What was said in a room since you left: a separator, then the lines;
+   * when the replay before them held none, older lines are asked for
+   * before these.
+   *
+   * @param {Extract<ServerMessage, { type: "catch_up" }>} message
+   * @param {number} now
+   * @returns {WebEffect[]}
+   */
+  #catchUp(message, now) {
+    const room = cleanText(String(message.room));
+    const lines = _lines(message.lines);
+    this.#history.caughtUp(room, lines);
+    const count = String(lines.length);
+    return [
+      this.#notice(this.#text.web.sinceYouLeft, { count, room }, now, room),
+      ...lines.flatMap((line) => this.#chat({ ...line, room }, false)),
+    ];
+  }
+
+  /**
+   * Sends the page's public key in every hello from now on: the server
+   * challenges it (a `prove` effect), and the names the page uses stay its
+   * own. Only where the browser offers WebCrypto (a secure context).
+   *
+   * @param {{ alg: "Ed25519" | "ECDSA-P256"; key: string }} key The public
+   *   key: its algorithm and raw bytes in base64url.
+   */
+  useKey(key) {
+    this.#key = key;
+  }
+
   /** @returns {WebEffect} */
   #hello() {
     /** @type {ClientMessage} */
@@ -791,6 +937,7 @@ export class WebClientState {
       lang: this.#lang,
     };
     if (this.#password !== "") hello.password = this.#password;
+    if (this.#key !== null) hello.key = this.#key;
     return { kind: "send", message: hello };
   }
 
@@ -941,16 +1088,16 @@ export class WebClientState {
             .filter((line) => line.time > seen && line.from !== this.#me)
             .flatMap((line) => this.#chat({ ...line, room }, true));
         }
-        /** @type {WebEffect[]} */
-        const effects = [this.#notice(text.nowIn, { room }, now, room)];
-        for (const line of _lines(message.history)) {
-          effects.push(...this.#chat({ ...line, room }, true));
-        }
-        return [...effects, ...this.#topicOf(message, now)];
+        return [
+          ...this.#replay(room, _lines(message.history), now),
+          this.#notice(text.nowIn, { room }, now, room),
+          ...this.#topicOf(message, now),
+        ];
       }
       case "parted": {
         const room = cleanText(message.room);
         this.#rooms.delete(room);
+        this.#history.left(room);
         return [this.#notice(text.youParted, { room }, now)];
       }
       case "current": {
@@ -1008,8 +1155,10 @@ export class WebClientState {
         const by = cleanText(message.by);
         const reason = message.reason ? cleanText(message.reason) : "";
         // Kicked yourself: said where you look, the room being gone.
-        if (name === this.#me) this.#rooms.delete(room);
-        else this.#update(room, (known) => _without(known, name));
+        if (name === this.#me) {
+          this.#rooms.delete(room);
+          this.#history.left(room);
+        } else this.#update(room, (known) => _without(known, name));
         return [
           this.#notice(
             reason ? text.kickedReason : text.kicked,
@@ -1138,14 +1287,18 @@ export class WebClientState {
           },
         }];
       }
-      case "error":
+      case "error": {
         if (message.code === "slow_down" && this.#pacer !== null) {
           // Refused all the same (a server with a stricter clock): wait a
           // whole line's time before the next one.
           const pacer = this.#pacer;
           pacer.due = Math.max(pacer.due, now + pacer.every + pacer.slack);
         }
-        return [this.#show("error", cleanText(String(message.text)), now)];
+        const why = cleanText(String(message.text));
+        // A refused search says why with its results.
+        if (this.#history.refused(why)) return [];
+        return [this.#show("error", why, now)];
+      }
       case "bye":
         if (message.reason === "quit") this.#leaving = true;
         if (message.reason === "password") {
@@ -1157,6 +1310,17 @@ export class WebClientState {
       case "ping":
         return [{ kind: "send", message: { type: "pong", id: message.id } }];
       case "pong":
+        return [];
+      case "challenge":
+        return [{ kind: "prove", nonce: String(message.nonce) }];
+      case "catch_up":
+        return this.#catchUp(message, now);
+      // Older lines, above a room's; results of the search.
+      case "history":
+      case "search":
+        return this.#historyAnswer(message);
+      default:
+        // Answers only IRC asks for: the server never sends them here.
         return [];
     }
   }
@@ -1211,19 +1375,27 @@ export class WebClientState {
       }
     }
     const web = this.#text.web;
+    if (!rejoin) {
+      const room = typeof message.room === "string"
+        ? cleanText(message.room)
+        : null;
+      return [
+        { kind: "timer", ms: null },
+        ...this.#replay(room, _lines(message.history), now),
+        this.#notice(web.welcome, { name: this.#me }, now),
+        ...this.#topicOf(message, now),
+      ];
+    }
     /** @type {WebEffect[]} */
     const effects = [
       { kind: "timer", ms: null },
-      rejoin
-        ? this.#show("notice", web.reconnected, now)
-        : this.#notice(web.welcome, { name: this.#me }, now),
+      this.#show("notice", web.reconnected, now),
     ];
     // On a rejoin, show only what was said while the page was away: lines
     // newer than the last one seen, and not your own (shown as you sent them).
-    const history = (Array.isArray(message.history) ? message.history : [])
-      .filter((line) =>
-        !rejoin || (line.time > this.#lastServerTime && line.from !== this.#me)
-      );
+    const history = _lines(message.history).filter((line) =>
+      line.time > this.#lastServerTime && line.from !== this.#me
+    );
     if (history.length > 0) {
       effects.push(
         this.#show(
@@ -1240,6 +1412,58 @@ export class WebClientState {
       }
     }
     return [...effects, ...this.#topicOf(message, now), ...rejoins];
+  }
+
+  /**
+   * The lines a room replays when you join it, set apart from what is said
+   * from then on by a divider; older ones can then be asked for.
+   *
+   * @param {string | null} room The room joined (`null`: none).
+   * @param {ChatLine[]} lines Its replay, oldest first.
+   * @param {number} now
+   * @returns {WebEffect[]}
+   */
+  #replay(room, lines, now) {
+    if (room !== null) this.#history.joined(room, lines);
+    if (lines.length === 0) return [];
+    const effects = lines.flatMap((line) =>
+      this.#chat(room === null ? line : { ...line, room }, true)
+    );
+    const web = this.#text.web;
+    const text = `${web.earlierMessages} / ${web.sinceYouJoined}`;
+    /** @type {WebEntry} */
+    const entry = { kind: "divider", text, time: now };
+    effects.push(
+      room === null ? { kind: "show", entry } : { kind: "show", entry, room },
+    );
+    return effects;
+  }
+
+  /**
+   * An answer to the page's `history` or `search` request: older lines to
+   * put above a room's, or results of the search.
+   *
+   * @param {Extract<ServerMessage, { type: "history" | "search" }>} answer
+   * @returns {WebEffect[]}
+   */
+  #historyAnswer(answer) {
+    const room = typeof answer.room === "string" ? cleanText(answer.room) : "";
+    const lines = _lines(answer.lines);
+    const more = answer.more === true;
+    if (answer.type === "search") {
+      const results = lines.map((line) => this.#entry(line, true));
+      this.#history.found(
+        room,
+        typeof answer.words === "string" ? answer.words : "",
+        results,
+        more,
+      );
+      return [];
+    }
+    const older = this.#history.answered(room, lines, more);
+    if (older === null) return [];
+    const entries = older.map((line) => this.#entry(line, true));
+    return [{ kind: "older", room, entries }];
   }
 
   /**
@@ -1275,24 +1499,8 @@ export class WebClientState {
    */
   #chat(line, history) {
     this.#noteTime(line.time);
-    const from = cleanText(String(line.from));
-    const text = cleanText(String(line.text));
-    const own = from === this.#me;
-    const mention = !own && !history && mentions(text, this.#me);
-    /** @type {Extract<WebEntry, { kind: "chat" }>} */
-    const entry = {
-      kind: "chat",
-      id: 0,
-      from,
-      text,
-      time: line.time,
-      action: line.action === true,
-      own,
-      mention,
-      history,
-      pending: false,
-      color: this.#colorOf(from),
-    };
+    const entry = this.#entry(line, history);
+    const { own, mention } = entry;
     const room = line.room === undefined
       ? this.#room
       : cleanText(String(line.room));
@@ -1315,6 +1523,36 @@ export class WebClientState {
     }
     if (mention) effects.push({ kind: "alert" });
     return effects;
+  }
+
+  /**
+   * A line of a room as the page shows it.
+   *
+   * @param {ChatLine} line
+   * @param {boolean} history From the room's history (no mention, no alert).
+   * @returns {Extract<WebEntry, { kind: "chat" }>}
+   */
+  #entry(line, history) {
+    const from = cleanText(String(line.from));
+    const text = cleanText(String(line.text));
+    const own = from === this.#me;
+    const id = line.id;
+    return {
+      kind: "chat",
+      id: 0,
+      line: typeof id === "number" && Number.isSafeInteger(id) && id > 0
+        ? id
+        : 0,
+      from,
+      text,
+      time: Number(line.time),
+      action: line.action === true,
+      own,
+      mention: !own && !history && mentions(text, this.#me),
+      history,
+      pending: false,
+      color: this.#colorOf(from),
+    };
   }
 
   /**
@@ -1913,7 +2151,12 @@ function _names(value) {
  */
 function _lines(value) {
   if (!Array.isArray(value)) return [];
-  return value.filter((line) => typeof line === "object" && line !== null);
+  // A line whose sender or text is not text is not a line: String() of
+  // an arbitrary JSON value can throw (`[{"toString":""}]`).
+  return value.filter((line) =>
+    typeof line === "object" && line !== null &&
+    typeof line.from === "string" && typeof line.text === "string"
+  );
 }
 
 /**

@@ -29,6 +29,9 @@ Options:
   --users LIST            room sizes of burst and paced (default 10,100,1000)
   --idle-users LIST       connections of idle (default 1000,2000)
   --room-users LIST       users of rooms, in 50 rooms (default 1000)
+  --memory                keep the server's history in memory (chat serve
+                          --memory); by default it is stored in SQLite, in
+                          a new temporary data folder for every run
   --json                  print the results as JSON instead of tables
   --no-pin                do not pin the server to CPU 0 and the bench to CPU 1
   --server-cmd "CMD"      measure another plain-dialect server; {port} is
@@ -104,7 +107,7 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
       "room-users",
       "server-cmd",
     ],
-    boolean: ["quick", "json", "pin", "help"],
+    boolean: ["quick", "json", "pin", "help", "memory"],
     negatable: ["pin"],
     default: { pin: true },
     alias: { h: "help" },
@@ -117,6 +120,7 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
   const options: BenchOptions = {
     quick: flags.quick === true,
     pin: flags.pin === true,
+    memory: flags.memory === true,
   };
   const workloads = text(flags.workloads);
   if (workloads !== undefined) {

@@ -72,6 +72,12 @@ export interface BenchOptions {
    */
   serverCommand?: readonly string[];
   /**
+   * Keep the server's history in memory (`--memory`) instead of SQLite in
+   * a fresh temporary data folder, to measure what storing costs.
+   * @default {false}
+   */
+  memory?: boolean;
+  /**
    * Receives progress lines.
    * @default {writes them to standard error}
    */
@@ -85,6 +91,11 @@ export interface BenchOptions {
 export const CHAT_COMMAND = `${
   Deno.env.get("CHAT_BIN") || "deno run -A main.ts"
 } serve --host 127.0.0.1 --port 0 --web-port 0 --no-rate-limit --max-per-ip 0 --max-users 0 --lang en`;
+
+/** What the bench adds to {@linkcode CHAT_COMMAND}: where the history is. */
+export function storeFlags(memory: boolean): string {
+  return memory ? "--memory" : "--data <a new temporary folder>";
+}
 
 // File descriptors kept free besides the connections, on both sides.
 const SPARE_FILES = 64;
@@ -147,6 +158,7 @@ export async function runBench(
           quick,
           pinned,
           serverCommand: options.serverCommand,
+          memory: options.memory ?? false,
         });
         results.push(result);
         log(`${label}: ${_summary(result)}`);
@@ -156,7 +168,8 @@ export async function runBench(
   return {
     date: new Date(started).toISOString(),
     quick,
-    server: options.serverCommand?.join(" ") ?? CHAT_COMMAND,
+    server: options.serverCommand?.join(" ") ??
+      `${CHAT_COMMAND} ${storeFlags(options.memory ?? false)}`,
     pinned,
     cpus: navigator.hardwareConcurrency,
     runtime: `deno ${Deno.version.deno}, v8 ${Deno.version.v8}`,
@@ -171,6 +184,7 @@ interface _RunSettings {
   quick: boolean;
   pinned: boolean;
   serverCommand: readonly string[] | undefined;
+  memory: boolean;
 }
 
 async function _runOne(
@@ -185,6 +199,7 @@ async function _runOne(
   try {
     server = await ServerProcess.start({
       pin: settings.pinned,
+      memory: settings.memory,
       ...(settings.serverCommand === undefined
         ? {}
         : { command: settings.serverCommand }),

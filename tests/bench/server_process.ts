@@ -29,6 +29,12 @@ export interface ServerProcessOptions {
    */
   command?: readonly string[];
   /**
+   * Keep the history in memory (`--memory`); else in SQLite, in a new
+   * temporary data folder removed when the server stops.
+   * @default {false}
+   */
+  memory?: boolean;
+  /**
    * Milliseconds to wait for the server to listen.
    * @default {30000}
    */
@@ -57,8 +63,14 @@ export class ServerProcess implements AsyncDisposable {
   #readers: Promise<void>[];
   #tail: string[] = [];
   #problems = new Map<string, { first: string; count: number }>();
+  #dataDir: string | null;
 
-  private constructor(child: Deno.ChildProcess, port: number) {
+  private constructor(
+    child: Deno.ChildProcess,
+    port: number,
+    dataDir: string | null,
+  ) {
+    this.#dataDir = dataDir;
     this.pid = child.pid;
     this.#port = port;
     this.#child = child;
@@ -85,8 +97,11 @@ export class ServerProcess implements AsyncDisposable {
     const command = options.command;
     const chat = command === undefined;
     const fixedPort = chat ? 0 : _freePort();
+    const dataDir = chat && !options.memory
+      ? await Deno.makeTempDir({ prefix: "chat_bench_" })
+      : null;
     const argv = command === undefined
-      ? _chatServe()
+      ? _chatServe(dataDir)
       : command.map((arg) => arg.replaceAll("{port}", `${fixedPort}`));
     if (options.pin) argv.unshift("taskset", "-c", "0");
     const child = new Deno.Command(argv[0]!, {
@@ -96,7 +111,7 @@ export class ServerProcess implements AsyncDisposable {
       stderr: "piped",
       env: { NO_COLOR: "1" },
     }).spawn();
-    const server = new ServerProcess(child, fixedPort);
+    const server = new ServerProcess(child, fixedPort, dataDir);
     const deadline = Date.now() + timeoutMs;
     try {
       while (true) {
@@ -250,6 +265,10 @@ export class ServerProcess implements AsyncDisposable {
     this.#stopping = true;
     await this.#status;
     await Promise.all(this.#readers);
+    if (this.#dataDir !== null) {
+      await Deno.remove(this.#dataDir, { recursive: true });
+      this.#dataDir = null;
+    }
   }
 
   /** Stops the server. */
@@ -287,9 +306,10 @@ async function _readLines(
 
 // `chat serve` as the bench runs it: `main.ts`, or the program `CHAT_BIN`
 // names.
-function _chatServe(): string[] {
+function _chatServe(dataDir: string | null): string[] {
   const { cmd, args } = chatCommand([
     "serve",
+    ...(dataDir === null ? ["--memory"] : ["--data", dataDir]),
     "--host",
     "127.0.0.1",
     "--port",

@@ -41,9 +41,9 @@ Deno.test("completeLine() completes commands after a leading slash", () => {
     ["/whisper ", "/who "],
     "/wh",
   ]);
-  // /switch came with rooms.
+  // /switch came with rooms, /search with the history.
   assertEquals(completeLine("/s", { names: NAMES }), [
-    ["/switch ", "/SAIR "],
+    ["/switch ", "/search ", "/SAIR "],
     "/s",
   ]);
   assertEquals(

@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import {
-  defaultConfigDir,
   KnownServers,
+  knownServersPath,
 } from "../../src/client/known_servers.ts";
 import { formatFingerprint } from "../../src/transport/fingerprint.ts";
 
@@ -17,36 +17,15 @@ function withDir(fn: (dir: string) => void): void {
   }
 }
 
-Deno.test("defaultConfigDir() follows each system's convention", () => {
-  const env = (values: Record<string, string>) => (name: string) =>
-    values[name];
-  assertEquals(
-    defaultConfigDir({
-      os: "linux",
-      env: env({ HOME: "/h", XDG_CONFIG_HOME: "/x/" }),
-    }),
-    "/x/chat",
-  );
-  assertEquals(
-    defaultConfigDir({
-      os: "linux",
-      env: env({ HOME: "/h", XDG_CONFIG_HOME: "rel" }),
-    }),
-    "/h/.config/chat",
-  );
-  assertEquals(
-    defaultConfigDir({ os: "darwin", env: env({ HOME: "/Users/a" }) }),
-    "/Users/a/Library/Application Support/chat",
-  );
-  assertEquals(
-    defaultConfigDir({ os: "windows", env: env({ APPDATA: "C:\\A\\" }) }),
-    "C:\\A\\chat",
-  );
-  assertThrows(
-    () => defaultConfigDir({ os: "linux", env: env({}) }),
-    Error,
-    "Cannot find the config folder: HOME is not set",
-  );
+Deno.test("knownServersPath() is known_servers in the config folder, beside the personal key", () => {
+  assertEquals(knownServersPath("/x/chat"), "/x/chat/known_servers");
+  const xdg = Deno.env.get("XDG_CONFIG_HOME");
+  if (xdg !== undefined && xdg.startsWith("/")) {
+    assertEquals(
+      knownServersPath(),
+      `${xdg.replace(/\/+$/, "")}/chat/known_servers`,
+    );
+  }
 });
 
 Deno.test("KnownServers keeps a server in a new owner-only file in a new folder, and reads it back", () => {

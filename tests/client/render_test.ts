@@ -167,6 +167,7 @@ Deno.test("renderMessage() shows history under a header, then the welcome", () =
       `[12:34] -- ${STRINGS.en.historyHeader(2)}`,
       "[12:34] bob: first",
       "[12:34] * cid waves",
+      `[12:34] -- ${STRINGS.en.historyEnd}`,
       "[12:34] -- Welcome, ana! Online (2): ana, bob. You are in #general; type /help for commands.",
     ].join("\n"),
   );
@@ -699,4 +700,45 @@ Deno.test("renderMessage() tags every room event of a room other than the curren
       JSON.stringify(message),
     );
   }
+});
+
+Deno.test("renderMessage() shows older lines and search results under a header, dated when not from today", () => {
+  const now = new Date(2024, 4, 17, 21, 47).getTime();
+  const old = new Date(2024, 4, 16, 9, 5).getTime();
+  const options = { ...PLAIN, now };
+  assertEquals(
+    text({
+      type: "history",
+      room: "#general",
+      lines: [
+        { from: "bob", text: "yesterday", time: old, id: 1 },
+        { from: "bob", text: "today", time: now, id: 2 },
+      ],
+      more: true,
+    }, options),
+    [
+      `[12:34] -- ${STRINGS.en.olderHeader("#general", 2)}`,
+      "[2024-05-16 12:34] bob: yesterday",
+      "[12:34] bob: today",
+      `[12:34] ${STRINGS.en.moreHistory}`,
+    ].join("\n"),
+  );
+  assertEquals(
+    text({
+      type: "search",
+      room: "#general",
+      words: "zebra",
+      lines: [],
+      more: false,
+    }, options),
+    `[12:34] ${STRINGS.en.searchNone("#general", "zebra")}`,
+  );
+  const found = text({
+    type: "search",
+    room: "#general",
+    words: "\u001b[31mred",
+    lines: [{ from: "bob", text: "red\u0007", time: now, id: 3 }],
+    more: false,
+  }, options);
+  assertFalse(CONTROL.test(found), JSON.stringify(found));
 });

@@ -253,7 +253,8 @@ Deno.test("chat join without a terminal prints no welcome and no history, only w
     assertMatch(lines[0]!, /^\[\d\d:\d\d\] -- Recent messages \(2\):$/);
     assertMatch(lines[1]!, /^\[\d\d:\d\d\] bob: said before ci came$/);
     assertMatch(lines[2]!, /^\[\d\d:\d\d\] ci: build finished$/);
-    assertMatch(lines[3]!, /^\[\d\d:\d\d\] -- Welcome, ci!/);
+    assertMatch(lines[3]!, /^\[\d\d:\d\d\] -- —— end of recent messages ——$/);
+    assertMatch(lines[4]!, /^\[\d\d:\d\d\] -- Welcome, ci!/);
   });
 });
 

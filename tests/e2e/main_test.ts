@@ -159,6 +159,8 @@ Deno.test("deno task serve prints the join command that works from source, and i
   // As a person with a checkout runs it (README, From source); not through
   // CHAT_BIN: this is the program run from source.
   const root = new URL("../../", import.meta.url);
+  // The task's permissions let it keep its history: in a folder of its own.
+  const data = await Deno.makeTempDir({ prefix: "chat_task_" });
   const server = new Deno.Command(Deno.execPath(), {
     args: [
       "task",
@@ -169,7 +171,7 @@ Deno.test("deno task serve prints the join command that works from source, and i
       "0",
       "--no-web",
       "--data",
-      `${testFolder()}/data`,
+      data,
     ],
     cwd: root,
     stdin: "null",
@@ -219,10 +221,12 @@ Deno.test("deno task serve prints the join command that works from source, and i
     assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
     await line(/ join ana \(127\.0\.0\.1:\d+\)$/);
     await line(/ leave ana \(127\.0\.0\.1:\d+\): quit$/);
+    assertEquals(await line(/^history in /), `history in ${data}/history.db`);
   } finally {
     server.kill("SIGTERM");
     await server.status;
     await reading;
+    await Deno.remove(data, { recursive: true });
   }
 });
 

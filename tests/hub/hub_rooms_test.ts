@@ -254,6 +254,7 @@ Deno.test("Hub sends a line to the room it was sent to, else to the current room
     from: "ana",
     text: "to #general",
     time: T,
+    id: 2,
   }]);
   assertEquals(
     errorCode(say(hub, bob, "nope")),
@@ -907,5 +908,6 @@ Deno.test("Hub tells room errors in the member's language", () => {
     type: "error",
     code: "no_such_room",
     text: STRINGS.pt.roomError("no_such_room", "#nada"),
+    target: "#nada",
   });
 });

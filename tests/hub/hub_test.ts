@@ -120,7 +120,7 @@ Deno.test("Hub.register() welcomes the joiner with every member and the history"
     room: "#general",
     members: ["ana", "bob"],
     ops: [],
-    history: [{ from: "ana", text: "hello?", time: clock.t }],
+    history: [{ from: "ana", text: "hello?", time: clock.t, id: 1 }],
     server: "test-server",
     version: PROTOCOL_VERSION,
     limits: { rate: 5, burst: 20 },
@@ -293,6 +293,7 @@ Deno.test("Hub broadcasts a message to everyone but its sender", () => {
     from: "ana",
     text: "hi all",
     time: clock.t,
+    id: 1,
   };
   assertEquals(bob!.got, [message]);
   assertEquals(carol!.got, [message]);
@@ -324,6 +325,7 @@ Deno.test("Hub sends /me as an action to everyone but its sender", () => {
     text: "waves",
     time: clock.t,
     action: true,
+    id: 1,
   }]);
   assertEquals(ana!.got, []);
 });
@@ -863,9 +865,9 @@ Deno.test("Hub sends the recent public lines to a late joiner, within the histor
   const welcome = late.got[0];
   assert(welcome?.type === "welcome");
   assertEquals(welcome.history, [
-    { from: "ana", text: "3", time: clock.t - 2000 },
-    { from: "ana", text: "4", time: clock.t - 1000 },
-    { from: "ana", text: "5", time: clock.t, action: true },
+    { from: "ana", text: "3", time: clock.t - 2000, id: 3 },
+    { from: "ana", text: "4", time: clock.t - 1000, id: 4 },
+    { from: "ana", text: "5", time: clock.t, action: true, id: 5 },
   ]);
 });
 
@@ -959,6 +961,7 @@ Deno.test("Hub tells a member let through again how many of its lines were refus
     from: "ana",
     text: "sorry",
     time: clock.t,
+    id: 21,
   });
   clock.advance(200);
   hub.input(ana!, "again");
@@ -986,6 +989,7 @@ Deno.test("Hub tells a member who stopped after a flood how many lines were drop
     from: "ana",
     text: "back",
     time: clock.t,
+    id: 21,
   });
 });
 
@@ -1234,6 +1238,7 @@ Deno.test("Hub.apply() carries out a decoded command as input() does the typed l
       text: "waves",
       time: clock.t,
       action: true,
+      id: 1,
     },
     { type: "private", from: "ana", to: "bob", text: "psst", time: clock.t },
     { type: "private", from: "bob", to: "ana", text: "hi", time: clock.t },
@@ -1307,10 +1312,15 @@ Deno.test("Hub keeps public lines in the given store and shows historySize of th
   const welcome = late.got[0];
   assert(welcome?.type === "welcome");
   assertEquals(welcome.history, [
-    { from: "ana", text: "2", time: clock.t },
-    { from: "ana", text: "3", time: clock.t },
+    { from: "ana", text: "2", time: clock.t, id: 2 },
+    { from: "ana", text: "3", time: clock.t, id: 3 },
   ]);
-  assertEquals(Object.keys(welcome.history[0]!), ["from", "text", "time"]);
+  assertEquals(Object.keys(welcome.history[0]!), [
+    "from",
+    "text",
+    "time",
+    "id",
+  ]);
 });
 
 Deno.test("Hub tells a newcomer the longest line the server takes, when it was given one", () => {

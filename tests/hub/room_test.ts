@@ -97,17 +97,23 @@ Deno.test("Room.say() keeps the line and sends one message object to everyone bu
   const room = roomOf(ana, bob, carol);
   const line: ChatLine = { from: "ana", text: "hi", time: 7, action: true };
   room.say(ana, line);
-  assertEquals(bob.got, [{ type: "message", room: "#general", ...line }]);
+  assertEquals(bob.got, [{
+    type: "message",
+    room: "#general",
+    ...line,
+    id: 1,
+  }]);
   assertStrictEquals(bob.got[0], carol.got[0]);
   assertEquals(ana.got, []);
+  assertEquals(room.recent()[0], { ...line, id: 1 });
   assertStrictEquals(
-    room.recent()[0],
-    line,
+    room.recent()[0]!.text,
+    line.text,
     "the history holds the line itself",
   );
 });
 
-Deno.test("Room.recent() shows at most historySize lines, without ids, oldest first", () => {
+Deno.test("Room.recent() shows at most historySize lines, with their ids, oldest first", () => {
   const store = new MemoryStore();
   const room = new Room("#general", { store, historySize: 2 });
   const ana = fake("ana");
@@ -116,8 +122,8 @@ Deno.test("Room.recent() shows at most historySize lines, without ids, oldest fi
     room.say(ana, { from: "ana", text, time: 0 });
   }
   assertEquals(room.recent(), [
-    { from: "ana", text: "2", time: 0 },
-    { from: "ana", text: "3", time: 0 },
+    { from: "ana", text: "2", time: 0, id: 2 },
+    { from: "ana", text: "3", time: 0, id: 3 },
   ]);
   assertEquals(store.recent("#general", 10).length, 3, "the store kept all");
 });

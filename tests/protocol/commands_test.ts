@@ -149,9 +149,14 @@ Deno.test("parseCommand() gives /quit without a reason no reason field", () => {
   assert(!("reason" in command), JSON.stringify(command));
 });
 
+// Arguments every command takes: `/history` takes a count only.
+function _sample(word: string): string {
+  return findCommand(word)?.name === "history" ? "5" : "bob some words";
+}
+
 Deno.test("parseCommand() understands every name in COMMAND_NAMES", () => {
   for (const name of COMMAND_NAMES) {
-    const command = parseCommand(`/${name} bob some words`);
+    const command = parseCommand(`/${name} ${_sample(name)}`);
     assert(command.kind !== "unknown", name);
     assert(command.kind !== "usage", name);
   }
@@ -186,11 +191,11 @@ Deno.test("parseCommand() reads every word of the command table as its command",
   for (const spec of COMMANDS) {
     for (const word of [spec.name, ...spec.aliases, ...spec.alsoAccepted]) {
       for (const typed of [word, word.toLowerCase(), word.toUpperCase()]) {
-        const command = parseCommand(`/${typed} bob some words`);
+        const command = parseCommand(`/${typed} ${_sample(word)}`);
         assertEquals(command.kind, spec.name, typed);
         assertEquals(
           command,
-          parseCommand(`/${spec.name} bob some words`),
+          parseCommand(`/${spec.name} ${_sample(word)}`),
           typed,
         );
         assertStrictEquals(findCommand(typed), spec, typed);
@@ -202,7 +207,7 @@ Deno.test("parseCommand() reads every word of the command table as its command",
 Deno.test("the command table gives every word to one command only", () => {
   const words = COMMAND_NAMES.map((word) => word.toLowerCase());
   assertEquals(new Set(words).size, words.length);
-  assertEquals(words.length, 34);
+  assertEquals(words.length, 39);
 });
 
 Deno.test("COMMAND_NAMES holds every accepted word, the unlisted ones included", () => {
@@ -233,6 +238,8 @@ const HELP_EN = [
   "  /rooms                  the rooms, their members and topics (also /list)",
   "  /who [#room]            who is in the room (also /users, /names)",
   "  /topic [text]           show or set the topic (-delete clears it)",
+  "  /history [N]            N older messages of the room",
+  "  /search <words>         find messages (alone: more)",
   "  /nick <new name>        change your name",
   "  /me <action>            say what you are doing",
   "  /key [secret]           operators: set or remove a key",
@@ -243,6 +250,8 @@ const HELP_EN = [
   "  /unban <name>           operators: lift a ban",
   "  /topic-lock [off]       operators: only they set the topic",
   "  /oper <password>        become a server operator",
+  "  /register <password>    keep your name: a password proves it",
+  "  /identify <password>    prove a registered name is yours",
   "  /help                   this list",
   "  /quit [reason]          leave the chat (also /exit, /SAIR)",
 ].join("\n");
@@ -257,6 +266,8 @@ const HELP_PT = [
   "  /rooms                  as salas, seus membros e assuntos (também /list)",
   "  /who [#sala]            quem está na sala (também /users, /names)",
   "  /topic [texto]          mostra ou muda o assunto (-delete o apaga)",
+  "  /history [N]            N mensagens mais antigas da sala",
+  "  /search <palavras>      procura mensagens (sozinho: mais)",
   "  /nick <novo nome>       muda o seu nome",
   "  /me <ação>              diz o que você está fazendo",
   "  /key [segredo]          operadores: põe ou tira a chave",
@@ -267,6 +278,8 @@ const HELP_PT = [
   "  /unban <nome>           operadores: desfaz um banimento",
   "  /topic-lock [off]       operadores: só eles mudam o assunto",
   "  /oper <senha>           vira operador(a) do servidor",
+  "  /register <senha>       guarda o seu nome: uma senha o prova",
+  "  /identify <senha>       prova que um nome registrado é seu",
   "  /help                   esta lista",
   "  /quit [motivo]          sai do chat (também /exit, /SAIR)",
 ].join("\n");
@@ -313,4 +326,26 @@ Deno.test("docs/protocol.md lists every command of the table with all its words"
       spec,
     ) => [spec.name, [...spec.aliases, ...spec.alsoAccepted]]),
   );
+});
+
+Deno.test("parseCommand() reads /history with a count of 1 to 200, and /search with its words", () => {
+  assertEquals(parseCommand("/history"), { kind: "history", older: true });
+  assertEquals(parseCommand("/history 20"), {
+    kind: "history",
+    limit: 20,
+    older: true,
+  });
+  for (
+    const bad of ["/history 0", "/history 201", "/history x", "/history -3"]
+  ) {
+    assertEquals(parseCommand(bad), {
+      kind: "usage",
+      usage: "/history [N]",
+    }, bad);
+  }
+  assertEquals(parseCommand("/search  lunch friday "), {
+    kind: "search",
+    words: "lunch friday",
+  });
+  assertEquals(parseCommand("/find"), { kind: "search", words: "" });
 });

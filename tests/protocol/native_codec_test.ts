@@ -514,3 +514,42 @@ Deno.test("NATIVE_CODEC encodes every reader alike, as encodeMessage() does", ()
   assert(NATIVE_CODEC.claims(lineOf({ type: "hello", version: 1, name: "a" })));
   assertFalse(NATIVE_CODEC.claims("ana"));
 });
+
+Deno.test("decodeClientMessage() reads history and search requests, keeping numeric before and limit only", () => {
+  assertEquals(
+    decodeClientMessage(
+      '{"type":"history","room":"#general","before":123,"limit":50}',
+    ),
+    { type: "history", room: "#general", before: 123, limit: 50 },
+  );
+  assertEquals(
+    decodeClientMessage(
+      '{"type":"history","room":"#a","before":"9","limit":null}',
+    ),
+    { type: "history", room: "#a" },
+  );
+  assertEquals(
+    decodeClientMessage(
+      '{"type":"search","room":"#general","words":"lunch friday","before":7}',
+    ),
+    { type: "search", room: "#general", words: "lunch friday", before: 7 },
+  );
+  assertThrows(
+    () => decodeClientMessage('{"type":"search","room":"#general"}'),
+    SyntaxError,
+    "it needs a string words",
+  );
+  assertThrows(
+    () => decodeClientMessage('{"type":"history","limit":5}'),
+    SyntaxError,
+    "it needs a string room",
+  );
+  assertEquals(
+    NATIVE_CODEC.decode('{"type":"history","room":"#a","limit":5}', null),
+    { type: "command", command: { kind: "history", room: "#a", limit: 5 } },
+  );
+  assertEquals(
+    NATIVE_CODEC.decode('{"type":"search","room":"#a","words":"x"}', null),
+    { type: "command", command: { kind: "search", room: "#a", words: "x" } },
+  );
+});

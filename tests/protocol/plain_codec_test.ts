@@ -581,3 +581,93 @@ Deno.test("PLAIN_CODEC gives readers in a room and readers elsewhere their own v
     `${formatStamp(T)} [#games] ana: gg\n`,
   );
 });
+
+Deno.test("encodePlain() dates replayed lines not from today, under the header", () => {
+  const yesterday = T - 86_400_000;
+  const text = encodePlain(
+    {
+      type: "joined",
+      room: "#games",
+      members: ["ana"],
+      ops: [],
+      history: [
+        { from: "bob", text: "old", time: yesterday, id: 1 },
+        { from: "bob", text: "new", time: T, id: 2 },
+      ],
+    },
+    "en",
+    { now },
+  );
+  assertEquals(text.split("\n").slice(1, 4), [
+    `[21:47] -- ${STRINGS.en.historyHeader(2)}`,
+    "[2024-05-16 09:05] bob: old",
+    "[09:05] bob: new",
+  ]);
+});
+
+Deno.test("encodePlain() shows history and search answers with a header, dates, and how to see more", () => {
+  const old = new Date(2023, 11, 31, 23, 59).getTime();
+  assertEquals(
+    encodePlain(
+      {
+        type: "history",
+        room: "#general",
+        lines: [{ from: "ana", text: "happy new year", time: old, id: 4 }],
+        more: true,
+      },
+      "en",
+      { now },
+    ),
+    [
+      `[21:47] -- ${STRINGS.en.olderHeader("#general", 1)}`,
+      "[2023-12-31 23:59] ana: happy new year",
+      `[21:47] -- ${STRINGS.en.moreHistory}`,
+      "",
+    ].join("\n"),
+  );
+  assertEquals(
+    encodePlain(
+      {
+        type: "history",
+        room: "#general",
+        lines: [],
+        more: false,
+      },
+      "pt",
+      { now },
+    ),
+    `[21:47] -- ${STRINGS.pt.noOlder("#general")}\n`,
+  );
+  assertEquals(
+    encodePlain(
+      {
+        type: "search",
+        room: "#general",
+        words: "lunch",
+        lines: [{ from: "bob", text: "lunch?", time: T, action: true, id: 9 }],
+        more: false,
+      },
+      "en",
+      { now },
+    ),
+    [
+      `[21:47] -- ${STRINGS.en.searchHeader("#general", "lunch", 1)}`,
+      "[09:05] * bob lunch?",
+      "",
+    ].join("\n"),
+  );
+  assertEquals(
+    encodePlain(
+      {
+        type: "search",
+        room: "#general",
+        words: "zebra",
+        lines: [],
+        more: false,
+      },
+      "en",
+      { now },
+    ),
+    `[21:47] -- ${STRINGS.en.searchNone("#general", "zebra")}\n`,
+  );
+});

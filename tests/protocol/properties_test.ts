@@ -195,12 +195,33 @@ const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
     type: fc.constantFrom("ping" as const, "pong" as const),
     id: jsonNumber,
   }),
+  fc.record({
+    type: fc.constant("history" as const),
+    room: messageText,
+    before: jsonNumber,
+    limit: jsonNumber,
+  }, { requiredKeys: ["type", "room"] }),
+  fc.record({
+    type: fc.constant("search" as const),
+    room: messageText,
+    words: messageText,
+    before: jsonNumber,
+  }, { requiredKeys: ["type", "room", "words"] }),
 );
 
 /** Objects shaped almost like client messages, with fields of any JSON type. */
 const nearMessage = fc.record({
   type: fc.oneof(
-    fc.constantFrom("hello", "input", "quit", "ping", "pong", "__proto__"),
+    fc.constantFrom(
+      "hello",
+      "input",
+      "quit",
+      "ping",
+      "pong",
+      "history",
+      "search",
+      "__proto__",
+    ),
     fc.jsonValue(),
   ),
   version: fc.jsonValue(),
@@ -209,6 +230,10 @@ const nearMessage = fc.record({
   text: fc.jsonValue(),
   reason: fc.jsonValue(),
   id: fc.jsonValue(),
+  room: fc.jsonValue(),
+  words: fc.jsonValue(),
+  before: fc.jsonValue(),
+  limit: fc.jsonValue(),
 }, { requiredKeys: [] });
 
 /** Bytes for line framing: newlines, CRs, UTF-8 (valid or not), anything. */
@@ -240,6 +265,11 @@ function chunked(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return chunks;
 }
 
+function _finiteOrAbsent(value: unknown): boolean {
+  return value === undefined ||
+    (typeof value === "number" && Number.isFinite(value));
+}
+
 function isClientMessage(value: ClientMessage): boolean {
   switch (value.type) {
     case "hello":
@@ -254,6 +284,12 @@ function isClientMessage(value: ClientMessage): boolean {
     case "ping":
     case "pong":
       return Number.isFinite(value.id);
+    case "history":
+      return typeof value.room === "string" &&
+        _finiteOrAbsent(value.before) && _finiteOrAbsent(value.limit);
+    case "search":
+      return typeof value.room === "string" &&
+        typeof value.words === "string" && _finiteOrAbsent(value.before);
     default:
       return false;
   }

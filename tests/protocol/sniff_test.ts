@@ -27,7 +27,7 @@ Deno.test("sniff() picks the plain codec for names and for JSON that is not a he
 
 Deno.test("CODECS lists each codec once, and the last one claims any line", () => {
   const ids = CODECS.map((codec) => codec.id);
-  assertEquals(ids, ["native", "plain"]);
+  assertEquals(ids, ["native", "irc", "plain"]);
   assertEquals(new Set(ids).size, ids.length);
   assertEquals(CODECS.at(-1)!.claims(""), true);
   assertStrictEquals(FALLBACK_CODEC, PLAIN_CODEC);

@@ -33,6 +33,7 @@ Deno.test("applyMigrations() brings a new database to the last version, once", (
     "counters",
     "lines",
     "lines_search",
+    "name_claims",
     "room_bans",
     "room_operators",
     "rooms",

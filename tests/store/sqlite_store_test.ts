@@ -13,6 +13,7 @@ import { MAX_SEARCH_PAGE } from "../../src/store/history_store.ts";
 import { hashRoomKey, verifyRoomKey } from "../../src/store/room_key.ts";
 import type { RoomRecord } from "../../src/store/room_store.ts";
 import { HISTORY_FILE, SqliteStore } from "../../src/store/sqlite_store.ts";
+import { SCHEMA_VERSION } from "../../src/store/migrations.ts";
 import { line, scalar, sql, texts, withTempDir } from "./_temp_dir.ts";
 
 const DAY = 86_400_000;
@@ -485,12 +486,12 @@ Deno.test("SqliteStore.open() refuses a database from a newer chat, naming both 
     const error = assertThrows(() => SqliteStore.open(dir), Error);
     assertEquals(
       error.message,
-      `Cannot open the history in ${dir}: it was written by a newer chat (schema version 7; this chat knows up to 1)`,
+      `Cannot open the history in ${dir}: it was written by a newer chat (schema version 7; this chat knows up to ${SCHEMA_VERSION})`,
     );
     assertThrows(
       () => SqliteStore.open(dir, { readOnly: true }),
       Error,
-      "schema version 7; this chat knows up to 1",
+      `schema version 7; this chat knows up to ${SCHEMA_VERSION}`,
     );
   });
 });
@@ -621,5 +622,62 @@ Deno.test("SqliteStore.retain() removes lines whether or not they were indexed, 
       "INSERT INTO lines_search (lines_search) VALUES ('integrity-check')",
     );
     assertEquals(scalar(dir, "SELECT count(*) FROM lines_search"), 3);
+  });
+});
+
+Deno.test("SqliteStore keeps claims across a reopen, in the commit that writes the lines", async () => {
+  await withTempDir((dir) => {
+    const store = SqliteStore.open(dir);
+    store.saveClaim({
+      key: "ana",
+      name: "Ana",
+      keyId: "ed25519:abc",
+      passwordHash: "scrypt$1024$8$1$salt$hash",
+      claimedAt: 1,
+      lastUsed: 2,
+      leftAt: 3,
+      rooms: ["#general", "#games"],
+    });
+    store.saveClaim({
+      key: "bob",
+      name: "bob",
+      claimedAt: 1,
+      lastUsed: 1,
+      rooms: [],
+    });
+    store.commit();
+    store.forgetClaim("bob");
+    store.close();
+    const again = SqliteStore.open(dir);
+    assertEquals(again.loadClaims(), [{
+      key: "ana",
+      name: "Ana",
+      keyId: "ed25519:abc",
+      passwordHash: "scrypt$1024$8$1$salt$hash",
+      claimedAt: 1,
+      lastUsed: 2,
+      leftAt: 3,
+      rooms: ["#general", "#games"],
+    }]);
+    again.close();
+    // A row edited by hand keeps its claim, and loses only its rooms.
+    sql(dir, "UPDATE name_claims SET rooms = 'not json'");
+    const edited = SqliteStore.open(dir);
+    assertEquals(edited.loadClaims()[0]?.rooms, []);
+    edited.close();
+  });
+});
+
+Deno.test("SqliteStore.hasRoom() tells the rooms the history has had, read-only too", async () => {
+  await withTempDir((dir) => {
+    const store = SqliteStore.open(dir);
+    store.append("#general", line("hi"));
+    store.commit();
+    assert(store.hasRoom("#general"));
+    assertFalse(store.hasRoom("#games"));
+    const reader = SqliteStore.open(dir, { readOnly: true });
+    assert(reader.hasRoom("#general"));
+    reader.close();
+    store.close();
   });
 });

@@ -94,15 +94,15 @@ Deno.test("parseCompileArgs() refuses other options, arguments and empty values"
 
 Deno.test("the compiled program gets exactly the permissions chat serve runs with", async () => {
   // `deno task serve` runs every feature: the sockets, the join hints, the
-  // language from LANG, the system tuning through libc.
+  // language from LANG, the system tuning through libc, the history in the
+  // data folder.
   const config = JSON.parse(
     await Deno.readTextFile(new URL("deno.json", ROOT)),
   );
   const serve = String(config.tasks.serve).split(/\s+/)
     .filter((word) => word.startsWith("--allow-") || word === "-A");
   assertEquals([...PERMISSIONS].sort(), serve.sort());
-  // Files: the data folder and the config folder only (issue 13); never
-  // other programs.
+  // Files (the data and config folders), never other programs.
   assertFalse(PERMISSIONS.some((flag) => /^--allow-run/.test(flag)));
 });
 

@@ -287,3 +287,24 @@ Deno.test("Outbox without an onError handler stops quietly when a write fails", 
   assertEquals(calls, 1, "and never written");
   assertEquals(outbox.queuedBytes, 0);
 });
+
+Deno.test("Outbox calls beforeWrite right before every write, lines queued meanwhile included", async () => {
+  const events: string[] = [];
+  let release: () => void = () => {};
+  const outbox = new Outbox(async (bytes) => {
+    events.push(`write ${new TextDecoder().decode(bytes).trim()}`);
+    if (events.length === 2) {
+      await new Promise<void>((resolve) => release = resolve);
+    }
+    return bytes.length;
+  }, { beforeWrite: () => events.push("commit") });
+  const line = (text: string) => new TextEncoder().encode(`${text}\n`);
+  outbox.push(line("a"));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  // The first write is in flight: these wait for the next one.
+  outbox.push(line("b"));
+  outbox.push(line("c"));
+  release();
+  await outbox.drained();
+  assertEquals(events, ["commit", "write a", "commit", "write b\nc"]);
+});

@@ -31,6 +31,7 @@ Deno.test("WEB_ASSETS holds the page, its script modules and its style sheet, as
   assertEquals([...WEB_ASSETS.keys()].sort(), [
     "/",
     "/app.js",
+    "/page_history.js",
     "/style.css",
     "/web_client_state.js",
   ]);
@@ -38,6 +39,7 @@ Deno.test("WEB_ASSETS holds the page, its script modules and its style sheet, as
     const [path, file] of [
       ["/app.js", "src/web/app.js"],
       ["/web_client_state.js", "src/web/web_client_state.js"],
+      ["/page_history.js", "src/web/page_history.js"],
       ["/style.css", "src/web/style.css"],
     ]
   ) {

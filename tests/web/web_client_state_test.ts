@@ -139,13 +139,15 @@ Deno.test("WebClientState connects on a name, says hello in the page's language,
   assertEquals(state.me, "ana");
   assertEquals(state.members, ["ana", "bob", "Carla"]);
   assertEquals(state.status(10).text, "Conectado(a) como ana");
+  // The replay comes first, set apart by a divider, then the welcome.
   assertEquals(shown(effects).map((e) => e.text), [
-    pageText("pt").web.welcome.replace("{name}", "ana"),
-    "Mensagens recentes (1):",
     "earlier",
+    "Mensagens anteriores / Desde que você entrou",
+    pageText("pt").web.welcome.replace("{name}", "ana"),
   ]);
-  const history = shown(effects)[2]!;
+  const history = shown(effects)[0]!;
   assert(history.kind === "chat" && history.history && !history.own);
+  assertEquals(shown(effects)[1]?.kind, "divider");
 });
 
 Deno.test("WebClientState shows a refused name's reason and retries on the same socket", () => {
@@ -1012,9 +1014,11 @@ Deno.test("WebClientState follows its rooms: the member list and topic are the c
   assert(state.isOp("dan"));
   assertFalse(state.isOp("ana"));
   assertEquals(state.rooms.get("#games")?.topic, "gg");
+  // The replay first, set apart by the divider, then what is new.
   assertEquals(filed(join), [
-    ["#games", "You are now in #games: what you type goes there"],
     ["#games", "earlier"],
+    ["#games", "Earlier messages / Since you joined"],
+    ["#games", "You are now in #games: what you type goes there"],
     ["#games", "Topic of #games: gg (set by dan)"],
   ]);
   const other = state.received(
