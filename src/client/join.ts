@@ -119,7 +119,7 @@ type _Event =
   | TerminalEvent
   | { kind: "server"; line: string; connection: number }
   | { kind: "closed"; connection: number }
-  | { kind: "connected"; conn: TlsStream }
+  | { kind: "connected"; secured: SecureConnection }
   | { kind: "untrusted"; text: string }
   | { kind: "connect_failed" }
   | { kind: "deadline"; generation: number }
@@ -201,8 +201,9 @@ class _Session {
   #known: KnownServers | undefined;
   #onAbort = () => this.#input({ kind: "interrupt" });
   #key: PersonalKey | undefined;
-  // What proofs are bound to: the server certificate's fingerprint once
-  // the connection is TLS (the TLS dial gives it); none over plain TCP.
+  // What the current connection's proofs are bound to: the fingerprint of
+  // the certificate it verified (every connection is TLS), so a proof
+  // relayed by someone in the middle, who shows another, fails.
   #channel = UNBOUND_CHANNEL;
 
   constructor(options: JoinOptions) {
@@ -339,11 +340,11 @@ class _Session {
   // The first connection: encrypted, and trusted (asked about at a
   // terminal on first contact) before a byte is sent. An exit code when
   // there is no joining.
-  async #connectFirst(): Promise<TlsStream | number> {
+  async #connectFirst(): Promise<SecureConnection | number> {
     this.#dialing = new AbortController();
     try {
-      let secured = await this.#dial(this.#dialing.signal, true);
-      if (!secured.ask) return secured.stream;
+      const secured = await this.#dial(this.#dialing.signal, true);
+      if (!secured.ask) return secured;
       // Asking may take longer than the server waits for a name: the
       // answer is kept, and the client connects once more.
       secured.stream.close();
@@ -362,8 +363,7 @@ class _Session {
         ),
       );
       this.#dialing = new AbortController();
-      secured = await this.#dial(this.#dialing.signal, false);
-      return secured.stream;
+      return await this.#dial(this.#dialing.signal, false);
     } catch (error) {
       if (this.#dialing?.signal.aborted) return 0;
       if (
@@ -433,7 +433,7 @@ class _Session {
         if (event.connection !== this.#connection?.id) return [];
         return state.onClosed();
       case "connected":
-        this.#open(event.conn);
+        this.#open(event.secured);
         return state.onConnected();
       case "untrusted":
         return [{ kind: "exit", code: 1, error: event.text }];
@@ -544,11 +544,13 @@ class _Session {
     signing.finally(() => this.#writing.delete(signing));
   }
 
-  #open(conn: TlsStream): void {
+  #open(secured: SecureConnection): void {
+    const conn = secured.stream;
     if (this.#disposed) {
       conn.close();
       return;
     }
+    this.#channel = formatFingerprint(secured.sha256);
     const connection: _Connection = {
       id: ++this.#connections,
       conn,
@@ -578,9 +580,9 @@ class _Session {
   // Opens a new connection for the state machine, which hears how it went.
   #redial(): void {
     this.#dial(this.#redialing.signal, false).then(
-      ({ stream }) => {
-        if (this.#disposed) stream.close();
-        else this.#queue.push({ kind: "connected", conn: stream });
+      (secured) => {
+        if (this.#disposed) secured.stream.close();
+        else this.#queue.push({ kind: "connected", secured });
       },
       (error) =>
         this.#queue.push(

@@ -210,6 +210,9 @@ export async function startServer(
   // stops the start with nothing to close.
   const identity = await serverIdentity(config, { log });
   const context = tlsServerContext(identity);
+  // What a key's proof over TLS is bound to (docs/protocol.md, Names that
+  // stay yours): the certificate every TLS connection shows.
+  const fingerprint = formatFingerprint(identity.sha256);
   // The page over HTTPS with a real certificate, or when asked to: a
   // browser warns about a self-signed one, so the page then shows the
   // fingerprint to compare.
@@ -217,9 +220,7 @@ export async function startServer(
     ? {
       certPem: identity.certPem,
       keyPem: identity.keyPem,
-      ...(identity.custom
-        ? {}
-        : { fingerprint: formatFingerprint(identity.sha256) }),
+      ...(identity.custom ? {} : { fingerprint }),
     }
     : null;
   const cloak = new HostCloak({ showIps: config.showIps });
@@ -248,7 +249,7 @@ export async function startServer(
   try {
     chat = new StreamGateway(hub, config, {
       log,
-      tls: { context, required: config.requireTls },
+      tls: { context, required: config.requireTls, fingerprint },
       beforeWrite,
       server: facts,
       hostOf,

@@ -37,11 +37,18 @@ export interface StreamGatewayOptions {
   /**
    * TLS on this port: connections that open with a ClientHello are
    * encrypted, the others plain unless `required` (then refused with one
-   * line that says how to connect). `null` takes every connection as
-   * plain.
+   * line that says how to connect). `fingerprint` is the certificate's
+   * (`SHA256:…`, what `context` shows): a key's proof over an encrypted
+   * connection is bound to it (`SessionOptions.channelBinding`), so a
+   * proof a client made for another server's certificate fails here.
+   * `null` takes every connection as plain.
    * @default {null}
    */
-  tls?: { context: TlsServerContext; required: boolean } | null;
+  tls?: {
+    context: TlsServerContext;
+    required: boolean;
+    fingerprint: string;
+  } | null;
   /**
    * Called right before each write to a connection: the server commits
    * the lines it stored there (see `LineTransportOptions.beforeWrite`).
@@ -93,6 +100,13 @@ async function* _accepted(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+// An accepted connection ready for its session: its stream and, over
+// TLS, what a key's proof is bound to.
+interface _Opened {
+  conn: StreamConn;
+  channel?: string;
 }
 
 // Says why in one best-effort line (the peer may not even read it), then
@@ -255,11 +269,12 @@ export class StreamGateway implements Gateway {
    * (resolving once the hub has been told).
    */
   #session(
-    conn: StreamConn,
+    opened: _Opened,
     label: string,
     ip: string,
     waitedMs = 0,
   ): { session: GatewayConnection; run(): Promise<void> } {
+    const conn = opened.conn;
     const transport = new StreamTransport(conn, {
       ...this.#options,
       label,
@@ -272,6 +287,9 @@ export class StreamGateway implements Gateway {
       ...this.#options,
       promptAfterMs: Math.max(0, promptAfterMs - waitedMs),
       nameTimeoutMs: Math.max(1, nameTimeoutMs - waitedMs),
+      ...(opened.channel === undefined
+        ? {}
+        : { channelBinding: opened.channel }),
     });
     return { session, run: () => session.run() };
   }
@@ -295,7 +313,7 @@ export class StreamGateway implements Gateway {
       // Not fatal: the socket may already be gone.
     }
     const opened = Date.now();
-    let stream: StreamConn | null = null;
+    let stream: _Opened | null = null;
     try {
       stream = await this.#open(conn, label);
     } finally {
@@ -328,9 +346,9 @@ export class StreamGateway implements Gateway {
    * TLS or plain, by the first bytes; `null` when the connection was
    * closed instead (a failed handshake, plain text where TLS is required).
    */
-  async #open(conn: Deno.Conn, label: string): Promise<StreamConn | null> {
+  async #open(conn: Deno.Conn, label: string): Promise<_Opened | null> {
     const tls = this.#tls;
-    if (tls === null || tls === undefined) return conn;
+    if (tls === null || tls === undefined) return { conn };
     const opened = await openStream(conn, {
       context: tls.context,
       silentMs: this.#options.promptAfterMs,
@@ -343,13 +361,13 @@ export class StreamGateway implements Gateway {
     }
     if (opened.kind === "tls") {
       this.#log.write(`tls ${label}: ${opened.conn.protocol}`);
-      return opened.conn;
+      return { conn: opened.conn, channel: tls.fingerprint };
     }
     if (this.#opening.signal.aborted) {
       _refuse(opened.conn, STRINGS[this.#lang].shuttingDown);
       return null;
     }
-    if (!tls.required) return opened.conn;
+    if (!tls.required) return { conn: opened.conn };
     this.#log.write(`refuse ${label}: not TLS`);
     const local = conn.localAddr as Deno.NetAddr;
     _refuse(opened.conn, STRINGS[this.#lang].tlsRequired(local.port));

@@ -1470,8 +1470,10 @@ async function loadPageKey() {
 const pageKey = loadPageKey();
 
 /**
- * Signs the server's challenge (the nonce, bound to the channel: without
- * TLS the placeholder `unbound`) and sends the proof.
+ * Signs the server's challenge (the nonce, bound to the channel: the
+ * placeholder `unbound`, as a script cannot see the certificate of the
+ * page's HTTPS, and the server binds the page's sockets to it too) and
+ * sends the proof.
  *
  * @param {string} nonce
  */
