@@ -36,6 +36,7 @@ Deno.test("A key's proof over TLS holds when bound to the server's own certifica
         const bye = await relayed.expectMessage("bye");
         assertEquals(bye.reason, "protocol");
         await relayed.ended;
+        await relayed.close();
       }
       assertEquals(
         logs.filter((line) => line.includes("a key's proof did not verify"))
