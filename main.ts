@@ -207,6 +207,10 @@ export async function main(args: readonly string[]): Promise<number> {
         const irc = server.irc.addr;
         console.log(`IRC clients: ${irc.hostname}:${irc.port}`);
       }
+      if (server.ircTls !== null) {
+        const irc = server.ircTls.addr;
+        console.log(`IRC clients over TLS: ${irc.hostname}:${irc.port}`);
+      }
       if (server.webUrl !== null && (command.qr ?? Deno.stdout.isTerminal())) {
         for (const line of qrLines(server.webUrl)) console.log(line);
       }

@@ -64,6 +64,7 @@ export interface ServeFlags extends
     | "nameClaimDays"
     | "catchUp"
     | "ircPort"
+    | "ircTlsPort"
     | "serverName"
     | "motdFile"
     | "showIps"
@@ -246,6 +247,9 @@ Options:
                      (default: no limit; ${MEMORY_HISTORY_LINES} with --memory)
   --irc-port PORT    also listen for IRC clients only on PORT (6667 is the
                      convention; IRC clients are taken on --port anyway)
+  --irc-tls-port PORT
+                     also listen for IRC clients over TLS only on PORT (6697
+                     is the convention), with the chat port's certificate
   --server-name NAME the server's name IRC clients see in every line
                      (default: this computer's name)
   --motd FILE        IRC's message of the day, read once at start
@@ -412,6 +416,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--retention",
     "--max-history",
     "--irc-port",
+    "--irc-tls-port",
     "--server-name",
     "--motd",
   ]);
@@ -443,6 +448,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "name-timeout",
       "announce-name",
       "irc-port",
+      "irc-tls-port",
       "server-name",
       "motd",
       "name-claim-days",
@@ -558,7 +564,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     maxHistory: flags["max-history"] === undefined
       ? null
       : _int(flags["max-history"], "max-history", 1, "serve"),
-    ircPort: _ircPort(flags["irc-port"]),
+    ircPort: _ircPort(flags["irc-port"], "--irc-port"),
+    ircTlsPort: _ircPort(flags["irc-tls-port"], "--irc-tls-port"),
     serverName: _serverName(flags["server-name"]),
     motdFile: _path(flags.motd, "--motd", "file"),
     showIps: flags["show-ips"] === true,
@@ -570,9 +577,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
   };
 }
 
-// --irc-port: a port, or 0 for a free one (tests).
-function _ircPort(value: unknown): number | null {
-  return value === undefined ? null : _flagPort(String(value), "--irc-port");
+// --irc-port and --irc-tls-port: a port, or 0 for a free one (tests).
+function _ircPort(value: unknown, flag: string): number | null {
+  return value === undefined ? null : _flagPort(String(value), flag);
 }
 
 // A port flag's value (0 asks for a free port), or a UsageError naming it.
@@ -763,6 +770,7 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     retentionDays: flags.retention,
     maxHistory: flags.maxHistory,
     ircPort: flags.ircPort,
+    ircTlsPort: flags.ircTlsPort,
     serverName: flags.serverName,
     motdFile: flags.motdFile,
     showIps: flags.showIps,

@@ -325,6 +325,12 @@ export interface ServerConfig {
    */
   ircPort: number | null;
   /**
+   * Port of a listener that speaks only IRC over TLS (`--irc-tls-port`;
+   * 6697 is the convention), with the chat port's certificate, or `null`
+   * for none: IRC clients with TLS are also taken on the chat port.
+   */
+  ircTlsPort: number | null;
+  /**
    * The server's name in IRC (`--server-name`), the source of its lines;
    * `null`: the host's name.
    */
@@ -384,6 +390,7 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   retentionDays: null,
   maxHistory: null,
   ircPort: null,
+  ircTlsPort: null,
   serverName: null,
   motdFile: null,
   showIps: false,

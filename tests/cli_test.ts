@@ -63,6 +63,7 @@ const SERVE_DEFAULTS: CliCommand = {
   retention: null,
   maxHistory: null,
   ircPort: null,
+  ircTlsPort: null,
   serverName: null,
   motdFile: null,
   showIps: false,
@@ -134,6 +135,8 @@ const SERVE_FLAGS: ReadonlyArray<
   [["--max-history", "1000"], { maxHistory: 1000 }],
   [["--irc-port", "6667"], { ircPort: 6667 }],
   [["--irc-port=0"], { ircPort: 0 }],
+  [["--irc-tls-port", "6697"], { ircTlsPort: 6697 }],
+  [["--irc-tls-port=0", "--irc-port=0"], { ircPort: 0, ircTlsPort: 0 }],
   [["--server-name", "irc.example.org"], { serverName: "irc.example.org" }],
   [["--motd", "motd.txt"], { motdFile: "motd.txt" }],
   [["--show-ips"], { showIps: true }],
@@ -203,6 +206,7 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       retention: null,
       maxHistory: null,
       ircPort: null,
+      ircTlsPort: null,
       serverName: null,
       motdFile: null,
       showIps: false,
@@ -256,6 +260,8 @@ const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
   [["--max-history=-5"], "Cannot use --max-history"],
   [["--irc-port", "x"], "Cannot use --irc-port"],
   [["--irc-port", "70000"], "Cannot use --irc-port"],
+  [["--irc-tls-port", "x"], "Cannot use --irc-tls-port"],
+  [["--irc-tls-port", "65536"], "Cannot use --irc-tls-port"],
   [["--server-name", "a b"], 'Cannot use --server-name "a b"'],
   [["--server-name", ":x"], "Cannot use --server-name"],
   [["--motd="], 'Cannot use --motd "": give a file'],
@@ -380,6 +386,8 @@ Deno.test("serverConfig() carries the IRC flags", () => {
     "serve",
     "--irc-port",
     "6667",
+    "--irc-tls-port",
+    "6697",
     "--server-name",
     "irc.local",
     "--motd",
@@ -389,13 +397,22 @@ Deno.test("serverConfig() carries the IRC flags", () => {
   if (command.kind !== "serve") throw new Error("not serve");
   const config = serverConfig(command);
   assertEquals(config.ircPort, 6667);
+  assertEquals(config.ircTlsPort, 6697);
   assertEquals(config.serverName, "irc.local");
   assertEquals(config.motdFile, "/etc/motd");
   assertEquals(config.showIps, true);
 });
 
 Deno.test("chat serve --help tells the IRC flags", () => {
-  for (const flag of ["--irc-port", "--server-name", "--motd", "--show-ips"]) {
+  for (
+    const flag of [
+      "--irc-port",
+      "--irc-tls-port",
+      "--server-name",
+      "--motd",
+      "--show-ips",
+    ]
+  ) {
     assert(USAGE.serve.includes(flag), flag);
   }
 });

@@ -65,6 +65,8 @@ export interface ChatServer {
   readonly web: Listener | null;
   /** The IRC-only listener (`--irc-port`), or `null`. */
   readonly irc: Listener | null;
+  /** The IRC-over-TLS-only listener (`--irc-tls-port`), or `null`. */
+  readonly ircTls: Listener | null;
   /**
    * The web address others open (`http://192.168.1.23:50002`), which the
    * page shows as a QR code; `null` without the browser client, or when
@@ -260,6 +262,7 @@ export async function startServer(
   }
   let web: WebGateway | null = null;
   let irc: StreamGateway | null = null;
+  let ircTls: StreamGateway | null = null;
   const gateways: Gateway[] = [chat];
 
   // One timer for every connection's deadlines, prompts and pings.
@@ -304,8 +307,13 @@ export async function startServer(
       log.write("shutting down");
       await chat.stopAccepting();
       await irc?.stopAccepting();
+      await ircTls?.stopAccepting();
       hub.shutdown();
-      await Promise.all([chat.closeAll(), irc?.closeAll()]);
+      await Promise.all([
+        chat.closeAll(),
+        irc?.closeAll(),
+        ircTls?.closeAll(),
+      ]);
       // As before there was one server: "stopped" once the chat port is
       // done, though a page's socket may still be closing.
       log.write("stopped");
@@ -333,21 +341,37 @@ export async function startServer(
       return undefined; // an address too long for a QR code
     }
   };
-  if (config.ircPort !== null) {
+  // An IRC-only port: TLS when a client opens with it, as on the chat
+  // port, and plain connections refused when `required` (--irc-tls-port
+  // always; --irc-port with --require-tls).
+  const ircGateway = async (
+    port: number,
+    portFlag: string,
+    required: boolean,
+  ): Promise<StreamGateway> => {
     try {
-      irc = new StreamGateway(hub, config, {
+      const gateway = new StreamGateway(hub, config, {
         log,
-        port: config.ircPort,
+        port,
+        portFlag,
         codec: IRC_CODEC,
+        tls: { context, required, fingerprint },
         beforeWrite,
         server: facts,
         hostOf,
       });
+      gateways.push(gateway);
+      return gateway;
     } catch (error) {
       await shutdown();
       throw error;
     }
-    gateways.push(irc);
+  };
+  if (config.ircPort !== null) {
+    irc = await ircGateway(config.ircPort, "--irc-port", config.requireTls);
+  }
+  if (config.ircTlsPort !== null) {
+    ircTls = await ircGateway(config.ircTlsPort, "--irc-tls-port", true);
   }
   if (config.webPort !== null) {
     try {
@@ -383,6 +407,7 @@ export async function startServer(
     chat,
     web,
     irc,
+    ircTls,
     webUrl,
     history: keeper.path,
     keepaliveTuned: chat.keepaliveTuned,

@@ -56,10 +56,17 @@ export interface StreamGatewayOptions {
    */
   beforeWrite?: () => void;
   /**
-   * The port, when it is not the chat port (`--irc-port`).
+   * The port, when it is not the chat port (`--irc-port`,
+   * `--irc-tls-port`).
    * @default {config.port}
    */
   port?: number;
+  /**
+   * The flag that names {@linkcode StreamGatewayOptions.port}, for the
+   * message when it cannot be listened on.
+   * @default {"--port", or "--irc-port" with a port}
+   */
+  portFlag?: string;
   /**
    * The codec every connection speaks (IRC on `--irc-port`).
    * @default {undefined} sniffed from each first line
@@ -175,7 +182,8 @@ export class StreamGateway implements Gateway {
   ) {
     this.#limiter = new IpLimiter(config.maxPerIp);
     const port = options.port ?? config.port;
-    const flag = options.port === undefined ? "--port" : "--irc-port";
+    const flag = options.portFlag ??
+      (options.port === undefined ? "--port" : "--irc-port");
     try {
       this.#listener = Deno.listen({
         hostname: config.host,
@@ -369,8 +377,15 @@ export class StreamGateway implements Gateway {
     }
     if (!tls.required) return { conn: opened.conn };
     this.#log.write(`refuse ${label}: not TLS`);
-    const local = conn.localAddr as Deno.NetAddr;
-    _refuse(opened.conn, STRINGS[this.#lang].tlsRequired(local.port));
+    const { port } = conn.localAddr as Deno.NetAddr;
+    const strings = STRINGS[this.#lang];
+    // An IRC client shows an ERROR line; anyone else reads the text.
+    _refuse(
+      opened.conn,
+      this.#options.codec?.id === "irc"
+        ? `ERROR :Closing Link: ${strings.ircTlsRequired(port)}`
+        : strings.tlsRequired(port),
+    );
     return null;
   }
 }
