@@ -28,6 +28,11 @@ import { limitNotes, raiseFileLimit } from "./src/server/system_tuning.ts";
 import { langFromLocale } from "./src/i18n/lang.ts";
 import { defaultDataDir } from "./src/store/data_dir.ts";
 import { qrMatrix, renderQr } from "./src/discovery/qr.ts";
+import {
+  formatFingerprint,
+  hexFingerprint,
+  parseFingerprint,
+} from "./src/transport/fingerprint.ts";
 
 function envLang(): Lang {
   try {
@@ -159,13 +164,13 @@ export async function main(args: readonly string[]): Promise<number> {
     case "serve": {
       const files = raiseFileLimit();
       let server: ChatServer;
+      let config;
       try {
-        server = await startServer({
+        config = {
           ...serverConfig(command),
           dataDir: command.data ?? dataDirOrNull(command.memory),
-        }, {
-          version: `chat-${VERSION}`,
-        });
+        };
+        server = await startServer(config, { version: `chat-${VERSION}` });
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
         return 1;
@@ -175,6 +180,14 @@ export async function main(args: readonly string[]): Promise<number> {
       const stop = onSignals(() => void server.shutdown());
       const { hostname, port } = server.chat.addr;
       console.log(`chat ${VERSION} listening on ${hostname}:${port}`);
+      // What clients pin: compare it with what chat join shows.
+      const { identity } = server;
+      console.log(
+        `fingerprint ${
+          formatFingerprint(identity.sha256)
+        } (TLS on the same port${config.requireTls ? " only" : ""})`,
+      );
+      console.log(`for IRC clients: ${hexFingerprint(identity.sha256)}`);
       console.log(
         server.history === null
           ? "history in memory only (--memory): it is gone when the server stops"
@@ -187,12 +200,16 @@ export async function main(args: readonly string[]): Promise<number> {
         ...(server.web === null ? [] : webHints(hosts, {
           hostname,
           port: server.web.addr.port,
-        })),
+        }, { secure: server.webTls })),
       ];
       for (const line of lines) console.log(line);
       if (server.irc !== null) {
         const irc = server.irc.addr;
         console.log(`IRC clients: ${irc.hostname}:${irc.port}`);
+      }
+      if (server.ircTls !== null) {
+        const irc = server.ircTls.addr;
+        console.log(`IRC clients over TLS: ${irc.hostname}:${irc.port}`);
       }
       if (server.webUrl !== null && (command.qr ?? Deno.stdout.isTerminal())) {
         for (const line of qrLines(server.webUrl)) console.log(line);
@@ -221,9 +238,14 @@ export async function main(args: readonly string[]): Promise<number> {
       // Loaded here so that `chat serve` never loads the terminal client.
       const { join } = await import("./src/client/join.ts");
       const { configDir } = await import("./src/client/config_dir.ts");
+      const { knownServersPath } = await import(
+        "./src/client/known_servers.ts"
+      );
       let config: string;
+      let knownServersFile: string;
       try {
         config = configDir();
+        knownServersFile = command.knownServers ?? knownServersPath(config);
       } catch (error) {
         console.error(`chat: ${(error as Error).message}`);
         return 1;
@@ -260,6 +282,11 @@ export async function main(args: readonly string[]): Promise<number> {
           verbose: command.verbose === true || Deno.stdout.isTerminal(),
           password: command.password,
           signal: controller.signal,
+          knownServersFile,
+          fingerprint: command.fingerprint === undefined
+            ? undefined
+            : parseFingerprint(command.fingerprint) ?? undefined,
+          trustNew: command.trustNew === true,
           configDir: config,
         });
       } finally {

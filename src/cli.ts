@@ -25,6 +25,7 @@ import {
   type ServerConfig,
 } from "./config.ts";
 import type { Lang } from "./protocol/messages.ts";
+import { parseFingerprint } from "./transport/fingerprint.ts";
 import { type RoomNameErrorCode, STRINGS } from "./i18n/server_strings.ts";
 
 /** Version of the program, printed by `chat --version`. */
@@ -53,9 +54,22 @@ export class UsageError extends Error {
 }
 
 /** Limits and switches of `chat serve`, as parsed from flags. */
-export interface ServeFlags
-  extends
-    Pick<ServerConfig, "ircPort" | "serverName" | "motdFile" | "showIps"> {
+export interface ServeFlags extends
+  Pick<
+    ServerConfig,
+    | "tlsCert"
+    | "tlsKey"
+    | "requireTls"
+    | "webTls"
+    | "openNames"
+    | "nameClaimDays"
+    | "catchUp"
+    | "ircPort"
+    | "ircTlsPort"
+    | "serverName"
+    | "motdFile"
+    | "showIps"
+  > {
   host: string;
   port: number;
   lang: Lang;
@@ -96,12 +110,6 @@ export interface ServeFlags
   data: string | null;
   /** `--memory`: history and rooms in memory only. */
   memory: boolean;
-  /** `--open-names`: no name is claimed. */
-  openNames: boolean;
-  /** `--name-claim-days`: days unused after which a claim lapses (0 = never). */
-  nameClaimDays: number;
-  /** `--catch-up`: lines per room shown to a claimed name coming back. */
-  catchUp: number;
   /** `--retention DAYS`, or `null` to keep every line. */
   retention: number | null;
   /** `--max-history N` lines per room, or `null` for no limit. */
@@ -130,6 +138,12 @@ export type CliCommand =
     verbose?: true;
     /** `--password`: the server's password. */
     password?: string;
+    /** `--fingerprint`: the server's expected fingerprint, as given. */
+    fingerprint?: string;
+    /** `--trust-new`: a server never seen before is trusted and kept. */
+    trustNew?: true;
+    /** `--known-servers FILE`: where trusted servers are kept. */
+    knownServers?: string;
   }
   | {
     kind: "find";
@@ -221,6 +235,14 @@ Options:
   --memory           keep history, rooms and claimed names in memory only, as
                      if new at every start (the identity is still kept in
                      --data)
+  --tls-cert FILE --tls-key FILE
+                     a real certificate (PEM chain) and its key (PKCS #8
+                     PEM) instead of the server's own self-signed one
+  --require-tls      refuse unencrypted connections (plain netcat); TLS
+                     clients (chat join, ncat --ssl, openssl s_client) only
+  --web-tls          serve the page over HTTPS with the self-signed
+                     identity too (browsers warn; the page shows the
+                     fingerprint to compare); with --tls-cert it always is
   --open-names       names are not claimed: anyone may use any free name
   --name-claim-days N
                      a name claimed by a key or /register lapses after N
@@ -233,6 +255,9 @@ Options:
                      (default: no limit; ${MEMORY_HISTORY_LINES} with --memory)
   --irc-port PORT    also listen for IRC clients only on PORT (6667 is the
                      convention; IRC clients are taken on --port anyway)
+  --irc-tls-port PORT
+                     also listen for IRC clients over TLS only on PORT (6697
+                     is the convention), with the chat port's certificate
   --server-name NAME the server's name IRC clients see in every line
                      (default: this computer's name)
   --motd FILE        IRC's message of the day, read once at start
@@ -263,7 +288,22 @@ Options:
   --verbose          print the welcome and recent messages when the input
                      is not a terminal too
   --password SECRET  the server's password, if it has one
+  --fingerprint SHA256:...
+                     the fingerprint the server printed at start: trust it
+                     without asking (and keep it), refuse any other
+  --trust-new        trust a server never met before without asking (never
+                     one whose identity changed)
+  --known-servers FILE
+                     where the servers you trust are kept (default:
+                     known_servers in $XDG_CONFIG_HOME/chat or ~/.config/chat;
+                     on macOS ~/Library/Application Support/chat; on
+                     Windows %APPDATA%\\chat)
   -h, --help         show this help
+
+The connection is always encrypted. The first time you meet a server, its
+fingerprint is shown and you are asked whether to trust it, as ssh does;
+compare it with the one chat serve printed. A server whose identity changed
+is refused.
 
 In the chat, type /help for commands; /quit, /SAIR, Ctrl-D or Ctrl-C (on an
 empty line) leave.
@@ -387,11 +427,14 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     "--password",
     "--oper-password",
     "--data",
+    "--tls-cert",
+    "--tls-key",
     "--name-claim-days",
     "--catch-up",
     "--retention",
     "--max-history",
     "--irc-port",
+    "--irc-tls-port",
     "--server-name",
     "--motd",
     "--redis",
@@ -406,6 +449,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "password",
       "oper-password",
       "data",
+      "tls-cert",
+      "tls-key",
       "retention",
       "max-history",
       "host",
@@ -424,6 +469,7 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "name-timeout",
       "announce-name",
       "irc-port",
+      "irc-tls-port",
       "server-name",
       "motd",
       "name-claim-days",
@@ -441,6 +487,8 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
       "memory",
       "show-ips",
       "open-names",
+      "require-tls",
+      "web-tls",
     ],
     negatable: ["rate-limit", "web", "announce", "qr"],
     alias: { h: "help" },
@@ -528,6 +576,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     operPassword: _secret(flags["oper-password"], "oper-password", "serve"),
     data: _dataDir(flags.data),
     memory: flags.memory === true,
+    ..._tlsFiles(flags["tls-cert"], flags["tls-key"]),
+    requireTls: flags["require-tls"] === true,
+    webTls: flags["web-tls"] === true,
     openNames: flags["open-names"] === true,
     nameClaimDays: int("name-claim-days", D.nameClaimDays, 0),
     catchUp: int("catch-up", D.catchUp, 0),
@@ -537,9 +588,10 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
     maxHistory: flags["max-history"] === undefined
       ? null
       : _int(flags["max-history"], "max-history", 1, "serve"),
-    ircPort: _ircPort(flags["irc-port"]),
+    ircPort: _ircPort(flags["irc-port"], "--irc-port"),
+    ircTlsPort: _ircPort(flags["irc-tls-port"], "--irc-tls-port"),
     serverName: _serverName(flags["server-name"]),
-    motdFile: flags.motd === undefined ? null : _motdFile(flags.motd),
+    motdFile: _path(flags.motd, "--motd", "file"),
     showIps: flags["show-ips"] === true,
     ..._cluster(
       flags.redis,
@@ -554,9 +606,9 @@ function _parseServe(input: string[], env: CliEnv): CliCommand {
   };
 }
 
-// --irc-port: a port, or 0 for a free one (tests).
-function _ircPort(value: unknown): number | null {
-  return value === undefined ? null : _flagPort(String(value), "--irc-port");
+// --irc-port and --irc-tls-port: a port, or 0 for a free one (tests).
+function _ircPort(value: unknown, flag: string): number | null {
+  return value === undefined ? null : _flagPort(String(value), flag);
 }
 
 // A port flag's value (0 asks for a free port), or a UsageError naming it.
@@ -635,14 +687,6 @@ function _cluster(
   };
 }
 
-function _motdFile(value: unknown): string {
-  const text = String(value);
-  if (text.trim() === "") {
-    throw new UsageError('Cannot use --motd "": give a file', "serve");
-  }
-  return text;
-}
-
 // `--no-announce` and `--announce-name`; nothing when neither is given.
 function _announce(
   announce: boolean,
@@ -672,14 +716,47 @@ function _announce(
   return { announce: { name: text } };
 }
 
-// --data: any folder name but an empty one; `null` when not given.
-function _dataDir(value: unknown): string | null {
+// A flag that names a file or folder (--data, --motd, --tls-cert,
+// --known-servers…): any name but an empty one; `null` when not given.
+function _path(
+  value: unknown,
+  flag: string,
+  what: "file" | "folder",
+  topic: UsageTopic = "serve",
+): string | null {
   if (value === undefined) return null;
   const text = String(value);
   if (text.trim() === "") {
-    throw new UsageError('Cannot use --data "": give a folder', "serve");
+    throw new UsageError(`Cannot use ${flag} "": give a ${what}`, topic);
   }
   return text;
+}
+
+// --data: the data folder, or `null` when not given.
+function _dataDir(value: unknown): string | null {
+  return _path(value, "--data", "folder");
+}
+
+// --tls-cert and --tls-key: both or neither.
+function _tlsFiles(
+  cert: unknown,
+  key: unknown,
+): Pick<ServeFlags, "tlsCert" | "tlsKey"> {
+  if (cert === undefined && key === undefined) {
+    return { tlsCert: null, tlsKey: null };
+  }
+  if (cert === undefined || key === undefined) {
+    throw new UsageError(
+      `Cannot use ${
+        cert === undefined ? "--tls-key" : "--tls-cert"
+      } alone: give both --tls-cert FILE and --tls-key FILE`,
+      "serve",
+    );
+  }
+  return {
+    tlsCert: _path(cert, "--tls-cert", "file"),
+    tlsKey: _path(key, "--tls-key", "file"),
+  };
 }
 
 // The default room: --room, checked as any room name.
@@ -757,12 +834,17 @@ export function serverConfig(flags: ServeFlags): ServerConfig {
     operPassword: flags.operPassword,
     dataDir: flags.data,
     memory: flags.memory,
+    tlsCert: flags.tlsCert,
+    tlsKey: flags.tlsKey,
+    requireTls: flags.requireTls,
+    webTls: flags.webTls,
     openNames: flags.openNames,
     nameClaimDays: flags.nameClaimDays,
     catchUp: flags.catchUp,
     retentionDays: flags.retention,
     maxHistory: flags.maxHistory,
     ircPort: flags.ircPort,
+    ircTlsPort: flags.ircTlsPort,
     serverName: flags.serverName,
     motdFile: flags.motdFile,
     showIps: flags.showIps,
@@ -785,13 +867,20 @@ function _webPort(value: unknown, chatPort: number): number {
 }
 
 // The flags of `chat join` that take a value.
-const JOIN_VALUES = ["--name", "-n", "--timeout", "--password"];
+const JOIN_VALUES = [
+  "--name",
+  "-n",
+  "--timeout",
+  "--password",
+  "--fingerprint",
+  "--known-servers",
+];
 
 function _parseJoin(input: string[], env: CliEnv): CliCommand {
   const args = _keepEmptyValues(input, JOIN_VALUES);
   const flags = parseArgs(args, {
-    string: ["name", "timeout", "password"],
-    boolean: ["help", "verbose"],
+    string: ["name", "timeout", "password", "fingerprint", "known-servers"],
+    boolean: ["help", "verbose", "trust-new"],
     alias: { h: "help", n: "name" },
     unknown: _rejectUnknown("join"),
   });
@@ -833,6 +922,21 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     ? JOIN_DEFAULTS.timeoutSeconds * 1000
     : _positive(flags.timeout, "timeout", "join") * 1000;
   const password = _secret(flags.password, "password", "join");
+  const fingerprint = flags.fingerprint === undefined
+    ? undefined
+    : String(flags.fingerprint);
+  if (fingerprint !== undefined && parseFingerprint(fingerprint) === null) {
+    throw new UsageError(
+      `Cannot use --fingerprint "${fingerprint}": expected SHA256: and 43 characters, as chat serve prints it`,
+      "join",
+    );
+  }
+  const knownServers = _path(
+    flags["known-servers"],
+    "--known-servers",
+    "file",
+    "join",
+  );
   return {
     kind: "join",
     ...(address === undefined ? {} : { address }),
@@ -841,6 +945,9 @@ function _parseJoin(input: string[], env: CliEnv): CliCommand {
     timeoutMs,
     ...(flags.verbose ? { verbose: true as const } : {}),
     ...(password === null ? {} : { password }),
+    ...(fingerprint === undefined ? {} : { fingerprint }),
+    ...(flags["trust-new"] ? { trustNew: true as const } : {}),
+    ...(knownServers === null ? {} : { knownServers }),
   };
 }
 

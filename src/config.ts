@@ -298,6 +298,20 @@ export interface ServerConfig {
    */
   memory: boolean;
   /**
+   * A real certificate (chain, PEM) to use instead of the server's own
+   * self-signed identity (`--tls-cert`), or `null`.
+   */
+  tlsCert: string | null;
+  /** The private key (PEM) of {@linkcode ServerConfig.tlsCert} (`--tls-key`). */
+  tlsKey: string | null;
+  /** Whether plain (unencrypted) connections are refused (`--require-tls`). */
+  requireTls: boolean;
+  /**
+   * Whether the page is served over HTTPS with the self-signed identity
+   * too (`--web-tls`); with a real certificate it always is.
+   */
+  webTls: boolean;
+  /**
    * Whether names are open to anyone (`--open-names`): nothing is claimed
    * and no name is refused as registered.
    */
@@ -323,6 +337,12 @@ export interface ServerConfig {
    * chat port.
    */
   ircPort: number | null;
+  /**
+   * Port of a listener that speaks only IRC over TLS (`--irc-tls-port`;
+   * 6697 is the convention), with the chat port's certificate, or `null`
+   * for none: IRC clients with TLS are also taken on the chat port.
+   */
+  ircTlsPort: number | null;
   /**
    * The server's name in IRC (`--server-name`), the source of its lines;
    * `null`: the host's name.
@@ -378,12 +398,17 @@ export const DEFAULT_SERVER_CONFIG: Readonly<ServerConfig> = Object.freeze({
   operPassword: null,
   dataDir: null,
   memory: false,
+  tlsCert: null,
+  tlsKey: null,
+  requireTls: false,
+  webTls: false,
   openNames: false,
   nameClaimDays: SERVE_DEFAULTS.nameClaimDays,
   catchUp: SERVE_DEFAULTS.catchUp,
   retentionDays: null,
   maxHistory: null,
   ircPort: null,
+  ircTlsPort: null,
   serverName: null,
   motdFile: null,
   showIps: false,

@@ -27,33 +27,90 @@ export interface ChatCommandOptions {
    * @default {the environment variable `CHAT_BIN`}
    */
   bin?: string | undefined;
+  /**
+   * Whether the program is kept away from the user's real folders: `chat
+   * serve` gets a new temporary `--data` folder (its TLS identity) and,
+   * unless it named a data folder itself, `--memory` too (the history and
+   * claimed names in memory, so tests that run at once never share a
+   * store); `chat join` gets a new temporary `--known-servers` file and
+   * `--trust-new` (every test server is new to it), unless `args` give
+   * their own. The folders are removed when the test process ends. The
+   * config folder (the personal key) is the test process's either way:
+   * see the end of this module.
+   * @default {true}
+   */
+  isolate?: boolean;
+}
+
+let _root: string | undefined;
+let _made = 0;
+
+/**
+ * A new empty folder for one run of `chat`, under one temporary folder
+ * per test process that is removed when the process ends.
+ *
+ * @returns The folder's path.
+ */
+export function testFolder(): string {
+  if (_root === undefined) {
+    const root = Deno.makeTempDirSync({ prefix: "chat-test-" });
+    _root = root;
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(root, { recursive: true });
+      } catch {
+        // already gone
+      }
+    });
+  }
+  const dir = `${_root}/${++_made}`;
+  Deno.mkdirSync(dir);
+  return dir;
 }
 
 /**
- * A `chat serve` that names no data folder keeps its history in memory
- * (`--memory`): no test touches the real data folder of the home folder,
- * and tests that run at once do not fight over its lock. A test that
- * wants the history on disk gives `--data <a temporary folder>`.
+ * The arguments of `chat` kept away from the user's real folders: a
+ * `chat serve` without `--data` gets a temporary one and, when it named
+ * neither, `--memory` as well (a test that wants the history on disk gives
+ * `--data <a temporary folder>`, see {@linkcode testFolder}); a `chat
+ * join` gets a temporary `--known-servers` file and `--trust-new` unless it
+ * names its own, or `--fingerprint`.
  *
  * @param args Arguments of `chat`.
- * @returns The same, with `--memory` after `serve` when it had neither
- * `--data` nor `--memory`.
+ * @returns The same, with what was missing added.
  */
-export function inMemory(args: readonly string[]): string[] {
-  if (
-    args[0] !== "serve" ||
-    args.some((arg) => /^--(data|memory)(=|$)/.test(arg))
-  ) {
-    return [...args];
+export function isolated(args: readonly string[]): string[] {
+  const has = (flag: string) =>
+    args.some((arg) => arg === flag || arg.startsWith(`${flag}=`));
+  if (args.includes("--help")) return [...args];
+  if (args[0] === "serve") {
+    if (has("--data")) return [...args];
+    return [
+      "serve",
+      ...(has("--memory") ? [] : ["--memory"]),
+      ...args.slice(1),
+      "--data",
+      `${testFolder()}/data`,
+    ];
   }
-  return ["serve", "--memory", ...args.slice(1)];
+  if (args[0] === "join") {
+    return [
+      ...args,
+      ...(has("--known-servers")
+        ? []
+        : ["--known-servers", `${testFolder()}/known_servers`]),
+      ...(has("--fingerprint") || has("--trust-new") ? [] : ["--trust-new"]),
+    ];
+  }
+  return [...args];
 }
 
 /**
  * The command line that runs `chat` with `args`.
  *
- * @param given Arguments of `chat`, such as `["serve", "--port", "0"]` (a
- * `serve` without `--data` gets `--memory`: see {@linkcode inMemory}).
+ * @param given Arguments of `chat`, such as `["serve", "--port", "0"]`
+ * (kept away from the user's folders unless `options.isolate` is `false`:
+ * see {@linkcode isolated}).
  * @param options Which program; by default the one `CHAT_BIN` names.
  * @returns `CHAT_BIN` (as an absolute path) with `args`, or `deno run -A
  * main.ts` with `args`.
@@ -64,7 +121,7 @@ export function chatCommand(
   given: readonly string[],
   options: ChatCommandOptions = {},
 ): ChatCommand {
-  const args = inMemory(given);
+  const args = options.isolate ?? true ? isolated(given) : [...given];
   const bin = "bin" in options ? options.bin : Deno.env.get("CHAT_BIN");
   if (bin === undefined || bin === "") {
     return { cmd: Deno.execPath(), args: ["run", "-A", MAIN, ...args] };
@@ -83,8 +140,8 @@ export function chatCommand(
   return { cmd: path, args: [...args] };
 }
 
-// Never the real home: a `chat serve` keeps its data in memory unless its
-// test gives `--data` (see inMemory()), and every `chat join` a test
+// Never the real home: a `chat serve` keeps its data in a temporary folder
+// (see isolated()), and every `chat join` a test
 // starts inherits a config folder (the personal key) made for this test
 // process. A test that sets XDG_CONFIG_HOME in a child's environment gets
 // that one instead.

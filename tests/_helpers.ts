@@ -12,6 +12,7 @@ import { encodeMessage } from "../src/protocol/native_codec.ts";
 import { DEFAULT_SERVER_CONFIG, type ServerConfig } from "../src/config.ts";
 import { type ChatServer, startServer } from "../src/server/server.ts";
 import { chatCommand } from "./_chat_command.ts";
+import { TlsStream } from "../src/transport/tls_stream.ts";
 
 /** How long a test waits for something it expects. */
 export const DEADLINE_MS = 10_000;
@@ -128,25 +129,40 @@ export class LineClient {
   readonly lines: string[] = [];
   /** Resolves when the server closed the connection (or it broke). */
   readonly ended: Promise<void>;
-  #conn: Deno.Conn;
+  #conn: Pick<Deno.Conn, "readable" | "write" | "close">;
   #closed = false;
   #encoder = new TextEncoder();
   #seen = 0;
+  #localPort: number;
 
-  private constructor(conn: Deno.Conn) {
+  private constructor(
+    conn: Pick<Deno.Conn, "readable" | "write" | "close">,
+    localPort: number,
+  ) {
     this.#conn = conn;
+    this.#localPort = localPort;
     this.ended = this.#pump();
   }
 
   /** Connects to a port on 127.0.0.1. */
   static async connect(port: number): Promise<LineClient> {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    return new LineClient(conn);
+    return new LineClient(conn, conn.localAddr.port);
+  }
+
+  /**
+   * Connects to a port on 127.0.0.1 with TLS (any certificate: the tests
+   * of trust are chat join's).
+   */
+  static async connectTls(port: number): Promise<LineClient> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const stream = await TlsStream.connect(conn);
+    return new LineClient(stream, conn.localAddr.port);
   }
 
   /** The local port, to find this client in server logs. */
   get localPort(): number {
-    return (this.#conn.localAddr as Deno.NetAddr).port;
+    return this.#localPort;
   }
 
   async #pump(): Promise<void> {

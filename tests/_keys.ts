@@ -49,6 +49,21 @@ export async function makeKey(
 /** A key made by {@linkcode makeKey}. */
 export type TestKey = Awaited<ReturnType<typeof makeKey>>;
 
+/** Options of {@linkcode keyUser}. */
+export interface KeyUserOptions {
+  /**
+   * Connect with TLS (as `chat join` does), instead of plain TCP.
+   * @default {false}
+   */
+  tls?: boolean;
+  /**
+   * What the proof is bound to: the fingerprint of the certificate the
+   * client was shown (`SHA256:…`).
+   * @default {UNBOUND_CHANNEL}
+   */
+  channel?: string;
+}
+
 /**
  * Says hello as a native user with a key, answers the challenge, and
  * returns the client and the first answer after the proof (a welcome or a
@@ -58,13 +73,17 @@ export async function keyUser(
   port: number,
   name: string,
   key: TestKey,
+  options: KeyUserOptions = {},
 ): Promise<LineClient> {
-  const client = await LineClient.connect(port);
+  const client = options.tls
+    ? await LineClient.connectTls(port)
+    : await LineClient.connect(port);
   await client.sendMessage({ type: "hello", version: 2, name, key: key.info });
   const challenge = await client.expectMessage("challenge");
+  const channel = options.channel ?? UNBOUND_CHANNEL;
   await client.sendMessage({
     type: "proof",
-    signature: await key.sign(proofText(challenge.nonce, UNBOUND_CHANNEL)),
+    signature: await key.sign(proofText(challenge.nonce, channel)),
   });
   return client;
 }

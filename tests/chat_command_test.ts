@@ -5,6 +5,7 @@
 import {
   assert,
   assertEquals,
+  assertFalse,
   assertMatch,
   assertStringIncludes,
   assertThrows,
@@ -14,30 +15,69 @@ import { chatCommand, MAIN } from "./_chat_command.ts";
 
 Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty", () => {
   for (const bin of [undefined, ""]) {
-    assertEquals(chatCommand(["join", "host", "--name", "ana"], { bin }), {
-      cmd: Deno.execPath(),
-      args: ["run", "-A", MAIN, "join", "host", "--name", "ana"],
-    });
+    assertEquals(
+      chatCommand(["serve", "--port", "0"], { bin, isolate: false }),
+      {
+        cmd: Deno.execPath(),
+        args: ["run", "-A", MAIN, "serve", "--port", "0"],
+      },
+    );
   }
   assertEquals(MAIN, new URL("../main.ts", import.meta.url).href);
 });
 
-Deno.test("chatCommand() keeps a chat serve without --data in memory, never in the home folder", () => {
-  assertEquals(chatCommand(["serve", "--port", "0"], { bin: "" }).args, [
-    "run",
-    "-A",
-    MAIN,
+Deno.test("chatCommand() gives a chat serve a temporary data folder and keeps its history in memory, never in the home folder", () => {
+  const [serve, memory, port, zero, data, folder, ...rest] = chatCommand([
+    "serve",
+    "--port",
+    "0",
+  ], { bin: "" }).args.slice(3);
+  assertEquals([serve, memory, port, zero, data, rest], [
     "serve",
     "--memory",
     "--port",
     "0",
+    "--data",
+    [],
   ]);
-  for (const given of [["--data", "/tmp/x"], ["--data=/tmp/x"], ["--memory"]]) {
+  assertMatch(folder!, /chat-test-.*\/data$/);
+  assertFalse(folder!.startsWith(Deno.env.get("HOME") ?? "/nonexistent/"));
+  // A test's own data folder keeps the history on disk there.
+  for (const given of [["--data", "/tmp/x"], ["--data=/tmp/x"]]) {
     assertEquals(
       chatCommand(["serve", ...given], { bin: "" }).args.slice(3),
       ["serve", ...given],
     );
   }
+  // --memory alone still needs a folder for the TLS identity.
+  assertEquals(
+    chatCommand(["serve", "--memory"], { bin: "" }).args.slice(3, 6),
+    ["serve", "--memory", "--data"],
+  );
+});
+
+Deno.test("chatCommand() gives a chat join a temporary known-servers file and --trust-new, unless the test pins or names its own", () => {
+  const [, , , ...args] = chatCommand(["join", "host", "--name", "ana"], {
+    bin: "",
+  }).args;
+  assertEquals(args.slice(0, 5), [
+    "join",
+    "host",
+    "--name",
+    "ana",
+    "--known-servers",
+  ]);
+  assertMatch(args[5]!, /chat-test-.*\/known_servers$/);
+  assertEquals(args.slice(6), ["--trust-new"]);
+  const pinned = [
+    "join",
+    "host",
+    "--fingerprint",
+    "SHA256:x",
+    "--known-servers",
+    "/tmp/k",
+  ];
+  assertEquals(chatCommand(pinned, { bin: "" }).args.slice(3), pinned);
 });
 
 Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path", async () => {

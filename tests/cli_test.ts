@@ -53,12 +53,17 @@ const SERVE_DEFAULTS: CliCommand = {
   operPassword: null,
   data: null,
   memory: false,
+  tlsCert: null,
+  tlsKey: null,
+  requireTls: false,
+  webTls: false,
   openNames: false,
   nameClaimDays: 30,
   catchUp: 200,
   retention: null,
   maxHistory: null,
   ircPort: null,
+  ircTlsPort: null,
   serverName: null,
   motdFile: null,
   showIps: false,
@@ -130,6 +135,8 @@ const SERVE_FLAGS: ReadonlyArray<
   [["--max-history", "1000"], { maxHistory: 1000 }],
   [["--irc-port", "6667"], { ircPort: 6667 }],
   [["--irc-port=0"], { ircPort: 0 }],
+  [["--irc-tls-port", "6697"], { ircTlsPort: 6697 }],
+  [["--irc-tls-port=0", "--irc-port=0"], { ircPort: 0, ircTlsPort: 0 }],
   [["--server-name", "irc.example.org"], { serverName: "irc.example.org" }],
   [["--motd", "motd.txt"], { motdFile: "motd.txt" }],
   [["--show-ips"], { showIps: true }],
@@ -189,12 +196,17 @@ Deno.test("parseCli() reads every serve flag at once", () => {
       operPassword: null,
       data: null,
       memory: false,
+      tlsCert: null,
+      tlsKey: null,
+      requireTls: false,
+      webTls: false,
       openNames: false,
       nameClaimDays: 30,
       catchUp: 200,
       retention: null,
       maxHistory: null,
       ircPort: null,
+      ircTlsPort: null,
       serverName: null,
       motdFile: null,
       showIps: false,
@@ -248,6 +260,8 @@ const BAD_SERVE: ReadonlyArray<readonly [readonly string[], string]> = [
   [["--max-history=-5"], "Cannot use --max-history"],
   [["--irc-port", "x"], "Cannot use --irc-port"],
   [["--irc-port", "70000"], "Cannot use --irc-port"],
+  [["--irc-tls-port", "x"], "Cannot use --irc-tls-port"],
+  [["--irc-tls-port", "65536"], "Cannot use --irc-tls-port"],
   [["--server-name", "a b"], 'Cannot use --server-name "a b"'],
   [["--server-name", ":x"], "Cannot use --server-name"],
   [["--motd="], 'Cannot use --motd "": give a file'],
@@ -372,6 +386,8 @@ Deno.test("serverConfig() carries the IRC flags", () => {
     "serve",
     "--irc-port",
     "6667",
+    "--irc-tls-port",
+    "6697",
     "--server-name",
     "irc.local",
     "--motd",
@@ -381,13 +397,22 @@ Deno.test("serverConfig() carries the IRC flags", () => {
   if (command.kind !== "serve") throw new Error("not serve");
   const config = serverConfig(command);
   assertEquals(config.ircPort, 6667);
+  assertEquals(config.ircTlsPort, 6697);
   assertEquals(config.serverName, "irc.local");
   assertEquals(config.motdFile, "/etc/motd");
   assertEquals(config.showIps, true);
 });
 
 Deno.test("chat serve --help tells the IRC flags", () => {
-  for (const flag of ["--irc-port", "--server-name", "--motd", "--show-ips"]) {
+  for (
+    const flag of [
+      "--irc-port",
+      "--irc-tls-port",
+      "--server-name",
+      "--motd",
+      "--show-ips",
+    ]
+  ) {
     assert(USAGE.serve.includes(flag), flag);
   }
 });
@@ -746,6 +771,72 @@ Deno.test("parseCli() reads chat find and its alias chat list", () => {
   assertUsageError(["find", "10.0.0.1"], "find", "takes only options");
   assertUsageError(["find", "--timeout", "0"], "find", "above 0");
   assertUsageError(["list", "--frob"], "find", "unknown option");
+});
+
+Deno.test("parseCli() reads chat serve's TLS flags, and wants --tls-cert and --tls-key together", () => {
+  assertEquals(
+    parseCli([
+      "serve",
+      "--tls-cert",
+      "c.pem",
+      "--tls-key",
+      "k.pem",
+      "--require-tls",
+      "--web-tls",
+    ]),
+    {
+      ...SERVE_DEFAULTS,
+      tlsCert: "c.pem",
+      tlsKey: "k.pem",
+      requireTls: true,
+      webTls: true,
+    } as CliCommand,
+  );
+  assertUsageError(
+    ["serve", "--tls-cert", "c.pem"],
+    "serve",
+    "Cannot use --tls-cert alone: give both --tls-cert FILE and --tls-key FILE",
+  );
+  assertUsageError(["serve", "--tls-key", "k.pem"], "serve", "--tls-key alone");
+  assertUsageError(
+    ["serve", "--tls-cert", "", "--tls-key", "k"],
+    "serve",
+    'Cannot use --tls-cert "": give a file',
+  );
+});
+
+Deno.test("parseCli() reads chat join's trust flags, and refuses a fingerprint that is none", () => {
+  const fingerprint = "SHA256:" + "A".repeat(43);
+  assertEquals(
+    parseCli([
+      "join",
+      "10.0.0.2",
+      "--fingerprint",
+      fingerprint,
+      "--trust-new",
+      "--known-servers",
+      "/tmp/k",
+    ]),
+    {
+      kind: "join",
+      address: { hostname: "10.0.0.2", port: 50001 },
+      name: undefined,
+      timeoutMs: 10000,
+      fingerprint,
+      trustNew: true,
+      knownServers: "/tmp/k",
+    },
+  );
+  assertUsageError(
+    ["join", "10.0.0.2", "--fingerprint", "SHA256:abc"],
+    "join",
+    'Cannot use --fingerprint "SHA256:abc": expected SHA256: and 43 characters',
+  );
+  assertUsageError(
+    ["join", "10.0.0.2", "--known-servers", ""],
+    "join",
+    'Cannot use --known-servers "": give a file',
+  );
 });
 
 Deno.test("parseCli() reads export with its defaults, a room and a date", () => {

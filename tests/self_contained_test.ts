@@ -15,14 +15,17 @@ const FILE_ACCESS =
   /\bDeno\.(readFile|readTextFile|open|readDir|stat|lstat|realPath|readLink|watchFs)(Sync)?\b|import\.meta\.(url|dirname|filename|resolve)\b|\bfetch\(/;
 
 // The modules that work on the user's own folders (the data folder of chat
-// serve: the history, its lock, the claimed names; the config folder of
-// chat join: the personal key) may open what they keep there, which they
-// are given: never a file beside the source.
+// serve: the history, its lock, the claimed names, the server's identity;
+// the config folder of chat join: the personal key, the servers it trusts)
+// may open what they keep there, which they are given: never a file beside
+// the source.
 const BESIDE_SOURCE =
   /import\.meta\.(url|dirname|filename|resolve)\b|\bfetch\(/;
 const USER_FOLDERS = [
   `${ROOT.href}src/store/`,
   `${ROOT.href}src/client/personal_key.ts`,
+  `${ROOT.href}src/client/known_servers.ts`,
+  `${ROOT.href}src/transport/tls_identity.ts`,
 ];
 
 // Files a user names on the command line, which the program reads on

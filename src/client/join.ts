@@ -10,7 +10,17 @@ import { TextLineStream } from "@std/streams/text-line-stream";
 import { formatAddress } from "../transport/address.ts";
 import { type ClientEffect, ClientState } from "./client_state.ts";
 import { completeLine } from "./completer.ts";
-import { dial, DialError } from "./dial.ts";
+import { DialError } from "./dial.ts";
+import { KnownServers } from "./known_servers.ts";
+import {
+  type SecureConnection,
+  secureDial,
+  UntrustedServerError,
+} from "./secure_dial.ts";
+import type { TrustPolicy } from "./server_trust.ts";
+import { TRUST_STRINGS } from "../i18n/trust_strings.ts";
+import { formatFingerprint } from "../transport/fingerprint.ts";
+import type { TlsStream } from "../transport/tls_stream.ts";
 import { checkName } from "../protocol/name_rules.ts";
 import type { ClientMessage, Lang } from "../protocol/messages.ts";
 import { encodeMessage } from "../protocol/native_codec.ts";
@@ -83,6 +93,25 @@ export interface JoinOptions {
    */
   signal?: AbortSignal;
   /**
+   * The file of the servers the user trusts (`--known-servers`, else
+   * `known_servers` in the config folder). Read before connecting; a
+   * server newly trusted is added.
+   */
+  knownServersFile: string;
+  /**
+   * `--fingerprint`: the SHA-256 the server's certificate must have.
+   *
+   * @default {undefined}
+   */
+  fingerprint?: Uint8Array | undefined;
+  /**
+   * `--trust-new`: a server never met before is trusted without asking
+   * (never one whose identity changed).
+   *
+   * @default {false}
+   */
+  trustNew?: boolean;
+  /**
    * The config folder holding the personal key (`personal_key.json`, made
    * on first use): every hello carries its public half and proves it, so
    * the names you use stay yours. `chat join` gives the platform's.
@@ -97,7 +126,8 @@ type _Event =
   | TerminalEvent
   | { kind: "server"; line: string; connection: number }
   | { kind: "closed"; connection: number }
-  | { kind: "connected"; conn: Deno.TcpConn }
+  | { kind: "connected"; secured: SecureConnection }
+  | { kind: "untrusted"; text: string }
   | { kind: "connect_failed" }
   | { kind: "deadline"; generation: number }
   | { kind: "wake"; generation: number }
@@ -109,7 +139,7 @@ const TICK_MS = 1000;
 /** One connection to the server and its reader. */
 interface _Connection {
   id: number;
-  conn: Deno.TcpConn;
+  conn: TlsStream;
   reader: ReadableStreamDefaultReader<string> | undefined;
   writing: Promise<void>;
 }
@@ -177,10 +207,12 @@ class _Session {
   #redialing = new AbortController();
   // Which of the cluster's nodes is in use (0: options.hostname).
   #node = 0;
+  #known: KnownServers | undefined;
   #onAbort = () => this.#input({ kind: "interrupt" });
   #key: PersonalKey | undefined;
-  // What proofs are bound to: the server certificate's fingerprint once
-  // the connection is TLS (the TLS dial gives it); none over plain TCP.
+  // What the current connection's proofs are bound to: the fingerprint of
+  // the certificate it verified (every connection is TLS), so a proof
+  // relayed by someone in the middle, who shows another, fails.
   #channel = UNBOUND_CHANNEL;
 
   constructor(options: JoinOptions) {
@@ -193,6 +225,11 @@ class _Session {
     if (options.signal?.aborted) return 0;
     if (options.name === undefined && !options.interactive) {
       return await this.#fail(CLIENT_STRINGS[options.lang].nameRequired);
+    }
+    try {
+      this.#known = KnownServers.read(options.knownServersFile);
+    } catch (error) {
+      return await this.#fail((error as Error).message);
     }
     options.signal?.addEventListener("abort", this.#onAbort);
     if (options.interactive) {
@@ -221,18 +258,9 @@ class _Session {
       name = await this.#askName();
       if (name === undefined) return 0;
     }
-    this.#dialing = new AbortController();
-    let conn: Deno.TcpConn;
-    try {
-      conn = await this.#dialAny(this.#dialing.signal);
-    } catch (error) {
-      if (this.#dialing.signal.aborted) return 0;
-      if (error instanceof DialError) return await this.#fail(error.message);
-      throw error;
-    } finally {
-      this.#dialing = undefined;
-    }
-    this.#open(conn);
+    const connected = await this.#connectFirst();
+    if (typeof connected === "number") return connected;
+    this.#open(connected);
     const state = new ClientState({
       name,
       address: this.#address,
@@ -294,6 +322,112 @@ class _Session {
     this.#queue.push(event);
   }
 
+  #policy(first: boolean): TrustPolicy {
+    const options = this.#options;
+    // A reconnect never asks and never trusts anew: the server it joined
+    // is kept by then, and must still be the same.
+    return first
+      ? {
+        fingerprint: options.fingerprint,
+        trustNew: options.trustNew ?? false,
+        interactive: options.interactive,
+      }
+      : { trustNew: false, interactive: false };
+  }
+
+  // Dials the node in use over TLS, else the next that answers (a
+  // cluster's nodes: `a:50001,b:50001`); the last failure is the one told.
+  // A server that is not trusted is never passed over for the next.
+  async #dial(
+    signal: AbortSignal,
+    first: boolean,
+  ): Promise<SecureConnection> {
+    const servers = this.#servers();
+    for (let i = 0;; i++) {
+      const server = servers[i]!;
+      try {
+        const secured = await secureDial(server.hostname, server.port, {
+          timeoutMs: this.#options.timeoutMs,
+          lang: this.#options.lang,
+          signal,
+          knownServers: this.#known!,
+          policy: this.#policy(first),
+        });
+        this.#node = (this.#node + i) % servers.length;
+        return secured;
+      } catch (error) {
+        if (
+          !(error instanceof DialError) || signal.aborted ||
+          i === servers.length - 1
+        ) throw error;
+      }
+    }
+  }
+
+  // The first connection: encrypted, and trusted (asked about at a
+  // terminal on first contact) before a byte is sent. An exit code when
+  // there is no joining.
+  async #connectFirst(): Promise<SecureConnection | number> {
+    this.#dialing = new AbortController();
+    try {
+      const secured = await this.#dial(this.#dialing.signal, true);
+      if (!secured.ask) return secured;
+      // Asking may take longer than the server waits for a name: the
+      // answer is kept, and the client connects once more.
+      secured.stream.close();
+      const yes = await this.#askTrust(secured);
+      if (yes === undefined) return 0;
+      if (!yes) {
+        return await this.#fail(
+          TRUST_STRINGS[this.#options.lang].declined(secured.address),
+        );
+      }
+      this.#known!.add(secured.address, secured.sha256);
+      this.#ui?.print(
+        TRUST_STRINGS[this.#options.lang].remembered(
+          secured.address,
+          this.#known!.path,
+        ),
+      );
+      this.#dialing = new AbortController();
+      return await this.#dial(this.#dialing.signal, false);
+    } catch (error) {
+      if (this.#dialing?.signal.aborted) return 0;
+      if (
+        error instanceof DialError || error instanceof UntrustedServerError
+      ) return await this.#fail(error.message);
+      // The known servers file could not be written.
+      if (error instanceof Error && /^Cannot /.test(error.message)) {
+        return await this.#fail(error.message);
+      }
+      throw error;
+    } finally {
+      this.#dialing = undefined;
+    }
+  }
+
+  // First contact at a terminal: shows the fingerprint, asks as ssh does.
+  // `undefined` when the user left instead of answering (Ctrl-C, Ctrl-D).
+  async #askTrust(secured: SecureConnection): Promise<boolean | undefined> {
+    const strings = TRUST_STRINGS[this.#options.lang];
+    const fingerprint = formatFingerprint(secured.sha256);
+    this.#ui?.print(strings.firstContact(secured.address, fingerprint));
+    this.#ui?.setPrompt(strings.trustPrompt(secured.address, fingerprint));
+    this.#dialing = undefined;
+    try {
+      for await (const event of this.#queue) {
+        if (event.kind !== "line") return undefined;
+        const answer = event.text.trim().toLowerCase();
+        if (strings.yes.includes(answer)) return true;
+        if (strings.no.includes(answer)) return false;
+        this.#ui?.setPrompt(strings.yesOrNo);
+      }
+      return undefined;
+    } finally {
+      this.#ui?.setPrompt("");
+    }
+  }
+
   async #askName(): Promise<string | undefined> {
     const strings = STRINGS[this.#options.lang];
     for await (const event of this.#queue) {
@@ -326,8 +460,10 @@ class _Session {
         if (event.connection !== this.#connection?.id) return [];
         return state.onClosed();
       case "connected":
-        this.#open(event.conn);
+        this.#open(event.secured);
         return state.onConnected();
+      case "untrusted":
+        return [{ kind: "exit", code: 1, error: event.text }];
       case "connect_failed":
         return state.onConnectFailed();
       case "deadline":
@@ -435,11 +571,13 @@ class _Session {
     signing.finally(() => this.#writing.delete(signing));
   }
 
-  #open(conn: Deno.TcpConn): void {
+  #open(secured: SecureConnection): void {
+    const conn = secured.stream;
     if (this.#disposed) {
       conn.close();
       return;
     }
+    this.#channel = formatFingerprint(secured.sha256);
     const connection: _Connection = {
       id: ++this.#connections,
       conn,
@@ -473,40 +611,22 @@ class _Session {
     return [...all.slice(this.#node), ...all.slice(0, this.#node)];
   }
 
-  // Dials the node in use, else the next that answers; the last failure
-  // is the one told.
-  async #dialAny(signal: AbortSignal): Promise<Deno.TcpConn> {
-    const servers = this.#servers();
-    for (let i = 0;; i++) {
-      const server = servers[i]!;
-      try {
-        const conn = await dial(server.hostname, server.port, {
-          timeoutMs: this.#options.timeoutMs,
-          lang: this.#options.lang,
-          signal,
-        });
-        this.#node = (this.#node + i) % servers.length;
-        return conn;
-      } catch (error) {
-        if (
-          !(error instanceof DialError) || signal.aborted ||
-          i === servers.length - 1
-        ) throw error;
-      }
-    }
-  }
-
   // Opens a new connection for the state machine, which hears how it went;
   // in a cluster, on the next node first.
   #redial(): void {
     const nodes = 1 + (this.#options.alternates?.length ?? 0);
     this.#node = (this.#node + 1) % nodes;
-    this.#dialAny(this.#redialing.signal).then(
-      (conn) => {
-        if (this.#disposed) conn.close();
-        else this.#queue.push({ kind: "connected", conn });
+    this.#dial(this.#redialing.signal, false).then(
+      (secured) => {
+        if (this.#disposed) secured.stream.close();
+        else this.#queue.push({ kind: "connected", secured });
       },
-      () => this.#queue.push({ kind: "connect_failed" }),
+      (error) =>
+        this.#queue.push(
+          error instanceof UntrustedServerError
+            ? { kind: "untrusted", text: error.message }
+            : { kind: "connect_failed" },
+        ),
     );
   }
 
@@ -555,7 +675,7 @@ class _Session {
   }
 }
 
-async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+async function _writeAll(conn: TlsStream, bytes: Uint8Array): Promise<void> {
   let written = 0;
   while (written < bytes.length) {
     written += await conn.write(bytes.subarray(written));

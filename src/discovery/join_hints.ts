@@ -141,18 +141,21 @@ export interface ListenAddress {
  *
  * @param hosts Hosts from {@linkcode reachableAddresses}.
  * @param web Where the web client listens.
+ * @param options `secure`: the page is served over HTTPS (`https://`).
  * @returns Where it listens, and an `open http://…` line per host (this
  * computer's when no other was found).
  */
 export function webHints(
   hosts: readonly string[],
   web: ListenAddress,
+  options: { secure?: boolean } = {},
 ): string[] {
   const open = hosts.length > 0 ? hosts : ["127.0.0.1"];
+  const scheme = options.secure ? "https" : "http";
   return [
     `web client on ${formatAddress(web.hostname, web.port)}`,
     ...open.map((host) =>
-      `open http://${formatAddress(host, web.port)} in a browser`
+      `open ${scheme}://${formatAddress(host, web.port)} in a browser`
     ),
   ];
 }

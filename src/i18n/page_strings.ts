@@ -73,6 +73,12 @@ export interface WebStrings {
   mentionTitle: string;
   /** Label of the password field, shown when the server has a password. */
   passwordLabel: string;
+  /** In the bar: the page's connection is encrypted (HTTPS, WSS). */
+  encrypted: string;
+  /** In the bar: the page's connection is not encrypted (HTTP). */
+  notEncrypted: string;
+  /** With a self-signed identity: `{fingerprint}` to compare. */
+  fingerprintHint: string;
   /** Answer to `/rooms`; `{count}`, `{rooms}` (each `#room (members)`). */
   roomList: string;
   /** Heading of the room list, and the button that opens it on a phone. */
@@ -176,6 +182,10 @@ const WEB_EN: WebStrings = {
     "The connection was lost before {count} waiting line(s) went out: they were not sent",
   mentionTitle: "({count}) {title}",
   passwordLabel: "The server's password",
+  encrypted: "Encrypted",
+  notEncrypted: "Not encrypted",
+  fingerprintHint:
+    "Server fingerprint {fingerprint}: compare it with the one chat serve printed",
   roomList: "Rooms ({count}): {rooms}",
   roomsHeading: "Rooms",
   unreadLabel: "{count} unread",
@@ -243,6 +253,10 @@ const WEB_PT: WebStrings = {
     "A conexão caiu antes de {count} linha(s) em espera sair(em): elas não foram enviadas",
   mentionTitle: "({count}) {title}",
   passwordLabel: "A senha do servidor",
+  encrypted: "Criptografada",
+  notEncrypted: "Sem criptografia",
+  fingerprintHint:
+    "Impressão digital do servidor {fingerprint}: compare-a com a que o chat serve mostrou",
   roomList: "Salas ({count}): {rooms}",
   roomsHeading: "Salas",
   unreadLabel: "{count} não lida(s)",

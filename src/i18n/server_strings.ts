@@ -105,6 +105,12 @@ export interface Strings {
   passwordAccepted: string;
   nameError(code: NameErrorCode, name: string): string;
   askName: string;
+  /**
+   * The one line a plain connection gets from a server started with
+   * `--require-tls`, before it is closed.
+   */
+  tlsRequired(port: number): string;
+  ircTlsRequired(port: number): string;
   askAnotherName: string;
   unknownUser(name: string): string;
   unknownCommand(command: string): string;
@@ -352,6 +358,10 @@ const EN: Strings = {
     }
   },
   askName: "Welcome to chat! What is your name?",
+  tlsRequired: (port) =>
+    `This server takes encrypted connections only: use chat join, ncat --ssl HOST ${port} or openssl s_client -connect HOST:${port}`,
+  ircTlsRequired: (port) =>
+    `Port ${port} takes IRC over TLS only: turn TLS on in your client`,
   askAnotherName: "Please choose another name:",
   unknownUser: (name) => `There is no user named "${name}" online; see /who`,
   unknownCommand: (command) =>
@@ -542,6 +552,10 @@ const PT: Strings = {
     }
   },
   askName: "Bem-vindo(a) ao chat! Qual é o seu nome?",
+  tlsRequired: (port) =>
+    `Este servidor aceita só conexões criptografadas: use chat join, ncat --ssl HOST ${port} ou openssl s_client -connect HOST:${port}`,
+  ircTlsRequired: (port) =>
+    `A porta ${port} aceita só IRC com TLS: ative o TLS no seu cliente`,
   askAnotherName: "Escolha outro nome:",
   unknownUser: (name) => `Não há ninguém chamado "${name}" online; veja /who`,
   unknownCommand: (command) =>

@@ -9,9 +9,11 @@
  * The channel binding is what the client saw of the server: the
  * fingerprint of the TLS certificate it was shown (`SHA256:…`). A relay in
  * the middle shows its own certificate, so a proof it passes on names the
- * wrong channel and fails. Over a connection without TLS (plain TCP, plain
- * WebSocket) both sides use {@linkcode UNBOUND_CHANNEL} until the transport
- * gives a fingerprint.
+ * wrong channel and fails. `chat join` binds to the certificate it verified
+ * and the chat port to the one it shows. Where a side cannot see the
+ * certificate, both use {@linkcode UNBOUND_CHANNEL}: a connection without
+ * TLS (plain TCP, plain WebSocket) and the page, whose script cannot see
+ * the certificate of its HTTPS (the WebSocket over `--web-tls`).
  *
  * @module
  */

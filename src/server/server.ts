@@ -25,6 +25,10 @@ import {
   isLoopback,
 } from "../discovery/network_interfaces.ts";
 import { qrRows } from "../discovery/qr.ts";
+import { serverIdentity } from "./server_identity.ts";
+import type { TlsIdentity } from "../transport/tls_identity.ts";
+import { tlsServerContext } from "../transport/tls_stream.ts";
+import { formatFingerprint } from "../transport/fingerprint.ts";
 import type { StoreStatus } from "../store/sqlite_store.ts";
 import { StoreKeeper } from "./store_keeper.ts";
 import { IRC_CODEC } from "../protocol/irc_codec.ts";
@@ -65,6 +69,8 @@ export interface ChatServer {
   readonly web: Listener | null;
   /** The IRC-only listener (`--irc-port`), or `null`. */
   readonly irc: Listener | null;
+  /** The IRC-over-TLS-only listener (`--irc-tls-port`), or `null`. */
+  readonly ircTls: Listener | null;
   /**
    * The web address others open (`http://192.168.1.23:50002`), which the
    * page shows as a QR code; `null` without the browser client, or when
@@ -82,10 +88,17 @@ export interface ChatServer {
    */
   readonly keepaliveTuned: boolean;
   /**
+   * The server's TLS identity: its certificate and the fingerprint clients
+   * pin (the key is in it too: never print it).
+   */
+  readonly identity: TlsIdentity;
+  /**
    * Stops accepting, tells every member, flushes (at most about 1.5 s) and
    * closes everything. Idempotent.
    */
   shutdown(): Promise<void>;
+  /** Whether the page is served over HTTPS. */
+  readonly webTls: boolean;
   /** Resolves when the server has shut down. */
   readonly finished: Promise<void>;
 }
@@ -250,6 +263,23 @@ export async function startServer(
   const log = new ConsoleLog(options.log ?? writeLine);
   // Read once, before anything listens: a missing MOTD file is an error.
   const facts = await serverFacts(config, options.version ?? "chat");
+  // The identity before the history: a certificate that cannot be used
+  // stops the start with nothing to close.
+  const identity = await serverIdentity(config, { log });
+  const context = tlsServerContext(identity);
+  // What a key's proof over TLS is bound to (docs/protocol.md, Names that
+  // stay yours): the certificate every TLS connection shows.
+  const fingerprint = formatFingerprint(identity.sha256);
+  // The page over HTTPS with a real certificate, or when asked to: a
+  // browser warns about a self-signed one, so the page then shows the
+  // fingerprint to compare.
+  const webTls = identity.custom || config.webTls
+    ? {
+      certPem: identity.certPem,
+      keyPem: identity.keyPem,
+      ...(identity.custom ? {} : { fingerprint }),
+    }
+    : null;
   const cloak = new HostCloak({ showIps: config.showIps });
   const hostOf = (ip: string) => cloak.hostOf(ip);
   const clock = options.now ?? Date.now;
@@ -301,6 +331,7 @@ export async function startServer(
   try {
     chat = new StreamGateway(hub, config, {
       log,
+      tls: { context, required: config.requireTls, fingerprint },
       beforeWrite,
       server: facts,
       ...reach,
@@ -312,6 +343,7 @@ export async function startServer(
   }
   let web: WebGateway | null = null;
   let irc: StreamGateway | null = null;
+  let ircTls: StreamGateway | null = null;
   const gateways: Gateway[] = [chat];
 
   // One timer for every connection's deadlines, prompts and pings.
@@ -356,11 +388,16 @@ export async function startServer(
       log.write("shutting down");
       await chat.stopAccepting();
       await irc?.stopAccepting();
+      await ircTls?.stopAccepting();
       // The other nodes are told this node's members are gone, once.
       replica.close();
       hub.shutdown();
       await bus.close();
-      await Promise.all([chat.closeAll(), irc?.closeAll()]);
+      await Promise.all([
+        chat.closeAll(),
+        irc?.closeAll(),
+        ircTls?.closeAll(),
+      ]);
       // As before there was one server: "stopped" once the chat port is
       // done, though a page's socket may still be closing.
       log.write("stopped");
@@ -379,34 +416,53 @@ export async function startServer(
     const host = reachableAddresses(config.host, interfaceEntries())[0];
     // None for loopback: a phone could not reach it.
     if (host === undefined || isLoopback(host)) return undefined;
-    webUrl = `http://${formatAddress(host, port)}`;
+    webUrl = `${webTls === null ? "http" : "https"}://${
+      formatAddress(host, port)
+    }`;
     try {
       return { url: webUrl, rows: qrRows(webUrl) };
     } catch {
       return undefined; // an address too long for a QR code
     }
   };
-  if (config.ircPort !== null) {
+  // An IRC-only port: TLS when a client opens with it, as on the chat
+  // port, and plain connections refused when `required` (--irc-tls-port
+  // always; --irc-port with --require-tls).
+  const ircGateway = async (
+    port: number,
+    portFlag: string,
+    required: boolean,
+  ): Promise<StreamGateway> => {
     try {
-      irc = new StreamGateway(hub, config, {
+      const gateway = new StreamGateway(hub, config, {
         log,
-        port: config.ircPort,
+        port,
+        portFlag,
         codec: IRC_CODEC,
+        tls: { context, required, fingerprint },
         beforeWrite,
         server: facts,
         ...reach,
       });
+      gateways.push(gateway);
+      return gateway;
     } catch (error) {
       await shutdown();
       throw error;
     }
-    gateways.push(irc);
+  };
+  if (config.ircPort !== null) {
+    irc = await ircGateway(config.ircPort, "--irc-port", config.requireTls);
+  }
+  if (config.ircTlsPort !== null) {
+    ircTls = await ircGateway(config.ircTlsPort, "--irc-tls-port", true);
   }
   if (config.webPort !== null) {
     try {
       web = new WebGateway(hub, config, {
         log,
         joinCode,
+        tls: webTls,
         beforeWrite,
         ...reach,
       });
@@ -435,9 +491,12 @@ export async function startServer(
     chat,
     web,
     irc,
+    ircTls,
     webUrl,
     history: keeper.path,
     keepaliveTuned: chat.keepaliveTuned,
+    identity,
+    webTls: webTls !== null,
     shutdown,
     finished,
   };

@@ -101,8 +101,9 @@ export interface SessionOptions {
   /**
    * What a key's proof is bound to: the fingerprint of the certificate
    * this connection's TLS showed (`SHA256:…`), so that a proof relayed
-   * from another connection fails. The TLS transport gives it.
-   * @default {UNBOUND_CHANNEL} a connection without TLS
+   * from another connection fails. The chat port gives it for every TLS
+   * connection (`StreamGatewayOptions.tls`).
+   * @default {UNBOUND_CHANNEL} a connection without TLS, and the page's
    */
   channelBinding?: string;
   /**

@@ -17,6 +17,9 @@ import {
   type StreamTransportOptions,
 } from "../transport/stream_transport.ts";
 import { FlushBatcher } from "../transport/outbox.ts";
+import { openStream } from "../transport/stream_opener.ts";
+import type { StreamConn } from "../transport/stream_transport.ts";
+import type { TlsServerContext } from "../transport/tls_stream.ts";
 import { ConsoleLog } from "./console_log.ts";
 import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
@@ -32,16 +35,38 @@ export interface StreamGatewayOptions {
    */
   log?: ConsoleLog;
   /**
+   * TLS on this port: connections that open with a ClientHello are
+   * encrypted, the others plain unless `required` (then refused with one
+   * line that says how to connect). `fingerprint` is the certificate's
+   * (`SHA256:…`, what `context` shows): a key's proof over an encrypted
+   * connection is bound to it (`SessionOptions.channelBinding`), so a
+   * proof a client made for another server's certificate fails here.
+   * `null` takes every connection as plain.
+   * @default {null}
+   */
+  tls?: {
+    context: TlsServerContext;
+    required: boolean;
+    fingerprint: string;
+  } | null;
+  /**
    * Called right before each write to a connection: the server commits
    * the lines it stored there (see `LineTransportOptions.beforeWrite`).
    * @default {() => {}}
    */
   beforeWrite?: () => void;
   /**
-   * The port, when it is not the chat port (`--irc-port`).
+   * The port, when it is not the chat port (`--irc-port`,
+   * `--irc-tls-port`).
    * @default {config.port}
    */
   port?: number;
+  /**
+   * The flag that names {@linkcode StreamGatewayOptions.port}, for the
+   * message when it cannot be listened on.
+   * @default {"--port", or "--irc-port" with a port}
+   */
+  portFlag?: string;
   /**
    * The codec every connection speaks (IRC on `--irc-port`).
    * @default {undefined} sniffed from each first line
@@ -89,9 +114,16 @@ async function* _accepted(
   }
 }
 
+// An accepted connection ready for its session: its stream and, over
+// TLS, what a key's proof is bound to.
+interface _Opened {
+  conn: StreamConn;
+  channel?: string;
+}
+
 // Says why in one best-effort line (the peer may not even read it), then
 // closes.
-function _refuse(conn: Deno.Conn, text: string): void {
+function _refuse(conn: StreamConn, text: string): void {
   const bytes = new TextEncoder().encode(text + "\n");
   conn.write(bytes).catch(() => {}).finally(() => {
     try {
@@ -133,6 +165,8 @@ export class StreamGateway implements Gateway {
   #batcher = new FlushBatcher(50);
   #options: SessionOptions & Omit<StreamTransportOptions, "label" | "ip">;
   #live = new Set<GatewayConnection>();
+  #tls: StreamGatewayOptions["tls"];
+  #opening = new AbortController();
   #tasks = new Set<Promise<void>>();
   #accepting: Promise<void>;
   #stopping: Promise<void> | null = null;
@@ -153,7 +187,8 @@ export class StreamGateway implements Gateway {
   ) {
     this.#limiter = new IpLimiter(config.maxPerIp);
     const port = options.port ?? config.port;
-    const flag = options.port === undefined ? "--port" : "--irc-port";
+    const flag = options.portFlag ??
+      (options.port === undefined ? "--port" : "--irc-port");
     try {
       this.#listener = Deno.listen({
         hostname: config.host,
@@ -173,6 +208,7 @@ export class StreamGateway implements Gateway {
     this.#lang = config.lang;
     const log = options.log ?? new ConsoleLog();
     this.#log = log;
+    this.#tls = options.tls ?? null;
     // The config names its limits and deadlines as the connections do.
     this.#options = {
       ...config,
@@ -218,6 +254,8 @@ export class StreamGateway implements Gateway {
    * 1.5 s.
    */
   async closeAll(): Promise<void> {
+    // Handshakes still under way are given up.
+    this.#opening.abort();
     for (const connection of this.#live) connection.goodbye("shutdown");
     this.#batcher.flush();
     await Promise.allSettled([...this.#tasks]);
@@ -245,16 +283,28 @@ export class StreamGateway implements Gateway {
    * (resolving once the hub has been told).
    */
   #session(
-    conn: Deno.Conn,
+    opened: _Opened,
     label: string,
     ip: string,
+    waitedMs = 0,
   ): { session: GatewayConnection; run(): Promise<void> } {
+    const conn = opened.conn;
     const transport = new StreamTransport(conn, {
       ...this.#options,
       label,
       ip,
     });
-    const session = new Session(this.#hub, transport, this.#options);
+    // The wait for the first bytes and the handshake count against the
+    // prompt's delay and the time to choose a name.
+    const { promptAfterMs, nameTimeoutMs } = this.#options;
+    const session = new Session(this.#hub, transport, {
+      ...this.#options,
+      promptAfterMs: Math.max(0, promptAfterMs - waitedMs),
+      nameTimeoutMs: Math.max(1, nameTimeoutMs - waitedMs),
+      ...(opened.channel === undefined
+        ? {}
+        : { channelBinding: opened.channel }),
+    });
     return { session, run: () => session.run() };
   }
 
@@ -276,7 +326,23 @@ export class StreamGateway implements Gateway {
     } catch {
       // Not fatal: the socket may already be gone.
     }
-    const { session, run } = this.#session(conn, label, ip);
+    const opened = Date.now();
+    let stream: _Opened | null = null;
+    try {
+      stream = await this.#open(conn, label);
+    } finally {
+      if (stream === null) {
+        this.#limiter.release(ip);
+        this.#log.write(`disconnect ${label}`);
+      }
+    }
+    if (stream === null) return;
+    const { session, run } = this.#session(
+      stream,
+      label,
+      ip,
+      Date.now() - opened,
+    );
     this.#live.add(session);
     try {
       await run();
@@ -288,5 +354,44 @@ export class StreamGateway implements Gateway {
       this.#limiter.release(ip);
       this.#log.write(`disconnect ${label}`);
     }
+  }
+
+  /**
+   * TLS or plain, by the first bytes; `null` when the connection was
+   * closed instead (a failed handshake, plain text where TLS is required).
+   */
+  async #open(conn: Deno.Conn, label: string): Promise<_Opened | null> {
+    const tls = this.#tls;
+    if (tls === null || tls === undefined) return { conn };
+    const opened = await openStream(conn, {
+      context: tls.context,
+      silentMs: this.#options.promptAfterMs,
+      timeoutMs: this.#options.nameTimeoutMs,
+      signal: this.#opening.signal,
+    });
+    if (opened.kind === "failed") {
+      this.#log.write(`tls ${label}: ${opened.why}`);
+      return null;
+    }
+    if (opened.kind === "tls") {
+      this.#log.write(`tls ${label}: ${opened.conn.protocol}`);
+      return { conn: opened.conn, channel: tls.fingerprint };
+    }
+    if (this.#opening.signal.aborted) {
+      _refuse(opened.conn, STRINGS[this.#lang].shuttingDown);
+      return null;
+    }
+    if (!tls.required) return { conn: opened.conn };
+    this.#log.write(`refuse ${label}: not TLS`);
+    const { port } = conn.localAddr as Deno.NetAddr;
+    const strings = STRINGS[this.#lang];
+    // An IRC client shows an ERROR line; anyone else reads the text.
+    _refuse(
+      opened.conn,
+      this.#options.codec?.id === "irc"
+        ? `ERROR :Closing Link: ${strings.ircTlsRequired(port)}`
+        : strings.tlsRequired(port),
+    );
+    return null;
   }
 }

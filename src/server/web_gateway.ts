@@ -69,6 +69,12 @@ export interface WebGatewayOptions {
    */
   joinCode?: (port: number) => PageJoinCode | undefined;
   /**
+   * Serve over HTTPS (and WSS) with this certificate and key; with
+   * `fingerprint`, the page shows it (a self-signed identity, to compare).
+   * @default {null: plain HTTP}
+   */
+  tls?: { certPem: string; keyPem: string; fingerprint?: string } | null;
+  /**
    * The host others (IRC users) see for an address.
    * @default {undefined} `unknown`
    */
@@ -205,9 +211,11 @@ export class WebGateway implements Gateway {
       ...(options.names === undefined ? {} : { names: options.names }),
     };
     try {
+      const tls = options.tls ?? null;
       this.#http = Deno.serve({
         hostname: config.host,
         port,
+        ...(tls === null ? {} : { cert: tls.certPem, key: tls.keyPem }),
         onListen: () => {},
         onError: (error) => {
           log.report(`web error: ${(error as Error).stack ?? error}`);
@@ -231,6 +239,9 @@ export class WebGateway implements Gateway {
         maxLineBytes: config.maxLineBytes,
         password: typeof config.password === "string",
         ...(joinCode === undefined ? {} : { joinCode }),
+        ...(options.tls?.fingerprint === undefined
+          ? {}
+          : { fingerprint: options.tls.fingerprint }),
       })].map((
         [path, asset],
       ) => [path, {

@@ -28,9 +28,10 @@ import { VERSION } from "../cli.ts";
  * default announced name (`chat on <hostname>`), `--allow-env` for `LANG` and
  * `NO_COLOR`, `--allow-ffi` for the open-file limit and TCP keepalive timing
  * on Linux (`src/system_tuning.ts`), `--allow-read` and `--allow-write` for
- * the data folder (claimed names, the history in SQLite, its lock;
- * `chat export` reads it) and the config folder (the personal key of
- * `chat join`). The page is inside the program (`src/web_assets.ts`).
+ * the data folder (the server's identity, claimed names, the history in
+ * SQLite, its lock; `chat export` reads it) and the config folder (the
+ * servers `chat join` trusts and its personal key). The page is inside the
+ * program (`src/web_assets.ts`).
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-net",

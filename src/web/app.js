@@ -1372,7 +1372,23 @@ function showJoinCode(code) {
   box.hidden = false;
 }
 
+/** Says in the bar whether the connection is encrypted (issue 13). */
+function showSecure() {
+  const secure = byId("secure", HTMLElement);
+  const encrypted = location.protocol === "https:";
+  secure.dataset.encrypted = String(encrypted);
+  secure.textContent = encrypted ? web.encrypted : web.notEncrypted;
+  if (encrypted && data.fingerprint !== undefined) {
+    secure.title = web.fingerprintHint.replace(
+      "{fingerprint}",
+      data.fingerprint,
+    );
+    secure.textContent += ` · ${data.fingerprint}`;
+  }
+}
+
 showJoinCode(data.joinCode);
+showSecure();
 render();
 
 // --- The page's key -------------------------------------------------------
@@ -1458,8 +1474,10 @@ async function loadPageKey() {
 const pageKey = loadPageKey();
 
 /**
- * Signs the server's challenge (the nonce, bound to the channel: without
- * TLS the placeholder `unbound`) and sends the proof.
+ * Signs the server's challenge (the nonce, bound to the channel: the
+ * placeholder `unbound`, as a script cannot see the certificate of the
+ * page's HTTPS, and the server binds the page's sockets to it too) and
+ * sends the proof.
  *
  * @param {string} nonce
  */

@@ -175,6 +175,12 @@ export interface PageData {
    * @default {absent: no code is shown}
    */
   joinCode?: PageJoinCode;
+  /**
+   * The server's fingerprint (`SHA256:…`), when the page is served over
+   * HTTPS with its self-signed identity, for the page to show.
+   * @default {absent}
+   */
+  fingerprint?: string;
 }
 
 /** A QR code for the page to draw. */
@@ -202,6 +208,11 @@ export interface WebAssetsOptions {
    * @default {false}
    */
   password?: boolean;
+  /**
+   * The fingerprint the page shows (HTTPS with the self-signed identity).
+   * @default {none}
+   */
+  fingerprint?: string;
 }
 
 /**
@@ -226,6 +237,9 @@ export function pageData(options: WebAssetsOptions = {}): PageData {
     commands: COMMAND_NAMES,
     ...(options.joinCode === undefined ? {} : { joinCode: options.joinCode }),
     password: options.password ?? false,
+    ...(options.fingerprint === undefined
+      ? {}
+      : { fingerprint: options.fingerprint }),
   };
 }
 

@@ -24,7 +24,8 @@ const USAGE = `Usage: deno task bench [options]
 Options:
   --quick                 small sizes (5 users, 20 messages each), for a smoke test
   --workloads LIST        burst,paced,idle,rooms (default: all)
-  --dialects LIST         plain,native,websocket (default: all)
+  --dialects LIST         plain,native,websocket,tls (tls: native over TLS;
+                          default: all)
   --users LIST            room sizes of burst and paced (default 10,100,1000)
   --idle-users LIST       connections of idle (default 1000,2000)
   --room-users LIST       users of rooms, in 50 rooms (default 1000)

@@ -111,8 +111,8 @@ Deno.test("deno task bench --quick delivers everything in every dialect and work
     quick: true,
     log: (line) => progress.push(line),
   });
-  // Three dialects, each in four workloads.
-  assertEquals(report.results.length, 12, progress.join("\n"));
+  // Four dialects (tls: native over TLS), each in four workloads.
+  assertEquals(report.results.length, 16, progress.join("\n"));
   for (const result of report.results) {
     const label = `${result.workload} ${result.dialect} ${result.users}`;
     assert(!isFailed(result), `${label}: ${isFailed(result) && result.failed}`);
@@ -160,6 +160,7 @@ Deno.test("deno task bench --quick delivers everything in every dialect and work
     assertStringIncludes(text, heading);
   }
   assertStringIncludes(text, "| websocket | 5 |");
+  assertStringIncludes(text, "| tls | 5 |");
 });
 
 Deno.test({

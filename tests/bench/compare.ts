@@ -53,10 +53,11 @@ export function dialectRatios(results: readonly RunResult[]): DialectRatio[] {
       r.workload === workload && r.dialect === dialect && r.users === users &&
       !isFailed(r)
     );
-  const pairs: [Dialect, Dialect][] = [["native", "plain"], [
-    "websocket",
-    "native",
-  ]];
+  const pairs: [Dialect, Dialect][] = [
+    ["native", "plain"],
+    ["websocket", "native"],
+    ["tls", "native"],
+  ];
   for (const [dialect, base] of pairs) {
     for (const result of results) {
       if (result.dialect !== dialect || isFailed(result)) continue;
@@ -130,7 +131,11 @@ function _bySize(
 
 function _pairLines(ratios: readonly DialectRatio[]): string[] {
   const lines: string[] = [];
-  const pairs = [["native", "plain"], ["websocket", "native"]] as const;
+  const pairs = [
+    ["native", "plain"],
+    ["websocket", "native"],
+    ["tls", "native"],
+  ] as const;
   for (const [dialect, base] of pairs) {
     const pair = ratios.filter((r) => r.dialect === dialect && r.base === base);
     const of = (workload: string) =>

@@ -7,10 +7,15 @@
  */
 
 /** A wire dialect of the server. */
-export type Dialect = "plain" | "native" | "websocket";
+export type Dialect = "plain" | "native" | "websocket" | "tls";
 
 /** Every dialect, in report order. */
-export const DIALECTS: readonly Dialect[] = ["plain", "native", "websocket"];
+export const DIALECTS: readonly Dialect[] = [
+  "plain",
+  "native",
+  "websocket",
+  "tls",
+];
 
 /** Where and how clients connect. */
 export interface Target {
@@ -120,6 +125,7 @@ export function helloLine(dialect: Dialect, index: number): string {
     case "plain":
       return `${name}\n`;
     case "native":
+    case "tls": // native, over TLS
       return `{"type":"hello","version":2,"name":"${name}"}\n`;
     case "websocket":
       return `{"type":"hello","version":2,"name":"${name}"}`;
@@ -139,6 +145,7 @@ export function messageLine(dialect: Dialect, text: string): string {
     case "plain":
       return `${text}\n`;
     case "native":
+    case "tls": // native, over TLS
       return `{"type":"input","text":"${text}"}\n`;
     case "websocket":
       return `{"type":"input","text":"${text}"}`;
@@ -159,6 +166,7 @@ export function keepAliveLine(dialect: Dialect): string | null {
     case "plain":
       return null;
     case "native":
+    case "tls": // native, over TLS
       return `{"type":"pong","id":0}\n`;
     case "websocket":
       return `{"type":"pong","id":0}`;

@@ -8,6 +8,8 @@
  * @module
  */
 
+import type { StreamConn } from "../../src/transport/stream_transport.ts";
+import { TlsStream } from "../../src/transport/tls_stream.ts";
 import {
   type ClientSink,
   type Dialect,
@@ -38,7 +40,7 @@ export interface TcpLoadClientOptions {
 export class TcpLoadClient implements LoadClient {
   /** Client number. */
   readonly index: number;
-  #conn: Deno.TcpConn;
+  #conn: StreamConn;
   #dialect: Dialect;
   #sink: ClientSink;
   #ready: boolean;
@@ -53,7 +55,7 @@ export class TcpLoadClient implements LoadClient {
   #lastSendMs = Date.now();
 
   private constructor(
-    conn: Deno.TcpConn,
+    conn: StreamConn,
     index: number,
     target: Target,
     sink: ClientSink,
@@ -95,7 +97,7 @@ export class TcpLoadClient implements LoadClient {
     });
     conn.setNoDelay(true);
     const client = new TcpLoadClient(
-      conn,
+      target.dialect === "tls" ? await TlsStream.connect(conn) : conn,
       index,
       target,
       sink,

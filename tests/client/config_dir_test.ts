@@ -18,6 +18,14 @@ Deno.test("configDir() follows XDG on Linux, and the platform's folder on macOS 
     "/home/ana/.config/chat",
   );
   assertEquals(
+    configDir({ os: "darwin", env: env({ HOME: "/Users/a" }) }),
+    "/Users/a/Library/Application Support/chat",
+  );
+  assertEquals(
+    configDir({ os: "windows", env: env({ APPDATA: "C:\\A\\" }) }),
+    "C:\\A\\chat",
+  );
+  assertEquals(
     configDir({
       os: "windows",
       env: env({ APPDATA: "C:\\Users\\ana\\AppData\\Roaming" }),

@@ -1,13 +1,23 @@
 /**
  * How soon a client speaks: a listener that takes connections and, for
  * each, measures the milliseconds from `accept` to its first bytes (what
- * the server's plain prompt waits for) and keeps its first line. Run as a
+ * the server's plain prompt waits for: a TLS ClientHello from chat join)
+ * and keeps its first line (inside TLS for chat join). Run as a
  * program, `deno run --allow-net tests/e2e/_first_line.ts HOST COUNT`, it
  * prints its port, then one JSON {@linkcode FirstLine} per connection: a
  * listener inside another network namespace.
  *
  * @module
  */
+
+import { classifyFirstBytes } from "../../src/transport/client_hello.ts";
+import type { StreamConn } from "../../src/transport/stream_transport.ts";
+import { createTlsIdentity } from "../../src/transport/tls_identity.ts";
+import {
+  type TlsServerContext,
+  tlsServerContext,
+  TlsStream,
+} from "../../src/transport/tls_stream.ts";
 
 /** One connection's first line, and how long after `accept` it came. */
 export interface FirstLine {
@@ -38,15 +48,26 @@ export async function firstLines(
     const buffer = new Uint8Array(4096);
     let ms = -1;
     let bytes: number[] = [];
+    let reader: StreamConn = conn;
     try {
       while (!bytes.includes(0x0a)) {
-        const n = await conn.read(buffer);
+        const n = await reader.read(buffer);
         if (n === null) break;
         if (ms < 0) ms = performance.now() - start;
         bytes = [...bytes, ...buffer.subarray(0, n)];
+        // chat join speaks TLS: its first line is inside.
+        if (
+          reader === conn && classifyFirstBytes(new Uint8Array(bytes)) === "tls"
+        ) {
+          reader = await TlsStream.accept(conn, {
+            context: await _context(),
+            first: new Uint8Array(bytes),
+          });
+          bytes = [];
+        }
       }
     } finally {
-      conn.close();
+      reader.close();
     }
     const text = new TextDecoder().decode(new Uint8Array(bytes));
     const first = { ms, line: text.split("\n")[0]!.replace(/\r$/, "") };
@@ -54,6 +75,12 @@ export async function firstLines(
     each(first);
   }
   return found;
+}
+
+let _made: Promise<TlsServerContext> | undefined;
+function _context(): Promise<TlsServerContext> {
+  _made ??= createTlsIdentity().then(tlsServerContext);
+  return _made;
 }
 
 /**

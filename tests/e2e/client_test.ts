@@ -13,6 +13,8 @@ import type {
 import { CLIENT_STRINGS } from "../../src/i18n/client_strings.ts";
 import { STRINGS } from "../../src/i18n/server_strings.ts";
 import { chatCommand } from "../_chat_command.ts";
+import { createTlsIdentity } from "../../src/transport/tls_identity.ts";
+import { tlsServerContext, TlsStream } from "../../src/transport/tls_stream.ts";
 import { DEADLINE_MS, ENV, Peer, Server } from "../_client_harness.ts";
 
 const EN = CLIENT_STRINGS.en;
@@ -89,11 +91,14 @@ function join(args: string[], input = "") {
   return run.write(input).then(() => run.finish());
 }
 
+// chat join speaks only TLS: so does the fake server.
+const FAKE_CONTEXT = tlsServerContext(await createTlsIdentity());
+
 /** A fake server: one connection, driven line by line by the test. */
 class FakeServer {
   readonly port: number;
   #listener: Deno.TcpListener;
-  #conn: Deno.TcpConn | undefined;
+  #conn: TlsStream | undefined;
   #lines: ReadableStreamDefaultReader<string> | undefined;
 
   constructor() {
@@ -102,7 +107,9 @@ class FakeServer {
   }
 
   async accept(): Promise<void> {
-    this.#conn = await this.#listener.accept();
+    this.#conn = await TlsStream.accept(await this.#listener.accept(), {
+      context: FAKE_CONTEXT,
+    });
     this.#lines = this.#conn.readable
       .pipeThrough(new TextDecoderStream())
       .pipeThrough(new TextLineStream())

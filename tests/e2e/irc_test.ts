@@ -1,7 +1,8 @@
 // IRC users on real sockets, in one room with native and plain (netcat)
 // users: what each sees of the others, both ways; and the protections of
 // the chat port kept for IRC (password, registration deadline, 417, flood
-// limit, pings), the IRC-only port, --server-name, --motd and --show-ips.
+// limit, pings), the IRC-only port, --server-name, --motd and --show-ips;
+// and the IRC ports under --require-tls and --irc-tls-port.
 
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import {
@@ -17,8 +18,11 @@ async function ircUser(
   port: number,
   nick: string,
   caps: string[] = [],
+  tls = false,
 ): Promise<LineClient> {
-  const client = await LineClient.connect(port);
+  const client = tls
+    ? await LineClient.connectTls(port)
+    : await LineClient.connect(port);
   const req = caps.length > 0 ? `CAP REQ :${caps.join(" ")}\r\n` : "";
   await client.write(
     `CAP LS 302\r\nNICK ${nick}\r\nUSER ${nick} 0 * :${nick} here\r\n${req}CAP END\r\n`,
@@ -380,4 +384,44 @@ Deno.test("draft/chathistory: CHATHISTORY LATEST, BEFORE, AFTER and AROUND page 
       await bob.close();
     }
   });
+});
+
+Deno.test("--require-tls holds on every IRC port: plain IRC gets one ERROR line, IRC over TLS joins on the chat port, --irc-port and --irc-tls-port", async () => {
+  await withServer(async (server, logs) => {
+    const irc = server.irc!.addr.port;
+    const ircTls = server.ircTls!.addr.port;
+    for (const port of [irc, ircTls]) {
+      const plain = await LineClient.connect(port);
+      await plain.write("NICK plainy\r\nUSER plainy 0 * :Plain\r\n");
+      await plain.expect(
+        new RegExp(
+          `^ERROR :Closing Link: Port ${port} takes IRC over TLS only`,
+        ),
+      );
+      await plain.ended;
+      await plain.close();
+    }
+    const users = [];
+    try {
+      for (
+        const [nick, port] of [
+          ["chatport", server.chat.addr.port],
+          ["ircport", irc],
+          ["tlsport", ircTls],
+        ] as const
+      ) {
+        users.push(await ircUser(port, nick, [], true));
+      }
+      await users[0]!.send("PRIVMSG #general :all encrypted");
+      await users[2]!.expect(
+        /^:chatport!~chatport@\S+ PRIVMSG #general :all encrypted$/,
+      );
+      assertEquals(
+        logs.filter((line) => /: not TLS$/.test(line)).length,
+        2,
+      );
+    } finally {
+      for (const user of users) await user.close();
+    }
+  }, { requireTls: true, ircPort: 0, ircTlsPort: 0 });
 });

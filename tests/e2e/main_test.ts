@@ -7,6 +7,7 @@ import {
 import { TextLineStream } from "@std/streams/text-line-stream";
 import { VERSION } from "../../src/cli.ts";
 import { ChatProcess, eventually, plainUser, runChat } from "../_helpers.ts";
+import { testFolder } from "../_chat_command.ts";
 
 Deno.test("chat --version prints the version and the commit it was built from, and exits 0", async () => {
   const result = await runChat(["--version"]);
@@ -200,7 +201,13 @@ Deno.test("deno task serve prints the join command that works from source, and i
       .replace("<you>", "ana").split(" ");
     assertEquals(deno, "deno");
     const join = new Deno.Command(Deno.execPath(), {
-      args,
+      // A server met for the first time, and no real home touched.
+      args: [
+        ...args,
+        "--trust-new",
+        "--known-servers",
+        `${testFolder()}/known_servers`,
+      ],
       cwd: root,
       stdin: "piped",
       stdout: "piped",

@@ -7,7 +7,7 @@
 // Without tmux the tests are ignored, never passed.
 
 import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
-import { chatCommand } from "../_chat_command.ts";
+import { chatCommand, testFolder } from "../_chat_command.ts";
 import { Peer, Relay, Server, waitFor } from "../_client_harness.ts";
 import { TmuxWindow } from "../_tmux.ts";
 
@@ -706,7 +706,9 @@ Deno.test({
     "After a server restart the client rejoins with the same name, keeping what was typed",
   ignore: !HAS_TMUX,
   async fn() {
-    let server = await Server.start();
+    // One data folder for both runs: the same identity, as a real restart.
+    const data = ["--data", `${testFolder()}/data`];
+    let server = await Server.start(0, data);
     const port = server.port;
     const terminal = new Terminal();
     let bob: Peer | undefined;
@@ -724,7 +726,7 @@ Deno.test({
       await server.stop("SIGKILL");
       await bob.close();
       await rowMatching(terminal, "the lost connection", /Lost the connection/);
-      server = await Server.start(port);
+      server = await Server.start(port, data);
       const restarted = performance.now();
       bob = await Peer.join(port, "bob");
       await bob.expect(
@@ -1101,5 +1103,63 @@ Deno.test({
         bob.received.some((m) => m.type === "join" && m.name !== "bob"),
       );
     }, []);
+  },
+});
+
+Deno.test({
+  name:
+    "At first contact chat join shows the server's fingerprint and asks, as ssh does; yes keeps it in the config folder and joins",
+  ignore: !HAS_TMUX || Deno.build.os !== "linux",
+  async fn() {
+    const server = await Server.start();
+    const config = testFolder();
+    const terminal = new Terminal();
+    let bob: Peer | undefined;
+    try {
+      const fingerprint = await waitFor(
+        "the fingerprint chat serve prints",
+        () => /fingerprint (SHA256:\S+)/.exec(server.output)?.[1],
+      );
+      bob = await Peer.join(server.port, "bob");
+      const chat = chatCommand(
+        ["join", `127.0.0.1:${server.port}`, "--name", "ana"],
+        { isolate: false },
+      );
+      await terminal.start(
+        `XDG_CONFIG_HOME=${_quote(config)} NO_COLOR=1 LC_ALL=C.UTF-8 ${
+          [chat.cmd, ...chat.args].map(_quote).join(" ")
+        }; echo "chat exited with $?"; sleep 600`,
+        { width: 200, height: 24 },
+      );
+      const question =
+        `Trust chat server 127.0.0.1:${server.port} with fingerprint ${fingerprint} ? (yes/no)`;
+      await terminal.waitForScreen(
+        "the question",
+        (rows) => rows.some((row) => row.startsWith(question)) || undefined,
+      );
+      await terminal.type("yes");
+      await terminal.press("Enter");
+      await bob.expect(
+        "ana to join",
+        (m) => m.type === "join" && m.name === "ana",
+      );
+      const kept = Deno.readTextFileSync(`${config}/chat/known_servers`);
+      assertMatch(
+        kept,
+        new RegExp(
+          `\n127\\.0\\.0\\.1:${server.port} ${
+            fingerprint.replace(/[+/]/g, "\\$&")
+          }\n`,
+        ),
+      );
+      await terminal.waitForScreen(
+        "the prompt",
+        (rows) => rows.some((row) => row.startsWith(PROMPT)) || undefined,
+      );
+    } finally {
+      await bob?.close();
+      await terminal.kill();
+      await server.stop();
+    }
   },
 });

@@ -7,6 +7,7 @@
 // Sanitizers stay on: playwright-core's pipes to Chromium are opened and
 // closed within each test (withBrowser closes the browser).
 
+import { formatFingerprint } from "../../src/transport/fingerprint.ts";
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import type { BrowserContextOptions, Locator, Page } from "playwright-core";
 import { COMMANDS } from "../../src/protocol/commands.ts";
@@ -1323,4 +1324,33 @@ Deno.test({
         }
       })
     ),
+});
+
+Deno.test({
+  name:
+    "the page says its connection is not encrypted over HTTP, and over HTTPS with the self-signed identity (--web-tls) shows the fingerprint to compare, and joins over WSS",
+  ignore,
+  fn: () =>
+    withBrowser(async (browser) => {
+      await withWeb(async ({ url }) => {
+        const user = await PageUser.open(browser, url);
+        await user.page.locator("#secure").filter({
+          hasText: /^Not encrypted$/,
+        })
+          .waitFor();
+        await user.close();
+      });
+      await withWeb(async ({ server, web }) => {
+        const fingerprint = formatFingerprint(server.identity.sha256);
+        const secureUrl = `https://127.0.0.1:${web.addr.port}/`;
+        // The browser cannot check a self-signed certificate: a person
+        // compares the fingerprint instead.
+        const user = await PageUser.join(browser, secureUrl, "ana", {
+          ignoreHTTPSErrors: true,
+        });
+        const shown = await user.page.locator("#secure").textContent();
+        assertEquals(shown, `Encrypted · ${fingerprint}`);
+        await user.close();
+      }, { webTls: true });
+    }),
 });
