@@ -324,15 +324,16 @@ class _Session {
 
   #policy(first: boolean): TrustPolicy {
     const options = this.#options;
-    // A reconnect never asks and never trusts anew: the server it joined
-    // is kept by then, and must still be the same.
+    // A reconnect never asks: the server it joined is kept by then, and
+    // must still be the same. `--trust-new` still takes a node of a cluster
+    // never seen before (never one whose identity changed).
     return first
       ? {
         fingerprint: options.fingerprint,
         trustNew: options.trustNew ?? false,
         interactive: options.interactive,
       }
-      : { trustNew: false, interactive: false };
+      : { trustNew: options.trustNew ?? false, interactive: false };
   }
 
   // Dials the node in use over TLS, else the next that answers (a
