@@ -9,14 +9,14 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { PERMISSIONS } from "../src/tools/compile.ts";
+import { PERMISSIONS, V8_FLAGS } from "../src/tools/compile.ts";
 import { chatCommand, MAIN } from "./_chat_command.ts";
 
 Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty", () => {
   for (const bin of [undefined, ""]) {
     assertEquals(chatCommand(["join", "host", "--name", "ana"], { bin }), {
       cmd: Deno.execPath(),
-      args: ["run", "-A", MAIN, "join", "host", "--name", "ana"],
+      args: ["run", "-A", ...V8_FLAGS, MAIN, "join", "host", "--name", "ana"],
     });
   }
   assertEquals(MAIN, new URL("../main.ts", import.meta.url).href);
@@ -26,6 +26,7 @@ Deno.test("chatCommand() keeps a chat serve without --data in memory, never in t
   assertEquals(chatCommand(["serve", "--port", "0"], { bin: "" }).args, [
     "run",
     "-A",
+    ...V8_FLAGS,
     MAIN,
     "serve",
     "--memory",
@@ -34,7 +35,9 @@ Deno.test("chatCommand() keeps a chat serve without --data in memory, never in t
   ]);
   for (const given of [["--data", "/tmp/x"], ["--data=/tmp/x"], ["--memory"]]) {
     assertEquals(
-      chatCommand(["serve", ...given], { bin: "" }).args.slice(3),
+      chatCommand(["serve", ...given], { bin: "" }).args.slice(
+        3 + V8_FLAGS.length,
+      ),
       ["serve", ...given],
     );
   }
@@ -99,9 +102,9 @@ Deno.test({
       [
         "#!/bin/sh",
         `printf '%s\\n' "$*" >> ${_shellQuote(log)}`,
-        `exec ${_shellQuote(Deno.execPath())} run ${PERMISSIONS.join(" ")} ${
-          _shellQuote(MAIN)
-        } "$@"`,
+        `exec ${_shellQuote(Deno.execPath())} run ${
+          [...PERMISSIONS, ...V8_FLAGS].join(" ")
+        } ${_shellQuote(MAIN)} "$@"`,
         "",
       ].join("\n"),
     );
