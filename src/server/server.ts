@@ -30,6 +30,7 @@ import { StoreKeeper } from "./store_keeper.ts";
 import { IRC_CODEC } from "../protocol/irc_codec.ts";
 import { HostCloak } from "./host_cloak.ts";
 import { serverFacts } from "./server_facts.ts";
+import { MemoryTrimmer } from "./memory_trimmer.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -233,8 +234,10 @@ export async function startServer(
   let irc: StreamGateway | null = null;
   const gateways: Gateway[] = [chat];
 
+  const trimmer = new MemoryTrimmer();
   // One timer for every connection's deadlines, prompts and pings.
   const ticker = setInterval(() => {
+    let connections = 0;
     const now = Date.now();
     try {
       hub.tick(clock());
@@ -244,6 +247,7 @@ export async function startServer(
     keeper.tick(now);
     for (const gateway of gateways) {
       for (const connection of gateway.live) {
+        connections++;
         try {
           connection.tick(now);
         } catch (error) {
@@ -253,6 +257,7 @@ export async function startServer(
         }
       }
     }
+    trimmer.tick(connections);
   }, _tickMs(config));
 
   let announcer: Announcer | null = null;
