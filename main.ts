@@ -16,23 +16,26 @@ import {
   UsageError,
   VERSION,
 } from "./src/cli.ts";
-import {
-  joinCommand,
-  joinHints,
-  reachableAddresses,
-  webHints,
-} from "./src/discovery/join_hints.ts";
 import type { Lang } from "./src/protocol/messages.ts";
-import { type ChatServer, startServer } from "./src/server/server.ts";
-import { limitNotes, raiseFileLimit } from "./src/server/system_tuning.ts";
+import type { ChatServer } from "./src/server/server.ts";
 import { langFromLocale } from "./src/i18n/lang.ts";
 import { defaultDataDir } from "./src/store/data_dir.ts";
-import { qrMatrix, renderQr } from "./src/discovery/qr.ts";
 import {
   formatFingerprint,
   hexFingerprint,
   parseFingerprint,
 } from "./src/transport/fingerprint.ts";
+
+// The server's modules are loaded by `chat serve` only: `chat join` does
+// not carry them (8 MB of resident memory per terminal client).
+function serverModules() {
+  return Promise.all([
+    import("./src/server/server.ts"),
+    import("./src/server/system_tuning.ts"),
+    import("./src/discovery/join_hints.ts"),
+    import("./src/discovery/qr.ts"),
+  ]);
+}
 
 function envLang(): Lang {
   try {
@@ -64,7 +67,10 @@ function interfaces() {
 }
 
 // The QR code of the web address, for a phone to scan, and what it says.
-function qrLines(url: string): string[] {
+function qrLines(
+  url: string,
+  { qrMatrix, renderQr }: typeof import("./src/discovery/qr.ts"),
+): string[] {
   try {
     const color = !Deno.noColor && Deno.stdout.isTerminal();
     return [...renderQr(qrMatrix(url), { color }), `scan to open ${url}`];
@@ -162,6 +168,9 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(`chat ${VERSION} (${COMMIT})`);
       return 0;
     case "serve": {
+      const [{ startServer }, tuning, hints, qr] = await serverModules();
+      const { limitNotes, raiseFileLimit } = tuning;
+      const { joinCommand, joinHints, reachableAddresses, webHints } = hints;
       const files = raiseFileLimit();
       let server: ChatServer;
       let config;
@@ -212,7 +221,7 @@ export async function main(args: readonly string[]): Promise<number> {
         console.log(`IRC clients over TLS: ${irc.hostname}:${irc.port}`);
       }
       if (server.webUrl !== null && (command.qr ?? Deno.stdout.isTerminal())) {
-        for (const line of qrLines(server.webUrl)) console.log(line);
+        for (const line of qrLines(server.webUrl, qr)) console.log(line);
       }
       await server.finished;
       stop();

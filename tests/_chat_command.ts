@@ -2,12 +2,15 @@
  * The one switch for the program under test. Every test that starts `chat`
  * as a subprocess asks {@linkcode chatCommand} for the command line: the
  * compiled program that the environment variable `CHAT_BIN` names, or
- * `deno run -A main.ts` when it is unset. The end-to-end suites run
+ * `deno run -A` with the V8 flags of the compiled program
+ * (`V8_FLAGS`) and `main.ts` when it is unset. The end-to-end suites run
  * unchanged either way, so CI can run them against the very binary a
  * release publishes.
  *
  * @module
  */
+
+import { V8_FLAGS } from "../src/tools/compile.ts";
 
 /** `main.ts`, as a `file:` URL that `deno run` takes on every system. */
 export const MAIN: string = new URL("../main.ts", import.meta.url).href;
@@ -124,7 +127,10 @@ export function chatCommand(
   const args = options.isolate ?? true ? isolated(given) : [...given];
   const bin = "bin" in options ? options.bin : Deno.env.get("CHAT_BIN");
   if (bin === undefined || bin === "") {
-    return { cmd: Deno.execPath(), args: ["run", "-A", MAIN, ...args] };
+    return {
+      cmd: Deno.execPath(),
+      args: ["run", "-A", ...V8_FLAGS, MAIN, ...args],
+    };
   }
   let path;
   try {

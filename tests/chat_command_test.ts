@@ -10,7 +10,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { PERMISSIONS } from "../src/tools/compile.ts";
+import { PERMISSIONS, V8_FLAGS } from "../src/tools/compile.ts";
 import { chatCommand, MAIN } from "./_chat_command.ts";
 
 Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty", () => {
@@ -19,7 +19,7 @@ Deno.test("chatCommand() runs main.ts with deno when CHAT_BIN is unset or empty"
       chatCommand(["serve", "--port", "0"], { bin, isolate: false }),
       {
         cmd: Deno.execPath(),
-        args: ["run", "-A", MAIN, "serve", "--port", "0"],
+        args: ["run", "-A", ...V8_FLAGS, MAIN, "serve", "--port", "0"],
       },
     );
   }
@@ -31,7 +31,7 @@ Deno.test("chatCommand() gives a chat serve a temporary data folder and keeps it
     "serve",
     "--port",
     "0",
-  ], { bin: "" }).args.slice(3);
+  ], { bin: "" }).args.slice(3 + V8_FLAGS.length);
   assertEquals([serve, memory, port, zero, data, rest], [
     "serve",
     "--memory",
@@ -45,13 +45,18 @@ Deno.test("chatCommand() gives a chat serve a temporary data folder and keeps it
   // A test's own data folder keeps the history on disk there.
   for (const given of [["--data", "/tmp/x"], ["--data=/tmp/x"]]) {
     assertEquals(
-      chatCommand(["serve", ...given], { bin: "" }).args.slice(3),
+      chatCommand(["serve", ...given], { bin: "" }).args.slice(
+        3 + V8_FLAGS.length,
+      ),
       ["serve", ...given],
     );
   }
   // --memory alone still needs a folder for the TLS identity.
   assertEquals(
-    chatCommand(["serve", "--memory"], { bin: "" }).args.slice(3, 6),
+    chatCommand(["serve", "--memory"], { bin: "" }).args.slice(
+      3 + V8_FLAGS.length,
+      6 + V8_FLAGS.length,
+    ),
     ["serve", "--memory", "--data"],
   );
 });
@@ -77,7 +82,10 @@ Deno.test("chatCommand() gives a chat join a temporary known-servers file and --
     "--known-servers",
     "/tmp/k",
   ];
-  assertEquals(chatCommand(pinned, { bin: "" }).args.slice(3), pinned);
+  assertEquals(
+    chatCommand(pinned, { bin: "" }).args.slice(3 + V8_FLAGS.length),
+    pinned,
+  );
 });
 
 Deno.test("chatCommand() runs the program CHAT_BIN names, by its absolute path", async () => {
@@ -139,9 +147,9 @@ Deno.test({
       [
         "#!/bin/sh",
         `printf '%s\\n' "$*" >> ${_shellQuote(log)}`,
-        `exec ${_shellQuote(Deno.execPath())} run ${PERMISSIONS.join(" ")} ${
-          _shellQuote(MAIN)
-        } "$@"`,
+        `exec ${_shellQuote(Deno.execPath())} run ${
+          [...PERMISSIONS, ...V8_FLAGS].join(" ")
+        } ${_shellQuote(MAIN)} "$@"`,
         "",
       ].join("\n"),
     );

@@ -1270,6 +1270,12 @@ export class ClientState {
           const name = _clean(message.name);
           if (!room.members.includes(name)) room.members.push(name);
           if (message.op) room.ops.push(name);
+          // A crowd's joins come together: `others` joined with `name`.
+          const others = Array.isArray(message.others) ? message.others : [];
+          for (const other of others) {
+            const clean = _clean(String(other));
+            if (!room.members.includes(clean)) room.members.push(clean);
+          }
         });
         return false;
       case "part":

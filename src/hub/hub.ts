@@ -627,13 +627,13 @@ export class Hub {
     const room = this.#defaultRoom;
     const banned = room.isBanned(member);
     if (!banned) {
-      room.broadcast({
+      room.announceJoin(member, {
         type: "join",
         room: room.name,
         name: check.name,
         time,
         arrived: true,
-      }, null);
+      });
       this.#enter(member, state, room, time);
     } else member.room = null;
     const since = back?.leftAt;
@@ -900,12 +900,13 @@ export class Hub {
   /**
    * Tells each member whose lines were refused, once it has been quiet for
    * {@linkcode DROPPED_QUIET_MS}, how many were dropped: a netcat user who
-   * pasted too much and stopped learns it without typing again. The
-   * server's one ticker calls it.
+   * pasted too much and stopped learns it without typing again; and tells
+   * the joins the rooms hold for a crowd. The server's one ticker calls it.
    *
    * @param now Current time in milliseconds.
    */
   tick(now: number): void {
+    for (const room of this.#rooms) room.flushJoins();
     for (const member of this.#flooding) {
       const state = this.#members.get(member);
       if (state === undefined) this.#flooding.delete(member);
@@ -1293,14 +1294,14 @@ export class Hub {
     const op = room !== this.#defaultRoom &&
       (room.claimsOp(member) || (room.size === 0 && !room.awaitsOps));
     const voice = room.claimsVoice(member);
-    room.broadcast({
+    room.announceJoin(member, {
       type: "join",
       room: room.name,
       name: member.name,
       time,
       ...(op ? { op: true as const } : {}),
       ...(voice ? { voice: true as const } : {}),
-    }, null);
+    });
     this.#enter(member, state, room, time);
     if (voice) room.setVoice(member, true);
     if (op) room.setOp(member, true);

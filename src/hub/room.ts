@@ -21,6 +21,7 @@ import { roomKey } from "../protocol/room_name.ts";
 import type { HistoryStore, StoredLine } from "../store/history_store.ts";
 import type { RoomRecord } from "../store/room_store.ts";
 import type { Member } from "./member.ts";
+import { JoinCrowd, type JoinNotice } from "./join_crowd.ts";
 
 /** Options of {@linkcode Room}. */
 export interface RoomOptions {
@@ -61,6 +62,7 @@ const LIST_TOPIC_LENGTH = 100;
  * import { assertEquals } from "@std/assert";
  * import { Room } from "./room.ts";
  * import type { Member } from "./member.ts";
+import { JoinCrowd, type JoinNotice } from "./join_crowd.ts";
  * import type { ServerMessage } from "../protocol/messages.ts";
  * import { MemoryStore } from "../store/memory_store.ts";
  *
@@ -113,6 +115,7 @@ export class Room {
   #bans: RoomBan[] = [];
   #store: HistoryStore;
   #historySize: number;
+  #crowd = new JoinCrowd();
 
   /**
    * @param name The room's name, already checked.
@@ -185,7 +188,9 @@ export class Room {
    * @returns `true` if the member was in the room.
    */
   remove(member: Member): boolean {
-    if (!this.#set.delete(member)) return false;
+    if (!this.#set.has(member)) return false;
+    this.flushJoins();
+    this.#set.delete(member);
     this.#ops.delete(member);
     this.#voiced.delete(member);
     this.#list.splice(this.#list.indexOf(member), 1);
@@ -198,6 +203,7 @@ export class Room {
    * @returns The members it had, in join order.
    */
   clear(): Member[] {
+    this.flushJoins();
     const everyone = this.#list;
     this.#list = [];
     this.#set.clear();
@@ -481,6 +487,7 @@ export class Room {
    * @param except A member not to send it to (its sender), or `null`.
    */
   broadcast(message: ServerMessage, except: Member | null): void {
+    if (this.#crowd.holding) this.#crowd.flush(this.#list);
     // Indexed loop over the live list: a member dropped during the loop
     // (slow reader) only leaves the room later, from its read loop.
     const list = this.#list;
@@ -488,6 +495,25 @@ export class Room {
       const member = list[i]!;
       if (member !== except) member.deliver(message);
     }
+  }
+
+  /**
+   * Tells the room that someone joins, before it is added: at once, or,
+   * when a crowd is arriving, with the joins around it (see
+   * {@linkcode JoinCrowd}).
+   *
+   * @param joiner Who joins.
+   * @param notice Its join notice.
+   */
+  announceJoin(joiner: Member, notice: JoinNotice): void {
+    if (!this.#crowd.hold(joiner, notice, this.#list)) {
+      this.broadcast(notice, null);
+    }
+  }
+
+  /** Tells the joins held for a crowd now (the server's tick calls it). */
+  flushJoins(): void {
+    if (this.#crowd.holding) this.#crowd.flush(this.#list);
   }
 
   /**
@@ -628,6 +654,7 @@ export function clipText(text: string, max: number): string {
  * import { assertEquals } from "@std/assert";
  * import { broadcastOnce, Room } from "./room.ts";
  * import type { Member } from "./member.ts";
+import { JoinCrowd, type JoinNotice } from "./join_crowd.ts";
  * import type { ServerMessage } from "../protocol/messages.ts";
  * import { MemoryStore } from "../store/memory_store.ts";
  *
@@ -665,6 +692,7 @@ export function broadcastOnce(
   }
   const told = new Set<Member>();
   for (const room of rooms) {
+    room.flushJoins();
     for (const member of room.members) told.add(member);
   }
   for (const member of told) member.deliver(message);

@@ -59,6 +59,13 @@ export interface Strings {
   online(members: readonly string[]): string;
   /** Someone already here joined a room. */
   joinedRoom(name: string, room: string): string;
+  /**
+   * A crowd arrived in the chat: the first `names` (a list, as shown) and
+   * how many `others` (2 or more) with them.
+   */
+  joinedMany(names: string, others: string): string;
+  /** A crowd joined a room: the first `names` and how many `others`. */
+  joinedRoomMany(names: string, others: string, room: string): string;
   /** Someone left a room, with their reason if any. */
   partedRoom(name: string, room: string, reason?: string): string;
   /** Someone was kicked from a room. */
@@ -235,6 +242,10 @@ const EN: Strings = {
       } /help for commands.`,
   online: (members) => `Online (${members.length}): ${_list(members)}`,
   joinedRoom: (name, room) => `${name} joined ${room}`,
+  joinedMany: (names, others) =>
+    `${names} and ${others} others joined the chat!`,
+  joinedRoomMany: (names, others, room) =>
+    `${names} and ${others} others joined ${room}`,
   partedRoom: (name, room, reason) =>
     reason ? `${name} left ${room} (${reason})` : `${name} left ${room}`,
   kicked: (name, room, by, reason) =>
@@ -427,6 +438,9 @@ const PT: Strings = {
       } /help para ver os comandos.`,
   online: (members) => `Online (${members.length}): ${_list(members)}`,
   joinedRoom: (name, room) => `${name} entrou em ${room}`,
+  joinedMany: (names, others) => `${names} e mais ${others} entraram no chat!`,
+  joinedRoomMany: (names, others, room) =>
+    `${names} e mais ${others} entraram em ${room}`,
   partedRoom: (name, room, reason) =>
     reason ? `${name} saiu de ${room} (${reason})` : `${name} saiu de ${room}`,
   kicked: (name, room, by, reason) =>
@@ -642,10 +656,26 @@ export function roomEventText(
   const reason = (text: string | undefined) =>
     text === undefined ? undefined : show(text);
   switch (event.type) {
-    case "join":
+    case "join": {
+      if (event.others === undefined || event.others.length === 0) {
+        return event.arrived
+          ? strings.joined(show(event.name))
+          : strings.joinedRoom(show(event.name), room);
+      }
+      // A crowd: the first two and how many more, or all of up to three.
+      const all = [event.name, ...event.others];
+      const shown = all.length > 3 ? all.slice(0, 2) : all;
+      const names = _list(shown.map(show));
+      const more = String(all.length - shown.length);
+      if (shown.length === all.length) {
+        return event.arrived
+          ? strings.joined(names)
+          : strings.joinedRoom(names, room);
+      }
       return event.arrived
-        ? strings.joined(show(event.name))
-        : strings.joinedRoom(show(event.name), room);
+        ? strings.joinedMany(names, more)
+        : strings.joinedRoomMany(names, more, room);
+    }
     case "part":
       return strings.partedRoom(show(event.name), room, reason(event.reason));
     case "kick":

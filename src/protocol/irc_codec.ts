@@ -1257,22 +1257,27 @@ function _encode(message: ServerMessage, state: IrcState): string {
       );
     }
     case "join": {
-      const source = _source(state, message.name);
-      let out = _line(
-        source,
-        "JOIN",
-        [message.room],
-        _tags(state, message.time),
-      );
-      if (message.op) {
-        out += _line(server, "MODE", [message.room, "+o", message.name]);
-      }
-      if (message.voice) {
-        out += _line(server, "MODE", [message.room, "+v", message.name]);
-      }
-      const away = state.reader.peer?.(message.name)?.away;
-      if (away !== undefined && state.caps.has("away-notify")) {
-        out += _line(source, "AWAY", [away]);
+      let out = "";
+      // A crowd's joins told together are still one JOIN each here: IRC
+      // clients keep their nick lists from them.
+      for (const name of [message.name, ...(message.others ?? [])]) {
+        const source = _source(state, name);
+        out += _line(
+          source,
+          "JOIN",
+          [message.room],
+          _tags(state, message.time),
+        );
+        if (message.op && name === message.name) {
+          out += _line(server, "MODE", [message.room, "+o", message.name]);
+        }
+        if (message.voice && name === message.name) {
+          out += _line(server, "MODE", [message.room, "+v", message.name]);
+        }
+        const away = state.reader.peer?.(name)?.away;
+        if (away !== undefined && state.caps.has("away-notify")) {
+          out += _line(source, "AWAY", [away]);
+        }
       }
       return out;
     }

@@ -261,6 +261,11 @@ export type ServerMessage =
     arrived?: true;
     /** Present when the joiner has voice again (it had it before a restart). */
     voice?: true;
+    /**
+     * More who joined with `name`, in order, when a crowd arrives and the
+     * room tells their joins together ("ana, bob and 48 others joined").
+     */
+    others?: string[];
   }
   /** Someone left a room you are in (`/part`), with their reason if any. */
   | { type: "part"; room: string; name: string; reason?: string; time: number }

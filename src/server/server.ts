@@ -38,6 +38,7 @@ import type { Bus, BusStatus } from "../bus/bus.ts";
 import { LocalBus } from "../bus/local_bus.ts";
 import { RedisBus } from "../bus/redis_bus.ts";
 import { Replica } from "../hub/replica.ts";
+import { MemoryTrimmer } from "./memory_trimmer.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -346,8 +347,10 @@ export async function startServer(
   let ircTls: StreamGateway | null = null;
   const gateways: Gateway[] = [chat];
 
+  const trimmer = new MemoryTrimmer();
   // One timer for every connection's deadlines, prompts and pings.
   const ticker = setInterval(() => {
+    let connections = 0;
     const now = Date.now();
     try {
       hub.tick(clock());
@@ -357,6 +360,7 @@ export async function startServer(
     keeper.tick(now);
     for (const gateway of gateways) {
       for (const connection of gateway.live) {
+        connections++;
         try {
           connection.tick(now);
         } catch (error) {
@@ -366,6 +370,7 @@ export async function startServer(
         }
       }
     }
+    trimmer.tick(connections);
   }, _tickMs(config));
 
   let announcer: Announcer | null = null;

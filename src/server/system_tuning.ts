@@ -45,6 +45,7 @@ const SYMBOLS = {
     result: "i32",
   },
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
+  malloc_trim: { parameters: ["usize"], result: "i32" },
 } as const;
 
 function _libc(): Deno.DynamicLibrary<typeof SYMBOLS> | null {
@@ -168,6 +169,29 @@ function _listenerFds(
     }
   }
   return fds;
+}
+
+/**
+ * Gives the memory the C heap holds free back to the system (glibc's
+ * `malloc_trim(0)`, which also releases free pages inside the heap, not
+ * only at its end). Deno's sockets and buffers live there: after a crowd
+ * arrived, the heap is full of holes no one uses, and without this the
+ * process keeps them for good.
+ *
+ * @returns `true` when memory was given back; `false` when there was none
+ * to give, or this cannot be done here (not Linux, no `--allow-ffi`).
+ */
+export function trimMemory(): boolean {
+  const libc = _libc();
+  if (libc === null) return false;
+  try {
+    return libc.symbols.malloc_trim(0n) === 1;
+  } catch {
+    // A libc without malloc_trim (musl has none to find).
+    return false;
+  } finally {
+    libc.close();
+  }
 }
 
 /** What {@linkcode limitNotes} says the limits should allow. */

@@ -45,6 +45,10 @@ export interface PageText {
   joinCode: string;
   /** Someone already here joined a room: `{name}`, `{room}`. */
   joinedRoom: string;
+  /** A crowd arrived: `{names}` (the first ones), `{count}` more. */
+  joinedMany: string;
+  /** A crowd joined a room: `{names}`, `{count}` more, `{room}`. */
+  joinedRoomMany: string;
   /** Someone left a room: `{name}`, `{room}`. */
   partedRoom: string;
   /** Someone left a room with a reason: `{name}`, `{room}`, `{reason}`. */
@@ -134,6 +138,8 @@ export function pageText(lang: Lang): PageText {
     privateTo: strings.privateTo("{name}"),
     joinCode: DISCOVERY_STRINGS[lang].pageJoinCode,
     joinedRoom: strings.joinedRoom("{name}", "{room}"),
+    joinedMany: strings.joinedMany("{names}", "{count}"),
+    joinedRoomMany: strings.joinedRoomMany("{names}", "{count}", "{room}"),
     partedRoom: strings.partedRoom("{name}", "{room}"),
     partedRoomReason: strings.partedRoom("{name}", "{room}", "{reason}"),
     kicked: strings.kicked("{name}", "{room}", "{by}"),

@@ -1131,13 +1131,39 @@ export class WebClientState {
       }
       case "join": {
         this.#noteTime(message.time);
-        const name = cleanText(message.name);
         const room = cleanText(message.room);
+        // A crowd's joins come together: `others` joined with `name`.
+        const others = Array.isArray(message.others) ? message.others : [];
+        const all = [message.name, ...others].map((name) =>
+          cleanText(String(name))
+        );
         this.#update(room, (known) => {
-          if (!known.members.includes(name)) known.members.push(name);
-          if (message.op) known.ops.push(name);
-          if (message.voice) known.voiced.push(name);
+          for (const name of all) {
+            if (!known.members.includes(name)) known.members.push(name);
+          }
+          if (message.op) known.ops.push(all[0] ?? "");
+          if (message.voice) known.voiced.push(all[0] ?? "");
         });
+        if (all.length > 3) {
+          const names = all.slice(0, 2).join(", ");
+          const count = String(all.length - 2);
+          return [
+            message.arrived
+              ? this.#notice(
+                text.joinedMany,
+                { names, count },
+                message.time,
+                room,
+              )
+              : this.#notice(
+                text.joinedRoomMany,
+                { names, count, room },
+                message.time,
+                room,
+              ),
+          ];
+        }
+        const name = all.join(", ");
         return [
           message.arrived
             ? this.#notice(text.joined, { name }, message.time, room)

@@ -25,6 +25,7 @@ import { WORKLOADS } from "./results.ts";
 import { RunError } from "./run_error.ts";
 import { ServerProcess } from "./server_process.ts";
 import { RedisServer } from "../_redis.ts";
+import { V8_FLAGS } from "../../src/tools/compile.ts";
 
 /** Options of {@linkcode runBench}. */
 export interface BenchOptions {
@@ -97,7 +98,7 @@ export interface BenchOptions {
  * or the compiled program that `CHAT_BIN` names.
  */
 export const CHAT_COMMAND = `${
-  Deno.env.get("CHAT_BIN") || "deno run -A main.ts"
+  Deno.env.get("CHAT_BIN") || `deno run -A ${V8_FLAGS.join(" ")} main.ts`
 } serve --host 127.0.0.1 --port 0 --web-port 0 --no-rate-limit --max-per-ip 0 --max-users 0 --lang en`;
 
 /** What the bench adds to {@linkcode CHAT_COMMAND}: where the history is. */

@@ -20,6 +20,7 @@ import {
   PERMISSIONS,
   runtimeDownloadFailure,
   stampBuildInfo,
+  V8_FLAGS,
 } from "../../src/tools/compile.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -106,6 +107,17 @@ Deno.test("the compiled program gets exactly the permissions chat serve runs wit
   assertFalse(PERMISSIONS.some((flag) => /^--allow-run/.test(flag)));
 });
 
+Deno.test("the tasks that run chat give V8 the flags the compiled program has", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", ROOT)),
+  );
+  for (const task of ["serve", "join"]) {
+    const flags = String(config.tasks[task]).split(/\s+/)
+      .filter((word) => word.startsWith("--v8-flags"));
+    assertEquals(flags, [...V8_FLAGS], `deno task ${task}`);
+  }
+});
+
 Deno.test("compileArgs() passes the target, the permissions and the output to deno compile", () => {
   assertEquals(
     compileArgs(
@@ -117,6 +129,7 @@ Deno.test("compileArgs() passes the target, the permissions and the output to de
       "--target",
       "aarch64-apple-darwin",
       ...PERMISSIONS,
+      ...V8_FLAGS,
       "--output",
       "dist/chat",
       "main.ts",
