@@ -277,6 +277,40 @@ export class ClaimRegistry {
   }
 
   /**
+   * Claims a name for a TLS client certificate (IRC CertFP), or adds the
+   * certificate to a claim its caller holds.
+   *
+   * @param name The name.
+   * @param credential What the caller proved, or `null` for a name nobody
+   * holds.
+   * @param fp The certificate's SHA-256 fingerprint.
+   * @returns The credential the certificate gives, or `null` when the name
+   * is another's (nothing changed).
+   */
+  setCertFp(
+    name: string,
+    credential: Credential | null,
+    fp: string,
+  ): Credential | null {
+    const check = this.check(name, credential);
+    if (this.#open || check.status === "registered") return null;
+    const now = this.#now();
+    this.#save(
+      check.status === "yours"
+        ? { ...check.record, certFp: fp, lastUsed: now }
+        : {
+          key: lookalikeKeys(name)[0]!,
+          name,
+          certFp: fp,
+          claimedAt: now,
+          lastUsed: now,
+          rooms: [],
+        },
+    );
+    return { kind: "certfp", fp };
+  }
+
+  /**
    * Checks a password for a name (netcat's `/identify`, the page over
    * plain HTTP, IRC's SASL PLAIN). Each guess costs a token for the name
    * and for the address; without tokens nothing is tried.
