@@ -8,8 +8,10 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { Client } from "irc-framework";
 import { ChatProcess, eventually, LineClient } from "../_helpers.ts";
 import { have, Netcat } from "../_tools.ts";
+import { TmuxWindow } from "../_tmux.ts";
 
 const HAVE_NC = have("nc", "-h");
+const HAVE_IRSSI = have("irssi", "--version") && have("tmux", "-V");
 const HAVE_OPENSSL = have("openssl", "version");
 
 interface Seen {
@@ -269,6 +271,53 @@ Deno.test({
         assertEquals(registered.nick, "certy");
       });
     } finally {
+      await stop(server);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "irssi logs in with SASL PLAIN (/network add -sasl_mechanism plain) as a name a netcat user registered",
+  ignore: !HAVE_NC || !HAVE_IRSSI,
+  async fn() {
+    const { server, port } = await serve();
+    const home = await Deno.makeTempDir({ prefix: "chat_irssi_sasl_" });
+    const irssi = new TmuxWindow();
+    const watcher = new Netcat("127.0.0.1", port);
+    const command = async (line: string) => {
+      await irssi.type(line);
+      await irssi.press("Enter");
+    };
+    try {
+      await registerByNetcat(port, "nina", "horse-battery");
+      await watcher.send("watcher");
+      await watcher.waitFor("Welcome, watcher!");
+      await Deno.writeTextFile(
+        `${home}/config`,
+        'settings = { core = { real_name = "Irssi User"; user_name = "irs"; nick = "guest"; }; "fe-common/core" = { theme = "default"; }; };\n',
+      );
+      await irssi.start(
+        `TERM=screen irssi --home='${home}' -n guest`,
+        { width: 160, height: 40 },
+      );
+      await irssi.waitForScreen(
+        "irssi to start",
+        (rows) => rows.some((row) => row.includes("Irssi v")) || undefined,
+      );
+      await command(
+        "/network add -sasl_mechanism plain -sasl_username nina -sasl_password horse-battery chatnet",
+      );
+      await command(`/server add -network chatnet 127.0.0.1 ${port}`);
+      await command("/connect chatnet");
+      // Registered under the claimed name, not the nick irssi asked for.
+      await watcher.waitFor("nina joined the chat!");
+      await command("/quit bye");
+      await watcher.waitFor("nina left the chat!");
+    } finally {
+      await irssi.stop();
+      await watcher.stop();
+      await Deno.remove(home, { recursive: true });
       await stop(server);
     }
   },
