@@ -89,6 +89,18 @@ export interface ClaimRegistryOptions {
   guesses?: TokenBucketOptions;
 }
 
+/** Options of {@linkcode ClaimRegistry.verifyPassword}. */
+export interface VerifyPasswordOptions {
+  /**
+   * Whether a name without a password costs what a wrong guess costs: a
+   * token of the address, and a hash's time against a decoy, so that
+   * neither the answer's time nor a limit tells whether the name exists
+   * (IRC's SASL, whose every failure reads the same).
+   * @default {false}
+   */
+  blind?: boolean;
+}
+
 /** Milliseconds in a day. */
 export const DAY_MS = 86_400_000;
 
@@ -123,6 +135,7 @@ export class ClaimRegistry {
   #cost: number;
   #guesses: TokenBucketOptions;
   #buckets = new Map<string, TokenBucket>();
+  #decoy: Promise<string> | undefined;
 
   /**
    * Loads the claims the store keeps.
@@ -318,15 +331,26 @@ export class ClaimRegistry {
    * @param name The name.
    * @param password The password given.
    * @param address Where the guess comes from.
+   * @param options Whether a name without a password is checked blind.
    * @returns What the guess came to, and on `"ok"` the credential.
    */
   async verifyPassword(
     name: string,
     password: string,
     address: string,
+    options: VerifyPasswordOptions = {},
   ): Promise<{ result: GuessResult; credential?: Credential }> {
     const record = this.#open ? undefined : this.#find(name);
-    if (record?.passwordHash === undefined) return { result: "none" };
+    if (record?.passwordHash === undefined) {
+      if (options.blind !== true) return { result: "none" };
+      const now = this.#now();
+      if (!this.#bucket(`address ${address}`, now).take(now)) {
+        return { result: "slow" };
+      }
+      this.#decoy ??= hashPassword("decoy", { cost: this.#cost });
+      await verifyPassword(password, await this.#decoy);
+      return { result: "none" };
+    }
     const now = this.#now();
     const byName = this.#bucket(`name ${record.key}`, now).take(now);
     const byAddress = this.#bucket(`address ${address}`, now).take(now);

@@ -846,6 +846,7 @@ export class Session implements Member, Reader, TransportSink {
       intent.account,
       intent.password,
       this.address,
+      { blind: true },
     ).then(({ result, credential }) =>
       done(result === "ok" ? credential ?? null : null, true)
     );
