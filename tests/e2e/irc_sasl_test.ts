@@ -157,6 +157,37 @@ Deno.test({
       } finally {
         await raw.close();
       }
+      // REGISTER alone needs a client certificate; with a password it
+      // claims the nick, which SASL then proves.
+      const plain = await LineClient.connect(port);
+      try {
+        await plain.write("NICK plainy\r\nUSER plainy 0 * :P\r\n");
+        await plain.expect(/ 001 plainy /);
+        await plain.write("REGISTER\r\n");
+        assertMatch(
+          await plain.expect(/NOTICE plainy :No client certificate/),
+          /REGISTER <password>/,
+        );
+        await plain.write("REGISTER :more horses\r\n");
+        await plain.expect(/NOTICE plainy :The name "plainy" is registered/);
+        // Gone from the hub before the name is asked for again.
+        await plain.write("QUIT\r\n");
+        await plain.ended;
+      } finally {
+        await plain.close();
+      }
+      await withClient(async ({ client, find }) => {
+        client.connect({
+          host: "127.0.0.1",
+          port,
+          nick: "plainy2",
+          username: "p",
+          gecos: "P",
+          account: { account: "plainy", password: "more horses" },
+        });
+        const registered = await find("001", (e) => e.type === "registered");
+        assertEquals(registered.nick, "plainy");
+      });
       // No password reaches the log.
       for (const line of [...server.stdout, ...server.stderr]) {
         assert(!line.includes("horse"), line);
