@@ -89,6 +89,8 @@ async function registerByNetcat(
     await nc.send(`/register ${password}`);
     await nc.waitFor("is registered to you");
     await nc.send("/quit");
+    // Its end comes after the server closed it: the name is free again.
+    await nc.end();
   } finally {
     await nc.stop();
   }
