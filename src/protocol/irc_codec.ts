@@ -1356,8 +1356,8 @@ function _encode(message: ServerMessage, state: IrcState): string {
       return "";
     case "history":
       return _lines(state, message.room, message.lines);
-    // What was said since a claimed name left: IRC users cannot claim a
-    // name yet (SASL is to come), but a catch-up reads as a replay would.
+    // What was said since a claimed name (SASL, CertFP) left: it reads
+    // as a replay would.
     case "catch_up":
       return _history(state, message.room, message.lines);
     // Only a hello with a key is challenged; IRC's never carries one.

@@ -143,6 +143,9 @@ const MAX_BAD_LINES = 10;
 const MAX_NAME_GUESSES = 5;
 const MAX_NAME_TRIES = 20;
 const FLUSH_DEADLINE_MS = 1500;
+// Intents held while a SASL check runs (a client that pipelines its
+// registration behind AUTHENTICATE sends a few).
+const MAX_HELD_INTENTS = 32;
 
 /**
  * One connection, before and after it joins the hub. Call
@@ -199,10 +202,11 @@ export class Session implements Member, Reader, TransportSink {
   #namePasswordFor: string | null = null;
   #nameGuesses = 0;
   // IRC's SASL: the account it logged in as (the name registered), whether
-  // a check is under way, and a hello (CAP END) that came meanwhile.
+  // a check is under way, and what came meanwhile (CAP END's hello and
+  // LUSERS), in order.
   #saslAccount: string | null = null;
   #saslChecking = false;
-  #heldHello: Extract<Intent, { type: "hello" }> | null = null;
+  #held: Intent[] = [];
 
   /**
    * Starts a connection's life; nothing is read until
@@ -562,6 +566,15 @@ export class Session implements Member, Reader, TransportSink {
   }
 
   #onIntent(intent: Intent): void {
+    if (this.#saslChecking && intent.type !== "quit") {
+      // Registration (and all else) waits until SASL has ended.
+      if (this.#held.length >= MAX_HELD_INTENTS) {
+        this.#exit("protocol", "too many lines before SASL ended", true);
+        return;
+      }
+      this.#held.push(intent);
+      return;
+    }
     switch (intent.type) {
       case "hello":
         if (this.#hub.has(this)) {
@@ -583,11 +596,6 @@ export class Session implements Member, Reader, TransportSink {
           return;
         }
         if (!this.#authenticated && !this.#checkPassword(intent.password)) {
-          return;
-        }
-        if (this.#saslChecking) {
-          // Registration waits until SASL has ended.
-          this.#heldHello = intent;
           return;
         }
         if (this.#saslAccount !== null) {
@@ -805,7 +813,7 @@ export class Session implements Member, Reader, TransportSink {
   // (EXTERNAL). Every failure answers the same, and wrong passwords count
   // as the plain dialect's do. The password is never logged.
   #sasl(intent: Extract<Intent, { type: "sasl" }>): void {
-    if (this.#hub.has(this) || this.#saslChecking || this.#checking) {
+    if (this.#hub.has(this) || this.#checking) {
       this.deliver({ type: "sasl", ok: false });
       return;
     }
@@ -824,9 +832,9 @@ export class Session implements Member, Reader, TransportSink {
         }
         this.deliver({ type: "sasl", ok: false });
       }
-      const held = this.#heldHello;
-      this.#heldHello = null;
-      if (held !== null) this.#onIntent(held);
+      const held = this.#held;
+      this.#held = [];
+      for (const intent of held) this.#onIntent(intent);
     };
     this.#saslChecking = true;
     if (intent.mechanism === "EXTERNAL") {

@@ -33,6 +33,8 @@ function watchedClient() {
       "sasl failed",
       "nick in use",
       "notice",
+      "privmsg",
+      "join",
     ]
   ) {
     client.on(
@@ -81,6 +83,7 @@ async function registerByNetcat(
   port: number,
   name: string,
   password: string,
+  room?: string,
 ): Promise<void> {
   const nc = new Netcat("127.0.0.1", port);
   try {
@@ -88,6 +91,10 @@ async function registerByNetcat(
     await nc.waitFor(`Welcome, ${name}!`);
     await nc.send(`/register ${password}`);
     await nc.waitFor("is registered to you");
+    if (room !== undefined) {
+      await nc.send(`/join ${room}`);
+      await nc.waitFor(`You joined ${room}.`);
+    }
     await nc.send("/quit");
     // Its end comes after the server closed it: the name is free again.
     await nc.end();
@@ -103,22 +110,51 @@ Deno.test({
   async fn() {
     const { server, port } = await serve();
     try {
-      await registerByNetcat(port, "nina", "correct horse");
-      await withClient(async ({ client, find }) => {
-        client.connect({
-          host: "127.0.0.1",
-          port,
-          nick: "guest",
-          username: "nina",
-          gecos: "Nina",
-          account: { account: "nina", password: "correct horse" },
+      await registerByNetcat(port, "nina", "correct horse", "#games");
+      // Stays in #games while nina is away, so the room (and what was said
+      // in it) is there when nina comes back.
+      const talker = new Netcat("127.0.0.1", port);
+      try {
+        await talker.send("talker");
+        await talker.waitFor("Welcome, talker!");
+        await talker.send("/join #games");
+        await talker.waitFor("You joined #games.");
+        await talker.send("said while nina was away");
+        // Lines are handled in order: once /help is answered, the line
+        // before it is in the history.
+        await talker.send("/help");
+        await talker.waitFor("leave the chat");
+        await withClient(async ({ client, find }) => {
+          client.connect({
+            host: "127.0.0.1",
+            port,
+            nick: "guest",
+            username: "nina",
+            gecos: "Nina",
+            account: { account: "nina", password: "correct horse" },
+          });
+          const loggedin = await find("900", (e) => e.type === "loggedin");
+          assertEquals(loggedin.account, "nina");
+          // Registered under the claimed name, not the nick it asked for.
+          const registered = await find("001", (e) => e.type === "registered");
+          assertEquals(registered.nick, "nina");
+          // Coming back under the claimed name: back in its room, and shown
+          // what was said there since it left.
+          await find(
+            "its JOIN of #games",
+            (e) =>
+              e.type === "join" && e.nick === "nina" && e.channel === "#games",
+          );
+          await find(
+            "the catch-up",
+            (e) =>
+              e.type === "privmsg" && e.nick === "talker" &&
+              e.message === "said while nina was away",
+          );
         });
-        const loggedin = await find("900", (e) => e.type === "loggedin");
-        assertEquals(loggedin.account, "nina");
-        // Registered under the claimed name, not the nick it asked for.
-        const registered = await find("001", (e) => e.type === "registered");
-        assertEquals(registered.nick, "nina");
-      });
+      } finally {
+        await talker.stop();
+      }
       await withClient(async ({ client, find, seen }) => {
         client.connect({
           host: "127.0.0.1",
@@ -351,6 +387,36 @@ Deno.test({
       await irssi.stop();
       await watcher.stop();
       await Deno.remove(home, { recursive: true });
+      await stop(server);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "A client that sends CAP END right behind its SASL payload registers once SASL has ended, with its LUSERS, MOTD and room",
+  ignore: !HAVE_NC,
+  async fn() {
+    const { server, port } = await serve();
+    try {
+      await registerByNetcat(port, "nina", "pw");
+      const client = await LineClient.connect(port);
+      try {
+        await client.write(
+          "CAP LS 302\r\nNICK guest\r\nUSER nina 0 * :N\r\nCAP REQ :sasl\r\nAUTHENTICATE PLAIN\r\n",
+        );
+        await client.expect("AUTHENTICATE +");
+        // No wait for 903: the registration is pipelined behind it.
+        await client.write(`AUTHENTICATE ${btoa("\0nina\0pw")}\r\nCAP END\r\n`);
+        await client.expect(/ 903 \* :SASL authentication successful$/);
+        await client.expect(/ 001 nina /);
+        await client.expect(/ 251 nina /);
+        await client.expect(/ 422 nina /);
+        await client.expect(/ 366 nina #general /);
+      } finally {
+        await client.close();
+      }
+    } finally {
       await stop(server);
     }
   },
