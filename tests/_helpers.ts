@@ -319,9 +319,14 @@ export class ChatProcess {
       stdin?: boolean;
       env?: Record<string, string>;
       prefix?: string[];
+      /** See `ChatCommandOptions.isolate`. */
+      isolate?: boolean;
     } = {},
   ) {
-    const chat = chatCommand(args);
+    const chat = chatCommand(
+      args,
+      options.isolate === undefined ? {} : { isolate: options.isolate },
+    );
     const [command, ...fullArgs] = [
       ...options.prefix ?? [],
       chat.cmd,

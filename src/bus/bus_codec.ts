@@ -57,6 +57,7 @@ const COMMAND_FIELDS: Readonly<
   "topic-lock": { room: "string", "on!": "boolean" },
   oper: { "password!": "string" },
   register: { "password!": "string" },
+  "register-cert": {},
   identify: { "password!": "string" },
   help: {},
   quit: { reason: "string" },

@@ -169,9 +169,12 @@ export async function findServer(
   const server = servers[index]!;
   const address = serverAddress(server);
   error(
+    // The fingerprint it announced is shown, never trusted: only the
+    // address goes on, and chat join judges the server as any other.
     strings.joiningFound(
       _clean(server.name),
       formatAddress(address.hostname, address.port),
+      server.fingerprint === undefined ? undefined : _clean(server.fingerprint),
     ),
   );
   return address;

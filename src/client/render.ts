@@ -420,6 +420,7 @@ function _render(
     case "ping":
     case "pong":
     case "challenge":
+    case "sasl":
       return undefined;
   }
 }

@@ -63,6 +63,13 @@ export interface AnnouncedServer {
   webPort: number | null;
   /** The native dialect's version. */
   version: number;
+  /**
+   * The fingerprint (`SHA256:…`) of the certificate the chat port's TLS
+   * shows: announced as `tls=true fp=…`, for people to compare, never
+   * trusted by itself.
+   * @default {undefined} the chat port does not speak TLS (`tls=false`)
+   */
+  fingerprint?: string;
 }
 
 /** Options of {@linkcode Announcer.start}. */
@@ -336,7 +343,10 @@ export class Announcer {
         version: this.#server.version,
         name: this.#instance,
         webPort: this.#server.webPort,
-        tls: false,
+        tls: this.#server.fingerprint !== undefined,
+        ...(this.#server.fingerprint === undefined
+          ? {}
+          : { fingerprint: this.#server.fingerprint }),
         ...(people === undefined ? {} : { people }),
       },
     };

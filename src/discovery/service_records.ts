@@ -7,7 +7,7 @@
  *   (and `_services._dns-sd._udp.local PTR _chat._tcp.local`);
  * - `<instance>._chat._tcp.local SRV 0 0 <port> <host>.local`;
  * - `<instance>._chat._tcp.local TXT txtvers=1 proto=1 name=… web=50002
- *   tls=false [fp=…] [people=N]`;
+ *   tls=true fp=SHA256:… [people=N]` (`tls=false` and no `fp` from a server without TLS);
  * - `<host>.local A` (and `AAAA`) with the addresses of the interface the
  *   answer goes out on.
  *

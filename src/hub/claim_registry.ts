@@ -89,6 +89,18 @@ export interface ClaimRegistryOptions {
   guesses?: TokenBucketOptions;
 }
 
+/** Options of {@linkcode ClaimRegistry.verifyPassword}. */
+export interface VerifyPasswordOptions {
+  /**
+   * Whether a name without a password costs what a wrong guess costs: a
+   * token of the address, and a hash's time against a decoy, so that
+   * neither the answer's time nor a limit tells whether the name exists
+   * (IRC's SASL, whose every failure reads the same).
+   * @default {false}
+   */
+  blind?: boolean;
+}
+
 /** Milliseconds in a day. */
 export const DAY_MS = 86_400_000;
 
@@ -123,6 +135,7 @@ export class ClaimRegistry {
   #cost: number;
   #guesses: TokenBucketOptions;
   #buckets = new Map<string, TokenBucket>();
+  #decoy: Promise<string> | undefined;
 
   /**
    * Loads the claims the store keeps.
@@ -277,6 +290,40 @@ export class ClaimRegistry {
   }
 
   /**
+   * Claims a name for a TLS client certificate (IRC CertFP), or adds the
+   * certificate to a claim its caller holds.
+   *
+   * @param name The name.
+   * @param credential What the caller proved, or `null` for a name nobody
+   * holds.
+   * @param fp The certificate's SHA-256 fingerprint.
+   * @returns The credential the certificate gives, or `null` when the name
+   * is another's (nothing changed).
+   */
+  setCertFp(
+    name: string,
+    credential: Credential | null,
+    fp: string,
+  ): Credential | null {
+    const check = this.check(name, credential);
+    if (this.#open || check.status === "registered") return null;
+    const now = this.#now();
+    this.#save(
+      check.status === "yours"
+        ? { ...check.record, certFp: fp, lastUsed: now }
+        : {
+          key: lookalikeKeys(name)[0]!,
+          name,
+          certFp: fp,
+          claimedAt: now,
+          lastUsed: now,
+          rooms: [],
+        },
+    );
+    return { kind: "certfp", fp };
+  }
+
+  /**
    * Checks a password for a name (netcat's `/identify`, the page over
    * plain HTTP, IRC's SASL PLAIN). Each guess costs a token for the name
    * and for the address; without tokens nothing is tried.
@@ -284,15 +331,26 @@ export class ClaimRegistry {
    * @param name The name.
    * @param password The password given.
    * @param address Where the guess comes from.
+   * @param options Whether a name without a password is checked blind.
    * @returns What the guess came to, and on `"ok"` the credential.
    */
   async verifyPassword(
     name: string,
     password: string,
     address: string,
+    options: VerifyPasswordOptions = {},
   ): Promise<{ result: GuessResult; credential?: Credential }> {
     const record = this.#open ? undefined : this.#find(name);
-    if (record?.passwordHash === undefined) return { result: "none" };
+    if (record?.passwordHash === undefined) {
+      if (options.blind !== true) return { result: "none" };
+      const now = this.#now();
+      if (!this.#bucket(`address ${address}`, now).take(now)) {
+        return { result: "slow" };
+      }
+      this.#decoy ??= hashPassword("decoy", { cost: this.#cost });
+      await verifyPassword(password, await this.#decoy);
+      return { result: "none" };
+    }
     const now = this.#now();
     const byName = this.#bucket(`name ${record.key}`, now).take(now);
     const byAddress = this.#bucket(`address ${address}`, now).take(now);

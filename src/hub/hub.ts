@@ -236,6 +236,12 @@ export interface RegisterOptions {
    * @default {null} nothing: only unclaimed names
    */
   credential?: Credential | null;
+  /**
+   * The SHA-256 fingerprint of the TLS client certificate the connection
+   * showed (IRC CertFP), which `/register` claims the name for too.
+   * @default {undefined} none
+   */
+  certFp?: string;
 }
 
 /** Options of {@linkcode Hub.apply} and {@linkcode Hub.input}. */
@@ -302,6 +308,8 @@ interface _MemberState {
   // `/identify`).
   credential: Credential | null;
   pendingName: string | null;
+  // The TLS client certificate's fingerprint, if the connection showed one.
+  certFp: string | null;
   // The id of the oldest line shown of each room (`/history` pages back
   // from it); absent: none shown yet, the next page is the newest.
   shown: Map<Room, number>;
@@ -326,6 +334,7 @@ function _memberState(
     operTries: 0,
     credential,
     pendingName: null,
+    certFp: null,
     shown: new Map(),
     lastSearch: null,
     away: null,
@@ -622,6 +631,7 @@ export class Hub {
       this.#rateLimit ? new TokenBucket(this.#rateLimit, time) : null,
       credential,
     );
+    state.certFp = options.certFp ?? null;
     this.#members.set(member, state);
     this.#names.claim(check.name, member);
     const room = this.#defaultRoom;
@@ -1074,6 +1084,9 @@ export class Hub {
         return;
       case "identify":
         this.#identify(member, state, command.password);
+        return;
+      case "register-cert":
+        this.#registerCert(member, state);
         return;
       case "history":
         this.#history(member, state, command, options);
@@ -2004,6 +2017,10 @@ export class Hub {
         }
         // A key keeps the name; a password is the only proof otherwise.
         state.credential ??= credential;
+        // A client certificate shown claims the name too (IRC CertFP).
+        if (state.certFp !== null) {
+          this.#claims.setCertFp(name, credential, state.certFp);
+        }
         member.deliver({
           type: "info",
           code: "registered",
@@ -2011,6 +2028,39 @@ export class Hub {
         });
       },
     );
+  }
+
+  // IRC's `REGISTER` alone: claims the member's name for the TLS client
+  // certificate its connection showed.
+  #registerCert(member: Member, state: _MemberState): void {
+    const words = CLAIM_STRINGS[member.lang];
+    if (this.#claims.open) {
+      this.#error(member, "claims_off", words.claimsOff);
+      return;
+    }
+    if (state.certFp === null) {
+      this.#error(member, "no_certificate", words.noCertificate);
+      return;
+    }
+    const credential = this.#claims.setCertFp(
+      member.name,
+      state.credential,
+      state.certFp,
+    );
+    if (credential === null) {
+      this.#error(
+        member,
+        "name_registered",
+        STRINGS[member.lang].nameError("registered", member.name),
+      );
+      return;
+    }
+    state.credential ??= credential;
+    member.deliver({
+      type: "info",
+      code: "registered",
+      text: words.registeredCert(member.name),
+    });
   }
 
   // `/identify <password>`: proves the registered name the member asked

@@ -21,6 +21,10 @@ export interface ClaimStrings {
   registered(name: string): string;
   /** `/register` on a server with `--open-names`. */
   claimsOff: string;
+  /** IRC's `REGISTER` alone, on a connection without a client certificate. */
+  noCertificate: string;
+  /** The name is now claimed for the client certificate shown (CertFP). */
+  registeredCert(name: string): string;
   /** `/register` with a password too long. */
   passwordTooLong(max: number): string;
   /** `/identify` with no claimed name asked for. */
@@ -41,6 +45,10 @@ const EN: ClaimStrings = {
   registered: (name) =>
     `The name "${name}" is registered to you: /identify <password> proves it from any client`,
   claimsOff: "This server does not keep names (--open-names)",
+  noCertificate:
+    "No client certificate: connect with TLS and a certificate, or REGISTER <password>",
+  registeredCert: (name) =>
+    `The name "${name}" is registered to your client certificate: SASL EXTERNAL (or connecting with it) proves it`,
   passwordTooLong: (max) => `A password has at most ${max} characters`,
   nothingToIdentify:
     "Nothing to identify: ask for a registered name with /nick first",
@@ -60,6 +68,10 @@ const PT: ClaimStrings = {
   registered: (name) =>
     `O nome "${name}" está registrado para você: /identify <senha> o prova de qualquer cliente`,
   claimsOff: "Este servidor não guarda nomes (--open-names)",
+  noCertificate:
+    "Sem certificado de cliente: conecte com TLS e um certificado, ou REGISTER <senha>",
+  registeredCert: (name) =>
+    `O nome "${name}" está registrado para o seu certificado de cliente: SASL EXTERNAL (ou conectar com ele) o prova`,
   passwordTooLong: (max) => `Uma senha tem no máximo ${max} caracteres`,
   nothingToIdentify:
     "Nada a identificar: peça antes um nome registrado com /nick",

@@ -15,7 +15,7 @@ export interface DiscoveryStrings {
   /** `chat find` found nothing. */
   noneListed: string;
   /** Found one server; joining it. */
-  joiningFound(name: string, address: string): string;
+  joiningFound(name: string, address: string, fingerprint?: string): string;
   /** Found several, and there is no terminal to choose on. */
   severalFound(count: number): string;
   /** Above the list to choose from. */
@@ -38,7 +38,12 @@ const DISCOVERY_EN: DiscoveryStrings = {
   noneFound:
     "no chat server found on this network; give its address: chat join HOST[:PORT]",
   noneListed: "no chat server found on this network",
-  joiningFound: (name, address) => `found "${name}" at ${address}; joining`,
+  joiningFound: (name, address, fingerprint) =>
+    `found "${name}" at ${address}${
+      fingerprint === undefined
+        ? ""
+        : `, fingerprint ${fingerprint} (not verified: known servers decide)`
+    }; joining`,
   severalFound: (count) =>
     `${count} chat servers found on this network; give the address of one: chat join HOST[:PORT]`,
   chooseTitle: "Chat servers on this network:",
@@ -54,8 +59,12 @@ const DISCOVERY_PT: DiscoveryStrings = {
   noneFound:
     "nenhum servidor de chat encontrado nesta rede; informe o endereço: chat join HOST[:PORTA]",
   noneListed: "nenhum servidor de chat encontrado nesta rede",
-  joiningFound: (name, address) =>
-    `encontrado "${name}" em ${address}; entrando`,
+  joiningFound: (name, address, fingerprint) =>
+    `encontrado "${name}" em ${address}${
+      fingerprint === undefined
+        ? ""
+        : `, impressão digital ${fingerprint} (não verificada: decidem os servidores conhecidos)`
+    }; entrando`,
   severalFound: (count) =>
     `${count} servidores de chat encontrados nesta rede; informe o endereço de um: chat join HOST[:PORTA]`,
   chooseTitle: "Servidores de chat nesta rede:",

@@ -98,6 +98,13 @@ export type Intent =
     /** The password of a claimed name (`/register`), proving it. */
     namePassword?: string;
   }
+  /**
+   * IRC's SASL: a name's password (`PLAIN`), or the TLS client
+   * certificate the connection showed (`EXTERNAL`), proving `account`.
+   * The session answers with a `sasl` message.
+   */
+  | { type: "sasl"; mechanism: "PLAIN"; account: string; password: string }
+  | { type: "sasl"; mechanism: "EXTERNAL"; account: string }
   /** The answer to the server's `challenge`: a signature, base64url. */
   | { type: "proof"; signature: string }
   /** The server's password, given on its own (plain: a line before the name). */

@@ -85,6 +85,11 @@ export type Command =
   | { kind: "oper"; password: string }
   /** Claims your name with a password, or changes it. */
   | { kind: "register"; password: string }
+  /**
+   * Claims your name for the TLS client certificate the connection
+   * showed (IRC's `REGISTER` without a password: CertFP).
+   */
+  | { kind: "register-cert" }
   /** Proves the password of the registered name you asked for. */
   | { kind: "identify"; password: string }
   | { kind: "help" }

@@ -29,6 +29,12 @@ import type {
 import { MAX_NAME_LENGTH, nameKey } from "./name_rules.ts";
 import { MAX_ROOM_NAME_LENGTH } from "./room_name.ts";
 import { sanitizeText } from "./sanitize.ts";
+import {
+  parseSaslExternal,
+  parseSaslPlain,
+  readSaslChunk,
+  SASL_MECHANISMS,
+} from "./irc_sasl.ts";
 
 /**
  * The IRCv3 capabilities the server offers. `draft/chathistory` pages back
@@ -42,6 +48,7 @@ export const IRC_CAPABILITIES: readonly string[] = [
   "echo-message",
   "message-tags",
   "multi-prefix",
+  "sasl",
   "server-time",
 ];
 
@@ -98,6 +105,13 @@ export interface IrcState {
   asking: "names" | "who";
   /** Batches opened so far, for the next batch's reference. */
   batches: number;
+  /**
+   * The SASL exchange under way: its mechanism and the base64 chunks so
+   * far (`"checking"` once the session has the payload).
+   */
+  sasl: { mechanism: "PLAIN" | "EXTERNAL"; buffer: string } | "checking" | null;
+  /** The account SASL logged in as. */
+  account: string | null;
 }
 
 const DEFAULT_FACTS: ServerFacts = {
@@ -119,6 +133,7 @@ const BEFORE_REGISTRATION = new Set([
   "PING",
   "PONG",
   "QUIT",
+  "AUTHENTICATE",
 ]);
 
 const encoder = new TextEncoder();
@@ -131,7 +146,14 @@ function _bytes(text: string): number {
 
 // Commands whose last parameter is written bare unless it must not be;
 // the others (texts, numerics) always get a trailing `:`.
-const BARE_LAST = new Set(["JOIN", "NICK", "MODE", "PING", "BATCH"]);
+const BARE_LAST = new Set([
+  "JOIN",
+  "NICK",
+  "MODE",
+  "PING",
+  "BATCH",
+  "AUTHENTICATE",
+]);
 
 /** One line with its CRLF; the parameters are as IRC needs them. */
 function _line(
@@ -378,7 +400,15 @@ function _cap(state: IrcState, params: string[]): Decoded {
       if (!joined) state.negotiating = true;
       // 302 and later imply cap-notify.
       if (Number(params[1] ?? 0) >= 302) state.caps.add("cap-notify");
-      return reply("LS", IRC_CAPABILITIES.join(" "));
+      // 302 and later see the mechanisms too.
+      return reply(
+        "LS",
+        IRC_CAPABILITIES.map((cap) =>
+          cap === "sasl" && Number(params[1] ?? 0) >= 302
+            ? `sasl=${SASL_MECHANISMS.join(",")}`
+            : cap
+        ).join(" "),
+      );
     case "LIST":
       return reply("LIST", [...state.caps].sort().join(" "));
     case "REQ": {
@@ -795,6 +825,16 @@ function _registered(
       );
     case "OPER":
       return _command({ kind: "oper", password: params[1]! });
+    // `REGISTER <password>` (irssi's `/register`) claims the nick with a
+    // password; `REGISTER` alone, for the TLS client certificate shown.
+    case "REGISTER":
+      return params[0]
+        ? _command({ kind: "register", password: params.at(-1)! })
+        : _command({ kind: "register-cert" });
+    case "IDENTIFY":
+      return params[0]
+        ? _command({ kind: "identify", password: params.at(-1)! })
+        : _reply(_numeric(state, "461", command, "Not enough parameters"));
     case "ISON":
       return _peers(
         state,
@@ -852,6 +892,7 @@ function _decodeLine(line: string, state: IrcState): Decoded {
     return _reply(_numeric(state, "461", command, "Not enough parameters"));
   }
   if (command === "CAP") return _cap(state, params);
+  if (command === "AUTHENTICATE") return _authenticate(state, params);
   if (state.reader.joined) return _registered(state, command, params);
   switch (command) {
     case "PASS":
@@ -884,6 +925,84 @@ function _decodeLine(line: string, state: IrcState): Decoded {
         _numeric(state, "451", "You have not registered"),
       );
   }
+}
+
+/**
+ * `AUTHENTICATE`: IRC's SASL, before registration. `PLAIN` and `EXTERNAL`
+ * become a `sasl` intent the session checks; every failure is the same
+ * 904, whether or not the name exists.
+ */
+function _authenticate(state: IrcState, params: string[]): Decoded {
+  const arg = params[0] ?? "";
+  if (state.account !== null || state.reader.joined) {
+    return _reply(
+      _numeric(state, "907", "You have already authenticated using SASL"),
+    );
+  }
+  if (arg === "*") {
+    if (state.sasl === null) return null;
+    state.sasl = null;
+    return _reply(_numeric(state, "906", "SASL authentication aborted"));
+  }
+  const sasl = state.sasl;
+  if (sasl === "checking") {
+    return _reply(_saslFailed(state));
+  }
+  if (sasl === null) {
+    const mechanism = arg.toUpperCase();
+    if (mechanism !== "PLAIN" && mechanism !== "EXTERNAL") {
+      return _reply(
+        _numeric(
+          state,
+          "908",
+          SASL_MECHANISMS.join(","),
+          "are available SASL mechanisms",
+        ) + _saslFailed(state),
+      );
+    }
+    state.sasl = { mechanism, buffer: "" };
+    return _reply(_line(null, "AUTHENTICATE", ["+"]));
+  }
+  const chunk = readSaslChunk(sasl.buffer, arg);
+  switch (chunk.kind) {
+    case "more":
+      sasl.buffer = chunk.buffer;
+      return null;
+    case "too_long":
+      state.sasl = null;
+      return _reply(_numeric(state, "905", "SASL message too long"));
+    case "bad":
+      state.sasl = null;
+      return _reply(_saslFailed(state));
+  }
+  if (sasl.mechanism === "PLAIN") {
+    const plain = parseSaslPlain(chunk.payload);
+    const nick = plain === null ? null : checkIrcNick(plain.account);
+    if (plain === null || nick === null || !nick.ok) {
+      state.sasl = null;
+      return _reply(_saslFailed(state));
+    }
+    state.sasl = "checking";
+    return {
+      type: "sasl",
+      mechanism: "PLAIN",
+      account: nick.name,
+      password: plain.password,
+    };
+  }
+  const asked = parseSaslExternal(chunk.payload);
+  const name = asked === "" || asked === null ? state.nick : asked;
+  const nick = asked === null || name === null ? null : checkIrcNick(name);
+  if (nick === null || !nick.ok) {
+    state.sasl = null;
+    return _reply(_saslFailed(state));
+  }
+  state.sasl = "checking";
+  return { type: "sasl", mechanism: "EXTERNAL", account: nick.name };
+}
+
+function _saslFailed(state: IrcState): string {
+  return _numeric(state, "904", "SASL authentication failed");
 }
 
 function _decode(line: string, state: IrcState): Decoded {
@@ -1115,6 +1234,7 @@ const ERROR_NUMERICS: Readonly<
   too_many_rooms: ["405", "target", "You have joined too many channels"],
   server_rooms_full: ["405", "target", "You have joined too many channels"],
   name_taken: ["433", "nick", "Nickname is already in use"],
+  name_registered: ["433", "nick", "Nickname is registered to another key"],
   name_empty: ["431", "", "No nickname given"],
   name_too_long: ["432", "nick", "Erroneous nickname"],
   name_invalid_chars: ["432", "nick", "Erroneous nickname"],
@@ -1201,6 +1321,16 @@ function _encode(message: ServerMessage, state: IrcState): string {
       return out;
     }
     case "name_error": {
+      // A claimed name is "in use" too: 433 makes clients try another
+      // nick, where 432 would make them give up.
+      if (message.code === "registered") {
+        return _numeric(
+          state,
+          "433",
+          state.nick ?? message.name,
+          "Nickname is registered to another key",
+        );
+      }
       const code = message.code === "taken"
         ? "433"
         : message.code === "empty"
@@ -1226,13 +1356,31 @@ function _encode(message: ServerMessage, state: IrcState): string {
       return "";
     case "history":
       return _lines(state, message.room, message.lines);
-    // What was said since a claimed name left: IRC users cannot claim a
-    // name yet (SASL is to come), but a catch-up reads as a replay would.
+    // What was said since a claimed name (SASL, CertFP) left: it reads
+    // as a replay would.
     case "catch_up":
       return _history(state, message.room, message.lines);
     // Only a hello with a key is challenged; IRC's never carries one.
     case "challenge":
       return "";
+    case "sasl": {
+      if (!message.ok) {
+        state.sasl = null;
+        return _saslFailed(state);
+      }
+      state.sasl = null;
+      state.account = message.account;
+      const mask = `${state.nick ?? message.account}!${
+        state.user === null ? "*" : `~${state.user}`
+      }@*`;
+      return _numeric(
+        state,
+        "900",
+        mask,
+        message.account,
+        `You are now logged in as ${message.account}`,
+      ) + _numeric(state, "903", "SASL authentication successful");
+    }
     case "message":
       return _say(
         _source(state, message.from),
@@ -1560,6 +1708,8 @@ export function openIrc(reader: Reader): IrcState {
     target: "",
     asking: "names",
     batches: 0,
+    sasl: null,
+    account: null,
   };
 }
 

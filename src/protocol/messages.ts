@@ -221,6 +221,13 @@ export type ServerMessage =
    */
   | { type: "challenge"; nonce: string }
   /**
+   * How an IRC client's SASL exchange ended: logged in as `account` (the
+   * name it registers under), or failed; the same for every failure, so
+   * that it never tells whether the name exists.
+   */
+  | { type: "sasl"; ok: true; account: string }
+  | { type: "sasl"; ok: false }
+  /**
    * What was said in a room since you left (a claimed name coming back),
    * oldest first, shown after the room's history under a "since you left"
    * separator; `since` is when you left.

@@ -221,6 +221,7 @@ export function encodePlain(
     case "ping":
     case "pong":
     case "challenge":
+    case "sasl":
       return "";
   }
 }

@@ -485,6 +485,8 @@ export async function startServer(
       port: chat.addr.port,
       webPort: web?.addr.port ?? null,
       version: PROTOCOL_VERSION,
+      // Every chat port speaks TLS now: people see what to compare.
+      fingerprint,
     }, {
       ...(name === undefined ? {} : { name }),
       people: () => hub.size,

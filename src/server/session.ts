@@ -107,6 +107,13 @@ export interface SessionOptions {
    */
   channelBinding?: string;
   /**
+   * The SHA-256 fingerprint (`SHA256:…`) of the TLS client certificate the
+   * peer showed (IRC CertFP): a credential from the start, what SASL
+   * `EXTERNAL` proves a name by, and what `REGISTER` claims one for.
+   * @default {undefined} no client certificate
+   */
+  clientCertFp?: string;
+  /**
    * Takes a name cluster-wide before the hub does (a cluster's node; see
    * `Replica.reserve`), and lets it go when the hub refuses it.
    * @default {undefined} the hub's own check only
@@ -136,6 +143,9 @@ const MAX_BAD_LINES = 10;
 const MAX_NAME_GUESSES = 5;
 const MAX_NAME_TRIES = 20;
 const FLUSH_DEADLINE_MS = 1500;
+// Intents held while a SASL check runs (a client that pipelines its
+// registration behind AUTHENTICATE sends a few).
+const MAX_HELD_INTENTS = 32;
 
 /**
  * One connection, before and after it joins the hub. Call
@@ -191,6 +201,12 @@ export class Session implements Member, Reader, TransportSink {
   // The claimed name whose password a plain user is asked for.
   #namePasswordFor: string | null = null;
   #nameGuesses = 0;
+  // IRC's SASL: the account it logged in as (the name registered), whether
+  // a check is under way, and what came meanwhile (CAP END's hello and
+  // LUSERS), in order.
+  #saslAccount: string | null = null;
+  #saslChecking = false;
+  #held: Intent[] = [];
 
   /**
    * Starts a connection's life; nothing is read until
@@ -213,6 +229,9 @@ export class Session implements Member, Reader, TransportSink {
     this.#connectedAt = (options.now ?? Date.now)();
     this.#lastHeard = this.#connectedAt;
     this.#gone = new Promise((resolve) => this.#resolveGone = resolve);
+    if (options.clientCertFp !== undefined) {
+      this.#credential = { kind: "certfp", fp: options.clientCertFp };
+    }
     if (options.codec !== undefined) this.#choose(options.codec);
   }
 
@@ -547,6 +566,15 @@ export class Session implements Member, Reader, TransportSink {
   }
 
   #onIntent(intent: Intent): void {
+    if (this.#saslChecking && intent.type !== "quit") {
+      // Registration (and all else) waits until SASL has ended.
+      if (this.#held.length >= MAX_HELD_INTENTS) {
+        this.#exit("protocol", "too many lines before SASL ended", true);
+        return;
+      }
+      this.#held.push(intent);
+      return;
+    }
     switch (intent.type) {
       case "hello":
         if (this.#hub.has(this)) {
@@ -570,6 +598,10 @@ export class Session implements Member, Reader, TransportSink {
         if (!this.#authenticated && !this.#checkPassword(intent.password)) {
           return;
         }
+        if (this.#saslAccount !== null) {
+          // SASL proved a name: the connection registers under it.
+          intent = { ...intent, name: this.#saslAccount };
+        }
         if (this.#checking || this.#challenge !== null) {
           this.#badLine("waiting for a proof");
           return;
@@ -590,6 +622,9 @@ export class Session implements Member, Reader, TransportSink {
         return;
       case "proof":
         this.#checkProof(intent.signature);
+        return;
+      case "sasl":
+        this.#sasl(intent);
         return;
       case "password":
         if (this.#authenticated && this.#namePasswordFor !== null) {
@@ -668,7 +703,12 @@ export class Session implements Member, Reader, TransportSink {
       return;
     }
     const result: NameCheck = free
-      ? this.#hub.register(this, requested, { credential: this.#credential })
+      ? this.#hub.register(this, requested, {
+        credential: this.#credential,
+        ...(this.#options.clientCertFp === undefined
+          ? {}
+          : { certFp: this.#options.clientCertFp }),
+      })
       : { ok: false, code: "taken", name: requested };
     if (result.ok) return;
     if (++this.#nameTries > MAX_NAME_TRIES) {
@@ -766,6 +806,57 @@ export class Session implements Member, Reader, TransportSink {
           password: true,
         });
       },
+    );
+  }
+
+  // IRC's SASL: a name's password (PLAIN) or the client certificate
+  // (EXTERNAL). Every failure answers the same, and wrong passwords count
+  // as the plain dialect's do. The password is never logged.
+  #sasl(intent: Extract<Intent, { type: "sasl" }>): void {
+    if (this.#hub.has(this) || this.#checking) {
+      this.deliver({ type: "sasl", ok: false });
+      return;
+    }
+    const done = (credential: Credential | null, guessed: boolean) => {
+      this.#saslChecking = false;
+      if (this.#closing !== null) return;
+      if (credential !== null) {
+        this.#credential = credential;
+        this.#saslAccount = intent.account;
+        this.deliver({ type: "sasl", ok: true, account: intent.account });
+      } else {
+        if (guessed && ++this.#nameGuesses >= MAX_NAME_GUESSES) {
+          this.#options.log(`${this.label}: too many failed SASL attempts`);
+          this.#exit("password", undefined, true);
+          return;
+        }
+        this.deliver({ type: "sasl", ok: false });
+      }
+      const held = this.#held;
+      this.#held = [];
+      for (const intent of held) this.#onIntent(intent);
+    };
+    this.#saslChecking = true;
+    if (intent.mechanism === "EXTERNAL") {
+      const fp = this.#options.clientCertFp;
+      // Answered on the next turn, like a password check.
+      queueMicrotask(() =>
+        done(
+          fp === undefined
+            ? null
+            : this.#hub.claims.verifyCertFp(intent.account, fp),
+          true,
+        )
+      );
+      return;
+    }
+    this.#hub.claims.verifyPassword(
+      intent.account,
+      intent.password,
+      this.address,
+      { blind: true },
+    ).then(({ result, credential }) =>
+      done(result === "ok" ? credential ?? null : null, true)
     );
   }
 

@@ -20,6 +20,10 @@ import { FlushBatcher } from "../transport/outbox.ts";
 import { openStream } from "../transport/stream_opener.ts";
 import type { StreamConn } from "../transport/stream_transport.ts";
 import type { TlsServerContext } from "../transport/tls_stream.ts";
+import {
+  certificateSha256,
+  formatFingerprint,
+} from "../transport/fingerprint.ts";
 import { ConsoleLog } from "./console_log.ts";
 import type { Gateway, GatewayConnection } from "./gateway.ts";
 import { listenError } from "./listen_error.ts";
@@ -119,6 +123,8 @@ async function* _accepted(
 interface _Opened {
   conn: StreamConn;
   channel?: string;
+  // The fingerprint of the client certificate a TLS peer showed (CertFP).
+  clientCertFp?: string;
 }
 
 // Says why in one best-effort line (the peer may not even read it), then
@@ -304,6 +310,9 @@ export class StreamGateway implements Gateway {
       ...(opened.channel === undefined
         ? {}
         : { channelBinding: opened.channel }),
+      ...(opened.clientCertFp === undefined
+        ? {}
+        : { clientCertFp: opened.clientCertFp }),
     });
     return { session, run: () => session.run() };
   }
@@ -368,6 +377,8 @@ export class StreamGateway implements Gateway {
       silentMs: this.#options.promptAfterMs,
       timeoutMs: this.#options.nameTimeoutMs,
       signal: this.#opening.signal,
+      // Any certificate a client shows is an identity (IRC CertFP).
+      requestCert: true,
     });
     if (opened.kind === "failed") {
       this.#log.write(`tls ${label}: ${opened.why}`);
@@ -375,7 +386,12 @@ export class StreamGateway implements Gateway {
     }
     if (opened.kind === "tls") {
       this.#log.write(`tls ${label}: ${opened.conn.protocol}`);
-      return { conn: opened.conn, channel: tls.fingerprint };
+      const cert = opened.conn.peerCertificate;
+      return cert === null ? { conn: opened.conn, channel: tls.fingerprint } : {
+        conn: opened.conn,
+        channel: tls.fingerprint,
+        clientCertFp: formatFingerprint(await certificateSha256(cert)),
+      };
     }
     if (this.#opening.signal.aborted) {
       _refuse(opened.conn, STRINGS[this.#lang].shuttingDown);

@@ -41,6 +41,11 @@ export interface OpenStreamOptions {
    * to be told.
    */
   signal?: AbortSignal;
+  /**
+   * Asks TLS clients for a certificate (see `TlsAcceptOptions.requestCert`).
+   * @default {false}
+   */
+  requestCert?: boolean;
 }
 
 /**
@@ -81,6 +86,7 @@ export async function openStream(
           first: replay.take(),
           timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)),
           ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.requestCert ? { requestCert: true } : {}),
         });
         return { kind: "tls", conn: stream };
       } catch (error) {

@@ -54,6 +54,14 @@ export interface TlsAcceptOptions {
   timeoutMs?: number;
   /** Gives up the handshake (the server is shutting down). */
   signal?: AbortSignal;
+  /**
+   * Asks the client for a certificate, and takes any it shows, self-signed
+   * included, without judging it: what it is worth is the caller's to
+   * decide, by {@linkcode TlsStream.peerCertificate}. A client with none
+   * goes on without.
+   * @default {false}
+   */
+  requestCert?: boolean;
 }
 
 /** Options of {@linkcode TlsStream.connect}. */
@@ -133,6 +141,9 @@ export class TlsStream implements StreamConn {
     const socket = new tls.TLSSocket(carrier as never, {
       isServer: true,
       secureContext: options.context,
+      ...(options.requestCert
+        ? { requestCert: true, rejectUnauthorized: false }
+        : {}),
     });
     return TlsStream.#handshake(socket, carrier, "secure", options);
   }

@@ -10,7 +10,7 @@
 import { PROTOCOL_VERSION } from "../../src/protocol/messages.ts";
 import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { ChatProcess, eventually } from "../_helpers.ts";
-import { chatCommand } from "../_chat_command.ts";
+import { chatCommand, testFolder } from "../_chat_command.ts";
 import { have, Netcat } from "../_tools.ts";
 import { canUseNamespaces, type Hosts, withTwoHosts } from "../_netns.ts";
 import { qrMatrix, qrRows } from "../../src/discovery/qr.ts";
@@ -58,14 +58,19 @@ async function chat(prefix: string[], ...args: string[]): Promise<Ran> {
 async function announcedServer(
   hosts: Hosts,
   extra: string[] = [],
-): Promise<{ process: ChatProcess; port: number; name: string }> {
+): Promise<
+  { process: ChatProcess; port: number; name: string; fingerprint: string }
+> {
   const { process, port } = await ChatProcess.server(extra, {
     prefix: hosts.server,
     host: "0.0.0.0",
   });
   try {
     const line = await process.waitFor(ANNOUNCED);
-    return { process, port, name: ANNOUNCED.exec(line)![1]! };
+    const fingerprint = /(SHA256:\S+)/.exec(
+      await process.waitFor(/^fingerprint SHA256:/),
+    )![1]!;
+    return { process, port, name: ANNOUNCED.exec(line)![1]!, fingerprint };
   } catch (error) {
     await process.stop();
     throw error;
@@ -166,7 +171,8 @@ Deno.test({
   ignore: !NAMESPACES,
   async fn() {
     await withTwoHosts(async (hosts) => {
-      const { process: server, port, name } = await announcedServer(hosts);
+      const { process: server, port, name, fingerprint } =
+        await announcedServer(hosts);
       const watcher = new Netcat("127.0.0.1", port, hosts.server);
       const joiner = new ChatProcess(["join", "--name", "x"], {
         stdin: true,
@@ -176,7 +182,7 @@ Deno.test({
         await watcher.send("bia");
         await watcher.waitFor("Welcome, bia!");
         await joiner.waitFor(
-          `found "${name}" at 10.77.0.1:${port}; joining`,
+          `found "${name}" at 10.77.0.1:${port}, fingerprint ${fingerprint} (not verified: known servers decide); joining`,
           "stderr",
         );
         await watcher.waitFor("x joined the chat!");
@@ -215,7 +221,9 @@ Deno.test({
         assertMatch(
           found.stdout[0]!,
           new RegExp(
-            `^sala {6}10\\.77\\.0\\.1:${first.port} +web \\d+, 0 people$`,
+            `^sala {6}10\\.77\\.0\\.1:${first.port} +web \\d+, 0 people, TLS, fingerprint ${
+              first.fingerprint.replaceAll("+", "\\+")
+            } \\(not verified\\)$`,
           ),
         );
         assertMatch(
@@ -282,7 +290,8 @@ Deno.test({
   async fn() {
     await withTwoHosts(async (hosts) => {
       const browser = new Python(hosts.client, ZEROCONF_BROWSER, "10.77.0.2");
-      const { process: server, port, name } = await announcedServer(hosts);
+      const { process: server, port, name, fingerprint } =
+        await announcedServer(hosts);
       try {
         const line = await browser.waitFor(/^ADD /);
         const seen = JSON.parse(line.slice(4));
@@ -293,8 +302,10 @@ Deno.test({
         assertEquals(seen.txt.txtvers, "1");
         assertEquals(seen.txt.proto, String(PROTOCOL_VERSION));
         assertEquals(seen.txt.name, name);
-        assertEquals(seen.txt.tls, "false");
-        assertEquals(seen.txt.fp, undefined);
+        // Every chat port speaks TLS: the record says so, with the
+        // fingerprint chat serve printed.
+        assertEquals(seen.txt.tls, "true");
+        assertEquals(seen.txt.fp, fingerprint);
         assertMatch(seen.txt.web, /^\d+$/);
         assertEquals(seen.txt.people, "0");
         await stopServer(server);
@@ -302,6 +313,52 @@ Deno.test({
       } finally {
         await server.stop();
         await browser.stop();
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "chat join with no address shows the fingerprint the server announced, but trusts only its known servers",
+  ignore: !NAMESPACES,
+  async fn() {
+    await withTwoHosts(async (hosts) => {
+      const { process: server, port, fingerprint } = await announcedServer(
+        hosts,
+      );
+      const known = `${testFolder()}/known_servers`;
+      try {
+        // No --trust-new, no --fingerprint, no terminal: the announced
+        // fingerprint alone never makes the server trusted.
+        const stranger = new ChatProcess(
+          ["join", "--name", "x", "--known-servers", known],
+          { prefix: hosts.client, isolate: false },
+        );
+        assertEquals(await stranger.status(), 1);
+        const said = stranger.stderr.join("\n");
+        assertMatch(
+          said,
+          new RegExp(
+            `fingerprint ${fingerprint.replaceAll("+", "\\+")} \\(not verified`,
+          ),
+        );
+        assertMatch(said, /its identity is not known/);
+        assertFalse(server.stdout.some((line) => / join x /.test(line)));
+        // Once it is a known server, the same join goes in.
+        await Deno.writeTextFile(
+          known,
+          `10.77.0.1:${port} ${fingerprint}\n`,
+          { mode: 0o600 },
+        );
+        const friend = new ChatProcess(
+          ["join", "--name", "x", "--known-servers", known],
+          { prefix: hosts.client, isolate: false },
+        );
+        assertEquals(await friend.status(), 0, friend.stderr.join("\n"));
+        await server.waitFor(/join x \(10\.77\.0\.2:\d+\)/);
+      } finally {
+        await stopServer(server);
       }
     });
   },
@@ -641,14 +698,17 @@ Deno.test({
       const { cmd, args } = chatCommand(["join", "--name", "x"]);
       try {
         await tmux.start([...hosts.client, cmd, ...args], {
-          width: 100,
+          // Wide enough for the fingerprints on one line each.
+          width: 200,
           height: 24,
         });
         await tmux.waitFor(/> alpha .*\n {2}beta /);
         await tmux.run("send-keys", "Down");
         await tmux.waitFor(/ {2}alpha .*\n> beta /);
         await tmux.run("send-keys", "Enter");
-        await tmux.waitFor(/found "beta" at 10\.77\.0\.1:\d+; joining/);
+        await tmux.waitFor(
+          /found "beta" at 10\.77\.0\.1:\d+, fingerprint SHA256:\S+ \(not verified: known servers decide\); joining/,
+        );
         await second.process.waitFor(/join x \(10\.77\.0\.2:\d+\)/);
         assert(!first.process.stdout.some((line) => / join x /.test(line)));
         // Ctrl-C on an empty line leaves.
@@ -682,7 +742,7 @@ Deno.test({
               `'${arg.replaceAll("'", "'\\''")}'`
             ).join(" ")
           }; echo "chat exited with $?"; sleep 600`,
-        ], { width: 100, height: 24 });
+        ], { width: 200, height: 24 });
         await tmux.waitFor(/> alpha .*\n {2}beta /);
         await tmux.run("send-keys", "q");
         const screen = await tmux.waitFor(/chat exited with \d+/);

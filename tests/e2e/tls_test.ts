@@ -35,7 +35,11 @@ async function server(
 }
 
 /** Runs `chat join` with exactly these arguments (no trust added). */
-async function joinAsIs(args: string[], stdin = "") {
+async function joinAsIs(
+  args: string[],
+  stdin = "",
+  env: Record<string, string> = {},
+) {
   const { cmd, args: full } = chatCommand(["join", ...args], {
     isolate: false,
   });
@@ -44,7 +48,7 @@ async function joinAsIs(args: string[], stdin = "") {
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1", LANG: "en_US.UTF-8" },
+    env: { NO_COLOR: "1", LANG: "en_US.UTF-8", ...env },
   }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(stdin));
@@ -415,4 +419,129 @@ Deno.test("chat serve names a corrupt identity file, and exits 1", async () => {
     result.stderr,
     `chat: Cannot read the server identity ${data}/identity.pem: it holds no PEM certificate\n`,
   );
+});
+
+/** Runs openssl with `args`; fails the test with what it said otherwise. */
+async function openssl(args: string[]): Promise<void> {
+  const { success, stderr } = await new Deno.Command("openssl", {
+    args,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert(success, new TextDecoder().decode(stderr));
+}
+
+/**
+ * A certificate authority, and a server certificate it signed for
+ * `localhost` and 127.0.0.1, in `dir`: `ca.pem`, `server.pem`, `server.key`.
+ */
+async function makeCa(dir: string): Promise<void> {
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+  await openssl([
+    "req",
+    "-x509",
+    ...ec,
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=chat test CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+    "-keyout",
+    `${dir}/ca.key`,
+    "-out",
+    `${dir}/ca.pem`,
+  ]);
+  await openssl([
+    "req",
+    ...ec,
+    "-nodes",
+    "-subj",
+    "/CN=localhost",
+    "-keyout",
+    `${dir}/server.key`,
+    "-out",
+    `${dir}/server.csr`,
+  ]);
+  await Deno.writeTextFile(
+    `${dir}/ext.cnf`,
+    "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+  );
+  await openssl([
+    "x509",
+    "-req",
+    "-in",
+    `${dir}/server.csr`,
+    "-CA",
+    `${dir}/ca.pem`,
+    "-CAkey",
+    `${dir}/ca.key`,
+    "-CAcreateserial",
+    "-days",
+    "1",
+    "-extfile",
+    `${dir}/ext.cnf`,
+    "-out",
+    `${dir}/server.pem`,
+  ]);
+}
+
+Deno.test({
+  name:
+    "chat join accepts without a question a certificate a trusted CA vouches for (DENO_CERT), and keeps nothing in known_servers",
+  ignore: !have("openssl", "version"),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "chat_ca_" });
+    try {
+      await makeCa(dir);
+      const { process, port } = await ChatProcess.server([
+        "--no-web",
+        "--tls-cert",
+        `${dir}/server.pem`,
+        "--tls-key",
+        `${dir}/server.key`,
+      ]);
+      const file = `${dir}/known_servers`;
+      try {
+        const watcher = await plainUser(port, "nc");
+        try {
+          for (const host of ["127.0.0.1", "localhost"]) {
+            const result = await joinAsIs(
+              [`${host}:${port}`, "--name", "ci", "--known-servers", file],
+              `vouched via ${host}\n`,
+              { DENO_CERT: `${dir}/ca.pem` },
+            );
+            assertEquals(result.code, 0, result.stderr);
+            assertFalse(
+              /Trust chat server/.test(result.stdout + result.stderr),
+            );
+            await watcher.expect(`ci: vouched via ${host}`);
+          }
+          // Without the CA the same certificate is a stranger.
+          const stranger = await joinAsIs(
+            [`127.0.0.1:${port}`, "--name", "ci", "--known-servers", file],
+            "never sent\n",
+          );
+          assertEquals(stranger.code, 1);
+          assertStringIncludes(stranger.stderr, "its identity is not known");
+        } finally {
+          await watcher.close();
+        }
+        let exists = true;
+        try {
+          Deno.statSync(file);
+        } catch {
+          exists = false;
+        }
+        assertFalse(exists, "a vouched-for server was kept");
+      } finally {
+        await process.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });

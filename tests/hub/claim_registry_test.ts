@@ -178,3 +178,46 @@ Deno.test("ClaimRegistry.verifyCertFp() is the seam a TLS client certificate pro
   assertEquals(claims.verifyCertFp("carol", "ef:01"), null);
   assertEquals(claims.verifyCertFp("dave", "ab:cd"), null);
 });
+
+Deno.test("ClaimRegistry: a blind guess at a name without a password costs an address token, as a wrong one does", async () => {
+  const claims = new ClaimRegistry({
+    now: () => 0,
+    passwordCost: CHEAP,
+    guesses: { rate: 0.1, burst: 2 },
+  });
+  const guess = async () =>
+    (await claims.verifyPassword("nobody", "x", "10.0.0.1", { blind: true }))
+      .result;
+  assertEquals([await guess(), await guess(), await guess()], [
+    "none",
+    "none",
+    "slow",
+  ]);
+  // Not blind, nothing is counted.
+  assertEquals(
+    (await claims.verifyPassword("nobody", "x", "10.0.0.1")).result,
+    "none",
+  );
+});
+
+Deno.test("ClaimRegistry.setCertFp() claims a free name for a certificate, adds it to one held, and never takes another's", async () => {
+  const claims = new ClaimRegistry({ now: () => 0, passwordCost: CHEAP });
+  const mine = claims.setCertFp("carol", null, "SHA256:mine");
+  assertEquals(mine, { kind: "certfp", fp: "SHA256:mine" });
+  assertEquals(claims.verifyCertFp("carol", "SHA256:mine"), mine);
+  assertEquals(claims.verifyCertFp("carol", "SHA256:theirs"), null);
+  assertEquals(claims.setCertFp("carol", null, "SHA256:theirs"), null);
+  const password = await claims.setPassword("dave", null, "pw");
+  assertEquals(claims.setCertFp("dave", password, "SHA256:dave"), {
+    kind: "certfp",
+    fp: "SHA256:dave",
+  });
+  assertEquals(
+    (await claims.verifyPassword("dave", "pw", "10.0.0.1")).result,
+    "ok",
+  );
+  assertEquals(
+    claims.verifyCertFp("dave", "SHA256:dave"),
+    { kind: "certfp", fp: "SHA256:dave" },
+  );
+});

@@ -106,7 +106,11 @@ Deno.test("IRC registration waits for CAP END while capabilities are negotiated"
   const state = IRC_CODEC.open(reader());
   assertEquals(
     lines(replyText(IRC_CODEC.decode("CAP LS 302", state))),
-    [`:irc.test CAP * LS :${IRC_CAPABILITIES.join(" ")}`],
+    [
+      `:irc.test CAP * LS :${
+        IRC_CAPABILITIES.join(" ").replace("sasl", "sasl=PLAIN,EXTERNAL")
+      }`,
+    ],
   );
   assertEquals(IRC_CODEC.decode("NICK ana", state), null);
   assertEquals(IRC_CODEC.decode("USER ana 0 * :Ana", state), null);
@@ -115,8 +119,8 @@ Deno.test("IRC registration waits for CAP END while capabilities are negotiated"
     ":irc.test CAP * ACK :server-time echo-message\r\n",
   );
   assertEquals(
-    replyText(IRC_CODEC.decode("CAP REQ :server-time sasl", state)),
-    ":irc.test CAP * NAK :server-time sasl\r\n",
+    replyText(IRC_CODEC.decode("CAP REQ :server-time frob", state)),
+    ":irc.test CAP * NAK :server-time frob\r\n",
   );
   assertEquals(
     replyText(IRC_CODEC.decode("CAP LIST", state)),
@@ -132,6 +136,145 @@ Deno.test("IRC registration waits for CAP END while capabilities are negotiated"
     realname: "Ana",
   });
   assert(IRC_CODEC.echoes!(state));
+});
+
+Deno.test("IRC CAP LS before 302 lists sasl without its mechanisms", () => {
+  const state = IRC_CODEC.open(reader());
+  const text = replyText(IRC_CODEC.decode("CAP LS", state));
+  assert(text.includes(" sasl "), text);
+});
+
+function _plain(authzid: string, account: string, password: string): string {
+  return btoa(`${authzid}\0${account}\0${password}`);
+}
+
+Deno.test("IRC SASL PLAIN decodes to a sasl intent; success logs in with 900 and 903", () => {
+  const state = IRC_CODEC.open(reader());
+  IRC_CODEC.decode("CAP LS 302", state);
+  IRC_CODEC.decode("NICK guest", state);
+  IRC_CODEC.decode("USER ana 0 * :Ana", state);
+  IRC_CODEC.decode("CAP REQ :sasl", state);
+  assertEquals(
+    replyText(IRC_CODEC.decode("AUTHENTICATE PLAIN", state)),
+    "AUTHENTICATE +\r\n",
+  );
+  assertEquals(
+    IRC_CODEC.decode(`AUTHENTICATE ${_plain("", "ana", "pw pw")}`, state),
+    { type: "sasl", mechanism: "PLAIN", account: "ana", password: "pw pw" },
+  );
+  const out = lines(
+    IRC_CODEC.encode({ type: "sasl", ok: true, account: "ana" }, state),
+  );
+  assertEquals(out, [
+    ":irc.test 900 * guest!~ana@* ana :You are now logged in as ana",
+    ":irc.test 903 * :SASL authentication successful",
+  ]);
+  assertMatch(
+    replyText(IRC_CODEC.decode("AUTHENTICATE PLAIN", state)),
+    / 907 /,
+  );
+});
+
+Deno.test("IRC SASL failures are all the same 904; unknown mechanisms get 908 first", () => {
+  const state = IRC_CODEC.open(reader());
+  assertEquals(
+    lines(replyText(IRC_CODEC.decode("AUTHENTICATE SCRAM-SHA-256", state))),
+    [
+      ":irc.test 908 * PLAIN,EXTERNAL :are available SASL mechanisms",
+      ":irc.test 904 * :SASL authentication failed",
+    ],
+  );
+  IRC_CODEC.decode("AUTHENTICATE PLAIN", state);
+  assertEquals(
+    replyText(IRC_CODEC.decode("AUTHENTICATE !!!!", state)),
+    ":irc.test 904 * :SASL authentication failed\r\n",
+  );
+  IRC_CODEC.decode("AUTHENTICATE PLAIN", state);
+  // Acting as someone else (authzid other than authcid) is refused.
+  assertEquals(
+    replyText(
+      IRC_CODEC.decode(`AUTHENTICATE ${_plain("bob", "ana", "x")}`, state),
+    ),
+    ":irc.test 904 * :SASL authentication failed\r\n",
+  );
+  IRC_CODEC.decode("AUTHENTICATE PLAIN", state);
+  IRC_CODEC.decode(`AUTHENTICATE ${_plain("", "ana", "x")}`, state);
+  assertEquals(
+    IRC_CODEC.encode({ type: "sasl", ok: false }, state),
+    ":irc.test 904 * :SASL authentication failed\r\n",
+  );
+  IRC_CODEC.decode("AUTHENTICATE PLAIN", state);
+  assertEquals(
+    replyText(IRC_CODEC.decode("AUTHENTICATE *", state)),
+    ":irc.test 906 * :SASL authentication aborted\r\n",
+  );
+});
+
+Deno.test("IRC SASL payloads come in 400-byte chunks; + ends one that fills the last; too long is 905", () => {
+  const state = IRC_CODEC.open(reader());
+  IRC_CODEC.decode("AUTHENTICATE PLAIN", state);
+  // A payload of exactly 400 bytes of base64: 300 bytes.
+  const password = "p".repeat(300 - "\0ana\0".length);
+  const payload = _plain("", "ana", password);
+  assertEquals(payload.length, 400);
+  assertEquals(IRC_CODEC.decode(`AUTHENTICATE ${payload}`, state), null);
+  assertEquals(IRC_CODEC.decode("AUTHENTICATE +", state), {
+    type: "sasl",
+    mechanism: "PLAIN",
+    account: "ana",
+    password,
+  });
+  const other = IRC_CODEC.open(reader());
+  IRC_CODEC.decode("AUTHENTICATE PLAIN", other);
+  for (let i = 0; i < 4; i++) {
+    assertEquals(
+      IRC_CODEC.decode(`AUTHENTICATE ${"A".repeat(400)}`, other),
+      null,
+    );
+  }
+  assertMatch(
+    replyText(IRC_CODEC.decode(`AUTHENTICATE ${"A".repeat(400)}`, other)),
+    / 905 \* :SASL message too long/,
+  );
+});
+
+Deno.test("IRC SASL EXTERNAL names the nick when it names nobody", () => {
+  const state = IRC_CODEC.open(reader());
+  IRC_CODEC.decode("NICK ana", state);
+  IRC_CODEC.decode("AUTHENTICATE EXTERNAL", state);
+  assertEquals(IRC_CODEC.decode("AUTHENTICATE +", state), {
+    type: "sasl",
+    mechanism: "EXTERNAL",
+    account: "ana",
+  });
+  const named = IRC_CODEC.open(reader());
+  IRC_CODEC.decode("AUTHENTICATE EXTERNAL", named);
+  assertEquals(IRC_CODEC.decode(`AUTHENTICATE ${btoa("bob")}`, named), {
+    type: "sasl",
+    mechanism: "EXTERNAL",
+    account: "bob",
+  });
+});
+
+Deno.test("IRC REGISTER claims the nick with a password, or alone for the client certificate", () => {
+  const state = registered();
+  assertEquals(IRC_CODEC.decode("REGISTER s3cret", state), {
+    type: "command",
+    command: { kind: "register", password: "s3cret" },
+  });
+  assertEquals(IRC_CODEC.decode("REGISTER", state), {
+    type: "command",
+    command: { kind: "register-cert" },
+  });
+  assertEquals(
+    IRC_CODEC.encode({
+      type: "name_error",
+      name: "ana",
+      code: "registered",
+      text: "x",
+    }, IRC_CODEC.open(reader())),
+    ":irc.test 433 * ana :Nickname is registered to another key\r\n",
+  );
 });
 
 Deno.test("IRC PASS goes with the hello", () => {
