@@ -272,21 +272,8 @@ export class ClaimRegistry {
     password: string,
   ): Promise<Credential | null> {
     const hash = await hashPassword(password, { cost: this.#cost });
-    const check = this.check(name, credential);
-    if (this.#open || check.status === "registered") return null;
-    const now = this.#now();
-    const record: ClaimRecord = check.status === "yours"
-      ? { ...check.record, passwordHash: hash, lastUsed: now }
-      : {
-        key: lookalikeKeys(name)[0]!,
-        name,
-        passwordHash: hash,
-        claimedAt: now,
-        lastUsed: now,
-        rooms: [],
-      };
-    this.#save(record);
-    return { kind: "password", key: record.key };
+    const record = this.#claimWith(name, credential, { passwordHash: hash });
+    return record === null ? null : { kind: "password", key: record.key };
   }
 
   /**
@@ -305,22 +292,34 @@ export class ClaimRegistry {
     credential: Credential | null,
     fp: string,
   ): Credential | null {
+    return this.#claimWith(name, credential, { certFp: fp }) === null
+      ? null
+      : { kind: "certfp", fp };
+  }
+
+  // Adds a proof (a password's hash, a certificate) to the caller's claim
+  // of a name, or claims a name nobody holds with it; `null`, changing
+  // nothing, when the name is another's or claims are off.
+  #claimWith(
+    name: string,
+    credential: Credential | null,
+    proof: Pick<ClaimRecord, "passwordHash"> | Pick<ClaimRecord, "certFp">,
+  ): ClaimRecord | null {
     const check = this.check(name, credential);
     if (this.#open || check.status === "registered") return null;
     const now = this.#now();
-    this.#save(
-      check.status === "yours"
-        ? { ...check.record, certFp: fp, lastUsed: now }
-        : {
-          key: lookalikeKeys(name)[0]!,
-          name,
-          certFp: fp,
-          claimedAt: now,
-          lastUsed: now,
-          rooms: [],
-        },
-    );
-    return { kind: "certfp", fp };
+    const record: ClaimRecord = check.status === "yours"
+      ? { ...check.record, ...proof, lastUsed: now }
+      : {
+        key: lookalikeKeys(name)[0]!,
+        name,
+        ...proof,
+        claimedAt: now,
+        lastUsed: now,
+        rooms: [],
+      };
+    this.#save(record);
+    return record;
   }
 
   /**
