@@ -6,7 +6,8 @@
  * @module
  */
 
-import { formatAddress } from "../transport/address.ts";
+import { lookup } from "node:dns/promises";
+import { formatAddress, isIpv6 } from "../transport/address.ts";
 import type { Lang } from "../protocol/messages.ts";
 import { CLIENT_STRINGS, type ClientStrings } from "../i18n/client_strings.ts";
 
@@ -64,11 +65,45 @@ export interface DialOptions {
    * @default {Deno.connect}
    */
   connect?: (options: Deno.ConnectOptions) => Promise<Deno.TcpConn>;
+  /**
+   * Every address of a host name, in the order to try them; tests pass a
+   * fixed list.
+   *
+   * @default {resolveAll}
+   */
+  resolve?: (hostname: string) => Promise<string[]>;
 }
 
 /**
- * Connects to `hostname:port` over TCP. A connection that arrives after the
- * time-out is closed at once; no timer outlives the call.
+ * Every address of a host name as the system resolver gives them
+ * (`/etc/hosts`, DNS; in its order of preference), so that a name with
+ * several addresses (the nodes of a cluster behind one DNS name) can be
+ * tried one after the other. An IP address is its own only address.
+ *
+ * @param hostname Host name or IP address.
+ * @returns The addresses, at least one.
+ * @throws {Error} When the name does not resolve (the system's error).
+ */
+export async function resolveAll(hostname: string): Promise<string[]> {
+  if (_isIpLiteral(hostname)) return [hostname];
+  const found = await lookup(hostname, { all: true, verbatim: true });
+  const addresses = [...new Set(found.map((entry) => entry.address))];
+  if (addresses.length === 0) {
+    throw new Deno.errors.NotFound(`no address for ${hostname}`);
+  }
+  return addresses;
+}
+
+function _isIpLiteral(hostname: string): boolean {
+  return isIpv6(hostname) || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * Connects to `hostname:port` over TCP. A host name with several
+ * addresses is tried at each in turn (they share the time-out), so the
+ * nodes of a cluster behind one name stand in for each other. A
+ * connection that arrives after the time-out is closed at once; no timer
+ * outlives the call.
  *
  * @example Nothing listening
  * ```ts
@@ -100,6 +135,50 @@ export async function dial(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const strings = CLIENT_STRINGS[options.lang ?? "en"];
   const address = formatAddress(hostname, port);
+  options.signal?.throwIfAborted();
+  const started = Date.now();
+  let addresses: string[];
+  if (options.resolve === undefined && _isIpLiteral(hostname)) {
+    addresses = [hostname];
+  } else {
+    try {
+      addresses = await (options.resolve ?? resolveAll)(hostname);
+    } catch (error) {
+      options.signal?.throwIfAborted();
+      throw _describe(error, hostname, address, strings, 0);
+    }
+  }
+  // A host name with several addresses (a cluster's nodes behind one
+  // name): each in turn, sharing what is left of the time-out, so one
+  // that never answers leaves time for the next; the last failure is
+  // the one told, under the name the user gave.
+  for (let i = 0;; i++) {
+    const left = timeoutMs - (Date.now() - started);
+    const share = Math.max(1, Math.floor(left / (addresses.length - i)));
+    try {
+      return await _attempt(addresses[i]!, port, {
+        ...options,
+        timeoutMs: i === addresses.length - 1 ? Math.max(1, left) : share,
+      }, address, strings, timeoutMs);
+    } catch (error) {
+      if (
+        i === addresses.length - 1 || options.signal?.aborted ||
+        !(error instanceof DialError)
+      ) throw error;
+    }
+  }
+}
+
+// One connection attempt to one address, within its share of the
+// time-out (a time-out is told as the whole one).
+async function _attempt(
+  hostname: string,
+  port: number,
+  options: DialOptions & { timeoutMs: number },
+  address: string,
+  strings: ClientStrings,
+  totalMs: number,
+): Promise<Deno.TcpConn> {
   const connect = options.connect ?? Deno.connect;
   options.signal?.throwIfAborted();
   const started = Date.now();
@@ -110,11 +189,11 @@ export async function dial(
     timer = setTimeout(() => {
       reject(
         new DialError(
-          strings.connectTimedOut(address, timeoutMs / 1000),
+          strings.connectTimedOut(address, totalMs / 1000),
           "timed_out",
         ),
       );
-    }, timeoutMs);
+    }, options.timeoutMs);
     onAbort = () => reject(options.signal?.reason);
     options.signal?.addEventListener("abort", onAbort, { once: true });
   });
@@ -168,6 +247,7 @@ function _describe(
   const message = error instanceof Error ? error.message : String(error);
   if (
     error instanceof Deno.errors.NotFound ||
+    _code(error) === "ENOTFOUND" || _code(error) === "EAI_NONAME" ||
     /lookup address|name resolution|nodename nor servname|no such host/i
       .test(message)
   ) {

@@ -99,6 +99,61 @@ Deno.test("dial() names an unknown host", async () => {
   );
 });
 
+Deno.test("dial() tries each address of a name in turn: a node that is down is passed over", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  const tried: string[] = [];
+  const conn = await dial("nodes.test", port, {
+    resolve: (name) => {
+      assertEquals(name, "nodes.test");
+      // Nothing listens on 127.0.0.2 at this port: refused, then the next.
+      return Promise.resolve(["127.0.0.2", "127.0.0.1"]);
+    },
+    connect: (options) => {
+      tried.push(options.hostname!);
+      return Deno.connect(options);
+    },
+  });
+  const accepted = await listener.accept();
+  conn.close();
+  accepted.close();
+  assertEquals(tried, ["127.0.0.2", "127.0.0.1"]);
+});
+
+Deno.test("dial() tells the last failure of a name's addresses under the name", async () => {
+  const port = freePort();
+  const error = await assertRejects(
+    () =>
+      dial("nodes.test", port, {
+        resolve: () => Promise.resolve(["127.0.0.2", "127.0.0.1"]),
+      }),
+    DialError,
+  );
+  assertEquals((error as DialError).failure, "refused");
+  assertEquals(error.message, EN.connectRefused(`nodes.test:${port}`));
+});
+
+Deno.test("dial() gives an address that never answers its share of the time-out, and the next the rest", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  const shares: string[] = [];
+  const conn = await dial("nodes.test", port, {
+    timeoutMs: 4000,
+    resolve: () => Promise.resolve(["192.0.2.1", "127.0.0.1"]),
+    connect: (options) => {
+      shares.push(options.hostname!);
+      // The first never answers (a black hole); dial() stops waiting.
+      return options.hostname === "192.0.2.1"
+        ? new Promise<Deno.TcpConn>(() => {})
+        : Deno.connect(options);
+    },
+  });
+  const accepted = await listener.accept();
+  conn.close();
+  accepted.close();
+  assertEquals(shares, ["192.0.2.1", "127.0.0.1"]);
+});
+
 Deno.test("dial() passes on other errors in words, in the chosen language", async () => {
   const failure = await assertRejects(
     () =>

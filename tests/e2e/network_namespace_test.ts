@@ -7,7 +7,7 @@ import { ChatProcess, eventually } from "../_helpers.ts";
 import { Netcat } from "../_tools.ts";
 import { describeTimes, type FirstLine } from "./_first_line.ts";
 import { PROMPT_AFTER_MS } from "../../src/config.ts";
-import { canUseNamespaces, withTwoHosts } from "../_netns.ts";
+import { canUseNamespaces, ip, withTwoHosts } from "../_netns.ts";
 
 const NAMESPACES = canUseNamespaces();
 
@@ -181,3 +181,76 @@ class LineProcess {
     await this.#pump;
   }
 }
+
+Deno.test({
+  name:
+    "chat join a name with several addresses goes on to the next when one is down (a cluster behind one name)",
+  ignore: !NAMESPACES,
+  async fn() {
+    await withTwoHosts(async (hosts) => {
+      // The server's host has a second address whose answers go nowhere
+      // (a node that hangs, or a firewall that drops): a connection to it
+      // is never refused, it just never opens.
+      const serverNs = hosts.server[hosts.server.length - 1]!;
+      ip(
+        "-n",
+        serverNs,
+        "addr",
+        "add",
+        "10.77.0.3/24",
+        "dev",
+        hosts.serverDevice,
+      );
+      ip("-n", serverNs, "rule", "add", "from", "10.77.0.3", "table", "77");
+      ip("-n", serverNs, "route", "add", "blackhole", "default", "table", "77");
+      const { process: server, port } = await ChatProcess.server([], {
+        prefix: hosts.server,
+        host: "10.77.0.1",
+      });
+      // `ip netns exec` shows the client's host /etc/netns/<its name>/hosts
+      // as /etc/hosts: "nodes.test" is the node that hangs, then the server
+      // (same prefix, so the resolver keeps the file's order). The first
+      // gets its share of the time-out, and the next the rest.
+      const namespace = hosts.client[hosts.client.length - 1]!;
+      const folder = `/etc/netns/${namespace}`;
+      Deno.mkdirSync(folder, { recursive: true });
+      const nc = new Netcat("10.77.0.1", port, hosts.client);
+      let joiner: ChatProcess | undefined;
+      try {
+        await nc.send("bia");
+        await nc.waitFor("Welcome, bia!");
+        // Both orders in the file: whichever the resolver puts first, the
+        // client gets through well inside its time-out.
+        for (
+          const order of [["10.77.0.3", "10.77.0.1"], [
+            "10.77.0.1",
+            "10.77.0.3",
+          ]]
+        ) {
+          Deno.writeTextFileSync(
+            `${folder}/hosts`,
+            `127.0.0.1 localhost\n${
+              order.map((a) => `${a} nodes.test\n`).join("")
+            }`,
+          );
+          joiner = new ChatProcess(
+            ["join", `nodes.test:${port}`, "--name", "ana", "--timeout", "6"],
+            { stdin: true, prefix: hosts.client },
+          );
+          await nc.waitFor("ana joined the chat!");
+          await joiner.writeLine(`found you by name, ${order[0]} first`);
+          await nc.waitFor(`ana: found you by name, ${order[0]} first`);
+          await joiner.closeStdin();
+          assertEquals(await joiner.status(), 0);
+          await nc.waitFor("ana left the chat!");
+        }
+      } finally {
+        await nc.stop();
+        await joiner?.stop();
+        server.kill("SIGTERM");
+        await server.status();
+        Deno.removeSync(folder, { recursive: true });
+      }
+    });
+  },
+});
