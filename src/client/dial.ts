@@ -156,10 +156,17 @@ export async function dial(
     const left = timeoutMs - (Date.now() - started);
     const share = Math.max(1, Math.floor(left / (addresses.length - i)));
     try {
-      return await _attempt(addresses[i]!, port, {
-        ...options,
-        timeoutMs: i === addresses.length - 1 ? Math.max(1, left) : share,
-      }, address, strings, timeoutMs);
+      return await _attempt(
+        addresses[i]!,
+        port,
+        {
+          ...options,
+          timeoutMs: i === addresses.length - 1 ? Math.max(1, left) : share,
+        },
+        address,
+        strings,
+        timeoutMs,
+      );
     } catch (error) {
       if (
         i === addresses.length - 1 || options.signal?.aborted ||
