@@ -107,7 +107,7 @@ export async function openStream(
 class _ReplayConn implements StreamConn {
   #conn: StreamConn;
   #head = new Uint8Array(0);
-  #pending: Promise<number | null> | null = null;
+  #pending: Promise<"read" | "end"> | null = null;
   #pendingBuffer = new Uint8Array(1024);
   #ended = false;
   #error: unknown = undefined;
@@ -150,24 +150,27 @@ class _ReplayConn implements StreamConn {
     }
   }
 
+  // One read ahead at a time, its bytes added to the head once, however
+  // many wait for it: a peek that gave up waiting and the read after it
+  // share the one outcome.
   #readAhead(): Promise<"read" | "end"> {
-    this.#pending ??= this.#conn.read(this.#pendingBuffer);
-    return this.#pending.then((n) => {
+    this.#pending ??= this.#conn.read(this.#pendingBuffer).then((n) => {
       this.#pending = null;
       if (n === null) {
         this.#ended = true;
-        return "end";
+        return "end" as const;
       }
       const head = new Uint8Array(this.#head.length + n);
       head.set(this.#head);
       head.set(this.#pendingBuffer.subarray(0, n), this.#head.length);
       this.#head = head;
-      return "read";
+      return "read" as const;
     }, (error) => {
       this.#pending = null;
       this.#error = error;
-      return "end";
+      return "end" as const;
     });
+    return this.#pending;
   }
 
   async read(buffer: Uint8Array): Promise<number | null> {

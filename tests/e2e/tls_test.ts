@@ -15,6 +15,7 @@ import {
   ChatProcess,
   eventually,
   LineClient,
+  nativeUser,
   plainUser,
   runChat,
   withServer,
@@ -544,4 +545,29 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("a netcat user who answers the name prompt is named once: the answer is not said in the room", async () => {
+  await withServer(async (server) => {
+    const port = server.chat.addr.port;
+    const watcher = await nativeUser(port, "watcher");
+    // Silent until asked, as a person at netcat is: the first bytes come
+    // after the server took the connection as plain and prompted.
+    const dan = await LineClient.connect(port);
+    try {
+      await dan.expect("What is your name?");
+      await dan.write("dan\n");
+      await dan.expect("Welcome, dan!");
+      await dan.write("hello\n");
+      await watcher.expectMessage("join", (m) => m.name === "dan");
+      await watcher.expectMessage("message", (m) => m.text === "hello");
+      const said = watcher.lines.map((line) => JSON.parse(line))
+        .filter((m) => m.type === "message").map((m) => m.text);
+      assertEquals(said, ["hello"]);
+      assertFalse(dan.lines.some((line) => line.includes("could not read")));
+    } finally {
+      await dan.close();
+      await watcher.close();
+    }
+  });
 });
