@@ -265,6 +265,7 @@ export async function main(args: readonly string[]): Promise<number> {
       const color = !Deno.noColor && Deno.stdout.isTerminal();
       try {
         let address = command.address;
+        let alternates = command.alternates;
         if (address === undefined) {
           // No address: look for a server on the local network.
           const { findServer } = await import("./src/client/find_server.ts");
@@ -276,13 +277,14 @@ export async function main(args: readonly string[]): Promise<number> {
           });
           if (typeof found === "number") return found;
           address = found;
+          alternates = found.alternates;
         }
         return await join({
           hostname: address.hostname,
           port: address.port,
-          ...(command.alternates === undefined
+          ...(alternates === undefined || alternates.length === 0
             ? {}
-            : { alternates: command.alternates }),
+            : { alternates }),
           name: command.name,
           lang,
           timeoutMs: command.timeoutMs,

@@ -38,10 +38,12 @@ export class RedisServer {
   /** Its folder (the append-only file). */
   readonly dir: string;
   #child: Deno.ChildProcess | null = null;
+  #prefix: string[];
 
-  private constructor(port: number, dir: string) {
+  private constructor(port: number, dir: string, prefix: string[]) {
     this.port = port;
     this.dir = dir;
+    this.#prefix = prefix;
   }
 
   /** `redis://127.0.0.1:PORT/0`. */
@@ -49,19 +51,28 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}/0`;
   }
 
-  /** Starts a server on a free port and waits until it answers. */
-  static async start(): Promise<RedisServer> {
+  /**
+   * Starts a server on a free port and waits until it answers; `prefix`
+   * runs it (and `redis-cli`) under another command, such as
+   * `ip netns exec NS` for another network namespace's 127.0.0.1.
+   */
+  static async start(
+    options: { prefix?: string[] } = {},
+  ): Promise<RedisServer> {
     const server = new RedisServer(
       _freePort(),
       Deno.makeTempDirSync({ prefix: "chat_redis_" }),
+      options.prefix ?? [],
     );
     await server.#run();
     return server;
   }
 
   async #run(): Promise<void> {
-    this.#child = new Deno.Command("redis-server", {
+    const [program, ...before] = [...this.#prefix, "redis-server"];
+    this.#child = new Deno.Command(program!, {
       args: [
+        ...before,
         "--port",
         String(this.port),
         "--bind",
@@ -92,8 +103,9 @@ export class RedisServer {
    * @returns Its output, trimmed.
    */
   async cli(...args: string[]): Promise<string> {
-    const output = await new Deno.Command("redis-cli", {
-      args: ["-p", String(this.port), ...args],
+    const [program, ...before] = [...this.#prefix, "redis-cli"];
+    const output = await new Deno.Command(program!, {
+      args: [...before, "-p", String(this.port), ...args],
       stdout: "piped",
       stderr: "piped",
     }).output();

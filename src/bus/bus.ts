@@ -121,6 +121,12 @@ export interface Bus {
    */
   readonly up: boolean;
   /**
+   * The id of the cluster, the same on every node sharing the bus
+   * (announced on the LAN so clients take the nodes as one server);
+   * `undefined` for the local bus.
+   */
+  readonly cluster?: string | undefined;
+  /**
    * Starts reading; entries go to the sink, each once, in order.
    *
    * @param sink Where they go.

@@ -128,6 +128,7 @@ export class RedisBus implements Bus {
   #sink: BusSink | null = null;
   #seq = 0;
   #lastId = "0-0";
+  #cluster: string | undefined;
   #seen = new Map<string, number>();
   #queue: BusEntry[] = [];
   #flushing = false;
@@ -190,6 +191,17 @@ export class RedisBus implements Bus {
         1,
       );
       bus.#lastId = last[0]?.[0] ?? "0-0";
+      // The first node to start draws the cluster's id; the rest read it.
+      await bus.#writer.set(
+        bus.#key("cluster"),
+        crypto.randomUUID().replaceAll("-", "").slice(0, 16),
+        "NX",
+      );
+      const cluster = await bus.#writer.get(bus.#key("cluster"));
+      // A foreign value is not announced.
+      if (cluster !== null && /^[A-Za-z0-9_-]{1,64}$/.test(cluster)) {
+        bus.#cluster = cluster;
+      }
     } catch (error) {
       bus.#closed = true;
       bus.#writer.disconnect();
@@ -201,6 +213,11 @@ export class RedisBus implements Bus {
       );
     }
     return bus;
+  }
+
+  /** The cluster's id, drawn by its first node (`chat:cluster`). */
+  get cluster(): string | undefined {
+    return this.#cluster;
   }
 
   /** Whether Redis is reachable now. */

@@ -65,6 +65,87 @@ export function serverAddress(server: FoundServer): Address {
   return { hostname: server.addresses[0]!, port: server.port };
 }
 
+/** A server to join: one found server, or the nodes of one cluster. */
+export interface ServerChoice {
+  /** The first node found: what is shown. */
+  server: FoundServer;
+  /**
+   * Every address to try, in order: the first node's addresses, then
+   * each other node's.
+   */
+  addresses: Address[];
+  /** How many servers it stands for: the cluster's nodes found, or 1. */
+  nodes: number;
+  /** Members online: the most any node said. */
+  people?: number;
+}
+
+/**
+ * Takes the nodes of one cluster (the same `cluster` in their TXT) as one
+ * server with all their addresses, so that `chat join` without an address
+ * joins a cluster as it joins a server, and goes on to another node when
+ * one is down. Servers not in a cluster stay one choice each.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { groupNodes } from "./find_server.ts";
+ *
+ * const node = (name: string, address: string) => ({
+ *   name, instance: name, host: `${name}.local`, addresses: [address],
+ *   port: 50001, webPort: null, version: 2, tls: true, cluster: "c1",
+ * });
+ * const [choice] = groupNodes([node("a", "10.0.0.1"), node("b", "10.0.0.2")]);
+ * assertEquals(choice!.nodes, 2);
+ * assertEquals(choice!.addresses.map((a) => a.hostname), ["10.0.0.1", "10.0.0.2"]);
+ * ```
+ *
+ * @param servers The servers found, in the order found.
+ * @returns One choice per lone server and per cluster, in that order.
+ */
+export function groupNodes(servers: readonly FoundServer[]): ServerChoice[] {
+  const choices: ServerChoice[] = [];
+  const byCluster = new Map<string, ServerChoice>();
+  for (const server of servers) {
+    const addresses = server.addresses.map((hostname) => ({
+      hostname,
+      port: server.port,
+    }));
+    const known = server.cluster === undefined
+      ? undefined
+      : byCluster.get(server.cluster);
+    if (known === undefined) {
+      const choice: ServerChoice = {
+        server,
+        addresses,
+        nodes: 1,
+        ...(server.people === undefined ? {} : { people: server.people }),
+      };
+      choices.push(choice);
+      if (server.cluster !== undefined) byCluster.set(server.cluster, choice);
+      continue;
+    }
+    known.nodes++;
+    for (const address of addresses) {
+      if (
+        !known.addresses.some((a) =>
+          a.hostname === address.hostname && a.port === address.port
+        )
+      ) known.addresses.push(address);
+    }
+    if (server.people !== undefined) {
+      known.people = Math.max(known.people ?? 0, server.people);
+    }
+  }
+  return choices;
+}
+
+/** Where `chat join` without an address goes: an address and the rest. */
+export interface FoundAddress extends Address {
+  /** The other addresses of the server, or of its cluster's other nodes. */
+  alternates: Address[];
+}
+
 // What a server announces is a stranger's text: no control character of
 // it reaches the terminal.
 function _clean(text: string): string {
@@ -96,13 +177,19 @@ export function describeServers(
   servers: readonly FoundServer[],
   lang: Lang,
 ): string[] {
+  return _describe(groupNodes(servers), lang);
+}
+
+function _describe(choices: readonly ServerChoice[], lang: Lang): string[] {
   const strings = DISCOVERY_STRINGS[lang];
   const clean = _clean;
-  const rows = servers.map((server) => {
+  const rows = choices.map((choice) => {
+    const server = choice.server;
     const address = serverAddress(server);
     const details = [
+      ...(choice.nodes > 1 ? [strings.nodes(choice.nodes)] : []),
       ...(server.webPort === null ? [] : [strings.web(server.webPort)]),
-      ...(server.people === undefined ? [] : [strings.people(server.people)]),
+      ...(choice.people === undefined ? [] : [strings.people(choice.people)]),
       ...(server.tls ? [strings.tls] : []),
       ...(server.fingerprint === undefined
         ? []
@@ -138,20 +225,21 @@ export function describeServers(
  */
 export async function findServer(
   options: FindServerOptions,
-): Promise<Address | number> {
+): Promise<FoundAddress | number> {
   const strings = DISCOVERY_STRINGS[options.lang];
   const error = options.error ?? console.error;
-  const servers = await _look(options);
+  const found = await _look(options);
   if (options.signal?.aborted) return 0;
-  if (servers.length === 0) {
+  if (found.length === 0) {
     error(strings.noneFound);
     return 1;
   }
-  const lines = describeServers(servers, options.lang);
+  const choices = groupNodes(found);
+  const lines = _describe(choices, options.lang);
   let index = 0;
-  if (servers.length > 1) {
+  if (choices.length > 1) {
     if (!options.interactive) {
-      error(strings.severalFound(servers.length));
+      error(strings.severalFound(choices.length));
       for (const line of lines) error(`  ${line}`);
       return 1;
     }
@@ -166,8 +254,9 @@ export async function findServer(
     if (picked === undefined) return 0;
     index = picked;
   }
-  const server = servers[index]!;
-  const address = serverAddress(server);
+  const choice = choices[index]!;
+  const server = choice.server;
+  const [address, ...alternates] = choice.addresses as [Address, ...Address[]];
   error(
     // The fingerprint it announced is shown, never trusted: only the
     // address goes on, and chat join judges the server as any other.
@@ -177,7 +266,7 @@ export async function findServer(
       server.fingerprint === undefined ? undefined : _clean(server.fingerprint),
     ),
   );
-  return address;
+  return { ...address, alternates };
 }
 
 /**

@@ -70,6 +70,13 @@ export interface AnnouncedServer {
    * @default {undefined} the chat port does not speak TLS (`tls=false`)
    */
   fingerprint?: string;
+  /**
+   * The id of the cluster this server is a node of (`--redis`),
+   * announced as `cluster=…` so that `chat join` takes every node as one
+   * server.
+   * @default {undefined} not part of a cluster
+   */
+  cluster?: string;
 }
 
 /** Options of {@linkcode Announcer.start}. */
@@ -348,6 +355,9 @@ export class Announcer {
           ? {}
           : { fingerprint: this.#server.fingerprint }),
         ...(people === undefined ? {} : { people }),
+        ...(this.#server.cluster === undefined
+          ? {}
+          : { cluster: this.#server.cluster }),
       },
     };
   }

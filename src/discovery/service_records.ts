@@ -41,6 +41,13 @@ export interface ServiceTxt {
    * @default {absent}
    */
   people?: number;
+  /**
+   * `cluster`: the id of the cluster the server is a node of (the same
+   * on every node sharing one Redis), so a client takes the nodes as one
+   * server with several addresses.
+   * @default {absent}
+   */
+  cluster?: string;
 }
 
 /** One chat server as it announces itself. */
@@ -83,6 +90,11 @@ export interface FoundServer {
    * @default {absent}
    */
   people?: number;
+  /**
+   * The cluster it says it is a node of.
+   * @default {absent}
+   */
+  cluster?: string;
 }
 
 /** The mDNS port and IPv4 group. */
@@ -222,6 +234,7 @@ export function txtStrings(txt: ServiceTxt): string[] {
   strings.push(`tls=${txt.tls}`);
   if (txt.fingerprint !== undefined) strings.push(`fp=${txt.fingerprint}`);
   if (txt.people !== undefined) strings.push(`people=${txt.people}`);
+  if (txt.cluster !== undefined) strings.push(`cluster=${txt.cluster}`);
   return strings;
 }
 
@@ -266,6 +279,10 @@ export function readTxt(
   const people = values.get("people");
   if (people !== undefined && /^[0-9]{1,9}$/.test(people)) {
     txt.people = Number(people);
+  }
+  const cluster = values.get("cluster");
+  if (cluster !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(cluster)) {
+    txt.cluster = cluster;
   }
   return txt;
 }
@@ -633,6 +650,7 @@ export function readServers(
         ? {}
         : { fingerprint: txt.fingerprint }),
       ...(txt.people === undefined ? {} : { people: txt.people }),
+      ...(txt.cluster === undefined ? {} : { cluster: txt.cluster }),
     });
   }
   return found;

@@ -24,6 +24,8 @@ export interface DiscoveryStrings {
   chooseKeys: string;
   /** Members online. */
   people(count: number): string;
+  /** The nodes of one cluster, found together. */
+  nodes(count: number): string;
   /** The browser client's port. */
   web(port: number): string;
   /** A fingerprint learned from the network, never trusted by itself. */
@@ -49,6 +51,7 @@ const DISCOVERY_EN: DiscoveryStrings = {
   chooseTitle: "Chat servers on this network:",
   chooseKeys: "Up/Down to choose, Enter to join, q or Ctrl-C to cancel",
   people: (count) => `${count} ${count === 1 ? "person" : "people"}`,
+  nodes: (count) => `${count} nodes`,
   web: (port) => `web ${port}`,
   fingerprint: (fingerprint) => `fingerprint ${fingerprint} (not verified)`,
   tls: "TLS",
@@ -71,6 +74,7 @@ const DISCOVERY_PT: DiscoveryStrings = {
   chooseKeys:
     "Cima/Baixo para escolher, Enter para entrar, q ou Ctrl-C para cancelar",
   people: (count) => `${count} ${count === 1 ? "pessoa" : "pessoas"}`,
+  nodes: (count) => `${count} nós`,
   web: (port) => `web ${port}`,
   fingerprint: (fingerprint) =>
     `impressão digital ${fingerprint} (não verificada)`,

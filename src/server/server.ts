@@ -487,6 +487,7 @@ export async function startServer(
       version: PROTOCOL_VERSION,
       // Every chat port speaks TLS now: people see what to compare.
       fingerprint,
+      ...(bus.cluster === undefined ? {} : { cluster: bus.cluster }),
     }, {
       ...(name === undefined ? {} : { name }),
       people: () => hub.size,

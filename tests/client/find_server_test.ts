@@ -51,9 +51,49 @@ Deno.test("findServer() with nothing found says how to give an address and exits
 
 Deno.test("findServer() joins the one server found and says which", async () => {
   assertEquals(await find([server("chat on box", "10.77.0.1")]), {
-    result: { hostname: "10.77.0.1", port: 50001 },
+    result: { hostname: "10.77.0.1", port: 50001, alternates: [] },
     errors: ['found "chat on box" at 10.77.0.1:50001; joining'],
   });
+});
+
+Deno.test("findServer() takes the nodes of one cluster as one server, with every node's addresses to go on to", async () => {
+  assertEquals(
+    await find([
+      server("chat on a", "10.77.0.1", { cluster: "c1", people: 3 }),
+      server("chat on b", "10.77.0.2", {
+        cluster: "c1",
+        people: 4,
+        addresses: ["10.77.0.2", "fd00::2"],
+      }),
+    ]),
+    {
+      result: {
+        hostname: "10.77.0.1",
+        port: 50001,
+        alternates: [
+          { hostname: "10.77.0.2", port: 50001 },
+          { hostname: "fd00::2", port: 50001 },
+        ],
+      },
+      errors: ['found "chat on a" at 10.77.0.1:50001; joining'],
+    },
+  );
+});
+
+Deno.test("findServer() without a terminal lists a cluster once among other servers", async () => {
+  const { result, errors } = await find([
+    server("chat on a", "10.77.0.1", { cluster: "c1", people: 3 }),
+    server("sala", "10.77.0.9", { webPort: null }),
+    server("chat on b", "10.77.0.2", { cluster: "c1", people: 3 }),
+    server("other", "10.77.0.5", { cluster: "c2", webPort: null }),
+  ]);
+  assertEquals(result, 1);
+  assertEquals(errors, [
+    "3 chat servers found on this network; give the address of one: chat join HOST[:PORT]",
+    "  chat on a  10.77.0.1:50001  2 nodes, web 50002, 3 people",
+    "  sala       10.77.0.9:50001",
+    "  other      10.77.0.5:50001",
+  ]);
 });
 
 Deno.test("findServer() without a terminal lists several and exits 1", async () => {

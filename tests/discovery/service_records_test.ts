@@ -228,6 +228,18 @@ Deno.test("txtStrings() says tls=false and leaves out what is not known; readTxt
   assertEquals(readTxt(["name=  ", "fp=a b", "web=0"]), { tls: false });
 });
 
+Deno.test("a cluster node's TXT says cluster=ID; readServers() gives it back, and a foreign value is left out", () => {
+  const node = { ...SERVICE, txt: { ...SERVICE.txt, cluster: "a1B2_c-3" } };
+  assert(txtStrings(node.txt).includes("cluster=a1B2_c-3"));
+  const [server] = readServers(
+    wire(answerQuery(query({}), node, ["10.77.0.1"])!),
+    "10.77.0.1",
+  );
+  assertEquals(server?.cluster, "a1B2_c-3");
+  assertEquals(readTxt(["cluster=a b"]), { tls: false });
+  assertEquals(readTxt([`cluster=${"x".repeat(65)}`]), { tls: false });
+});
+
 Deno.test("conflicts() sees another server's instance or another computer's host name, never our own records", () => {
   const mine = wire(announcement(SERVICE, ["10.77.0.1"]));
   assertEquals(conflicts(mine, SERVICE, ["10.77.0.1"]), {

@@ -12,6 +12,8 @@ import { assert, assertEquals, assertFalse, assertMatch } from "@std/assert";
 import { ChatProcess, eventually } from "../_helpers.ts";
 import { chatCommand, testFolder } from "../_chat_command.ts";
 import { have, Netcat } from "../_tools.ts";
+import { HAVE_REDIS, RedisServer } from "../_redis.ts";
+import { TmuxWindow } from "../_tmux.ts";
 import { canUseNamespaces, type Hosts, withTwoHosts } from "../_netns.ts";
 import { qrMatrix, qrRows } from "../../src/discovery/qr.ts";
 import { readHalfBlocks } from "../discovery/_half_blocks.ts";
@@ -785,6 +787,102 @@ Deno.test({
         assert(median < 3000, `median ${median} ms`);
       } finally {
         await stopServer(server);
+      }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "a cluster's nodes are found as one server: chat find lists them once, chat join without an address joins, and its reconnect moves to the other node",
+  ignore: !NAMESPACES || !HAVE_REDIS || !TMUX,
+  async fn() {
+    await withTwoHosts(async (hosts) => {
+      const redis = await RedisServer.start({ prefix: hosts.server });
+      const cluster = [
+        "--redis",
+        redis.url,
+        "--node-timeout",
+        "2",
+        "--announce-name",
+        "sala",
+      ];
+      const a = await announcedServer(hosts, [...cluster, "--node-name", "a"]);
+      const b = await announcedServer(hosts, [...cluster, "--node-name", "b"]);
+      const nc = new Netcat("10.77.0.1", b.port, hosts.client);
+      const others: Netcat[] = [];
+      const terminal = new TmuxWindow();
+      try {
+        // Two announcements, one cluster id: one line, "2 nodes".
+        const found = await chat(hosts.client, "find");
+        assertEquals(found.code, 0, found.stderr.join("\n"));
+        assertEquals(found.stdout.length, 1, found.stdout.join("\n"));
+        assertMatch(
+          found.stdout[0]!,
+          /^sala(?: \(2\))? +10\.77\.0\.1:\d+ +2 nodes, web \d+, \d+ people?, TLS/,
+        );
+        await nc.send("bia");
+        await nc.waitFor("Welcome, bia!");
+        // At a terminal, so that it reconnects when its node goes.
+        const join = chatCommand(["join", "--name", "ana"]);
+        await terminal.start(
+          `NO_COLOR=1 LC_ALL=C.UTF-8 ${
+            [...hosts.client, join.cmd, ...join.args].map((t) => `'${t}'`)
+              .join(" ")
+          }; echo "chat exited with $?"; sleep 600`,
+        );
+        await nc.waitFor("ana joined the chat!");
+        const joinedAt = await terminal.waitForScreen(
+          "the node ana found",
+          (rows) => {
+            const match = rows.join(" ").match(
+              /found "[^"]+" at 10\.77\.0\.1:(\d+)/,
+            );
+            return match ? Number(match[1]) : undefined;
+          },
+        );
+        await terminal.waitForScreen(
+          "the prompt",
+          (rows) => rows.some((row) => row.includes("ana>")) || undefined,
+        );
+        await terminal.type("before");
+        await terminal.press("Enter");
+        await nc.waitFor("ana: before");
+        // Her node goes; she comes back through the other one.
+        const [gone, stays] = joinedAt === a.port ? [a, b] : [b, a];
+        const watcher = stays === b
+          ? nc
+          : new Netcat("10.77.0.1", stays.port, hosts.client);
+        others.push(watcher);
+        if (watcher !== nc) {
+          await watcher.send("cai");
+          await watcher.waitFor("Welcome, cai!");
+        }
+        gone.process.kill("SIGKILL");
+        await gone.process.status();
+        await eventually(
+          () =>
+            watcher.lines.filter((line) => line.includes("ana joined"))
+                .length >= (watcher === nc ? 2 : 1) || undefined,
+          "ana to come back through the other node",
+        );
+        await terminal.type("after");
+        await terminal.press("Enter");
+        await watcher.waitFor("ana: after");
+      } finally {
+        for (let i = 0; i < 3; i++) await terminal.press("C-c").catch(() => {});
+        await terminal.stop();
+        await nc.stop();
+        for (const other of others) if (other !== nc) await other.stop();
+        for (const node of [a, b]) {
+          try {
+            node.process.kill("SIGTERM");
+          } catch {
+            // killed already
+          }
+          await node.process.status();
+        }
+        await redis.stop();
       }
     });
   },
