@@ -17,7 +17,7 @@ import { StreamGateway } from "./stream_gateway.ts";
 import { WebGateway } from "./web_gateway.ts";
 import { PROTOCOL_VERSION } from "../protocol/messages.ts";
 import { formatAddress } from "../transport/address.ts";
-import { Announcer } from "../discovery/announcer.ts";
+import type { Announcer } from "../discovery/announcer.ts";
 import { reachableAddresses } from "../discovery/join_hints.ts";
 import {
   canAnnounce,
@@ -36,7 +36,6 @@ import { HostCloak } from "./host_cloak.ts";
 import { serverFacts } from "./server_facts.ts";
 import type { Bus, BusStatus } from "../bus/bus.ts";
 import { LocalBus } from "../bus/local_bus.ts";
-import { RedisBus } from "../bus/redis_bus.ts";
 import { Replica } from "../hub/replica.ts";
 import { MemoryTrimmer } from "./memory_trimmer.ts";
 
@@ -167,10 +166,15 @@ export function describeBusStatus(status: BusStatus): string {
   }
 }
 
-/** The bus of a config: Redis for a cluster, else the local one. */
-function _bus(config: ServerConfig, log: ConsoleLog): Promise<Bus> {
+/**
+ * The bus of a config: Redis for a cluster, else the local one. The Redis
+ * client is loaded only for a cluster (about 9 MB a lone server would
+ * otherwise carry).
+ */
+async function _bus(config: ServerConfig, log: ConsoleLog): Promise<Bus> {
   const cluster = config.cluster;
-  if (cluster === undefined) return Promise.resolve(new LocalBus());
+  if (cluster === undefined) return new LocalBus();
+  const { RedisBus } = await import("../bus/redis_bus.ts");
   let name = cluster.nodeName;
   if (name === null) {
     try {
@@ -179,7 +183,7 @@ function _bus(config: ServerConfig, log: ConsoleLog): Promise<Bus> {
       name = "node";
     }
   }
-  return RedisBus.connect(cluster.redis, {
+  return await RedisBus.connect(cluster.redis, {
     name,
     nodeTimeoutMs: cluster.nodeTimeoutMs,
     log: (line) => log.write(line),
@@ -290,6 +294,11 @@ export async function startServer(
   // The cluster before the history too: a Redis that cannot be reached
   // stops the start.
   const bus = await _bus(config, log);
+  // Loaded only to announce (before any port opens, so that nothing waits
+  // later): mDNS's packages cost a server that does not about 8 MB.
+  const announcing = config.announce !== null && canAnnounce(config.host)
+    ? await import("../discovery/announcer.ts")
+    : null;
   const shared = config.cluster !== undefined;
   const replica = new Replica(bus, {
     now: clock,
@@ -478,7 +487,8 @@ export async function startServer(
     gateways.push(web);
   }
 
-  if (config.announce !== null && canAnnounce(config.host)) {
+  if (announcing !== null) {
+    const { Announcer } = announcing;
     const name = config.announce?.name;
     announcer = Announcer.start({
       host: config.host,

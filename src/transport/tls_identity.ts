@@ -5,14 +5,16 @@
  * key from WebCrypto and a self-signed certificate that is no CA, for a
  * name no public CA can issue) and keeps it in one owner-only file;
  * {@linkcode loadTlsIdentity} reads a real certificate and its key instead.
- * No error or log line ever holds a key.
+ * No error or log line ever holds a key. Certificates are read with
+ * `node:crypto` (in the runtime); `@peculiar/x509`, which only making one
+ * needs, is loaded then and only then (about 8 MB a server would
+ * otherwise carry for its whole life).
  *
  * @module
  */
 
-// @peculiar/x509 needs the Reflect metadata API before it loads.
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import { Buffer } from "node:buffer";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { certificateSha256 } from "./fingerprint.ts";
 import { fileErrorReason, writePrivateFile } from "./private_file.ts";
 
@@ -63,6 +65,7 @@ export async function createTlsIdentity(
   const name = options.name ?? SELF_SIGNED_NAME;
   const keys = await crypto.subtle.generateKey(ECDSA, true, ["sign", "verify"]);
   const now = Date.now();
+  const x509 = await _x509();
   const serial = crypto.getRandomValues(new Uint8Array(16));
   serial[0]! &= 0x7f; // a positive number
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -211,9 +214,9 @@ async function _identity(
   if (certs.length === 0) {
     fail(source.certFile, "TLS certificate", "it holds no PEM certificate");
   }
-  let cert: x509.X509Certificate;
+  let cert: X509Certificate;
   try {
-    cert = new x509.X509Certificate(certs[0]!);
+    cert = new X509Certificate(Buffer.from(certs[0]!));
   } catch {
     return fail(source.certFile, "TLS certificate", "not a valid certificate");
   }
@@ -224,7 +227,7 @@ async function _identity(
       : "it holds no PEM private key (BEGIN PRIVATE KEY)";
     fail(source.keyFile, "TLS key", other);
   }
-  if (!await _belongTogether(cert, keys[0]!)) {
+  if (!_belongTogether(cert, keys[0]!)) {
     fail(
       source.keyFile,
       "TLS key",
@@ -234,39 +237,34 @@ async function _identity(
   return {
     certPem: certs.map((der) => _pem(der, "CERTIFICATE")).join(""),
     keyPem: _pem(keys[0]!, "PRIVATE KEY"),
-    sha256: await certificateSha256(new Uint8Array(cert.rawData)),
+    sha256: await certificateSha256(certs[0]!),
     custom: source.custom,
   };
 }
 
-// Signs a few random bytes with the key and checks them with the
-// certificate's public key: a key that cannot be read, or belongs to
-// another certificate, fails.
-async function _belongTogether(
-  cert: x509.X509Certificate,
+// Whether the key is the private half of the certificate's public key;
+// a key that cannot be read is not.
+function _belongTogether(
+  cert: X509Certificate,
   pkcs8: Uint8Array<ArrayBuffer>,
-): Promise<boolean> {
+): boolean {
   try {
-    const algorithm = cert.publicKey.algorithm as
-      & Algorithm
-      & { namedCurve?: string };
-    const usage = algorithm.name === "ECDSA"
-      ? { ...algorithm, hash: "SHA-256" }
-      : { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-    const privateKey = await crypto.subtle.importKey(
-      "pkcs8",
-      pkcs8,
-      usage,
-      false,
-      ["sign"],
-    );
-    const publicKey = await cert.publicKey.export(usage, ["verify"]);
-    const data = crypto.getRandomValues(new Uint8Array(32));
-    const signature = await crypto.subtle.sign(usage, privateKey, data);
-    return await crypto.subtle.verify(usage, publicKey, signature, data);
+    const key = createPrivateKey({
+      key: Buffer.from(pkcs8),
+      format: "der",
+      type: "pkcs8",
+    });
+    return cert.checkPrivateKey(key);
   } catch {
     return false;
   }
+}
+
+// The certificate maker, loaded when a certificate is made.
+async function _x509(): Promise<typeof import("@peculiar/x509")> {
+  // @peculiar/x509 needs the Reflect metadata API before it loads.
+  await import("reflect-metadata");
+  return await import("@peculiar/x509");
 }
 
 function _pemBlocks(text: string, label: string): Uint8Array<ArrayBuffer>[] {
