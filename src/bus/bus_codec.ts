@@ -9,6 +9,8 @@
 
 import type { Command } from "../protocol/commands.ts";
 import type { LeaveReason } from "../protocol/messages.ts";
+import type { ClaimRecord } from "../store/claim_store.ts";
+import type { RoomBan, RoomRecord } from "../store/room_store.ts";
 import type { BusBody, BusEntry, BusRoom } from "./bus.ts";
 
 /** The longest entry read, in UTF-16 units; longer ones are skipped. */
@@ -176,6 +178,20 @@ function _body(value: Record<string, unknown>): BusBody | string {
     }
     case "hello":
       return _hello(value);
+    case "claim": {
+      const record = _claim(value.record);
+      if (record === null) return "bad claim";
+      if (value.for !== undefined && !_isString(value.for)) return "bad for";
+      return value.for === undefined
+        ? { kind: "claim", record }
+        : { kind: "claim", record, for: value.for };
+    }
+    case "room": {
+      const record = _roomRecord(value.record);
+      if (record === null) return "bad room record";
+      if (!_isString(value.for)) return "bad for";
+      return { kind: "room", record, for: value.for };
+    }
     default:
       return "unknown kind";
   }
@@ -193,9 +209,14 @@ function _hello(value: Record<string, unknown>): BusBody | string {
   for (const room of rooms) {
     if (
       !_isRecord(room) || !_isString(room.room) ||
-      typeof room.op !== "boolean"
+      typeof room.op !== "boolean" ||
+      (room.voice !== undefined && typeof room.voice !== "boolean")
     ) return "bad rooms";
-    list.push({ room: room.room, op: room.op });
+    list.push(
+      room.voice === true
+        ? { room: room.room, op: room.op, voice: true }
+        : { room: room.room, op: room.op },
+    );
   }
   if (current !== null && !_isString(current)) return "bad current";
   if (away !== null && !_isString(away)) return "bad away";
@@ -216,6 +237,90 @@ function _hello(value: Record<string, unknown>): BusBody | string {
     oper,
     announce,
   };
+}
+
+// A claim's record with every field of the right type, or null.
+function _claim(value: unknown): ClaimRecord | null {
+  if (!_isRecord(value)) return null;
+  const { key, name, keyId, passwordHash, certFp, claimedAt, lastUsed } = value;
+  const { leftAt, rooms } = value;
+  if (!_isString(key) || key === "" || !_isString(name) || name === "") {
+    return null;
+  }
+  if (![keyId, passwordHash, certFp].every(_isOptionalString)) return null;
+  if (!_isCount(claimedAt) || !_isCount(lastUsed)) return null;
+  if (leftAt !== undefined && !_isCount(leftAt)) return null;
+  const list = _strings(rooms);
+  if (list === null) return null;
+  return {
+    key,
+    name,
+    ...(keyId === undefined ? {} : { keyId: keyId as string }),
+    ...(passwordHash === undefined
+      ? {}
+      : { passwordHash: passwordHash as string }),
+    ...(certFp === undefined ? {} : { certFp: certFp as string }),
+    claimedAt,
+    lastUsed,
+    ...(leftAt === undefined ? {} : { leftAt }),
+    rooms: list,
+  };
+}
+
+// A room's record with every field of the right type, or null.
+function _roomRecord(value: unknown): RoomRecord | null {
+  if (!_isRecord(value)) return null;
+  const { room, name, topic, keyHash, modes, operators, voiced, bans } = value;
+  if (!_isString(room) || room === "" || !_isString(name) || name === "") {
+    return null;
+  }
+  if (![keyHash, modes].every(_isOptionalString)) return null;
+  let kept: RoomRecord["topic"];
+  if (topic !== undefined) {
+    if (
+      !_isRecord(topic) || !_isString(topic.text) || !_isString(topic.by) ||
+      !_isCount(topic.time)
+    ) return null;
+    kept = { text: topic.text, by: topic.by, time: topic.time };
+  }
+  const ops = _strings(operators);
+  const voices = voiced === undefined ? [] : _strings(voiced);
+  if (ops === null || voices === null) return null;
+  if (!Array.isArray(bans) || bans.length > 1000) return null;
+  const list: RoomBan[] = [];
+  for (const ban of bans) {
+    if (!_isRecord(ban) || !_isString(ban.name) || ban.name === "") {
+      return null;
+    }
+    if (![ban.address, ban.by].every(_isOptionalString)) return null;
+    if (ban.time !== undefined && !_isCount(ban.time)) return null;
+    list.push({
+      name: ban.name,
+      ...(ban.address === undefined ? {} : { address: ban.address as string }),
+      ...(ban.by === undefined ? {} : { by: ban.by as string }),
+      ...(ban.time === undefined ? {} : { time: ban.time }),
+    });
+  }
+  return {
+    room,
+    name,
+    ...(kept === undefined ? {} : { topic: kept }),
+    ...(keyHash === undefined ? {} : { keyHash: keyHash as string }),
+    ...(modes === undefined ? {} : { modes: modes as string }),
+    operators: ops,
+    ...(voiced === undefined ? {} : { voiced: voices }),
+    bans: list,
+  };
+}
+
+// A list of at most 1000 strings, or null.
+function _strings(value: unknown): string[] | null {
+  if (!Array.isArray(value) || value.length > 1000) return null;
+  return value.every(_isString) ? [...value] : null;
+}
+
+function _isOptionalString(value: unknown): boolean {
+  return value === undefined || _isString(value);
 }
 
 // A command whose kind and fields are all as the table says, or null.

@@ -17,7 +17,7 @@
  */
 
 import { Redis } from "ioredis";
-import type { Bus, BusBody, BusEntry, BusSink } from "./bus.ts";
+import type { Bus, BusBacklog, BusBody, BusEntry, BusSink } from "./bus.ts";
 import { decodeEntry, encodeEntry } from "./bus_codec.ts";
 
 /** Options of {@linkcode RedisBus}. */
@@ -206,6 +206,34 @@ export class RedisBus implements Bus {
   /** Whether Redis is reachable now. */
   get up(): boolean {
     return this.#degraded === null && this.#writer.status === "ready";
+  }
+
+  /** What waits for Redis, and what was dropped over the bound. */
+  get backlog(): BusBacklog {
+    return { waiting: this.#queue.length, dropped: this.#dropped };
+  }
+
+  /**
+   * Wins a task for this node unless another node asked first
+   * (`SET NX`, kept a minute); `false` while Redis is away.
+   *
+   * @param task The task.
+   * @returns Whether this node does it.
+   */
+  async elect(task: string): Promise<boolean> {
+    if (!this.up) return false;
+    try {
+      const won = await this.#writer.set(
+        this.#key(`task:${task}`),
+        this.node,
+        "PX",
+        60_000,
+        "NX",
+      );
+      return won === "OK";
+    } catch {
+      return false;
+    }
   }
 
   /** The stream's key. */

@@ -22,7 +22,8 @@ import type {
   BusSink,
   BusStatus,
 } from "../bus/bus.ts";
-import type { ApplyOptions, Hub, HubRelay } from "./hub.ts";
+import type { ClaimRecord } from "../store/claim_store.ts";
+import type { ApplyOptions, ClusterHealth, Hub, HubRelay } from "./hub.ts";
 import type { Member } from "./member.ts";
 import { RemoteMember } from "./remote_member.ts";
 
@@ -92,6 +93,8 @@ export class Replica implements HubRelay, BusSink {
   // Commands waiting behind a rename's reservation, per member.
   #waiting = new Map<Member, (() => void)[]>();
   #closed = false;
+  // Since when the bus is down, or null.
+  #degradedSince: number | null = null;
 
   /**
    * A relay on a bus.
@@ -227,6 +230,34 @@ export class Replica implements HubRelay, BusSink {
     this.#waiting.delete(member);
   }
 
+  /**
+   * How the cluster is, for server operators' `/rooms`; `undefined` on one
+   * node.
+   *
+   * @returns The node, since when Redis is away, what waits and what was
+   * dropped.
+   */
+  health(): ClusterHealth | undefined {
+    if (!this.#shared) return undefined;
+    return {
+      node: this.#bus.node,
+      degradedSince: this.#degradedSince,
+      ...this.#bus.backlog,
+    };
+  }
+
+  /**
+   * Sends a claim this node changed (a member of it claimed a name, used
+   * it, left, gave it a password or a certificate) to the other nodes,
+   * which keep it too; nothing on one node.
+   *
+   * @param record The claim as it is now.
+   */
+  claimed(record: ClaimRecord): void {
+    if (!this.#shared || this.#closed) return;
+    this.#publish({ kind: "claim", record }, 0);
+  }
+
   // --- BusSink ------------------------------------------------------------
 
   /**
@@ -264,6 +295,16 @@ export class Replica implements HubRelay, BusSink {
       }
       case "sync":
         for (const member of this.#locals.values()) this.#hello(member, false);
+        this.#answer(hub, entry.node);
+        return;
+      case "claim":
+        // A change for every node, or the answer to this node's start.
+        if (entry.for === undefined || entry.for === this.#bus.node) {
+          hub.claims.adopt(entry.record);
+        }
+        return;
+      case "room":
+        if (entry.for === this.#bus.node) hub.adoptRoom(entry.record);
         return;
       case "reap":
         // Its own reap: this node is stopping, or another took it for dead.
@@ -284,6 +325,9 @@ export class Replica implements HubRelay, BusSink {
    * @param status The change.
    */
   status(status: BusStatus): void {
+    this.#degradedSince = status.state === "degraded"
+      ? this.#degradedSince ?? this.#now()
+      : null;
     if (status.state === "degraded") {
       const pending = [...this.#inFlight.values()];
       this.#inFlight.clear();
@@ -461,6 +505,21 @@ export class Replica implements HubRelay, BusSink {
       return;
     }
     if (!known) members.set(hello.member, member);
+  }
+
+  // One node (the first to win the task on Redis) tells a node that
+  // started what it missed: the rooms' records and the claimed names.
+  #answer(hub: Hub, node: string): void {
+    if (!this.#shared) return;
+    this.#bus.elect(`answer:${node}`).then((won) => {
+      if (!won || this.#closed) return;
+      for (const record of hub.roomRecords()) {
+        this.#publish({ kind: "room", record, for: node }, 0);
+      }
+      for (const record of hub.claims.records()) {
+        this.#publish({ kind: "claim", record, for: node }, 0);
+      }
+    });
   }
 
   // A node's members are gone: it stopped (`closed`), or died (`timeout`).

@@ -208,6 +208,7 @@ function _hub(
       claimDays: config.nameClaimDays,
       open: config.openNames,
       now,
+      onChange: (record) => relay.claimed(record),
     }),
     catchUp: config.catchUp,
     historySize: config.historySize,
