@@ -516,9 +516,13 @@ export class Replica implements HubRelay, BusSink {
       for (const record of hub.roomRecords()) {
         this.#publish({ kind: "room", record, for: node }, 0);
       }
-      for (const record of hub.claims.records()) {
+      const claims = hub.claims.records();
+      for (const record of claims) {
         this.#publish({ kind: "claim", record, for: node }, 0);
       }
+      this.#log(
+        `cluster: told ${node} the rooms' records and ${claims.length} claimed names`,
+      );
     });
   }
 
