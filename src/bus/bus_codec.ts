@@ -323,15 +323,37 @@ function _isOptionalString(value: unknown): boolean {
   return value === undefined || _isString(value);
 }
 
+interface _FieldSpec {
+  field: string;
+  type: _Field;
+  required: boolean;
+}
+
+// The table read once: each kind's fields, and the names allowed.
+const COMMAND_SPECS: ReadonlyMap<
+  string,
+  { fields: readonly _FieldSpec[]; names: ReadonlySet<string> }
+> = new Map(
+  Object.entries(COMMAND_FIELDS).map(([kind, fields]) => {
+    const list = Object.entries(fields).map(([spec, type]) => ({
+      field: spec.endsWith("!") ? spec.slice(0, -1) : spec,
+      type,
+      required: spec.endsWith("!"),
+    }));
+    return [kind, {
+      fields: list,
+      names: new Set(["kind", ...list.map((spec) => spec.field)]),
+    }];
+  }),
+);
+
 // A command whose kind and fields are all as the table says, or null.
 function _command(value: unknown): Command | null {
   if (!_isRecord(value) || typeof value.kind !== "string") return null;
-  if (!Object.hasOwn(COMMAND_FIELDS, value.kind)) return null;
-  const fields = COMMAND_FIELDS[value.kind as Command["kind"]];
+  const spec = COMMAND_SPECS.get(value.kind);
+  if (spec === undefined) return null;
   const command: Record<string, unknown> = { kind: value.kind };
-  for (const [spec, type] of Object.entries(fields)) {
-    const required = spec.endsWith("!");
-    const field = required ? spec.slice(0, -1) : spec;
+  for (const { field, type, required } of spec.fields) {
     const got = value[field];
     if (got === undefined) {
       if (required) return null;
@@ -340,10 +362,9 @@ function _command(value: unknown): Command | null {
     if (!_fits(got, type)) return null;
     command[field] = got;
   }
-  for (const field of Object.keys(value)) {
-    if (field !== "kind" && !(field in fields) && !(`${field}!` in fields)) {
-      return null;
-    }
+  // No field but the table's (an extra one is a foreign writer's).
+  for (const field in value) {
+    if (!spec.names.has(field)) return null;
   }
   return command as Command;
 }

@@ -129,6 +129,10 @@ export class RedisBus implements Bus {
   #seq = 0;
   #lastId = "0-0";
   #seen = new Map<string, number>();
+  // This node's entries sent and not read back yet, by count; and how the
+  // text of one starts.
+  #sent = new Map<number, BusEntry>();
+  #mark: string;
   #queue: BusEntry[] = [];
   #flushing = false;
   #dropped = 0;
@@ -145,6 +149,7 @@ export class RedisBus implements Bus {
     this.node = `${name}/${Date.now().toString(36)}${
       Math.floor(Math.random() * 1296).toString(36)
     }`;
+    this.#mark = `{"node":${JSON.stringify(this.node)},"seq":`;
     this.#prefix = options.prefix ?? "chat:";
     this.#timeoutMs = options.nodeTimeoutMs ?? 15_000;
     this.#streamLength = options.streamLength ?? 100_000;
@@ -263,7 +268,15 @@ export class RedisBus implements Bus {
    * @returns The entry.
    */
   publish(body: BusBody, member: number, time: number): BusEntry {
-    const entry = { ...body, node: this.node, seq: ++this.#seq, member, time };
+    // The node first: its own entries are known by their start when they
+    // come back, and not parsed again.
+    const entry = {
+      node: this.node,
+      seq: ++this.#seq,
+      member,
+      time,
+      ...body,
+    } as BusEntry;
     if (this.#closed) return entry;
     if (this.#queue.length >= this.#bufferSize) {
       if (this.#dropped++ === 0) {
@@ -274,6 +287,9 @@ export class RedisBus implements Bus {
       return entry;
     }
     this.#queue.push(entry);
+    if (this.#sent.size < this.#bufferSize + BATCH) {
+      this.#sent.set(entry.seq, entry);
+    }
     if (!this.up) this.#replayed++;
     this.#flush();
     return entry;
@@ -461,14 +477,18 @@ export class RedisBus implements Bus {
 
   #take(id: string, fields: string[]): void {
     const at = fields.indexOf("e");
-    const decoded = at >= 0 && at % 2 === 0
-      ? decodeEntry(fields[at + 1])
-      : { ok: false as const, why: "no entry field" };
-    if (!decoded.ok) {
-      this.#sink?.skipped(id, decoded.why);
-      return;
+    const text = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
+    let entry = this.#own(text);
+    if (entry === undefined) {
+      const decoded = text !== undefined
+        ? decodeEntry(text)
+        : { ok: false as const, why: "no entry field" };
+      if (!decoded.ok) {
+        this.#sink?.skipped(id, decoded.why);
+        return;
+      }
+      entry = decoded.entry;
     }
-    const entry = decoded.entry;
     const seen = this.#seen.get(entry.node) ?? 0;
     if (entry.seq <= seen) return; // read already (an append retried)
     this.#seen.set(entry.node, entry.seq);
@@ -477,6 +497,17 @@ export class RedisBus implements Bus {
     } catch (error) {
       this.#sink?.skipped(id, `failed: ${(error as Error).message}`);
     }
+  }
+
+  // One of this node's entries, read back: the entry it sent (its text is
+  // this node's own writing), or `undefined` to decode the text.
+  #own(text: string | undefined): BusEntry | undefined {
+    if (text === undefined || !text.startsWith(this.#mark)) return undefined;
+    const end = text.indexOf(",", this.#mark.length);
+    const seq = Number(text.slice(this.#mark.length, end));
+    const entry = this.#sent.get(seq);
+    if (entry !== undefined) this.#sent.delete(seq);
+    return entry;
   }
 
   #ready(redis: Redis): Promise<void> {
