@@ -13,7 +13,7 @@
  */
 
 import type { Command } from "../protocol/commands.ts";
-import type { Lang, LeaveReason } from "../protocol/messages.ts";
+import type { ChatLine, Lang, LeaveReason } from "../protocol/messages.ts";
 import type { ClaimRecord } from "../store/claim_store.ts";
 import type { RoomRecord } from "../store/room_store.ts";
 
@@ -73,6 +73,12 @@ export interface BusLeave {
 /** A node started, or came back: every other node re-sends its members (silent `hello`s). */
 export interface BusSync {
   kind: "sync";
+  /**
+   * The time of the newest line the node's store holds: the node that
+   * answers sends the lines since then (what it missed while down).
+   * @default {undefined} no lines asked for
+   */
+  since?: number;
 }
 
 /** A node stopped answering: its members are gone (one node says so, for all). */
@@ -109,6 +115,25 @@ export interface BusRoomRecord {
   for: string;
 }
 
+/**
+ * A public line a room's history holds, sent by the one node that answers
+ * a `sync` to the node that asked (`for`): it stores it, telling nobody.
+ */
+export interface BusLine {
+  kind: "line";
+  /** The room's key (`#general`). */
+  room: string;
+  /** The line, without its id (each store gives its own). */
+  line: ChatLine;
+  /** The node it answers. */
+  for: string;
+  /**
+   * Whether it is the answer's last line.
+   * @default {false}
+   */
+  last?: boolean;
+}
+
 /** What one entry says. */
 export type BusBody =
   | BusHello
@@ -117,7 +142,8 @@ export type BusBody =
   | BusSync
   | BusReap
   | BusClaim
-  | BusRoomRecord;
+  | BusRoomRecord
+  | BusLine;
 
 /**
  * One entry on the bus: who sent it (the node, its own count of what it

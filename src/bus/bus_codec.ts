@@ -8,7 +8,7 @@
  */
 
 import type { Command } from "../protocol/commands.ts";
-import type { LeaveReason } from "../protocol/messages.ts";
+import type { ChatLine, LeaveReason } from "../protocol/messages.ts";
 import type { ClaimRecord } from "../store/claim_store.ts";
 import type { RoomBan, RoomRecord } from "../store/room_store.ts";
 import type { BusBody, BusEntry, BusRoom } from "./bus.ts";
@@ -151,7 +151,25 @@ export function decodeEntry(text: unknown): DecodedEntry {
 function _body(value: Record<string, unknown>): BusBody | string {
   switch (value.kind) {
     case "sync":
-      return { kind: "sync" };
+      if (value.since === undefined) return { kind: "sync" };
+      return _isCount(value.since)
+        ? { kind: "sync", since: value.since }
+        : "bad since";
+    case "line": {
+      const line = _line(value.line);
+      if (line === null || !_isString(value.room) || value.room === "") {
+        return "bad line";
+      }
+      if (!_isString(value.for)) return "bad for";
+      if (value.last !== undefined && value.last !== true) return "bad last";
+      return {
+        kind: "line",
+        room: value.room,
+        line,
+        for: value.for,
+        ...(value.last === true ? { last: true } : {}),
+      };
+    }
     case "reap":
       return _isString(value.dead) && value.dead !== ""
         ? { kind: "reap", dead: value.dead }
@@ -265,6 +283,16 @@ function _claim(value: unknown): ClaimRecord | null {
     ...(leftAt === undefined ? {} : { leftAt }),
     rooms: list,
   };
+}
+
+// A public line (no id: each store gives its own), or null.
+function _line(value: unknown): ChatLine | null {
+  if (!_isRecord(value)) return null;
+  const { from, text, time, action } = value;
+  if (!_isString(from) || from === "" || !_isString(text)) return null;
+  if (!_isCount(time)) return null;
+  if (action !== undefined && action !== true) return null;
+  return action === true ? { from, text, time, action } : { from, text, time };
 }
 
 // A room's record with every field of the right type, or null.

@@ -481,6 +481,8 @@ export class Hub {
   // but IRC readers still write it as nick!user@host.
   #departing: Member | null = null;
   #claims: ClaimRegistry;
+  // The lines each room's store held when a backfill began, as keys.
+  #backfilled = new Map<string, Set<string>>();
   #catchUp: number;
   #relay: HubRelay | undefined;
 
@@ -599,6 +601,80 @@ export class Hub {
     if (this.#roomStore !== null && this.#rooms.has(room)) {
       this.#roomStore.saveRoom(room.record());
     }
+  }
+
+  /**
+   * The time of the newest public line stored in any room this hub has
+   * (a node starting asks for the lines since).
+   *
+   * @returns Milliseconds since the epoch; 0 when there are none.
+   */
+  newestLineTime(): number {
+    let newest = 0;
+    for (const room of this.#rooms) {
+      const time = this.#store.recent(room.key, 1)[0]?.line.time ?? 0;
+      if (time > newest) newest = time;
+    }
+    return newest;
+  }
+
+  /**
+   * The public lines each room holds since a time (for a node that was
+   * down), oldest first in each room, without their ids.
+   *
+   * @param since Lines of this time or later.
+   * @param perRoom Most lines of one room (the newest).
+   * @returns The rooms' keys and lines.
+   */
+  linesSince(
+    since: number,
+    perRoom: number,
+  ): { room: string; line: ChatLine }[] {
+    const lines: { room: string; line: ChatLine }[] = [];
+    for (const room of this.#rooms) {
+      for (const { line } of this.#store.recent(room.key, perRoom)) {
+        if (line.time < since) continue;
+        const { from, text, time, action } = line;
+        lines.push({
+          room: room.key,
+          line: action === true
+            ? { from, text, time, action }
+            : { from, text, time },
+        });
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * Stores a public line another node kept while this one was down, unless
+   * the store has it already (carried out here since this node started);
+   * nobody is told.
+   *
+   * @param room The room's key.
+   * @param line The line.
+   * @returns Whether it was stored.
+   */
+  backfill(room: string, line: ChatLine): boolean {
+    let known = this.#backfilled.get(room);
+    if (known === undefined) {
+      known = new Set(
+        this.#store.recent(room, BACKFILL_CHECK).map(({ line }) =>
+          _lineKey(line)
+        ),
+      );
+      this.#backfilled.set(room, known);
+    }
+    const key = _lineKey(line);
+    if (known.has(key)) return false;
+    known.add(key);
+    this.#store.append(room, line);
+    return true;
+  }
+
+  /** Forgets what {@linkcode Hub.backfill} checked lines against. */
+  endBackfill(): void {
+    this.#backfilled.clear();
   }
 
   /** The claimed names: the seam other dialects prove names through. */
@@ -2293,6 +2369,14 @@ function _isId(value: number | undefined): boolean {
 // A name someone typed, safe and short enough to quote back.
 function _quoted(name: string): string {
   return sanitizeText(name).slice(0, 32);
+}
+
+// Lines of a room's store a backfilled line is checked against.
+const BACKFILL_CHECK = 1000;
+
+// A line as a backfill compares it: when, who, what.
+function _lineKey(line: ChatLine): string {
+  return `${line.time}\n${line.from}\n${line.action === true}\n${line.text}`;
 }
 
 // A room's members with voice, as a `members` answer carries them (left

@@ -65,6 +65,10 @@ const LOCAL_ONLY: ReadonlySet<Command["kind"]> = new Set<Command["kind"]>([
   "unknown",
 ]);
 
+// Most lines of one room, and in all, sent to a node that starts.
+const BACKFILL_PER_ROOM = 500;
+const BACKFILL_LINES = 10_000;
+
 /**
  * A node's relay and sink; {@linkcode Replica.attach} it to the hub it
  * was given to.
@@ -95,6 +99,8 @@ export class Replica implements HubRelay, BusSink {
   #closed = false;
   // Since when the bus is down, or null.
   #degradedSince: number | null = null;
+  // Lines stored from the answer to this node's start so far.
+  #backfilled = 0;
 
   /**
    * A relay on a bus.
@@ -295,7 +301,7 @@ export class Replica implements HubRelay, BusSink {
       }
       case "sync":
         for (const member of this.#locals.values()) this.#hello(member, false);
-        this.#answer(hub, entry.node);
+        this.#answer(hub, entry.node, entry.since);
         return;
       case "claim":
         // A change for every node, or the answer to this node's start.
@@ -305,6 +311,17 @@ export class Replica implements HubRelay, BusSink {
         return;
       case "room":
         if (entry.for === this.#bus.node) hub.adoptRoom(entry.record);
+        return;
+      case "line":
+        if (entry.for !== this.#bus.node) return;
+        if (hub.backfill(entry.room, entry.line)) this.#backfilled++;
+        if (entry.last === true) {
+          hub.endBackfill();
+          this.#log(
+            `cluster: stored ${this.#backfilled} lines said while this node was away`,
+          );
+          this.#backfilled = 0;
+        }
         return;
       case "reap":
         // Its own reap: this node is stopping, or another took it for dead.
@@ -360,7 +377,11 @@ export class Replica implements HubRelay, BusSink {
    * Asks the other nodes for their members (a node starting).
    */
   sync(): void {
-    this.#publish({ kind: "sync" }, 0);
+    const since = this.#hub?.newestLineTime();
+    this.#publish(
+      since === undefined ? { kind: "sync" } : { kind: "sync", since },
+      0,
+    );
   }
 
   /**
@@ -509,7 +530,7 @@ export class Replica implements HubRelay, BusSink {
 
   // One node (the first to win the task on Redis) tells a node that
   // started what it missed: the rooms' records and the claimed names.
-  #answer(hub: Hub, node: string): void {
+  #answer(hub: Hub, node: string, since: number | undefined): void {
     if (!this.#shared) return;
     this.#bus.elect(`answer:${node}`).then((won) => {
       if (!won || this.#closed) return;
@@ -520,8 +541,15 @@ export class Replica implements HubRelay, BusSink {
       for (const record of claims) {
         this.#publish({ kind: "claim", record, for: node }, 0);
       }
+      const lines = since === undefined
+        ? []
+        : hub.linesSince(since, BACKFILL_PER_ROOM).slice(-BACKFILL_LINES);
+      lines.forEach(({ room, line }, i) => {
+        const last = i === lines.length - 1 ? { last: true } : {};
+        this.#publish({ kind: "line", room, line, for: node, ...last }, 0);
+      });
       this.#log(
-        `cluster: told ${node} the rooms' records and ${claims.length} claimed names`,
+        `cluster: told ${node} the rooms' records, ${claims.length} claimed names and ${lines.length} lines`,
       );
     });
   }

@@ -103,7 +103,21 @@ const entry: fc.Arbitrary<BusEntry> = fc.record({
   time: fc.integer({ min: 0, max: 2 ** 45 }),
 }).chain((head) =>
   fc.oneof(
-    fc.record({ kind: fc.constant("sync" as const) }),
+    fc.record({ kind: fc.constant("sync" as const), since: stamp }, {
+      requiredKeys: ["kind"],
+    }),
+    fc.record({
+      kind: fc.constant("line" as const),
+      room: some,
+      line: fc.record({
+        from: some,
+        text,
+        time: stamp,
+        action: fc.constant(true as const),
+      }, { requiredKeys: ["from", "text", "time"] }),
+      for: text,
+      last: fc.constant(true as const),
+    }, { requiredKeys: ["kind", "room", "line", "for"] }),
     fc.record({
       kind: fc.constant("reap" as const),
       dead: fc.string({ minLength: 1 }),
@@ -260,6 +274,22 @@ Deno.test("decodeEntry() refuses commands of unknown kinds, extra fields and wro
   ) {
     assertEquals(decodeEntry(JSON.stringify({ ...room, ...body })).ok, false);
   }
+  const line = { ...base, kind: "line", room: "#a", for: "b/1" };
+  for (
+    const body of [
+      { line: { from: "", text: "t", time: 0 } },
+      { line: { from: "a", text: "t", time: -5 } },
+      { line: { from: "a", text: "t", time: 0, action: false } },
+      { line: { from: "a", text: "t", time: 0 }, last: false },
+      { line: { from: "a", text: "t", time: 0, id: 3 }, room: "" },
+    ]
+  ) {
+    assertEquals(decodeEntry(JSON.stringify({ ...line, ...body })).ok, false);
+  }
+  assertEquals(
+    decodeEntry(JSON.stringify({ ...base, kind: "sync", since: "x" })).ok,
+    false,
+  );
   assertEquals(decodeEntry("x".repeat(MAX_ENTRY_LENGTH + 1)).ok, false);
   assertEquals(decodeEntry(undefined).ok, false);
 });

@@ -186,7 +186,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "a node that restarts takes the rooms' records from a running one: the new topic, the new ban, voice",
+    "a node that restarts takes the rooms' records from a running one (the new topic, the new ban, voice) and the lines it missed",
   ignore,
   async fn() {
     const redis = await RedisServer.start();
@@ -219,6 +219,11 @@ Deno.test({
         "mode",
         (m) => m.change === "+v" && m.target === "bob",
       );
+      // What is said meanwhile is in node a's store only.
+      for (let i = 1; i <= 3; i++) {
+        await ana.sendMessage({ type: "input", text: `away-${i}` });
+      }
+      await bob.expectMessage("message", (m) => m.text === "away-3");
       // Back, node b shows what node a has.
       b = await node(redis, "b", ["--data", dataB]);
       nodes.push(b.process);
@@ -231,6 +236,14 @@ Deno.test({
         (m) => m.room === "#games",
       );
       assertEquals(joined.topic?.text, "new");
+      // The lines said while node b was down, in its own store now, once.
+      await b.process.waitFor(/stored 3 lines said while this node was away/);
+      const texts = joined.history.map((line) => line.text);
+      assertEquals(texts.filter((t) => t.startsWith("away-")), [
+        "away-1",
+        "away-2",
+        "away-3",
+      ]);
       assertEquals(joined.voiced, ["bob"]);
       const irc = await ircUser(b.port, "ivy");
       clients.push(irc);

@@ -132,7 +132,13 @@ function clusterNode(
     passwordCost: 1024,
     onChange: (record) => replica.claimed(record),
   });
-  const hub = new Hub({ now: () => 0, relay: replica, claims, rooms: store });
+  const hub = new Hub({
+    now: () => 0,
+    relay: replica,
+    claims,
+    rooms: store,
+    store,
+  });
   replica.attach(hub);
   bus.start(replica);
   return { hub, replica, store };
@@ -161,6 +167,17 @@ Deno.test("Replica: a name claimed on one node is registered on the other, and a
   assertEquals(games?.bans.map((ban) => ban.name), ["eve"]);
   // Kept in c's own store too.
   assertEquals(c.store.loadClaims().map((r) => r.name), ["ana"]);
+  // And the lines said before it started, once.
+  assertEquals(c.store.recent("#general", 10).length, 0);
+  a.hub.input(ana, "/switch #general");
+  a.hub.input(ana, "said before d");
+  const d = clusterNode(log.bus("d/1"));
+  d.replica.sync();
+  await Promise.resolve();
+  await Promise.resolve();
+  assertEquals(d.store.recent("#general", 10).map(({ line }) => line.text), [
+    "said before d",
+  ]);
 });
 
 Deno.test("Replica: a member's voice travels in its snapshot", () => {
