@@ -228,14 +228,7 @@ export class RedisBus implements Bus {
   async elect(task: string): Promise<boolean> {
     if (!this.up) return false;
     try {
-      const won = await this.#writer.set(
-        this.#key(`task:${task}`),
-        this.node,
-        "PX",
-        60_000,
-        "NX",
-      );
-      return won === "OK";
+      return await this.#once(`task:${task}`);
     } catch {
       return false;
     }
@@ -367,6 +360,19 @@ export class RedisBus implements Bus {
     this.#writer.disconnect();
     this.#reader.disconnect();
     await this.#reading;
+  }
+
+  // Takes a key for this node for a minute unless a node holds it: one
+  // node wins each task.
+  async #once(name: string): Promise<boolean> {
+    const won = await this.#writer.set(
+      this.#key(name),
+      this.node,
+      "PX",
+      60_000,
+      "NX",
+    );
+    return won === "OK";
   }
 
   #key(name: string): string {
@@ -538,14 +544,7 @@ export class RedisBus implements Bus {
         if (await this.#writer.exists(this.#key(`node:${node}`)) === 1) {
           continue;
         }
-        const won = await this.#writer.set(
-          this.#key(`reap:${node}`),
-          this.node,
-          "PX",
-          60_000,
-          "NX",
-        );
-        if (won !== "OK") continue;
+        if (!await this.#once(`reap:${node}`)) continue;
         this.#log(`cluster: node ${node} stopped answering; its members left`);
         this.publish({ kind: "reap", dead: node }, 0, Date.now());
         await this.#writer.eval(
