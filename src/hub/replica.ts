@@ -260,7 +260,8 @@ export class Replica implements HubRelay, BusSink {
    * @param record The claim as it is now.
    */
   claimed(record: ClaimRecord): void {
-    if (!this.#shared || this.#closed) return;
+    // Also while the node stops: its members' claims note where they were.
+    if (!this.#shared) return;
     this.#publish({ kind: "claim", record }, 0);
   }
 

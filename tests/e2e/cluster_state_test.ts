@@ -305,3 +305,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a claimed name's holder whose node stops comes back on another node in the rooms it was in",
+  ignore,
+  async fn() {
+    const redis = await RedisServer.start();
+    const a = await node(redis, "a");
+    const b = await node(redis, "b");
+    const clients: LineClient[] = [];
+    try {
+      const key = await makeKey();
+      const ana = await keyUser(a.port, "ana", key);
+      clients.push(ana);
+      await ana.expectMessage("welcome");
+      await ana.sendMessage({ type: "input", text: "/join #games" });
+      await ana.expectMessage("joined", (m) => m.room === "#games");
+      a.process.kill("SIGTERM");
+      assertEquals(await a.process.status(), 0);
+      const back = await keyUser(b.port, "ana", key);
+      clients.push(back);
+      await back.expectMessage("welcome");
+      await back.expectMessage("joined", (m) => m.room === "#games");
+    } finally {
+      await stopAll(clients, [a.process, b.process], redis);
+    }
+  },
+});
