@@ -79,7 +79,7 @@ async function stopAll(
 
 Deno.test({
   name:
-    "claimed names are the same from every node: a key's name, a netcat password, /identify, and a node started later",
+    "claimed names are the same from every node: a key's name, a netcat password, IRC SASL PLAIN, /identify, and a node started later",
   ignore,
   async fn() {
     const redis = await RedisServer.start();
@@ -126,6 +126,20 @@ Deno.test({
       await guesser.expect("Welcome, bob!");
       await guesser.send("/quit");
       await guesser.ended;
+      // IRC SASL PLAIN on node b with the password set on node a.
+      const sasl = await LineClient.connect(b.port);
+      clients.push(sasl);
+      await sasl.write(
+        "CAP LS 302\r\nNICK guest2\r\nUSER bob 0 * :B\r\nCAP REQ :sasl\r\nAUTHENTICATE PLAIN\r\n",
+      );
+      await sasl.expect("AUTHENTICATE +");
+      await sasl.write(
+        `AUTHENTICATE ${btoa("\0bob\0hunter2 two")}\r\nCAP END\r\n`,
+      );
+      await sasl.expect(/ 903 \* :SASL authentication successful$/);
+      await sasl.expect(/ 001 bob /);
+      await sasl.write("QUIT\r\n");
+      await watcher.expectMessage("leave", (m) => m.name === "bob");
       // /identify on node b, after a /nick refused there: renamed on both.
       const guest = await plainUser(b.port, "guest");
       clients.push(guest);
