@@ -97,6 +97,16 @@ export interface ClaimRegistryOptions {
   onChange?: (record: ClaimRecord) => void;
 }
 
+/** Options of {@linkcode ClaimRegistry.adopt}. */
+export interface AdoptOptions {
+  /**
+   * Keep the claim held here when it was used later than the one given (a
+   * snapshot, older than a change read since).
+   * @default {false}
+   */
+  unlessNewer?: boolean;
+}
+
 /** Options of {@linkcode ClaimRegistry.verifyPassword}. */
 export interface VerifyPasswordOptions {
   /**
@@ -195,9 +205,15 @@ export class ClaimRegistry {
    * started), into the store too; nothing is told back.
    *
    * @param record The claim as it is now.
+   * @param options Whether a claim held here that is newer stays.
    */
-  adopt(record: ClaimRecord): void {
+  adopt(record: ClaimRecord, options: AdoptOptions = {}): void {
     if (this.#open) return;
+    const held = this.#byKey.get(record.key);
+    if (
+      options.unlessNewer === true && held !== undefined &&
+      held.lastUsed > record.lastUsed
+    ) return;
     this.#save(record, false);
   }
 

@@ -99,6 +99,8 @@ export class Replica implements HubRelay, BusSink {
   #closed = false;
   // Since when the bus is down, or null.
   #degradedSince: number | null = null;
+  // The count of this node's last published change of each claim.
+  #claimSeq = new Map<string, number>();
   // Lines stored from the answer to this node's start so far.
   #backfilled = 0;
 
@@ -262,7 +264,8 @@ export class Replica implements HubRelay, BusSink {
   claimed(record: ClaimRecord): void {
     // Also while the node stops: its members' claims note where they were.
     if (!this.#shared) return;
-    this.#publish({ kind: "claim", record }, 0);
+    const entry = this.#publish({ kind: "claim", record }, 0);
+    this.#claimSeq.set(record.key, entry.seq);
   }
 
   // --- BusSink ------------------------------------------------------------
@@ -305,9 +308,11 @@ export class Replica implements HubRelay, BusSink {
         this.#answer(hub, entry.node, entry.since);
         return;
       case "claim":
-        // A change for every node, or the answer to this node's start.
-        if (entry.for === undefined || entry.for === this.#bus.node) {
-          hub.claims.adopt(entry.record);
+        // A change for every node, in the stream's order; or the answer to
+        // this node's start, unless a change read since is newer.
+        if (entry.for === undefined) hub.claims.adopt(entry.record);
+        else if (entry.for === this.#bus.node) {
+          hub.claims.adopt(entry.record, { unlessNewer: true });
         }
         return;
       case "room":
@@ -494,6 +499,17 @@ export class Replica implements HubRelay, BusSink {
   // --- What the bus gives back ------------------------------------------------
 
   #mine(hub: Hub, entry: BusEntry): void {
+    if (entry.kind === "claim" && entry.for === undefined) {
+      // This node's last change of a claim, back in the stream's order:
+      // taken again, over what another node's change put there meanwhile,
+      // so that the last change in the stream holds on every node.
+      const key = entry.record.key;
+      if (this.#claimSeq.get(key) === entry.seq) {
+        this.#claimSeq.delete(key);
+        hub.claims.adopt(entry.record);
+      }
+      return;
+    }
     if (entry.kind !== "apply") return;
     this.#inFlight.delete(entry.seq);
     if (this.#early.delete(entry.seq)) return;

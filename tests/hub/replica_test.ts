@@ -198,3 +198,60 @@ Deno.test("Replica: a member's voice travels in its snapshot", () => {
   const joined = viewer.got.find((m) => m.type === "joined");
   assertEquals(joined?.type === "joined" && joined.voiced, ["bob"]);
 });
+
+// A shared log whose entries wait until delivered: nodes that have not
+// read each other's latest yet.
+class _LaggingLog {
+  #sinks = new Map<string, BusSink>();
+  #seq = new Map<string, number>();
+  #pending: BusEntry[] = [];
+
+  bus(node: string): Bus {
+    return {
+      node,
+      up: true,
+      backlog: { waiting: 0, dropped: 0 },
+      start: (sink) => {
+        this.#sinks.set(node, sink);
+        return Promise.resolve();
+      },
+      publish: (body: BusBody, member: number, time: number) => {
+        const seq = (this.#seq.get(node) ?? 0) + 1;
+        this.#seq.set(node, seq);
+        const entry = { ...body, node, seq, member, time } as BusEntry;
+        this.#pending.push(entry);
+        return entry;
+      },
+      reserve: () => Promise.resolve(true),
+      release: () => {},
+      elect: () => Promise.resolve(false),
+      close: () => Promise.resolve(),
+    };
+  }
+
+  deliver(): void {
+    while (this.#pending.length > 0) {
+      const entry = this.#pending.shift()!;
+      for (const [to, sink] of this.#sinks) {
+        sink.entry(entry, to === entry.node);
+      }
+    }
+  }
+}
+
+Deno.test("Replica: one name claimed on two nodes before either read the other's claim ends with the same holder on both", () => {
+  const log = new _LaggingLog();
+  const a = clusterNode(log.bus("a/1"));
+  const b = clusterNode(log.bus("b/1"));
+  const first = { kind: "key", keyId: "ed25519:first" } as const;
+  const second = { kind: "key", keyId: "ed25519:second" } as const;
+  const ana = fake("ana");
+  a.hub.register(ana, "ana", { credential: first });
+  a.hub.leave(ana, "quit");
+  b.hub.register(fake("ana2"), "ana", { credential: second });
+  log.deliver();
+  // The later claim in the stream holds, on both.
+  assertEquals(a.hub.claims.check("ana", second).status, "yours");
+  assertEquals(b.hub.claims.check("ana", second).status, "yours");
+  assertEquals(b.hub.claims.check("ana", first).status, "registered");
+});
