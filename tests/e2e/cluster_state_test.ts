@@ -12,7 +12,13 @@
  */
 
 import { assert, assertEquals } from "@std/assert";
-import { ChatProcess, LineClient, nativeUser, plainUser } from "../_helpers.ts";
+import {
+  ChatProcess,
+  eventually,
+  LineClient,
+  nativeUser,
+  plainUser,
+} from "../_helpers.ts";
 import { HAVE_REDIS, RedisServer } from "../_redis.ts";
 import { testFolder } from "../_chat_command.ts";
 import { keyUser, makeKey } from "../_keys.ts";
@@ -47,15 +53,21 @@ async function ircUser(port: number, nick: string): Promise<LineClient> {
 
 /**
  * Waits until a node that just started has carried out what a running
- * node told it: the answer is logged by the node that gave it, and a line
- * said after it on that node reaches the new node after it (one order).
+ * node told it: the answer is logged by the node that gave it (whichever
+ * of `others` won), and a line said on `from` after it reaches the new
+ * node after it (one order).
  */
 async function answered(
   from: { process: ChatProcess; port: number },
   to: { port: number },
   tag: string,
+  others: ChatProcess[] = [from.process],
 ): Promise<void> {
-  await from.process.waitFor(/cluster: told \S+ the rooms' records/);
+  const told = /cluster: told \S+ the rooms' records/;
+  await eventually(
+    () => others.some((p) => p.stdout.some((line) => told.test(line))),
+    "a node's answer to the start",
+  );
   const speaker = await nativeUser(from.port, `say${tag}`);
   const hearer = await nativeUser(to.port, `hear${tag}`);
   try {
@@ -160,7 +172,7 @@ Deno.test({
       // A node started after the claims knows them.
       const c = await node(redis, "c");
       nodes.push(c.process);
-      await answered(a, c, "c");
+      await answered(a, c, "c", [a.process, b.process]);
       const late = await keyUser(c.port, "ana", eveKey);
       clients.push(late);
       assertEquals((await late.expectMessage("name_error")).code, "registered");
