@@ -208,7 +208,8 @@ export class ClaimRegistry {
    * @param options Whether a claim held here that is newer stays.
    */
   adopt(record: ClaimRecord, options: AdoptOptions = {}): void {
-    if (this.#open) return;
+    // A record whose key is not its name's look is a foreign writer's.
+    if (this.#open || lookalikeKeys(record.name)[0] !== record.key) return;
     const held = this.#byKey.get(record.key);
     if (
       options.unlessNewer === true && held !== undefined &&

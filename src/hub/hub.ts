@@ -32,7 +32,7 @@ import {
   MAX_HISTORY_PAGE,
   PROTOCOL_VERSION,
 } from "../protocol/messages.ts";
-import { checkRoomName } from "../protocol/room_name.ts";
+import { checkRoomName, roomKey } from "../protocol/room_name.ts";
 import { SERVE_DEFAULTS } from "../config.ts";
 import {
   sanitizeKeepingFormatting,
@@ -656,6 +656,9 @@ export class Hub {
    * @returns Whether it was stored.
    */
   backfill(room: string, line: ChatLine): boolean {
+    // Only a room's own key (nothing made up by a foreign writer).
+    const check = checkRoomName(room);
+    if (!check.ok || roomKey(check.name) !== room) return false;
     let known = this.#backfilled.get(room);
     if (known === undefined) {
       known = new Set(

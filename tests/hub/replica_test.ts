@@ -255,3 +255,23 @@ Deno.test("Replica: one name claimed on two nodes before either read the other's
   assertEquals(b.hub.claims.check("ana", second).status, "yours");
   assertEquals(b.hub.claims.check("ana", first).status, "registered");
 });
+
+Deno.test("Replica: a foreign writer's claim (its key not its name's look) and a line for a made-up room are not taken", () => {
+  const log = new _SharedLog();
+  const a = clusterNode(log.bus("a/1"));
+  a.hub.claims.adopt({
+    key: "bob",
+    name: "ana",
+    keyId: "ed25519:x",
+    claimedAt: 0,
+    lastUsed: 0,
+    rooms: [],
+  });
+  assertEquals(a.hub.claims.check("ana", null).status, "free");
+  assertEquals(a.hub.claims.check("bob", null).status, "free");
+  const line = { from: "eve", text: "spam", time: 0 };
+  assertEquals(a.hub.backfill("no room", line), false);
+  assertEquals(a.hub.backfill("#General", line), false);
+  assertEquals(a.hub.backfill("#general", line), true);
+  assertEquals(a.hub.backfill("#general", line), false);
+});
