@@ -19,7 +19,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   "protocol": ["i18n", "config.ts"],
   // Chat semantics and what they keep, with no sockets.
   "store": ["protocol", "i18n", "config.ts"],
-  "bus": ["protocol", "i18n", "config.ts"],
+  // The bus carries the store's records (claims, rooms) between nodes.
+  "bus": ["protocol", "i18n", "config.ts", "store"],
   "hub": ["protocol", "i18n", "config.ts", "store", "bus"],
   // Bytes and lines, knowing nothing of chat.
   "transport": ["config.ts"],

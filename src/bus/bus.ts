@@ -13,7 +13,9 @@
  */
 
 import type { Command } from "../protocol/commands.ts";
-import type { Lang, LeaveReason } from "../protocol/messages.ts";
+import type { ChatLine, Lang, LeaveReason } from "../protocol/messages.ts";
+import type { ClaimRecord } from "../store/claim_store.ts";
+import type { RoomRecord } from "../store/room_store.ts";
 
 /** A room a member is in, as a snapshot tells it. */
 export interface BusRoom {
@@ -21,6 +23,11 @@ export interface BusRoom {
   room: string;
   /** Whether the member is one of its operators. */
   op: boolean;
+  /**
+   * Whether the member has voice there.
+   * @default {false}
+   */
+  voice?: boolean;
 }
 
 /**
@@ -66,6 +73,12 @@ export interface BusLeave {
 /** A node started, or came back: every other node re-sends its members (silent `hello`s). */
 export interface BusSync {
   kind: "sync";
+  /**
+   * The time of the newest line the node's store holds: the node that
+   * answers sends the lines since then (what it missed while down).
+   * @default {undefined} no lines asked for
+   */
+  since?: number;
 }
 
 /** A node stopped answering: its members are gone (one node says so, for all). */
@@ -75,8 +88,62 @@ export interface BusReap {
   dead: string;
 }
 
+/**
+ * A claimed name as it is now (claimed, used, left, given a password or a
+ * certificate): every node keeps it in its own store. Sent by the node of
+ * the member whose claim changed, or, with `for`, by the one node that
+ * answers a `sync` (the node that asked adopts it; the others ignore it).
+ */
+export interface BusClaim {
+  kind: "claim";
+  record: ClaimRecord;
+  /**
+   * The node it answers (a snapshot for a node starting).
+   * @default {undefined} a change, for every node
+   */
+  for?: string;
+}
+
+/**
+ * A room's record (topic, key hash, modes, operators, voices, bans) as the
+ * one node that answers a `sync` has it: the node that asked adopts it.
+ */
+export interface BusRoomRecord {
+  kind: "room";
+  record: RoomRecord;
+  /** The node it answers. */
+  for: string;
+}
+
+/**
+ * A public line a room's history holds, sent by the one node that answers
+ * a `sync` to the node that asked (`for`): it stores it, telling nobody.
+ */
+export interface BusLine {
+  kind: "line";
+  /** The room's key (`#general`). */
+  room: string;
+  /** The line, without its id (each store gives its own). */
+  line: ChatLine;
+  /** The node it answers. */
+  for: string;
+  /**
+   * Whether it is the answer's last line.
+   * @default {false}
+   */
+  last?: boolean;
+}
+
 /** What one entry says. */
-export type BusBody = BusHello | BusApply | BusLeave | BusSync | BusReap;
+export type BusBody =
+  | BusHello
+  | BusApply
+  | BusLeave
+  | BusSync
+  | BusReap
+  | BusClaim
+  | BusRoomRecord
+  | BusLine;
 
 /**
  * One entry on the bus: who sent it (the node, its own count of what it
@@ -100,6 +167,14 @@ export type BusStatus =
   | { state: "degraded"; reason: string }
   | { state: "restored"; replayed: number; dropped: number };
 
+/** What waits for Redis, and what did not fit, since the last outage began. */
+export interface BusBacklog {
+  /** Entries waiting to be sent. */
+  waiting: number;
+  /** Entries dropped over the bound. */
+  dropped: number;
+}
+
 /** Who a bus hands what it reads to. */
 export interface BusSink {
   /** An entry, in the bus's one order; `mine` when this node sent it. */
@@ -120,6 +195,8 @@ export interface Bus {
    * own entries at once and the bus keeps them to publish later.
    */
   readonly up: boolean;
+  /** What waits to be sent and what was dropped (zeros on the local bus). */
+  readonly backlog: BusBacklog;
   /**
    * The id of the cluster, the same on every node sharing the bus
    * (announced on the LAN so clients take the nodes as one server);
@@ -157,6 +234,14 @@ export interface Bus {
    * @param member The member.
    */
   release(keys: readonly string[], member: number): void;
+  /**
+   * Chooses one node for a task, cluster-wide (answering a `sync`): the
+   * first node to ask for `task` wins, the others are told `false`.
+   *
+   * @param task What is to be done, once (`answer:NODE`).
+   * @returns Whether this node does it.
+   */
+  elect(task: string): Promise<boolean>;
   /** Stops; what is published after is dropped. Idempotent. */
   close(): Promise<void>;
 }

@@ -8,7 +8,9 @@
  */
 
 import type { Command } from "../protocol/commands.ts";
-import type { LeaveReason } from "../protocol/messages.ts";
+import type { ChatLine, LeaveReason } from "../protocol/messages.ts";
+import type { ClaimRecord } from "../store/claim_store.ts";
+import type { RoomBan, RoomRecord } from "../store/room_store.ts";
 import type { BusBody, BusEntry, BusRoom } from "./bus.ts";
 
 /** The longest entry read, in UTF-16 units; longer ones are skipped. */
@@ -149,7 +151,25 @@ export function decodeEntry(text: unknown): DecodedEntry {
 function _body(value: Record<string, unknown>): BusBody | string {
   switch (value.kind) {
     case "sync":
-      return { kind: "sync" };
+      if (value.since === undefined) return { kind: "sync" };
+      return _isCount(value.since)
+        ? { kind: "sync", since: value.since }
+        : "bad since";
+    case "line": {
+      const line = _line(value.line);
+      if (line === null || !_isString(value.room) || value.room === "") {
+        return "bad line";
+      }
+      if (!_isString(value.for)) return "bad for";
+      if (value.last !== undefined && value.last !== true) return "bad last";
+      return {
+        kind: "line",
+        room: value.room,
+        line,
+        for: value.for,
+        ...(value.last === true ? { last: true } : {}),
+      };
+    }
     case "reap":
       return _isString(value.dead) && value.dead !== ""
         ? { kind: "reap", dead: value.dead }
@@ -176,6 +196,20 @@ function _body(value: Record<string, unknown>): BusBody | string {
     }
     case "hello":
       return _hello(value);
+    case "claim": {
+      const record = _claim(value.record);
+      if (record === null) return "bad claim";
+      if (value.for !== undefined && !_isString(value.for)) return "bad for";
+      return value.for === undefined
+        ? { kind: "claim", record }
+        : { kind: "claim", record, for: value.for };
+    }
+    case "room": {
+      const record = _roomRecord(value.record);
+      if (record === null) return "bad room record";
+      if (!_isString(value.for)) return "bad for";
+      return { kind: "room", record, for: value.for };
+    }
     default:
       return "unknown kind";
   }
@@ -193,9 +227,14 @@ function _hello(value: Record<string, unknown>): BusBody | string {
   for (const room of rooms) {
     if (
       !_isRecord(room) || !_isString(room.room) ||
-      typeof room.op !== "boolean"
+      typeof room.op !== "boolean" ||
+      (room.voice !== undefined && typeof room.voice !== "boolean")
     ) return "bad rooms";
-    list.push({ room: room.room, op: room.op });
+    list.push(
+      room.voice === true
+        ? { room: room.room, op: room.op, voice: true }
+        : { room: room.room, op: room.op },
+    );
   }
   if (current !== null && !_isString(current)) return "bad current";
   if (away !== null && !_isString(away)) return "bad away";
@@ -218,15 +257,131 @@ function _hello(value: Record<string, unknown>): BusBody | string {
   };
 }
 
+// A claim's record with every field of the right type, or null.
+function _claim(value: unknown): ClaimRecord | null {
+  if (!_isRecord(value)) return null;
+  const { key, name, keyId, passwordHash, certFp, claimedAt, lastUsed } = value;
+  const { leftAt, rooms } = value;
+  if (!_isString(key) || key === "" || !_isString(name) || name === "") {
+    return null;
+  }
+  if (![keyId, passwordHash, certFp].every(_isOptionalString)) return null;
+  if (!_isCount(claimedAt) || !_isCount(lastUsed)) return null;
+  if (leftAt !== undefined && !_isCount(leftAt)) return null;
+  const list = _strings(rooms);
+  if (list === null) return null;
+  return {
+    key,
+    name,
+    ...(keyId === undefined ? {} : { keyId: keyId as string }),
+    ...(passwordHash === undefined
+      ? {}
+      : { passwordHash: passwordHash as string }),
+    ...(certFp === undefined ? {} : { certFp: certFp as string }),
+    claimedAt,
+    lastUsed,
+    ...(leftAt === undefined ? {} : { leftAt }),
+    rooms: list,
+  };
+}
+
+// A public line (no id: each store gives its own), or null.
+function _line(value: unknown): ChatLine | null {
+  if (!_isRecord(value)) return null;
+  const { from, text, time, action } = value;
+  if (!_isString(from) || from === "" || !_isString(text)) return null;
+  if (!_isCount(time)) return null;
+  if (action !== undefined && action !== true) return null;
+  return action === true ? { from, text, time, action } : { from, text, time };
+}
+
+// A room's record with every field of the right type, or null.
+function _roomRecord(value: unknown): RoomRecord | null {
+  if (!_isRecord(value)) return null;
+  const { room, name, topic, keyHash, modes, operators, voiced, bans } = value;
+  if (!_isString(room) || room === "" || !_isString(name) || name === "") {
+    return null;
+  }
+  if (![keyHash, modes].every(_isOptionalString)) return null;
+  let kept: RoomRecord["topic"];
+  if (topic !== undefined) {
+    if (
+      !_isRecord(topic) || !_isString(topic.text) || !_isString(topic.by) ||
+      !_isCount(topic.time)
+    ) return null;
+    kept = { text: topic.text, by: topic.by, time: topic.time };
+  }
+  const ops = _strings(operators);
+  const voices = voiced === undefined ? [] : _strings(voiced);
+  if (ops === null || voices === null) return null;
+  if (!Array.isArray(bans) || bans.length > 1000) return null;
+  const list: RoomBan[] = [];
+  for (const ban of bans) {
+    if (!_isRecord(ban) || !_isString(ban.name) || ban.name === "") {
+      return null;
+    }
+    if (![ban.address, ban.by].every(_isOptionalString)) return null;
+    if (ban.time !== undefined && !_isCount(ban.time)) return null;
+    list.push({
+      name: ban.name,
+      ...(ban.address === undefined ? {} : { address: ban.address as string }),
+      ...(ban.by === undefined ? {} : { by: ban.by as string }),
+      ...(ban.time === undefined ? {} : { time: ban.time }),
+    });
+  }
+  return {
+    room,
+    name,
+    ...(kept === undefined ? {} : { topic: kept }),
+    ...(keyHash === undefined ? {} : { keyHash: keyHash as string }),
+    ...(modes === undefined ? {} : { modes: modes as string }),
+    operators: ops,
+    ...(voiced === undefined ? {} : { voiced: voices }),
+    bans: list,
+  };
+}
+
+// A list of at most 1000 strings, or null.
+function _strings(value: unknown): string[] | null {
+  if (!Array.isArray(value) || value.length > 1000) return null;
+  return value.every(_isString) ? [...value] : null;
+}
+
+function _isOptionalString(value: unknown): boolean {
+  return value === undefined || _isString(value);
+}
+
+interface _FieldSpec {
+  field: string;
+  type: _Field;
+  required: boolean;
+}
+
+// The table read once: each kind's fields, and the names allowed.
+const COMMAND_SPECS: ReadonlyMap<
+  string,
+  { fields: readonly _FieldSpec[]; names: ReadonlySet<string> }
+> = new Map(
+  Object.entries(COMMAND_FIELDS).map(([kind, fields]) => {
+    const list = Object.entries(fields).map(([spec, type]) => ({
+      field: spec.endsWith("!") ? spec.slice(0, -1) : spec,
+      type,
+      required: spec.endsWith("!"),
+    }));
+    return [kind, {
+      fields: list,
+      names: new Set(["kind", ...list.map((spec) => spec.field)]),
+    }];
+  }),
+);
+
 // A command whose kind and fields are all as the table says, or null.
 function _command(value: unknown): Command | null {
   if (!_isRecord(value) || typeof value.kind !== "string") return null;
-  if (!Object.hasOwn(COMMAND_FIELDS, value.kind)) return null;
-  const fields = COMMAND_FIELDS[value.kind as Command["kind"]];
+  const spec = COMMAND_SPECS.get(value.kind);
+  if (spec === undefined) return null;
   const command: Record<string, unknown> = { kind: value.kind };
-  for (const [spec, type] of Object.entries(fields)) {
-    const required = spec.endsWith("!");
-    const field = required ? spec.slice(0, -1) : spec;
+  for (const { field, type, required } of spec.fields) {
     const got = value[field];
     if (got === undefined) {
       if (required) return null;
@@ -235,10 +390,9 @@ function _command(value: unknown): Command | null {
     if (!_fits(got, type)) return null;
     command[field] = got;
   }
-  for (const field of Object.keys(value)) {
-    if (field !== "kind" && !(field in fields) && !(`${field}!` in fields)) {
-      return null;
-    }
+  // No field but the table's (an extra one is a foreign writer's).
+  for (const field in value) {
+    if (!spec.names.has(field)) return null;
   }
   return command as Command;
 }

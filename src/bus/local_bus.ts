@@ -29,6 +29,8 @@ export class LocalBus implements Bus {
   readonly node = "local";
   /** Always up. */
   readonly up = true;
+  /** Nothing ever waits. */
+  readonly backlog = { waiting: 0, dropped: 0 };
   #sink: BusSink | null = null;
   #seq = 0;
 
@@ -67,6 +69,15 @@ export class LocalBus implements Bus {
 
   /** Nothing to let go. */
   release(): void {}
+
+  /**
+   * No other node to choose among.
+   *
+   * @returns `true`.
+   */
+  elect(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
 
   /** Stops handing entries on. */
   close(): Promise<void> {

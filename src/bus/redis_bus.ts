@@ -17,7 +17,7 @@
  */
 
 import { Redis } from "ioredis";
-import type { Bus, BusBody, BusEntry, BusSink } from "./bus.ts";
+import type { Bus, BusBacklog, BusBody, BusEntry, BusSink } from "./bus.ts";
 import { decodeEntry, encodeEntry } from "./bus_codec.ts";
 
 /** Options of {@linkcode RedisBus}. */
@@ -130,6 +130,10 @@ export class RedisBus implements Bus {
   #lastId = "0-0";
   #cluster: string | undefined;
   #seen = new Map<string, number>();
+  // This node's entries sent and not read back yet, by count; and how the
+  // text of one starts.
+  #sent = new Map<number, BusEntry>();
+  #mark: string;
   #queue: BusEntry[] = [];
   #flushing = false;
   #dropped = 0;
@@ -146,6 +150,7 @@ export class RedisBus implements Bus {
     this.node = `${name}/${Date.now().toString(36)}${
       Math.floor(Math.random() * 1296).toString(36)
     }`;
+    this.#mark = `{"node":${JSON.stringify(this.node)},"seq":`;
     this.#prefix = options.prefix ?? "chat:";
     this.#timeoutMs = options.nodeTimeoutMs ?? 15_000;
     this.#streamLength = options.streamLength ?? 100_000;
@@ -225,6 +230,27 @@ export class RedisBus implements Bus {
     return this.#degraded === null && this.#writer.status === "ready";
   }
 
+  /** What waits for Redis, and what was dropped over the bound. */
+  get backlog(): BusBacklog {
+    return { waiting: this.#queue.length, dropped: this.#dropped };
+  }
+
+  /**
+   * Wins a task for this node unless another node asked first
+   * (`SET NX`, kept a minute); `false` while Redis is away.
+   *
+   * @param task The task.
+   * @returns Whether this node does it.
+   */
+  async elect(task: string): Promise<boolean> {
+    if (!this.up) return false;
+    try {
+      return await this.#once(`task:${task}`);
+    } catch {
+      return false;
+    }
+  }
+
   /** The stream's key. */
   get stream(): string {
     return this.#key("log");
@@ -252,7 +278,15 @@ export class RedisBus implements Bus {
    * @returns The entry.
    */
   publish(body: BusBody, member: number, time: number): BusEntry {
-    const entry = { ...body, node: this.node, seq: ++this.#seq, member, time };
+    // The node first: its own entries are known by their start when they
+    // come back, and not parsed again.
+    const entry = {
+      node: this.node,
+      seq: ++this.#seq,
+      member,
+      time,
+      ...body,
+    } as BusEntry;
     if (this.#closed) return entry;
     if (this.#queue.length >= this.#bufferSize) {
       if (this.#dropped++ === 0) {
@@ -263,6 +297,9 @@ export class RedisBus implements Bus {
       return entry;
     }
     this.#queue.push(entry);
+    if (this.#sent.size < this.#bufferSize + BATCH) {
+      this.#sent.set(entry.seq, entry);
+    }
     if (!this.up) this.#replayed++;
     this.#flush();
     return entry;
@@ -340,6 +377,19 @@ export class RedisBus implements Bus {
     this.#writer.disconnect();
     this.#reader.disconnect();
     await this.#reading;
+  }
+
+  // Takes a key for this node for a minute unless a node holds it: one
+  // node wins each task.
+  async #once(name: string): Promise<boolean> {
+    const won = await this.#writer.set(
+      this.#key(name),
+      this.node,
+      "PX",
+      60_000,
+      "NX",
+    );
+    return won === "OK";
   }
 
   #key(name: string): string {
@@ -450,14 +500,18 @@ export class RedisBus implements Bus {
 
   #take(id: string, fields: string[]): void {
     const at = fields.indexOf("e");
-    const decoded = at >= 0 && at % 2 === 0
-      ? decodeEntry(fields[at + 1])
-      : { ok: false as const, why: "no entry field" };
-    if (!decoded.ok) {
-      this.#sink?.skipped(id, decoded.why);
-      return;
+    const text = at >= 0 && at % 2 === 0 ? fields[at + 1] : undefined;
+    let entry = this.#own(text);
+    if (entry === undefined) {
+      const decoded = text !== undefined
+        ? decodeEntry(text)
+        : { ok: false as const, why: "no entry field" };
+      if (!decoded.ok) {
+        this.#sink?.skipped(id, decoded.why);
+        return;
+      }
+      entry = decoded.entry;
     }
-    const entry = decoded.entry;
     const seen = this.#seen.get(entry.node) ?? 0;
     if (entry.seq <= seen) return; // read already (an append retried)
     this.#seen.set(entry.node, entry.seq);
@@ -466,6 +520,17 @@ export class RedisBus implements Bus {
     } catch (error) {
       this.#sink?.skipped(id, `failed: ${(error as Error).message}`);
     }
+  }
+
+  // One of this node's entries, read back: the entry it sent (its text is
+  // this node's own writing), or `undefined` to decode the text.
+  #own(text: string | undefined): BusEntry | undefined {
+    if (text === undefined || !text.startsWith(this.#mark)) return undefined;
+    const end = text.indexOf(",", this.#mark.length);
+    const seq = Number(text.slice(this.#mark.length, end));
+    const entry = this.#sent.get(seq);
+    if (entry !== undefined) this.#sent.delete(seq);
+    return entry;
   }
 
   #ready(redis: Redis): Promise<void> {
@@ -496,14 +561,7 @@ export class RedisBus implements Bus {
         if (await this.#writer.exists(this.#key(`node:${node}`)) === 1) {
           continue;
         }
-        const won = await this.#writer.set(
-          this.#key(`reap:${node}`),
-          this.node,
-          "PX",
-          60_000,
-          "NX",
-        );
-        if (won !== "OK") continue;
+        if (!await this.#once(`reap:${node}`)) continue;
         this.#log(`cluster: node ${node} stopped answering; its members left`);
         this.publish({ kind: "reap", dead: node }, 0, Date.now());
         await this.#writer.eval(

@@ -87,6 +87,24 @@ export interface ClaimRegistryOptions {
    * @default {{ rate: 0.1, burst: 5 }}
    */
   guesses?: TokenBucketOptions;
+  /**
+   * Told every claim this registry changes itself (claimed, used, left,
+   * given a password or a certificate; not a lapse, which every node
+   * works out alone, nor what {@linkcode ClaimRegistry.adopt} takes): a
+   * cluster sends it to the other nodes.
+   * @default {() => {}}
+   */
+  onChange?: (record: ClaimRecord) => void;
+}
+
+/** Options of {@linkcode ClaimRegistry.adopt}. */
+export interface AdoptOptions {
+  /**
+   * Keep the claim held here when it was used later than the one given (a
+   * snapshot, older than a change read since).
+   * @default {false}
+   */
+  unlessNewer?: boolean;
 }
 
 /** Options of {@linkcode ClaimRegistry.verifyPassword}. */
@@ -136,6 +154,7 @@ export class ClaimRegistry {
   #guesses: TokenBucketOptions;
   #buckets = new Map<string, TokenBucket>();
   #decoy: Promise<string> | undefined;
+  #onChange: (record: ClaimRecord) => void;
 
   /**
    * Loads the claims the store keeps.
@@ -156,6 +175,7 @@ export class ClaimRegistry {
     this.#now = options.now ?? Date.now;
     this.#cost = options.passwordCost ?? 32_768;
     this.#guesses = options.guesses ?? { rate: 0.1, burst: 5 };
+    this.#onChange = options.onChange ?? (() => {});
     if (this.#open) return;
     for (const record of this.#store.loadClaims()) this.#file(record);
   }
@@ -168,6 +188,34 @@ export class ClaimRegistry {
   /** Number of claims held (lapsed ones included until looked at). */
   get size(): number {
     return new Set(this.#byKey.values()).size;
+  }
+
+  /**
+   * Every claim held (lapsed ones included until looked at), as another
+   * node starting needs them.
+   *
+   * @returns The records, one per claim.
+   */
+  records(): ClaimRecord[] {
+    return [...new Set(this.#byKey.values())];
+  }
+
+  /**
+   * Takes a claim as another node changed it (or as it was when this node
+   * started), into the store too; nothing is told back.
+   *
+   * @param record The claim as it is now.
+   * @param options Whether a claim held here that is newer stays.
+   */
+  adopt(record: ClaimRecord, options: AdoptOptions = {}): void {
+    // A record whose key is not its name's look is a foreign writer's.
+    if (this.#open || lookalikeKeys(record.name)[0] !== record.key) return;
+    const held = this.#byKey.get(record.key);
+    if (
+      options.unlessNewer === true && held !== undefined &&
+      held.lastUsed > record.lastUsed
+    ) return;
+    this.#save(record, false);
   }
 
   /**
@@ -388,11 +436,12 @@ export class ClaimRegistry {
     return undefined;
   }
 
-  #save(record: ClaimRecord): void {
+  #save(record: ClaimRecord, tell = true): void {
     const old = this.#byKey.get(record.key);
     if (old !== undefined) this.#unfile(old);
     this.#file(record);
     this.#store.saveClaim(record);
+    if (tell) this.#onChange(record);
   }
 
   #file(record: ClaimRecord): void {

@@ -32,7 +32,7 @@ import {
   MAX_HISTORY_PAGE,
   PROTOCOL_VERSION,
 } from "../protocol/messages.ts";
-import { checkRoomName } from "../protocol/room_name.ts";
+import { checkRoomName, roomKey } from "../protocol/room_name.ts";
 import { SERVE_DEFAULTS } from "../config.ts";
 import {
   sanitizeKeepingFormatting,
@@ -45,7 +45,7 @@ import {
 } from "../i18n/server_strings.ts";
 import { type HistoryStore, MAX_SEARCH_PAGE } from "../store/history_store.ts";
 import { MemoryStore } from "../store/memory_store.ts";
-import type { RoomStore } from "../store/room_store.ts";
+import type { RoomRecord, RoomStore } from "../store/room_store.ts";
 import { hashRoomKey, verifyRoomKey } from "../store/room_key.ts";
 import type { StoreStatus } from "../store/sqlite_store.ts";
 import type { Member } from "./member.ts";
@@ -214,12 +214,29 @@ export interface HubRelay {
   joined(member: Member): void;
   /** A member left (told after its rooms were). */
   left(member: Member, reason: LeaveReason, detail: string | undefined): void;
+  /**
+   * How the cluster is, told to server operators with `/rooms`.
+   * @default {undefined} no cluster: nothing is told
+   */
+  health?(): ClusterHealth | undefined;
+}
+
+/** How a node's cluster is: see {@linkcode HubRelay.health}. */
+export interface ClusterHealth {
+  /** This node's name on the bus. */
+  node: string;
+  /** Since when Redis is away (ms since the epoch), or `null`: connected. */
+  degradedSince: number | null;
+  /** Entries waiting for Redis. */
+  waiting: number;
+  /** Entries dropped over the bound. */
+  dropped: number;
 }
 
 /** Where a member is, for another node: see {@linkcode Hub.snapshot}. */
 export interface MemberSnapshot {
-  /** Its rooms, in the order it joined them, and whether it is an operator of each. */
-  rooms: { room: string; op: boolean }[];
+  /** Its rooms, in the order it joined them, and whether it is an operator of each (and has voice). */
+  rooms: { room: string; op: boolean; voice?: boolean }[];
   /** Its current room. */
   current: string | null;
   /** Its away text. */
@@ -307,6 +324,8 @@ interface _MemberState {
   // What the connection proved, and a registered name it asked for (for
   // `/identify`).
   credential: Credential | null;
+  // A stand-in of another node's member: its node checked its claims.
+  mirrored?: boolean;
   pendingName: string | null;
   // The TLS client certificate's fingerprint, if the connection showed one.
   certFp: string | null;
@@ -462,6 +481,8 @@ export class Hub {
   // but IRC readers still write it as nick!user@host.
   #departing: Member | null = null;
   #claims: ClaimRegistry;
+  // The lines each room's store held when a backfill began, as keys.
+  #backfilled = new Map<string, Set<string>>();
   #catchUp: number;
   #relay: HubRelay | undefined;
 
@@ -543,22 +564,36 @@ export class Hub {
       const check = checkRoomName(record.name);
       if (!check.ok || (!lobby && this.#roomNames.holder(check.name))) continue;
       const room = lobby ? this.#defaultRoom : this.#newRoom(check.name);
-      if (record.topic !== undefined) room.topic = { ...record.topic };
-      if (record.keyHash !== undefined) room.restoreKey(record.keyHash);
-      room.topicLocked = record.modes?.includes("t") ?? false;
       // The default room has no operators but the server's.
-      if (!lobby) room.restoreOps(record.operators);
-      room.restoreVoices(record.voiced ?? []);
-      for (const ban of record.bans) {
-        room.ban({
-          name: ban.name,
-          keys: lookalikeKeys(ban.name),
-          address: ban.address ?? null,
-          by: ban.by ?? "",
-          time: ban.time ?? 0,
-        });
-      }
+      room.adopt(record, lobby);
     }
+  }
+
+  /**
+   * The records of every room that has one worth keeping (a node starting
+   * in a cluster takes them from one that was running).
+   *
+   * @returns New records, the default room first.
+   */
+  roomRecords(): RoomRecord[] {
+    return [...this.#rooms].map((room) => room.record());
+  }
+
+  /**
+   * Takes a room's record as another node has it (this node started, and
+   * its own store may be older), making the room if it is not here; saved
+   * with the next commit.
+   *
+   * @param record The record.
+   */
+  adoptRoom(record: RoomRecord): void {
+    const check = checkRoomName(record.name);
+    if (!check.ok) return;
+    const room = this.#roomNames.holder(check.name) ??
+      this.#createRoom(check.name);
+    if (room === null) return;
+    room.adopt(record, room === this.#defaultRoom);
+    this.#persist(room);
   }
 
   // Saves a room's record with the next commit.
@@ -566,6 +601,83 @@ export class Hub {
     if (this.#roomStore !== null && this.#rooms.has(room)) {
       this.#roomStore.saveRoom(room.record());
     }
+  }
+
+  /**
+   * The time of the newest public line stored in any room this hub has
+   * (a node starting asks for the lines since).
+   *
+   * @returns Milliseconds since the epoch; 0 when there are none.
+   */
+  newestLineTime(): number {
+    let newest = 0;
+    for (const room of this.#rooms) {
+      const time = this.#store.recent(room.key, 1)[0]?.line.time ?? 0;
+      if (time > newest) newest = time;
+    }
+    return newest;
+  }
+
+  /**
+   * The public lines each room holds since a time (for a node that was
+   * down), oldest first in each room, without their ids.
+   *
+   * @param since Lines of this time or later.
+   * @param perRoom Most lines of one room (the newest).
+   * @returns The rooms' keys and lines.
+   */
+  linesSince(
+    since: number,
+    perRoom: number,
+  ): { room: string; line: ChatLine }[] {
+    const lines: { room: string; line: ChatLine }[] = [];
+    for (const room of this.#rooms) {
+      for (const { line } of this.#store.recent(room.key, perRoom)) {
+        if (line.time < since) continue;
+        const { from, text, time, action } = line;
+        lines.push({
+          room: room.key,
+          line: action === true
+            ? { from, text, time, action }
+            : { from, text, time },
+        });
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * Stores a public line another node kept while this one was down, unless
+   * the store has it already (carried out here since this node started);
+   * nobody is told.
+   *
+   * @param room The room's key.
+   * @param line The line.
+   * @returns Whether it was stored.
+   */
+  backfill(room: string, line: ChatLine): boolean {
+    // Only a room's own key (nothing made up by a foreign writer).
+    const check = checkRoomName(room);
+    if (!check.ok || roomKey(check.name) !== room) return false;
+    let known = this.#backfilled.get(room);
+    if (known === undefined) {
+      known = new Set(
+        this.#store.recent(room, BACKFILL_CHECK).map(({ line }) =>
+          _lineKey(line)
+        ),
+      );
+      this.#backfilled.set(room, known);
+    }
+    const key = _lineKey(line);
+    if (known.has(key)) return false;
+    known.add(key);
+    this.#store.append(room, line);
+    return true;
+  }
+
+  /** Forgets what {@linkcode Hub.backfill} checked lines against. */
+  endBackfill(): void {
+    this.#backfilled.clear();
   }
 
   /** The claimed names: the seam other dialects prove names through. */
@@ -800,6 +912,12 @@ export class Hub {
       return;
     }
     if (state.refused > 0) this.#countDropped(member, state);
+    // A name claimed by another is refused here, before the bus: the other
+    // nodes do not know what this member proved.
+    if (command.kind === "nick" && this.#claimedByOther(command.name, state)) {
+      this.#rename(member, state, command.name);
+      return;
+    }
     if (this.#relay?.command(member, command, options)) return;
     this.#run(member, state, command, options);
   }
@@ -845,6 +963,7 @@ export class Hub {
       rooms: [...state.rooms].map((room) => ({
         room: room.name,
         op: room.isOp(member),
+        ...(room.isVoiced(member) ? { voice: true } : {}),
       })),
       current: member.room,
       away: state.away,
@@ -873,13 +992,14 @@ export class Hub {
       const check = checkName(member.name);
       if (!check.ok || this.#names.taken(check.name, null)) return false;
       state = _memberState(null, null);
+      state.mirrored = true;
       this.#members.set(member, state);
       this.#names.claim(member.name, member);
     }
     state.oper = snapshot.oper;
     state.away = snapshot.away;
     const time = this.#now();
-    for (const { room: name, op } of snapshot.rooms) {
+    for (const { room: name, op, voice } of snapshot.rooms) {
       const check = checkRoomName(name);
       if (!check.ok) continue;
       const room = this.#roomNames.holder(check.name) ??
@@ -897,6 +1017,7 @@ export class Hub {
       }
       this.#enter(member, state, room, time);
       if (op) room.setOp(member, true);
+      if (voice === true) room.setVoice(member, true);
     }
     const current = snapshot.current === null
       ? undefined
@@ -1030,6 +1151,7 @@ export class Hub {
       }
       case "rooms":
         member.deliver(this.#roomList());
+        if (state.oper) this.#tellHealth(member);
         return;
       case "who":
       case "bans": {
@@ -1360,6 +1482,31 @@ export class Hub {
       ...because,
     });
     this.#dropIfDeserted(room);
+  }
+
+  // A server operator's `/rooms` tells how the cluster is.
+  #tellHealth(member: Member): void {
+    const health = this.#relay?.health?.();
+    if (health === undefined) return;
+    const strings = STRINGS[member.lang];
+    const since = health.degradedSince;
+    member.deliver(
+      since === null
+        ? {
+          type: "info",
+          code: "cluster_ok",
+          text: strings.clusterConnected(health.node),
+        }
+        : {
+          type: "error",
+          code: "cluster_degraded",
+          text: strings.clusterDegraded(
+            new Date(since).toISOString().slice(11, 16),
+            health.waiting,
+            health.dropped,
+          ),
+        },
+    );
   }
 
   #roomList(): ServerMessage {
@@ -1858,8 +2005,20 @@ export class Hub {
     }
   }
 
+  #claimedByOther(requested: string, state: _MemberState): boolean {
+    if (this.#relay === undefined) return false;
+    const check = checkName(requested);
+    return check.ok &&
+      this.#claims.check(check.name, state.credential).status === "registered";
+  }
+
   #rename(member: Member, state: _MemberState, requested: string): void {
-    const check = this.#checkFree(requested, member, state.credential);
+    const check = this.#checkFree(
+      requested,
+      member,
+      state.credential,
+      state.mirrored === true,
+    );
     if (!check.ok) {
       const registered = check.code === "registered";
       state.pendingName = registered ? check.name : null;
@@ -1907,13 +2066,17 @@ export class Hub {
     requested: string,
     self: Member | null,
     credential: Credential | null,
+    claimsChecked = false,
   ): NameCheck {
     const check = checkName(requested);
     if (!check.ok) return check;
     if (this.#names.taken(check.name, self)) {
       return { ok: false, code: "taken", name: check.name };
     }
-    if (this.#claims.check(check.name, credential).status === "registered") {
+    if (
+      !claimsChecked &&
+      this.#claims.check(check.name, credential).status === "registered"
+    ) {
       return { ok: false, code: "registered", name: check.name };
     }
     return check;
@@ -2077,6 +2240,9 @@ export class Hub {
         if (!this.#members.has(member)) return;
         if (result === "ok" && credential !== undefined) {
           state.credential = credential;
+          // Through the relay, as any rename: every node renames it.
+          const nick = { kind: "nick" as const, name };
+          if (this.#relay?.command(member, nick, {})) return;
           this.#rename(member, state, name);
           return;
         }
@@ -2206,6 +2372,14 @@ function _isId(value: number | undefined): boolean {
 // A name someone typed, safe and short enough to quote back.
 function _quoted(name: string): string {
   return sanitizeText(name).slice(0, 32);
+}
+
+// Lines of a room's store a backfilled line is checked against.
+const BACKFILL_CHECK = 1000;
+
+// A line as a backfill compares it: when, who, what.
+function _lineKey(line: ChatLine): string {
+  return `${line.time}\n${line.from}\n${line.action === true}\n${line.text}`;
 }
 
 // A room's members with voice, as a `members` answer carries them (left

@@ -22,7 +22,8 @@ import type {
   BusSink,
   BusStatus,
 } from "../bus/bus.ts";
-import type { ApplyOptions, Hub, HubRelay } from "./hub.ts";
+import type { ClaimRecord } from "../store/claim_store.ts";
+import type { ApplyOptions, ClusterHealth, Hub, HubRelay } from "./hub.ts";
 import type { Member } from "./member.ts";
 import { RemoteMember } from "./remote_member.ts";
 
@@ -64,6 +65,10 @@ const LOCAL_ONLY: ReadonlySet<Command["kind"]> = new Set<Command["kind"]>([
   "unknown",
 ]);
 
+// Most lines of one room, and in all, sent to a node that starts.
+const BACKFILL_PER_ROOM = 500;
+const BACKFILL_LINES = 10_000;
+
 /**
  * A node's relay and sink; {@linkcode Replica.attach} it to the hub it
  * was given to.
@@ -92,6 +97,12 @@ export class Replica implements HubRelay, BusSink {
   // Commands waiting behind a rename's reservation, per member.
   #waiting = new Map<Member, (() => void)[]>();
   #closed = false;
+  // Since when the bus is down, or null.
+  #degradedSince: number | null = null;
+  // The count of this node's last published change of each claim.
+  #claimSeq = new Map<string, number>();
+  // Lines stored from the answer to this node's start so far.
+  #backfilled = 0;
 
   /**
    * A relay on a bus.
@@ -227,6 +238,36 @@ export class Replica implements HubRelay, BusSink {
     this.#waiting.delete(member);
   }
 
+  /**
+   * How the cluster is, for server operators' `/rooms`; `undefined` on one
+   * node.
+   *
+   * @returns The node, since when Redis is away, what waits and what was
+   * dropped.
+   */
+  health(): ClusterHealth | undefined {
+    if (!this.#shared) return undefined;
+    return {
+      node: this.#bus.node,
+      degradedSince: this.#degradedSince,
+      ...this.#bus.backlog,
+    };
+  }
+
+  /**
+   * Sends a claim this node changed (a member of it claimed a name, used
+   * it, left, gave it a password or a certificate) to the other nodes,
+   * which keep it too; nothing on one node.
+   *
+   * @param record The claim as it is now.
+   */
+  claimed(record: ClaimRecord): void {
+    // Also while the node stops: its members' claims note where they were.
+    if (!this.#shared) return;
+    const entry = this.#publish({ kind: "claim", record }, 0);
+    this.#claimSeq.set(record.key, entry.seq);
+  }
+
   // --- BusSink ------------------------------------------------------------
 
   /**
@@ -264,6 +305,29 @@ export class Replica implements HubRelay, BusSink {
       }
       case "sync":
         for (const member of this.#locals.values()) this.#hello(member, false);
+        this.#answer(hub, entry.node, entry.since);
+        return;
+      case "claim":
+        // A change for every node, in the stream's order; or the answer to
+        // this node's start, unless a change read since is newer.
+        if (entry.for === undefined) hub.claims.adopt(entry.record);
+        else if (entry.for === this.#bus.node) {
+          hub.claims.adopt(entry.record, { unlessNewer: true });
+        }
+        return;
+      case "room":
+        if (entry.for === this.#bus.node) hub.adoptRoom(entry.record);
+        return;
+      case "line":
+        if (entry.for !== this.#bus.node) return;
+        if (hub.backfill(entry.room, entry.line)) this.#backfilled++;
+        if (entry.last === true) {
+          hub.endBackfill();
+          this.#log(
+            `cluster: stored ${this.#backfilled} lines said while this node was away`,
+          );
+          this.#backfilled = 0;
+        }
         return;
       case "reap":
         // Its own reap: this node is stopping, or another took it for dead.
@@ -284,6 +348,9 @@ export class Replica implements HubRelay, BusSink {
    * @param status The change.
    */
   status(status: BusStatus): void {
+    this.#degradedSince = status.state === "degraded"
+      ? this.#degradedSince ?? this.#now()
+      : null;
     if (status.state === "degraded") {
       const pending = [...this.#inFlight.values()];
       this.#inFlight.clear();
@@ -316,7 +383,11 @@ export class Replica implements HubRelay, BusSink {
    * Asks the other nodes for their members (a node starting).
    */
   sync(): void {
-    this.#publish({ kind: "sync" }, 0);
+    const since = this.#hub?.newestLineTime();
+    this.#publish(
+      since === undefined ? { kind: "sync" } : { kind: "sync", since },
+      0,
+    );
   }
 
   /**
@@ -428,6 +499,17 @@ export class Replica implements HubRelay, BusSink {
   // --- What the bus gives back ------------------------------------------------
 
   #mine(hub: Hub, entry: BusEntry): void {
+    if (entry.kind === "claim" && entry.for === undefined) {
+      // This node's last change of a claim, back in the stream's order:
+      // taken again, over what another node's change put there meanwhile,
+      // so that the last change in the stream holds on every node.
+      const key = entry.record.key;
+      if (this.#claimSeq.get(key) === entry.seq) {
+        this.#claimSeq.delete(key);
+        hub.claims.adopt(entry.record);
+      }
+      return;
+    }
     if (entry.kind !== "apply") return;
     this.#inFlight.delete(entry.seq);
     if (this.#early.delete(entry.seq)) return;
@@ -461,6 +543,32 @@ export class Replica implements HubRelay, BusSink {
       return;
     }
     if (!known) members.set(hello.member, member);
+  }
+
+  // One node (the first to win the task on Redis) tells a node that
+  // started what it missed: the rooms' records and the claimed names.
+  #answer(hub: Hub, node: string, since: number | undefined): void {
+    if (!this.#shared) return;
+    this.#bus.elect(`answer:${node}`).then((won) => {
+      if (!won || this.#closed) return;
+      for (const record of hub.roomRecords()) {
+        this.#publish({ kind: "room", record, for: node }, 0);
+      }
+      const claims = hub.claims.records();
+      for (const record of claims) {
+        this.#publish({ kind: "claim", record, for: node }, 0);
+      }
+      const lines = since === undefined
+        ? []
+        : hub.linesSince(since, BACKFILL_PER_ROOM).slice(-BACKFILL_LINES);
+      lines.forEach(({ room, line }, i) => {
+        const last = i === lines.length - 1 ? { last: true } : {};
+        this.#publish({ kind: "line", room, line, for: node, ...last }, 0);
+      });
+      this.#log(
+        `cluster: told ${node} the rooms' records, ${claims.length} claimed names and ${lines.length} lines`,
+      );
+    });
   }
 
   // A node's members are gone: it stopped (`closed`), or died (`timeout`).

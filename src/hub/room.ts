@@ -392,6 +392,38 @@ export class Room {
   }
 
   /**
+   * Takes a kept record of the room (after a restart, from the store; in a
+   * cluster, from the node that answered this one's start), replacing its
+   * topic, key, topic lock, bans, and the operators and members with voice
+   * still to come back (those here keep what they have).
+   *
+   * @param record The record.
+   * @param lobby Whether this is the default room, which has no operators
+   * but the server's.
+   */
+  adopt(record: RoomRecord, lobby = false): void {
+    this.topic = record.topic === undefined ? null : { ...record.topic };
+    if (record.keyHash !== undefined) this.restoreKey(record.keyHash);
+    else this.setKey(null);
+    this.topicLocked = record.modes?.includes("t") ?? false;
+    const here = new Set(this.#list.map((member) => nameKey(member.name)));
+    const away = (keys: readonly string[]) =>
+      new Set(keys.filter((key) => !here.has(key)));
+    this.#savedOps = lobby ? new Set() : away(record.operators);
+    this.#savedVoices = away(record.voiced ?? []);
+    this.#bans = [];
+    for (const ban of record.bans) {
+      this.ban({
+        name: ban.name,
+        keys: lookalikeKeys(ban.name),
+        address: ban.address ?? null,
+        by: ban.by ?? "",
+        time: ban.time ?? 0,
+      });
+    }
+  }
+
+  /**
    * What the store keeps of the room: topic, key hash, topic lock,
    * operators and members with voice (those here, and those not back
    * since a restart) and bans.

@@ -156,6 +156,10 @@ export interface Strings {
   storeFailing(reason: string): string;
   /** Told to server operators: the history is stored again. */
   storeResumed(dropped: number): string;
+  /** Told to server operators with `/rooms`: Redis is away since `since` (UTC `HH:MM`). */
+  clusterDegraded(since: string, waiting: number, dropped: number): string;
+  /** Told to server operators with `/rooms`: the node is connected to the cluster. */
+  clusterConnected(node: string): string;
   slowDown: string;
   dropped(count: number): string;
   badMessage(why: string): string;
@@ -410,6 +414,9 @@ const EN: Strings = {
     dropped === 0
       ? "The history is being saved again; nothing was lost"
       : `The history is being saved again; ${dropped} messages that waited were not kept`,
+  clusterDegraded: (since, waiting, dropped) =>
+    `Cluster degraded since ${since} UTC (Redis unreachable): ${waiting} entries waiting, ${dropped} dropped`,
+  clusterConnected: (node) => `Cluster connected (node ${node})`,
   slowDown:
     "Slow down: you are sending too fast, so your lines are being dropped",
   dropped: (count) =>
@@ -607,6 +614,9 @@ const PT: Strings = {
     dropped === 0
       ? "O histórico voltou a ser salvo; nada se perdeu"
       : `O histórico voltou a ser salvo; ${dropped} mensagens que esperavam não foram guardadas`,
+  clusterDegraded: (since, waiting, dropped) =>
+    `Cluster degradado desde ${since} UTC (Redis inacessível): ${waiting} entradas esperando, ${dropped} descartadas`,
+  clusterConnected: (node) => `Cluster conectado (nó ${node})`,
   slowDown:
     "Mais devagar: você está enviando rápido demais, e suas linhas estão sendo descartadas",
   dropped: (count) =>

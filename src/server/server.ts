@@ -212,6 +212,7 @@ function _hub(
       claimDays: config.nameClaimDays,
       open: config.openNames,
       now,
+      onChange: (record) => relay.claimed(record),
     }),
     catchUp: config.catchUp,
     historySize: config.historySize,

@@ -79,6 +79,12 @@ export interface FanOutResult {
   benchCpuPct: number | null;
   /** Server CPU microseconds per delivery; `null` when unknown. */
   serverUsPerDelivery: number | null;
+  /**
+   * A cluster's second node (b): its CPU seconds over the run (node a's
+   * are `serverCpuS`); each node delivers to its half of the users.
+   * @default {undefined} one node
+   */
+  peerCpuS?: number | null;
   /** Server peak RSS (`VmHWM`) after the run, KB; `null` when unknown. */
   serverPeakRssKb: number | null;
   /** Connections the server ended during the run. */

@@ -20,7 +20,13 @@ import {
   roomsPlan,
 } from "./plan.ts";
 import { openFileLimit } from "./proc_stats.ts";
-import type { BenchReport, FailedRun, RunResult, Workload } from "./results.ts";
+import type {
+  BenchReport,
+  FailedRun,
+  FanOutResult,
+  RunResult,
+  Workload,
+} from "./results.ts";
 import { WORKLOADS } from "./results.ts";
 import { RunError } from "./run_error.ts";
 import { ServerProcess } from "./server_process.ts";
@@ -252,7 +258,12 @@ async function _runOne(
         : pacedPlan(users, settings.quick);
       if (plan.rooms !== undefined) await crowd.joinRooms(plan.rooms, 30_000);
       await crowd.settle(300, 10_000);
+      const peerBefore = cluster?.b.cpuSeconds() ?? null;
       result = await runFanOut(crowd, server, plan);
+      const peerAfter = cluster?.b.cpuSeconds() ?? null;
+      if (peerBefore !== null && peerAfter !== null && "counts" in result) {
+        result = { ...result, peerCpuS: peerAfter - peerBefore };
+      }
     }
   } catch (error) {
     if (!(error instanceof RunError)) throw error;
@@ -316,6 +327,21 @@ function _failed(
   return { workload, dialect, users, failed: why, problems: [] };
 }
 
+// A cluster's server CPU per delivery on each node (each delivers to its
+// half of the users); a single node's over all deliveries.
+function _perNode(result: FanOutResult): string {
+  const delivered = result.counts.delivered;
+  if (delivered === 0 || result.serverCpuS === null) return "";
+  const us = (cpu: number, share: number) =>
+    (cpu * 1e6 / (delivered * share)).toFixed(2);
+  if (result.peerCpuS === undefined || result.peerCpuS === null) {
+    return `, ${us(result.serverCpuS, 1)} µs/delivery`;
+  }
+  return `, per node ${us(result.serverCpuS, 0.5)} (a) ${
+    us(result.peerCpuS, 0.5)
+  } (b) µs/delivery`;
+}
+
 function _summary(result: RunResult): string {
   if ("failed" in result) return result.failed;
   if (result.workload === "idle") {
@@ -328,7 +354,9 @@ function _summary(result: RunResult): string {
     result.latencyMs.p99.toFixed(1)
   } ms, lost ${counts.lost}, server CPU ${
     result.serverCpuPct?.toFixed(0) ?? "n/a"
-  } %, bench CPU ${result.benchCpuPct?.toFixed(0) ?? "n/a"} % (${result.end})`;
+  } %, bench CPU ${result.benchCpuPct?.toFixed(0) ?? "n/a"} %${
+    _perNode(result)
+  } (${result.end})`;
 }
 
 // Pins this process (all its threads) to CPU 1; the server goes on CPU 0.

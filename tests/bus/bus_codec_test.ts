@@ -65,6 +65,37 @@ const command = fc.oneof(
   }),
 );
 
+const stamp = fc.integer({ min: 0, max: 2 ** 45 });
+const some = fc.string({ minLength: 1, maxLength: 20 });
+
+const claimRecord = fc.record({
+  key: some,
+  name: some,
+  keyId: text,
+  passwordHash: text,
+  certFp: text,
+  claimedAt: stamp,
+  lastUsed: stamp,
+  leftAt: stamp,
+  rooms: fc.array(text, { maxLength: 4 }),
+}, { requiredKeys: ["key", "name", "claimedAt", "lastUsed", "rooms"] });
+
+const roomRecord = fc.record({
+  room: some,
+  name: some,
+  topic: fc.record({ text, by: text, time: stamp }),
+  keyHash: text,
+  modes: fc.constant("t"),
+  operators: fc.array(text, { maxLength: 4 }),
+  voiced: fc.array(text, { maxLength: 4 }),
+  bans: fc.array(
+    fc.record({ name: some, address: text, by: text, time: stamp }, {
+      requiredKeys: ["name"],
+    }),
+    { maxLength: 4 },
+  ),
+}, { requiredKeys: ["room", "name", "operators", "bans"] });
+
 const entry: fc.Arbitrary<BusEntry> = fc.record({
   node: fc.string({ minLength: 1, maxLength: 20 }),
   seq: fc.integer({ min: 1, max: 1e9 }),
@@ -72,7 +103,21 @@ const entry: fc.Arbitrary<BusEntry> = fc.record({
   time: fc.integer({ min: 0, max: 2 ** 45 }),
 }).chain((head) =>
   fc.oneof(
-    fc.record({ kind: fc.constant("sync" as const) }),
+    fc.record({ kind: fc.constant("sync" as const), since: stamp }, {
+      requiredKeys: ["kind"],
+    }),
+    fc.record({
+      kind: fc.constant("line" as const),
+      room: some,
+      line: fc.record({
+        from: some,
+        text,
+        time: stamp,
+        action: fc.constant(true as const),
+      }, { requiredKeys: ["from", "text", "time"] }),
+      for: text,
+      last: fc.constant(true as const),
+    }, { requiredKeys: ["kind", "room", "line", "for"] }),
     fc.record({
       kind: fc.constant("reap" as const),
       dead: fc.string({ minLength: 1 }),
@@ -100,13 +145,28 @@ const entry: fc.Arbitrary<BusEntry> = fc.record({
       realname: text,
       host: text,
       address: text,
-      rooms: fc.array(fc.record({ room: text, op: fc.boolean() }), {
-        maxLength: 5,
-      }),
+      rooms: fc.array(
+        fc.record({
+          room: text,
+          op: fc.boolean(),
+          voice: fc.constant(true as const),
+        }, { requiredKeys: ["room", "op"] }),
+        { maxLength: 5 },
+      ),
       current: fc.option(text, { nil: null }),
       away: fc.option(text, { nil: null }),
       oper: fc.boolean(),
       announce: fc.boolean(),
+    }),
+    fc.record({
+      kind: fc.constant("claim" as const),
+      record: claimRecord,
+      for: some,
+    }, { requiredKeys: ["kind", "record"] }),
+    fc.record({
+      kind: fc.constant("room" as const),
+      record: roomRecord,
+      for: some,
     }),
   ).map((body) => ({ ...body, ...head }) as BusEntry)
 );
@@ -190,6 +250,46 @@ Deno.test("decodeEntry() refuses commands of unknown kinds, extra fields and wro
       JSON.stringify(command),
     );
   }
+  const claim = { ...base, kind: "claim" };
+  const record = { key: "ana", name: "ana", claimedAt: 1, lastUsed: 1 };
+  for (
+    const body of [
+      { record: { ...record, rooms: [1] } },
+      { record: { ...record, rooms: [], keyId: 5 } },
+      { record: { ...record, rooms: [], lastUsed: -1 } },
+      { record: { ...record, rooms: [] }, for: 3 },
+    ]
+  ) {
+    assertEquals(decodeEntry(JSON.stringify({ ...claim, ...body })).ok, false);
+  }
+  const room = { ...base, kind: "room", for: "b/1" };
+  const roomBase = { room: "#a", name: "#a", operators: [], bans: [] };
+  for (
+    const body of [
+      { record: { ...roomBase, bans: [{ name: "" }] } },
+      { record: { ...roomBase, topic: { text: "t", by: 1, time: 0 } } },
+      { record: { ...roomBase, voiced: "x" } },
+      { record: roomBase, for: undefined },
+    ]
+  ) {
+    assertEquals(decodeEntry(JSON.stringify({ ...room, ...body })).ok, false);
+  }
+  const line = { ...base, kind: "line", room: "#a", for: "b/1" };
+  for (
+    const body of [
+      { line: { from: "", text: "t", time: 0 } },
+      { line: { from: "a", text: "t", time: -5 } },
+      { line: { from: "a", text: "t", time: 0, action: false } },
+      { line: { from: "a", text: "t", time: 0 }, last: false },
+      { line: { from: "a", text: "t", time: 0, id: 3 }, room: "" },
+    ]
+  ) {
+    assertEquals(decodeEntry(JSON.stringify({ ...line, ...body })).ok, false);
+  }
+  assertEquals(
+    decodeEntry(JSON.stringify({ ...base, kind: "sync", since: "x" })).ok,
+    false,
+  );
   assertEquals(decodeEntry("x".repeat(MAX_ENTRY_LENGTH + 1)).ok, false);
   assertEquals(decodeEntry(undefined).ok, false);
 });
