@@ -12,6 +12,9 @@ import { classifyFirstBytes } from "./client_hello.ts";
 import type { StreamConn } from "./stream_transport.ts";
 import { type TlsServerContext, TlsStream } from "./tls_stream.ts";
 
+// How much one read ahead of the first bytes takes.
+const READ_AHEAD_BYTES = 1024;
+
 /** What an accepted connection turned out to be. */
 export type OpenedStream =
   /** A TLS connection, its handshake done: read and write cleartext. */
@@ -108,7 +111,9 @@ class _ReplayConn implements StreamConn {
   #conn: StreamConn;
   #head = new Uint8Array(0);
   #pending: Promise<number | null> | null = null;
-  #pendingBuffer = new Uint8Array(1024);
+  // The read-ahead's buffer, only while one is in flight: a connection
+  // past its first bytes keeps none.
+  #pendingBuffer: Uint8Array | null = null;
   #ended = false;
   #error: unknown = undefined;
 
@@ -151,16 +156,22 @@ class _ReplayConn implements StreamConn {
   }
 
   #readAhead(): Promise<"read" | "end"> {
-    this.#pending ??= this.#conn.read(this.#pendingBuffer);
+    let buffer = this.#pendingBuffer;
+    if (this.#pending === null || buffer === null) {
+      buffer = new Uint8Array(READ_AHEAD_BYTES);
+      this.#pendingBuffer = buffer;
+      this.#pending = this.#conn.read(buffer);
+    }
     return this.#pending.then((n) => {
       this.#pending = null;
+      this.#pendingBuffer = null;
       if (n === null) {
         this.#ended = true;
         return "end";
       }
       const head = new Uint8Array(this.#head.length + n);
       head.set(this.#head);
-      head.set(this.#pendingBuffer.subarray(0, n), this.#head.length);
+      head.set(buffer.subarray(0, n), this.#head.length);
       this.#head = head;
       return "read";
     }, (error) => {
@@ -170,7 +181,19 @@ class _ReplayConn implements StreamConn {
     });
   }
 
-  async read(buffer: Uint8Array): Promise<number | null> {
+  read(buffer: Uint8Array): Promise<number | null> {
+    // Past the first bytes, a read is the connection's own: no async frame
+    // of ours stays suspended on it for as long as the peer is quiet.
+    if (
+      this.#pending === null && this.#head.length === 0 &&
+      this.#error === undefined && !this.#ended
+    ) {
+      return this.#conn.read(buffer);
+    }
+    return this.#readBuffered(buffer);
+  }
+
+  async #readBuffered(buffer: Uint8Array): Promise<number | null> {
     if (this.#pending !== null) await this.#readAhead();
     if (this.#head.length > 0) {
       const n = Math.min(buffer.length, this.#head.length);
