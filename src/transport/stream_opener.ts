@@ -176,24 +176,13 @@ class _ReplayConn implements StreamConn {
       return "read";
     }, (error) => {
       this.#pending = null;
+      this.#pendingBuffer = null;
       this.#error = error;
       return "end";
     });
   }
 
-  read(buffer: Uint8Array): Promise<number | null> {
-    // Past the first bytes, a read is the connection's own: no async frame
-    // of ours stays suspended on it for as long as the peer is quiet.
-    if (
-      this.#pending === null && this.#head.length === 0 &&
-      this.#error === undefined && !this.#ended
-    ) {
-      return this.#conn.read(buffer);
-    }
-    return this.#readBuffered(buffer);
-  }
-
-  async #readBuffered(buffer: Uint8Array): Promise<number | null> {
+  async read(buffer: Uint8Array): Promise<number | null> {
     if (this.#pending !== null) await this.#readAhead();
     if (this.#head.length > 0) {
       const n = Math.min(buffer.length, this.#head.length);
