@@ -1362,6 +1362,11 @@ export class Hub {
     named: string | undefined,
     options: ApplyOptions,
   ): Room | null {
+    // The usual case, every line said: a room the member is in, by its
+    // exact name, needs neither the name checked nor its lookalikes
+    // looked up again.
+    const name = named ?? options.room ?? member.room;
+    for (const joined of state.rooms) if (joined.name === name) return joined;
     const room = this.#room(member, named, options);
     if (room === null || state.rooms.has(room)) return room;
     this.#roomError(member, "not_in_room", room.name);

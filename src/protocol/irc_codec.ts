@@ -1599,11 +1599,27 @@ function _safeEncode(message: ServerMessage, state: IrcState): string {
   }
 }
 
+// Every variant key, by the bits of server-time (1), away-notify (2) and
+// message-tags (4): looked up per recipient of every broadcast, so none is
+// built then.
+const CAPS_KEYS: readonly string[] = [
+  "irc ",
+  "irc t",
+  "irc a",
+  "irc ta",
+  "irc m",
+  "irc tm",
+  "irc am",
+  "irc tam",
+];
+
 function _capsKey(state: IrcState): string {
   const caps = state.caps;
-  return `irc ${caps.has("server-time") ? "t" : ""}${
-    caps.has("away-notify") ? "a" : ""
-  }${caps.has("message-tags") ? "m" : ""}`;
+  if (caps.size === 0) return CAPS_KEYS[0]!;
+  return CAPS_KEYS[
+    (caps.has("server-time") ? 1 : 0) | (caps.has("away-notify") ? 2 : 0) |
+    (caps.has("message-tags") ? 4 : 0)
+  ]!;
 }
 
 // What a broadcast's bytes depend on: the capabilities that change them.

@@ -12,6 +12,9 @@ import { classifyFirstBytes } from "./client_hello.ts";
 import type { StreamConn } from "./stream_transport.ts";
 import { type TlsServerContext, TlsStream } from "./tls_stream.ts";
 
+// How much one read ahead of the first bytes takes.
+const READ_AHEAD_BYTES = 1024;
+
 /** What an accepted connection turned out to be. */
 export type OpenedStream =
   /** A TLS connection, its handshake done: read and write cleartext. */
@@ -108,7 +111,6 @@ class _ReplayConn implements StreamConn {
   #conn: StreamConn;
   #head = new Uint8Array(0);
   #pending: Promise<"read" | "end"> | null = null;
-  #pendingBuffer = new Uint8Array(1024);
   #ended = false;
   #error: unknown = undefined;
 
@@ -152,9 +154,12 @@ class _ReplayConn implements StreamConn {
 
   // One read ahead at a time, its bytes added to the head once, however
   // many wait for it: a peek that gave up waiting and the read after it
-  // share the one outcome.
+  // share the one outcome. Its buffer lives only while it is in flight: a
+  // connection past its first bytes keeps none.
   #readAhead(): Promise<"read" | "end"> {
-    this.#pending ??= this.#conn.read(this.#pendingBuffer).then((n) => {
+    if (this.#pending !== null) return this.#pending;
+    const buffer = new Uint8Array(READ_AHEAD_BYTES);
+    this.#pending = this.#conn.read(buffer).then((n) => {
       this.#pending = null;
       if (n === null) {
         this.#ended = true;
@@ -162,7 +167,7 @@ class _ReplayConn implements StreamConn {
       }
       const head = new Uint8Array(this.#head.length + n);
       head.set(this.#head);
-      head.set(this.#pendingBuffer.subarray(0, n), this.#head.length);
+      head.set(buffer.subarray(0, n), this.#head.length);
       this.#head = head;
       return "read" as const;
     }, (error) => {

@@ -86,6 +86,9 @@ let _warm: Promise<void> | undefined;
 // Decrypted bytes held before reading from the peer pauses.
 const HIGH_WATER = 65_536;
 const READ_SIZE = 4096;
+// An idle connection's pending read holds the smallest buffer; a busy one's
+// grows up to READ_SIZE.
+const MIN_READ_SIZE = 512;
 
 /**
  * One TLS connection. It owns the connection under it and closes it.
@@ -403,7 +406,7 @@ function _carrier(conn: StreamConn, first: Uint8Array): Duplex {
       if (carrier.destroyed) return;
       wanted = carrier.push(Buffer.from(first));
     }
-    const buffer = new Uint8Array(READ_SIZE);
+    let buffer = new Uint8Array(MIN_READ_SIZE);
     while (!carrier.destroyed) {
       if (!wanted) await new Promise<void>((resolve) => resume = resolve);
       let n: number | null;
@@ -418,6 +421,11 @@ function _carrier(conn: StreamConn, first: Uint8Array): Duplex {
         return;
       }
       wanted = carrier.push(Buffer.from(buffer.subarray(0, n)));
+      if (n === buffer.length && buffer.length < READ_SIZE) {
+        buffer = new Uint8Array(buffer.length * 2);
+      } else if (n < buffer.length / 4 && buffer.length > MIN_READ_SIZE) {
+        buffer = new Uint8Array(buffer.length / 2);
+      }
     }
   };
   const carrier: Duplex = new Duplex({
