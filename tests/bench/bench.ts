@@ -29,6 +29,9 @@ Options:
   --users LIST            room sizes of burst and paced (default 10,100,1000)
   --idle-users LIST       connections of idle (default 1000,2000)
   --room-users LIST       users of rooms, in 50 rooms (default 1000)
+  --paced-deliveries N    most deliveries per second a paced run offers
+                          (default 50000); lower, a server that is not
+                          busy shows its own latency
   --memory                keep the server's history in memory (chat serve
                           --memory); by default it is stored in SQLite, in
                           a new temporary data folder for every run
@@ -109,6 +112,7 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
       "idle-users",
       "room-users",
       "server-cmd",
+      "paced-deliveries",
     ],
     boolean: ["quick", "json", "pin", "help", "memory", "cluster"],
     negatable: ["pin"],
@@ -143,6 +147,11 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
   const roomUsers = text(flags["room-users"]);
   if (roomUsers !== undefined) {
     options.roomUsers = _sizes(roomUsers, "room-users");
+  }
+  const paced = text(flags["paced-deliveries"]);
+  if (paced !== undefined) {
+    const [most] = _sizes(paced, "paced-deliveries");
+    options.pacedDeliveries = most!;
   }
   const serverCmd = text(flags["server-cmd"]);
   if (serverCmd !== undefined) {

@@ -86,15 +86,21 @@ export function burstPlan(users: number, quick: boolean): FanOutPlan {
  *
  * @param users Clients in the room (at least 2).
  * @param quick The small configuration: half a second.
+ * @param maxDeliveriesPerS Most deliveries per second to offer (the rate
+ * per sender is lowered to fit, at least 1 a second).
  * @returns Senders, rate and messages.
  */
-export function pacedPlan(users: number, quick: boolean): FanOutPlan {
+export function pacedPlan(
+  users: number,
+  quick: boolean,
+  maxDeliveriesPerS: number = PACED_MAX_DELIVERIES_PER_S,
+): FanOutPlan {
   const senders = Math.min(users, PACED_SENDERS);
   const rate = Math.min(
     PACED_RATE,
     Math.max(
       1,
-      Math.floor(PACED_MAX_DELIVERIES_PER_S / (senders * (users - 1))),
+      Math.floor(maxDeliveriesPerS / (senders * (users - 1))),
     ),
   );
   const seconds = quick ? 0.5 : PACED_SECONDS;

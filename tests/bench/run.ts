@@ -93,6 +93,12 @@ export interface BenchOptions {
    */
   cluster?: boolean;
   /**
+   * Most deliveries per second a paced run offers; lower it to see the
+   * latency of a server that is not busy.
+   * @default {50000}
+   */
+  pacedDeliveries?: number;
+  /**
    * Receives progress lines.
    * @default {writes them to standard error}
    */
@@ -175,6 +181,7 @@ export async function runBench(
           serverCommand: options.serverCommand,
           memory: options.memory ?? false,
           cluster: options.cluster ?? false,
+          pacedDeliveries: options.pacedDeliveries,
         });
         results.push(result);
         log(`${label}: ${_summary(result)}`);
@@ -202,6 +209,7 @@ interface _RunSettings {
   serverCommand: readonly string[] | undefined;
   memory: boolean;
   cluster: boolean;
+  pacedDeliveries: number | undefined;
 }
 
 async function _runOne(
@@ -255,7 +263,7 @@ async function _runOne(
         ? burstPlan(users, settings.quick)
         : workload === "rooms"
         ? roomsPlan(users, settings.quick)
-        : pacedPlan(users, settings.quick);
+        : pacedPlan(users, settings.quick, settings.pacedDeliveries);
       if (plan.rooms !== undefined) await crowd.joinRooms(plan.rooms, 30_000);
       await crowd.settle(300, 10_000);
       const peerBefore = cluster?.b.cpuSeconds() ?? null;
