@@ -37,6 +37,8 @@ import { serverFacts } from "./server_facts.ts";
 import type { Bus, BusStatus } from "../bus/bus.ts";
 import { LocalBus } from "../bus/local_bus.ts";
 import { Replica } from "../hub/replica.ts";
+import process from "node:process";
+import { BusyGate } from "../transport/busy_gate.ts";
 import { MemoryTrimmer } from "./memory_trimmer.ts";
 
 /** Options of {@linkcode startServer}. */
@@ -338,12 +340,16 @@ export async function startServer(
     hub.storeStatus(status);
   };
   const beforeWrite = () => keeper.commit();
+  // Fed by the ticker with the process's CPU share: while busy, TCP
+  // connections write less often and more at a time.
+  const busy = new BusyGate();
   let chat: StreamGateway;
   try {
     chat = new StreamGateway(hub, config, {
       log,
       tls: { context, required: config.requireTls, fingerprint },
       beforeWrite,
+      busy,
       server: facts,
       ...reach,
     });
@@ -358,6 +364,8 @@ export async function startServer(
   const gateways: Gateway[] = [chat];
 
   const trimmer = new MemoryTrimmer();
+  let lastCpu = process.cpuUsage();
+  let lastWall = performance.now();
   // One timer for every connection's deadlines, prompts and pings.
   const ticker = setInterval(() => {
     let connections = 0;
@@ -381,6 +389,16 @@ export async function startServer(
       }
     }
     trimmer.tick(connections);
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    if (wall > lastWall) {
+      busy.update(
+        (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 /
+          (wall - lastWall),
+      );
+    }
+    lastCpu = cpu;
+    lastWall = wall;
   }, _tickMs(config));
 
   let announcer: Announcer | null = null;
@@ -418,6 +436,9 @@ export async function startServer(
       log.write("stopped");
       await webClosed;
       clearInterval(ticker);
+      // Nothing waits on the gate's timer any more.
+      busy.update(0);
+      busy.batcher.flush();
       // Last: every line a member was sent is committed, the lock let go.
       keeper.close();
       resolveFinished();
@@ -456,6 +477,7 @@ export async function startServer(
         codec: IRC_CODEC,
         tls: { context, required, fingerprint },
         beforeWrite,
+        busy,
         server: facts,
         ...reach,
       });

@@ -17,6 +17,7 @@ import {
   type StreamTransportOptions,
 } from "../transport/stream_transport.ts";
 import { FlushBatcher } from "../transport/outbox.ts";
+import type { BusyGate } from "../transport/busy_gate.ts";
 import { openStream } from "../transport/stream_opener.ts";
 import type { StreamConn } from "../transport/stream_transport.ts";
 import type { TlsServerContext } from "../transport/tls_stream.ts";
@@ -59,6 +60,11 @@ export interface StreamGatewayOptions {
    * @default {() => {}}
    */
   beforeWrite?: () => void;
+  /**
+   * Fewer, larger writes while the server is busy (see `BusyGate`).
+   * @default {undefined} never waits
+   */
+  busy?: BusyGate;
   /**
    * The port, when it is not the chat port (`--irc-port`,
    * `--irc-tls-port`).
@@ -221,6 +227,7 @@ export class StreamGateway implements Gateway {
       batcher: this.#batcher,
       log: (line) => log.write(line),
       ...(options.beforeWrite ? { beforeWrite: options.beforeWrite } : {}),
+      ...(options.busy ? { busy: options.busy } : {}),
       ...(options.codec === undefined ? {} : { codec: options.codec }),
       ...(options.server === undefined ? {} : { server: options.server }),
       ...(options.hostOf === undefined ? {} : { hostOf: options.hostOf }),

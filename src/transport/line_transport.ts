@@ -12,6 +12,7 @@ import {
   type LineSink,
 } from "./line_splitter.ts";
 import { DEFAULT_OUTBOX_BYTES, type FlushBatcher } from "./outbox.ts";
+import type { BusyGate } from "./busy_gate.ts";
 
 /** What every line transport is told: where the peer is, its limits, the log. */
 export interface LineTransportOptions {
@@ -43,6 +44,11 @@ export interface LineTransportOptions {
    */
   batcher?: FlushBatcher;
   /**
+   * Fewer, larger writes while the process is busy (stream transports).
+   * @default {undefined} never waits
+   */
+  busy?: BusyGate;
+  /**
    * Writes a line to the server's console.
    * @default {() => {}}
    */
@@ -70,6 +76,8 @@ export interface LineTransportSettings {
   readonly maxQueueBytes: number;
   /** Batches lazy writes, if any. */
   readonly batcher: FlushBatcher | undefined;
+  /** Fewer, larger writes while busy, if any. */
+  readonly busy: BusyGate | undefined;
   /** Writes a line to the server's console. */
   readonly log: (line: string) => void;
   /** Called right before each write. */
@@ -101,6 +109,7 @@ export function lineTransportSettings(
     hardLimitBytes: options.hardLimitBytes ?? DEFAULT_HARD_LIMIT_BYTES,
     maxQueueBytes: options.maxQueueBytes ?? DEFAULT_OUTBOX_BYTES,
     batcher: options.batcher,
+    busy: options.busy,
     log: options.log ?? (() => {}),
     beforeWrite: options.beforeWrite ?? (() => {}),
   };

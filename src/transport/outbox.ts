@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { BusyGate } from "./busy_gate.ts";
 import { SERVE_DEFAULTS } from "../config.ts";
 
 /** Options of {@linkcode Outbox}. */
@@ -24,6 +25,12 @@ export interface OutboxOptions {
    * @default {undefined} lazy pushes are written at once
    */
   batcher?: FlushBatcher;
+  /**
+   * While it is on, eager pushes wait for its batcher too (see
+   * {@linkcode BusyGate}).
+   * @default {undefined} eager pushes are written on the next microtask
+   */
+  busy?: BusyGate;
   /**
    * Called right before each write (see
    * `LineTransportOptions.beforeWrite`).
@@ -111,6 +118,7 @@ export class Outbox {
   #failed = false;
   #idle: (() => void)[] = [];
   #batcher: FlushBatcher | undefined;
+  #busy: BusyGate | undefined;
   #beforeWrite: () => void;
   #lazy = false;
 
@@ -123,6 +131,7 @@ export class Outbox {
     this.#maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_BYTES;
     this.#onError = options.onError ?? (() => {});
     this.#batcher = options.batcher;
+    this.#busy = options.busy;
     this.#beforeWrite = options.beforeWrite ?? (() => {});
   }
 
@@ -150,6 +159,10 @@ export class Outbox {
         this.#lazy = true;
         this.#batcher.add(this);
       }
+    } else if (this.#busy?.on) {
+      // Busy: wait a little for more, in fewer and larger writes.
+      this.#lazy = true;
+      this.#busy.batcher.add(this);
     } else this.#schedule();
     return true;
   }

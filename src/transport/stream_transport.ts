@@ -89,6 +89,7 @@ export class StreamTransport implements LineTransport {
         this.close("normal");
       },
       ...(settings.batcher ? { batcher: settings.batcher } : {}),
+      ...(settings.busy ? { busy: settings.busy } : {}),
       beforeWrite: settings.beforeWrite,
     });
   }
