@@ -13,43 +13,18 @@
 
 import { assert, assertEquals } from "@std/assert";
 import {
-  ChatProcess,
+  type ChatProcess,
   eventually,
   LineClient,
   nativeUser,
   plainUser,
 } from "../_helpers.ts";
 import { HAVE_REDIS, RedisServer } from "../_redis.ts";
+import { clusterNode, ircUser, stopAll } from "./_cluster.ts";
 import { testFolder } from "../_chat_command.ts";
 import { keyUser, makeKey } from "../_keys.ts";
 
 const ignore = !HAVE_REDIS;
-
-/** A node: `chat serve --redis` as a subprocess. */
-async function node(
-  redis: RedisServer,
-  name: string,
-  extra: string[] = [],
-): Promise<{ process: ChatProcess; port: number }> {
-  return await ChatProcess.server([
-    "--no-web",
-    "--no-announce",
-    "--no-rate-limit",
-    "--redis",
-    redis.url,
-    "--node-name",
-    name,
-    ...extra,
-  ]);
-}
-
-async function ircUser(port: number, nick: string): Promise<LineClient> {
-  const client = await LineClient.connect(port);
-  await client.send(`NICK ${nick}`);
-  await client.send(`USER ${nick} 0 * :${nick}`);
-  await client.expect(/ 001 /);
-  return client;
-}
 
 /**
  * Waits until a node that just started has carried out what a running
@@ -79,24 +54,14 @@ async function answered(
   }
 }
 
-async function stopAll(
-  clients: LineClient[],
-  nodes: ChatProcess[],
-  redis: RedisServer,
-): Promise<void> {
-  for (const client of clients) await client.close();
-  for (const process of nodes) await process.stop();
-  await redis.stop();
-}
-
 Deno.test({
   name:
     "claimed names are the same from every node: a key's name, a netcat password, IRC SASL PLAIN, /identify, and a node started later",
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a");
-    const b = await node(redis, "b");
+    const a = await clusterNode(redis, "a");
+    const b = await clusterNode(redis, "b");
     const nodes = [a.process, b.process];
     const watcher = await nativeUser(b.port, "watcher");
     const clients = [watcher];
@@ -170,7 +135,7 @@ Deno.test({
       await guest.ended;
       await seer.expectMessage("leave", (m) => m.name === "bob");
       // A node started after the claims knows them.
-      const c = await node(redis, "c");
+      const c = await clusterNode(redis, "c");
       nodes.push(c.process);
       await answered(a, c, "c", [a.process, b.process]);
       const late = await keyUser(c.port, "ana", eveKey);
@@ -192,8 +157,8 @@ Deno.test({
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a", ["--open-names"]);
-    const b = await node(redis, "b", ["--open-names"]);
+    const a = await clusterNode(redis, "a", ["--open-names"]);
+    const b = await clusterNode(redis, "b", ["--open-names"]);
     const watcher = await nativeUser(b.port, "watcher");
     const clients = [watcher];
     try {
@@ -217,8 +182,8 @@ Deno.test({
   async fn() {
     const redis = await RedisServer.start();
     const dataB = testFolder();
-    const a = await node(redis, "a");
-    let b = await node(redis, "b", ["--data", dataB]);
+    const a = await clusterNode(redis, "a");
+    let b = await clusterNode(redis, "b", ["--data", dataB]);
     const nodes = [a.process, b.process];
     const ana = await nativeUser(a.port, "ana");
     const bob = await nativeUser(a.port, "bob");
@@ -251,7 +216,7 @@ Deno.test({
       }
       await bob.expectMessage("message", (m) => m.text === "away-3");
       // Back, node b shows what node a has.
-      b = await node(redis, "b", ["--data", dataB]);
+      b = await clusterNode(redis, "b", ["--data", dataB]);
       nodes.push(b.process);
       await answered(a, b, "b");
       const viewer = await nativeUser(b.port, "viewer");
@@ -297,7 +262,7 @@ Deno.test({
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a", ["--oper-password", "sesame"]);
+    const a = await clusterNode(redis, "a", ["--oper-password", "sesame"]);
     const op = await nativeUser(a.port, "op", "pt");
     const clients = [op];
     try {
@@ -338,8 +303,8 @@ Deno.test({
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a");
-    const b = await node(redis, "b");
+    const a = await clusterNode(redis, "a");
+    const b = await clusterNode(redis, "b");
     const clients: LineClient[] = [];
     try {
       const key = await makeKey();

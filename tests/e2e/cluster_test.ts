@@ -11,7 +11,6 @@
 
 import { assert, assertEquals } from "@std/assert";
 import {
-  ChatProcess,
   DEADLINE_MS,
   eventually,
   LineClient,
@@ -20,37 +19,12 @@ import {
   runChat,
 } from "../_helpers.ts";
 import { HAVE_REDIS, RedisServer } from "../_redis.ts";
+import { clusterNode, ircUser, stopAll } from "./_cluster.ts";
 import { TmuxWindow } from "../_tmux.ts";
 import { chatCommand } from "../_chat_command.ts";
 import type { ServerMessage } from "../../src/protocol/messages.ts";
 
 const ignore = !HAVE_REDIS;
-
-/** A node: `chat serve --redis` as a subprocess. */
-async function node(
-  redis: RedisServer,
-  name: string,
-  extra: string[] = [],
-): Promise<{ process: ChatProcess; port: number }> {
-  return await ChatProcess.server([
-    "--no-web",
-    "--no-announce",
-    "--no-rate-limit",
-    "--redis",
-    redis.url,
-    "--node-name",
-    name,
-    ...extra,
-  ]);
-}
-
-async function ircUser(port: number, nick: string): Promise<LineClient> {
-  const client = await LineClient.connect(port);
-  await client.send(`NICK ${nick}`);
-  await client.send(`USER ${nick} 0 * :${nick}`);
-  await client.expect(/ 001 /);
-  return client;
-}
 
 /** The texts of native `message`s a client got, in order. */
 function nativeTexts(client: LineClient): string[] {
@@ -78,24 +52,14 @@ function checkNumbered(
   }
 }
 
-async function stopAll(
-  clients: LineClient[],
-  nodes: ChatProcess[],
-  redis: RedisServer,
-): Promise<void> {
-  for (const client of clients) await client.close();
-  for (const process of nodes) await process.stop();
-  await redis.stop();
-}
-
 Deno.test({
   name:
     "two nodes: users of every dialect on each share a room, /who, NAMES and private messages",
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a");
-    const b = await node(redis, "b");
+    const a = await clusterNode(redis, "a");
+    const b = await clusterNode(redis, "b");
     const ana = await nativeUser(a.port, "ana");
     const pat = await plainUser(a.port, "pat");
     const ivy = await ircUser(a.port, "ivy");
@@ -155,8 +119,8 @@ Deno.test({
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a");
-    const b = await node(redis, "b");
+    const a = await clusterNode(redis, "a");
+    const b = await clusterNode(redis, "b");
     const clients: LineClient[] = [];
     try {
       for (let round = 0; round < 10; round++) {
@@ -198,9 +162,9 @@ Deno.test({
   async fn() {
     const redis = await RedisServer.start();
     const timeout = ["--node-timeout", "2"];
-    const a = await node(redis, "a", timeout);
-    const b = await node(redis, "b", timeout);
-    let c = await node(redis, "c", timeout);
+    const a = await clusterNode(redis, "a", timeout);
+    const b = await clusterNode(redis, "b", timeout);
+    let c = await clusterNode(redis, "c", timeout);
     const ra = await nativeUser(a.port, "ra");
     const rb = await nativeUser(b.port, "rb");
     // Readers of the other dialects, one on each surviving node.
@@ -259,7 +223,7 @@ Deno.test({
       }
       await sc.close();
       // Restarted, node c takes users again, and the name is free.
-      c = await node(redis, "c", timeout);
+      c = await clusterNode(redis, "c", timeout);
       nodes.push(c.process);
       const back = await nativeUser(c.port, "sc");
       clients.push(back);
@@ -286,8 +250,8 @@ Deno.test({
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a");
-    const b = await node(redis, "b");
+    const a = await clusterNode(redis, "a");
+    const b = await clusterNode(redis, "b");
     const ra = await nativeUser(a.port, "ra");
     const rb = await nativeUser(b.port, "rb");
     const sa = await nativeUser(a.port, "sa");
@@ -340,8 +304,8 @@ Deno.test({
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a");
-    const b = await node(redis, "b");
+    const a = await clusterNode(redis, "a");
+    const b = await clusterNode(redis, "b");
     const ra = await nativeUser(a.port, "ra");
     const sb = await nativeUser(b.port, "sb");
     const clients = [ra, sb];
@@ -406,8 +370,8 @@ Deno.test({
   async fn() {
     const redis = await RedisServer.start();
     const timeout = ["--node-timeout", "2"];
-    const a = await node(redis, "a", timeout);
-    const b = await node(redis, "b", timeout);
+    const a = await clusterNode(redis, "a", timeout);
+    const b = await clusterNode(redis, "b", timeout);
     const watcher = await nativeUser(b.port, "watcher");
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     const dead = (listener.addr as Deno.NetAddr).port;
@@ -458,8 +422,8 @@ Deno.test({
   ignore,
   async fn() {
     const redis = await RedisServer.start();
-    const a = await node(redis, "a");
-    const b = await node(redis, "b");
+    const a = await clusterNode(redis, "a");
+    const b = await clusterNode(redis, "b");
     const ana = await nativeUser(a.port, "ana");
     const bob = await nativeUser(b.port, "bob");
     const clients = [ana, bob];
