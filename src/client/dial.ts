@@ -138,15 +138,11 @@ export async function dial(
   options.signal?.throwIfAborted();
   const started = Date.now();
   let addresses: string[];
-  if (options.resolve === undefined && _isIpLiteral(hostname)) {
-    addresses = [hostname];
-  } else {
-    try {
-      addresses = await (options.resolve ?? resolveAll)(hostname);
-    } catch (error) {
-      options.signal?.throwIfAborted();
-      throw _describe(error, hostname, address, strings, 0);
-    }
+  try {
+    addresses = await (options.resolve ?? resolveAll)(hostname);
+  } catch (error) {
+    options.signal?.throwIfAborted();
+    throw _describe(error, hostname, address, strings, 0);
   }
   // A host name with several addresses (a cluster's nodes behind one
   // name): each in turn, sharing what is left of the time-out, so one

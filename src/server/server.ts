@@ -37,7 +37,6 @@ import { serverFacts } from "./server_facts.ts";
 import type { Bus, BusStatus } from "../bus/bus.ts";
 import { LocalBus } from "../bus/local_bus.ts";
 import { Replica } from "../hub/replica.ts";
-import process from "node:process";
 import { BusyGate } from "../transport/busy_gate.ts";
 import { MemoryTrimmer } from "./memory_trimmer.ts";
 
@@ -364,8 +363,6 @@ export async function startServer(
   const gateways: Gateway[] = [chat];
 
   const trimmer = new MemoryTrimmer();
-  let lastCpu = process.cpuUsage();
-  let lastWall = performance.now();
   // One timer for every connection's deadlines, prompts and pings.
   const ticker = setInterval(() => {
     let connections = 0;
@@ -389,16 +386,7 @@ export async function startServer(
       }
     }
     trimmer.tick(connections);
-    const cpu = process.cpuUsage();
-    const wall = performance.now();
-    if (wall > lastWall) {
-      busy.update(
-        (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 /
-          (wall - lastWall),
-      );
-    }
-    lastCpu = cpu;
-    lastWall = wall;
+    busy.sample();
   }, _tickMs(config));
 
   let announcer: Announcer | null = null;

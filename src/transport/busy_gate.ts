@@ -4,6 +4,7 @@
  * @module
  */
 
+import process from "node:process";
 import { FlushBatcher } from "./outbox.ts";
 
 /** Options of {@linkcode BusyGate}. */
@@ -53,6 +54,8 @@ export class BusyGate {
   #on = false;
   #onAt: number;
   #offAt: number;
+  #lastCpu = process.cpuUsage();
+  #lastWall = performance.now();
 
   /** @param options How long a push waits, and when the process is busy. */
   constructor(options: BusyGateOptions = {}) {
@@ -64,6 +67,22 @@ export class BusyGate {
   /** Whether pushes wait now. */
   get on(): boolean {
     return this.#on;
+  }
+
+  /**
+   * Takes the share of a CPU the process used since the last sample (the
+   * server's ticker calls it a few times a second).
+   */
+  sample(): void {
+    const cpu = process.cpuUsage();
+    const wall = performance.now();
+    if (wall > this.#lastWall) {
+      const usedMs = (cpu.user - this.#lastCpu.user + cpu.system -
+        this.#lastCpu.system) / 1000;
+      this.update(usedMs / (wall - this.#lastWall));
+    }
+    this.#lastCpu = cpu;
+    this.#lastWall = wall;
   }
 
   /**
